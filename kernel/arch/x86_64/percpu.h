@@ -1,0 +1,37 @@
+// Per-CPU data. Each CPU's GS base points at its own PerCpu (SDM Vol 3A 3.4.4: IA32_GS_BASE), so
+// this_cpu() is one memory read. CPU index 0 is the bootstrap processor (BSP).
+#pragma once
+
+#include "arch/x86_64/descriptors.h"
+
+#include <stdint.h>
+
+namespace kern {
+
+/// Most CPUs the kernel will start; more in the MADT are reported and left halted.
+inline constexpr unsigned MAX_CPUS = 16;
+
+/// Everything that exists once per CPU.
+struct PerCpu {
+    PerCpu* self;              ///< this structure's own address (read through GS)
+    uint32_t index;            ///< 0 = BSP, then in start-up order
+    uint32_t apic_id;          ///< local APIC (or x2APIC) id
+    volatile bool online;      ///< set by the CPU itself once it runs kernel code
+    uint64_t tsc_at_online;    ///< TSC when it came online
+    x86::SegmentDescriptor gdt[x86::GDT_ENTRIES]; ///< this CPU's GDT (its TSS descriptor differs)
+    x86::Tss tss;              ///< this CPU's TSS: IST stacks, later RSP0
+};
+
+/// The PerCpu of each possible CPU, indexed by CPU index.
+extern PerCpu g_percpu[MAX_CPUS];
+/// How many CPUs are online.
+extern volatile unsigned g_cpus_online;
+
+/// The calling CPU's PerCpu. Valid after gdt_init_cpu() on that CPU.
+inline PerCpu& this_cpu() {
+    PerCpu* p;
+    asm volatile("mov %%gs:0, %0" : "=r"(p));
+    return *p;
+}
+
+} // namespace kern

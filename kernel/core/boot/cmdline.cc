@@ -1,0 +1,67 @@
+#include "core/boot/cmdline.h"
+
+#include "lib/string.h"
+
+namespace kern {
+
+namespace {
+// Every option the kernel reads, with the meaning shown by docs/ and `make help`.
+const char* const KNOWN[] = {
+    "test",  // test=labN: run lab N's in-kernel tests at the stage they need, then exit
+    "exit",  // exit=emu: leave the emulator when done (runners set it); otherwise halt
+    "cpus",  // cpus=N: start at most N CPUs
+    "quiet", // fewer boot messages
+};
+} // namespace
+
+bool CommandLine::is_known(const char* key) {
+    for (const char* k : KNOWN)
+        if (strcmp(k, key) == 0)
+            return true;
+    return false;
+}
+
+void CommandLine::parse(const char* text, void (*warn)(const char* option)) {
+    size_t n = 0;
+    while (text && text[n] && n < sizeof m_buf - 1) {
+        m_buf[n] = text[n];
+        ++n;
+    }
+    m_buf[n] = '\0';
+    m_count = 0;
+    char* p = m_buf;
+    while (*p) {
+        while (*p == ' ' || *p == '\t')
+            *p++ = '\0';
+        if (!*p)
+            break;
+        char* key = p;
+        char* value = nullptr;
+        while (*p && *p != ' ' && *p != '\t') {
+            if (*p == '=' && !value) {
+                *p = '\0';
+                value = p + 1;
+            }
+            ++p;
+        }
+        if (*p)
+            *p++ = '\0';
+        if (!is_known(key) || m_count == MAX_OPTIONS) {
+            if (warn)
+                warn(key);
+            continue;
+        }
+        m_keys[m_count] = key;
+        m_values[m_count] = value ? value : "";
+        ++m_count;
+    }
+}
+
+const char* CommandLine::get(const char* key) const {
+    for (size_t i = 0; i < m_count; ++i)
+        if (strcmp(m_keys[i], key) == 0)
+            return m_values[i];
+    return nullptr;
+}
+
+} // namespace kern

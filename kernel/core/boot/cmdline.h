@@ -1,0 +1,30 @@
+// The kernel command line: space-separated `key=value` options and bare `flag`s.
+#pragma once
+
+#include <stddef.h>
+
+namespace kern {
+
+/// A parsed command line. Options not in the known-options table are reported by warn().
+class CommandLine {
+  public:
+    /// Most options kept; more are reported and ignored.
+    static constexpr size_t MAX_OPTIONS = 16;
+
+    /// Parse `text` (copied; the original may go away). Unknown options are passed to `warn`.
+    void parse(const char* text, void (*warn)(const char* option));
+    /// The value of `key=value`, or nullptr if absent (a bare flag has value "").
+    const char* get(const char* key) const;
+    /// True if `key` or `key=...` was given.
+    bool has(const char* key) const { return get(key) != nullptr; }
+    /// Whether `key` is one the kernel understands.
+    static bool is_known(const char* key);
+
+  private:
+    char m_buf[256] = {};
+    const char* m_keys[MAX_OPTIONS] = {};
+    const char* m_values[MAX_OPTIONS] = {};
+    size_t m_count = 0;
+};
+
+} // namespace kern

@@ -1,0 +1,94 @@
+// kernel_main: the master kernel's boot flow, top to bottom.
+//
+// GRUB -> arch/x86_64/boot/entry.S (32-bit, builds an identity map, enters long mode) -> here.
+// Each stage below only needs the ones above it. `test=labN` on the command line runs lab N's
+// in-kernel tests right after the stage that lab builds, then exits; so lab 0's tests need only
+// the console, lab 1's need memory, and so on.
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/power.h"
+#include "arch/x86_64/trap.h"
+#include "boot_stages.h"
+#include "console/console.h"
+#include "console/screen.h"
+#include "core/boot/cmdline.h"
+#include "core/boot/multiboot2.h"
+#include "lib/cxxabi.h"
+#include "lib/string.h"
+#include "panic.h"
+#include "test/ktest.h"
+#include "test/report.h"
+
+namespace kern {
+
+BootInfo g_boot;
+CommandLine g_cmdline;
+
+namespace {
+
+void warn_option(const char* option) {
+    kprintf("warning: unknown kernel command-line option '%s' ignored\n", option);
+}
+
+void print_banner() {
+    kprintf("\nvLibOS master kernel (x86_64), booted by %s%s\n",
+            g_boot.loader_name[0] ? g_boot.loader_name : "an unnamed loader",
+            g_boot.efi ? " via UEFI" : " via BIOS");
+    kprintf("command line: '%s'\n", g_boot.cmdline);
+}
+
+/// If `test=<suite>` asks for the suite that runs after `stage`, run it and exit.
+void maybe_run_tests(const char* stage_suite) {
+    const char* suite = g_cmdline.get("test");
+    if (!suite || strcmp(suite, stage_suite) != 0)
+        return;
+    kprintf("running in-kernel tests '%s'\n", suite);
+    unsigned failed = ktest_run_suite(suite);
+    machine_exit(failed ? ExitStatus::failure : ExitStatus::success);
+}
+
+} // namespace
+
+} // namespace kern
+
+extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t info) {
+    using namespace kern;
+    run_global_constructors();
+    console_init_early();
+
+    if (magic != MULTIBOOT2_BOOTLOADER_MAGIC)
+        PANIC("not started by a multiboot2 loader: EAX = %#x, expected %#x", magic,
+              MULTIBOOT2_BOOTLOADER_MAGIC);
+    // The information lies below 4 GiB (identity-mapped by entry.S); bound it generously.
+    if (auto r = parse_multiboot2(reinterpret_cast<const uint8_t*>(info), 1 << 20, g_boot); !r.ok())
+        PANIC("bad multiboot2 boot information at %#lx: %s", info, r.error().what);
+    g_cmdline.parse(g_boot.cmdline, warn_option);
+    machine_exit_enable_emulator(g_cmdline.has("exit") && strcmp(g_cmdline.get("exit"), "emu") == 0);
+
+    switch (g_boot.display) {
+    case BootInfo::Display::rgb: screen_attach_framebuffer(g_boot.framebuffer); break;
+    case BootInfo::Display::ega_text: screen_attach_vga_text(); break;
+    case BootInfo::Display::none:
+        // No framebuffer tag: a BIOS loader that left the VGA text mode as it was.
+        if (!g_boot.efi)
+            screen_attach_vga_text();
+        break;
+    }
+    print_banner();
+
+    // Stage: CPU tables. From here on, exceptions are reported instead of triple-faulting.
+    g_percpu[0].index = 0;
+    gdt_init_cpu(g_percpu[0]);
+    idt_init();
+    g_percpu[0].online = true;
+    g_cpus_online = 1;
+    report_line("boot stage=cpu");
+    maybe_run_tests("lab0");
+
+    boot_stages_run(maybe_run_tests);
+
+    kprintf("boot complete\n");
+    report_line("boot result=pass");
+    machine_exit(ExitStatus::success);
+}

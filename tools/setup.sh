@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Install the Debian packages a target needs, if they are missing.
+#   tools/setup.sh base|emu|docs|all
+# As root it runs apt-get itself; otherwise it prints the one command to run and fails.
+set -euo pipefail
+
+base="g++ make cmake python3 catch2 grub-common grub-pc-bin xorriso mtools"
+emu="qemu-system-x86 bochs bochs-sdl bochsbios vgabios grub-efi-amd64-bin ovmf gdb"
+docs="doxygen"
+
+case "${1:-all}" in
+  base) want="$base" ;;
+  emu) want="$base $emu" ;;
+  docs) want="$docs" ;;
+  all) want="$base $emu $docs" ;;
+  *) echo "usage: $0 base|emu|docs|all" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "setup: missing Debian packages:$missing"
+if [ "$(id -u)" != 0 ]; then
+  echo "setup: run this once, then try again:"
+  echo "    sudo apt-get install -y$missing"
+  exit 1
+fi
+echo "setup: installing them (apt-get)..."
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "setup: done"
