@@ -31,12 +31,15 @@ class KTestContext {
     char m_reason[160] = {};
 };
 
-/// One in-kernel test.
-struct KTest {
+/// One in-kernel test. The records lie back to back in .ktests and are walked as an array, so
+/// the size is padded to the alignment GCC gives them anyway (it aligns objects of 16 bytes or
+/// more to 16; an unpadded 24-byte record would leave gaps).
+struct alignas(32) KTest {
     const char* suite;                ///< "lab0", "lab1", ...
     const char* name;                 ///< test name, unique within the kernel
     void (*fn)(KTestContext& t);      ///< the test body
 };
+static_assert(sizeof(KTest) == 32);
 
 /// Run every test of `suite` in link order, printing an `@@ test=` line for each. Returns the
 /// number of failures.

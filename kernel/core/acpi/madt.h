@@ -59,9 +59,9 @@ struct MadtIso {
     uint32_t gsi;   ///< Global System Interrupt it is wired to
     uint16_t flags; ///< MPS INTI flags (Table 5.50)
 
-    /// Polarity, bits 1:0: 0 = bus default, 1 = active high, 3 = active low.
+    /// @return polarity, flags bits 1:0: 0 = bus default, 1 = active high, 3 = active low
     constexpr uint8_t polarity() const { return flags & 3; }
-    /// Trigger mode, bits 3:2: 0 = bus default, 1 = edge, 3 = level.
+    /// @return trigger mode, flags bits 3:2: 0 = bus default, 1 = edge, 3 = level
     constexpr uint8_t trigger() const { return (flags >> 2) & 3; }
 };
 
@@ -74,18 +74,18 @@ struct MadtNmi {
 
 /// Everything parse_madt extracts. Lists keep table order.
 struct MadtInfo {
-    uint64_t lapic_address;  ///< LAPIC MMIO base: header field, or the type 5 override
-    uint32_t flags;          ///< MADT flags; bit 0 PCAT_COMPAT: dual 8259 PICs present
-    MadtCpu cpus[MAX_CPUS];  ///< CPUs that are enabled or online capable
-    uint32_t cpu_count;      ///< entries used in cpus
+    uint64_t lapic_address;          ///< LAPIC MMIO base: header field, or the type 5 override
+    uint32_t flags;                  ///< MADT flags; bit 0 PCAT_COMPAT: dual 8259 PICs present
+    MadtCpu cpus[MAX_CPUS];          ///< CPUs that are enabled or online capable
+    uint32_t cpu_count;              ///< entries used in cpus
     MadtIoApic ioapics[MAX_IOAPICS]; ///< IOAPICs
-    uint32_t ioapic_count;   ///< entries used in ioapics
-    MadtIso isos[MAX_ISOS];  ///< Interrupt Source Overrides
-    uint32_t iso_count;      ///< entries used in isos
-    MadtNmi nmis[MAX_NMIS];  ///< LAPIC NMI entries, type 4 and 10 together
-    uint32_t nmi_count;      ///< entries used in nmis
-    bool truncated;          ///< some list was full and entries were dropped
-    uint32_t error_offset;   ///< on failure: offset in the table of the faulty entry, else 0
+    uint32_t ioapic_count;           ///< entries used in ioapics
+    MadtIso isos[MAX_ISOS];          ///< Interrupt Source Overrides
+    uint32_t iso_count;              ///< entries used in isos
+    MadtNmi nmis[MAX_NMIS];          ///< LAPIC NMI entries, type 4 and 10 together
+    uint32_t nmi_count;              ///< entries used in nmis
+    bool truncated;                  ///< some list was full and entries were dropped
+    uint32_t error_offset; ///< on failure: offset in the table of the faulty entry, else 0
 };
 
 /// Parse the MADT in `table` (`length` bytes readable) into `out`. See madt.cc for the full

@@ -22,7 +22,10 @@ struct PhysWindow {
     const uint8_t* (*map)(void* ctx, uint64_t phys, size_t len);
     void* ctx; ///< passed back to map unchanged
 
-    /// Map a range, or nullptr if the window has no map function or refuses the range.
+    /// Map `len` bytes at physical address `phys`.
+    /// @param phys first physical address of the range
+    /// @param len  bytes that must be readable
+    /// @return the bytes, or nullptr if the window has no map function or refuses the range
     const uint8_t* get(uint64_t phys, size_t len) const {
         return map ? map(ctx, phys, len) : nullptr;
     }
@@ -56,14 +59,14 @@ uint8_t checksum(const uint8_t* bytes, size_t len);
 /// System Description Table Header, ACPI 5.2.6 (Table 5.4): the first 36 bytes of every table.
 /// Filled with memcpy from the table bytes; never overlaid on firmware memory.
 struct TableHeader {
-    char signature[4];        ///< e.g. "APIC" for the MADT, "FACP" for the FADT
-    uint32_t length;          ///< whole table in bytes, header included
-    uint8_t revision;         ///< table revision (MADT 5 = ACPI 6.3)
-    uint8_t checksum;         ///< makes the whole table sum to 0
-    char oem_id[6];           ///< firmware vendor
-    char oem_table_id[8];     ///< vendor's table name
-    uint32_t oem_revision;    ///< vendor's table revision
-    uint32_t creator_id;      ///< ASL compiler vendor
+    char signature[4];         ///< e.g. "APIC" for the MADT, "FACP" for the FADT
+    uint32_t length;           ///< whole table in bytes, header included
+    uint8_t revision;          ///< table revision (MADT 5 = ACPI 6.3)
+    uint8_t checksum;          ///< makes the whole table sum to 0
+    char oem_id[6];            ///< firmware vendor
+    char oem_table_id[8];      ///< vendor's table name
+    uint32_t oem_revision;     ///< vendor's table revision
+    uint32_t creator_id;       ///< ASL compiler vendor
     uint32_t creator_revision; ///< ASL compiler revision
 };
 static_assert(sizeof(TableHeader) == 36, "ACPI 5.2.6: the header is 36 bytes");
@@ -119,10 +122,10 @@ Result<Table> find_table(const PhysWindow& mem, const Rsdp& rsdp, const char* si
 
 /// What the kernel needs from the FADT (ACPI 5.2.9, Table 5.9): the ACPI PM timer.
 struct FadtInfo {
-    uint8_t revision;    ///< FADT revision from its header
+    uint8_t revision;       ///< FADT revision from its header
     uint16_t pm_timer_port; ///< I/O port of the 3.579545 MHz PM timer, 0 if there is none
-    bool pm_timer_32bit; ///< TMR_VAL_EXT (flags bit 8): the counter is 32 bits, else 24
-    bool hw_reduced;     ///< HW_REDUCED_ACPI (flags bit 20): no fixed hardware, no PM timer
+    bool pm_timer_32bit;    ///< TMR_VAL_EXT (flags bit 8): the counter is 32 bits, else 24
+    bool hw_reduced;        ///< HW_REDUCED_ACPI (flags bit 20): no fixed hardware, no PM timer
 };
 
 /// Parse a FADT of `length` bytes (validated with check_table, signature "FACP"). The timer port
