@@ -19,9 +19,13 @@ std::vector<PhysRange> normalize(std::vector<FirmwareMemEntry> map,
     return std::vector<PhysRange>(out, out + n.value());
 }
 
-bool operator==(const PhysRange& a, const PhysRange& b) { return a.base == b.base && a.end == b.end; }
 using Ranges = std::vector<PhysRange>;
 } // namespace
+
+namespace kern {
+// For comparing vectors of ranges (found by argument-dependent lookup).
+bool operator==(const PhysRange& a, const PhysRange& b) { return a.base == b.base && a.end == b.end; }
+} // namespace kern
 
 namespace Catch {
 template <> struct StringMaker<PhysRange> {
