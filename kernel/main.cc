@@ -24,6 +24,7 @@ namespace kern {
 
 BootInfo g_boot;
 CommandLine g_cmdline;
+uint64_t g_tsc_at_main;
 
 namespace {
 
@@ -54,6 +55,7 @@ void maybe_run_tests(const char* stage_suite) {
 
 extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t info) {
     using namespace kern;
+    g_tsc_at_main = cpu::rdtsc();
     run_global_constructors();
     console_init_early();
 

@@ -5,19 +5,19 @@
 
 namespace kern {
 
-// Every block starts with this header. A free block keeps the next free block in its
-// payload (payloads are at least 16 bytes).
+/// The header every block starts with. A free block keeps the next free block in its
+/// payload (payloads are at least 16 bytes).
 struct HeapBlock {
-    uint64_t size;  // payload bytes, a multiple of 16
-    uint32_t magic; // BLOCK_USED or BLOCK_FREE
-    uint32_t check; // header_check(size, magic): a stray write rarely keeps it right
+    uint64_t size;  ///< payload bytes, a multiple of 16
+    uint32_t magic; ///< BLOCK_USED or BLOCK_FREE
+    uint32_t check; ///< header_check(size, magic): a stray write rarely keeps it right
 };
 static_assert(sizeof(HeapBlock) == Heap::ALIGN, "the header keeps payloads aligned");
 
-// Start of every region; the blocks follow it.
+/// The start of every region; the blocks follow it.
 struct HeapRegion {
-    HeapRegion* next;
-    uint64_t size; // bytes, header included
+    HeapRegion* next; ///< the next (older) region
+    uint64_t size;    ///< bytes, this header included
 };
 static_assert(sizeof(HeapRegion) == Heap::ALIGN, "the header keeps blocks aligned");
 
@@ -31,15 +31,21 @@ constexpr size_t MIN_PAYLOAD = 16;
 uint32_t header_check(uint64_t size, uint32_t magic) {
     return static_cast<uint32_t>(size ^ (size >> 32)) ^ ~magic;
 }
-size_t round_up(size_t n, size_t a) { return (n + a - 1) / a * a; }
+size_t round_up(size_t n, size_t a) {
+    return (n + a - 1) / a * a;
+}
 
-HeapBlock* block_at(char* p) { return reinterpret_cast<HeapBlock*>(p); }
+HeapBlock* block_at(char* p) {
+    return reinterpret_cast<HeapBlock*>(p);
+}
 // The next free block, kept in the payload of a free block.
 HeapBlock*& next_free(HeapBlock* b) {
     return *reinterpret_cast<HeapBlock**>(reinterpret_cast<char*>(b) + HDR);
 }
 // One past the block's payload: where its right neighbour starts.
-char* block_end(HeapBlock* b) { return reinterpret_cast<char*>(b) + HDR + b->size; }
+char* block_end(HeapBlock* b) {
+    return reinterpret_cast<char*>(b) + HDR + b->size;
+}
 void set_header(HeapBlock* b, uint64_t size, uint32_t magic) {
     b->size = size;
     b->magic = magic;
@@ -55,8 +61,7 @@ Result<void*> Heap::alloc(size_t size) {
     for (int attempt = 0; attempt < 2; ++attempt) {
         Block* prev = nullptr;
         for (Block* b = m_free; b; prev = b, b = next_free(b)) {
-            if (b->size < need)
-                continue;
+            if (b->size < need) continue;
             if (prev)
                 next_free(prev) = next_free(b);
             else
@@ -67,15 +72,13 @@ Result<void*> Heap::alloc(size_t size) {
             split(b, need);
             return static_cast<void*>(reinterpret_cast<char*>(b) + HDR);
         }
-        if (attempt == 0)
-            TRY_VOID(grow(need));
+        if (attempt == 0) TRY_VOID(grow(need));
     }
     return Error{Errc::no_memory, "kmalloc: no block after growing (grow callback too small?)"};
 }
 
 Result<void> Heap::free(void* ptr) {
-    if (!ptr)
-        return {};
+    if (!ptr) return {};
     Block* b = TRY(used_block(ptr));
     set_header(b, b->size, BLOCK_FREE);
     m_used_bytes -= b->size;
@@ -85,8 +88,7 @@ Result<void> Heap::free(void* ptr) {
 }
 
 Result<void*> Heap::realloc(void* ptr, size_t size) {
-    if (!ptr)
-        return alloc(size);
+    if (!ptr) return alloc(size);
     Block* b = TRY(used_block(ptr));
     size_t need = size < MIN_PAYLOAD ? MIN_PAYLOAD : round_up(size, ALIGN);
     if (size <= MAX_ALLOC && need <= b->size) {
@@ -118,14 +120,11 @@ Result<Heap::Block*> Heap::used_block(void* ptr) const {
 }
 
 Result<void> Heap::grow(size_t payload) {
-    if (!m_grow)
-        return Error{Errc::no_memory, "kmalloc: heap has no grow callback"};
+    if (!m_grow) return Error{Errc::no_memory, "kmalloc: heap has no grow callback"};
     size_t bytes = round_up(sizeof(Region) + HDR + payload, 4096);
-    if (bytes < GROW_MIN)
-        bytes = GROW_MIN;
+    if (bytes < GROW_MIN) bytes = GROW_MIN;
     void* mem = m_grow(bytes, m_ctx);
-    if (!mem)
-        return Error{Errc::no_memory, "kmalloc: out of memory (grow callback failed)"};
+    if (!mem) return Error{Errc::no_memory, "kmalloc: out of memory (grow callback failed)"};
     if (reinterpret_cast<uintptr_t>(mem) % ALIGN != 0)
         return Error{Errc::invalid_argument, "kmalloc: grow callback returned unaligned memory"};
     Region* r = static_cast<Region*>(mem);
@@ -169,8 +168,7 @@ void Heap::insert_free(Block* b) {
 }
 
 void Heap::split(Block* b, size_t payload) {
-    if (b->size < payload + HDR + MIN_PAYLOAD)
-        return;
+    if (b->size < payload + HDR + MIN_PAYLOAD) return;
     Block* rest = block_at(reinterpret_cast<char*>(b) + HDR + payload);
     set_header(rest, b->size - payload - HDR, BLOCK_FREE);
     m_used_bytes -= b->size - payload;
@@ -198,8 +196,7 @@ Result<void> Heap::check() const {
             prev_free = is_free;
             p = block_end(b);
         }
-        if (p != end)
-            return Error{Errc::corrupt, "heap check: blocks do not tile their region"};
+        if (p != end) return Error{Errc::corrupt, "heap check: blocks do not tile their region"};
     }
     size_t listed = 0;
     for (Block* b = m_free; b; b = next_free(b), ++listed)
@@ -214,8 +211,7 @@ HeapStats Heap::stats() const {
     HeapStats s{m_heap_bytes, m_used_bytes, m_free_bytes, 0, 0, 0};
     for (Block* b = m_free; b; b = next_free(b)) {
         ++s.free_blocks;
-        if (b->size > s.largest_free)
-            s.largest_free = b->size;
+        if (b->size > s.largest_free) s.largest_free = b->size;
     }
     for (const Region* r = m_regions; r; r = r->next)
         ++s.regions;

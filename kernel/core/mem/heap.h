@@ -91,8 +91,8 @@ class Heap {
     /// Shrink used block @p b to @p payload bytes if the rest can form a free block.
     void split(Block* b, size_t payload);
 
-    GrowFn m_grow = nullptr;    ///< source of new regions
-    void* m_ctx = nullptr;      ///< passed to m_grow
+    GrowFn m_grow = nullptr;     ///< source of new regions
+    void* m_ctx = nullptr;       ///< passed to m_grow
     Region* m_regions = nullptr; ///< all regions, newest first
     Block* m_free = nullptr;     ///< free blocks in address order
     size_t m_heap_bytes = 0;     ///< total from m_grow

@@ -10,8 +10,12 @@ namespace {
 constexpr Error TOO_MANY_RANGES{Errc::no_memory,
                                 "memory map: more usable ranges than the output array holds"};
 
-uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
-uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
+uint64_t min_u64(uint64_t a, uint64_t b) {
+    return a < b ? a : b;
+}
+uint64_t max_u64(uint64_t a, uint64_t b) {
+    return a > b ? a : b;
+}
 
 // Insert r into the sorted disjoint list out[0..n), merging it with every range it overlaps
 // or touches, so the list stays sorted, disjoint and non-adjacent.
@@ -26,8 +30,7 @@ Result<void> insert_merged(PhysRange* out, size_t& n, size_t cap, PhysRange r) {
         ++last;
     }
     if (last == first) { // nothing merged: open a slot
-        if (n == cap)
-            return TOO_MANY_RANGES;
+        if (n == cap) return TOO_MANY_RANGES;
         for (size_t j = n; j > first; --j)
             out[j] = out[j - 1];
         ++n;
@@ -54,8 +57,7 @@ Result<void> subtract(PhysRange* out, size_t& n, size_t cap, PhysRange cut) {
         bool keep_left = r.base < cut.base;
         bool keep_right = cut.end < r.end;
         if (keep_left && keep_right) {
-            if (n == cap)
-                return TOO_MANY_RANGES;
+            if (n == cap) return TOO_MANY_RANGES;
             for (size_t j = n; j > i + 1; --j)
                 out[j] = out[j - 1];
             ++n;
@@ -89,30 +91,31 @@ Result<size_t> normalize_memory_map(const FirmwareMemEntry* entries, size_t n_en
                                     size_t out_capacity) {
     for (size_t i = 0; i < n_reserved; ++i)
         if (reserved[i].end < reserved[i].base)
-            return Error{Errc::invalid_argument, "memory map: reserved range ends before it starts"};
+            return Error{Errc::invalid_argument,
+                         "memory map: reserved range ends before it starts"};
 
     size_t n = 0;
     for (size_t i = 0; i < n_entries; ++i) {
         const FirmwareMemEntry& e = entries[i];
         uint64_t end = e.base + e.length;
-        if (e.type != MEM_TYPE_AVAILABLE || e.length == 0 || end < e.base || e.base >= MAX_PHYS_ADDR)
+        if (e.type != MEM_TYPE_AVAILABLE || e.length == 0 || end < e.base ||
+            e.base >= MAX_PHYS_ADDR)
             continue;
         PhysRange r{page_round_up(e.base), page_round_down(min_u64(end, MAX_PHYS_ADDR))};
-        if (r.base < r.end)
-            TRY_VOID(insert_merged(out, n, out_capacity, r));
+        if (r.base < r.end) TRY_VOID(insert_merged(out, n, out_capacity, r));
     }
 
     for (size_t i = 0; i < n_entries; ++i) {
         const FirmwareMemEntry& e = entries[i];
-        if (e.type == MEM_TYPE_AVAILABLE || e.length == 0)
-            continue;
+        if (e.type == MEM_TYPE_AVAILABLE || e.length == 0) continue;
         uint64_t end = e.base + e.length;
         TRY_VOID(subtract(out, n, out_capacity,
                           reserved_pages(e.base, end < e.base ? MAX_PHYS_ADDR : end)));
     }
     for (size_t i = 0; i < n_reserved; ++i)
         if (reserved[i].end > reserved[i].base)
-            TRY_VOID(subtract(out, n, out_capacity, reserved_pages(reserved[i].base, reserved[i].end)));
+            TRY_VOID(
+                subtract(out, n, out_capacity, reserved_pages(reserved[i].base, reserved[i].end)));
     return n;
 }
 

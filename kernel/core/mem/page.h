@@ -15,11 +15,17 @@ inline constexpr uint64_t PAGE_SIZE = uint64_t{1} << PAGE_SHIFT;
 inline constexpr uint64_t MAX_PHYS_ADDR = uint64_t{1} << 52;
 
 /// @p addr rounded down to a page boundary.
-constexpr uint64_t page_round_down(uint64_t addr) { return addr & ~(PAGE_SIZE - 1); }
+constexpr uint64_t page_round_down(uint64_t addr) {
+    return addr & ~(PAGE_SIZE - 1);
+}
 /// @p addr rounded up to a page boundary; @p addr must be at most 2^64 - PAGE_SIZE.
-constexpr uint64_t page_round_up(uint64_t addr) { return page_round_down(addr + PAGE_SIZE - 1); }
+constexpr uint64_t page_round_up(uint64_t addr) {
+    return page_round_down(addr + PAGE_SIZE - 1);
+}
 /// Whether @p addr is on a page boundary.
-constexpr bool page_aligned(uint64_t addr) { return (addr & (PAGE_SIZE - 1)) == 0; }
+constexpr bool page_aligned(uint64_t addr) {
+    return (addr & (PAGE_SIZE - 1)) == 0;
+}
 
 /// A half-open range of physical addresses [base, end).
 struct PhysRange {

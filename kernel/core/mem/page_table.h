@@ -107,9 +107,9 @@ class PageTable {
     /// The table (512 entries) at physical address @p phys.
     Pte* table(uint64_t phys) const { return static_cast<Pte*>(m_phys->to_virt(phys)); }
 
-    uint64_t m_root = 0;               ///< physical address of the PML4
-    FrameSource* m_frames = nullptr;   ///< where new tables come from
-    PhysAccess* m_phys = nullptr;      ///< how tables are reached
+    uint64_t m_root = 0;             ///< physical address of the PML4
+    FrameSource* m_frames = nullptr; ///< where new tables come from
+    PhysAccess* m_phys = nullptr;    ///< how tables are reached
 };
 
 } // namespace kern

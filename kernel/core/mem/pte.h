@@ -58,7 +58,9 @@ class Pte {
     /// Bits 51:12: the next table, or the 4 KiB frame of a PTE.
     constexpr uint64_t address() const { return m_raw & ADDRESS_MASK; }
     /// Replace the address bits with those of @p phys (4 KiB-aligned).
-    constexpr void set_address(uint64_t phys) { m_raw = (m_raw & ~ADDRESS_MASK) | (phys & ADDRESS_MASK); }
+    constexpr void set_address(uint64_t phys) {
+        m_raw = (m_raw & ~ADDRESS_MASK) | (phys & ADDRESS_MASK);
+    }
 
     /// P
     constexpr bool present() const { return has(PRESENT); }
@@ -114,13 +116,21 @@ static_assert(sizeof(Pte) == 8, "a paging-structure entry is 64 bits (SDM Vol 3A
 inline constexpr unsigned PT_ENTRIES = 512;
 
 /// Index into the PML4: linear-address bits 47:39 (SDM Vol 3A 4.5.4).
-constexpr unsigned pml4_index(uint64_t va) { return (va >> 39) & 511; }
+constexpr unsigned pml4_index(uint64_t va) {
+    return (va >> 39) & 511;
+}
 /// Index into the PDPT: bits 38:30.
-constexpr unsigned pdpt_index(uint64_t va) { return (va >> 30) & 511; }
+constexpr unsigned pdpt_index(uint64_t va) {
+    return (va >> 30) & 511;
+}
 /// Index into the page directory: bits 29:21.
-constexpr unsigned pd_index(uint64_t va) { return (va >> 21) & 511; }
+constexpr unsigned pd_index(uint64_t va) {
+    return (va >> 21) & 511;
+}
 /// Index into the page table: bits 20:12.
-constexpr unsigned pt_index(uint64_t va) { return (va >> 12) & 511; }
+constexpr unsigned pt_index(uint64_t va) {
+    return (va >> 12) & 511;
+}
 
 /// Whether @p va is canonical for 48-bit linear addresses: bits 63:47 all equal
 /// (SDM Vol 1 3.3.7.1); using any other address raises #GP.

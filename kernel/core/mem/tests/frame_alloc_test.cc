@@ -21,15 +21,15 @@ struct Machine {
     FrameAllocator fa;
 
     Machine() {
-        FirmwareMemEntry map[] = {{0, 640 * 1024, 1}, {1 * MiB, 15 * MiB, 1}, {8 * MiB, 1 * MiB, 2}};
+        FirmwareMemEntry map[] = {
+            {0, 640 * 1024, 1}, {1 * MiB, 15 * MiB, 1}, {8 * MiB, 1 * MiB, 2}};
         PhysRange reserved[] = {{1 * MiB, 2 * MiB}, {4 * MiB, 4 * MiB + 8192}};
         n = normalize_memory_map(map, 3, reserved, 2, usable, MAX_RANGES).value();
         bitmap.resize(FrameAllocator::bitmap_bytes_for(memory_totals(usable, n).usable_end));
     }
     bool usable_frame(uint64_t phys) const {
         for (size_t i = 0; i < n; ++i)
-            if (phys >= usable[i].base && phys + PAGE_SIZE <= usable[i].end)
-                return true;
+            if (phys >= usable[i].base && phys + PAGE_SIZE <= usable[i].end) return true;
         return false;
     }
     uint64_t usable_frames() const { return memory_totals(usable, n).usable_bytes / PAGE_SIZE; }
@@ -51,8 +51,8 @@ TEST_CASE("init frees exactly the usable frames, except frame 0", "[lab1]") {
     CHECK(m.fa.free_frames() == m.usable_frames() - 1); // frame 0 is usable but kept
     CHECK_FALSE(m.fa.is_free(0));
     CHECK(m.fa.is_free(0x1000));
-    CHECK_FALSE(m.fa.is_free(0xa0000));  // the 640K-1M hole
-    CHECK_FALSE(m.fa.is_free(1 * MiB));  // the kernel
+    CHECK_FALSE(m.fa.is_free(0xa0000));          // the 640K-1M hole
+    CHECK_FALSE(m.fa.is_free(1 * MiB));          // the kernel
     CHECK_FALSE(m.fa.is_free(8 * MiB + 0x5000)); // the firmware hole
     CHECK(m.fa.is_free(16 * MiB - PAGE_SIZE));
     CHECK_FALSE(m.fa.is_free(16 * MiB)); // beyond the bitmap
@@ -112,10 +112,10 @@ TEST_CASE("bad frees are refused and change nothing", "[lab1]") {
     CHECK(twice.error().code == Errc::invalid_argument);
     CHECK(std::string(twice.error().what).find("0x0000000000001000") != std::string::npos);
 
-    CHECK(m.fa.free(0x3001).error().code == Errc::invalid_argument);     // unaligned
-    CHECK(m.fa.free(0).error().code == Errc::invalid_argument);          // frame 0
-    CHECK(m.fa.free(64 * MiB).error().code == Errc::invalid_argument);   // beyond the bitmap
-    CHECK(m.fa.free(0x5000).error().code == Errc::invalid_argument);     // free, never allocated
+    CHECK(m.fa.free(0x3001).error().code == Errc::invalid_argument);   // unaligned
+    CHECK(m.fa.free(0).error().code == Errc::invalid_argument);        // frame 0
+    CHECK(m.fa.free(64 * MiB).error().code == Errc::invalid_argument); // beyond the bitmap
+    CHECK(m.fa.free(0x5000).error().code == Errc::invalid_argument);   // free, never allocated
     CHECK(m.fa.free_frames() == before);
 }
 
@@ -147,9 +147,11 @@ TEST_CASE("init checks the ranges before touching the bitmap", "[lab1]") {
     std::vector<uint8_t> bitmap(64, 0x5a); // covers 2 MiB
     FrameAllocator fa;
     PhysRange unaligned{0x1000, 0x2800};
-    CHECK(fa.init(&unaligned, 1, bitmap.data(), bitmap.size()).error().code == Errc::invalid_argument);
+    CHECK(fa.init(&unaligned, 1, bitmap.data(), bitmap.size()).error().code ==
+          Errc::invalid_argument);
     PhysRange too_high{0x100000, 0x400000};
-    CHECK(fa.init(&too_high, 1, bitmap.data(), bitmap.size()).error().code == Errc::invalid_argument);
+    CHECK(fa.init(&too_high, 1, bitmap.data(), bitmap.size()).error().code ==
+          Errc::invalid_argument);
     CHECK(bitmap == std::vector<uint8_t>(64, 0x5a));
     CHECK(fa.init(nullptr, 0, nullptr, 0).error().code == Errc::invalid_argument);
 

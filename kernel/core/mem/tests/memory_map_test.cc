@@ -24,22 +24,28 @@ using Ranges = std::vector<PhysRange>;
 
 namespace kern {
 // For comparing vectors of ranges (found by argument-dependent lookup).
-bool operator==(const PhysRange& a, const PhysRange& b) { return a.base == b.base && a.end == b.end; }
+bool operator==(const PhysRange& a, const PhysRange& b) {
+    return a.base == b.base && a.end == b.end;
+}
 } // namespace kern
 
 namespace Catch {
 template <> struct StringMaker<PhysRange> {
     static std::string convert(const PhysRange& r) {
         char buf[64];
-        snprintf(buf, sizeof buf, "[%#llx, %#llx)", (unsigned long long)r.base, (unsigned long long)r.end);
+        snprintf(buf, sizeof buf, "[%#llx, %#llx)", (unsigned long long)r.base,
+                 (unsigned long long)r.end);
         return buf;
     }
 };
 } // namespace Catch
 
 TEST_CASE("a typical BIOS map comes out sorted, with its holes") {
-    auto r = normalize({{1 * MiB, 127 * MiB, 1}, {0, 640 * KiB, 1}, {640 * KiB, 384 * KiB, 2},
-                        {4 * GiB - 256 * MiB, 256 * MiB, 2}, {4 * GiB, 1 * GiB, 1}});
+    auto r = normalize({{1 * MiB, 127 * MiB, 1},
+                        {0, 640 * KiB, 1},
+                        {640 * KiB, 384 * KiB, 2},
+                        {4 * GiB - 256 * MiB, 256 * MiB, 2},
+                        {4 * GiB, 1 * GiB, 1}});
     CHECK(r == Ranges{{0, 640 * KiB}, {1 * MiB, 128 * MiB}, {4 * GiB, 5 * GiB}});
     MemoryTotals t = memory_totals(r.data(), r.size());
     CHECK(t.usable_bytes == 640 * KiB + 127 * MiB + 1 * GiB);
@@ -49,7 +55,8 @@ TEST_CASE("a typical BIOS map comes out sorted, with its holes") {
 TEST_CASE("overlapping and touching available entries merge") {
     CHECK(normalize({{0x10000, 0x10000, 1}, {0x18000, 0x10000, 1}, {0x28000, 0x1000, 1}}) ==
           Ranges{{0x10000, 0x29000}});
-    CHECK(normalize({{0x100000, 0x100000, 1}, {0x100000, 0x100000, 1}}) == Ranges{{0x100000, 0x200000}});
+    CHECK(normalize({{0x100000, 0x100000, 1}, {0x100000, 0x100000, 1}}) ==
+          Ranges{{0x100000, 0x200000}});
 }
 
 TEST_CASE("reserved wins over available, whatever the order") {
@@ -67,7 +74,9 @@ TEST_CASE("extra reserved ranges split, trim and remove usable ranges") {
                         {2 * MiB, 3 * MiB + 100},     // kernel image, unaligned end
                         {10 * MiB + 5, 10 * MiB + 6}, // a one-byte module
                         {60 * MiB, 80 * MiB}});       // framebuffer past the end of RAM
-    CHECK(r == Ranges{{1 * MiB, 2 * MiB}, {3 * MiB + 4 * KiB, 10 * MiB}, {10 * MiB + 4 * KiB, 60 * MiB}});
+    CHECK(r == Ranges{{1 * MiB, 2 * MiB},
+                      {3 * MiB + 4 * KiB, 10 * MiB},
+                      {10 * MiB + 4 * KiB, 60 * MiB}});
 }
 
 TEST_CASE("unaligned available ranges are rounded inwards") {
@@ -79,7 +88,8 @@ TEST_CASE("zero-length and wrapping entries") {
     CHECK(normalize({{0x1000, 0, 1}, {0x5000, 0, 2}}).empty());
     CHECK(normalize({{0x0, 0x10000, 1}, {0x4000, 0, 2}}) == Ranges{{0x0, 0x10000}});
     // base + length wraps past 2^64: an available one is ignored...
-    CHECK(normalize({{0xfffff000, UINT64_MAX, 1}, {0x1000, 0x1000, 1}}) == Ranges{{0x1000, 0x2000}});
+    CHECK(normalize({{0xfffff000, UINT64_MAX, 1}, {0x1000, 0x1000, 1}}) ==
+          Ranges{{0x1000, 0x2000}});
     // ...a reserved one reserves everything above its base.
     CHECK(normalize({{0, 1 * GiB, 1}, {512 * MiB, UINT64_MAX, 2}}) == Ranges{{0, 512 * MiB}});
 }

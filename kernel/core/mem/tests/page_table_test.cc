@@ -97,7 +97,7 @@ TEST_CASE("map then translate, with page offsets", "[lab1]") {
 TEST_CASE("permissions combine across levels", "[lab1]") {
     FakePhys mem(64);
     PageTable pt = make(mem);
-    REQUIRE_OK(pt.map(0x1000, 0xa000, 0));                      // kernel, read-only
+    REQUIRE_OK(pt.map(0x1000, 0xa000, 0));                         // kernel, read-only
     REQUIRE_OK(pt.map(0x2000, 0xb000, Pte::WRITABLE | Pte::USER)); // user, same PT
     auto kernel = pt.translate(0x1000).value();
     auto user = pt.translate(0x2000).value();
@@ -134,7 +134,7 @@ TEST_CASE("unmap returns the address and the page is gone", "[lab1]") {
     CHECK(pt.translate(0x7000'1000).value().phys == 0xa000); // the neighbour stays
     CHECK(pt.unmap(0x7000'0000).error().code == Errc::not_found);
     CHECK(pt.unmap(0x1234'5000'0000).error().code == Errc::not_found); // no tables at all
-    REQUIRE_OK(pt.map(0x7000'0000, 0xc000, 0)); // the slot can be reused
+    REQUIRE_OK(pt.map(0x7000'0000, 0xc000, 0));                        // the slot can be reused
     CHECK(pt.translate(0x7000'0010).value().phys == 0xc010);
 }
 
@@ -199,7 +199,8 @@ TEST_CASE("hand-built 2 MiB and 1 GiB pages translate", "[lab1]") {
     // PD entry 3 maps [6 MiB, 8 MiB) to 2 GiB; bit 12 (PAT in a huge entry) is not address.
     mem.table(pd)[3] = Pte(0x8000'0000 | 0x1000 | Pte::PRESENT | Pte::WRITABLE | Pte::HUGE);
     // PDPT entry 2 maps [2 GiB, 3 GiB) to 4 GiB.
-    mem.table(pdpt)[2] = Pte(0x1'0000'0000 | Pte::PRESENT | Pte::USER | Pte::HUGE | Pte::NO_EXECUTE);
+    mem.table(pdpt)[2] =
+        Pte(0x1'0000'0000 | Pte::PRESENT | Pte::USER | Pte::HUGE | Pte::NO_EXECUTE);
     PageTable pt(root, mem, mem);
 
     auto t2 = pt.translate(6 * MiB + 0x12345);

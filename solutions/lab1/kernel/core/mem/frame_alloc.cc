@@ -27,9 +27,11 @@ Result<void> FrameAllocator::init(const PhysRange* usable, size_t n, uint8_t* bi
         if (!page_aligned(usable[i].base) || !page_aligned(usable[i].end))
             return Error{Errc::invalid_argument, "frame allocator: usable range not page-aligned"};
         if (usable[i].end < usable[i].base)
-            return Error{Errc::invalid_argument, "frame allocator: usable range ends before it starts"};
+            return Error{Errc::invalid_argument,
+                         "frame allocator: usable range ends before it starts"};
         if (usable[i].end > covered)
-            return Error{Errc::invalid_argument, "frame allocator: bitmap too small for the usable ranges"};
+            return Error{Errc::invalid_argument,
+                         "frame allocator: bitmap too small for the usable ranges"};
     }
     m_bitmap = bitmap;
     m_frames = bitmap_bytes * 8;
@@ -65,8 +67,7 @@ Result<uint64_t> FrameAllocator::alloc() {
 }
 
 Result<uint64_t> FrameAllocator::alloc_contiguous(size_t count, uint64_t align) {
-    if (count == 0)
-        return Error{Errc::invalid_argument, "alloc_contiguous: count is 0"};
+    if (count == 0) return Error{Errc::invalid_argument, "alloc_contiguous: count is 0"};
     if (align & (align - 1))
         return Error{Errc::invalid_argument, "alloc_contiguous: align is not a power of two"};
     uint64_t step = align > PAGE_SIZE ? align / PAGE_SIZE : 1; // alignment in frames
@@ -79,8 +80,7 @@ Result<uint64_t> FrameAllocator::alloc_contiguous(size_t count, uint64_t align) 
             for (size_t i = 0; i < count; ++i)
                 set_frame_used(start + i, true);
             m_free -= count;
-            if (start == m_hint)
-                m_hint = start + count;
+            if (start == m_hint) m_hint = start + count;
             return start * PAGE_SIZE;
         }
         // Frame start + run is used: no run can contain it, so skip past it.
@@ -91,20 +91,23 @@ Result<uint64_t> FrameAllocator::alloc_contiguous(size_t count, uint64_t align) 
 
 Result<void> FrameAllocator::free(uint64_t phys) {
     if (!page_aligned(phys))
-        return Error{Errc::invalid_argument, message_with_address("free of unaligned address ", phys)};
+        return Error{Errc::invalid_argument,
+                     message_with_address("free of unaligned address ", phys)};
     uint64_t f = phys / PAGE_SIZE;
     if (f == 0 || f >= m_frames)
-        return Error{Errc::invalid_argument, message_with_address("free of a frame never allocated: ", phys)};
+        return Error{Errc::invalid_argument,
+                     message_with_address("free of a frame never allocated: ", phys)};
     if (!frame_used(f))
         return Error{Errc::invalid_argument, message_with_address("double free of frame ", phys)};
     set_frame_used(f, false);
     ++m_free;
-    if (f < m_hint)
-        m_hint = f;
+    if (f < m_hint) m_hint = f;
     return {};
 }
 
-size_t FrameAllocator::free_frames() const { return m_free; }
+size_t FrameAllocator::free_frames() const {
+    return m_free;
+}
 
 bool FrameAllocator::is_free(uint64_t phys) const {
     uint64_t f = phys / PAGE_SIZE;

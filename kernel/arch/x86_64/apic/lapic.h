@@ -1,0 +1,63 @@
+// The local APIC, in xAPIC (MMIO) or x2APIC (MSR) mode (SDM Vol 3A chapter 11).
+//
+// x2APIC is used whenever the CPU has it (CPUID.1:ECX[21]): register accesses are MSRs, the
+// ICR is one 64-bit write, and APIC ids are 32-bit. Otherwise xAPIC at the MADT's MMIO address.
+#pragma once
+
+#include <stdint.h>
+
+namespace kern::lapic {
+
+/// Register offsets in xAPIC MMIO space (SDM Vol 3A Table 11-1); x2APIC MSR = 0x800 + off/16.
+enum Reg : uint32_t {
+    ID = 0x20,
+    VERSION = 0x30,
+    TPR = 0x80,
+    EOI = 0xB0,
+    SVR = 0xF0,             ///< spurious-interrupt vector register
+    ESR = 0x280,            ///< error status
+    ICR_LOW = 0x300,        ///< interrupt command (x2APIC: the whole 64-bit ICR at MSR 0x830)
+    ICR_HIGH = 0x310,       ///< xAPIC only: destination in bits 31:24
+    LVT_TIMER = 0x320,
+    LVT_LINT0 = 0x350,
+    LVT_LINT1 = 0x360,
+    LVT_ERROR = 0x370,
+    TIMER_INITIAL_COUNT = 0x380,
+    TIMER_CURRENT_COUNT = 0x390,
+    TIMER_DIVIDE = 0x3E0,
+};
+
+/// ICR delivery modes (SDM Vol 3A 11.6.1, Figure 11-12), already shifted to bits 10:8.
+enum Delivery : uint32_t { FIXED = 0 << 8, NMI = 4 << 8, INIT = 5 << 8, STARTUP = 6 << 8 };
+
+/// LVT timer modes (SDM Vol 3A 11.5.4): bits 18:17.
+enum TimerMode : uint32_t { ONE_SHOT = 0 << 17, PERIODIC = 1 << 17, TSC_DEADLINE = 2 << 17 };
+
+/// Choose x2APIC or xAPIC for every CPU (call once on the BSP, before init_cpu). `mmio` is the
+/// MADT's LAPIC address (used in xAPIC mode only).
+void choose_mode(uint64_t mmio);
+/// Enable and configure the calling CPU's LAPIC: mode, spurious vector, all LVTs masked, TPR 0.
+void init_cpu();
+/// True when running in x2APIC mode.
+bool x2apic();
+/// The calling CPU's APIC id.
+uint32_t id();
+/// Read or write a register by its xAPIC offset.
+uint32_t read(Reg r);
+/// Write a register by its xAPIC offset.
+void write(Reg r, uint32_t v);
+/// Signal end of interrupt for the in-service interrupt.
+void eoi();
+/// Send an IPI: `icr_low` holds vector, delivery mode and level bits; `dest` the APIC id.
+/// Waits (bounded) for xAPIC delivery status to clear.
+void send_ipi(uint32_t dest, uint32_t icr_low);
+/// True if the CPU supports the TSC-deadline timer mode (CPUID.1:ECX[24]).
+bool has_tsc_deadline();
+/// Arm the timer one-shot: `vector` fires after `ticks` timer ticks (divide-by-1).
+void timer_oneshot(uint8_t vector, uint32_t ticks);
+/// Arm the TSC-deadline timer: `vector` fires once the TSC reaches `deadline` (SDM 11.5.4.1).
+void timer_deadline(uint8_t vector, uint64_t deadline);
+/// Disarm the timer.
+void timer_stop();
+
+} // namespace kern::lapic

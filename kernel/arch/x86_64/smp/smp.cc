@@ -1,0 +1,114 @@
+// Bringing up the APs: the trampoline, per-CPU stacks, the C++ entry of each AP, and IPIs.
+#include "arch/x86_64/smp/smp.h"
+
+#include "arch/x86_64/apic/lapic.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/smp/trampoline_defs.h"
+#include "arch/x86_64/time/clock.h"
+#include "arch/x86_64/trap.h"
+#include "console/console.h"
+#include "core/acpi/madt.h"
+#include "lib/string.h"
+
+extern "C" char trampoline_start[], trampoline_end[], trampoline_params[];
+
+namespace kern {
+
+namespace {
+constexpr size_t AP_STACK_SIZE = 16384;
+alignas(16) uint8_t g_ap_stacks[MAX_CPUS][AP_STACK_SIZE];
+
+/// The parameter block at the end of the trampoline (trampoline.S).
+struct TrampolineParams {
+    uint64_t cr3, stack, percpu, entry;
+};
+static_assert(sizeof(TrampolineParams) == 32);
+
+volatile uint64_t g_pong[MAX_CPUS]; // TSC at which each CPU last answered a ping
+volatile uint32_t g_ping_from[MAX_CPUS];
+
+void on_ping(TrapFrame&) {
+    unsigned self = this_cpu().index;
+    g_pong[self] = cpu::rdtsc();
+    lapic::eoi();
+    (void)g_ping_from[self];
+}
+
+void on_halt(TrapFrame&) { cpu::halt_forever(); }
+
+/// Where every AP lands in 64-bit mode, on its own stack, with the BSP's page tables.
+extern "C" [[noreturn]] void ap_entry(PerCpu* self) {
+    gdt_init_cpu(*self);
+    idt_load();
+    lapic::init_cpu();
+    self->tsc_at_online = cpu::rdtsc();
+    __atomic_fetch_add(&g_cpus_online, 1, __ATOMIC_SEQ_CST);
+    self->online = true; // releases the BSP waiting in start_ap()
+    cpu::sti();
+    for (;;)
+        cpu::hlt(); // woken by IPIs; handlers do the work
+}
+} // namespace
+
+unsigned smp_start_aps(const acpi::MadtInfo& madt, unsigned max_cpus) {
+    trap_register(IPI_PING, on_ping);
+    trap_register(IPI_HALT, on_halt);
+    size_t len = size_t(trampoline_end - trampoline_start);
+    memcpy(reinterpret_cast<void*>(TRAMPOLINE_PHYS), trampoline_start, len);
+    auto* params = reinterpret_cast<TrampolineParams*>(TRAMPOLINE_PHYS + (trampoline_params - trampoline_start));
+
+    uint32_t bsp_id = lapic::id();
+    g_percpu[0].apic_id = bsp_id;
+    unsigned next = 1;
+    for (uint32_t i = 0; i < madt.cpu_count; ++i) {
+        const acpi::MadtCpu& c = madt.cpus[i];
+        if (!c.enabled || c.apic_id == bsp_id)
+            continue;
+        if (next >= max_cpus || next >= MAX_CPUS) {
+            kprintf("smp: CPU with APIC id %u left halted (limit of %u CPUs)\n", c.apic_id,
+                    max_cpus < MAX_CPUS ? max_cpus : MAX_CPUS);
+            continue;
+        }
+        if (!lapic::x2apic() && c.apic_id > 0xFF) {
+            kprintf("smp: CPU with APIC id %u needs x2APIC; left halted\n", c.apic_id);
+            continue;
+        }
+        PerCpu& pc = g_percpu[next];
+        pc.index = next;
+        pc.apic_id = c.apic_id;
+        pc.online = false;
+        params->cr3 = cpu::read_cr3();
+        params->stack = reinterpret_cast<uint64_t>(&g_ap_stacks[next][AP_STACK_SIZE]);
+        params->percpu = reinterpret_cast<uint64_t>(&pc);
+        params->entry = reinterpret_cast<uint64_t>(&ap_entry);
+        uint64_t t0 = cpu::rdtsc();
+        auto r = start_ap(c.apic_id, TRAMPOLINE_PHYS >> 12, &pc.online, 100000);
+        if (!r.ok()) {
+            kprintf("smp: CPU with APIC id %u did not start: %s\n", c.apic_id, r.error().what);
+            continue;
+        }
+        kprintf("smp: CPU %u (APIC id %u) online after %lu TSC ticks\n", next, c.apic_id,
+                pc.tsc_at_online - t0);
+        ++next;
+    }
+    return g_cpus_online;
+}
+
+Result<uint64_t> smp_ping(unsigned target, uint64_t timeout_us) {
+    if (target >= MAX_CPUS || !g_percpu[target].online)
+        return Error{Errc::invalid_argument, "smp_ping: no such CPU online"};
+    uint64_t before = g_pong[target];
+    uint64_t t0 = cpu::rdtsc();
+    lapic::send_ipi(g_percpu[target].apic_id, lapic::FIXED | (1u << 14) | IPI_PING);
+    uint64_t limit = g_clock.tsc_hz ? g_clock.tsc_hz / 1000000 * timeout_us : uint64_t(timeout_us) * 1000;
+    while (g_pong[target] == before) {
+        if (cpu::rdtsc() - t0 > limit)
+            return Error{Errc::timeout, "smp_ping: the CPU did not answer"};
+        cpu::pause();
+    }
+    return g_pong[target] - t0;
+}
+
+} // namespace kern
