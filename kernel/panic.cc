@@ -37,10 +37,12 @@ void panic_begin() {
 void panic_end(uint64_t rip, uint64_t rbp, const char* what) {
     uint64_t rips[16];
     size_t n = walk_frames(rbp, read_word, rips, 16);
-    kprintf("  backtrace (addr2line -e build/.../kernel.elf ADDR, or tools/symbolize.py):\n");
-    kprintf("    #0 %p\n", reinterpret_cast<void*>(rip));
+    kprintf("  backtrace (tools/run.py names the functions; or addr2line -f -e <kernel.elf> ADDR):\n");
+    size_t k = 0;
+    if (n == 0 || rips[0] != rip) // a PANIC's own return address is also the walk's first entry
+        kprintf("    #%zu %p\n", k++, reinterpret_cast<void*>(rip));
     for (size_t i = 0; i < n; ++i)
-        kprintf("    #%zu %p\n", i + 1, reinterpret_cast<void*>(rips[i]));
+        kprintf("    #%zu %p\n", k++, reinterpret_cast<void*>(rips[i]));
     report_panic(what);
     machine_exit(ExitStatus::failure);
 }

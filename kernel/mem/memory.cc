@@ -1,5 +1,7 @@
 #include "mem/memory.h"
 
+#include "mem/kmalloc.h"
+
 #include "arch/x86_64/cpu.h"
 #include "console/console.h"
 #include "core/mem/frame_alloc.h"
@@ -170,8 +172,16 @@ FrameSource& kernel_frame_source() { return g_kernel_frames; }
 } // namespace kern
 
 // ---- C++ allocation on the kernel heap ----
+namespace {
+kern::Spinlock g_heap_lock; // the Heap itself is not thread-safe
+}
+
 void* kmalloc(size_t size) {
-    auto r = kern::heap().alloc(size);
+    kern::Result<void*> r = kern::Error{kern::Errc::no_memory, ""};
+    {
+        kern::SpinlockGuard guard(g_heap_lock);
+        r = kern::heap().alloc(size);
+    }
     if (!r.ok())
         PANIC("kernel heap: cannot allocate %zu bytes: %s", size, r.error().what);
     return r.value();
@@ -180,7 +190,12 @@ void* kmalloc(size_t size) {
 void kfree(void* p) {
     if (!p)
         return;
-    if (auto r = kern::heap().free(p); !r.ok())
+    kern::Result<void> r;
+    {
+        kern::SpinlockGuard guard(g_heap_lock);
+        r = kern::heap().free(p);
+    }
+    if (!r.ok())
         PANIC("kernel heap: bad free of %p: %s", p, r.error().what);
 }
 

@@ -6,7 +6,8 @@
 // and keep m_hint honest (no free frame below it) if you use it to start searches.
 //
 // Errors are values: return Error{Errc::..., "what exactly was wrong"}. For messages that
-// name an address use message_with_address("double free of frame ", phys).
+// name an address use message_with_address("double free of frame ", phys). memset and
+// friends are declared in "lib/string.h".
 #include "core/mem/frame_alloc.h"
 
 namespace kern {
