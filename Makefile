@@ -28,15 +28,15 @@ KERNEL_CXXFLAGS := -std=gnu++20 -ffreestanding -fno-exceptions -fno-rtti -fno-as
   -fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only -fno-threadsafe-statics \
   -fno-omit-frame-pointer -fno-tree-loop-distribute-patterns -mcmodel=small -O2 -g \
   -Wall -Wextra -Wno-unused-parameter -MMD -MP -Ikernel -I.
-KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,-n -Wl,--build-id=none -T kernel/kernel.ld
+KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,-n -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T kernel/kernel.ld
 
 # Kernel sources: everything under kernel/ except host tests (*/tests/*).
 KERNEL_SRCS := $(sort $(shell find kernel -name '*.cc' -o -name '*.S' | grep -v '/tests/'))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 KERNEL_ELF := $(BUILD)/kernel.elf
 
-.PHONY: all help kernel deps test host-test ktest-all grade demo qemu qemu-gdb gdb bochs bochs-dbg iso \
-        iso-check docs handout handin honesty clean
+.PHONY: all help kernel deps test host-test grade demo qemu qemu-gdb gdb bochs bochs-dbg iso \
+        docs handout handin grade-handin honesty clean
 
 all: kernel
 
@@ -49,7 +49,10 @@ help:
 	@echo "make bochs-dbg            boot in Bochs' internal debugger"
 	@echo "make iso                  hybrid BIOS+UEFI ISO for lab PCs: $(BUILD)/vlibos.iso"
 	@echo "make docs                 Doxygen over the code and the handouts (warnings are errors)"
-	@echo "make handout | handin     student release / pack your lab files for submission"
+	@echo "make handout RELEASE=0,1  student release (withholds the other labs' solutions)"
+	@echo "make handin LAB=N         pack your lab files for submission"
+	@echo "make grade-handin LAB=N HANDIN=f.tar.gz   grade a submission against a pristine kit"
+	@echo "make honesty [LAB=N]      check every lab's tests fail without its solution"
 	@echo "variables: SOLVED=all|none|0,1,... LAB=N ARGS='kernel options'"
 
 deps:
@@ -97,6 +100,49 @@ bochs-dbg: kernel
 iso: kernel
 	$(Q)tools/setup.sh emu
 	$(Q)$(RUN) iso --kernel $(KERNEL_ELF) --hybrid --output $(BUILD)/vlibos.iso --cmdline "$(ARGS)"
+
+# ---- grading and tests ----
+# grade: the student's files of lab LAB plus the solutions of earlier labs (SOLVED overrides).
+GRADE_SOLVED = $(if $(filter command line,$(origin SOLVED)),--solved $(SOLVED),)
+
+grade:
+	@test -n "$(LAB)" || { echo "usage: make grade LAB=N [SOLVED=...]"; exit 2; }
+	$(Q)tools/setup.sh emu
+	$(Q)python3 autograder/grade.py $(LAB) $(GRADE_SOLVED)
+
+honesty:
+	$(Q)tools/setup.sh emu
+	$(Q)python3 autograder/honesty.py $(LAB)
+
+test:
+	$(Q)python3 tools/test_all.py
+
+host-test:
+	$(Q)tools/setup.sh base
+	$(Q)cmake -S . -B build/host -DSOLVED=$(SOLVED) >/dev/null && cmake --build build/host -j2 && ctest --test-dir build/host --output-on-failure $(if $(LAB),-L lab$(LAB))
+
+# ---- the main job ----
+demo: kernel
+	$(Q)tools/setup.sh emu
+	@echo "==== vLibOS demo 1/2: the master kernel in QEMU (2 CPUs) ===="
+	$(Q)$(RUN) qemu --kernel $(KERNEL_ELF) --cmdline "exit=emu $(ARGS)" --timeout 60
+	@echo
+	@echo "==== vLibOS demo 2/2: the same kernel in Bochs (2 CPUs, deterministic time: cycles = instructions) ===="
+	$(Q)$(RUN) bochs --kernel $(KERNEL_ELF) --cmdline "exit=emu $(ARGS)" --timeout 120
+
+# ---- releases ----
+RELEASE ?=
+handout:
+	$(Q)python3 tools/handout.py --release "$(RELEASE)"
+
+handin:
+	@test -n "$(LAB)" || { echo "usage: make handin LAB=N"; exit 2; }
+	$(Q)python3 autograder/handin.py pack $(LAB)
+
+grade-handin:
+	@test -n "$(LAB)" -a -n "$(HANDIN)" || { echo "usage: make grade-handin LAB=N HANDIN=handin-labN.tar.gz"; exit 2; }
+	$(Q)tools/setup.sh emu
+	$(Q)python3 autograder/handin.py grade $(HANDIN) $(LAB)
 
 clean:
 	rm -rf build results.json

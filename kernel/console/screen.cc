@@ -37,6 +37,7 @@ void screen_attach_vga_text() {
     new (g_vga_storage) VgaTextConsole(reinterpret_cast<volatile uint16_t*>(VGA_TEXT_BUFFER));
     vga().clear();
     g_screen = Screen::vga_text;
+    kprintf("screen: VGA text mode, 80x25 at 0xb8000\n");
 }
 
 void screen_attach_framebuffer(const BootFramebuffer& b) {
@@ -52,6 +53,8 @@ void screen_attach_framebuffer(const BootFramebuffer& b) {
         return;
     }
     g_screen = Screen::framebuffer;
+    kprintf("screen: framebuffer %ux%u, %u bpp, pitch %u, at %#lx\n", b.width, b.height, b.bpp, b.pitch,
+            b.addr);
 }
 
 void screen_write(const char* s, size_t n) {

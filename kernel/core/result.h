@@ -26,20 +26,27 @@ const char* errc_name(Errc e);
 
 /// A failure: a code plus a static message saying what exactly was wrong.
 struct Error {
-    Errc code;
+    Errc code;        ///< what kind of failure; never Errc::ok in a returned Error
     const char* what; ///< static string, never freed
 };
 
 /// Either a T or an Error. T must be default-constructible and copyable.
 template <typename T> class [[nodiscard]] Result {
   public:
+    /// A success holding @p value.
     Result(const T& value) : m_value(value), m_error{Errc::ok, ""} {}
+    /// A failure; value() is then a default-constructed T.
     Result(Error error) : m_value(), m_error(error) {}
 
+    /// True on success.
     bool ok() const { return m_error.code == Errc::ok; }
+    /// Same as ok().
     explicit operator bool() const { return ok(); }
+    /// The value; meaningful only if ok().
     const T& value() const { return m_value; }
+    /// The value; meaningful only if ok().
     T& value() { return m_value; }
+    /// The failure; its code is Errc::ok on success.
     const Error& error() const { return m_error; }
 
   private:
@@ -50,10 +57,15 @@ template <typename T> class [[nodiscard]] Result {
 /// Result<void>: success or an Error.
 template <> class [[nodiscard]] Result<void> {
   public:
+    /// Success.
     Result() : m_error{Errc::ok, ""} {}
+    /// A failure.
     Result(Error error) : m_error(error) {}
+    /// True on success.
     bool ok() const { return m_error.code == Errc::ok; }
+    /// Same as ok().
     explicit operator bool() const { return ok(); }
+    /// The failure; its code is Errc::ok on success.
     const Error& error() const { return m_error; }
 
   private:

@@ -40,7 +40,9 @@ KERN_ASM_INLINE void wrmsr(uint32_t msr, uint64_t v) {
 
 /// CPUID leaf/subleaf result (SDM Vol 2A, CPUID).
 struct CpuidResult {
-    uint32_t eax, ebx, ecx, edx;
+    /// @{
+    uint32_t eax, ebx, ecx, edx; ///< the registers CPUID returns
+    /// @}
 };
 KERN_ASM_INLINE CpuidResult cpuid(uint32_t leaf, uint32_t subleaf = 0) {
     CpuidResult r;
@@ -74,8 +76,8 @@ KERN_ASM_INLINE void mfence() { asm volatile("mfence" ::: "memory"); }
 
 /// Descriptor-table register image for LGDT/LIDT (SDM Vol 3A 3.5.1, Figure 3-11).
 struct [[gnu::packed]] DescriptorTableRegister {
-    uint16_t limit;
-    uint64_t base;
+    uint16_t limit; ///< size of the table in bytes, minus 1
+    uint64_t base;  ///< linear address of the table
 };
 static_assert(sizeof(DescriptorTableRegister) == 10);
 KERN_ASM_INLINE void lgdt(const DescriptorTableRegister& r) { asm volatile("lgdt %0" ::"m"(r)); }

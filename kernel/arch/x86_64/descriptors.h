@@ -45,19 +45,21 @@ static_assert(sizeof(SegmentDescriptor) == 8);
 /// The 64-bit Task-State Segment (SDM Vol 3A 8.7, Figure 8-11): in long mode it only holds
 /// stack pointers: RSP0 for ring 3 -> 0 transitions and the 7 Interrupt Stack Table entries.
 struct [[gnu::packed]] Tss {
-    uint32_t reserved0 = 0;
+    uint32_t reserved0 = 0; ///< reserved
     uint64_t rsp[3] = {};   ///< RSP0..RSP2
-    uint64_t reserved1 = 0;
+    uint64_t reserved1 = 0; ///< reserved
     uint64_t ist[7] = {};   ///< IST1..IST7 (ist[0] is IST1)
-    uint64_t reserved2 = 0;
-    uint16_t reserved3 = 0;
+    uint64_t reserved2 = 0; ///< reserved
+    uint16_t reserved3 = 0; ///< reserved
     uint16_t iomap_base = sizeof(Tss) + 0; ///< past the limit: no I/O permission bitmap
 };
 static_assert(sizeof(Tss) == 104);
 
 /// The two GDT slots of a 64-bit TSS descriptor (SDM Vol 3A 8.2.3, Figure 8-4).
 struct TssDescriptor {
+    /// @{
     uint64_t low = 0, high = 0; ///< the two 8-byte halves
+    /// @}
     /// An available 64-bit TSS (type 9) at `base` with limit sizeof(Tss)-1.
     static constexpr TssDescriptor make(uint64_t base) {
         uint64_t limit = sizeof(Tss) - 1;
@@ -75,7 +77,7 @@ struct [[gnu::packed]] GateDescriptor {
     uint8_t type_attr = 0;    ///< P, DPL, 0, type (0xE interrupt gate: clears IF)
     uint16_t offset_mid = 0;  ///< handler address bits 31:16
     uint32_t offset_high = 0; ///< handler address bits 63:32
-    uint32_t reserved = 0;
+    uint32_t reserved = 0;    ///< must be 0
 
     /// An interrupt gate to `handler` in KERNEL_CS, callable by `dpl` (3 for INT3/INT n from
     /// user mode), switching to IST stack `ist` (0 = none).

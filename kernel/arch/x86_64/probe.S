@@ -23,3 +23,5 @@ probe_write_insn:
 probe_write_fixup:
     xor eax, eax
     ret
+
+    .section .note.GNU-stack, "", @progbits

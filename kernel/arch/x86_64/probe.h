@@ -19,7 +19,7 @@ uint64_t probe_fixup_for(uint64_t rip);
 /// The fault (vector, CR2, error code) that the last failed probe on this CPU took.
 struct ProbeFault {
     uint64_t vector;     ///< exception vector
-    uint64_t cr2;        ///< faulting address for #PF
+    uint64_t cr2;        ///< faulting address for a page fault (vector 14)
     uint64_t error_code; ///< the exception's error code
 };
 /// The last fault a probe took on this CPU (valid after a probe returned false).

@@ -75,3 +75,5 @@ trap_common:
 
 /* Each stub is 16-byte aligned and at most 12 bytes long, so stub n is at
  * trap_stub_base + 16 * n: the IDT builder computes addresses instead of keeping a table. */
+
+    .section .note.GNU-stack, "", @progbits

@@ -26,9 +26,15 @@ struct BootFramebuffer {
     uint32_t width = 0;  ///< pixels
     uint32_t height = 0; ///< pixels
     uint8_t bpp = 0;     ///< bits per pixel
+    /// @{
     uint8_t red_pos = 0, red_size = 0;     ///< red field position and width in bits
+    /// @}
+    /// @{
     uint8_t green_pos = 0, green_size = 0; ///< green field position and width in bits
+    /// @}
+    /// @{
     uint8_t blue_pos = 0, blue_size = 0;   ///< blue field position and width in bits
+    /// @}
 };
 
 /// A boot module (multiboot2 tag 3): a file GRUB loaded next to the kernel.
@@ -43,7 +49,9 @@ struct BootInfo {
     static constexpr size_t MAX_MMAP = 128;   ///< memory-map entries kept
     static constexpr size_t MAX_MODULES = 16; ///< modules kept
 
+    /// @{
     uint64_t info_start = 0, info_end = 0; ///< where the boot information itself lies
+    /// @}
     const char* cmdline = "";              ///< kernel command line (tag 1)
     const char* loader_name = "";          ///< boot loader name (tag 2)
     MemoryMapEntry mmap[MAX_MMAP];         ///< memory map (tag 6)
@@ -51,6 +59,7 @@ struct BootInfo {
     bool mmap_truncated = false;           ///< the loader's map had more entries than MAX_MMAP
     BootModule modules[MAX_MODULES];       ///< modules (tag 3)
     size_t module_count = 0;               ///< valid entries in modules
+    /// What the screen is: nothing known, VGA text mode (BIOS), or a direct-RGB framebuffer.
     enum class Display { none, ega_text, rgb } display = Display::none; ///< framebuffer kind (tag 8)
     BootFramebuffer framebuffer;          ///< valid when display == rgb
     const uint8_t* rsdp = nullptr;         ///< copy of the ACPI RSDP (tag 15, else tag 14)

@@ -102,7 +102,7 @@ _start:
     mov cr0, eax
 
     lgdt [boot_gdt_ptr]
-    ljmp BOOT_CS64, offset .Llong_mode
+    ljmp BOOT_CS64, offset long_mode_entry
 
 .Lno_multiboot:
     mov esi, offset msg_no_multiboot
@@ -135,7 +135,8 @@ boot_fail32:
     jmp 3b
 
     .code64
-.Llong_mode:
+    .global long_mode_entry
+long_mode_entry:
     mov ax, BOOT_DS
     mov ds, ax
     mov es, ax
@@ -178,3 +179,5 @@ boot_pd:    .skip 4096 * 4
     .global boot_stack_top
 boot_stack: .skip BOOT_STACK_SIZE
 boot_stack_top:
+
+    .section .note.GNU-stack, "", @progbits

@@ -79,3 +79,5 @@ tramp_stack:  .quad 0
 tramp_percpu: .quad 0
 tramp_entry:  .quad 0
 trampoline_end:
+
+    .section .note.GNU-stack, "", @progbits

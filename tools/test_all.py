@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""`make test`: every test of the kit, with progress, ending in `tests: N passed, M failed`.
+
+Steps (each counts as one check, except the host tests, which count one per test case):
+  host      all Catch2 host tests through CTest, every overlay applied
+  boot      the kernel boots and exits cleanly in QEMU and in Bochs (2 CPUs)
+  badinput  an unknown kernel option warns and boot continues
+  iso       the hybrid BIOS+UEFI ISO boots under SeaBIOS and OVMF; the framebuffer shows text
+  gdb       QEMU's gdb stub: gdb breaks in kernel_main and prints a backtrace
+  honesty   every lab's tests pass with its solution and fail without it
+  docs      Doxygen builds with warnings as errors
+"""
+import os
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+results = []
+
+
+def step(name, cmd, check=None, timeout=1800, env=None):
+    print(f"\n=== {name}: {' '.join(cmd)}", flush=True)
+    t0 = time.monotonic()
+    try:
+        p = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           errors="replace", timeout=timeout, env=env)
+        out, rc = p.stdout, p.returncode
+    except subprocess.TimeoutExpired as e:
+        out, rc = (e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or ""), 124
+    ok = rc == 0 and (check(out) if check else True)
+    tail = "\n".join(out.rstrip().splitlines()[-25 if not ok else -6:])
+    print(tail)
+    print(f"=== {name}: {'ok' if ok else 'FAILED'} ({time.monotonic() - t0:.0f} s)", flush=True)
+    results.append((name, ok))
+    return ok, out
+
+
+def kernel_path():
+    labs = sorted(int(d[3:]) for d in os.listdir(os.path.join(ROOT, "solutions")) if re.fullmatch(r"lab\d+", d))
+    return os.path.join(ROOT, "build", "solved-" + ("-".join(map(str, labs)) or "none"), "kernel.elf")
+
+
+def main():
+    start = time.monotonic()
+    ok, _ = step("setup", ["tools/setup.sh", "all"])
+    if not ok:
+        print("tests: 0 passed, 1 failed")
+        return 1
+    host_passed = host_failed = 0
+    ok, out = step("host", ["sh", "-c", "cmake -S . -B build/host -DSOLVED=all >/dev/null && "
+                            "cmake --build build/host -j2 2>&1 | grep -E 'error|warning' ; "
+                            "ctest --test-dir build/host --output-on-failure"])
+    m = re.search(r"(\d+)% tests passed, (\d+) tests failed out of (\d+)", out)
+    if m:
+        host_failed = int(m.group(2))
+        host_passed = int(m.group(3)) - host_failed
+    results.pop()
+    results.extend([("host", True)] * host_passed + [("host", False)] * (host_failed or (0 if ok else 1)))
+
+    step("kernel", ["make", "-s", "kernel", "SOLVED=all"])
+    k = kernel_path()
+    booted = lambda out: "@@ boot result=pass" in out and re.search(r"@@ metric=cpus_online value=2", out)
+    step("boot-qemu", [sys.executable, "tools/run.py", "qemu", "--kernel", k, "--cmdline", "exit=emu",
+                       "--timeout", "60"], check=booted)
+    step("boot-bochs", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--cmdline", "exit=emu",
+                        "--timeout", "120"], check=booted)
+    step("badinput-cmdline", [sys.executable, "tools/run.py", "qemu", "--kernel", k, "--cmdline",
+                              "exit=emu frobnicate=3", "--timeout", "60"],
+         check=lambda out: "unknown kernel command-line option 'frobnicate'" in out and booted(out))
+    step("iso-seabios", [sys.executable, "tools/iso_check.py", "--kernel", k, "--firmware", "bios"])
+    step("iso-ovmf", [sys.executable, "tools/iso_check.py", "--kernel", k, "--firmware", "uefi"])
+    step("gdb", [sys.executable, "tools/gdb_check.py", "--kernel", k],
+         check=lambda out: "kernel_main" in out and "#0" in out)
+    ok, out = step("honesty", [sys.executable, "autograder/honesty.py"], timeout=3000)
+    step("docs", ["make", "-s", "docs"])
+
+    passed = sum(1 for _, ok in results if ok)
+    failed = len(results) - passed
+    print(f"\nmake test: {time.monotonic() - start:.0f} s")
+    for name, ok in results:
+        if not ok:
+            print(f"  FAILED: {name}")
+    print(f"tests: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
