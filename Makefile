@@ -121,6 +121,12 @@ host-test:
 	$(Q)tools/setup.sh base
 	$(Q)cmake -S . -B build/host -DSOLVED=$(SOLVED) >/dev/null && cmake --build build/host -j2 && ctest --test-dir build/host --output-on-failure $(if $(LAB),-L lab$(LAB))
 
+# ---- documentation: build/docs/html/index.html; any Doxygen warning fails the target ----
+docs:
+	$(Q)tools/setup.sh docs
+	$(Q)doxygen docs/Doxyfile
+	@echo "docs: build/docs/html/index.html"
+
 # ---- the main job ----
 demo: kernel
 	$(Q)tools/setup.sh emu
