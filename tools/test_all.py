@@ -8,6 +8,7 @@ Steps (each counts as one check, except the host tests, which count one per test
   iso       the hybrid BIOS+UEFI ISO boots under SeaBIOS and OVMF; the framebuffer shows text
   gdb       QEMU's gdb stub: gdb breaks in kernel_main and prints a backtrace
   honesty   every lab's tests pass with its solution and fail without it
+  selftest  broken, hanging or hostile submissions get a clear 0 and the grader finishes
   docs      Doxygen builds with warnings as errors
 """
 import os
@@ -74,6 +75,7 @@ def main():
     step("gdb", [sys.executable, "tools/gdb_check.py", "--kernel", k],
          check=lambda out: "kernel_main" in out and "#0" in out)
     ok, out = step("honesty", [sys.executable, "autograder/honesty.py"], timeout=3000)
+    step("grader-selftest", [sys.executable, "autograder/selftest.py"], timeout=1800)
     step("docs", ["make", "-s", "docs"])
 
     passed = sum(1 for _, ok in results if ok)
