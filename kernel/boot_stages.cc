@@ -11,6 +11,7 @@
 #include "mem/memory.h"
 #include "panic.h"
 #include "platform.h"
+#include "sched/thread.h"
 #include "test/report.h"
 
 namespace kern {
@@ -117,6 +118,11 @@ void boot_stages_run(void (*after_stage)(const char* suite)) {
     interrupts_time_smp_init();
     report_line("boot stage=smp");
     after_stage("lab2");
+
+    sched_init_cpu(); // kernel_main goes on as the BSP's "main" thread
+    smp_start_schedulers();
+    report_line("boot stage=threads");
+    after_stage("lab3");
 }
 
 } // namespace kern

@@ -28,7 +28,7 @@ mb2_header:
     .balign 8
     .short 5, 1
     .long 20
-    .long 1024, 768, 32
+    .long 0, 0, 0                             /* no preference: text on BIOS (gfxpayload=text), the firmware mode on UEFI */
     .balign 8
     .short 0, 0                               /* end tag */
     .long 8

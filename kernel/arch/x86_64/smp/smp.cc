@@ -11,6 +11,8 @@
 #include "console/console.h"
 #include "core/acpi/madt.h"
 #include "lib/string.h"
+#include "panic.h"
+#include "sched/thread.h"
 
 extern "C" char trampoline_start[], trampoline_end[], trampoline_params[];
 
@@ -38,6 +40,9 @@ void on_ping(TrapFrame&) {
 
 void on_halt(TrapFrame&) { cpu::halt_forever(); }
 
+volatile bool g_schedulers_go = false;
+volatile unsigned g_schedulers_up = 0;
+
 /// Where every AP lands in 64-bit mode, on its own stack, with the BSP's page tables.
 extern "C" [[noreturn]] void ap_entry(PerCpu* self) {
     gdt_init_cpu(*self);
@@ -47,8 +52,14 @@ extern "C" [[noreturn]] void ap_entry(PerCpu* self) {
     __atomic_fetch_add(&g_cpus_online, 1, __ATOMIC_SEQ_CST);
     self->online = true; // releases the BSP waiting in start_ap()
     cpu::sti();
-    for (;;)
-        cpu::hlt(); // woken by IPIs; handlers do the work
+    // Wait until the BSP lets the APs schedule (after its own scheduler is up), then this
+    // context becomes the AP's idle thread.
+    while (!__atomic_load_n(&g_schedulers_go, __ATOMIC_ACQUIRE))
+        cpu::hlt();
+    cpu::cli();
+    sched_init_cpu();
+    __atomic_fetch_add(&g_schedulers_up, 1, __ATOMIC_SEQ_CST);
+    sched_idle_loop();
 }
 } // namespace
 
@@ -94,6 +105,18 @@ unsigned smp_start_aps(const acpi::MadtInfo& madt, unsigned max_cpus) {
         ++next;
     }
     return g_cpus_online;
+}
+
+void smp_start_schedulers() {
+    __atomic_store_n(&g_schedulers_go, true, __ATOMIC_RELEASE);
+    for (unsigned i = 1; i < g_cpus_online; ++i) // wake them from hlt
+        lapic::send_ipi(g_percpu[i].apic_id, lapic::FIXED | (1u << 14) | IPI_PING);
+    uint64_t t0 = cpu::rdtsc();
+    while (__atomic_load_n(&g_schedulers_up, __ATOMIC_ACQUIRE) + 1 < g_cpus_online) {
+        if (g_clock.tsc_hz && cpu::rdtsc() - t0 > g_clock.tsc_hz)
+            PANIC("an AP did not start its scheduler within a second");
+        cpu::pause();
+    }
 }
 
 Result<uint64_t> smp_ping(unsigned target, uint64_t timeout_us) {

@@ -28,6 +28,9 @@ unsigned smp_start_aps(const acpi::MadtInfo& madt, unsigned max_cpus);
 Result<void> start_ap(uint32_t apic_id, uint8_t trampoline_page, const volatile bool* online,
                       uint64_t timeout_us);
 
+/// Let every AP start its scheduler (after the BSP's sched_init_cpu()) and wait until they have.
+void smp_start_schedulers();
+
 /// Send IPI_PING to the CPU with index `cpu` and wait for its answer; returns the round trip in
 /// TSC ticks, or an error if it did not answer within `timeout_us`.
 Result<uint64_t> smp_ping(unsigned cpu, uint64_t timeout_us);

@@ -1,0 +1,335 @@
+// The per-CPU scheduler: queues, the pick-next policy, the one-shot timer and the switch.
+//
+// Locking: a CPU's queues are touched only by that CPU, with interrupts off. Other CPUs hand it
+// threads through its inbox (a spinlock-protected queue) and a reschedule IPI, so the fast
+// paths need no lock at all.
+#include "sched/thread.h"
+
+#include "arch/x86_64/apic/lapic.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/time/clock.h"
+#include "arch/x86_64/trap.h"
+#include "console/console.h"
+#include "core/thread/initial_stack.h"
+#include "lib/string.h"
+#include "mem/kmalloc.h"
+#include "panic.h"
+#include "sched/context_switch.h"
+#include "sched/vcpu.h"
+#include "sync/spinlock.h"
+
+#include <new>
+
+namespace kern {
+
+namespace {
+
+constexpr uint8_t VEC_SCHED_TIMER = 0xE1;
+constexpr uint8_t VEC_RESCHED = 0xF2;
+constexpr size_t IDLE_STACK_SIZE = 8192;
+
+struct CpuSched {
+    bool ready = false;
+    Thread* current = nullptr;
+    Thread* idle = nullptr;
+    Thread* prev = nullptr;        // the thread switched away from, for finish_switch()
+    FifoQueue background;          // ready background threads, round robin
+    SleepQueue sleepers;           // sleeping threads by wake-up time
+    Spinlock inbox_lock;
+    FifoQueue inbox;               // threads handed over by other CPUs
+    uint64_t switched_in_at = 0;   // TSC when current started running
+    uint64_t slice_end = 0;        // end of the current background slice
+    uint64_t timer_at = 0;         // the programmed timer deadline, 0 = none
+    SchedStats stats{};
+    Thread boot;                   // the adopted start-up context
+    Thread idle_storage;
+};
+
+CpuSched g_sched[MAX_CPUS];
+alignas(16) uint8_t g_idle_stacks[MAX_CPUS][IDLE_STACK_SIZE];
+uint32_t g_next_id = 1;
+
+CpuSched& me() { return g_sched[this_cpu().index]; }
+
+Thread* thread_of(QueueNode* n) {
+    return reinterpret_cast<Thread*>(reinterpret_cast<uint8_t*>(n) - __builtin_offsetof(Thread, node));
+}
+
+uint64_t slice_cycles() { return g_clock.tsc_hz ? g_clock.tsc_hz / 100 : 10000000; } // 10 ms
+
+void set_name(Thread* t, const char* name) {
+    size_t i = 0;
+    for (; name && name[i] && i < sizeof t->name - 1; ++i)
+        t->name[i] = name[i];
+    t->name[i] = '\0';
+}
+
+/// Put a ready thread where pick_next will find it.
+void make_ready(CpuSched& cs, Thread* t) {
+    t->state = Thread::State::ready;
+    if (t == cs.idle)
+        return;
+    if (t->node.queued)
+        PANIC("thread '%s' made ready while already queued", t->name);
+    if (t->vcpu)
+        vcpu_enqueue(*t->vcpu, &t->node);
+    else
+        cs.background.push_back(&t->node);
+}
+
+/// Program the one-shot timer for `deadline` (0: none). TSC-deadline mode when the CPU has it
+/// (SDM 11.5.4.1), else the LAPIC one-shot count converted from TSC ticks.
+void program_timer(CpuSched& cs, uint64_t now, uint64_t deadline) {
+    if (deadline == cs.timer_at)
+        return;
+    cs.timer_at = deadline;
+    if (!deadline) {
+        lapic::timer_stop();
+        return;
+    }
+    if (lapic::has_tsc_deadline()) {
+        lapic::timer_deadline(VEC_SCHED_TIMER, deadline);
+        return;
+    }
+    uint64_t delta = deadline > now ? deadline - now : 1;
+    uint64_t ticks = g_clock.tsc_hz ? delta * (g_clock.lapic_timer_hz / 1000) / (g_clock.tsc_hz / 1000) : delta;
+    lapic::timer_oneshot(VEC_SCHED_TIMER, uint32_t(ticks > 0xFFFFFFFF ? 0xFFFFFFFF : ticks ? ticks : 1));
+}
+
+/// Charge the outgoing thread for the time it ran.
+void account(CpuSched& cs, uint64_t now) {
+    Thread* cur = cs.current;
+    uint64_t ran = now - cs.switched_in_at;
+    cur->run_cycles += ran;
+    if (cur == cs.idle)
+        cs.stats.idle_cycles += ran;
+    if (cur->vcpu)
+        vcpu_charge(*cur->vcpu, cs.switched_in_at, now);
+}
+
+/// Choose what runs next: a VCPU thread by priority (lab 4), else a background thread, else idle.
+Thread* pick_next(CpuSched& cs, uint64_t now) {
+    if (QueueNode* n = vcpu_pick(this_cpu().index, now))
+        return thread_of(n);
+    if (QueueNode* n = cs.background.pop_front())
+        return thread_of(n);
+    return cs.idle;
+}
+
+/// The next instant the scheduler must look again.
+uint64_t next_event(CpuSched& cs, Thread* next, uint64_t now) {
+    uint64_t at = cs.sleepers.next_wakeup();
+    if (!next->vcpu && next != cs.idle && !cs.background.empty())
+        at = cs.slice_end < at ? cs.slice_end : at;
+    uint64_t v = vcpu_next_event(this_cpu().index, next->vcpu ? next->vcpu : nullptr, now);
+    at = v < at ? v : at;
+    return at == UINT64_MAX ? 0 : at;
+}
+
+/// Run by every thread right after it is switched to: finishes what the previous thread could
+/// not do on its own stack (marking itself exited).
+void finish_switch(CpuSched& cs) {
+    Thread* prev = cs.prev;
+    cs.prev = nullptr;
+    if (prev && prev->state == Thread::State::dead)
+        __atomic_store_n(&prev->exited, true, __ATOMIC_RELEASE);
+}
+
+/// The scheduler proper. Interrupts must be off.
+void schedule() {
+    CpuSched& cs = me();
+    uint64_t now = cpu::rdtsc();
+    account(cs, now);
+    {
+        SpinlockGuard g(cs.inbox_lock);
+        while (QueueNode* n = cs.inbox.pop_front())
+            make_ready(cs, thread_of(n));
+    }
+    while (QueueNode* n = cs.sleepers.pop_due(now))
+        make_ready(cs, thread_of(n));
+    vcpu_replenish(this_cpu().index, now);
+
+    Thread* prev = cs.current;
+    bool background_expired = !prev->vcpu && now >= cs.slice_end;
+    if (prev->state == Thread::State::running) {
+        // A background thread keeps the CPU until its slice ends unless a VCPU thread is ready.
+        if (prev != cs.idle && !prev->vcpu && !background_expired && !vcpu_has_ready(this_cpu().index, now)) {
+            cs.switched_in_at = now;
+            program_timer(cs, now, next_event(cs, prev, now));
+            return;
+        }
+        make_ready(cs, prev);
+    }
+    Thread* next = pick_next(cs, now);
+    next->state = Thread::State::running;
+    if (!next->vcpu && (next != prev || background_expired))
+        cs.slice_end = now + slice_cycles();
+    if (next->vcpu)
+        vcpu_start(*next->vcpu, now);
+    cs.switched_in_at = now;
+    program_timer(cs, now, next_event(cs, next, now));
+    if (next == prev)
+        return;
+    ++cs.stats.switches;
+    ++next->switches_in;
+    cs.current = next;
+    cs.prev = prev;
+    context_switch(&prev->saved_rsp, next->saved_rsp);
+    finish_switch(me());
+}
+
+void on_sched_timer(TrapFrame&) {
+    CpuSched& cs = me();
+    cs.timer_at = 0;
+    ++cs.stats.timer_interrupts;
+    lapic::eoi();
+    schedule();
+}
+
+void on_resched(TrapFrame&) {
+    lapic::eoi();
+    schedule();
+}
+
+/// Every new thread starts here (via thread_start), on its own stack, interrupts off.
+extern "C" [[noreturn]] void thread_main(Thread* t) {
+    finish_switch(me());
+    cpu::sti();
+    t->entry(t->arg);
+    thread_exit();
+}
+
+} // namespace
+
+void sched_init_cpu() {
+    CpuSched& cs = me();
+    unsigned index = this_cpu().index;
+    if (index == 0) {
+        trap_register(VEC_SCHED_TIMER, on_sched_timer);
+        trap_register(VEC_RESCHED, on_resched);
+    }
+    cs.boot.state = Thread::State::running;
+    cs.boot.cpu = index;
+    set_name(&cs.boot, index == 0 ? "main" : "idle");
+    Thread* idle = &cs.idle_storage;
+    if (index == 0) {
+        // The BSP's start-up context goes on as the "main" thread; idle gets a stack of its own.
+        idle->cpu = 0;
+        set_name(idle, "idle");
+        idle->entry = [](void*) {
+            for (;;) {
+                cpu::sti();
+                cpu::hlt(); // interrupts (timer, reschedule IPI) call schedule()
+            }
+        };
+        idle->saved_rsp = build_initial_stack(g_idle_stacks[0], IDLE_STACK_SIZE,
+                                              reinterpret_cast<uint64_t>(&thread_start),
+                                              reinterpret_cast<uint64_t>(&thread_main),
+                                              reinterpret_cast<uint64_t>(idle));
+        if (!idle->saved_rsp)
+            PANIC("build_initial_stack refused the idle thread's stack (lab 3)");
+        cs.idle = idle;
+    } else {
+        // An AP's start-up context is its idle thread.
+        cs.idle = &cs.boot;
+    }
+    cs.current = &cs.boot;
+    cs.switched_in_at = cpu::rdtsc();
+    cs.slice_end = cs.switched_in_at + slice_cycles();
+    cs.ready = true;
+}
+
+bool sched_ready() { return g_cpus_online && me().ready; }
+
+Thread* current_thread() { return me().current; }
+
+Result<Thread*> thread_create(void (*entry)(void*), void* arg, const ThreadOptions& opts) {
+    if (opts.cpu >= MAX_CPUS || !g_percpu[opts.cpu].online || !g_sched[opts.cpu].ready)
+        return Error{Errc::invalid_argument, "thread_create: that CPU is not online"};
+    if (opts.vcpu && vcpu_cpu(*opts.vcpu) != opts.cpu)
+        return Error{Errc::invalid_argument, "thread_create: the VCPU belongs to another CPU"};
+    if (opts.stack_size < 4096)
+        return Error{Errc::invalid_argument, "thread_create: stack smaller than 4 KiB"};
+    auto* t = new Thread;
+    t->stack = static_cast<uint8_t*>(kmalloc(opts.stack_size));
+    t->stack_size = opts.stack_size;
+    t->entry = entry;
+    t->arg = arg;
+    t->cpu = opts.cpu;
+    t->vcpu = opts.vcpu;
+    t->id = __atomic_fetch_add(&g_next_id, 1, __ATOMIC_RELAXED);
+    set_name(t, opts.name);
+    t->saved_rsp = build_initial_stack(t->stack, t->stack_size, reinterpret_cast<uint64_t>(&thread_start),
+                                       reinterpret_cast<uint64_t>(&thread_main), reinterpret_cast<uint64_t>(t));
+    if (!t->saved_rsp) {
+        kfree(t->stack);
+        delete t;
+        return Error{Errc::invalid_argument, "thread_create: build_initial_stack refused the stack"};
+    }
+    CpuSched& target = g_sched[opts.cpu];
+    uint64_t flags = cpu::read_rflags();
+    cpu::cli();
+    if (opts.cpu == this_cpu().index) {
+        make_ready(target, t);
+    } else {
+        {
+            SpinlockGuard g(target.inbox_lock);
+            target.inbox.push_back(&t->node);
+        }
+        lapic::send_ipi(g_percpu[opts.cpu].apic_id, lapic::FIXED | (1u << 14) | VEC_RESCHED);
+    }
+    if (flags & (1u << 9))
+        cpu::sti();
+    return t;
+}
+
+void thread_exit() {
+    cpu::cli();
+    CpuSched& cs = me();
+    if (cs.current == cs.idle || cs.current == &cs.boot)
+        PANIC("thread_exit from the boot or idle thread");
+    cs.current->state = Thread::State::dead;
+    schedule();
+    PANIC("a dead thread was scheduled");
+}
+
+void thread_join(Thread* t) {
+    while (!__atomic_load_n(&t->exited, __ATOMIC_ACQUIRE))
+        sleep_until(cpu::rdtsc() + (g_clock.tsc_hz ? g_clock.tsc_hz / 10000 : 100000)); // 100 us
+    kfree(t->stack);
+    delete t;
+}
+
+void thread_yield() {
+    uint64_t flags = cpu::read_rflags();
+    cpu::cli();
+    me().slice_end = 0; // give the rest of the slice away
+    schedule();
+    if (flags & (1u << 9))
+        cpu::sti();
+}
+
+void sleep_until(uint64_t deadline) {
+    uint64_t flags = cpu::read_rflags();
+    cpu::cli();
+    CpuSched& cs = me();
+    if (cpu::rdtsc() < deadline) {
+        cs.current->state = Thread::State::sleeping;
+        cs.sleepers.insert(&cs.current->node, deadline);
+        schedule();
+    }
+    if (flags & (1u << 9))
+        cpu::sti();
+}
+
+void sched_idle_loop() {
+    for (;;) {
+        cpu::sti();
+        cpu::hlt();
+    }
+}
+
+SchedStats sched_stats(unsigned cpu) { return g_sched[cpu].stats; }
+
+} // namespace kern

@@ -1,0 +1,79 @@
+// Kernel threads and the per-CPU scheduler.
+//
+// Every CPU runs threads from its own run queue; a thread stays on the CPU it was created on.
+// The policy (sched/scheduler.cc): real-time threads run on budgeted VCPUs (lab 4) ahead of
+// background threads, which share the CPU round-robin with a time slice; the idle thread runs
+// when nothing else can. Time is the TSC; the timer is one-shot ("tickless"): it is programmed
+// for the next event only (a sleeper's wake-up, the end of a slice or of a budget).
+#pragma once
+
+#include "arch/x86_64/trap_frame.h"
+#include "core/result.h"
+#include "core/thread/thread_queue.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace kern {
+
+struct Vcpu;
+
+/// A kernel thread.
+struct Thread {
+    /// Lifecycle states.
+    enum class State : uint8_t { ready, running, sleeping, blocked, dead };
+
+    uint64_t saved_rsp = 0;     ///< kernel RSP while switched out (context_switch)
+    QueueNode node;             ///< link on a run queue or the sleep queue
+    State state = State::ready; ///< current state
+    unsigned cpu = 0;           ///< the CPU whose queues hold it
+    uint32_t id = 0;            ///< unique id, 0 for the boot thread
+    char name[24] = {};         ///< for messages
+    Vcpu* vcpu = nullptr;       ///< the VCPU it is bound to; nullptr: background thread
+    uint8_t* stack = nullptr;   ///< kernel stack (nullptr for boot/idle threads on static stacks)
+    size_t stack_size = 0;      ///< bytes at stack
+    void (*entry)(void*) = nullptr; ///< thread body
+    void* arg = nullptr;        ///< its argument
+    uint64_t run_cycles = 0;    ///< TSC cycles spent running
+    uint64_t switches_in = 0;   ///< times switched to
+    volatile bool exited = false; ///< set when the thread has finished (join)
+};
+
+/// Options for thread_create.
+struct ThreadOptions {
+    const char* name = "thread"; ///< shown in messages
+    unsigned cpu = 0;            ///< CPU index to run on
+    Vcpu* vcpu = nullptr;        ///< VCPU to bind to (nullptr: background)
+    size_t stack_size = 16384;   ///< kernel stack bytes
+};
+
+/// Make the calling context the first thread of this CPU and create its idle thread. Called
+/// once per CPU: by kernel_main on the BSP (the boot thread), by each AP at the end of start-up.
+void sched_init_cpu();
+/// True once sched_init_cpu() ran on the calling CPU.
+bool sched_ready();
+/// The running thread on this CPU.
+Thread* current_thread();
+/// Create a ready thread running entry(arg) on `opts.cpu`.
+Result<Thread*> thread_create(void (*entry)(void*), void* arg, const ThreadOptions& opts);
+/// End the calling thread. Its stack is freed by thread_join or, if nobody joins, leaked.
+[[noreturn]] void thread_exit();
+/// Wait until `t` has exited, then free it.
+void thread_join(Thread* t);
+/// Give up the CPU to another ready thread of the same or higher priority.
+void thread_yield();
+/// Sleep until the TSC reaches `deadline` (absolute). Returns at once if it has passed.
+void sleep_until(uint64_t deadline);
+/// The AP's final loop: schedule forever.
+[[noreturn]] void sched_idle_loop();
+
+/// Per-CPU scheduler statistics, for tests and `@@` metrics.
+struct SchedStats {
+    uint64_t switches;        ///< context switches
+    uint64_t timer_interrupts; ///< scheduler timer interrupts taken
+    uint64_t idle_cycles;     ///< TSC cycles in the idle thread
+};
+/// Statistics of CPU `cpu`.
+SchedStats sched_stats(unsigned cpu);
+
+} // namespace kern
