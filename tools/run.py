@@ -30,15 +30,13 @@ EXIT_OK, EXIT_FAIL, EXIT_TIMEOUT, EXIT_EMULATOR = 0, 1, 2, 3
 
 
 def grub_cfg(cmdline):
-    # BIOS: keep the VGA text mode (gfxpayload=text) so the kernel can use 0xB8000.
-    # UEFI: there is no text mode; load every video driver and take a framebuffer.
+    # GRUB 2.06 hands a multiboot2 kernel that requests a framebuffer (ours does: UEFI has no
+    # text mode) a linear framebuffer on BIOS machines too; the kernel draws text on either.
+    # On UEFI, all_video lets GRUB use the firmware's GOP mode.
     return f"""set timeout=0
 set default=0
 if [ "$grub_platform" = "efi" ]; then
     insmod all_video
-    set gfxpayload=keep
-else
-    set gfxpayload=text
 fi
 menuentry "vLibOS" {{
     multiboot2 /boot/kernel.elf {cmdline}
@@ -75,6 +73,7 @@ def cached_iso(kernel, cmdline, hybrid=False):
         h.update(f.read())
     h.update(cmdline.encode())
     h.update(b"hybrid" if hybrid else b"bios")
+    h.update(grub_cfg(cmdline).encode())
     d = os.path.join(os.path.dirname(os.path.abspath(kernel)), "iso")
     os.makedirs(d, exist_ok=True)
     path = os.path.join(d, h.hexdigest()[:16] + ".iso")

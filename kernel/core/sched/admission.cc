@@ -51,8 +51,8 @@ Result<void> admit(const VcpuParams* set, size_t n, AdmissionReport& report) {
     return Error{Errc::unsupported, "admit: not implemented (lab 4)"};
 }
 
-Result<uint64_t> check_io_bandwidth(const VcpuParams* main, size_t n_main,
-                                    const IoVcpuParams* io, size_t n_io) {
+Result<uint64_t> check_io_bandwidth(const VcpuParams* main, size_t n_main, const IoVcpuParams* io,
+                                    size_t n_io) {
     // TODO(lab4)
     (void)main;
     (void)n_main;

@@ -49,8 +49,7 @@ inline constexpr uint32_t LIU_LAYLAND_LIMIT_PPM = 693147;
 
 /// The Liu & Layland bound for @p n tasks in PPM, rounded down; PPM for n = 0.
 constexpr uint32_t liu_layland_bound_ppm(size_t n) {
-    if (n == 0)
-        return PPM;
+    if (n == 0) return PPM;
     return n <= MAX_VCPUS ? LIU_LAYLAND_BOUND_PPM[n] : LIU_LAYLAND_LIMIT_PPM;
 }
 
@@ -75,8 +74,8 @@ enum class AdmissionTest : uint8_t {
 /// What admit() found out about a set, filled in even when the set is refused.
 struct AdmissionReport {
     AdmissionTest admitted_by = AdmissionTest::none; ///< none if refused
-    uint64_t utilization_ppm = 0; ///< sum of utilization_ppm() over the set (rounded up)
-    uint32_t bound_ppm = 0;       ///< liu_layland_bound_ppm(n)
+    uint64_t utilization_ppm = 0;   ///< sum of utilization_ppm() over the set (rounded up)
+    uint32_t bound_ppm = 0;         ///< liu_layland_bound_ppm(n)
     size_t first_failing = NO_VCPU; ///< lowest index that is invalid or misses its deadline
     size_t count = 0; ///< entries of response_time that are meaningful (n once params are valid)
     uint64_t response_time[MAX_VCPUS] = {}; ///< R_i, or RESPONSE_TIME_MISSED if R_i > T_i
@@ -128,7 +127,7 @@ Result<void> admit(const VcpuParams* set, size_t n, AdmissionReport& report);
 /// @param n_main number of Main VCPUs
 /// @param io the I/O VCPUs' parameters
 /// @param n_io number of I/O VCPUs
-Result<uint64_t> check_io_bandwidth(const VcpuParams* main, size_t n_main,
-                                    const IoVcpuParams* io, size_t n_io);
+Result<uint64_t> check_io_bandwidth(const VcpuParams* main, size_t n_main, const IoVcpuParams* io,
+                                    size_t n_io);
 
 } // namespace kern

@@ -54,8 +54,7 @@ class SporadicServer {
   public:
     /// A server with its full budget and nothing pending. @p params must be valid
     /// (validate_params in core/sched/admission.h).
-    explicit SporadicServer(const VcpuParams& params)
-        : m_params(params), m_budget(params.budget) {}
+    explicit SporadicServer(const VcpuParams& params) : m_params(params), m_budget(params.budget) {}
 
     /// The VCPU starts running at @p now: apply every replenishment due by @p now
     /// (replenish()), then record @p now as the activation time of the next chunk. The caller
@@ -82,9 +81,7 @@ class SporadicServer {
     /// True if the VCPU must not run until its next replenishment.
     bool exhausted() const { return m_budget == 0; }
     /// Time of the earliest pending replenishment, or NO_REPLENISHMENT.
-    uint64_t next_replenishment() const {
-        return m_count > 0 ? m_queue[0].time : NO_REPLENISHMENT;
-    }
+    uint64_t next_replenishment() const { return m_count > 0 ? m_queue[0].time : NO_REPLENISHMENT; }
     /// Cycles overrun and not yet paid back by replenishments.
     uint64_t debt() const { return m_debt; }
     /// Number of pending replenishments, at most MAX_REPLENISHMENTS.

@@ -23,12 +23,19 @@ mb2_header:
     .long 0                                   /* architecture: i386 protected mode */
     .long mb2_header_end - mb2_header
     .long -(MB2_HEADER_MAGIC + (mb2_header_end - mb2_header))
-    /* Framebuffer request (tag 5), optional (flags bit 0): on BIOS, grub.cfg keeps VGA text
-     * mode (gfxpayload=text); on UEFI there is no text mode and GRUB gives a linear framebuffer. */
+    /* Console flags (tag 4): the kernel also handles EGA text (0xB8000), should a loader
+     * leave the machine in text mode. */
+    .balign 8
+    .short 4, 1
+    .long 12
+    .long 2                                   /* bit 1: EGA text supported */
+    /* Framebuffer request (tag 5), optional, no preferred geometry: UEFI machines have no text
+     * mode, so GRUB must hand over a linear framebuffer (info tag 8). GRUB then gives BIOS
+     * machines a VBE framebuffer as well. */
     .balign 8
     .short 5, 1
     .long 20
-    .long 0, 0, 0                             /* no preference: text on BIOS (gfxpayload=text), the firmware mode on UEFI */
+    .long 0, 0, 0
     .balign 8
     .short 0, 0                               /* end tag */
     .long 8
