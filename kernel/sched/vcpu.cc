@@ -1,103 +1,127 @@
 // Virtual CPUs: per-CPU lists in rate-monotonic order, budget accounting through the sporadic
-// server (core/sched/sporadic_server.h, lab 4), admission control (core/sched/admission.h).
+// server (core/sched/sporadic_server.h, lab 4) and admission control (core/sched/admission.h,
+// lab 4) before a VCPU joins its CPU.
 #include "sched/vcpu.h"
 
 #include "arch/x86_64/percpu.h"
+#include "core/sched/admission.h"
+#include "core/sched/sporadic_server.h"
 #include "panic.h"
 #include "sync/spinlock.h"
+
+#include <new>
 
 namespace kern {
 
 struct Vcpu {
-    unsigned cpu = 0;
+    Vcpu(unsigned c, const VcpuParams& p) : cpu(c), server(p) {}
+
+    unsigned cpu;
     char name[24] = {};
-    uint64_t budget = 0, period = 0;
-    // Budget state. TODO(integration): replaced by the lab-4 SporadicServer.
-    uint64_t remaining = 0;
-    uint64_t period_start = 0;
+    SporadicServer server;     // the budget: C per T over any window (lab 4)
     FifoQueue ready;           // its ready threads
     Vcpu* next = nullptr;      // next lower-priority VCPU on the same CPU
+    unsigned index = 0;        // creation order on its CPU: the RM tie-break
+    bool running = false;      // one of its threads is on the CPU
     VcpuStats stats{};
 };
 
 namespace {
 constexpr unsigned MAX_VCPUS_PER_CPU = 16;
-Vcpu g_vcpus[MAX_CPUS][MAX_VCPUS_PER_CPU];
+alignas(Vcpu) uint8_t g_storage[MAX_CPUS][MAX_VCPUS_PER_CPU][sizeof(Vcpu)];
 unsigned g_vcpu_count[MAX_CPUS];
-Vcpu* g_by_priority[MAX_CPUS]; // list head: shortest period first
+Vcpu* g_by_priority[MAX_CPUS]; // shortest period first (rm_higher_priority)
 Spinlock g_create_lock;
 
-void replenish_one(Vcpu& v, uint64_t now) {
-    if (now >= v.period_start + v.period) {
-        uint64_t periods = (now - v.period_start) / v.period;
-        v.period_start += periods * v.period;
-        v.remaining = v.budget;
-    }
-}
+Vcpu& vcpu_at(unsigned cpu, unsigned i) { return *reinterpret_cast<Vcpu*>(g_storage[cpu][i]); }
+
+/// A VCPU may run now: it has a ready thread and budget.
+bool runnable(const Vcpu& v) { return !v.ready.empty() && !v.server.exhausted(); }
 } // namespace
 
 Result<Vcpu*> vcpu_create(unsigned cpu, uint64_t budget, uint64_t period, const char* name) {
-    if (cpu >= MAX_CPUS)
-        return Error{Errc::invalid_argument, "vcpu_create: no such CPU"};
-    if (period == 0 || budget == 0 || budget > period)
-        return Error{Errc::invalid_argument, "vcpu_create: need 0 < budget <= period"};
+    if (cpu >= MAX_CPUS || !g_percpu[cpu].online)
+        return Error{Errc::invalid_argument, "vcpu_create: that CPU is not online"};
+    VcpuParams p{budget, period};
+    TRY_VOID(validate_params(p));
     SpinlockGuard g(g_create_lock);
-    if (g_vcpu_count[cpu] == MAX_VCPUS_PER_CPU)
+    unsigned n = g_vcpu_count[cpu];
+    if (n == MAX_VCPUS_PER_CPU)
         return Error{Errc::no_memory, "vcpu_create: too many VCPUs on this CPU"};
-    Vcpu& v = g_vcpus[cpu][g_vcpu_count[cpu]++];
-    v.cpu = cpu;
-    v.budget = v.remaining = budget;
-    v.period = period;
-    v.stats.budget = budget;
-    v.stats.period = period;
-    for (size_t i = 0; name && name[i] && i < sizeof v.name - 1; ++i)
-        v.name[i] = name[i];
+    // Admission control over the CPU's VCPUs plus the new one (Liu & Layland, then RTA).
+    VcpuParams set[MAX_VCPUS_PER_CPU];
+    for (unsigned i = 0; i < n; ++i)
+        set[i] = vcpu_at(cpu, i).server.params();
+    set[n] = p;
+    AdmissionReport report;
+    TRY_VOID(admit(set, n + 1, report));
+
+    Vcpu* v = new (g_storage[cpu][n]) Vcpu(cpu, p);
+    v->index = n;
+    v->stats.budget = budget;
+    v->stats.period = period;
+    for (size_t i = 0; name && name[i] && i < sizeof v->name - 1; ++i)
+        v->name[i] = name[i];
+    // Insert in rate-monotonic order; the list is read only by `cpu` with interrupts off, and
+    // a pointer store is atomic, so inserting from here is safe.
     Vcpu** link = &g_by_priority[cpu];
-    while (*link && (*link)->period <= period)
+    while (*link && rm_higher_priority((*link)->server.params().period, (*link)->index, period, n))
         link = &(*link)->next;
-    v.next = *link;
-    *link = &v;
-    return &v;
+    v->next = *link;
+    __atomic_store_n(link, v, __ATOMIC_RELEASE);
+    g_vcpu_count[cpu] = n + 1;
+    return v;
 }
 
 void vcpu_enqueue(Vcpu& v, QueueNode* n) { v.ready.push_back(n); }
 
 QueueNode* vcpu_pick(unsigned cpu, uint64_t) {
     for (Vcpu* v = g_by_priority[cpu]; v; v = v->next)
-        if (!v->ready.empty() && v->remaining > 0)
+        if (runnable(*v))
             return v->ready.pop_front();
     return nullptr;
 }
 
 bool vcpu_has_ready(unsigned cpu, uint64_t) {
     for (Vcpu* v = g_by_priority[cpu]; v; v = v->next)
-        if (!v->ready.empty() && v->remaining > 0)
+        if (runnable(*v))
             return true;
     return false;
 }
 
-void vcpu_start(Vcpu&, uint64_t) {}
+void vcpu_start(Vcpu& v, uint64_t now) {
+    v.server.start(now);
+    v.running = true;
+}
 
 void vcpu_charge(Vcpu& v, uint64_t from, uint64_t to) {
     uint64_t used = to - from;
+    if (used > v.server.budget() && !v.ready.empty())
+        ++v.stats.overruns;
+    v.server.consume(to, used);
     v.stats.consumed += used;
-    v.remaining = used >= v.remaining ? 0 : v.remaining - used;
+    v.running = false;
 }
 
 void vcpu_replenish(unsigned cpu, uint64_t now) {
     for (Vcpu* v = g_by_priority[cpu]; v; v = v->next)
-        replenish_one(*v, now);
+        v->server.replenish(now);
 }
 
 uint64_t vcpu_next_event(unsigned cpu, Vcpu* running, uint64_t now) {
     uint64_t at = UINT64_MAX;
-    if (running)
-        at = now + running->remaining;
-    for (Vcpu* v = g_by_priority[cpu]; v; v = v->next)
-        if (v->remaining == 0 || !v->ready.empty()) {
-            uint64_t r = v->period_start + v->period;
+    if (running) // its budget runs out
+        at = now + running->server.budget();
+    for (Vcpu* v = g_by_priority[cpu]; v; v = v->next) {
+        // A replenishment matters when it lets a waiting VCPU run again, or raises the
+        // running VCPU's remaining budget.
+        if (v->server.pending() && (v == running || (!v->ready.empty() && v->server.exhausted()))) {
+            uint64_t r = v->server.next_replenishment();
             at = r < at ? r : at;
         }
+        // A higher-priority VCPU with budget and work would preempt: the scheduler already
+        // picked it if so, so nothing to add here.
+    }
     return at;
 }
 

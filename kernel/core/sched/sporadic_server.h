@@ -12,7 +12,7 @@
 //  - Activation time: a chunk's replenishment is due at T after the server *started running*
 //    with budget (start()), not after it became ready; charging a running server (consume())
 //    closes the chunk and the next one starts then.
-//  - Replenishment amount: exactly what the chunk consumed, scheduled at activation + T.
+//  - Replenishment amount: exactly what the chunk took from the budget, due at activation + T.
 //  - Full queue: at most MAX_REPLENISHMENTS replenishments are pending. When a new one does
 //    not fit, it is merged into the latest pending one, which takes the new (later) time.
 //    Budget may come back later than it could, never earlier, so the window property holds.

@@ -1,4 +1,4 @@
-// Lab 4: the sporadic server. Scenarios in the style of Sprunt, Sha, Lehoczky 1989 (Sec. 3),
+// Lab 4: the sporadic server. Scenarios in the style of Sprunt, Sha, Lehoczky 1989,
 // with the corrections of Stanovich et al. 2010; all times in cycles.
 #include "core/sched/sporadic_server.h"
 
