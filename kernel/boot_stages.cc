@@ -6,6 +6,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/smp/smp.h"
+#include "arch/x86_64/syscall.h"
 #include "arch/x86_64/time/clock.h"
 #include "console/console.h"
 #include "mem/memory.h"
@@ -119,6 +120,7 @@ void boot_stages_run(void (*after_stage)(const char* suite)) {
     report_line("boot stage=smp");
     after_stage("lab2");
 
+    syscall_init_cpu();
     sched_init_cpu(); // kernel_main goes on as the BSP's "main" thread
     smp_start_schedulers();
     report_line("boot stage=threads");

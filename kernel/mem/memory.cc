@@ -168,6 +168,7 @@ size_t frames_free() {
 
 PageTable& kernel_page_table() { return *reinterpret_cast<PageTable*>(g_kernel_pt_storage); }
 FrameSource& kernel_frame_source() { return g_kernel_frames; }
+PhysAccess& kernel_phys_access() { return g_identity; }
 
 } // namespace kern
 

@@ -32,6 +32,8 @@ size_t frames_free();
 PageTable& kernel_page_table();
 /// Frames for page tables, zeroed, from the frame allocator.
 FrameSource& kernel_frame_source();
+/// Physical-to-virtual translation for page tables: identity below 4 GiB.
+PhysAccess& kernel_phys_access();
 
 /// The usable RAM ranges after normalization, for tests and diagnostics.
 const PhysRange* usable_ranges(size_t* count);

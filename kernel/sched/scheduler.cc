@@ -14,6 +14,8 @@
 #include "core/thread/initial_stack.h"
 #include "lib/string.h"
 #include "mem/kmalloc.h"
+#include "mem/memory.h"
+#include "proc/process.h"
 #include "panic.h"
 #include "sched/context_switch.h"
 #include "sched/vcpu.h"
@@ -132,8 +134,28 @@ uint64_t next_event(CpuSched& cs, Thread* next, uint64_t now) {
 void finish_switch(CpuSched& cs) {
     Thread* prev = cs.prev;
     cs.prev = nullptr;
-    if (prev && prev->state == Thread::State::dead)
-        __atomic_store_n(&prev->exited, true, __ATOMIC_RELEASE);
+    if (!prev || prev->state != Thread::State::dead)
+        return;
+    if (prev->detached) { // nobody will join it: we are off its stack now, free it
+        kfree(prev->stack);
+        delete prev;
+        return;
+    }
+    __atomic_store_n(&prev->exited, true, __ATOMIC_RELEASE);
+}
+
+/// Address space and kernel stack for `next`: CR3 of its process (or the kernel's), and the
+/// stack the CPU switches to on an interrupt or syscall from user mode (TSS.RSP0, SDM Vol 3A
+/// 8.7; PerCpu::kernel_rsp for SYSCALL).
+void switch_address_space(Thread* next) {
+    uint64_t root = next->process ? process_root(*next->process) : kernel_page_table().root();
+    if (cpu::read_cr3() != root)
+        cpu::write_cr3(root);
+    if (next->stack) {
+        uint64_t top = reinterpret_cast<uint64_t>(next->stack) + next->stack_size;
+        this_cpu().tss.rsp[0] = top;
+        this_cpu().kernel_rsp = top;
+    }
 }
 
 /// The scheduler proper. Interrupts must be off.
@@ -175,6 +197,7 @@ void schedule() {
     ++next->switches_in;
     cs.current = next;
     cs.prev = prev;
+    switch_address_space(next);
     context_switch(&prev->saved_rsp, next->saved_rsp);
     finish_switch(me());
 }
@@ -258,6 +281,8 @@ Result<Thread*> thread_create(void (*entry)(void*), void* arg, const ThreadOptio
     t->arg = arg;
     t->cpu = opts.cpu;
     t->vcpu = opts.vcpu;
+    t->process = opts.process;
+    t->detached = opts.detached;
     t->id = __atomic_fetch_add(&g_next_id, 1, __ATOMIC_RELAXED);
     set_name(t, opts.name);
     t->saved_rsp = build_initial_stack(t->stack, t->stack_size, reinterpret_cast<uint64_t>(&thread_start),

@@ -17,6 +17,7 @@
 namespace kern {
 
 struct Vcpu;
+struct Process;
 
 /// A kernel thread.
 struct Thread {
@@ -30,6 +31,8 @@ struct Thread {
     uint32_t id = 0;            ///< unique id, 0 for the boot thread
     char name[24] = {};         ///< for messages
     Vcpu* vcpu = nullptr;       ///< the VCPU it is bound to; nullptr: background thread
+    Process* process = nullptr; ///< user process it belongs to; nullptr: kernel-only thread
+    bool detached = false;      ///< nobody joins it: the scheduler frees it once it has exited
     uint8_t* stack = nullptr;   ///< kernel stack (nullptr for boot/idle threads on static stacks)
     size_t stack_size = 0;      ///< bytes at stack
     void (*entry)(void*) = nullptr; ///< thread body
@@ -45,6 +48,8 @@ struct ThreadOptions {
     unsigned cpu = 0;            ///< CPU index to run on
     Vcpu* vcpu = nullptr;        ///< VCPU to bind to (nullptr: background)
     size_t stack_size = 16384;   ///< kernel stack bytes
+    Process* process = nullptr;  ///< user process (its address space is loaded when it runs)
+    bool detached = false;       ///< freed automatically when it exits (no thread_join)
 };
 
 /// Make the calling context the first thread of this CPU and create its idle thread. Called

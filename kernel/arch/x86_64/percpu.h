@@ -14,6 +14,8 @@ inline constexpr unsigned MAX_CPUS = 16;
 /// Everything that exists once per CPU.
 struct PerCpu {
     PerCpu* self;              ///< this structure's own address (read through GS)
+    uint64_t kernel_rsp;       ///< top of the running thread's kernel stack (syscall entry)
+    uint64_t user_rsp;         ///< scratch: user RSP during syscall entry
     uint32_t index;            ///< 0 = BSP, then in start-up order
     uint32_t apic_id;          ///< local APIC (or x2APIC) id
     volatile bool online;      ///< set by the CPU itself once it runs kernel code
@@ -21,6 +23,10 @@ struct PerCpu {
     x86::SegmentDescriptor gdt[x86::GDT_ENTRIES]; ///< this CPU's GDT (its TSS descriptor differs)
     x86::Tss tss;              ///< this CPU's TSS: IST stacks, later RSP0
 };
+
+// syscall_entry.S reads these through GS.
+static_assert(__builtin_offsetof(PerCpu, kernel_rsp) == 8);
+static_assert(__builtin_offsetof(PerCpu, user_rsp) == 16);
 
 /// The PerCpu of each possible CPU, indexed by CPU index.
 extern PerCpu g_percpu[MAX_CPUS];

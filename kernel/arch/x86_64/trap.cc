@@ -8,6 +8,7 @@
 #include "arch/x86_64/probe.h"
 #include "console/console.h"
 #include "panic.h"
+#include "proc/process.h"
 
 extern "C" char trap_stub_base[];
 extern "C" char probe_read_insn[], probe_read_fixup[], probe_write_insn[], probe_write_fixup[];
@@ -103,6 +104,8 @@ extern "C" void trap_dispatch(kern::TrapFrame* frame) {
     if (f.vector >= VEC_FIRST_IRQ || f.vector == VEC_NMI) {
         if (TrapHandler h = g_handlers[f.vector]) {
             h(f);
+            if ((f.cs & 3) == 3)
+                process_check_killed(); // a killed process's thread must not go back to user mode
             return;
         }
         if (f.vector == VEC_SPURIOUS)
@@ -114,5 +117,7 @@ extern "C" void trap_dispatch(kern::TrapFrame* frame) {
         f.rip = fixup;
         return;
     }
+    if ((f.cs & 3) == 3)
+        process_fault(f); // the user's fault, not the kernel's: end that process only
     fatal_exception(f);
 }

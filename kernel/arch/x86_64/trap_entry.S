@@ -33,7 +33,11 @@ trap_stub_base:
 .endr
 
 trap_common:
-    push rax
+    /* From user mode (CS.RPL = 3): switch GS base to this CPU's PerCpu (SDM Vol 2B, SWAPGS). */
+    test byte ptr [rsp + 24], 3
+    jz 1f
+    swapgs
+1:  push rax
     push rbx
     push rcx
     push rdx
@@ -71,7 +75,10 @@ trap_common:
     pop rbx
     pop rax
     add rsp, 16                     /* vector and error code */
-    iretq
+    test byte ptr [rsp + 8], 3      /* back to user mode: restore the user's GS base */
+    jz 2f
+    swapgs
+2:  iretq
 
 /* Each stub is 16-byte aligned and at most 12 bytes long, so stub n is at
  * trap_stub_base + 16 * n: the IDT builder computes addresses instead of keeping a table. */

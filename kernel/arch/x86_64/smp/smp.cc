@@ -6,6 +6,7 @@
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/smp/trampoline_defs.h"
+#include "arch/x86_64/syscall.h"
 #include "arch/x86_64/time/clock.h"
 #include "arch/x86_64/trap.h"
 #include "console/console.h"
@@ -57,6 +58,7 @@ extern "C" [[noreturn]] void ap_entry(PerCpu* self) {
     while (!__atomic_load_n(&g_schedulers_go, __ATOMIC_ACQUIRE))
         cpu::hlt();
     cpu::cli();
+    syscall_init_cpu();
     sched_init_cpu();
     __atomic_fetch_add(&g_schedulers_up, 1, __ATOMIC_SEQ_CST);
     sched_idle_loop();

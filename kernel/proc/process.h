@@ -1,0 +1,41 @@
+// User processes: master applications in ring 3, each in its own address space, loaded from
+// multiboot2 modules (ELF64, static, linked at abi::USER_BASE or above).
+//
+// A fault in user code ends that process with a report; the kernel and other processes go on.
+#pragma once
+
+#include "core/result.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace kern {
+
+struct Process;
+struct TrapFrame;
+
+/// Load the ELF image `elf` (`size` bytes) as a new process named `name`, copy `args` to its
+/// stack and start its first thread at the ELF entry with RDI = the args string. Malformed
+/// images are refused with the loader's reason.
+Result<Process*> process_spawn(const uint8_t* elf, size_t size, const char* name, const char* args);
+/// Start every multiboot2 module as a process (the module's string: "name args..."). Returns
+/// how many started.
+unsigned process_spawn_modules();
+/// Wait until every process has ended; returns the number that ended with a nonzero status or
+/// were killed.
+unsigned process_wait_all();
+/// The PML4 of `p` (for CR3).
+uint64_t process_root(const Process& p);
+/// Called by the trap dispatcher for an exception in user mode: report and end the process.
+[[noreturn]] void process_fault(TrapFrame& f);
+/// Called before returning to user mode from an interrupt: a thread of a killed process ends
+/// here instead.
+void process_check_killed();
+
+/// System-call numbers the master does not implement go here if a layer above (libos/)
+/// registered a handler; it returns the result or -ENOSYS.
+using SyscallFallback = int64_t (*)(uint64_t nr, const uint64_t args[6]);
+/// Register the fallback (one at a time; nullptr removes it).
+void syscall_set_fallback(SyscallFallback fn);
+
+} // namespace kern
