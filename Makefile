@@ -35,6 +35,8 @@ KERNEL_SRCS := $(sort $(shell find kernel -name '*.cc' -o -name '*.S' | grep -v 
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 KERNEL_ELF := $(BUILD)/kernel.elf
 
+
+.PHONY: apps
 .PHONY: all help kernel deps test host-test grade demo qemu qemu-gdb gdb bochs bochs-dbg iso \
         docs handout handin grade-handin honesty clean
 
@@ -74,32 +76,61 @@ endef
 $(foreach s,$(KERNEL_SRCS),$(eval $(call compile_rule,$(s))))
 -include $(KERNEL_OBJS:.o=.d)
 
+# ---- master applications (apps/): static ELF64 in ring 3, linked at 512 GiB ----
+APPS := $(notdir $(patsubst %/,%,$(filter-out apps/lib/,$(sort $(dir $(wildcard apps/*/main.cc))))))
+APP_LIB_SRCS := apps/lib/crt0.S apps/lib/vos.cc kernel/core/format.cc kernel/core/format_int.cc kernel/core/rt/latency_stats.cc
+# -mcmodel=large: the code lives above 2 GiB.
+APP_CXXFLAGS := $(filter-out -mcmodel=small,$(KERNEL_CXXFLAGS)) -mcmodel=large -Iapps/lib
+APP_ELFS := $(patsubst %,$(BUILD)/apps/%.elf,$(APPS))
+
+apps: $(APP_ELFS)
+
+define app_rule
+$(BUILD)/apps/$(1).elf: $(patsubst %,$(BUILD)/appobj/%.o,$(APP_LIB_SRCS) $(wildcard apps/$(1)/*.cc)) apps/lib/app.ld
+	@mkdir -p $$(dir $$@)
+	@echo "  LD      $$@"
+	$(Q)$(CXX) $(APP_CXXFLAGS) -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 -T apps/lib/app.ld -o $$@ $$(filter %.o,$$^)
+endef
+$(foreach a,$(APPS),$(eval $(call app_rule,$(a))))
+
+define app_compile_rule
+$(BUILD)/appobj/$(1).o: $(call overlay,$(1))
+	@mkdir -p $$(dir $$@)
+	@echo "  CXX     $$< (app)"
+	$(Q)$(CXX) $(APP_CXXFLAGS) -c $$< -o $$@
+endef
+$(foreach s,$(sort $(APP_LIB_SRCS) $(wildcard apps/*/*.cc)),$(eval $(call app_compile_rule,$(s))))
+-include $(shell find $(BUILD)/appobj -name '*.d' 2>/dev/null)
+
 # ---- running ----
+# APPS_RUN: master applications to start, ';'-separated "name args" (e.g. "rtlat loops=500;hello").
+APPS_RUN ?=
+APP_ARGS = $(foreach a,$(subst ;, ,$(subst $() ,+,$(APPS_RUN))),--app "$(subst +, ,$(a))")
 RUN := python3 tools/run.py
 ARGS ?=
 
-qemu: kernel
+qemu: kernel apps
 	$(Q)tools/setup.sh emu
-	$(Q)$(RUN) qemu --kernel $(KERNEL_ELF) --interactive --cmdline "$(ARGS)"
+	$(Q)$(RUN) qemu --kernel $(KERNEL_ELF) --interactive --cmdline "$(ARGS)" $(APP_ARGS)
 
-qemu-gdb: kernel
+qemu-gdb: kernel apps
 	$(Q)tools/setup.sh emu
-	$(Q)$(RUN) qemu --kernel $(KERNEL_ELF) --interactive --gdb --cmdline "$(ARGS)"
+	$(Q)$(RUN) qemu --kernel $(KERNEL_ELF) --interactive --gdb --cmdline "$(ARGS)" $(APP_ARGS)
 
 gdb:
 	$(Q)gdb -q -x .gdbinit
 
-bochs: kernel
+bochs: kernel apps
 	$(Q)tools/setup.sh emu
-	$(Q)$(RUN) bochs --kernel $(KERNEL_ELF) --cmdline "exit=emu $(ARGS)"
+	$(Q)$(RUN) bochs --kernel $(KERNEL_ELF) --cmdline "exit=emu $(ARGS)" $(APP_ARGS)
 
-bochs-dbg: kernel
+bochs-dbg: kernel apps
 	$(Q)tools/setup.sh emu
-	$(Q)$(RUN) bochs --kernel $(KERNEL_ELF) --debugger --cmdline "$(ARGS)"
+	$(Q)$(RUN) bochs --kernel $(KERNEL_ELF) --debugger --cmdline "$(ARGS)" $(APP_ARGS)
 
-iso: kernel
+iso: kernel apps
 	$(Q)tools/setup.sh emu
-	$(Q)$(RUN) iso --kernel $(KERNEL_ELF) --hybrid --output $(BUILD)/vlibos.iso --cmdline "$(ARGS)"
+	$(Q)$(RUN) iso --kernel $(KERNEL_ELF) --hybrid --output $(BUILD)/vlibos.iso --cmdline "$(ARGS)" $(APP_ARGS)
 
 # ---- grading and tests ----
 # grade: the student's files of lab LAB plus the solutions of earlier labs (SOLVED overrides).

@@ -142,12 +142,22 @@ def target_tests(root, lab, solved, spec, log):
     emu = target.get("emulator", "qemu")
     timeout = target.get("timeout", 60)
     cmdline = f"exit=emu test=lab{lab} {target.get('cmdline', '')}".strip()
+    apps = target.get("apps", [])
+    if apps:
+        log("building the master applications ...")
+        rc, out = run(["make", "-s", "apps", f"SOLVED={solved_arg}"], root)
+        if rc != 0:
+            msg = "the master applications did not compile:\n" + compiler_errors(out)
+            for t in tests:
+                t.output = msg
+            return tests
     log(f"running in-kernel tests in {emu} (timeout {timeout} s) ...")
     logfile = os.path.join(root, "build", f"grade-lab{lab}-{emu}.log")
     if os.path.exists(logfile):
         os.unlink(logfile)  # never read a previous run's results
     rc, out = run([sys.executable, os.path.join(root, "tools", "run.py"), emu, "--kernel", kernel,
                    "--cmdline", cmdline, "--timeout", str(timeout), "--quiet", "--log", logfile]
+                  + [x for a in apps for x in ("--app", a)]
                   + target.get("run_args", []), root, timeout=timeout + 120)
     console = open(logfile, errors="replace").read() if os.path.exists(logfile) else ""
     verdict = (out.strip().splitlines() or ["run: no output"])[-1]

@@ -125,6 +125,7 @@ void boot_stages_run(void (*after_stage)(const char* suite)) {
     smp_start_schedulers();
     report_line("boot stage=threads");
     after_stage("lab3");
+    after_stage("lab4"); // real-time scheduling needs nothing more than threads
 }
 
 } // namespace kern

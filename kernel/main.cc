@@ -17,6 +17,7 @@
 #include "lib/cxxabi.h"
 #include "lib/string.h"
 #include "panic.h"
+#include "proc/process.h"
 #include "test/ktest.h"
 #include "test/report.h"
 
@@ -27,6 +28,8 @@ CommandLine g_cmdline;
 uint64_t g_tsc_at_main;
 
 namespace {
+
+unsigned g_test_failures = 0;
 
 void warn_option(const char* option) {
     kprintf("warning: unknown kernel command-line option '%s' ignored\n", option);
@@ -45,8 +48,10 @@ void maybe_run_tests(const char* stage_suite) {
     if (!suite || strcmp(suite, stage_suite) != 0)
         return;
     kprintf("running in-kernel tests '%s'\n", suite);
-    unsigned failed = ktest_run_suite(suite);
-    machine_exit(failed ? ExitStatus::failure : ExitStatus::success);
+    g_test_failures = ktest_run_suite(suite);
+    // With applications to run (e.g. rtlat for the latency checks), boot on and run them too.
+    if (g_boot.module_count == 0)
+        machine_exit(g_test_failures ? ExitStatus::failure : ExitStatus::success);
 }
 
 } // namespace
@@ -89,8 +94,17 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t info) {
     maybe_run_tests("lab0");
 
     boot_stages_run(maybe_run_tests);
-
     kprintf("boot complete\n");
     report_line("boot result=pass");
-    machine_exit(ExitStatus::success);
+
+    // Master applications: every multiboot2 module is started as a process.
+    // Their own checks print `@@ test=` lines; the run fails here only if one could not start.
+    if (g_boot.module_count) {
+        unsigned started = process_spawn_modules();
+        kprintf("process: %u of %zu application(s) started; waiting for them\n", started, g_boot.module_count);
+        unsigned failed = process_wait_all();
+        kprintf("process: all applications ended, %u with a nonzero status or killed\n", failed);
+    }
+    bool ok = g_test_failures == 0 && process_refused_count() == 0;
+    machine_exit(ok ? ExitStatus::success : ExitStatus::failure);
 }

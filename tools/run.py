@@ -29,10 +29,11 @@ OVMF_VARS = "/usr/share/OVMF/OVMF_VARS.fd"
 EXIT_OK, EXIT_FAIL, EXIT_TIMEOUT, EXIT_EMULATOR = 0, 1, 2, 3
 
 
-def grub_cfg(cmdline):
+def grub_cfg(cmdline, apps=()):
     # GRUB 2.06 hands a multiboot2 kernel that requests a framebuffer (ours does: UEFI has no
     # text mode) a linear framebuffer on BIOS machines too; the kernel draws text on either.
     # On UEFI, all_video lets GRUB use the firmware's GOP mode.
+    modules = "".join(f"    module2 /boot/{name}.elf {name} {args}\n" for name, args in app_specs(apps))
     return f"""set timeout=0
 set default=0
 if [ "$grub_platform" = "efi" ]; then
@@ -40,19 +41,35 @@ if [ "$grub_platform" = "efi" ]; then
 fi
 menuentry "vLibOS" {{
     multiboot2 /boot/kernel.elf {cmdline}
-    boot
+{modules}    boot
 }}
 """
 
 
-def make_iso(kernel, output, cmdline, hybrid=False, modules=()):
+def app_specs(apps):
+    """("name", "args") for each "name args..." string."""
+    for a in apps:
+        name, _, args = a.strip().partition(" ")
+        yield name, args.strip()
+
+
+def app_path(kernel, name):
+    return os.path.join(os.path.dirname(os.path.abspath(kernel)), "apps", name + ".elf")
+
+
+def make_iso(kernel, output, cmdline, hybrid=False, apps=()):
     """Make a GRUB ISO holding the kernel with `cmdline`. The small BIOS-only image boots far
     faster in Bochs than the default one (PLATFORM.md); --hybrid adds UEFI for lab PCs."""
     with tempfile.TemporaryDirectory() as stage:
         os.makedirs(os.path.join(stage, "boot", "grub"))
         shutil.copy(kernel, os.path.join(stage, "boot", "kernel.elf"))
+        for name, _ in app_specs(apps):
+            src = app_path(kernel, name)
+            if not os.path.exists(src):
+                sys.exit(f"run: no application '{name}' at {src} (make apps builds them)")
+            shutil.copy(src, os.path.join(stage, "boot", name + ".elf"))
         with open(os.path.join(stage, "boot", "grub", "grub.cfg"), "w") as f:
-            f.write(grub_cfg(cmdline))
+            f.write(grub_cfg(cmdline, apps))
         cmd = ["grub-mkrescue", "-o", output, "--locales=", "--fonts=", "--themes="]
         if hybrid:
             cmd += ["--compress=xz", "--mbr-force-bootable"]
@@ -66,14 +83,15 @@ def make_iso(kernel, output, cmdline, hybrid=False, modules=()):
     return output
 
 
-def cached_iso(kernel, cmdline, hybrid=False):
-    """ISO for (kernel, cmdline) in the kernel's build directory, rebuilt when either changes."""
+def cached_iso(kernel, cmdline, hybrid=False, apps=()):
+    """ISO for (kernel, apps, cmdline) in the kernel's build directory, rebuilt when any changes."""
     h = hashlib.sha1()
-    with open(kernel, "rb") as f:
-        h.update(f.read())
+    for path in [kernel] + [app_path(kernel, n) for n, _ in app_specs(apps)]:
+        with open(path, "rb") as f:
+            h.update(f.read())
     h.update(cmdline.encode())
     h.update(b"hybrid" if hybrid else b"bios")
-    h.update(grub_cfg(cmdline).encode())
+    h.update(grub_cfg(cmdline, apps).encode())
     d = os.path.join(os.path.dirname(os.path.abspath(kernel)), "iso")
     os.makedirs(d, exist_ok=True)
     path = os.path.join(d, h.hexdigest()[:16] + ".iso")
@@ -81,7 +99,7 @@ def cached_iso(kernel, cmdline, hybrid=False):
         for old in os.listdir(d):  # keep the directory small
             if old.endswith(".iso") and len(os.listdir(d)) > 16:
                 os.unlink(os.path.join(d, old))
-        make_iso(kernel, path + ".tmp", cmdline, hybrid)
+        make_iso(kernel, path + ".tmp", cmdline, hybrid, apps)
         os.replace(path + ".tmp", path)
     return path
 
@@ -132,7 +150,7 @@ hbreak kernel_main
 
 
 def run_qemu(a):
-    iso = cached_iso(a.kernel, a.cmdline, hybrid=a.uefi)
+    iso = cached_iso(a.kernel, a.cmdline, hybrid=a.uefi, apps=a.app)
     cmd = ["qemu-system-x86_64", "-m", str(a.memory), "-smp", str(a.cpus), "-no-reboot",
            "-cdrom", iso, "-boot", "d",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
@@ -185,7 +203,7 @@ debug: action=ignore
 
 
 def run_bochs(a):
-    iso = cached_iso(a.kernel, a.cmdline)
+    iso = cached_iso(a.kernel, a.cmdline, apps=a.app)
     work = tempfile.mkdtemp(prefix="bochs-")
     serial = os.path.join(work, "serial.txt")
     log = a.bochs_log or os.path.join(work, "bochs.log")
@@ -274,6 +292,8 @@ def main():
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--cmdline", default="")
     ap.add_argument("--output", help="iso: where to write it")
+    ap.add_argument("--app", action="append", default=[],
+                    help='a master application to start: "name args..." (repeatable)')
     ap.add_argument("--hybrid", action="store_true", help="iso: BIOS+UEFI")
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("--cpus", type=int, default=2)
@@ -291,7 +311,7 @@ def main():
     if not os.path.exists(a.kernel):
         sys.exit(f"run: no kernel at {a.kernel}: build it first (make kernel)")
     if a.target == "iso":
-        make_iso(a.kernel, a.output, a.cmdline, hybrid=a.hybrid)
+        make_iso(a.kernel, a.output, a.cmdline, hybrid=a.hybrid, apps=a.app)
         print(f"run: wrote {a.output} ({os.path.getsize(a.output) // 1024} KiB)")
         return 0
     return run_qemu(a) if a.target == "qemu" else run_bochs(a)

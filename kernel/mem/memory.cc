@@ -93,6 +93,13 @@ size_t collect_reserved(PhysRange* out) {
 }
 } // namespace
 
+void cpu_enable_nx() {
+    // NX in page-table entries needs IA32_EFER.NXE on every CPU that walks them (SDM Vol 3A
+    // 4.1.1): without it bit 63 is a reserved bit and every NX page faults.
+    if ((cpu::cpuid(0x80000001).edx >> 20) & 1)
+        cpu::wrmsr(0xC0000080, cpu::rdmsr(0xC0000080) | (1u << 11));
+}
+
 PhysRange kernel_image() {
     return {reinterpret_cast<uint64_t>(__kernel_start), reinterpret_cast<uint64_t>(__kernel_end)};
 }
@@ -132,9 +139,7 @@ void memory_init() {
         kprintf("memory: %lu MiB above 4 GiB not used (the kernel manages the identity-mapped first 4 GiB)\n",
                 above_4g >> 20);
 
-    // NX in page-table entries needs IA32_EFER.NXE (SDM Vol 3A 4.1.1), when the CPU has it.
-    if ((cpu::cpuid(0x80000001).edx >> 20) & 1)
-        cpu::wrmsr(0xC0000080, cpu::rdmsr(0xC0000080) | (1u << 11));
+    cpu_enable_nx();
 
     new (g_kernel_pt_storage)
         PageTable(reinterpret_cast<uint64_t>(boot_pml4), g_kernel_frames, g_identity);

@@ -19,6 +19,9 @@ namespace kern {
 /// Panics with the reason if the memory map is unusable or the frame allocator refuses it.
 void memory_init();
 
+/// Enable no-execute page protection (IA32_EFER.NXE) on the calling CPU; every CPU must.
+void cpu_enable_nx();
+
 /// Allocate one 4 KiB frame (contents undefined). Thread-safe.
 Result<uint64_t> frame_alloc();
 /// Allocate `count` contiguous frames aligned to `align` bytes. Thread-safe.

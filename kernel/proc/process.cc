@@ -17,6 +17,7 @@
 #include "platform.h"
 #include "proc/process_internal.h"
 #include "sched/thread.h"
+#include "sched/vcpu.h"
 #include "sync/spinlock.h"
 #include "test/report.h"
 
@@ -31,6 +32,7 @@ Spinlock g_proc_lock;
 uint32_t g_next_pid = 1;
 volatile unsigned g_live_processes;
 volatile unsigned g_failed_processes;
+unsigned g_refused_modules;
 
 struct UserStart {
     uint64_t rip, rsp, arg;
@@ -184,6 +186,8 @@ void process_thread_exit(Process& p) {
         snformat(line, sizeof line, "process name=%s pid=%u status=%d%s", p.name, p.pid, p.status,
                  p.killed_by_fault ? " killed=fault" : "");
         report_line(line);
+        for (unsigned i = 0; i < p.vcpu_count; ++i)
+            vcpu_destroy(*p.vcpus[i]);
         destroy(p);
         delete &p;
         if (failed)
@@ -201,8 +205,9 @@ void process_fault(TrapFrame& f) {
     uint64_t cr2 = cpu::read_cr2();
     kprintf("process '%s' (pid %u) killed: %s at rip %#lx", p->name, p->pid, vector_name(f.vector), f.rip);
     if (f.vector == VEC_PF)
-        kprintf(", address %#lx (%s, %s)", cr2, (f.error_code & 1) ? "protection violation" : "not present",
-                (f.error_code & 0x10) ? "instruction fetch" : (f.error_code & 2) ? "write" : "read");
+        kprintf(", address %#lx (%s, %s%s)", cr2, (f.error_code & 1) ? "protection violation" : "not present",
+                (f.error_code & 0x10) ? "instruction fetch" : (f.error_code & 2) ? "write" : "read",
+                (f.error_code & 8) ? ", reserved bit set in a paging entry" : "");
     kprintf("\n");
     p->killed = true;
     p->killed_by_fault = true;
@@ -238,7 +243,7 @@ unsigned process_spawn_modules() {
             char line[96];
             snformat(line, sizeof line, "process name=%s refused=1", name);
             report_line(line);
-            __atomic_fetch_add(&g_failed_processes, 1, __ATOMIC_SEQ_CST);
+            ++g_refused_modules;
             continue;
         }
         ++started;
@@ -251,5 +256,7 @@ unsigned process_wait_all() {
         sleep_until(cpu::rdtsc() + 100000);
     return g_failed_processes;
 }
+
+unsigned process_refused_count() { return g_refused_modules; }
 
 } // namespace kern

@@ -22,8 +22,10 @@ Result<Process*> process_spawn(const uint8_t* elf, size_t size, const char* name
 /// how many started.
 unsigned process_spawn_modules();
 /// Wait until every process has ended; returns the number that ended with a nonzero status or
-/// were killed.
+/// were killed (their `@@ process` lines say which).
 unsigned process_wait_all();
+/// Modules that could not be started (malformed ELF, no memory).
+unsigned process_refused_count();
 /// The PML4 of `p` (for CR3).
 uint64_t process_root(const Process& p);
 /// Called by the trap dispatcher for an exception in user mode: report and end the process.

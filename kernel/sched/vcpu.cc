@@ -23,14 +23,19 @@ struct Vcpu {
     Vcpu* next = nullptr;      // next lower-priority VCPU on the same CPU
     unsigned index = 0;        // creation order on its CPU: the RM tie-break
     bool running = false;      // one of its threads is on the CPU
+    volatile bool dead = false; // vcpu_destroy() asked; its CPU unlinks it in vcpu_replenish()
     VcpuStats stats{};
 };
 
 namespace {
 constexpr unsigned MAX_VCPUS_PER_CPU = 16;
 alignas(Vcpu) uint8_t g_storage[MAX_CPUS][MAX_VCPUS_PER_CPU][sizeof(Vcpu)];
-unsigned g_vcpu_count[MAX_CPUS];
+volatile bool g_slot_used[MAX_CPUS][MAX_VCPUS_PER_CPU];
 Vcpu* g_by_priority[MAX_CPUS]; // shortest period first (rm_higher_priority)
+// Serializes changes to a CPU's list: inserts (any CPU) and unlinks (the owner). The owner
+// reads the list without it: a node is published with one pointer store and unlinked nodes
+// keep their `next`, so a reader never follows a dangling link.
+Spinlock g_list_lock[MAX_CPUS];
 Spinlock g_create_lock;
 
 Vcpu& vcpu_at(unsigned cpu, unsigned i) { return *reinterpret_cast<Vcpu*>(g_storage[cpu][i]); }
@@ -45,33 +50,41 @@ Result<Vcpu*> vcpu_create(unsigned cpu, uint64_t budget, uint64_t period, const 
     VcpuParams p{budget, period};
     TRY_VOID(validate_params(p));
     SpinlockGuard g(g_create_lock);
-    unsigned n = g_vcpu_count[cpu];
-    if (n == MAX_VCPUS_PER_CPU)
+    // Admission control over the CPU's live VCPUs plus the new one (Liu & Layland, then RTA).
+    VcpuParams set[MAX_VCPUS_PER_CPU + 1];
+    unsigned n = 0, slot = MAX_VCPUS_PER_CPU;
+    for (unsigned i = 0; i < MAX_VCPUS_PER_CPU; ++i) {
+        if (!g_slot_used[cpu][i]) {
+            slot = slot == MAX_VCPUS_PER_CPU ? i : slot;
+            continue;
+        }
+        if (!vcpu_at(cpu, i).dead)
+            set[n++] = vcpu_at(cpu, i).server.params();
+    }
+    if (slot == MAX_VCPUS_PER_CPU)
         return Error{Errc::no_memory, "vcpu_create: too many VCPUs on this CPU"};
-    // Admission control over the CPU's VCPUs plus the new one (Liu & Layland, then RTA).
-    VcpuParams set[MAX_VCPUS_PER_CPU];
-    for (unsigned i = 0; i < n; ++i)
-        set[i] = vcpu_at(cpu, i).server.params();
     set[n] = p;
     AdmissionReport report;
     TRY_VOID(admit(set, n + 1, report));
 
-    Vcpu* v = new (g_storage[cpu][n]) Vcpu(cpu, p);
-    v->index = n;
+    Vcpu* v = new (g_storage[cpu][slot]) Vcpu(cpu, p);
+    g_slot_used[cpu][slot] = true;
+    static unsigned g_serial;
+    v->index = g_serial++;
     v->stats.budget = budget;
     v->stats.period = period;
     for (size_t i = 0; name && name[i] && i < sizeof v->name - 1; ++i)
         v->name[i] = name[i];
-    // Insert in rate-monotonic order; the list is read only by `cpu` with interrupts off, and
-    // a pointer store is atomic, so inserting from here is safe.
+    SpinlockGuard lg(g_list_lock[cpu]);
     Vcpu** link = &g_by_priority[cpu];
-    while (*link && rm_higher_priority((*link)->server.params().period, (*link)->index, period, n))
+    while (*link && rm_higher_priority((*link)->server.params().period, (*link)->index, period, v->index))
         link = &(*link)->next;
     v->next = *link;
     __atomic_store_n(link, v, __ATOMIC_RELEASE);
-    g_vcpu_count[cpu] = n + 1;
     return v;
 }
+
+void vcpu_destroy(Vcpu& v) { __atomic_store_n(&v.dead, true, __ATOMIC_RELEASE); }
 
 void vcpu_enqueue(Vcpu& v, QueueNode* n) { v.ready.push_back(n); }
 
@@ -104,8 +117,17 @@ void vcpu_charge(Vcpu& v, uint64_t from, uint64_t to) {
 }
 
 void vcpu_replenish(unsigned cpu, uint64_t now) {
-    for (Vcpu* v = g_by_priority[cpu]; v; v = v->next)
+    for (Vcpu** link = &g_by_priority[cpu]; *link;) {
+        Vcpu* v = *link;
+        if (v->dead && v->ready.empty() && !v->running) {
+            SpinlockGuard lg(g_list_lock[cpu]);
+            *link = v->next; // v->next stays valid for anyone still looking at v
+            g_slot_used[cpu][(reinterpret_cast<uint8_t*>(v) - g_storage[cpu][0]) / sizeof(Vcpu)] = false;
+            continue;
+        }
         v->server.replenish(now);
+        link = &v->next;
+    }
 }
 
 uint64_t vcpu_next_event(unsigned cpu, Vcpu* running, uint64_t now) {

@@ -19,6 +19,10 @@ struct Vcpu;
 /// admission control for that CPU's VCPUs. The error says why a VCPU was refused.
 Result<Vcpu*> vcpu_create(unsigned cpu, uint64_t budget, uint64_t period, const char* name);
 
+/// Retire `v` once no thread is bound to it any more; its CPU frees it. Its budget leaves the
+/// CPU's admission set at once.
+void vcpu_destroy(Vcpu& v);
+
 /// Scheduler hooks (sched/scheduler.cc); all run on `cpu` itself with interrupts off.
 /// @{
 void vcpu_enqueue(Vcpu& v, QueueNode* n);                       ///< a bound thread became ready

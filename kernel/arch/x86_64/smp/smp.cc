@@ -12,6 +12,7 @@
 #include "console/console.h"
 #include "core/acpi/madt.h"
 #include "lib/string.h"
+#include "mem/memory.h"
 #include "panic.h"
 #include "sched/thread.h"
 
@@ -48,6 +49,7 @@ volatile unsigned g_schedulers_up = 0;
 extern "C" [[noreturn]] void ap_entry(PerCpu* self) {
     gdt_init_cpu(*self);
     idt_load();
+    cpu_enable_nx();
     lapic::init_cpu();
     self->tsc_at_online = cpu::rdtsc();
     __atomic_fetch_add(&g_cpus_online, 1, __ATOMIC_SEQ_CST);
