@@ -14,7 +14,9 @@
 //   loops=L          periods each thread runs (default 1000)
 //   cpu=C            CPU for every VCPU (default 0)
 //   hog              add a CPU hog on a low-priority VCPU
-//   bound_cycles=X   check: max latency <= X and zero misses; prints `@@ test=` lines
+//   bound_cycles=X   check that the highest-priority thread's (T0's) max latency <= X, and that no
+//                    thread misses a deadline; prints `@@ test=` lines. (Lower-priority threads
+//                    wait for higher-priority jobs released at the same instant, by design.)
 #include "core/rt/latency_stats.h"
 #include "vos.h"
 
@@ -151,7 +153,7 @@ int app_main(const char* args) {
     vos::printf("@@ metric=rtlat_avg value=%lu unit=cycles\n", count ? sum / count : 0);
     vos::printf("@@ metric=rtlat_misses value=%lu unit=count\n", misses);
     if (bound) {
-        bool lat_ok = max <= bound, miss_ok = misses == 0;
+        bool lat_ok = g_jobs[0].stats.max() <= bound, miss_ok = misses == 0;
         const char* suffix = with_hog ? "_with_hog" : "";
         vos::printf("@@ test=rtlat_latency_bound%s result=%s\n", suffix, lat_ok ? "pass" : "fail");
         vos::printf("@@ test=rtlat_no_deadline_misses%s result=%s\n", suffix, miss_ok ? "pass" : "fail");

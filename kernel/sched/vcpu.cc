@@ -132,17 +132,18 @@ void vcpu_replenish(unsigned cpu, uint64_t now) {
 
 uint64_t vcpu_next_event(unsigned cpu, Vcpu* running, uint64_t now) {
     uint64_t at = UINT64_MAX;
-    if (running) // its budget runs out
+    // The running VCPU: the instant its budget runs out. Replenishments due before then only
+    // extend it; they are applied when the timer fires, so they need no timer of their own.
+    // (Setting one for each would split every run into chunks at the previous period's chunk
+    // boundaries, which then come back one period later: an interrupt storm that never ends.)
+    if (running)
         at = now + running->server.budget();
+    // A VCPU with work but no budget: the replenishment that lets it run again.
     for (Vcpu* v = g_by_priority[cpu]; v; v = v->next) {
-        // A replenishment matters when it lets a waiting VCPU run again, or raises the
-        // running VCPU's remaining budget.
-        if (v->server.pending() && (v == running || (!v->ready.empty() && v->server.exhausted()))) {
+        if (v != running && !v->ready.empty() && v->server.exhausted() && v->server.pending()) {
             uint64_t r = v->server.next_replenishment();
             at = r < at ? r : at;
         }
-        // A higher-priority VCPU with budget and work would preempt: the scheduler already
-        // picked it if so, so nothing to add here.
     }
     return at;
 }
