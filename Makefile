@@ -36,7 +36,7 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 KERNEL_ELF := $(BUILD)/kernel.elf
 
 
-.PHONY: apps
+.PHONY: apps bench
 .PHONY: all help kernel deps test host-test grade demo qemu qemu-gdb gdb bochs bochs-dbg iso \
         docs handout handin grade-handin honesty clean
 
@@ -51,6 +51,7 @@ help:
 	@echo "make bochs-dbg            boot in Bochs' internal debugger"
 	@echo "make iso                  hybrid BIOS+UEFI ISO for lab PCs: $(BUILD)/vlibos.iso"
 	@echo "make docs                 Doxygen over the code and the handouts (warnings are errors)"
+	@echo "make bench                kernel costs and rtlat latencies in Bochs cycles and QEMU ns"
 	@echo "make handout RELEASE=0,1  student release (withholds the other labs' solutions)"
 	@echo "make handin LAB=N         pack your lab files for submission"
 	@echo "make grade-handin LAB=N HANDIN=f.tar.gz   grade a submission against a pristine kit"
@@ -159,13 +160,19 @@ docs:
 	@echo "docs: build/docs/html/index.html"
 
 # ---- the main job ----
-demo: kernel
+DEMO_RTLAT := rtlat cpu=0 threads=2 period_us=10000 loops=500 bound_cycles=5000 hog
+demo: kernel apps
 	$(Q)tools/setup.sh emu
-	@echo "==== vLibOS demo 1/2: the master kernel in QEMU (2 CPUs) ===="
-	$(Q)$(RUN) qemu --kernel $(KERNEL_ELF) --cmdline "exit=emu $(ARGS)" --timeout 60
+	@echo "==== vLibOS demo 1/2: the master kernel in QEMU (2 CPUs), running hello ===="
+	$(Q)$(RUN) qemu --kernel $(KERNEL_ELF) --cmdline "exit=emu $(ARGS)" --timeout 60 --app hello
 	@echo
-	@echo "==== vLibOS demo 2/2: the same kernel in Bochs (2 CPUs, deterministic time: cycles = instructions) ===="
-	$(Q)$(RUN) bochs --kernel $(KERNEL_ELF) --cmdline "exit=emu $(ARGS)" --timeout 120
+	@echo "==== vLibOS demo 2/2: Bochs (2 CPUs, deterministic: cycles = instructions): rtlat's real-time"
+	@echo "==== threads next to a CPU hog, while a program that dereferences NULL is killed ===="
+	$(Q)$(RUN) bochs --kernel $(KERNEL_ELF) --cmdline "exit=emu $(ARGS)" --timeout 180 --app "$(DEMO_RTLAT)" --app nullptr
+
+bench: kernel apps
+	$(Q)tools/setup.sh emu
+	$(Q)python3 tools/bench.py --kernel $(KERNEL_ELF)
 
 # ---- releases ----
 RELEASE ?=

@@ -126,6 +126,7 @@ void boot_stages_run(void (*after_stage)(const char* suite)) {
     report_line("boot stage=threads");
     after_stage("lab3");
     after_stage("lab4"); // real-time scheduling needs nothing more than threads
+    after_stage("bench");
 }
 
 } // namespace kern

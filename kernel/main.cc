@@ -73,12 +73,13 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t info) {
     g_cmdline.parse(g_boot.cmdline, warn_option);
     machine_exit_enable_emulator(g_cmdline.has("exit") && strcmp(g_cmdline.get("exit"), "emu") == 0);
 
-    switch (g_boot.display) {
+    bool screen = !(g_cmdline.has("console") && strcmp(g_cmdline.get("console"), "serial") == 0);
+    switch (screen ? g_boot.display : BootInfo::Display::none) {
     case BootInfo::Display::rgb: screen_attach_framebuffer(g_boot.framebuffer); break;
     case BootInfo::Display::ega_text: screen_attach_vga_text(); break;
     case BootInfo::Display::none:
         // No framebuffer tag: a BIOS loader that left the VGA text mode as it was.
-        if (!g_boot.efi)
+        if (!g_boot.efi && screen)
             screen_attach_vga_text();
         break;
     }

@@ -5,6 +5,8 @@ Steps (each counts as one check, except the host tests, which count one per test
   host      all Catch2 host tests through CTest, every overlay applied
   boot      the kernel boots and exits cleanly in QEMU and in Bochs (2 CPUs)
   badinput  an unknown kernel option warns and boot continues
+  apps      in Bochs, rtlat keeps its deadlines while a NULL-dereferencing program is killed
+            and hello checks the system-call boundary
   iso       the hybrid BIOS+UEFI ISO boots under SeaBIOS and OVMF; the framebuffer shows text
   gdb       QEMU's gdb stub: gdb breaks in kernel_main and prints a backtrace
   honesty   every lab's tests pass with its solution and fail without it
@@ -60,7 +62,7 @@ def main():
     results.pop()
     results.extend([("host", True)] * host_passed + [("host", False)] * (host_failed or (0 if ok else 1)))
 
-    step("kernel", ["make", "-s", "kernel", "SOLVED=all"])
+    step("kernel", ["make", "-s", "kernel", "apps", "SOLVED=all"])
     k = kernel_path()
     booted = lambda out: "@@ boot result=pass" in out and re.search(r"@@ metric=cpus_online value=2", out)
     step("boot-qemu", [sys.executable, "tools/run.py", "qemu", "--kernel", k, "--cmdline", "exit=emu",
@@ -70,6 +72,13 @@ def main():
     step("badinput-cmdline", [sys.executable, "tools/run.py", "qemu", "--kernel", k, "--cmdline",
                               "exit=emu frobnicate=3", "--timeout", "60"],
          check=lambda out: "unknown kernel command-line option 'frobnicate'" in out and booted(out))
+    step("apps-isolation", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--cmdline", "exit=emu",
+                            "--timeout", "180", "--app", "rtlat cpu=0 threads=2 period_us=10000 loops=300 bound_cycles=5000 hog",
+                            "--app", "nullptr", "--app", "hello"],
+         check=lambda out: "process 'nullptr'" in out and "killed=fault" in out
+         and "@@ test=rtlat_no_deadline_misses_with_hog result=pass" in out
+         and "@@ test=rtlat_latency_bound_with_hog result=pass" in out
+         and "@@ test=user_syscall_validation result=pass" in out)
     step("iso-seabios", [sys.executable, "tools/iso_check.py", "--kernel", k, "--firmware", "bios"])
     step("iso-ovmf", [sys.executable, "tools/iso_check.py", "--kernel", k, "--firmware", "uefi"])
     step("gdb", [sys.executable, "tools/gdb_check.py", "--kernel", k],

@@ -23,7 +23,15 @@ void* memset(void* d, int c, size_t n) {
     __builtin_unreachable();
 }
 
-int vos_main(const char* args) { return app_main(args); }
+// Global constructors (.init_array, collected by app.ld) run before app_main.
+extern void (*__init_array_start[])();
+extern void (*__init_array_end[])();
+
+int vos_main(const char* args) {
+    for (auto* c = __init_array_start; c < __init_array_end; ++c)
+        (*c)();
+    return app_main(args);
+}
 
 void vos_thread_return() { vos::thread_exit(); }
 }

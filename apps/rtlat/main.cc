@@ -141,7 +141,7 @@ int app_main(const char* args) {
                     i, j.period, j.period * budget_pct / 100, j.stats.min(), j.stats.avg(), j.stats.max(),
                     j.stats.max() * 1000000000 / hz, j.stats.count(), j.misses);
         print_histogram(j.stats);
-        vos::printf("@@ metric=rtlat_t%d_max value=%lu unit=cycles\n", i, j.stats.max());
+        vos::printf("@@ metric=rtlat%s_t%d_max value=%lu unit=cycles\n", with_hog ? "_hog" : "", i, j.stats.max());
         max = j.stats.max() > max ? j.stats.max() : max;
         misses += j.misses;
         sum += j.stats.avg() * j.stats.count();
@@ -149,9 +149,12 @@ int app_main(const char* args) {
     }
     if (with_hog)
         vos::printf("  hog: %lu spins on its VCPU\n", g_hog_spins);
-    vos::printf("@@ metric=rtlat_max value=%lu unit=cycles\n", max);
-    vos::printf("@@ metric=rtlat_avg value=%lu unit=cycles\n", count ? sum / count : 0);
-    vos::printf("@@ metric=rtlat_misses value=%lu unit=count\n", misses);
+    const char* tag = with_hog ? "_hog" : "";
+    vos::printf("@@ metric=rtlat%s_t0_min value=%lu unit=cycles\n", tag, g_jobs[0].stats.min());
+    vos::printf("@@ metric=rtlat%s_t0_avg value=%lu unit=cycles\n", tag, g_jobs[0].stats.avg());
+    vos::printf("@@ metric=rtlat%s_max value=%lu unit=cycles\n", tag, max);
+    vos::printf("@@ metric=rtlat%s_avg value=%lu unit=cycles\n", tag, count ? sum / count : 0);
+    vos::printf("@@ metric=rtlat%s_misses value=%lu unit=count\n", tag, misses);
     if (bound) {
         bool lat_ok = g_jobs[0].stats.max() <= bound, miss_ok = misses == 0;
         const char* suffix = with_hog ? "_with_hog" : "";

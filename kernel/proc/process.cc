@@ -203,6 +203,9 @@ void process_fault(TrapFrame& f) {
     if (!p)
         PANIC("user-mode exception in a thread without a process");
     uint64_t cr2 = cpu::read_cr2();
+    // The fault came from user mode, so this CPU holds no kernel lock: interrupts back on
+    // before printing (the console lock may be held by a preempted thread of this CPU).
+    cpu::sti();
     kprintf("process '%s' (pid %u) killed: %s at rip %#lx", p->name, p->pid, vector_name(f.vector), f.rip);
     if (f.vector == VEC_PF)
         kprintf(", address %#lx (%s, %s%s)", cr2, (f.error_code & 1) ? "protection violation" : "not present",

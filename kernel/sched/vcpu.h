@@ -36,7 +36,8 @@ uint64_t vcpu_next_event(unsigned cpu, Vcpu* running, uint64_t now); ///< budget
 
 /// Per-VCPU statistics.
 struct VcpuStats {
-    uint64_t budget, period;   ///< parameters (cycles)
+    uint64_t budget;           ///< parameter C (cycles)
+    uint64_t period;           ///< parameter T (cycles)
     uint64_t consumed;         ///< total cycles charged
     uint64_t overruns;         ///< times the budget ran out while a thread still wanted to run
     uint64_t deadline_misses;  ///< reported by threads via vcpu_report_miss()

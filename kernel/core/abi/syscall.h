@@ -42,7 +42,8 @@ enum Errno : int64_t {
 
 /// What SYS_VCPU_STATS fills in.
 struct VcpuStatsAbi {
-    uint64_t budget, period;   ///< parameters, cycles
+    uint64_t budget;           ///< parameter C, cycles
+    uint64_t period;           ///< parameter T, cycles
     uint64_t consumed;         ///< cycles charged so far
     uint64_t overruns;         ///< budget exhaustions with work pending
     uint64_t deadline_misses;  ///< reported misses

@@ -10,7 +10,9 @@ const char* const KNOWN[] = {
     "test",  // test=labN: run lab N's in-kernel tests at the stage they need, then exit
     "exit",  // exit=emu: leave the emulator when done (runners set it); otherwise halt
     "cpus",  // cpus=N: start at most N CPUs
-    "quiet", // fewer boot messages
+    "quiet",   // fewer boot messages
+    "console", // console=serial: no screen console (drawing is slow in Bochs, and it runs with
+               // interrupts off: latency measurements use serial only)
 };
 } // namespace
 
