@@ -30,8 +30,9 @@ KERNEL_CXXFLAGS := -std=gnu++20 -ffreestanding -fno-exceptions -fno-rtti -fno-as
   -Wall -Wextra -Wno-unused-parameter -MMD -MP -Ikernel -I.
 KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,-n -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T kernel/kernel.ld
 
-# Kernel sources: everything under kernel/ except host tests (*/tests/*).
-KERNEL_SRCS := $(sort $(shell find kernel -name '*.cc' -o -name '*.S' | grep -v '/tests/'))
+# Kernel image sources: everything under kernel/ and hypervisor/ (the hypervisor joins the
+# kernel image; the kernel never includes it) except host tests (*/tests/*).
+KERNEL_SRCS := $(filter-out $(EXCLUDE_SRCS),$(sort $(shell find kernel hypervisor -name '*.cc' -o -name '*.S' | grep -v '/tests/')))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 KERNEL_ELF := $(BUILD)/kernel.elf
 

@@ -9,6 +9,7 @@
 #include "arch/x86_64/syscall.h"
 #include "arch/x86_64/time/clock.h"
 #include "console/console.h"
+#include "hooks.h"
 #include "mem/memory.h"
 #include "panic.h"
 #include "platform.h"
@@ -127,6 +128,11 @@ void boot_stages_run(void (*after_stage)(const char* suite)) {
     after_stage("lab3");
     after_stage("lab4"); // real-time scheduling needs nothing more than threads
     after_stage("bench");
+
+    run_late_init_hooks(); // the hypervisor (and later libos) join here
+    report_line("boot stage=hypervisor");
+    after_stage("lab5");
+    after_stage("lab6");
 }
 
 } // namespace kern

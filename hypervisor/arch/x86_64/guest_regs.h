@@ -1,0 +1,39 @@
+// The guest's general-purpose registers, which the VMCS does not hold (only RSP, RIP and RFLAGS
+// are VMCS fields, SDM Vol 3C 25.4.1): vm_entry.S loads them before VMLAUNCH/VMRESUME and
+// saves them at every VM exit. CR2 is not switched by VMX either (SDM 27.3.2.1 lists what a
+// VM entry loads), so it travels here too.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace hv {
+
+/// Guest registers not in the VMCS.
+struct GuestRegs {
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp; ///< general-purpose registers
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15; ///< general-purpose registers
+    uint64_t cr2;                                  ///< page-fault address register
+};
+static_assert(offsetof(GuestRegs, rax) == 0);
+static_assert(offsetof(GuestRegs, rdi) == 40, "vm_entry.S uses these offsets");
+static_assert(offsetof(GuestRegs, r15) == 112);
+static_assert(offsetof(GuestRegs, cr2) == 120);
+
+/// Result of vmx_enter().
+enum class EntryResult : int {
+    vm_exit = 0,      ///< the guest ran and exited: read VM_EXIT_REASON
+    fail_invalid = 1, ///< VMLAUNCH/VMRESUME failed with VMfailInvalid (no current VMCS)
+    fail_valid = 2,   ///< failed with VMfailValid: read VM_INSTRUCTION_ERROR
+};
+
+} // namespace hv
+
+extern "C" {
+/// Load `regs`, VMLAUNCH (resume = 0) or VMRESUME (resume = 1) the current VMCS, and on the
+/// VM exit save the guest's registers back into `regs`. Interrupts must be off. HOST_RIP must
+/// be vmx_exit_entry. Returns an EntryResult.
+int vmx_enter(hv::GuestRegs* regs, int resume);
+/// Where the CPU goes on a VM exit (the VMCS's HOST_RIP).
+void vmx_exit_entry();
+}

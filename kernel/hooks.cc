@@ -1,0 +1,31 @@
+#include "hooks.h"
+
+#include "console/console.h"
+
+extern "C" const kern::LateInitHook __kinit_start[], __kinit_end[];
+
+namespace kern {
+
+void run_late_init_hooks() {
+    // A handful of hooks: repeated selection of the next-lowest priority, no sorting in place
+    // (the section is read-only).
+    uint64_t last = 0;
+    bool first = true;
+    for (;;) {
+        const LateInitHook* next = nullptr;
+        for (const LateInitHook* h = __kinit_start; h < __kinit_end; ++h)
+            if ((first || h->priority > last) && (!next || h->priority < next->priority))
+                next = h;
+        if (!next)
+            return;
+        for (const LateInitHook* h = __kinit_start; h < __kinit_end; ++h)
+            if (h->priority == next->priority) {
+                kprintf("init: %s\n", h->name);
+                h->fn();
+            }
+        last = next->priority;
+        first = false;
+    }
+}
+
+} // namespace kern
