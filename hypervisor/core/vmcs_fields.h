@@ -1,7 +1,7 @@
 // The VMCS field table (vmcs_fields.def) as data: encodings decoded into width and type, a
 // name for every field, and compile-time checks that each row agrees with its own encoding.
 //
-// SDM Vol 3C 25.11.2 "VMREAD, VMWRITE, and Encodings of VMCS Fields" (Table 25-21) defines the
+// SDM Vol 3C 25.11.2 "VMREAD, VMWRITE, and Encodings of VMCS Fields" defines the
 // encoding bits; SDM Vol 3D Appendix B lists the fields. Pure: no privileged instructions.
 #pragma once
 
@@ -37,11 +37,15 @@ constexpr FieldType encoding_type(uint32_t encoding) {
 }
 
 /// The index in bits 9:1 of a field encoding.
-constexpr uint32_t encoding_index(uint32_t encoding) { return (encoding >> 1) & 0x1ff; }
+constexpr uint32_t encoding_index(uint32_t encoding) {
+    return (encoding >> 1) & 0x1ff;
+}
 
 /// True if @p encoding is a well-formed "full" encoding: access type (bit 0) 0, reserved bit 12
 /// and bits 31:15 clear. Says nothing about whether a CPU supports the field.
-constexpr bool encoding_is_full(uint32_t encoding) { return (encoding & 0xffff9001u) == 0; }
+constexpr bool encoding_is_full(uint32_t encoding) {
+    return (encoding & 0xffff9001u) == 0;
+}
 
 /// Bits in a field of width @p w: 16, 32 or 64.
 constexpr unsigned width_bits(Width w) {
@@ -75,8 +79,7 @@ inline constexpr size_t VMCS_FIELD_COUNT = sizeof(VMCS_FIELD_TABLE) / sizeof(VMC
 /// Index of @p encoding in VMCS_FIELD_TABLE, or VMCS_FIELD_COUNT if it is not in the table.
 constexpr size_t vmcs_field_index(uint32_t encoding) {
     for (size_t i = 0; i < VMCS_FIELD_COUNT; i++)
-        if (VMCS_FIELD_TABLE[i].encoding == encoding)
-            return i;
+        if (VMCS_FIELD_TABLE[i].encoding == encoding) return i;
     return VMCS_FIELD_COUNT;
 }
 
@@ -98,7 +101,8 @@ namespace detail {
 // (access type 1) or malformed encoding, stops the build with the field's name in the message.
 #define VMCS_FIELD(name, enc, width, type)                                                         \
     static_assert(encoding_width(enc) == Width::width, #name ": WIDTH disagrees with bits 14:13"); \
-    static_assert(encoding_type(enc) == FieldType::type, #name ": TYPE disagrees with bits 11:10"); \
+    static_assert(encoding_type(enc) == FieldType::type,                                           \
+                  #name ": TYPE disagrees with bits 11:10");                                       \
     static_assert(encoding_is_full(enc), #name ": not a well-formed full encoding");
 #include "hypervisor/core/vmcs_fields.def"
 #undef VMCS_FIELD
@@ -107,8 +111,7 @@ namespace detail {
 constexpr bool encodings_unique() {
     for (size_t i = 0; i < VMCS_FIELD_COUNT; i++)
         for (size_t j = i + 1; j < VMCS_FIELD_COUNT; j++)
-            if (VMCS_FIELD_TABLE[i].encoding == VMCS_FIELD_TABLE[j].encoding)
-                return false;
+            if (VMCS_FIELD_TABLE[i].encoding == VMCS_FIELD_TABLE[j].encoding) return false;
     return true;
 }
 static_assert(encodings_unique(), "vmcs_fields.def: an encoding appears twice");

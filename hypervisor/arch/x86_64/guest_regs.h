@@ -11,9 +11,12 @@ namespace hv {
 
 /// Guest registers not in the VMCS.
 struct GuestRegs {
-    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp; ///< general-purpose registers
-    uint64_t r8, r9, r10, r11, r12, r13, r14, r15; ///< general-purpose registers
-    uint64_t cr2;                                  ///< page-fault address register
+    /// @{
+    /// A general-purpose register of the guest.
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    /// @}
+    uint64_t cr2; ///< page-fault address register
 };
 static_assert(offsetof(GuestRegs, rax) == 0);
 static_assert(offsetof(GuestRegs, rdi) == 40, "vm_entry.S uses these offsets");

@@ -40,11 +40,11 @@ inline constexpr uint64_t EPT_PAGE_2M = uint64_t{1} << 21;
 
 /// The result of a successful translation.
 struct EptTranslation {
-    uint64_t hpa;               ///< host-physical address of the byte, page offset included
-    uint64_t page_size;         ///< size of the mapping page: 4 KiB, 2 MiB or 1 GiB
-    uint64_t perms;             ///< EPT_READ/WRITE/EXECUTE allowed at every level of the walk
-    EptMemoryType memory_type;  ///< bits 5:3 of the leaf
-    bool ignore_pat;            ///< bit 6 of the leaf
+    uint64_t hpa;              ///< host-physical address of the byte, page offset included
+    uint64_t page_size;        ///< size of the mapping page: 4 KiB, 2 MiB or 1 GiB
+    uint64_t perms;            ///< EPT_READ/WRITE/EXECUTE allowed at every level of the walk
+    EptMemoryType memory_type; ///< bits 5:3 of the leaf
+    bool ignore_pat;           ///< bit 6 of the leaf
 };
 
 /// One guest's EPT: an EPT PML4 and the tables below it.
@@ -66,16 +66,15 @@ class Ept {
     /// (gpa) or kern::MAX_PHYS_ADDR (hpa), perms that are 0, outside EPT_PERMS or write
     /// without read, or a type other than uncacheable or write_back; with Errc::already_exists
     /// if any page of the range is mapped (then nothing changes). An empty PT where a 2 MiB
-    /// page goes is freed and replaced by the leaf. On Errc::no_memory the part
-    /// already mapped is unmapped again; intermediate tables allocated stay in place, empty.
+    /// page goes is freed and replaced by the leaf. On Errc::no_memory the part already mapped
+    /// is unmapped again; intermediate tables allocated stay in place, empty.
     /// Execute-only perms are allowed: the caller checks IA32_VMX_EPT_VPID_CAP bit 0.
     /// @param gpa first guest-physical address, 4 KiB-aligned
     /// @param hpa first host-physical address, 4 KiB-aligned
     /// @param size bytes to map, a non-zero multiple of 4 KiB
     /// @param perms access bits, e.g. EPT_READ | EPT_WRITE | EPT_EXECUTE
     /// @param type memory type of the leaves: write_back for RAM, uncacheable for MMIO
-    Result<void> map(uint64_t gpa, uint64_t hpa, uint64_t size, uint64_t perms,
-                     EptMemoryType type);
+    Result<void> map(uint64_t gpa, uint64_t hpa, uint64_t size, uint64_t perms, EptMemoryType type);
 
     /// Remove every mapping in [@p gpa, @p gpa + @p size), splitting a 2 MiB page that the
     /// range covers only in part (the rest of it stays mapped, as 4 KiB pages). Frees no table:

@@ -53,16 +53,16 @@ constexpr unsigned ept_index(uint64_t gpa, int level) {
 /// One EPT paging-structure entry (EPT PML4E, PDPTE, PDE or PTE).
 class EptEntry {
   public:
-    static constexpr uint64_t MEMORY_TYPE_SHIFT = 3;                          ///< bits 5:3
-    static constexpr uint64_t MEMORY_TYPE_MASK = uint64_t{7} << 3;            ///< leaf only
-    static constexpr uint64_t IGNORE_PAT = uint64_t{1} << 6;                  ///< IPAT, leaf only
-    static constexpr uint64_t LARGE = uint64_t{1} << 7;                       ///< PS in PDPTE/PDE
-    static constexpr uint64_t ACCESSED = uint64_t{1} << 8;                    ///< A
-    static constexpr uint64_t DIRTY = uint64_t{1} << 9;                       ///< D, leaf only
-    static constexpr uint64_t USER_EXECUTE = uint64_t{1} << 10;               ///< XU (unused)
-    static constexpr uint64_t ADDRESS_MASK = 0x000f'ffff'ffff'f000;           ///< bits 51:12
-    static constexpr uint64_t ADDRESS_MASK_2M = 0x000f'ffff'ffe0'0000;        ///< bits 51:21
-    static constexpr uint64_t ADDRESS_MASK_1G = 0x000f'ffff'c000'0000;        ///< bits 51:30
+    static constexpr uint64_t MEMORY_TYPE_SHIFT = 3;                   ///< bits 5:3
+    static constexpr uint64_t MEMORY_TYPE_MASK = uint64_t{7} << 3;     ///< leaf only
+    static constexpr uint64_t IGNORE_PAT = uint64_t{1} << 6;           ///< IPAT, leaf only
+    static constexpr uint64_t LARGE = uint64_t{1} << 7;                ///< PS in PDPTE/PDE
+    static constexpr uint64_t ACCESSED = uint64_t{1} << 8;             ///< A
+    static constexpr uint64_t DIRTY = uint64_t{1} << 9;                ///< D, leaf only
+    static constexpr uint64_t USER_EXECUTE = uint64_t{1} << 10;        ///< XU (unused)
+    static constexpr uint64_t ADDRESS_MASK = 0x000f'ffff'ffff'f000;    ///< bits 51:12
+    static constexpr uint64_t ADDRESS_MASK_2M = 0x000f'ffff'ffe0'0000; ///< bits 51:21
+    static constexpr uint64_t ADDRESS_MASK_1G = 0x000f'ffff'c000'0000; ///< bits 51:30
 
     /// A non-present, all-zero entry.
     constexpr EptEntry() = default;
@@ -76,8 +76,7 @@ class EptEntry {
     }
     /// A leaf mapping the page at @p phys with access bits @p perms and memory type @p type;
     /// @p large makes it a 2 MiB (PDE) or 1 GiB (PDPTE) page.
-    static constexpr EptEntry leaf(uint64_t phys, uint64_t perms, EptMemoryType type,
-                                   bool large) {
+    static constexpr EptEntry leaf(uint64_t phys, uint64_t perms, EptMemoryType type, bool large) {
         return EptEntry((phys & ADDRESS_MASK) | (perms & EPT_PERMS) |
                         (uint64_t{static_cast<uint8_t>(type)} << MEMORY_TYPE_SHIFT) |
                         (large ? LARGE : 0));
@@ -111,9 +110,7 @@ class EptEntry {
     constexpr uint64_t address() const { return m_raw & ADDRESS_MASK; }
 
     /// Replace bits 2:0 with @p perms, keeping everything else.
-    constexpr void set_perms(uint64_t perms) {
-        m_raw = (m_raw & ~EPT_PERMS) | (perms & EPT_PERMS);
-    }
+    constexpr void set_perms(uint64_t perms) { m_raw = (m_raw & ~EPT_PERMS) | (perms & EPT_PERMS); }
 
   private:
     uint64_t m_raw = 0;
@@ -139,7 +136,8 @@ constexpr bool ept_entry_misconfigured(EptEntry e, int level, unsigned maxphyadd
     const uint64_t perms = e.perms();
     if ((perms & (EPT_READ | EPT_WRITE)) == EPT_WRITE) return true;
     if (perms == EPT_EXECUTE && !execute_only_ok) return true;
-    const uint64_t above_maxphyaddr = ((uint64_t{1} << 52) - 1) & ~((uint64_t{1} << maxphyaddr) - 1);
+    const uint64_t above_maxphyaddr =
+        ((uint64_t{1} << 52) - 1) & ~((uint64_t{1} << maxphyaddr) - 1);
     if (e.raw() & above_maxphyaddr) return true;
     if (level == 4) return (e.raw() & (uint64_t{0x1f} << 3)) != 0;
     const bool leaf = level == 1 || e.large();
@@ -156,11 +154,11 @@ constexpr bool ept_entry_misconfigured(EptEntry e, int level, unsigned maxphyadd
 ///   63:N reserved | N-1:12 PML4 address | 11:8 reserved | 7 SSS | 6 A/D | 5:3 walk - 1 | 2:0 type
 class EptPointer {
   public:
-    static constexpr uint64_t MEMORY_TYPE_MASK = 7;                     ///< bits 2:0
-    static constexpr uint64_t WALK_LENGTH_SHIFT = 3;                    ///< bits 5:3
-    static constexpr uint64_t WALK_LENGTH_MASK = uint64_t{7} << 3;      ///< walk length - 1
-    static constexpr uint64_t ENABLE_AD = uint64_t{1} << 6;             ///< bit 6
-    static constexpr uint64_t ADDRESS_MASK = 0x000f'ffff'ffff'f000;     ///< bits 51:12
+    static constexpr uint64_t MEMORY_TYPE_MASK = 7;                 ///< bits 2:0
+    static constexpr uint64_t WALK_LENGTH_SHIFT = 3;                ///< bits 5:3
+    static constexpr uint64_t WALK_LENGTH_MASK = uint64_t{7} << 3;  ///< walk length - 1
+    static constexpr uint64_t ENABLE_AD = uint64_t{1} << 6;         ///< bit 6
+    static constexpr uint64_t ADDRESS_MASK = 0x000f'ffff'ffff'f000; ///< bits 51:12
 
     /// A zero EPTP (not valid for VM entry).
     constexpr EptPointer() = default;
