@@ -4,3 +4,9 @@ kit_host_test(vmcs_test SOURCES hypervisor/core/tests/vmcs_test.cc hypervisor/co
 kit_host_test(vmx_exit_info_test SOURCES hypervisor/core/tests/exit_info_test.cc hypervisor/core/exit_reason.cc
               hypervisor/core/vm_instruction_error.cc)
 kit_host_test(vmx_controls_test SOURCES hypervisor/core/tests/vmx_controls_test.cc hypervisor/core/vmx_controls.cc)
+kit_host_test(guest_state_test SOURCES hypervisor/core/tests/guest_state_test.cc hypervisor/core/guest_state.cc
+              hypervisor/core/vmx_controls.cc hypervisor/core/entry_check/tests/known_good.cc
+              hypervisor/core/entry_check/entry_check.cc hypervisor/core/entry_check/entry_check_controls.cc
+              hypervisor/core/entry_check/entry_check_host.cc hypervisor/core/entry_check/entry_check_guest_regs.cc
+              hypervisor/core/entry_check/entry_check_guest_segments.cc
+              hypervisor/core/entry_check/entry_check_guest_nonreg.cc kernel/core/result.cc)

@@ -1,0 +1,75 @@
+#include "hypervisor/core/guest_state.h"
+
+#include "hypervisor/core/entry_check/vmx_bits.h"
+#include "hypervisor/core/vmx_controls.h"
+
+namespace hv {
+
+using namespace vmx_bits;
+
+kern::Result<void> choose_controls(const VmxCaps& caps, const GuestControlRequest& req, VmxControls& out) {
+    out = VmxControls{};
+    uint32_t pin = PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING | (req.preemption_timer ? PIN_PREEMPTION_TIMER : 0);
+    uint32_t proc = PROC_HLT_EXITING | (1u << 24) /* unconditional I/O exiting */ | PROC_ACTIVATE_SECONDARY;
+    uint32_t proc2 = PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST;
+    uint32_t exit = EXIT_HOST_ADDR_SPACE_SIZE | EXIT_LOAD_IA32_EFER | (1u << 20) /* save IA32_EFER */;
+    uint32_t entry = ENTRY_LOAD_IA32_EFER | (req.long_mode ? ENTRY_IA32E_MODE_GUEST : 0);
+    out.pin_based = TRY(adjust_controls(pin, caps.true_pinbased_ctls, "pin-based controls"));
+    out.proc_based = TRY(adjust_controls(proc, caps.true_procbased_ctls, "primary processor-based controls"));
+    out.proc_based2 = TRY(adjust_controls(proc2, caps.procbased_ctls2, "secondary processor-based controls"));
+    out.exit = TRY(adjust_controls(exit, caps.true_exit_ctls, "VM-exit controls"));
+    out.entry = TRY(adjust_controls(entry, caps.true_entry_ctls, "VM-entry controls"));
+    out.ept_pointer = req.eptp;
+    out.preemption_timer = req.preemption_timer;
+    return {};
+}
+
+namespace {
+Segment real_segment(uint16_t sel, uint32_t type) {
+    // Present, S = 1 (code/data), DPL 0: the real-mode form SDM 27.3.1.2 accepts with
+    // unrestricted guest.
+    return Segment{sel, uint64_t(sel) << 4, 0xFFFF, type | AR_S | AR_P};
+}
+} // namespace
+
+void real_mode_guest(VmxGuestState& g, const VmxCaps& caps, uint16_t cs, uint16_t ip, uint16_t sp) {
+    g = VmxGuestState{};
+    // CR0: PE and PG off (allowed with unrestricted guest); the other fixed-0 bits (NE) on.
+    g.cr0 = (caps.cr0_fixed0 & ~(CR0_PE | CR0_PG)) | (1u << 4) /* ET */;
+    g.cr4 = caps.cr4_fixed0; // VMXE; the guest sees its read shadow instead
+    g.dr7 = 0x400;
+    g.rflags = 0x2;
+    g.rip = ip;
+    g.rsp = sp;
+    g.cs = real_segment(cs, 0xB);     // execute/read, accessed
+    g.ss = real_segment(0, 0x3);      // read/write, accessed
+    g.ds = g.es = g.fs = g.gs = g.ss;
+    g.ldtr = Segment{0, 0, 0, AR_UNUSABLE};
+    g.tr = Segment{0, 0, 0xFFFF, 0xB | AR_P}; // a busy 32-bit TSS (type 11), as entry requires
+    g.gdtr_limit = g.idtr_limit = 0xFFFF;
+    g.vmcs_link_pointer = ~0ull;
+    g.pat = 0x0007040600070406ull; // the reset default
+}
+
+void long_mode_guest(VmxGuestState& g, const VmxCaps& caps, uint64_t cr3, uint64_t rip, uint64_t rsp) {
+    g = VmxGuestState{};
+    g.cr0 = caps.cr0_fixed0 | CR0_PE | CR0_PG | (1u << 4);
+    g.cr4 = caps.cr4_fixed0 | CR4_PAE;
+    g.cr3 = cr3;
+    g.efer = EFER_LME | EFER_LMA;
+    g.dr7 = 0x400;
+    g.rflags = 0x2;
+    g.rip = rip;
+    g.rsp = rsp;
+    // 64-bit code (L = 1, AR bit 13), and flat data, with G = 1 and a 4 GiB limit.
+    g.cs = Segment{0x10, 0, 0xFFFFFFFF, 0xB | AR_S | AR_P | (1u << 13) | (1u << 15)};
+    g.ss = Segment{0x18, 0, 0xFFFFFFFF, 0x3 | AR_S | AR_P | (1u << 14) | (1u << 15)};
+    g.ds = g.es = g.fs = g.gs = g.ss;
+    g.ldtr = Segment{0, 0, 0, AR_UNUSABLE};
+    g.tr = Segment{0, 0, 0x67, 0xB | AR_P};
+    g.gdtr_limit = g.idtr_limit = 0xFFFF;
+    g.vmcs_link_pointer = ~0ull;
+    g.pat = 0x0007040600070406ull;
+}
+
+} // namespace hv

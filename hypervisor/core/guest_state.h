@@ -1,0 +1,35 @@
+// Building the VmxState of a test guest: controls from the capability MSRs, and the guest-state
+// area for a real-mode guest (run with "unrestricted guest", SDM Vol 3C 26.6 / 27.3.1.2) or a
+// 64-bit guest. Pure: host tests build states and run them through check_vm_entry().
+#pragma once
+
+#include "core/result.h"
+#include "hypervisor/core/entry_check/vmx_state.h"
+
+#include <stdint.h>
+
+namespace hv {
+
+/// What a test guest needs from the hypervisor's controls.
+struct GuestControlRequest {
+    uint64_t eptp = 0;             ///< EPT pointer (EPT and unrestricted guest are always on)
+    uint32_t preemption_timer = 0; ///< VMX-preemption timer start value, 0 = timer off
+    bool long_mode = false;        ///< a 64-bit guest ("IA-32e mode guest" entry control)
+};
+
+/// Choose the controls: external interrupts and NMIs exit (the master keeps its interrupts),
+/// HLT exits, every I/O instruction exits (no I/O bitmaps), every RDMSR/WRMSR exits (no MSR
+/// bitmap), EPT + unrestricted guest, EFER switched on entry and exit, a 64-bit host. Each
+/// control class is adjusted with its (TRUE_) capability MSR; an Error names a class whose
+/// required bit the CPU lacks.
+kern::Result<void> choose_controls(const VmxCaps& caps, const GuestControlRequest& req, VmxControls& out);
+
+/// A real-mode guest starting at cs:ip with stack ss:sp = 0:sp (unrestricted guest: CR0.PE = 0,
+/// CR0.PG = 0; segments in real-mode form, base = selector << 4, limit 0xFFFF).
+void real_mode_guest(VmxGuestState& g, const VmxCaps& caps, uint16_t cs, uint16_t ip, uint16_t sp);
+
+/// A 64-bit guest: paging on with page tables at guest-physical `cr3`, flat 64-bit code segment
+/// 0x10 and data 0x18 (as the Linux boot protocol expects), entry at `rip`, stack `rsp`.
+void long_mode_guest(VmxGuestState& g, const VmxCaps& caps, uint64_t cr3, uint64_t rip, uint64_t rsp);
+
+} // namespace hv
