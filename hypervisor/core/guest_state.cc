@@ -11,7 +11,7 @@ kern::Result<void> choose_controls(const VmxCaps& caps, const GuestControlReques
     out = VmxControls{};
     uint32_t pin = PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING | (req.preemption_timer ? PIN_PREEMPTION_TIMER : 0);
     uint32_t proc = PROC_HLT_EXITING | (1u << 24) /* unconditional I/O exiting */ | PROC_ACTIVATE_SECONDARY;
-    uint32_t proc2 = PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST;
+    uint32_t proc2 = req.use_ept ? PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST : 0;
     uint32_t exit = EXIT_HOST_ADDR_SPACE_SIZE | EXIT_LOAD_IA32_EFER | (1u << 20) /* save IA32_EFER */;
     uint32_t entry = ENTRY_LOAD_IA32_EFER | (req.long_mode ? ENTRY_IA32E_MODE_GUEST : 0);
     out.pin_based = TRY(adjust_controls(pin, caps.true_pinbased_ctls, "pin-based controls"));
@@ -19,7 +19,7 @@ kern::Result<void> choose_controls(const VmxCaps& caps, const GuestControlReques
     out.proc_based2 = TRY(adjust_controls(proc2, caps.procbased_ctls2, "secondary processor-based controls"));
     out.exit = TRY(adjust_controls(exit, caps.true_exit_ctls, "VM-exit controls"));
     out.entry = TRY(adjust_controls(entry, caps.true_entry_ctls, "VM-entry controls"));
-    out.ept_pointer = req.eptp;
+    out.ept_pointer = req.use_ept ? req.eptp : 0;
     out.preemption_timer = req.preemption_timer;
     return {};
 }

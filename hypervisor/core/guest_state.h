@@ -12,7 +12,8 @@ namespace hv {
 
 /// What a test guest needs from the hypervisor's controls.
 struct GuestControlRequest {
-    uint64_t eptp = 0;             ///< EPT pointer (EPT and unrestricted guest are always on)
+    bool use_ept = true;           ///< EPT (and, with it, unrestricted guest); off: GPA = HPA
+    uint64_t eptp = 0;             ///< EPT pointer when use_ept
     uint32_t preemption_timer = 0; ///< VMX-preemption timer start value, 0 = timer off
     bool long_mode = false;        ///< a 64-bit guest ("IA-32e mode guest" entry control)
 };

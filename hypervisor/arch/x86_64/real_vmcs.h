@@ -1,0 +1,43 @@
+// The VmcsAccess implementation for the CPU's current VMCS: VMREAD and VMWRITE (SDM Vol 3C
+// 31.3). A failed access is remembered (first failure wins) rather than ignored, so the caller
+// can name the field after a batch of writes.
+#pragma once
+
+#include "hypervisor/arch/x86_64/vmx_insn.h"
+
+#include <stdint.h>
+
+namespace hv {
+
+/// VMREAD/VMWRITE on the current VMCS, recording the first failure.
+class RealVmcs {
+  public:
+    /// VMREAD of `encoding` (0 if it failed).
+    uint64_t read_raw(uint32_t encoding) {
+        uint64_t v = 0;
+        if (vmx::vmread(encoding, &v) != vmx::VmxStatus::ok)
+            note_failure(encoding);
+        return v;
+    }
+    /// VMWRITE of `value` to `encoding`.
+    void write_raw(uint32_t encoding, uint64_t value) {
+        if (vmx::vmwrite(encoding, value) != vmx::VmxStatus::ok)
+            note_failure(encoding);
+    }
+    /// True if every access so far succeeded.
+    bool ok() const { return !m_failed; }
+    /// Encoding of the first field whose access failed.
+    uint32_t failed_encoding() const { return m_failed_encoding; }
+
+  private:
+    void note_failure(uint32_t encoding) {
+        if (!m_failed) {
+            m_failed = true;
+            m_failed_encoding = encoding;
+        }
+    }
+    bool m_failed = false;
+    uint32_t m_failed_encoding = 0;
+};
+
+} // namespace hv

@@ -1,0 +1,218 @@
+#include "hypervisor/guest.h"
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+#include "console/console.h"
+#include "core/mem/page.h"
+#include "hypervisor/arch/x86_64/guest_regs.h"
+#include "hypervisor/arch/x86_64/real_vmcs.h"
+#include "hypervisor/arch/x86_64/vmx_cpu.h"
+#include "hypervisor/core/entry_check/entry_check.h"
+#include "hypervisor/core/ept/ept.h"
+#include "hypervisor/core/exit_qualification.h"
+#include "hypervisor/core/guest_state.h"
+#include "hypervisor/core/vm_instruction_error.h"
+#include "hypervisor/core/vmcs_load.h"
+#include "hypervisor/exits.h"
+#include "lib/string.h"
+#include "mem/memory.h"
+
+extern "C" char trap_stub_base[];
+
+namespace hv {
+
+namespace cpu = kern::cpu;
+using kern::Errc;
+using kern::Error;
+
+const char* guest_end_name(GuestEnd e) {
+    switch (e) {
+    case GuestEnd::halted: return "halted";
+    case GuestEnd::exited: return "exited";
+    case GuestEnd::ept_violation: return "EPT violation";
+    case GuestEnd::triple_fault: return "triple fault";
+    case GuestEnd::budget_exhausted: return "time budget exhausted";
+    case GuestEnd::entry_failed: return "VM entry failed";
+    case GuestEnd::unhandled_exit: return "unhandled exit";
+    case GuestEnd::too_many_exits: return "too many exits";
+    }
+    return "?";
+}
+
+namespace {
+
+VmxCaps caps_of(const VmxMsrs& m) {
+    VmxCaps c{};
+    c.basic = m.basic;
+    c.true_pinbased_ctls = m.pinbased;
+    c.true_procbased_ctls = m.procbased;
+    c.true_exit_ctls = m.exit;
+    c.true_entry_ctls = m.entry;
+    c.procbased_ctls2 = m.procbased2;
+    c.cr0_fixed0 = m.cr0_fixed0;
+    c.cr0_fixed1 = m.cr0_fixed1;
+    c.cr4_fixed0 = m.cr4_fixed0;
+    c.cr4_fixed1 = m.cr4_fixed1;
+    c.ept_vpid_cap = m.ept_vpid;
+    c.misc = m.misc;
+    c.max_phys_addr = uint8_t(m.maxphyaddr);
+    c.linear_addr_bits = uint8_t(cpu::cpuid(0x80000008).eax >> 8);
+    return c;
+}
+
+/// The host state a VM exit returns to: this CPU, this kernel (SDM Vol 3C 27.2.2-27.2.4).
+void capture_host_state(VmxHostState& h) {
+    kern::PerCpu& pc = kern::this_cpu();
+    h = VmxHostState{};
+    h.cr0 = cpu::read_cr0();
+    h.cr3 = cpu::read_cr3();
+    h.cr4 = cpu::read_cr4();
+    h.cs_selector = kern::x86::KERNEL_CS;
+    h.ss_selector = h.ds_selector = h.es_selector = kern::x86::KERNEL_DS;
+    h.tr_selector = kern::x86::TSS_SEL;
+    h.gs_base = reinterpret_cast<uint64_t>(&pc);
+    h.tr_base = reinterpret_cast<uint64_t>(&pc.tss);
+    h.gdtr_base = reinterpret_cast<uint64_t>(pc.gdt);
+    kern::cpu::DescriptorTableRegister idtr;
+    asm volatile("sidt %0" : "=m"(idtr));
+    h.idtr_base = idtr.base;
+    h.efer = cpu::rdmsr(0xC0000080);
+    h.pat = cpu::rdmsr(0x277);
+    h.rip = reinterpret_cast<uint64_t>(&vmx_exit_entry);
+}
+
+/// Identity page tables for a 64-bit guest at the start of its RAM: GVA = GPA over
+/// [base, base + bytes) with 2 MiB pages. `ram` is where the host reaches that RAM.
+void build_guest_page_tables(uint8_t* ram, uint64_t base, uint64_t bytes) {
+    auto* pml4 = reinterpret_cast<uint64_t*>(ram + 0x1000);
+    auto* pdpt = reinterpret_cast<uint64_t*>(ram + 0x2000);
+    auto* pd = reinterpret_cast<uint64_t*>(ram + 0x3000);
+    pml4[(base >> 39) & 511] = (base + 0x2000) | 3;
+    pdpt[(base >> 30) & 511] = (base + 0x3000) | 3;
+    for (uint64_t off = 0; off < bytes; off += 2 << 20)
+        pd[((base + off) >> 21) & 511] = (base + off) | 0x83; // P, W, PS
+}
+
+/// Everything a guest owns, released in one place.
+struct GuestResources {
+    uint64_t ram = 0, ram_frames = 0, vmcs = 0;
+    Ept ept;
+    bool have_ept = false;
+
+    ~GuestResources() {
+        if (vmcs) {
+            vmx::vmclear(vmcs);
+            kern::frame_free(vmcs);
+        }
+        if (have_ept)
+            ept.destroy();
+        for (uint64_t i = 0; i < ram_frames; ++i)
+            kern::frame_free(ram + i * kern::PAGE_SIZE);
+    }
+};
+
+} // namespace
+
+kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
+    out = GuestOutcome{};
+    if (!vmx_enabled())
+        TRY_VOID(vmx_enable_cpu());
+    if (cfg.ram_bytes == 0 || cfg.ram_bytes % (2 << 20) || cfg.ram_bytes > (1ull << 30))
+        return Error{Errc::invalid_argument, "guest RAM must be a multiple of 2 MiB, at most 1 GiB"};
+    if (cfg.image_size > cfg.ram_bytes - IMAGE_OFFSET - 0x10000)
+        return Error{Errc::invalid_argument, "guest image does not fit in guest RAM"};
+
+    GuestResources res;
+    res.ram = TRY(kern::frame_alloc_contiguous(cfg.ram_bytes / kern::PAGE_SIZE, 2 << 20));
+    res.ram_frames = cfg.ram_bytes / kern::PAGE_SIZE;
+    auto* ram = reinterpret_cast<uint8_t*>(res.ram);
+    memset(ram, 0, cfg.ram_bytes);
+    memcpy(ram + IMAGE_OFFSET, cfg.image, cfg.image_size);
+    // Without EPT a guest-physical address is a host-physical one: the guest's page tables
+    // map its RAM where it really is. With EPT its RAM starts at guest-physical 0.
+    uint64_t base = cfg.use_ept ? 0 : res.ram;
+    if ((base & ((1ull << 30) - 1)) + cfg.ram_bytes > (1ull << 30))
+        return Error{Errc::unsupported, "guest RAM crosses a 1 GiB boundary"};
+    build_guest_page_tables(ram, base, cfg.ram_bytes);
+
+    GuestControlRequest req;
+    req.use_ept = cfg.use_ept;
+    req.preemption_timer = cfg.preemption_timer;
+    req.long_mode = true;
+    if (cfg.use_ept) {
+        res.ept = TRY(Ept::create(kern::kernel_frame_source(), kern::kernel_phys_access()));
+        res.have_ept = true;
+        TRY_VOID(res.ept.map(0, res.ram, cfg.ram_bytes, EPT_READ | EPT_WRITE | EPT_EXECUTE, EptMemoryType::write_back));
+        req.eptp = res.ept.eptp(false);
+    }
+
+    VmxCaps caps = caps_of(vmx_msrs());
+    VmxState s{};
+    capture_host_state(s.host);
+    TRY_VOID(choose_controls(caps, req, s.ctl));
+    long_mode_guest(s.guest, caps, base + 0x1000, base + IMAGE_OFFSET, base + cfg.ram_bytes - 16);
+
+    // Validate, then apply: a state the SDM's entry checks would refuse is reported by field.
+    EntryCheckFailure why{};
+    if (auto ok = check_vm_entry(s, caps, &why); !ok.ok()) {
+        kern::kprintf("guest '%s': VM-entry check failed: %s: %s (%s)\n", cfg.name, why.field, why.message,
+                      why.section);
+        return ok.error();
+    }
+    res.vmcs = TRY(vmx_alloc_vmcs());
+    if (vmx::vmclear(res.vmcs) != vmx::VmxStatus::ok || vmx::vmptrld(res.vmcs) != vmx::VmxStatus::ok)
+        return Error{Errc::unsupported, "VMCLEAR/VMPTRLD of a fresh VMCS failed"};
+    RealVmcs real;
+    Vmcs<RealVmcs> vmcs(real);
+    write_vmx_state(vmcs, s);
+    if (!real.ok()) {
+        kern::kprintf("guest '%s': VMWRITE to %s failed\n", cfg.name, vmcs_field_name(real.failed_encoding()));
+        return Error{Errc::unsupported, "a VMWRITE failed (field printed above)"};
+    }
+
+    GuestContext ctx{cfg, out, ram, base};
+    GuestRegs regs{};
+    bool launched = false;
+    for (;;) {
+        cpu::cli();
+        vmx::vmptrld(res.vmcs); // another guest may have run on this CPU in between
+        uint64_t t0 = cpu::rdtsc();
+        int r = vmx_enter(&regs, launched ? 1 : 0);
+        out.guest_cycles += cpu::rdtsc() - t0;
+        cpu::sti(); // an external interrupt that caused the exit is delivered to the master now
+        if (r != int(EntryResult::vm_exit)) {
+            uint64_t err = r == int(EntryResult::fail_valid) ? real.read_raw(VM_INSTRUCTION_ERROR.encoding) : 0;
+            kern::kprintf("guest '%s': VM%s failed: %s\n", cfg.name, launched ? "RESUME" : "LAUNCH",
+                          r == int(EntryResult::fail_valid) ? vm_instruction_error_text(uint32_t(err))
+                                                            : "VMfailInvalid (no current VMCS)");
+            out.end = GuestEnd::entry_failed;
+            out.detail = err;
+            break;
+        }
+        launched = true;
+        if (handle_exit(vmcs, regs, ctx))
+            break;
+        if (cfg.max_guest_cycles && out.guest_cycles >= cfg.max_guest_cycles) {
+            out.end = GuestEnd::budget_exhausted;
+            break;
+        }
+        if (out.total_exits >= cfg.max_exits) {
+            out.end = GuestEnd::too_many_exits;
+            break;
+        }
+    }
+    out.guest_rip = vmcs.read(GUEST_RIP);
+    if (!cfg.quiet) {
+        kern::kprintf("guest '%s': %s after %lu exits (", cfg.name, guest_end_name(out.end), out.total_exits);
+        bool first = true;
+        for (unsigned i = 0; i < EXIT_REASON_COUNT; ++i)
+            if (out.exits[i]) {
+                kern::kprintf("%s%s %lu", first ? "" : ", ", exit_reason_name(uint16_t(i)), out.exits[i]);
+                first = false;
+            }
+        kern::kprintf(")\n");
+    }
+    return {};
+}
+
+} // namespace hv

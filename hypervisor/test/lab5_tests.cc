@@ -1,0 +1,65 @@
+// Lab 5 in-kernel tests: a real 64-bit guest in VMX non-root operation (Bochs: make bochs),
+// its CPUID, VMCALL and HLT exits, and the hypervisor's view of them.
+#include "hypervisor/core/hypercall.h"
+#include "hypervisor/guest.h"
+#include "hypervisor/hypervisor.h"
+#include "lib/string.h"
+#include "test/ktest.h"
+
+extern "C" const uint8_t guest64_hello_start[], guest64_hello_end[];
+
+using namespace hv;
+
+namespace {
+GuestOutcome g_hello;
+bool g_hello_ran;
+
+/// Run the hello guest once; every test below looks at the same run.
+const GuestOutcome* hello_outcome(kern::KTestContext& t) {
+    if (!hypervisor_available()) {
+        t.fail("no VMX on this machine (run lab 5 in Bochs: make bochs ARGS=test=lab5)");
+        return nullptr;
+    }
+    if (!g_hello_ran) {
+        GuestConfig cfg;
+        cfg.name = "hello64";
+        cfg.image = guest64_hello_start;
+        cfg.image_size = size_t(guest64_hello_end - guest64_hello_start);
+        auto r = run_guest(cfg, g_hello);
+        g_hello_ran = true;
+        if (!r.ok()) {
+            t.fail("run_guest: %s", r.error().what);
+            g_hello.end = GuestEnd::entry_failed;
+        }
+    }
+    return &g_hello;
+}
+} // namespace
+
+KTEST(lab5, guest_launches_and_halts) {
+    const GuestOutcome* o = hello_outcome(t);
+    KREQUIRE(o);
+    if (o->end != GuestEnd::halted)
+        t.fail("the guest ended with '%s' (detail %#lx) instead of halting", guest_end_name(o->end), o->detail);
+    KCHECK(o->exits[uint16_t(ExitReason::EXIT_REASON_HLT)] == 1);
+}
+
+KTEST(lab5, cpuid_exits_hide_vmx_and_show_the_hypervisor) {
+    const GuestOutcome* o = hello_outcome(t);
+    KREQUIRE(o && o->reported);
+    KCHECK(o->exits[uint16_t(ExitReason::EXIT_REASON_CPUID)] == 2);
+    KCHECK((o->report[0] & (1u << 5)) == 0);  // CPUID.1:ECX.VMX hidden
+    KCHECK((o->report[0] & (1u << 31)) != 0); // hypervisor-present bit set
+    uint32_t sig;
+    memcpy(&sig, "vLib", 4);
+    KCHECK(o->report[1] == sig); // leaf 0x40000000 EBX
+}
+
+KTEST(lab5, vmcall_prints_and_refuses_unknown_numbers) {
+    const GuestOutcome* o = hello_outcome(t);
+    KREQUIRE(o);
+    KCHECK(o->exits[uint16_t(ExitReason::EXIT_REASON_VMCALL)] == 3);
+    KCHECK(o->prints == 1);
+    KCHECK(o->bad_hypercalls == 1);
+    KCHECK(o->reported && int64_t(o->report[2]) == -HCE_NOSYS);
+}
