@@ -81,16 +81,21 @@ void capture_host_state(VmxHostState& h) {
     h.rip = reinterpret_cast<uint64_t>(&vmx_exit_entry);
 }
 
-/// Identity page tables for a 64-bit guest at the start of its RAM: GVA = GPA over
-/// [base, base + bytes) with 2 MiB pages. `ram` is where the host reaches that RAM.
-void build_guest_page_tables(uint8_t* ram, uint64_t base, uint64_t bytes) {
+/// Identity page tables for a 64-bit guest at the start of its RAM (guest-physical base+0x1000
+/// onwards; `ram` is where the host reaches that RAM), 2 MiB pages. Without EPT they cover the
+/// guest's RAM only (GPA = HPA there: anything more would be the master's memory). Under EPT
+/// they cover the first 4 GiB: the guest may *try* any address, and EPT decides.
+void build_guest_page_tables(uint8_t* ram, uint64_t base, uint64_t bytes, bool ept) {
     auto* pml4 = reinterpret_cast<uint64_t*>(ram + 0x1000);
     auto* pdpt = reinterpret_cast<uint64_t*>(ram + 0x2000);
-    auto* pd = reinterpret_cast<uint64_t*>(ram + 0x3000);
     pml4[(base >> 39) & 511] = (base + 0x2000) | 3;
-    pdpt[(base >> 30) & 511] = (base + 0x3000) | 3;
-    for (uint64_t off = 0; off < bytes; off += 2 << 20)
-        pd[((base + off) >> 21) & 511] = (base + off) | 0x83; // P, W, PS
+    uint64_t first = ept ? 0 : base, last = ept ? (4ull << 30) : base + bytes;
+    for (uint64_t va = first; va < last; va += 2 << 20) {
+        uint64_t pd_gpa = base + 0x3000 + ((va >> 30) - (first >> 30)) * 0x1000;
+        pdpt[(va >> 30) & 511] = pd_gpa | 3;
+        auto* pd = reinterpret_cast<uint64_t*>(ram + (pd_gpa - base));
+        pd[(va >> 21) & 511] = va | 0x83; // P, W, PS
+    }
 }
 
 /// Everything a guest owns, released in one place.
@@ -119,6 +124,7 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
         TRY_VOID(vmx_enable_cpu());
     if (cfg.ram_bytes == 0 || cfg.ram_bytes % (2 << 20) || cfg.ram_bytes > (1ull << 30))
         return Error{Errc::invalid_argument, "guest RAM must be a multiple of 2 MiB, at most 1 GiB"};
+    static_assert(IMAGE_OFFSET >= 0x7000, "the page tables (up to 0x7000) come first");
     if (cfg.image_size > cfg.ram_bytes - IMAGE_OFFSET - 0x10000)
         return Error{Errc::invalid_argument, "guest image does not fit in guest RAM"};
 
@@ -133,7 +139,7 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
     uint64_t base = cfg.use_ept ? 0 : res.ram;
     if ((base & ((1ull << 30) - 1)) + cfg.ram_bytes > (1ull << 30))
         return Error{Errc::unsupported, "guest RAM crosses a 1 GiB boundary"};
-    build_guest_page_tables(ram, base, cfg.ram_bytes);
+    build_guest_page_tables(ram, base, cfg.ram_bytes, cfg.use_ept);
 
     GuestControlRequest req;
     req.use_ept = cfg.use_ept;
@@ -172,6 +178,8 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
 
     GuestContext ctx{cfg, out, ram, base};
     GuestRegs regs{};
+    regs.rdi = cfg.ram_bytes; // launch convention: RDI = RAM size, RSI = its guest-physical base
+    regs.rsi = base;
     bool launched = false;
     for (;;) {
         cpu::cli();
@@ -203,7 +211,11 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
     }
     out.guest_rip = vmcs.read(GUEST_RIP);
     if (!cfg.quiet) {
-        kern::kprintf("guest '%s': %s after %lu exits (", cfg.name, guest_end_name(out.end), out.total_exits);
+        kern::kprintf("guest '%s': %s", cfg.name, guest_end_name(out.end));
+        if (out.end == GuestEnd::ept_violation)
+            kern::kprintf(" at guest-physical %#lx (outside its %lu MiB of RAM: stopped)", out.detail,
+                          cfg.ram_bytes >> 20);
+        kern::kprintf(" after %lu exits (", out.total_exits);
         bool first = true;
         for (unsigned i = 0; i < EXIT_REASON_COUNT; ++i)
             if (out.exits[i]) {

@@ -43,3 +43,5 @@ hello_text:
     .ascii "hello from a 64-bit guest"
 hello_text_end:
 guest64_hello_end:
+
+    .section .note.GNU-stack, "", @progbits

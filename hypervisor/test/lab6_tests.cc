@@ -1,0 +1,101 @@
+// Lab 6 in-kernel tests: guests under EPT, and hostile guests that try to leave their sandbox.
+// Each attack must be contained and reported while the master keeps running.
+#include "arch/x86_64/time/clock.h"
+#include "hypervisor/core/exit_reason.h"
+#include "hypervisor/guest.h"
+#include "hypervisor/hypervisor.h"
+#include "test/ktest.h"
+
+#define GUEST_IMAGE(name)                                                                          \
+    extern "C" const uint8_t name##_start[], name##_end[];
+
+GUEST_IMAGE(guest64_hello)
+GUEST_IMAGE(guest_attack_write)
+GUEST_IMAGE(guest_attack_read)
+GUEST_IMAGE(guest_attack_io)
+GUEST_IMAGE(guest_spin)
+GUEST_IMAGE(guest_triple_fault)
+
+using namespace hv;
+
+namespace {
+constexpr uint64_t RAM = 4 << 20;
+
+bool run(kern::KTestContext& t, const char* name, const uint8_t* start, const uint8_t* end, GuestOutcome& out,
+         uint64_t budget = 0) {
+    if (!hypervisor_available()) {
+        t.fail("no VMX on this machine (run lab 6 in Bochs)");
+        return false;
+    }
+    GuestConfig cfg;
+    cfg.name = name;
+    cfg.image = start;
+    cfg.image_size = size_t(end - start);
+    cfg.ram_bytes = RAM;
+    cfg.use_ept = true;
+    if (budget) {
+        cfg.preemption_timer = uint32_t(budget / 10);
+        cfg.max_guest_cycles = budget;
+    }
+    auto r = run_guest(cfg, out);
+    if (!r.ok()) {
+        t.fail("run_guest(%s): %s", name, r.error().what);
+        return false;
+    }
+    return true;
+}
+
+uint64_t exits(const GuestOutcome& o, ExitReason r) { return o.exits[uint16_t(r)]; }
+} // namespace
+
+KTEST(lab6, guest_runs_under_ept) {
+    GuestOutcome o;
+    KREQUIRE(run(t, "hello-ept", guest64_hello_start, guest64_hello_end, o));
+    if (o.end != GuestEnd::halted)
+        t.fail("ended with '%s' at GPA %#lx instead of halting", guest_end_name(o.end), o.detail);
+    KCHECK(o.prints == 1);
+}
+
+KTEST(lab6, write_outside_ram_stopped_at_the_first_page) {
+    GuestOutcome o;
+    KREQUIRE(run(t, "attack-write", guest_attack_write_start, guest_attack_write_end, o));
+    if (o.end != GuestEnd::ept_violation || o.detail != RAM)
+        t.fail("expected an EPT violation at GPA %#lx (the first page past RAM), got '%s' at %#lx", RAM,
+               guest_end_name(o.end), o.detail);
+    KCHECK(exits(o, ExitReason::EXIT_REASON_EPT_VIOLATION) == 1);
+}
+
+KTEST(lab6, read_of_host_memory_stopped) {
+    GuestOutcome o;
+    KREQUIRE(run(t, "attack-read", guest_attack_read_start, guest_attack_read_end, o));
+    KCHECK(!o.reported); // it never got to report a value
+    if (o.end != GuestEnd::ept_violation || o.detail != 0xFEE00000)
+        t.fail("expected an EPT violation at GPA 0xfee00000, got '%s' at %#lx", guest_end_name(o.end), o.detail);
+}
+
+KTEST(lab6, ports_and_msrs_contained) {
+    GuestOutcome o;
+    KREQUIRE(run(t, "attack-io", guest_attack_io_start, guest_attack_io_end, o));
+    // Reaching here at all means Bochs' shutdown port and QEMU's debug-exit never saw the writes.
+    KCHECK(o.end == GuestEnd::halted);
+    KCHECK(exits(o, ExitReason::EXIT_REASON_IO_INSTRUCTION) == 11);
+    KCHECK(exits(o, ExitReason::EXIT_REASON_MSR_WRITE) == 2);
+    KCHECK(o.reported && (o.report[0] & 0xFF) == 0xFF); // COM1 read as a floating bus
+    KCHECK(o.reported && o.report[1] == 0);             // the guest saw no APIC base
+}
+
+KTEST(lab6, spinning_guest_stopped_by_its_budget) {
+    KREQUIRE(kern::g_clock.tsc_hz > 0);
+    uint64_t budget = kern::g_clock.tsc_hz / 100; // 10 ms of guest time
+    GuestOutcome o;
+    KREQUIRE(run(t, "spin", guest_spin_start, guest_spin_end, o, budget));
+    KCHECK(o.end == GuestEnd::budget_exhausted);
+    KCHECK(exits(o, ExitReason::EXIT_REASON_PREEMPTION_TIMER) >= 1);
+    KCHECK(o.guest_cycles >= budget);
+}
+
+KTEST(lab6, triple_fault_contained) {
+    GuestOutcome o;
+    KREQUIRE(run(t, "triple-fault", guest_triple_fault_start, guest_triple_fault_end, o));
+    KCHECK(o.end == GuestEnd::triple_fault);
+}
