@@ -4,7 +4,9 @@
 #include "console/console.h"
 #include "hypervisor/core/exit_qualification.h"
 #include "hypervisor/core/exit_reason.h"
+#include "hypervisor/core/cpuid_policy.h"
 #include "hypervisor/core/hypercall.h"
+#include "hypervisor/core/hypercall_dispatch.h"
 
 namespace hv {
 
@@ -18,74 +20,62 @@ void skip_instruction(Vmcs<RealVmcs>& v) { v.write(GUEST_RIP, v.read(GUEST_RIP) 
 /// The guest's CPL is its SS.DPL (SDM Vol 3A 5.5; the VMCS keeps SS access rights).
 unsigned guest_cpl(Vmcs<RealVmcs>& v) { return (v.read(GUEST_SS_AR_BYTES) >> 5) & 3; }
 
-/// CPUID as the guest should see it: the host's values without VMX (no nesting) and with the
-/// hypervisor-present bit (CPUID.1:ECX[31]), plus a vendor leaf 0x40000000 ("vLibOSvLibOS").
+/// CPUID: the host CPU's answer through the guest's CPUID policy (lab 5).
 void emulate_cpuid(GuestRegs& r) {
     uint32_t leaf = uint32_t(r.rax), sub = uint32_t(r.rcx);
-    cpu::CpuidResult c{};
-    if (leaf == 0x40000000) {
-        c.eax = 0x40000000;
-        __builtin_memcpy(&c.ebx, "vLib", 4);
-        __builtin_memcpy(&c.ecx, "OSvL", 4);
-        __builtin_memcpy(&c.edx, "ibOS", 4);
-    } else {
-        c = cpu::cpuid(leaf, sub);
-        if (leaf == 1) {
-            c.ecx &= ~(1u << 5); // VMX
-            c.ecx |= 1u << 31;   // hypervisor present
-        }
-    }
-    r.rax = c.eax;
-    r.rbx = c.ebx;
-    r.rcx = c.ecx;
-    r.rdx = c.edx;
+    cpu::CpuidResult h = cpu::cpuid(leaf, sub);
+    CpuidRegs g = guest_cpuid(leaf, sub, CpuidRegs{h.eax, h.ebx, h.ecx, h.edx});
+    r.rax = g.eax;
+    r.rbx = g.ebx;
+    r.rcx = g.ecx;
+    r.rdx = g.edx;
 }
 
 /// The host address of guest-physical [gpa, gpa + n) if it lies in guest RAM, else nullptr.
+} // namespace
+
 const uint8_t* guest_bytes(GuestContext& ctx, uint64_t gpa, uint64_t n) {
     if (gpa < ctx.ram_gpa || n > ctx.config.ram_bytes || gpa - ctx.ram_gpa > ctx.config.ram_bytes - n)
         return nullptr;
     return ctx.ram + (gpa - ctx.ram_gpa);
 }
 
-/// VMCALL: validate, then act (hypercall.h). Returns true if the guest must stop.
-bool hypercall(Vmcs<RealVmcs>& v, GuestRegs& r, GuestContext& ctx) {
-    int64_t result = 0;
-    if (guest_cpl(v) != 0) {
-        result = -HCE_PERM;
-    } else {
-        switch (r.rax) {
-        case HC_PRINT: {
-            // The test guests run with GVA = GPA (identity page tables).
-            const uint8_t* text = r.rcx <= HC_PRINT_MAX ? guest_bytes(ctx, r.rbx, r.rcx) : nullptr;
-            if (!text) {
-                result = r.rcx > HC_PRINT_MAX ? -HCE_INVAL : -HCE_FAULT;
-                break;
-            }
-            char buf[HC_PRINT_MAX + 1];
-            for (uint64_t i = 0; i < r.rcx; ++i)
-                buf[i] = (text[i] >= 0x20 && text[i] < 0x7F) ? char(text[i]) : '.';
-            buf[r.rcx] = '\0';
-            kern::kprintf("[%s] %s\n", ctx.config.name, buf);
-            ++ctx.out.prints;
-            break;
-        }
-        case HC_REPORT:
-            ctx.out.report[0] = r.rbx;
-            ctx.out.report[1] = r.rcx;
-            ctx.out.report[2] = r.rdx;
-            ctx.out.reported = true;
-            break;
-        case HC_EXIT:
-            ctx.out.end = GuestEnd::exited;
-            ctx.out.detail = r.rbx;
-            return true;
-        default: result = -HCE_NOSYS; break;
-        }
+namespace {
+
+/// The hypervisor's side of a hypercall: guest RAM, the console, the launcher's report.
+struct GuestHypercallEnv final : HypercallEnv {
+    GuestContext& ctx;
+    explicit GuestHypercallEnv(GuestContext& c) : ctx(c) {}
+    const uint8_t* guest_bytes(uint64_t gpa, uint64_t n) override { return hv::guest_bytes(ctx, gpa, n); }
+    void print(const uint8_t* text, size_t n) override {
+        char buf[HC_PRINT_MAX + 1];
+        n = n > HC_PRINT_MAX ? HC_PRINT_MAX : n;
+        for (size_t i = 0; i < n; ++i) // only printable ASCII reaches the master's console
+            buf[i] = (text[i] >= 0x20 && text[i] < 0x7F) ? char(text[i]) : '.';
+        buf[n] = '\0';
+        kern::kprintf("[%s] %s\n", ctx.config.name, buf);
+        ++ctx.out.prints;
     }
-    if (result < 0)
+    void report(uint64_t a, uint64_t b, uint64_t c) override {
+        ctx.out.report[0] = a;
+        ctx.out.report[1] = b;
+        ctx.out.report[2] = c;
+        ctx.out.reported = true;
+    }
+};
+
+/// VMCALL: the decision is lab 5's dispatch_hypercall(); this applies it. True = stop.
+bool hypercall(Vmcs<RealVmcs>& v, GuestRegs& r, GuestContext& ctx) {
+    GuestHypercallEnv env(ctx);
+    HypercallResult res = dispatch_hypercall(r.rax, r.rbx, r.rcx, r.rdx, guest_cpl(v), env);
+    if (res.stop) {
+        ctx.out.end = GuestEnd::exited;
+        ctx.out.detail = res.exit_code;
+        return true;
+    }
+    if (res.rax < 0)
         ++ctx.out.bad_hypercalls;
-    r.rax = uint64_t(result);
+    r.rax = uint64_t(res.rax);
     skip_instruction(v);
     return false;
 }

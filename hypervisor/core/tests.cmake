@@ -10,3 +10,5 @@ kit_host_test(guest_state_test SOURCES hypervisor/core/tests/guest_state_test.cc
               hypervisor/core/entry_check/entry_check_host.cc hypervisor/core/entry_check/entry_check_guest_regs.cc
               hypervisor/core/entry_check/entry_check_guest_segments.cc
               hypervisor/core/entry_check/entry_check_guest_nonreg.cc kernel/core/result.cc)
+kit_host_test(lab5_exits_test LAB 5 SOURCES hypervisor/core/tests/lab5_exits_test.cc hypervisor/core/cpuid_policy.cc
+              hypervisor/core/hypercall_dispatch.cc)
