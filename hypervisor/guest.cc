@@ -39,6 +39,20 @@ const char* guest_end_name(GuestEnd e) {
     return "?";
 }
 
+const char* guest_end_token(GuestEnd e) {
+    switch (e) {
+    case GuestEnd::halted: return "halted";
+    case GuestEnd::exited: return "exited";
+    case GuestEnd::ept_violation: return "ept_violation";
+    case GuestEnd::triple_fault: return "triple_fault";
+    case GuestEnd::budget_exhausted: return "budget_exhausted";
+    case GuestEnd::entry_failed: return "entry_failed";
+    case GuestEnd::unhandled_exit: return "unhandled_exit";
+    case GuestEnd::too_many_exits: return "too_many_exits";
+    }
+    return "unknown";
+}
+
 namespace {
 
 VmxCaps caps_of(const VmxMsrs& m) {

@@ -41,8 +41,10 @@ enum class GuestEnd : uint8_t {
     too_many_exits,   ///< max_exits reached
 };
 
-/// Name of a GuestEnd.
+/// Name of a GuestEnd, for people ("EPT violation").
 const char* guest_end_name(GuestEnd e);
+/// Name of a GuestEnd as one token, for `@@` lines ("ept_violation").
+const char* guest_end_token(GuestEnd e);
 
 /// What happened.
 struct GuestOutcome {

@@ -22,6 +22,8 @@ ROWS = [
     ("syscall_round_trip", "system call round trip (SYS_TIME)"),
     ("user_yield_round_trip", "yield round trip, two user threads"),
     ("ipi_round_trip_median", "IPI round trip CPU0 -> CPU1 -> CPU0"),
+    ("cpuid_exit_round_trip", "CPUID VM exit round trip (guest-timed)"),
+    ("vmcall_exit_round_trip", "VMCALL VM exit round trip (guest-timed)"),
     ("rtlat_t0_min", "rtlat T0 wakeup latency min, idle"),
     ("rtlat_t0_avg", "rtlat T0 wakeup latency avg, idle"),
     ("rtlat_t0_max", "rtlat T0 wakeup latency max, idle"),

@@ -11,6 +11,7 @@ const char* const KNOWN[] = {
     "exit",  // exit=emu: leave the emulator when done (runners set it); otherwise halt
     "cpus",  // cpus=N: start at most N CPUs
     "quiet",   // fewer boot messages
+    "guests",  // guests=demo: the hypervisor runs its test guests after boot (hypervisor/demo.cc)
     "console", // console=serial: no screen console (drawing is slow in Bochs, and it runs with
                // interrupts off: latency measurements use serial only)
 };
