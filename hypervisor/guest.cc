@@ -4,7 +4,7 @@
 #include "arch/x86_64/percpu.h"
 #include "console/console.h"
 #include "core/mem/page.h"
-#include "hypervisor/arch/x86_64/guest_regs.h"
+#include "hypervisor/arch/x86_64/vm_entry.h"
 #include "hypervisor/arch/x86_64/real_vmcs.h"
 #include "hypervisor/arch/x86_64/vmx_cpu.h"
 #include "hypervisor/core/entry_check/entry_check.h"
@@ -13,7 +13,7 @@
 #include "hypervisor/core/guest_state.h"
 #include "hypervisor/core/vm_instruction_error.h"
 #include "hypervisor/core/vmcs_load.h"
-#include "hypervisor/exits.h"
+#include "hypervisor/core/exit_dispatch.h"
 #include "lib/string.h"
 #include "mem/memory.h"
 
@@ -112,6 +112,15 @@ void build_guest_page_tables(uint8_t* ram, uint64_t base, uint64_t bytes, bool e
     }
 }
 
+/// The machine behind the exit handlers: the host CPU's CPUID and the master's console.
+struct KernelExitEnv final : ExitEnv {
+    CpuidRegs host_cpuid(uint32_t leaf, uint32_t subleaf) override {
+        cpu::CpuidResult r = cpu::cpuid(leaf, subleaf);
+        return CpuidRegs{r.eax, r.ebx, r.ecx, r.edx};
+    }
+    void log(const char* line) override { kern::kprintf("%s\n", line); }
+};
+
 /// Everything a guest owns, released in one place.
 struct GuestResources {
     uint64_t ram = 0, ram_frames = 0, vmcs = 0;
@@ -129,6 +138,14 @@ struct GuestResources {
             kern::frame_free(ram + i * kern::PAGE_SIZE);
     }
 };
+
+void dump_guest(Vmcs<RealVmcs>& v, const GuestRegs& r, const char* name) {
+    kern::kprintf("guest '%s' state: RIP %#lx RSP %#lx RFLAGS %#lx CR0 %#lx CR3 %#lx CR4 %#lx\n", name,
+                  v.read(GUEST_RIP), v.read(GUEST_RSP), v.read(GUEST_RFLAGS), v.read(GUEST_CR0), v.read(GUEST_CR3),
+                  v.read(GUEST_CR4));
+    kern::kprintf("  RAX %#lx RBX %#lx RCX %#lx RDX %#lx RSI %#lx RDI %#lx\n", r.rax, r.rbx, r.rcx, r.rdx, r.rsi,
+                  r.rdi);
+}
 
 } // namespace
 
@@ -190,7 +207,8 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
         return Error{Errc::unsupported, "a VMWRITE failed (field printed above)"};
     }
 
-    GuestContext ctx{cfg, out, ram, base};
+    KernelExitEnv env;
+    GuestContext ctx{cfg, out, ram, base, env};
     GuestRegs regs{};
     regs.rdi = cfg.ram_bytes; // launch convention: RDI = RAM size, RSI = its guest-physical base
     regs.rsi = base;
@@ -212,8 +230,11 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
             break;
         }
         launched = true;
-        if (handle_exit(vmcs, regs, ctx))
+        if (handle_exit(vmcs, regs, ctx)) {
+            if (out.end == GuestEnd::triple_fault || out.end == GuestEnd::unhandled_exit)
+                dump_guest(vmcs, regs, cfg.name);
             break;
+        }
         if (cfg.max_guest_cycles && out.guest_cycles >= cfg.max_guest_cycles) {
             out.end = GuestEnd::budget_exhausted;
             break;

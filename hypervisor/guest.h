@@ -6,59 +6,12 @@
 #pragma once
 
 #include "core/result.h"
-#include "hypervisor/core/exit_reason.h"
+#include "hypervisor/core/guest_outcome.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 namespace hv {
-
-/// What to run.
-struct GuestConfig {
-    const char* name = "guest";      ///< for messages
-    const uint8_t* image = nullptr;  ///< code, copied to guest RAM at IMAGE_OFFSET
-    size_t image_size = 0;           ///< bytes at image
-    uint64_t ram_bytes = 2 << 20;    ///< guest RAM: a multiple of 2 MiB, at most 1 GiB
-    bool use_ept = false;            ///< guest-physical = 0-based under EPT (lab 6); else host-physical
-    uint32_t preemption_timer = 0;   ///< VMX-preemption timer per entry (cycles), 0 = off
-    uint64_t max_guest_cycles = 0;   ///< stop the guest after this much guest time, 0 = no limit
-    uint64_t max_exits = 100000;     ///< stop a guest that exits endlessly
-    bool quiet = false;              ///< no per-exit-kind summary at the end
-};
-
-/// Where code goes in guest RAM, and the guest's page tables (a 64-bit guest).
-inline constexpr uint64_t IMAGE_OFFSET = 0x10000;
-
-/// Why a guest stopped.
-enum class GuestEnd : uint8_t {
-    halted,           ///< HLT
-    exited,           ///< HC_EXIT
-    ept_violation,    ///< touched guest-physical memory outside its RAM
-    triple_fault,     ///< shutdown
-    budget_exhausted, ///< max_guest_cycles used up
-    entry_failed,     ///< VMLAUNCH/VMRESUME failed
-    unhandled_exit,   ///< an exit the hypervisor cannot handle
-    too_many_exits,   ///< max_exits reached
-};
-
-/// Name of a GuestEnd, for people ("EPT violation").
-const char* guest_end_name(GuestEnd e);
-/// Name of a GuestEnd as one token, for `@@` lines ("ept_violation").
-const char* guest_end_token(GuestEnd e);
-
-/// What happened.
-struct GuestOutcome {
-    GuestEnd end = GuestEnd::halted;   ///< why it stopped
-    uint64_t detail = 0;               ///< guest-physical address, exit code, error number...
-    uint64_t guest_rip = 0;            ///< guest RIP when it stopped
-    uint64_t exits[EXIT_REASON_COUNT] = {}; ///< exits per basic exit reason
-    uint64_t total_exits = 0;          ///< all exits
-    uint64_t report[3] = {};           ///< the last HC_REPORT arguments
-    bool reported = false;             ///< HC_REPORT was called
-    uint64_t prints = 0;               ///< HC_PRINT calls
-    uint64_t bad_hypercalls = 0;       ///< hypercalls answered with an error
-    uint64_t guest_cycles = 0;         ///< TSC cycles spent in non-root operation (approx.)
-};
 
 /// Run a 64-bit test guest to its end. Errors are for what prevents launching at all (no VMX,
 /// no memory, a state the entry checker refuses: the message names the field).

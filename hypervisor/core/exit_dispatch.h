@@ -1,0 +1,177 @@
+// VM-exit dispatch: one handler per basic exit reason (SDM Vol 3D Appendix C), called by the
+// run loop after every exit. Pure over the VmcsAccess concept: host tests replay exits on a
+// FakeVmcs (core/tests/exit_dispatch_test.cc); the kernel uses RealVmcs. What needs the
+// machine (the host's CPUID, the console) comes through ExitEnv.
+#pragma once
+
+#include "core/format.h"
+#include "hypervisor/core/cpuid_policy.h"
+#include "hypervisor/core/exit_qualification.h"
+#include "hypervisor/core/exit_reason.h"
+#include "hypervisor/core/guest_outcome.h"
+#include "hypervisor/core/guest_regs.h"
+#include "hypervisor/core/hypercall_dispatch.h"
+#include "hypervisor/core/vmcs.h"
+
+namespace hv {
+
+/// The machine-dependent services exit handlers use.
+struct ExitEnv {
+    /// CPUID(leaf, subleaf) on the host CPU.
+    virtual CpuidRegs host_cpuid(uint32_t leaf, uint32_t subleaf) = 0;
+    /// Print one line on the master's console.
+    virtual void log(const char* line) = 0;
+
+  protected:
+    ~ExitEnv() = default;
+};
+
+/// What the handlers know about the running guest.
+struct GuestContext {
+    const GuestConfig& config; ///< how it was launched
+    GuestOutcome& out;         ///< statistics and the verdict, filled in
+    uint8_t* ram;              ///< where the host reaches guest RAM
+    uint64_t ram_gpa;          ///< guest-physical address of guest RAM's first byte
+    ExitEnv& env;              ///< host services
+};
+
+/// Host pointer to guest-physical [gpa, gpa + n) if it lies in guest RAM, else nullptr.
+inline const uint8_t* guest_bytes(const GuestContext& ctx, uint64_t gpa, uint64_t n) {
+    if (gpa < ctx.ram_gpa || n > ctx.config.ram_bytes || gpa - ctx.ram_gpa > ctx.config.ram_bytes - n)
+        return nullptr;
+    return ctx.ram + (gpa - ctx.ram_gpa);
+}
+
+namespace exits {
+
+/// Skip the exiting instruction (SDM 28.2.4: VM_EXIT_INSTRUCTION_LEN is valid for
+/// instruction-caused exits such as CPUID, VMCALL, RDMSR, I/O).
+template <VmcsAccess A> void skip_instruction(Vmcs<A>& v) {
+    v.write(GUEST_RIP, v.read(GUEST_RIP) + v.read(VM_EXIT_INSTRUCTION_LEN));
+}
+
+/// The guest's CPL: its SS.DPL (SDM Vol 3A 5.5), which the VMCS keeps in SS's access rights.
+template <VmcsAccess A> unsigned guest_cpl(Vmcs<A>& v) { return (v.read(GUEST_SS_AR_BYTES) >> 5) & 3; }
+
+/// The hypervisor's side of a hypercall: guest RAM, the console, the launcher's report.
+struct GuestHypercallEnv final : HypercallEnv {
+    GuestContext& ctx; ///< the guest calling
+    /// Serve `c`'s hypercalls.
+    explicit GuestHypercallEnv(GuestContext& c) : ctx(c) {}
+    const uint8_t* guest_bytes(uint64_t gpa, uint64_t n) override { return hv::guest_bytes(ctx, gpa, n); }
+    void print(const uint8_t* text, size_t n) override {
+        char buf[HC_PRINT_MAX + 1];
+        n = n > HC_PRINT_MAX ? HC_PRINT_MAX : n;
+        for (size_t i = 0; i < n; ++i) // only printable ASCII reaches the master's console
+            buf[i] = (text[i] >= 0x20 && text[i] < 0x7F) ? char(text[i]) : '.';
+        buf[n] = '\0';
+        char line[HC_PRINT_MAX + 40];
+        kern::snformat(line, sizeof line, "[%s] %s", ctx.config.name, buf);
+        ctx.env.log(line);
+        ++ctx.out.prints;
+    }
+    void report(uint64_t a, uint64_t b, uint64_t c) override {
+        ctx.out.report[0] = a;
+        ctx.out.report[1] = b;
+        ctx.out.report[2] = c;
+        ctx.out.reported = true;
+    }
+};
+
+/// Stop the guest with `end` and `detail`.
+inline bool stop(GuestContext& ctx, GuestEnd end, uint64_t detail) {
+    ctx.out.end = end;
+    ctx.out.detail = detail;
+    return true;
+}
+
+} // namespace exits
+
+/// Handle the exit that just happened. Returns true if the guest must stop (ctx.out.end says why).
+template <VmcsAccess A> bool handle_exit(Vmcs<A>& v, GuestRegs& r, GuestContext& ctx) {
+    using namespace exits;
+    ExitReasonInfo info = ExitReasonInfo::decode(v.read(VM_EXIT_REASON));
+    uint16_t reason = info.basic;
+    if (reason < EXIT_REASON_COUNT)
+        ++ctx.out.exits[reason];
+    ++ctx.out.total_exits;
+    char line[160];
+    if (info.vm_entry_failure) {
+        // SDM 27.8: the entry failed while loading guest state (reason 33 or 34).
+        kern::snformat(line, sizeof line, "guest '%s': VM entry failed loading guest state: %s, qualification %#lx",
+                       ctx.config.name, exit_reason_name(reason), v.read(EXIT_QUALIFICATION));
+        ctx.env.log(line);
+        return stop(ctx, GuestEnd::entry_failed, reason);
+    }
+    switch (ExitReason(reason)) {
+    case ExitReason::EXIT_REASON_EXTERNAL_INTERRUPT:
+        return false; // the master takes it once the run loop enables interrupts again
+    case ExitReason::EXIT_REASON_EXCEPTION_NMI:
+        // With "NMI exiting" an NMI meant for the master exits here; the run loop re-raises it.
+        ++ctx.out.nmis;
+        return false;
+    case ExitReason::EXIT_REASON_CPUID: {
+        uint32_t leaf = uint32_t(r.rax), sub = uint32_t(r.rcx);
+        CpuidRegs g = guest_cpuid(leaf, sub, ctx.env.host_cpuid(leaf, sub)); // lab 5's policy
+        r.rax = g.eax, r.rbx = g.ebx, r.rcx = g.ecx, r.rdx = g.edx;
+        skip_instruction(v);
+        return false;
+    }
+    case ExitReason::EXIT_REASON_VMCALL: {
+        GuestHypercallEnv henv(ctx);
+        HypercallResult res = dispatch_hypercall(r.rax, r.rbx, r.rcx, r.rdx, guest_cpl(v), henv); // lab 5
+        if (res.stop)
+            return stop(ctx, GuestEnd::exited, res.exit_code);
+        if (res.rax < 0)
+            ++ctx.out.bad_hypercalls;
+        r.rax = uint64_t(res.rax);
+        skip_instruction(v);
+        return false;
+    }
+    case ExitReason::EXIT_REASON_HLT:
+        return stop(ctx, GuestEnd::halted, 0);
+    case ExitReason::EXIT_REASON_IO_INSTRUCTION: {
+        // Every port is denied: reads see all ones (a floating bus), writes are dropped.
+        IoExitInfo io = IoExitInfo::decode(v.read(EXIT_QUALIFICATION));
+        if (io.input && !io.string) {
+            uint64_t ones = io.size == 1 ? 0xFF : io.size == 2 ? 0xFFFF : 0xFFFFFFFF;
+            r.rax = (r.rax & ~ones) | ones;
+        }
+        skip_instruction(v);
+        return false;
+    }
+    case ExitReason::EXIT_REASON_MSR_READ:
+        r.rax = 0; // every MSR reads as 0 and ignores writes: nothing reaches the host's
+        r.rdx = 0;
+        skip_instruction(v);
+        return false;
+    case ExitReason::EXIT_REASON_MSR_WRITE:
+        skip_instruction(v);
+        return false;
+    case ExitReason::EXIT_REASON_EPT_VIOLATION:
+        return stop(ctx, GuestEnd::ept_violation, v.read(GUEST_PHYSICAL_ADDRESS));
+    case ExitReason::EXIT_REASON_EPT_MISCONFIG:
+        // A malformed EPT entry is the hypervisor's bug, not the guest's: stop and name the GPA.
+        kern::snformat(line, sizeof line, "guest '%s': EPT misconfiguration at guest-physical %#lx", ctx.config.name,
+                       v.read(GUEST_PHYSICAL_ADDRESS));
+        ctx.env.log(line);
+        return stop(ctx, GuestEnd::unhandled_exit, v.read(GUEST_PHYSICAL_ADDRESS));
+    case ExitReason::EXIT_REASON_TRIPLE_FAULT:
+        return stop(ctx, GuestEnd::triple_fault, 0);
+    case ExitReason::EXIT_REASON_INIT_SIGNAL:
+    case ExitReason::EXIT_REASON_SIPI_SIGNAL:
+        // A single-vCPU test guest has no use for INIT/SIPI: ignore them, as a CPU in
+        // wait-for-SIPI would for a second INIT.
+        return false;
+    case ExitReason::EXIT_REASON_PREEMPTION_TIMER:
+        return false; // the run loop checks the guest's total time
+    default:
+        kern::snformat(line, sizeof line, "guest '%s': unhandled exit %s (%u), qualification %#lx, RIP %#lx",
+                       ctx.config.name, exit_reason_name(reason), reason, v.read(EXIT_QUALIFICATION),
+                       v.read(GUEST_RIP));
+        ctx.env.log(line);
+        return stop(ctx, GuestEnd::unhandled_exit, reason);
+    }
+}
+
+} // namespace hv
