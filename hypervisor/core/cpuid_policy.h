@@ -8,7 +8,10 @@ namespace hv {
 
 /// The four registers CPUID returns.
 struct CpuidRegs {
-    uint32_t eax, ebx, ecx, edx; ///< CPUID outputs
+    uint32_t eax; ///< EAX output
+    uint32_t ebx; ///< EBX output
+    uint32_t ecx; ///< ECX output
+    uint32_t edx; ///< EDX output
 };
 
 /// The hypervisor's vendor leaf: CPUID 0x40000000 returns this signature in EBX, ECX, EDX
