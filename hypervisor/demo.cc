@@ -20,6 +20,8 @@ GUEST_IMAGE(guest_attack_io)
 GUEST_IMAGE(guest_spin)
 GUEST_IMAGE(guest_triple_fault)
 GUEST_IMAGE(guest_bench)
+GUEST_IMAGE(guest_real16)
+GUEST_IMAGE(guest_prot32)
 
 namespace hv {
 
@@ -29,6 +31,7 @@ struct DemoGuest {
     const uint8_t* start;  // image
     const uint8_t* end;
     bool ept;              // run under EPT
+    GuestMode mode;        // CPU mode at launch
     bool hostile;          // an attack: its verdict is "contained" or "ESCAPED"
     GuestEnd expected;     // how it must end
     const char* attack;    // what it tries
@@ -36,16 +39,20 @@ struct DemoGuest {
 
 void demo() {
     const DemoGuest guests[] = {
-        {"hello", guest64_hello_start, guest64_hello_end, false, false, GuestEnd::halted, "nothing (lab 5: no EPT)"},
-        {"hello-ept", guest64_hello_start, guest64_hello_end, true, false, GuestEnd::halted, "nothing (under EPT)"},
-        {"attack-write", guest_attack_write_start, guest_attack_write_end, true, true, GuestEnd::ept_violation,
+        {"hello", guest64_hello_start, guest64_hello_end, false, GuestMode::long64, false, GuestEnd::halted, "nothing (lab 5: no EPT)"},
+        {"hello-ept", guest64_hello_start, guest64_hello_end, true, GuestMode::long64, false, GuestEnd::halted, "nothing (under EPT)"},
+        {"real-mode", guest_real16_start, guest_real16_end, true, GuestMode::real16, false, GuestEnd::halted,
+         "nothing (real mode, unrestricted guest)"},
+        {"protected-32", guest_prot32_start, guest_prot32_end, true, GuestMode::protected32, false, GuestEnd::halted,
+         "nothing (32-bit protected mode)"},
+        {"attack-write", guest_attack_write_start, guest_attack_write_end, true, GuestMode::long64, true, GuestEnd::ept_violation,
          "writes every page above its RAM"},
-        {"attack-read", guest_attack_read_start, guest_attack_read_end, true, true, GuestEnd::ept_violation,
+        {"attack-read", guest_attack_read_start, guest_attack_read_end, true, GuestMode::long64, true, GuestEnd::ept_violation,
          "reads the master's LAPIC page"},
-        {"attack-io", guest_attack_io_start, guest_attack_io_end, true, true, GuestEnd::halted,
+        {"attack-io", guest_attack_io_start, guest_attack_io_end, true, GuestMode::long64, true, GuestEnd::halted,
          "shutdown ports, the PIC, COM1, IA32_EFER, IA32_APIC_BASE"},
-        {"spin", guest_spin_start, guest_spin_end, true, true, GuestEnd::budget_exhausted, "spins forever, interrupts off"},
-        {"triple-fault", guest_triple_fault_start, guest_triple_fault_end, true, true, GuestEnd::triple_fault,
+        {"spin", guest_spin_start, guest_spin_end, true, GuestMode::long64, true, GuestEnd::budget_exhausted, "spins forever, interrupts off"},
+        {"triple-fault", guest_triple_fault_start, guest_triple_fault_end, true, GuestMode::long64, true, GuestEnd::triple_fault,
          "triple-faults"},
     };
     for (const DemoGuest& d : guests) {
@@ -55,6 +62,7 @@ void demo() {
         cfg.image_size = size_t(d.end - d.start);
         cfg.ram_bytes = 4 << 20;
         cfg.use_ept = d.ept;
+        cfg.mode = d.mode;
         if (d.expected == GuestEnd::budget_exhausted) {
             cfg.max_guest_cycles = kern::g_clock.tsc_hz / 100;
             cfg.preemption_timer = uint32_t(cfg.max_guest_cycles / 10);

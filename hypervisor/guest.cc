@@ -170,12 +170,15 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
     uint64_t base = cfg.use_ept ? 0 : res.ram;
     if ((base & ((1ull << 30) - 1)) + cfg.ram_bytes > (1ull << 30))
         return Error{Errc::unsupported, "guest RAM crosses a 1 GiB boundary"};
-    build_guest_page_tables(ram, base, cfg.ram_bytes, cfg.use_ept);
+    if (cfg.mode != GuestMode::long64 && !cfg.use_ept)
+        return Error{Errc::invalid_argument, "real-mode and 32-bit guests need EPT (unrestricted guest)"};
+    if (cfg.mode == GuestMode::long64)
+        build_guest_page_tables(ram, base, cfg.ram_bytes, cfg.use_ept);
 
     GuestControlRequest req;
     req.use_ept = cfg.use_ept;
     req.preemption_timer = cfg.preemption_timer;
-    req.long_mode = true;
+    req.long_mode = cfg.mode == GuestMode::long64;
     if (cfg.use_ept) {
         res.ept = TRY(Ept::create(kern::kernel_frame_source(), kern::kernel_phys_access()));
         res.have_ept = true;
@@ -187,7 +190,17 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
     VmxState s{};
     capture_host_state(s.host);
     TRY_VOID(choose_controls(caps, req, s.ctl));
-    long_mode_guest(s.guest, caps, base + 0x1000, base + IMAGE_OFFSET, base + cfg.ram_bytes - 16);
+    switch (cfg.mode) {
+    case GuestMode::long64:
+        long_mode_guest(s.guest, caps, base + 0x1000, base + IMAGE_OFFSET, base + cfg.ram_bytes - 16);
+        break;
+    case GuestMode::protected32:
+        protected32_guest(s.guest, caps, uint32_t(IMAGE_OFFSET), uint32_t(cfg.ram_bytes - 16));
+        break;
+    case GuestMode::real16: // CS:IP = 1000:0000 (linear IMAGE_OFFSET), SS:SP = 0000:FFF0
+        real_mode_guest(s.guest, caps, uint16_t(IMAGE_OFFSET >> 4), 0, 0xFFF0);
+        break;
+    }
 
     // Validate, then apply: a state the SDM's entry checks would refuse is reported by field.
     EntryCheckFailure why{};

@@ -9,6 +9,13 @@
 
 namespace hv {
 
+/// The CPU mode a test guest starts in.
+enum class GuestMode : uint8_t {
+    long64,      ///< 64-bit, paging on (identity page tables built by the hypervisor)
+    protected32, ///< 32-bit protected mode, flat segments, paging off (needs unrestricted guest)
+    real16,      ///< real mode at IMAGE_OFFSET (CS = IMAGE_OFFSET >> 4, IP = 0; needs unrestricted guest)
+};
+
 /// What to run.
 struct GuestConfig {
     const char* name = "guest";      ///< for messages
@@ -16,6 +23,7 @@ struct GuestConfig {
     size_t image_size = 0;           ///< bytes at image
     uint64_t ram_bytes = 2 << 20;    ///< guest RAM: a multiple of 2 MiB, at most 1 GiB
     bool use_ept = false;            ///< guest-physical = 0-based under EPT (lab 6); else host-physical
+    GuestMode mode = GuestMode::long64; ///< real16 and protected32 require use_ept
     uint32_t preemption_timer = 0;   ///< VMX-preemption timer per entry (cycles), 0 = off
     uint64_t max_guest_cycles = 0;   ///< stop the guest after this much guest time, 0 = no limit
     uint64_t max_exits = 100000;     ///< stop a guest that exits endlessly

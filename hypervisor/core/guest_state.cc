@@ -51,6 +51,25 @@ void real_mode_guest(VmxGuestState& g, const VmxCaps& caps, uint16_t cs, uint16_
     g.pat = 0x0007040600070406ull; // the reset default
 }
 
+void protected32_guest(VmxGuestState& g, const VmxCaps& caps, uint32_t eip, uint32_t esp) {
+    g = VmxGuestState{};
+    g.cr0 = (caps.cr0_fixed0 & ~CR0_PG) | CR0_PE | (1u << 4);
+    g.cr4 = caps.cr4_fixed0;
+    g.dr7 = 0x400;
+    g.rflags = 0x2;
+    g.rip = eip;
+    g.rsp = esp;
+    // 32-bit code and data (D/B = 1, AR bit 14; G = 1, bit 15), 4 GiB limit.
+    g.cs = Segment{0x08, 0, 0xFFFFFFFF, 0xB | AR_S | AR_P | (1u << 14) | (1u << 15)};
+    g.ss = Segment{0x10, 0, 0xFFFFFFFF, 0x3 | AR_S | AR_P | (1u << 14) | (1u << 15)};
+    g.ds = g.es = g.fs = g.gs = g.ss;
+    g.ldtr = Segment{0, 0, 0, AR_UNUSABLE};
+    g.tr = Segment{0, 0, 0x67, 0xB | AR_P};
+    g.gdtr_limit = g.idtr_limit = 0xFFFF;
+    g.vmcs_link_pointer = ~0ull;
+    g.pat = 0x0007040600070406ull;
+}
+
 void long_mode_guest(VmxGuestState& g, const VmxCaps& caps, uint64_t cr3, uint64_t rip, uint64_t rsp) {
     g = VmxGuestState{};
     g.cr0 = caps.cr0_fixed0 | CR0_PE | CR0_PG | (1u << 4);

@@ -29,6 +29,10 @@ kern::Result<void> choose_controls(const VmxCaps& caps, const GuestControlReques
 /// CR0.PG = 0; segments in real-mode form, base = selector << 4, limit 0xFFFF).
 void real_mode_guest(VmxGuestState& g, const VmxCaps& caps, uint16_t cs, uint16_t ip, uint16_t sp);
 
+/// A 32-bit protected-mode guest without paging (unrestricted guest allows CR0.PG = 0):
+/// flat code segment 0x08 and data 0x10 over 4 GiB, entry at `eip`, stack `esp`.
+void protected32_guest(VmxGuestState& g, const VmxCaps& caps, uint32_t eip, uint32_t esp);
+
 /// A 64-bit guest: paging on with page tables at guest-physical `cr3`, flat 64-bit code segment
 /// 0x10 and data 0x18 (as the Linux boot protocol expects), entry at `rip`, stack `rsp`.
 void long_mode_guest(VmxGuestState& g, const VmxCaps& caps, uint64_t cr3, uint64_t rip, uint64_t rsp);

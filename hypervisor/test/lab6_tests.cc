@@ -15,6 +15,8 @@ GUEST_IMAGE(guest_attack_read)
 GUEST_IMAGE(guest_attack_io)
 GUEST_IMAGE(guest_spin)
 GUEST_IMAGE(guest_triple_fault)
+GUEST_IMAGE(guest_real16)
+GUEST_IMAGE(guest_prot32)
 
 using namespace hv;
 
@@ -22,7 +24,7 @@ namespace {
 constexpr uint64_t RAM = 4 << 20;
 
 bool run(kern::KTestContext& t, const char* name, const uint8_t* start, const uint8_t* end, GuestOutcome& out,
-         uint64_t budget = 0) {
+         uint64_t budget = 0, GuestMode mode = GuestMode::long64) {
     if (!hypervisor_available()) {
         t.fail("no VMX on this machine (run lab 6 in Bochs)");
         return false;
@@ -33,6 +35,7 @@ bool run(kern::KTestContext& t, const char* name, const uint8_t* start, const ui
     cfg.image_size = size_t(end - start);
     cfg.ram_bytes = RAM;
     cfg.use_ept = true;
+    cfg.mode = mode;
     if (budget) {
         cfg.preemption_timer = uint32_t(budget / 10);
         cfg.max_guest_cycles = budget;
@@ -98,4 +101,13 @@ KTEST(lab6, triple_fault_contained) {
     GuestOutcome o;
     KREQUIRE(run(t, "triple-fault", guest_triple_fault_start, guest_triple_fault_end, o));
     KCHECK(o.end == GuestEnd::triple_fault);
+}
+
+KTEST(lab6, real_mode_and_32_bit_guests_run) {
+    // Unrestricted guest lets a guest start in real mode or unpaged protected mode; it needs EPT.
+    GuestOutcome r16, p32;
+    KREQUIRE(run(t, "real-mode", guest_real16_start, guest_real16_end, r16, 0, GuestMode::real16));
+    KREQUIRE(run(t, "protected-32", guest_prot32_start, guest_prot32_end, p32, 0, GuestMode::protected32));
+    KCHECK(r16.end == GuestEnd::halted && r16.prints == 1 && r16.reported && r16.report[1] == 16);
+    KCHECK(p32.end == GuestEnd::halted && p32.prints == 1 && p32.reported && p32.report[1] == 32);
 }

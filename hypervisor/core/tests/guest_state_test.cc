@@ -13,14 +13,16 @@ using namespace hv;
 using namespace hv::test;
 
 namespace {
-VmxState with_guest(bool long_mode) {
+VmxState with_guest(bool long_mode, bool prot32 = false) {
     VmxState s = good_long_mode(); // a valid 64-bit host from the checker's own tests
     GuestControlRequest req;
     req.eptp = 0x100000 | 6 | (3 << 3);
     req.long_mode = long_mode;
     req.preemption_timer = 1000;
     REQUIRE(choose_controls(bochs_skylake_caps(), req, s.ctl).ok());
-    if (long_mode)
+    if (prot32)
+        protected32_guest(s.guest, bochs_skylake_caps(), 0x10000, 0x3FFFF0);
+    else if (long_mode)
         long_mode_guest(s.guest, bochs_skylake_caps(), 0x2000, 0x100000, 0x80000);
     else
         real_mode_guest(s.guest, bochs_skylake_caps(), 0, 0x8000, 0x7000);
@@ -38,6 +40,8 @@ void require_valid(const VmxState& s) {
 TEST_CASE("the real-mode test guest passes the VM-entry checks") { require_valid(with_guest(false)); }
 
 TEST_CASE("the 64-bit test guest passes the VM-entry checks") { require_valid(with_guest(true)); }
+
+TEST_CASE("the 32-bit unpaged test guest passes the VM-entry checks") { require_valid(with_guest(false, true)); }
 
 TEST_CASE("write_vmx_state puts every field where VMREAD finds it") {
     VmxState s = with_guest(false);
