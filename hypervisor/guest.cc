@@ -16,6 +16,8 @@
 #include "hypervisor/core/exit_dispatch.h"
 #include "lib/string.h"
 #include "mem/memory.h"
+#include "test/report.h"
+#include "core/format.h"
 
 extern "C" char trap_stub_base[];
 
@@ -147,6 +149,16 @@ void dump_guest(Vmcs<RealVmcs>& v, const GuestRegs& r, const char* name) {
                   r.rdi);
 }
 
+/// `@@ guest_exits name=<guest> total=N <REASON>=count ...`: exits per reason for graders.
+void report_exit_counts(const char* name, const GuestOutcome& out) {
+    char line[256];
+    size_t n = kern::snformat(line, sizeof line, "guest_exits name=%s total=%lu", name, out.total_exits);
+    for (unsigned i = 0; i < EXIT_REASON_COUNT && n < sizeof line; ++i)
+        if (out.exits[i])
+            n += kern::snformat(line + n, sizeof line - n, " %s=%lu", exit_reason_name(uint16_t(i)), out.exits[i]);
+    kern::report_line(line);
+}
+
 } // namespace
 
 kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
@@ -258,6 +270,7 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
         }
     }
     out.guest_rip = vmcs.read(GUEST_RIP);
+    report_exit_counts(cfg.name, out);
     if (!cfg.quiet) {
         kern::kprintf("guest '%s': %s", cfg.name, guest_end_name(out.end));
         if (out.end == GuestEnd::ept_violation)
