@@ -37,6 +37,7 @@ struct DemoGuest {
     const char* attack;    // what it tries
 };
 
+/// Run every test guest once and print an `@@ guest` verdict line for each.
 void demo() {
     const DemoGuest guests[] = {
         {"hello", guest64_hello_start, guest64_hello_end, false, GuestMode::long64, false, GuestEnd::halted, "nothing (lab 5: no EPT)"},
@@ -83,6 +84,7 @@ void demo() {
     }
 }
 
+/// The late-init hook: runs demo() when the command line says `guests=demo` and VMX is on.
 void demo_hook() {
     const char* g = kern::g_cmdline.get("guests");
     if (!g || strcmp(g, "demo") != 0)

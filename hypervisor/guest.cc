@@ -57,6 +57,7 @@ const char* guest_end_token(GuestEnd e) {
 
 namespace {
 
+/// The capability values the pure code (controls, entry checks) takes, from the MSRs read at VMXON.
 VmxCaps caps_of(const VmxMsrs& m) {
     VmxCaps c{};
     c.basic = m.basic;
@@ -134,13 +135,18 @@ struct GuestResources {
             vmx::vmclear(vmcs);
             kern::frame_free(vmcs);
         }
-        if (have_ept)
+        if (have_ept) {
+            // Drop cached translations before the tables' frames are reused (ept.h's contract;
+            // SDM Vol 3C 29.4.3.3). No-op in Bochs, required on real CPUs.
+            vmx::invept(vmx::INVEPT_SINGLE_CONTEXT, vmx::InveptDescriptor{ept.eptp(false), 0});
             ept.destroy();
+        }
         for (uint64_t i = 0; i < ram_frames; ++i)
             kern::frame_free(ram + i * kern::PAGE_SIZE);
     }
 };
 
+/// Print the guest's control registers, RIP, RSP, RFLAGS and general registers.
 void dump_guest(Vmcs<RealVmcs>& v, const GuestRegs& r, const char* name) {
     kern::kprintf("guest '%s' state: RIP %#lx RSP %#lx RFLAGS %#lx CR0 %#lx CR3 %#lx CR4 %#lx\n", name,
                   v.read(GUEST_RIP), v.read(GUEST_RSP), v.read(GUEST_RFLAGS), v.read(GUEST_CR0), v.read(GUEST_CR3),

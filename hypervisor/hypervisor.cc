@@ -11,8 +11,10 @@
 namespace hv {
 
 namespace {
+/// Set once VMX is on for the boot CPU; read by hypervisor_available().
 bool g_available = false;
 
+/// The late-init hook: VMXON on the boot CPU, or a message saying why guests cannot run.
 void hv_init() {
     auto r = vmx_enable_cpu();
     if (!r.ok()) {

@@ -4,7 +4,7 @@
 # As root it runs apt-get itself; otherwise it prints the one command to run and fails.
 set -euo pipefail
 
-base="g++ make cmake python3 catch2 grub-common grub-pc-bin xorriso mtools"
+base="g++ make cmake python3 catch2 grub-common grub-pc-bin xorriso mtools ccache"
 emu="qemu-system-x86 bochs bochs-sdl bochsbios vgabios grub-efi-amd64-bin ovmf gdb"
 docs="doxygen"
 

@@ -107,7 +107,8 @@ template <VmcsAccess A> bool handle_exit(Vmcs<A>& v, GuestRegs& r, GuestContext&
     case ExitReason::EXIT_REASON_EXTERNAL_INTERRUPT:
         return false; // the master takes it once the run loop enables interrupts again
     case ExitReason::EXIT_REASON_EXCEPTION_NMI:
-        // With "NMI exiting" an NMI meant for the master exits here; the run loop re-raises it.
+        // With "NMI exiting" an NMI meant for the master exits here. The master sends itself no
+        // NMIs (panic stops CPUs with a fixed-vector IPI), so it is counted and dropped.
         ++ctx.out.nmis;
         return false;
     case ExitReason::EXIT_REASON_CPUID: {

@@ -11,7 +11,9 @@ extern "C" const uint8_t guest64_hello_start[], guest64_hello_end[];
 using namespace hv;
 
 namespace {
+/// The outcome of the one run of the hello guest that both tests read.
 GuestOutcome g_hello;
+/// True once the hello guest has run.
 bool g_hello_ran;
 
 /// Run the hello guest once; every test below looks at the same run.

@@ -21,8 +21,11 @@ GUEST_IMAGE(guest_prot32)
 using namespace hv;
 
 namespace {
+/// Guest RAM of every lab 6 guest: the first address outside it is 0x400000.
 constexpr uint64_t RAM = 4 << 20;
 
+/// Run one guest under EPT (with a time budget in cycles if `budget`); false, with the test
+/// failed, if it could not be launched.
 bool run(kern::KTestContext& t, const char* name, const uint8_t* start, const uint8_t* end, GuestOutcome& out,
          uint64_t budget = 0, GuestMode mode = GuestMode::long64) {
     if (!hypervisor_available()) {
@@ -48,6 +51,7 @@ bool run(kern::KTestContext& t, const char* name, const uint8_t* start, const ui
     return true;
 }
 
+/// How many exits with basic reason `r` the guest took.
 uint64_t exits(const GuestOutcome& o, ExitReason r) { return o.exits[uint16_t(r)]; }
 } // namespace
 

@@ -13,20 +13,26 @@ using kern::Errc;
 using kern::Error;
 namespace cpu = kern::cpu;
 
+/// IA32_FEATURE_CONTROL and the bits VMXON depends on (SDM Vol 3C 24.7).
 constexpr uint32_t MSR_IA32_FEATURE_CONTROL = 0x3A;
 constexpr uint64_t FEATURE_CONTROL_LOCK = 1 << 0;
 constexpr uint64_t FEATURE_CONTROL_VMX_OUTSIDE_SMX = 1 << 2;
+/// CR4.VMXE: must be set before VMXON.
 constexpr uint64_t CR4_VMXE = 1 << 13;
 
+/// What one CPU knows about its VMX operation.
 struct PerCpuVmx {
     bool enabled;
     uint64_t vmxon_region;
     VmxMsrs msrs;
 };
+/// One entry per CPU, indexed by PerCpu::index.
 PerCpuVmx g_vmx[kern::MAX_CPUS];
 
+/// The calling CPU's entry.
 PerCpuVmx& me() { return g_vmx[kern::this_cpu().index]; }
 
+/// Read the VMX capability MSRs of the calling CPU (SDM Vol 3D Appendix A).
 void read_msrs(VmxMsrs& m) {
     m.basic = cpu::rdmsr(0x480);
     bool true_ctls = (m.basic >> 55) & 1; // SDM A.1: the TRUE_* MSRs exist

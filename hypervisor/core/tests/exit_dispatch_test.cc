@@ -45,9 +45,14 @@ struct Rig {
 TEST_CASE("CPUID exits apply the CPUID policy and skip the instruction") {
     Rig rig;
     rig.regs.rax = 1;
+    rig.regs.rcx = 5;
     CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_CPUID));
     CHECK(rig.fake.get(GUEST_RIP.encoding) == 0x1003);
+    // The stand-in policy (exit_dispatch_fakes.cc): eax + 1, ebx as is, ecx ^ leaf, edx = subleaf.
+    CHECK(rig.regs.rax == 2);
     CHECK(rig.regs.rbx == 0x11);
+    CHECK(rig.regs.rcx == (0xFFFFFFFFu ^ 1));
+    CHECK(rig.regs.rdx == 5);
     CHECK(rig.out.exits[uint16_t(ExitReason::EXIT_REASON_CPUID)] == 1);
 }
 
