@@ -1,6 +1,8 @@
 #include "hooks.h"
 
+#include "arch/x86_64/cpu.h"
 #include "console/console.h"
+#include "sched/thread.h"
 
 extern "C" const kern::LateInitHook __kinit_start[], __kinit_end[];
 
@@ -26,6 +28,17 @@ void run_late_init_hooks() {
         last = next->priority;
         first = false;
     }
+}
+
+namespace {
+volatile unsigned g_jobs;
+}
+
+void background_job_begin() { __atomic_fetch_add(&g_jobs, 1, __ATOMIC_SEQ_CST); }
+void background_job_end() { __atomic_fetch_sub(&g_jobs, 1, __ATOMIC_SEQ_CST); }
+void background_jobs_wait() {
+    while (__atomic_load_n(&g_jobs, __ATOMIC_ACQUIRE))
+        sleep_until(cpu::rdtsc() + 100000);
 }
 
 } // namespace kern

@@ -22,6 +22,14 @@ static_assert(sizeof(LateInitHook) == 32);
 /// Run every registered hook, lowest priority number first.
 void run_late_init_hooks();
 
+/// A layer above started work in a thread of its own (e.g. the hypervisor's demo guests):
+/// kernel_main waits for it, after the master applications, before it ends the run.
+void background_job_begin();
+/// That work is done.
+void background_job_end();
+/// Sleep until every background job has ended.
+void background_jobs_wait();
+
 } // namespace kern
 
 #define KERNEL_LATE_INIT(name, priority, fn)                                                       \

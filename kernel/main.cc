@@ -14,6 +14,7 @@
 #include "console/screen.h"
 #include "core/boot/cmdline.h"
 #include "core/boot/multiboot2.h"
+#include "hooks.h"
 #include "lib/cxxabi.h"
 #include "lib/string.h"
 #include "panic.h"
@@ -106,6 +107,7 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t info) {
         unsigned failed = process_wait_all();
         kprintf("process: all applications ended, %u with a nonzero status or killed\n", failed);
     }
+    background_jobs_wait(); // e.g. the hypervisor's demo guests, running next to the applications
     bool ok = g_test_failures == 0 && process_refused_count() == 0;
     machine_exit(ok ? ExitStatus::success : ExitStatus::failure);
 }

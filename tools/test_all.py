@@ -7,7 +7,8 @@ Steps (each counts as one check, except the host tests, which count one per test
   badinput  an unknown kernel option warns and boot continues
   apps      in Bochs, rtlat keeps its deadlines while a NULL-dereferencing program is killed
             and hello checks the system-call boundary
-  guests    in Bochs, the hypervisor's test guests run and every hostile one is contained
+  guests    in Bochs, the hypervisor's test guests run and every hostile one is contained, while
+            rtlat on the same CPU keeps its latency bound and every deadline
   iso       the hybrid BIOS+UEFI ISO boots under SeaBIOS and OVMF; the framebuffer shows text
   gdb       QEMU's gdb stub: gdb breaks in kernel_main and prints a backtrace
   honesty   every lab's tests pass with its solution and fail without it
@@ -81,9 +82,11 @@ def main():
          and "@@ test=rtlat_latency_bound_with_hog result=pass" in out
          and "@@ test=user_syscall_validation result=pass" in out)
     step("guests-contained", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--cmdline",
-                              "exit=emu guests=demo", "--timeout", "180"],
+                              "exit=emu guests=demo", "--timeout", "240", "--app",
+                              "rtlat cpu=0 threads=2 period_us=10000 loops=300 bound_cycles=5000"],
          check=lambda out: out.count("verdict=contained") == 5 and out.count("verdict=ok") == 4
-         and "ESCAPED" not in out)
+         and "ESCAPED" not in out and "@@ test=rtlat_latency_bound result=pass" in out
+         and "@@ test=rtlat_no_deadline_misses result=pass" in out)
     step("iso-seabios", [sys.executable, "tools/iso_check.py", "--kernel", k, "--firmware", "bios"])
     step("iso-ovmf", [sys.executable, "tools/iso_check.py", "--kernel", k, "--firmware", "uefi"])
     step("gdb", [sys.executable, "tools/gdb_check.py", "--kernel", k],

@@ -4,26 +4,15 @@
 #include "console/screen.h"
 #include "core/format.h"
 #include "lib/string.h"
+#include "sync/thread_lock.h"
 
 #include <stdint.h>
 
 namespace kern {
 
 namespace {
-// The console lock leaves interrupts on: writing a line to a UART takes ~1 ms (it waits for
-// each character), and a real-time thread's timer interrupt must not wait behind it. The
-// price: interrupt handlers must not print (panic() breaks the lock instead), and a thread
-// that wants to print while a preempted thread on its CPU holds the lock spins until the
-// scheduler lets the holder finish.
-struct ConsoleLock {
-    uint32_t locked = 0;
-    void lock() {
-        while (__atomic_exchange_n(&locked, 1, __ATOMIC_ACQUIRE))
-            while (__atomic_load_n(&locked, __ATOMIC_RELAXED))
-                __builtin_ia32_pause();
-    }
-    void unlock() { __atomic_store_n(&locked, 0, __ATOMIC_RELEASE); }
-};
+// Interrupts stay on while a line is written (~1 ms on a UART): see sync/thread_lock.h.
+using ConsoleLock = ThreadLock;
 ConsoleLock g_console_lock;
 
 struct ConsoleGuard {

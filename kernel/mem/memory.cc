@@ -11,6 +11,7 @@
 #include "panic.h"
 #include "platform.h"
 #include "sync/spinlock.h"
+#include "sync/thread_lock.h"
 
 #include <new>
 
@@ -26,7 +27,7 @@ constexpr size_t MAX_RESERVED = 8 + BootInfo::MAX_MODULES;
 
 alignas(8) uint8_t g_frame_bitmap[FrameAllocator::bitmap_bytes_for(MANAGED_LIMIT)];
 FrameAllocator g_frames;
-Spinlock g_frames_lock;
+ThreadLock g_frames_lock; // interrupts stay on: a contiguous search can be long (sync/thread_lock.h)
 PhysRange g_usable[MAX_RANGES];
 size_t g_usable_count;
 
@@ -147,19 +148,19 @@ void memory_init() {
 }
 
 Result<uint64_t> frame_alloc() {
-    SpinlockGuard guard(g_frames_lock);
+    ThreadLockGuard guard(g_frames_lock);
     return g_frames.alloc();
 }
 
 Result<uint64_t> frame_alloc_contiguous(size_t count, uint64_t align) {
-    SpinlockGuard guard(g_frames_lock);
+    ThreadLockGuard guard(g_frames_lock);
     return g_frames.alloc_contiguous(count, align);
 }
 
 void frame_free(uint64_t phys) {
     Result<void> r;
     {
-        SpinlockGuard guard(g_frames_lock);
+        ThreadLockGuard guard(g_frames_lock);
         r = g_frames.free(phys);
     }
     if (!r.ok())
@@ -167,7 +168,7 @@ void frame_free(uint64_t phys) {
 }
 
 size_t frames_free() {
-    SpinlockGuard guard(g_frames_lock);
+    ThreadLockGuard guard(g_frames_lock);
     return g_frames.free_frames();
 }
 
