@@ -220,6 +220,8 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
         break;
     }
 
+    own_fixed_cr_bits(s.ctl, s.guest, caps);
+
     // Validate, then apply: a state the SDM's entry checks would refuse is reported by field.
     EntryCheckFailure why{};
     if (auto ok = check_vm_entry(s, caps, &why); !ok.ok()) {
@@ -239,7 +241,7 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
     }
 
     KernelExitEnv env;
-    GuestContext ctx{cfg, out, ram, base, env};
+    GuestContext ctx{cfg, out, ram, base, env, CrFixedBits{caps.cr0_fixed0, caps.cr0_fixed1, caps.cr4_fixed0, caps.cr4_fixed1}};
     GuestRegs regs{};
     regs.rdi = cfg.ram_bytes; // launch convention: RDI = RAM size, RSI = its guest-physical base
     regs.rsi = base;

@@ -6,6 +6,7 @@
 
 #include "core/format.h"
 #include "hypervisor/core/cpuid_policy.h"
+#include "hypervisor/core/cr_access.h"
 #include "hypervisor/core/exit_qualification.h"
 #include "hypervisor/core/exit_reason.h"
 #include "hypervisor/core/guest_outcome.h"
@@ -26,6 +27,14 @@ struct ExitEnv {
     ~ExitEnv() = default;
 };
 
+/// The CR0/CR4 bits VMX operation fixes (IA32_VMX_CR0/CR4_FIXED0/1, SDM A.7/A.8).
+struct CrFixedBits {
+    uint64_t cr0_fixed0 = 0;         ///< CR0 bits that must be 1
+    uint64_t cr0_fixed1 = ~0ull;     ///< CR0 bits that may be 1
+    uint64_t cr4_fixed0 = 0;         ///< CR4 bits that must be 1
+    uint64_t cr4_fixed1 = ~0ull;     ///< CR4 bits that may be 1
+};
+
 /// What the handlers know about the running guest.
 struct GuestContext {
     const GuestConfig& config; ///< how it was launched
@@ -33,6 +42,7 @@ struct GuestContext {
     uint8_t* ram;              ///< where the host reaches guest RAM
     uint64_t ram_gpa;          ///< guest-physical address of guest RAM's first byte
     ExitEnv& env;              ///< host services
+    CrFixedBits fixed{};       ///< for CR-access exits
 };
 
 /// Host pointer to guest-physical [gpa, gpa + n) if it lies in guest RAM, else nullptr.
@@ -149,6 +159,19 @@ template <VmcsAccess A> bool handle_exit(Vmcs<A>& v, GuestRegs& r, GuestContext&
     case ExitReason::EXIT_REASON_MSR_WRITE:
         skip_instruction(v);
         return false;
+    case ExitReason::EXIT_REASON_CR_ACCESS: {
+        const CrFixedBits& f = ctx.fixed;
+        if (handle_cr_access(v, r, v.read(EXIT_QUALIFICATION), f.cr0_fixed0, f.cr0_fixed1, f.cr4_fixed0,
+                             f.cr4_fixed1) == CrAccessResult::handled) {
+            ++ctx.out.cr_writes;
+            skip_instruction(v);
+            return false;
+        }
+        kern::snformat(line, sizeof line, "guest '%s': CR access not emulated (qualification %#lx)", ctx.config.name,
+                       v.read(EXIT_QUALIFICATION));
+        ctx.env.log(line);
+        return stop(ctx, GuestEnd::unhandled_exit, reason);
+    }
     case ExitReason::EXIT_REASON_EPT_VIOLATION:
         return stop(ctx, GuestEnd::ept_violation, v.read(GUEST_PHYSICAL_ADDRESS));
     case ExitReason::EXIT_REASON_EPT_MISCONFIG:

@@ -62,6 +62,7 @@ struct GuestOutcome {
     uint64_t prints = 0;               ///< HC_PRINT calls
     uint64_t bad_hypercalls = 0;       ///< hypercalls answered with an error
     uint64_t nmis = 0;                 ///< NMIs that arrived while the guest ran
+    uint64_t cr_writes = 0;            ///< CR0/CR4 writes emulated (CR-access exits)
     uint64_t guest_cycles = 0;         ///< TSC cycles spent in non-root operation (approx.)
 };
 

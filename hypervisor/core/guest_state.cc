@@ -24,6 +24,20 @@ kern::Result<void> choose_controls(const VmxCaps& caps, const GuestControlReques
     return {};
 }
 
+void own_fixed_cr_bits(VmxControls& c, const VmxGuestState& g, const VmxCaps& caps) {
+    // Bits that must be 1 (fixed-0 MSR) are the host's; with unrestricted guest PE and PG are
+    // free (SDM 26.6: the guest may run unpaged or in real mode).
+    uint64_t cr0_owned = caps.cr0_fixed0;
+    if (c.proc_based2 & PROC2_UNRESTRICTED_GUEST)
+        cr0_owned &= ~(CR0_PE | CR0_PG);
+    c.cr0_guest_host_mask = cr0_owned;
+    c.cr4_guest_host_mask = caps.cr4_fixed0;
+    // The guest believes it set none of the forced bits it did not ask for (it never asked for
+    // VMXE; a real-mode guest never asked for NE).
+    c.cr0_read_shadow = g.cr0 & ~cr0_owned;
+    c.cr4_read_shadow = g.cr4 & ~caps.cr4_fixed0;
+}
+
 namespace {
 Segment real_segment(uint16_t sel, uint32_t type) {
     // Present, S = 1 (code/data), DPL 0: the real-mode form SDM 27.3.1.2 accepts with

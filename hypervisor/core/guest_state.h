@@ -25,6 +25,12 @@ struct GuestControlRequest {
 /// required bit the CPU lacks.
 kern::Result<void> choose_controls(const VmxCaps& caps, const GuestControlRequest& req, VmxControls& out);
 
+/// Own the CR0/CR4 bits VMX forces (the fixed-1 bits, e.g. CR0.NE and CR4.VMXE; SDM 25.6.6
+/// and A.7/A.8): the guest reads its own values of them from the read shadows, and a MOV to
+/// CR0/CR4 that changes one exits (handle_cr_write, core/cr_access.h). Call after the guest
+/// state is built; `g` gives the initial shadows.
+void own_fixed_cr_bits(VmxControls& c, const VmxGuestState& g, const VmxCaps& caps);
+
 /// A real-mode guest starting at cs:ip with stack ss:sp = 0:sp (unrestricted guest: CR0.PE = 0,
 /// CR0.PG = 0; segments in real-mode form, base = selector << 4, limit 0xFFFF).
 void real_mode_guest(VmxGuestState& g, const VmxCaps& caps, uint16_t cs, uint16_t ip, uint16_t sp);

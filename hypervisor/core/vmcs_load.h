@@ -32,6 +32,10 @@ template <VmcsAccess A> void write_vmx_state(Vmcs<A>& v, const VmxState& s) {
     w(VM_ENTRY_EXCEPTION_ERROR_CODE, c.entry_exception_error_code);
     w(VM_ENTRY_INSTRUCTION_LEN, c.entry_instruction_len);
     w(VMX_PREEMPTION_TIMER_VALUE, c.preemption_timer);
+    w(CR0_GUEST_HOST_MASK, c.cr0_guest_host_mask);
+    w(CR4_GUEST_HOST_MASK, c.cr4_guest_host_mask);
+    w(CR0_READ_SHADOW, c.cr0_read_shadow);
+    w(CR4_READ_SHADOW, c.cr4_read_shadow);
 
     const VmxHostState& h = s.host;
     w(HOST_CR0, h.cr0);

@@ -115,3 +115,16 @@ KTEST(lab6, real_mode_and_32_bit_guests_run) {
     KCHECK(r16.end == GuestEnd::halted && r16.prints == 1 && r16.reported && r16.report[1] == 16);
     KCHECK(p32.end == GuestEnd::halted && p32.prints == 1 && p32.reported && p32.report[1] == 32);
 }
+
+GUEST_IMAGE(guest_cr)
+
+KTEST(lab6, cr4_writes_emulated_and_vmx_bits_hidden) {
+    GuestOutcome o;
+    KREQUIRE(run(t, "cr-access", guest_cr_start, guest_cr_end, o));
+    KCHECK(o.end == GuestEnd::halted);
+    KREQUIRE(o.reported);
+    KCHECK((o.report[0] & 0x2000) == 0);      // the guest never saw the VMXE that VMX forces on
+    KCHECK((o.report[1] & 0x2080) == 0x2080); // its own write, as it reads it back
+    KCHECK((o.report[2] & (1u << 5)) == 0);   // nor CR0.NE, which it did not set
+    KCHECK(exits(o, ExitReason::EXIT_REASON_CR_ACCESS) == 1);
+}

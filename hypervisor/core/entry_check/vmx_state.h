@@ -68,6 +68,10 @@ struct VmxControls {
     uint32_t entry_exception_error_code; ///< VM_ENTRY_EXCEPTION_ERROR_CODE
     uint32_t entry_instruction_len;      ///< VM_ENTRY_INSTRUCTION_LEN
     uint32_t preemption_timer;           ///< VMX_PREEMPTION_TIMER_VALUE (any value is legal)
+    uint64_t cr0_guest_host_mask;        ///< CR0_GUEST_HOST_MASK: CR0 bits the host owns (25.6.6)
+    uint64_t cr4_guest_host_mask;        ///< CR4_GUEST_HOST_MASK: CR4 bits the host owns
+    uint64_t cr0_read_shadow;            ///< CR0_READ_SHADOW: what the guest reads for owned bits
+    uint64_t cr4_read_shadow;            ///< CR4_READ_SHADOW
 };
 
 /// Host-state area (SDM 25.5): what a VM exit loads.

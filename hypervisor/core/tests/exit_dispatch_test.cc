@@ -126,3 +126,35 @@ TEST_CASE("external interrupts and the preemption timer just resume") {
     CHECK(rig.out.total_exits == 2);
     CHECK(rig.fake.get(GUEST_RIP.encoding) == 0x1000); // not instruction exits: RIP unchanged
 }
+
+TEST_CASE("MOV to CR4 changing a host-owned bit goes to the shadow, VMXE stays on") {
+    Rig rig;
+    rig.ctx.fixed = CrFixedBits{0x80000021, 0xFFFFFFFF, 0x2000, 0x3727FF};
+    rig.fake.set(CR4_GUEST_HOST_MASK, 0x2000);
+    rig.fake.set(CR4_READ_SHADOW, 0x20);
+    rig.fake.set(GUEST_CR4, 0x2020);
+    rig.regs.rbx = 0x20A0; // PAE | PGE | "VMXE", from RBX (register 3)
+    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_CR_ACCESS, 4 | (0 << 4) | (3 << 8)));
+    CHECK(rig.fake.get(CR4_READ_SHADOW.encoding) == 0x20A0);
+    CHECK(rig.fake.get(GUEST_CR4.encoding) == 0x20A0);
+    rig.regs.rbx = 0xA0; // the guest clears "its" VMXE: the real one stays
+    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_CR_ACCESS, 4 | (3 << 8)));
+    CHECK(rig.fake.get(CR4_READ_SHADOW.encoding) == 0xA0);
+    CHECK(rig.fake.get(GUEST_CR4.encoding) == 0x20A0);
+    CHECK(rig.out.cr_writes == 2);
+    CHECK(rig.fake.get(GUEST_RIP.encoding) == 0x1006);
+}
+
+TEST_CASE("CR0: NE forced, paging switches refused") {
+    Rig rig;
+    rig.ctx.fixed = CrFixedBits{0x80000021, 0xFFFFFFFF, 0x2000, 0x3727FF};
+    rig.fake.set(CR0_GUEST_HOST_MASK, 0x20);
+    rig.fake.set(GUEST_CR0, 0x80000031);
+    rig.regs.rax = 0x80000011; // NE cleared by the guest (register 0)
+    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_CR_ACCESS, 0));
+    CHECK(rig.fake.get(CR0_READ_SHADOW.encoding) == 0x80000011);
+    CHECK(rig.fake.get(GUEST_CR0.encoding) == 0x80000031);
+    rig.regs.rax = 0x11; // paging off: the IA-32e control would have to follow: not emulated
+    CHECK(rig.exit(ExitReason::EXIT_REASON_CR_ACCESS, 0));
+    CHECK(rig.out.end == GuestEnd::unhandled_exit);
+}
