@@ -1,5 +1,6 @@
 // Lab 1: page tables, built in fake physical memory made of 4 KiB-aligned host pages.
 #include "core/mem/page_table.h"
+#include "tests/host/fake_phys.h"
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -11,48 +12,7 @@ using namespace kern;
 namespace {
 constexpr uint64_t KiB = 1024, MiB = 1024 * KiB, GiB = 1024 * MiB;
 
-// A pool of `capacity` frames at fake physical addresses BASE, BASE + 4K, ...
-class FakePhys final : public FrameSource, public PhysAccess {
-  public:
-    static constexpr uint64_t BASE = 0x4000'0000;
-
-    explicit FakePhys(size_t capacity) : m_pages(capacity, nullptr), m_used(capacity, false) {
-        for (auto& p : m_pages)
-            p = static_cast<uint8_t*>(std::aligned_alloc(4096, 4096));
-    }
-    ~FakePhys() {
-        for (auto* p : m_pages)
-            std::free(p);
-    }
-    Result<uint64_t> alloc_zeroed_frame() override {
-        for (size_t i = 0; i < m_pages.size(); ++i) {
-            if (!m_used[i]) {
-                m_used[i] = true;
-                std::memset(m_pages[i], 0, 4096);
-                return BASE + i * 4096;
-            }
-        }
-        return Error{Errc::no_memory, "fake physical memory exhausted"};
-    }
-    void free_frame(uint64_t phys) override { m_used.at((phys - BASE) / 4096) = false; }
-    void* to_virt(uint64_t phys) override {
-        uint64_t i = (phys - BASE) / 4096;
-        if (phys < BASE || i >= m_pages.size())
-            FAIL("page-table code touched physical " << std::hex << phys << ", not a table frame");
-        return m_pages[i] + phys % 4096;
-    }
-    size_t frames_used() const {
-        size_t n = 0;
-        for (bool u : m_used)
-            n += u;
-        return n;
-    }
-    Pte* table(uint64_t phys) { return static_cast<Pte*>(to_virt(phys)); }
-
-  private:
-    std::vector<uint8_t*> m_pages;
-    std::vector<bool> m_used;
-};
+using FakePhys = kern::test::FakePhys<Pte>;
 
 #define REQUIRE_OK(expr)                                                                           \
     do {                                                                                           \
