@@ -115,6 +115,12 @@ void build_guest_page_tables(uint8_t* ram, uint64_t base, uint64_t bytes, bool e
     }
 }
 
+/// XSETBV (SDM Vol 2C): load XCR0. Needs CR4.OSXSAVE, which vmx_enable_cpu() sets when the CPU
+/// has XSAVE.
+void xsetbv(uint64_t value) {
+    asm volatile("xsetbv" ::"c"(0u), "a"(uint32_t(value)), "d"(uint32_t(value >> 32)) : "memory");
+}
+
 /// The machine behind the exit handlers: the host CPU's CPUID and the master's console.
 struct KernelExitEnv final : ExitEnv {
     CpuidRegs host_cpuid(uint32_t leaf, uint32_t subleaf) override {
@@ -122,6 +128,13 @@ struct KernelExitEnv final : ExitEnv {
         return CpuidRegs{r.eax, r.ebx, r.ecx, r.edx};
     }
     void log(const char* line) override { kern::kprintf("%s\n", line); }
+    uint64_t xcr0_supported() override {
+        if (!((cpu::cpuid(1).ecx >> 26) & 1)) // XSAVE
+            return 0;
+        cpu::CpuidResult d = cpu::cpuid(0xD, 0);
+        return (uint64_t(d.edx) << 32) | d.eax;
+    }
+    void set_xcr0(uint64_t value) override { xsetbv(value); }
 };
 
 /// Everything a guest owns, released in one place.
@@ -246,9 +259,12 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
     regs.rdi = cfg.ram_bytes; // launch convention: RDI = RAM size, RSI = its guest-physical base
     regs.rsi = base;
     bool launched = false;
+    bool xsave = env.xcr0_supported() != 0;
     for (;;) {
         cpu::cli();
         vmx::vmptrld(res.vmcs); // another guest may have run on this CPU in between
+        if (xsave)
+            xsetbv(out.guest_xcr0); // XCR0 is not in the VMCS: switch it by hand, as KVM does
         uint64_t t0 = cpu::rdtsc();
         int r = vmx_enter(&regs, launched ? 1 : 0);
         out.guest_cycles += cpu::rdtsc() - t0;
@@ -277,6 +293,8 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
             break;
         }
     }
+    if (xsave)
+        xsetbv(1); // the master uses x87 state only (it is built with -mgeneral-regs-only)
     out.guest_rip = vmcs.read(GUEST_RIP);
     report_exit_counts(cfg.name, out);
     if (!cfg.quiet) {

@@ -22,6 +22,11 @@ struct ExitEnv {
     virtual CpuidRegs host_cpuid(uint32_t leaf, uint32_t subleaf) = 0;
     /// Print one line on the master's console.
     virtual void log(const char* line) = 0;
+    /// The XCR0 bits this CPU supports (CPUID.(EAX=0DH,ECX=0):EDX:EAX), 0 without XSAVE.
+    virtual uint64_t xcr0_supported() = 0;
+    /// Load XCR0 on the host CPU (the guest's value, while the guest runs: XCR0 is not in the
+    /// VMCS, SDM Vol 3C 26.1.2 lists XSETBV as always exiting).
+    virtual void set_xcr0(uint64_t value) = 0;
 
   protected:
     ~ExitEnv() = default;
@@ -88,6 +93,21 @@ struct GuestHypercallEnv final : HypercallEnv {
     }
 };
 
+/// Make the next VM entry deliver #GP(0) to the guest (SDM Vol 3C 27.6 "Event Injection").
+template <VmcsAccess A> void inject_gp(Vmcs<A>& v) {
+    // valid (31) | deliver error code (11) | type 3 hardware exception | vector 13
+    v.write(VM_ENTRY_INTR_INFO_FIELD, (1u << 31) | (1u << 11) | (3u << 8) | 13u);
+    v.write(VM_ENTRY_EXCEPTION_ERROR_CODE, 0u);
+}
+
+/// XSETBV: the guest wants XCR0 = EDX:EAX. The checks are XSETBV's own (SDM Vol 2C, XSETBV):
+/// ECX must be 0, bit 0 (x87) must be set, AVX (bit 2) needs SSE (bit 1), and only supported
+/// bits; otherwise #GP(0), as the instruction itself would raise.
+template <VmcsAccess A> bool xsetbv_valid(const GuestRegs& r, uint64_t supported) {
+    uint64_t value = (r.rdx << 32) | (r.rax & 0xFFFFFFFF);
+    return uint32_t(r.rcx) == 0 && (value & 1) && (!(value & 4) || (value & 2)) && !(value & ~supported);
+}
+
 /// Stop the guest with `end` and `detail`.
 inline bool stop(GuestContext& ctx, GuestEnd end, uint64_t detail) {
     ctx.out.end = end;
@@ -124,6 +144,9 @@ template <VmcsAccess A> bool handle_exit(Vmcs<A>& v, GuestRegs& r, GuestContext&
     case ExitReason::EXIT_REASON_CPUID: {
         uint32_t leaf = uint32_t(r.rax), sub = uint32_t(r.rcx);
         CpuidRegs g = guest_cpuid(leaf, sub, ctx.env.host_cpuid(leaf, sub)); // lab 5's policy
+        // CPUID.1:ECX.OSXSAVE reports CR4.OSXSAVE of whoever asks: the guest's, not the host's.
+        if (leaf == 1)
+            g.ecx = (g.ecx & ~(1u << 27)) | (((v.read(GUEST_CR4) >> 18) & 1) << 27);
         r.rax = g.eax, r.rbx = g.ebx, r.rcx = g.ecx, r.rdx = g.edx;
         skip_instruction(v);
         return false;
@@ -172,6 +195,16 @@ template <VmcsAccess A> bool handle_exit(Vmcs<A>& v, GuestRegs& r, GuestContext&
         ctx.env.log(line);
         return stop(ctx, GuestEnd::unhandled_exit, reason);
     }
+    case ExitReason::EXIT_REASON_XSETBV:
+        if (!xsetbv_valid<A>(r, ctx.env.xcr0_supported())) {
+            inject_gp(v); // RIP stays on the XSETBV: the guest's #GP handler sees it
+            ++ctx.out.injected_gp;
+            return false;
+        }
+        ctx.out.guest_xcr0 = (r.rdx << 32) | (r.rax & 0xFFFFFFFF);
+        ctx.env.set_xcr0(ctx.out.guest_xcr0);
+        skip_instruction(v);
+        return false;
     case ExitReason::EXIT_REASON_EPT_VIOLATION:
         return stop(ctx, GuestEnd::ept_violation, v.read(GUEST_PHYSICAL_ADDRESS));
     case ExitReason::EXIT_REASON_EPT_MISCONFIG:

@@ -63,6 +63,8 @@ struct GuestOutcome {
     uint64_t bad_hypercalls = 0;       ///< hypercalls answered with an error
     uint64_t nmis = 0;                 ///< NMIs that arrived while the guest ran
     uint64_t cr_writes = 0;            ///< CR0/CR4 writes emulated (CR-access exits)
+    uint64_t injected_gp = 0;          ///< general-protection exceptions injected (e.g. an invalid XSETBV)
+    uint64_t guest_xcr0 = 1;           ///< the guest's XCR0 (x87 only until it sets one)
     uint64_t guest_cycles = 0;         ///< TSC cycles spent in non-root operation (approx.)
 };
 

@@ -128,3 +128,15 @@ KTEST(lab6, cr4_writes_emulated_and_vmx_bits_hidden) {
     KCHECK((o.report[2] & (1u << 5)) == 0);   // nor CR0.NE, which it did not set
     KCHECK(exits(o, ExitReason::EXIT_REASON_CR_ACCESS) == 1);
 }
+
+GUEST_IMAGE(guest_xsave)
+
+KTEST(lab6, xsetbv_checked_and_loaded_for_the_guest) {
+    GuestOutcome o;
+    KREQUIRE(run(t, "xsave", guest_xsave_start, guest_xsave_end, o));
+    KCHECK(o.end == GuestEnd::halted);
+    KREQUIRE(o.reported);
+    KCHECK((o.report[0] >> 27) & 1); // CPUID.1:ECX.OSXSAVE follows the guest's CR4
+    KCHECK(o.report[1] == 3);        // XGETBV sees the XCR0 it set
+    KCHECK(exits(o, ExitReason::EXIT_REASON_XSETBV) == 1);
+}

@@ -19,6 +19,7 @@ constexpr uint64_t FEATURE_CONTROL_LOCK = 1 << 0;
 constexpr uint64_t FEATURE_CONTROL_VMX_OUTSIDE_SMX = 1 << 2;
 /// CR4.VMXE: must be set before VMXON.
 constexpr uint64_t CR4_VMXE = 1 << 13;
+constexpr uint64_t CR4_OSXSAVE = 1 << 18;
 
 /// What one CPU knows about its VMX operation.
 struct PerCpuVmx {
@@ -88,6 +89,10 @@ kern::Result<void> vmx_enable_cpu() {
     // clear, and CR4.VMXE must be set before VMXON.
     uint64_t cr0 = (cpu::read_cr0() | v.msrs.cr0_fixed0) & v.msrs.cr0_fixed1;
     uint64_t cr4 = (cpu::read_cr4() | v.msrs.cr4_fixed0 | CR4_VMXE) & v.msrs.cr4_fixed1;
+    // CR4.OSXSAVE lets the hypervisor execute XSETBV for its guests (XCR0 is not part of the
+    // VMCS); the master itself saves no extended state.
+    if ((cpu::cpuid(1).ecx >> 26) & 1)
+        cr4 |= CR4_OSXSAVE;
     auto region = kern::frame_alloc();
     if (!region.ok())
         return region.error();

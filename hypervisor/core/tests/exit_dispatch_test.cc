@@ -15,6 +15,9 @@ struct FakeEnv final : ExitEnv {
     std::vector<std::string> lines;
     CpuidRegs host_cpuid(uint32_t leaf, uint32_t) override { return {leaf, 0x11, 0xFFFFFFFF, 0x22}; }
     void log(const char* line) override { lines.emplace_back(line); }
+    uint64_t xcr0_supported() override { return 0x7; } // x87, SSE, AVX
+    uint64_t xcr0 = 1;
+    void set_xcr0(uint64_t v) override { xcr0 = v; }
 };
 
 struct Rig {
@@ -51,9 +54,18 @@ TEST_CASE("CPUID exits apply the CPUID policy and skip the instruction") {
     // The stand-in policy (exit_dispatch_fakes.cc): eax + 1, ebx as is, ecx ^ leaf, edx = subleaf.
     CHECK(rig.regs.rax == 2);
     CHECK(rig.regs.rbx == 0x11);
-    CHECK(rig.regs.rcx == (0xFFFFFFFFu ^ 1));
+    // ...and the dispatcher's own rule: CPUID.1:ECX.OSXSAVE (bit 27) = the guest's CR4.OSXSAVE (0).
+    CHECK(rig.regs.rcx == ((0xFFFFFFFFu ^ 1) & ~(1u << 27)));
     CHECK(rig.regs.rdx == 5);
     CHECK(rig.out.exits[uint16_t(ExitReason::EXIT_REASON_CPUID)] == 1);
+}
+
+TEST_CASE("CPUID.1:ECX.OSXSAVE follows the guest's CR4.OSXSAVE") {
+    Rig rig;
+    rig.fake.set(GUEST_CR4, uint64_t(1) << 18);
+    rig.regs.rax = 1;
+    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_CPUID));
+    CHECK((rig.regs.rcx >> 27) & 1);
 }
 
 TEST_CASE("VMCALL from CPL 3 is refused, from CPL 0 it prints") {
@@ -113,10 +125,10 @@ TEST_CASE("EPT violations, HLT and triple faults stop the guest with the reason"
 
 TEST_CASE("an exit nobody handles stops the guest and says which") {
     Rig rig;
-    CHECK(rig.exit(ExitReason::EXIT_REASON_XSETBV));
+    CHECK(rig.exit(ExitReason::EXIT_REASON_INVD));
     CHECK(rig.out.end == GuestEnd::unhandled_exit);
     REQUIRE(rig.env.lines.size() == 1);
-    CHECK(rig.env.lines[0].find("XSETBV") != std::string::npos);
+    CHECK(rig.env.lines[0].find("INVD") != std::string::npos);
 }
 
 TEST_CASE("external interrupts and the preemption timer just resume") {
@@ -157,4 +169,23 @@ TEST_CASE("CR0: NE forced, paging switches refused") {
     rig.regs.rax = 0x11; // paging off: the IA-32e control would have to follow: not emulated
     CHECK(rig.exit(ExitReason::EXIT_REASON_CR_ACCESS, 0));
     CHECK(rig.out.end == GuestEnd::unhandled_exit);
+}
+
+TEST_CASE("XSETBV: valid values reach XCR0, invalid ones inject #GP") {
+    Rig rig;
+    rig.regs.rcx = 0;
+    rig.regs.rax = 7; // x87 | SSE | AVX
+    rig.regs.rdx = 0;
+    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_XSETBV));
+    CHECK(rig.env.xcr0 == 7);
+    CHECK(rig.out.guest_xcr0 == 7);
+    CHECK(rig.fake.get(GUEST_RIP.encoding) == 0x1003);
+    for (uint64_t bad : {uint64_t(0), uint64_t(5) /* AVX without SSE */, uint64_t(0xF) /* unsupported bit */}) {
+        rig.regs.rax = bad;
+        CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_XSETBV));
+        CHECK(rig.fake.get(VM_ENTRY_INTR_INFO_FIELD.encoding) == ((1u << 31) | (1u << 11) | (3u << 8) | 13u));
+        CHECK(rig.fake.get(GUEST_RIP.encoding) == 0x1003); // the faulting XSETBV is not skipped
+    }
+    CHECK(rig.env.xcr0 == 7);
+    CHECK(rig.out.injected_gp == 3);
 }
