@@ -11,6 +11,7 @@
 #include "hypervisor/core/ept/ept.h"
 #include "hypervisor/core/exit_qualification.h"
 #include "hypervisor/core/guest_state.h"
+#include "hypervisor/core/io_msr_bitmaps.h"
 #include "hypervisor/core/vm_instruction_error.h"
 #include "hypervisor/core/vmcs_load.h"
 #include "hypervisor/core/exit_dispatch.h"
@@ -140,6 +141,7 @@ struct KernelExitEnv final : ExitEnv {
 /// Everything a guest owns, released in one place.
 struct GuestResources {
     uint64_t ram = 0, ram_frames = 0, vmcs = 0;
+    uint64_t bitmaps[3] = {}; // I/O A, I/O B, MSR
     Ept ept;
     bool have_ept = false;
 
@@ -156,6 +158,9 @@ struct GuestResources {
         }
         for (uint64_t i = 0; i < ram_frames; ++i)
             kern::frame_free(ram + i * kern::PAGE_SIZE);
+        for (uint64_t b : bitmaps)
+            if (b)
+                kern::frame_free(b);
     }
 };
 
@@ -216,6 +221,21 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
         TRY_VOID(res.ept.map(0, res.ram, cfg.ram_bytes, EPT_READ | EPT_WRITE | EPT_EXECUTE, EptMemoryType::write_back));
         req.eptp = res.ept.eptp(false);
     }
+
+    // I/O and MSR bitmaps: everything intercepted but what the configuration passes through.
+    for (uint64_t& b : res.bitmaps)
+        b = TRY(kern::frame_alloc());
+    IoBitmaps io(reinterpret_cast<uint8_t*>(res.bitmaps[0]), reinterpret_cast<uint8_t*>(res.bitmaps[1]));
+    io.intercept_all();
+    for (size_t i = 0; i < cfg.pass.port_count && i < cfg.pass.MAX; ++i)
+        io.pass(cfg.pass.ports[i]);
+    MsrBitmap msr(reinterpret_cast<uint8_t*>(res.bitmaps[2]));
+    msr.intercept_all();
+    for (size_t i = 0; i < cfg.pass.msr_read_count && i < cfg.pass.MAX; ++i)
+        msr.pass_read(cfg.pass.msr_reads[i]);
+    req.io_bitmap_a = res.bitmaps[0];
+    req.io_bitmap_b = res.bitmaps[1];
+    req.msr_bitmap = res.bitmaps[2];
 
     VmxCaps caps = caps_of(vmx_msrs());
     VmxState s{};

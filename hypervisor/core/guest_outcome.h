@@ -28,6 +28,15 @@ struct GuestConfig {
     uint64_t max_guest_cycles = 0;   ///< stop the guest after this much guest time, 0 = no limit
     uint64_t max_exits = 100000;     ///< stop a guest that exits endlessly
     bool quiet = false;              ///< no per-exit-kind summary at the end
+    /// Ports and MSRs the guest may use directly (through the I/O and MSR bitmaps); every
+    /// other port and MSR access exits and is denied.
+    struct PassThrough {
+        static constexpr size_t MAX = 8; ///< entries per list
+        uint16_t ports[MAX] = {};         ///< ports passed through
+        size_t port_count = 0;            ///< used entries of ports
+        uint32_t msr_reads[MAX] = {};     ///< MSRs the guest may RDMSR
+        size_t msr_read_count = 0;        ///< used entries of msr_reads
+    } pass;                               ///< nothing by default: maximal isolation
 };
 
 /// Where code goes in guest RAM, and the guest's page tables (a 64-bit guest).

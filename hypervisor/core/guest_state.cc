@@ -10,7 +10,9 @@ using namespace vmx_bits;
 kern::Result<void> choose_controls(const VmxCaps& caps, const GuestControlRequest& req, VmxControls& out) {
     out = VmxControls{};
     uint32_t pin = PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING | (req.preemption_timer ? PIN_PREEMPTION_TIMER : 0);
-    uint32_t proc = PROC_HLT_EXITING | (1u << 24) /* unconditional I/O exiting */ | PROC_ACTIVATE_SECONDARY;
+    uint32_t proc = PROC_HLT_EXITING | PROC_ACTIVATE_SECONDARY;
+    proc |= req.io_bitmap_a ? PROC_USE_IO_BITMAPS : (1u << 24) /* unconditional I/O exiting */;
+    proc |= req.msr_bitmap ? PROC_USE_MSR_BITMAPS : 0;
     uint32_t proc2 = req.use_ept ? PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST : 0;
     uint32_t exit = EXIT_HOST_ADDR_SPACE_SIZE | EXIT_LOAD_IA32_EFER | (1u << 20) /* save IA32_EFER */;
     uint32_t entry = ENTRY_LOAD_IA32_EFER | (req.long_mode ? ENTRY_IA32E_MODE_GUEST : 0);
@@ -20,6 +22,9 @@ kern::Result<void> choose_controls(const VmxCaps& caps, const GuestControlReques
     out.exit = TRY(adjust_controls(exit, caps.true_exit_ctls, "VM-exit controls"));
     out.entry = TRY(adjust_controls(entry, caps.true_entry_ctls, "VM-entry controls"));
     out.ept_pointer = req.use_ept ? req.eptp : 0;
+    out.io_bitmap_a = req.io_bitmap_a;
+    out.io_bitmap_b = req.io_bitmap_b;
+    out.msr_bitmap = req.msr_bitmap;
     out.preemption_timer = req.preemption_timer;
     return {};
 }

@@ -16,11 +16,15 @@ struct GuestControlRequest {
     uint64_t eptp = 0;             ///< EPT pointer when use_ept
     uint32_t preemption_timer = 0; ///< VMX-preemption timer start value, 0 = timer off
     bool long_mode = false;        ///< a 64-bit guest ("IA-32e mode guest" entry control)
+    uint64_t io_bitmap_a = 0;      ///< physical address of I/O bitmap A, 0 = every port exits
+    uint64_t io_bitmap_b = 0;      ///< physical address of I/O bitmap B (with A)
+    uint64_t msr_bitmap = 0;       ///< physical address of the MSR bitmap, 0 = every MSR exits
 };
 
 /// Choose the controls: external interrupts and NMIs exit (the master keeps its interrupts),
-/// HLT exits, every I/O instruction exits (no I/O bitmaps), every RDMSR/WRMSR exits (no MSR
-/// bitmap), EPT + unrestricted guest, EFER switched on entry and exit, a 64-bit host. Each
+/// HLT exits, I/O instructions exit (all, or as the I/O bitmaps say), RDMSR/WRMSR exit (all, or
+/// as the MSR bitmap says), EPT + unrestricted guest, EFER switched on entry and exit, a 64-bit
+/// host. Each
 /// control class is adjusted with its (TRUE_) capability MSR; an Error names a class whose
 /// required bit the CPU lacks.
 kern::Result<void> choose_controls(const VmxCaps& caps, const GuestControlRequest& req, VmxControls& out);

@@ -15,3 +15,4 @@ kit_host_test(lab5_exits_test LAB 5 SOURCES hypervisor/core/tests/lab5_exits_tes
 # Uses stand-ins for lab 5's functions (exit_dispatch_fakes.cc): infrastructure, solved or not.
 kit_host_test(exit_dispatch_test SOURCES hypervisor/core/tests/exit_dispatch_test.cc hypervisor/core/exit_reason.cc
               hypervisor/core/tests/exit_dispatch_fakes.cc kernel/core/format.cc kernel/core/format_int.cc)
+kit_host_test(io_msr_bitmaps_test SOURCES hypervisor/core/tests/io_msr_bitmaps_test.cc hypervisor/core/io_msr_bitmaps.cc)

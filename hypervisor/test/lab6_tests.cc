@@ -140,3 +140,30 @@ KTEST(lab6, xsetbv_checked_and_loaded_for_the_guest) {
     KCHECK(o.report[1] == 3);        // XGETBV sees the XCR0 it set
     KCHECK(exits(o, ExitReason::EXIT_REASON_XSETBV) == 1);
 }
+
+GUEST_IMAGE(guest_passthrough)
+
+KTEST(lab6, bitmaps_pass_through_only_what_is_listed) {
+    if (!hypervisor_available()) {
+        t.fail("no VMX on this machine (run lab 6 in Bochs)");
+        return;
+    }
+    GuestConfig cfg;
+    cfg.name = "passthrough";
+    cfg.image = guest_passthrough_start;
+    cfg.image_size = size_t(guest_passthrough_end - guest_passthrough_start);
+    cfg.ram_bytes = RAM;
+    cfg.use_ept = true;
+    cfg.pass.ports[cfg.pass.port_count++] = 0x80;
+    cfg.pass.msr_reads[cfg.pass.msr_read_count++] = 0x10;
+    GuestOutcome o;
+    auto r = run_guest(cfg, o);
+    if (!r.ok()) {
+        t.fail("run_guest(passthrough): %s", r.error().what);
+        return;
+    }
+    KCHECK(o.end == GuestEnd::halted);
+    KCHECK(exits(o, ExitReason::EXIT_REASON_IO_INSTRUCTION) == 1); // port 0x81 only
+    KCHECK(exits(o, ExitReason::EXIT_REASON_MSR_READ) == 0);
+    KCHECK(o.reported && o.report[0] != 0); // the real TSC, not the 0 a denied read gives
+}
