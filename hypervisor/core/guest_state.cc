@@ -70,23 +70,31 @@ void real_mode_guest(VmxGuestState& g, const VmxCaps& caps, uint16_t cs, uint16_
     g.pat = 0x0007040600070406ull; // the reset default
 }
 
-void protected32_guest(VmxGuestState& g, const VmxCaps& caps, uint32_t eip, uint32_t esp) {
-    g = VmxGuestState{};
-    g.cr0 = (caps.cr0_fixed0 & ~CR0_PG) | CR0_PE | (1u << 4);
-    g.cr4 = caps.cr4_fixed0;
+namespace {
+/// What every protected-mode test guest shares: flat 4 GiB segments (G = 1, bit 15; data with
+/// D/B = 1, bit 14) with code `cs_sel` whose mode bits are `cs_mode` and data `cs_sel + 8`, an
+/// unusable LDTR, a busy TSS, DR7 and RFLAGS at their reset values, no VMCS link, the reset PAT.
+void flat_protected_guest(VmxGuestState& g, uint16_t cs_sel, uint32_t cs_mode, uint64_t rip, uint64_t rsp) {
     g.dr7 = 0x400;
     g.rflags = 0x2;
-    g.rip = eip;
-    g.rsp = esp;
-    // 32-bit code and data (D/B = 1, AR bit 14; G = 1, bit 15), 4 GiB limit.
-    g.cs = Segment{0x08, 0, 0xFFFFFFFF, 0xB | AR_S | AR_P | (1u << 14) | (1u << 15)};
-    g.ss = Segment{0x10, 0, 0xFFFFFFFF, 0x3 | AR_S | AR_P | (1u << 14) | (1u << 15)};
+    g.rip = rip;
+    g.rsp = rsp;
+    g.cs = Segment{cs_sel, 0, 0xFFFFFFFF, 0xB | AR_S | AR_P | cs_mode | (1u << 15)};
+    g.ss = Segment{uint16_t(cs_sel + 8), 0, 0xFFFFFFFF, 0x3 | AR_S | AR_P | (1u << 14) | (1u << 15)};
     g.ds = g.es = g.fs = g.gs = g.ss;
     g.ldtr = Segment{0, 0, 0, AR_UNUSABLE};
     g.tr = Segment{0, 0, 0x67, 0xB | AR_P};
     g.gdtr_limit = g.idtr_limit = 0xFFFF;
     g.vmcs_link_pointer = ~0ull;
     g.pat = 0x0007040600070406ull;
+}
+} // namespace
+
+void protected32_guest(VmxGuestState& g, const VmxCaps& caps, uint32_t eip, uint32_t esp) {
+    g = VmxGuestState{};
+    g.cr0 = (caps.cr0_fixed0 & ~CR0_PG) | CR0_PE | (1u << 4);
+    g.cr4 = caps.cr4_fixed0;
+    flat_protected_guest(g, 0x08, 1u << 14 /* D/B: 32-bit code */, eip, esp);
 }
 
 void long_mode_guest(VmxGuestState& g, const VmxCaps& caps, uint64_t cr3, uint64_t rip, uint64_t rsp) {
@@ -95,19 +103,8 @@ void long_mode_guest(VmxGuestState& g, const VmxCaps& caps, uint64_t cr3, uint64
     g.cr4 = caps.cr4_fixed0 | CR4_PAE;
     g.cr3 = cr3;
     g.efer = EFER_LME | EFER_LMA;
-    g.dr7 = 0x400;
-    g.rflags = 0x2;
-    g.rip = rip;
-    g.rsp = rsp;
-    // 64-bit code (L = 1, AR bit 13), and flat data, with G = 1 and a 4 GiB limit.
-    g.cs = Segment{0x10, 0, 0xFFFFFFFF, 0xB | AR_S | AR_P | (1u << 13) | (1u << 15)};
-    g.ss = Segment{0x18, 0, 0xFFFFFFFF, 0x3 | AR_S | AR_P | (1u << 14) | (1u << 15)};
-    g.ds = g.es = g.fs = g.gs = g.ss;
-    g.ldtr = Segment{0, 0, 0, AR_UNUSABLE};
-    g.tr = Segment{0, 0, 0x67, 0xB | AR_P};
-    g.gdtr_limit = g.idtr_limit = 0xFFFF;
-    g.vmcs_link_pointer = ~0ull;
-    g.pat = 0x0007040600070406ull;
+    // Selectors 0x10 (code) and 0x18 (data), as the Linux boot protocol expects.
+    flat_protected_guest(g, 0x10, 1u << 13 /* L: 64-bit code */, rip, rsp);
 }
 
 } // namespace hv

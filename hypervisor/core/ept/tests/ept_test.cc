@@ -4,6 +4,7 @@
 #include "hypervisor/core/ept/tests/fake_phys.h"
 
 #include <catch2/catch.hpp>
+#include "tests/host/require_ok.h"
 
 using namespace hv;
 using hv::test::FakePhys;
@@ -15,12 +16,6 @@ constexpr uint64_t RWX = EPT_PERMS;
 constexpr EptMemoryType WB = EptMemoryType::write_back, UC = EptMemoryType::uncacheable;
 constexpr uint64_t X = 4 * GiB; // where guest RAM lives in host-physical memory
 
-#define REQUIRE_OK(expr)                                                                           \
-    do {                                                                                           \
-        auto _r = (expr);                                                                          \
-        INFO(#expr << ": " << errc_name(_r.error().code) << " " << _r.error().what);               \
-        REQUIRE(_r.ok());                                                                          \
-    } while (0)
 
 Ept make(FakePhys& mem) {
     auto ept = Ept::create(mem, mem);

@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 #include <vector>
+#include "tests/host/require_ok.h"
 
 using namespace kern;
 
@@ -35,12 +36,6 @@ struct Machine {
     uint64_t usable_frames() const { return memory_totals(usable, n).usable_bytes / PAGE_SIZE; }
 };
 
-#define REQUIRE_OK(expr)                                                                           \
-    do {                                                                                           \
-        auto _r = (expr);                                                                          \
-        INFO(#expr << ": " << errc_name(_r.error().code) << " " << _r.error().what);               \
-        REQUIRE(_r.ok());                                                                          \
-    } while (0)
 } // namespace
 
 TEST_CASE("init frees exactly the usable frames, except frame 0", "[lab1]") {

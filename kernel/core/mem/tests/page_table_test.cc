@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <vector>
+#include "tests/host/require_ok.h"
 
 using namespace kern;
 
@@ -14,12 +15,6 @@ constexpr uint64_t KiB = 1024, MiB = 1024 * KiB, GiB = 1024 * MiB;
 
 using FakePhys = kern::test::FakePhys<Pte>;
 
-#define REQUIRE_OK(expr)                                                                           \
-    do {                                                                                           \
-        auto _r = (expr);                                                                          \
-        INFO(#expr << ": " << errc_name(_r.error().code) << " " << _r.error().what);               \
-        REQUIRE(_r.ok());                                                                          \
-    } while (0)
 
 PageTable make(FakePhys& mem) {
     auto pt = PageTable::create(mem, mem);
