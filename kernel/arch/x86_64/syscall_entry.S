@@ -10,6 +10,7 @@
 #include "arch/x86_64/syscall_defs.h"
 
     .intel_syntax noprefix
+#include "arch/x86_64/trap_frame.inc"
     .text
     .global syscall_entry
 syscall_entry:
@@ -23,39 +24,11 @@ syscall_entry:
     push rcx                        /* rip */
     push 0                          /* error code */
     push SYSCALL_VECTOR             /* "vector": marks a syscall frame */
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    PUSH_GPRS
     mov rdi, rsp
     call syscall_dispatch           /* TrapFrame*: result in frame->rax */
     cli
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    POP_GPRS
     add rsp, 16                     /* vector, error code */
     pop rcx                         /* user rip */
     add rsp, 8                      /* cs */

@@ -7,6 +7,7 @@
  * the same layout.
  */
     .intel_syntax noprefix
+#include "arch/x86_64/trap_frame.inc"
     .text
 
 /* Vectors whose exceptions push an error code: #DF 8, #TS 10, #NP 11, #SS 12, #GP 13, #PF 14,
@@ -37,21 +38,7 @@ trap_common:
     test byte ptr [rsp + 24], 3
     jz 1f
     swapgs
-1:  push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+1:  PUSH_GPRS
     cld
     mov rdi, rsp                    /* TrapFrame* */
     /* Align the stack to 16 bytes for the C++ ABI; RBX is callee-saved. */
@@ -59,21 +46,7 @@ trap_common:
     and rsp, -16
     call trap_dispatch
     mov rsp, rbx
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    POP_GPRS
     add rsp, 16                     /* vector and error code */
     test byte ptr [rsp + 8], 3      /* back to user mode: restore the user's GS base */
     jz 2f

@@ -1,6 +1,7 @@
 // Lab 0: kprintf formatting, checked against the host C library's snprintf where both agree
 // (C11 7.21.6.1), plus the kernel's own extensions (%b, "(null)", unknown conversions).
 #include "core/format.h"
+#include "core/tests/format_helpers.h"
 
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -8,18 +9,8 @@
 
 using kern::snformat;
 
-namespace {
-template <typename... A> std::string kfmt(const char* fmt, A... a) {
-    char buf[256];
-    snformat(buf, sizeof buf, fmt, a...);
-    return buf;
-}
-template <typename... A> std::string cfmt(const char* fmt, A... a) {
-    char buf[256];
-    std::snprintf(buf, sizeof buf, fmt, a...);
-    return buf;
-}
-} // namespace
+using format_test::cfmt;
+using format_test::kfmt;
 
 TEST_CASE("decimal conversions match C printf", "[lab0]") {
     for (int v : {0, 1, -1, 42, -42, 2147483647, -2147483647 - 1}) {
