@@ -24,16 +24,20 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GRUB_BIOS_DIR = "/usr/lib/grub/i386-pc"
 BOCHS_SHARE = "/usr/share/bochs"
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE.fd"
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SLAVE_KERNEL = os.path.join(ROOT, "build", "slave", "bzImage")
+SLAVE_INITRD = os.path.join(ROOT, "build", "slave", "initramfs.cpio.gz")
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS.fd"
 
 EXIT_OK, EXIT_FAIL, EXIT_TIMEOUT, EXIT_EMULATOR = 0, 1, 2, 3
 
 
-def grub_cfg(cmdline, apps=()):
+def grub_cfg(cmdline, apps=(), files=()):
     # GRUB 2.06 hands a multiboot2 kernel that requests a framebuffer (ours does: UEFI has no
     # text mode) a linear framebuffer on BIOS machines too; the kernel draws text on either.
     # On UEFI, all_video lets GRUB use the firmware's GOP mode.
     modules = "".join(f"    module2 /boot/{name}.elf {name} {args}\n" for name, args in app_specs(apps))
+    modules += "".join(f"    module2 /boot/{os.path.basename(path)} {string}\n" for path, string in files)
     return f"""set timeout=0
 set default=0
 if [ "$grub_platform" = "efi" ]; then
@@ -57,7 +61,7 @@ def app_path(kernel, name):
     return os.path.join(os.path.dirname(os.path.abspath(kernel)), "apps", name + ".elf")
 
 
-def make_iso(kernel, output, cmdline, hybrid=False, apps=()):
+def make_iso(kernel, output, cmdline, hybrid=False, apps=(), files=()):
     """Make a GRUB ISO holding the kernel with `cmdline`. The small BIOS-only image boots far
     faster in Bochs than the default one (PLATFORM.md); --hybrid adds UEFI for lab PCs."""
     with tempfile.TemporaryDirectory() as stage:
@@ -68,8 +72,10 @@ def make_iso(kernel, output, cmdline, hybrid=False, apps=()):
             if not os.path.exists(src):
                 sys.exit(f"run: no application '{name}' at {src} (make apps builds them)")
             shutil.copy(src, os.path.join(stage, "boot", name + ".elf"))
+        for path, _ in files:
+            shutil.copy(path, os.path.join(stage, "boot", os.path.basename(path)))
         with open(os.path.join(stage, "boot", "grub", "grub.cfg"), "w") as f:
-            f.write(grub_cfg(cmdline, apps))
+            f.write(grub_cfg(cmdline, apps, files))
         cmd = ["grub-mkrescue", "-o", output, "--locales=", "--fonts=", "--themes="]
         if hybrid:
             cmd += ["--compress=xz", "--mbr-force-bootable"]
@@ -83,15 +89,16 @@ def make_iso(kernel, output, cmdline, hybrid=False, apps=()):
     return output
 
 
-def cached_iso(kernel, cmdline, hybrid=False, apps=()):
-    """ISO for (kernel, apps, cmdline) in the kernel's build directory, rebuilt when any changes."""
+def cached_iso(kernel, cmdline, hybrid=False, apps=(), files=()):
+    """ISO for (kernel, apps, files, cmdline) in the kernel's build directory, rebuilt when any
+    changes."""
     h = hashlib.sha1()
-    for path in [kernel] + [app_path(kernel, n) for n, _ in app_specs(apps)]:
+    for path in [kernel] + [app_path(kernel, n) for n, _ in app_specs(apps)] + [p for p, _ in files]:
         with open(path, "rb") as f:
             h.update(f.read())
     h.update(cmdline.encode())
     h.update(b"hybrid" if hybrid else b"bios")
-    h.update(grub_cfg(cmdline, apps).encode())
+    h.update(grub_cfg(cmdline, apps, files).encode())
     d = os.path.join(os.path.dirname(os.path.abspath(kernel)), "iso")
     os.makedirs(d, exist_ok=True)
     path = os.path.join(d, h.hexdigest()[:16] + ".iso")
@@ -99,7 +106,7 @@ def cached_iso(kernel, cmdline, hybrid=False, apps=()):
         for old in os.listdir(d):  # keep the directory small
             if old.endswith(".iso") and len(os.listdir(d)) > 16:
                 os.unlink(os.path.join(d, old))
-        make_iso(kernel, path + ".tmp", cmdline, hybrid, apps)
+        make_iso(kernel, path + ".tmp", cmdline, hybrid, apps, files)
         os.replace(path + ".tmp", path)
     return path
 
@@ -150,7 +157,7 @@ hbreak kernel_main
 
 
 def run_qemu(a):
-    iso = cached_iso(a.kernel, a.cmdline, hybrid=a.uefi, apps=a.app)
+    iso = cached_iso(a.kernel, a.cmdline, hybrid=a.uefi, apps=a.app, files=a.files)
     cmd = ["qemu-system-x86_64", "-m", str(a.memory), "-smp", str(a.cpus), "-no-reboot",
            "-cdrom", iso, "-boot", "d",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
@@ -207,7 +214,7 @@ def run_bochs(a):
     # per scrolled line with interrupts off: keep it out of cycle-exact measurements.
     if a.screen is False and "console=" not in a.cmdline:
         a.cmdline = (a.cmdline + " console=serial").strip()
-    iso = cached_iso(a.kernel, a.cmdline, apps=a.app)
+    iso = cached_iso(a.kernel, a.cmdline, apps=a.app, files=a.files)
     work = tempfile.mkdtemp(prefix="bochs-")
     serial = os.path.join(work, "serial.txt")
     log = a.bochs_log or os.path.join(work, "bochs.log")
@@ -300,6 +307,11 @@ def main():
     ap.add_argument("--output", help="iso: where to write it")
     ap.add_argument("--app", action="append", default=[],
                     help='a master application to start: "name args..." (repeatable)')
+    ap.add_argument("--module", action="append", default=[], metavar="PATH=STRING",
+                    help="add file PATH as a boot module named STRING (repeatable)")
+    ap.add_argument("--slave", action="store_true",
+                    help="boot the Linux slave too: adds build/slave/{bzImage,initramfs.cpio.gz} as "
+                         "modules and slave=linux to the command line (make slave builds them)")
     ap.add_argument("--hybrid", action="store_true", help="iso: BIOS+UEFI")
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("--cpus", type=int, default=2)
@@ -318,8 +330,21 @@ def main():
     a = ap.parse_args()
     if not os.path.exists(a.kernel):
         sys.exit(f"run: no kernel at {a.kernel}: build it first (make kernel)")
+    a.files = []
+    for spec in a.module:
+        path, _, string = spec.partition("=")
+        if not os.path.exists(path):
+            sys.exit(f"run: no module file at {path}")
+        a.files.append((path, string or os.path.basename(path)))
+    if a.slave:
+        for path, string in ((SLAVE_KERNEL, "slave-kernel"), (SLAVE_INITRD, "slave-initrd")):
+            if not os.path.exists(path):
+                sys.exit(f"run: no {path}: build the Linux slave first (make slave)")
+            a.files.append((path, string))
+        if "slave=" not in a.cmdline:
+            a.cmdline = (a.cmdline + " slave=linux").strip()
     if a.target == "iso":
-        make_iso(a.kernel, a.output, a.cmdline, hybrid=a.hybrid, apps=a.app)
+        make_iso(a.kernel, a.output, a.cmdline, hybrid=a.hybrid, apps=a.app, files=a.files)
         print(f"run: wrote {a.output} ({os.path.getsize(a.output) // 1024} KiB)")
         return 0
     return run_qemu(a) if a.target == "qemu" else run_bochs(a)

@@ -9,13 +9,18 @@ using namespace vmx_bits;
 
 kern::Result<void> choose_controls(const VmxCaps& caps, const GuestControlRequest& req, VmxControls& out) {
     out = VmxControls{};
-    uint32_t pin = PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING | (req.preemption_timer ? PIN_PREEMPTION_TIMER : 0);
+    uint32_t pin = (req.interrupts_to_guest ? 0 : PIN_EXTERNAL_INTERRUPT_EXITING) | PIN_NMI_EXITING |
+                   (req.preemption_timer ? PIN_PREEMPTION_TIMER : 0);
     uint32_t proc = PROC_HLT_EXITING | PROC_ACTIVATE_SECONDARY;
     proc |= req.io_bitmap_a ? PROC_USE_IO_BITMAPS : (1u << 24) /* unconditional I/O exiting */;
     proc |= req.msr_bitmap ? PROC_USE_MSR_BITMAPS : 0;
     uint32_t proc2 = req.use_ept ? PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST : 0;
     uint32_t exit = EXIT_HOST_ADDR_SPACE_SIZE | EXIT_LOAD_IA32_EFER | (1u << 20) /* save IA32_EFER */;
     uint32_t entry = ENTRY_LOAD_IA32_EFER | (req.long_mode ? ENTRY_IA32E_MODE_GUEST : 0);
+    if (req.switch_pat) {
+        exit |= EXIT_LOAD_IA32_PAT | (1u << 18) /* save IA32_PAT */;
+        entry |= ENTRY_LOAD_IA32_PAT;
+    }
     out.pin_based = TRY(adjust_controls(pin, caps.true_pinbased_ctls, "pin-based controls"));
     out.proc_based = TRY(adjust_controls(proc, caps.true_procbased_ctls, "primary processor-based controls"));
     out.proc_based2 = TRY(adjust_controls(proc2, caps.procbased_ctls2, "secondary processor-based controls"));

@@ -19,6 +19,12 @@ struct GuestControlRequest {
     uint64_t io_bitmap_a = 0;      ///< physical address of I/O bitmap A, 0 = every port exits
     uint64_t io_bitmap_b = 0;      ///< physical address of I/O bitmap B (with A)
     uint64_t msr_bitmap = 0;       ///< physical address of the MSR bitmap, 0 = every MSR exits
+    /// A dedicated CPU (the Linux slave's): external interrupts go straight to the guest
+    /// through its IDT (no "external-interrupt exiting"), so its timer and IPIs cost no exits.
+    /// NMIs still exit: that is how the master stops it.
+    bool interrupts_to_guest = false;
+    /// Save and load IA32_PAT on exit and entry, so a guest can own its PAT (WRMSR passed through).
+    bool switch_pat = false;
 };
 
 /// Choose the controls: external interrupts and NMIs exit (the master keeps its interrupts),

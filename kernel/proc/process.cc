@@ -240,6 +240,8 @@ unsigned process_spawn_modules() {
         }
         name[n] = '\0';
         const char* args = m.cmdline[n] ? m.cmdline + n + 1 : "";
+        if (strncmp(name, "slave-", 6) == 0)
+            continue; // the Linux slave's kernel and initrd: the hypervisor's (hypervisor/slave)
         auto r = process_spawn(reinterpret_cast<const uint8_t*>(m.start), size_t(m.end - m.start), name, args);
         if (!r.ok()) {
             kprintf("process: module '%s' refused: %s\n", name, r.error().what);

@@ -22,6 +22,12 @@ struct PerCpu {
     uint64_t tsc_at_online;    ///< TSC when it came online
     x86::SegmentDescriptor gdt[x86::GDT_ENTRIES]; ///< this CPU's GDT (its TSS descriptor differs)
     x86::Tss tss;              ///< this CPU's TSS: IST stacks, later RSP0
+    /// This CPU's local APIC was lent to a guest (the Linux slave programs it directly): vectors
+    /// the guest left pending arrive in the master without a handler, and are acknowledged and
+    /// counted instead of being fatal. NMIs with no handler are counted too (the master sends
+    /// NMIs only to stop a guest; one that lands in root mode has nothing left to do).
+    volatile bool lapic_lent = false;
+    uint64_t stray_vectors = 0; ///< such vectors and NMIs acknowledged
 };
 
 // syscall_entry.S reads these through GS.

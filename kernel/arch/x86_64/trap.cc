@@ -4,6 +4,7 @@
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/descriptors.h"
+#include "arch/x86_64/apic/lapic.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/probe.h"
 #include "console/console.h"
@@ -110,6 +111,12 @@ extern "C" void trap_dispatch(kern::TrapFrame* frame) {
         }
         if (f.vector == VEC_SPURIOUS)
             return; // spurious LAPIC interrupts need no EOI (SDM Vol 3A 11.9)
+        if (this_cpu().lapic_lent) {
+            ++this_cpu().stray_vectors; // left behind by a guest (percpu.h): acknowledge, go on
+            if (f.vector != VEC_NMI)
+                lapic::eoi();
+            return;
+        }
         PANIC("unexpected interrupt vector %lu (no handler registered)", f.vector);
     }
     if (uint64_t fixup = probe_fixup_for(f.rip)) {

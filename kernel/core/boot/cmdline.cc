@@ -14,6 +14,11 @@ const char* const KNOWN[] = {
     "guests",  // guests=demo: the hypervisor runs its test guests after boot (hypervisor/demo.cc)
     "console", // console=serial: no screen console (drawing is slow in Bochs, and it runs with
                // interrupts off: latency measurements use serial only)
+    "slave",          // slave=linux: boot the Linux slave on the last CPU (hypervisor/slave.cc)
+    "slave_run",      // slave_run=NAME: the slave's init runs /etc/vlibos/NAME.sh (default demo)
+    "slave_restarts", // slave_restarts=N: boot the slave again after it dies, up to N times
+    "slave_timeout",  // slave_timeout=S: stop the slave after S seconds (default 300)
+    "slave_mem",      // slave_mem=MiB: the slave's RAM (default 64)
 };
 } // namespace
 

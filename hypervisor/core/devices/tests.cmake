@@ -1,0 +1,3 @@
+# Host tests for the emulated devices (infrastructure).
+kit_host_test(uart16550_test SOURCES hypervisor/core/devices/tests/uart16550_test.cc
+              hypervisor/core/devices/uart16550.cc)

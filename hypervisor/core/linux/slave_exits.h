@@ -1,0 +1,216 @@
+// VM-exit handling for the Linux slave. The slave runs on a dedicated CPU with its interrupts,
+// local APIC and timer passed through (linux_slave.cc), so exits are rare: CPUID, the console
+// UART, a few MSRs, the ICR filter, idle HLT, and whatever an attack tries. Pure over the
+// VmcsAccess concept, like exit_dispatch.h whose shared pieces it uses; host tests replay exits
+// on a FakeVmcs (tests/slave_exits_test.cc).
+#pragma once
+
+#include "hypervisor/core/devices/uart16550.h"
+#include "hypervisor/core/exit_dispatch.h"
+#include "hypervisor/core/linux/icr_filter.h"
+#include "hypervisor/core/linux/slave_policy.h"
+
+namespace hv {
+
+/// What the slave's exit handlers need from the machine, beyond ExitEnv.
+struct SlaveEnv {
+    /// Perform an ICR write the filter allowed (on the slave's own CPU).
+    virtual void write_icr(uint64_t icr) = 0;
+    /// Map the hole at @p gpa to the junk page (EptSink::absorb + INVEPT); false if it is not a
+    /// hole (then the guest must stop).
+    virtual bool absorb_stray_access(uint64_t gpa) = 0;
+    /// The slave CPU's real IA32_APIC_BASE.
+    virtual uint64_t apic_base() = 0;
+    /// A line of the slave's console output.
+    virtual void console_line(const char* line, size_t n) = 0;
+
+  protected:
+    ~SlaveEnv() = default;
+};
+
+/// Counters beyond GuestOutcome's per-reason exits.
+struct SlaveStats {
+    uint64_t console_exits = 0;    ///< I/O exits at the console UART
+    uint64_t other_io_exits = 0;   ///< I/O exits elsewhere (denied: PCI probing, attacks)
+    uint64_t msr_emulated = 0;     ///< intercepted RDMSR/WRMSR answered
+    uint64_t msr_gp = 0;           ///< RDMSR/WRMSR answered with #GP
+    uint64_t icr_allowed = 0;      ///< ICR writes performed
+    uint64_t icr_denied = 0;       ///< ICR writes dropped by the filter
+    uint64_t last_icr_denied = 0;  ///< the last dropped ICR value
+    uint64_t stray_accesses = 0;   ///< EPT violations absorbed by the sink
+    uint64_t first_stray_gpa = 0;  ///< the first such guest-physical address
+    uint64_t idle_hlts = 0;        ///< HLT with interrupts on: the CPU idles in the guest
+    uint64_t hypercalls = 0;       ///< VMCALLs (answered -HCE_NOSYS for now)
+};
+
+/// Everything the handlers touch.
+struct SlaveExitContext {
+    GuestContext& guest;           ///< shared context (config, outcome, host services)
+    SlaveEnv& slave;               ///< slave-only host services
+    Uart16550& uart;               ///< the console
+    SlaveStats& stats;             ///< counters
+    const uint32_t* own_apic_ids;  ///< the slave's CPUs, for the ICR filter
+    size_t own_count;              ///< entries of own_apic_ids
+    const volatile bool* stop_requested; ///< set by the master before it sends the NMI
+};
+
+/// Messages about attempts are printed for the first few of each kind, then only counted.
+inline constexpr uint64_t SLAVE_LOG_LIMIT = 5;
+
+namespace slave_exits {
+
+/// Guest RFLAGS.IF (bit 9).
+template <VmcsAccess A> bool guest_if(Vmcs<A>& v) { return (v.read(GUEST_RFLAGS) >> 9) & 1; }
+
+/// An RDMSR or WRMSR that raises #GP: inject it (RIP stays on the instruction).
+template <VmcsAccess A> void msr_gp(Vmcs<A>& v, SlaveExitContext& c) {
+    exits::inject_gp(v);
+    ++c.stats.msr_gp;
+    ++c.guest.out.injected_gp;
+}
+
+} // namespace slave_exits
+
+/// Handle one exit of the slave. Returns true if it must stop (c.guest.out.end says why).
+template <VmcsAccess A> bool handle_slave_exit(Vmcs<A>& v, GuestRegs& r, SlaveExitContext& c) {
+    using namespace exits;
+    using namespace slave_exits;
+    GuestContext& g = c.guest;
+    ExitReasonInfo info = ExitReasonInfo::decode(v.read(VM_EXIT_REASON));
+    uint16_t reason = info.basic;
+    char line[160];
+    if (info.vm_entry_failure || reason >= EXIT_REASON_COUNT)
+        return handle_exit(v, r, g); // reported and stopped there
+    switch (ExitReason(reason)) {
+    case ExitReason::EXIT_REASON_EXCEPTION_NMI:
+        ++g.out.exits[reason];
+        ++g.out.total_exits;
+        ++g.out.nmis;
+        if (*c.stop_requested)
+            return stop(g, GuestEnd::exited, 0); // the master asked (slave restart, shutdown)
+        return false;
+    case ExitReason::EXIT_REASON_CPUID: {
+        ++g.out.exits[reason];
+        ++g.out.total_exits;
+        uint32_t leaf = uint32_t(r.rax), sub = uint32_t(r.rcx);
+        CpuidRegs s = slave_cpuid(leaf, sub, g.env.host_cpuid(leaf, sub), g.out.guest_xcr0);
+        if (leaf == 1) // OSXSAVE mirrors the guest's CR4 (SDM Vol 2A CPUID, ECX bit 27)
+            s.ecx = (s.ecx & ~(1u << 27)) | (((v.read(GUEST_CR4) >> 18) & 1) << 27);
+        r.rax = s.eax, r.rbx = s.ebx, r.rcx = s.ecx, r.rdx = s.edx;
+        skip_instruction(v);
+        return false;
+    }
+    case ExitReason::EXIT_REASON_VMCALL:
+        ++g.out.exits[reason];
+        ++g.out.total_exits;
+        ++c.stats.hypercalls;
+        r.rax = uint64_t(-int64_t(HCE_NOSYS)); // no hypercalls for the slave yet (delegation adds them)
+        skip_instruction(v);
+        return false;
+    case ExitReason::EXIT_REASON_HLT:
+        ++g.out.exits[reason];
+        ++g.out.total_exits;
+        if (!guest_if(v)) // halted with interrupts off: poweroff, reboot or panic
+            return stop(g, GuestEnd::halted, 0);
+        // Idle: let the CPU halt in the guest (activity state HLT, SDM Vol 3C 25.4.2) until its
+        // next interrupt. The HLT was in an STI shadow (Linux idles with "sti; hlt"); the shadow
+        // ends with the instruction, and VM entry refuses HLT with STI blocking (27.3.1.5).
+        skip_instruction(v);
+        v.write(GUEST_INTERRUPTIBILITY_INFO, v.read(GUEST_INTERRUPTIBILITY_INFO) & ~3u);
+        v.write(GUEST_ACTIVITY_STATE, 1u);
+        ++c.stats.idle_hlts;
+        return false;
+    case ExitReason::EXIT_REASON_IO_INSTRUCTION: {
+        IoExitInfo io = IoExitInfo::decode(v.read(EXIT_QUALIFICATION));
+        if (!io.string && io.size == 1 && io.port >= Uart16550::COM1 && io.port < Uart16550::COM1 + 8) {
+            ++g.out.exits[reason];
+            ++g.out.total_exits;
+            ++c.stats.console_exits;
+            if (io.input)
+                r.rax = (r.rax & ~0xFFull) | c.uart.read(io.port - Uart16550::COM1);
+            else
+                c.uart.write(io.port - Uart16550::COM1, uint8_t(r.rax));
+            skip_instruction(v);
+            return false;
+        }
+        ++c.stats.other_io_exits;
+        return handle_exit(v, r, g); // denied: reads see all ones, writes are dropped
+    }
+    case ExitReason::EXIT_REASON_MSR_READ: {
+        ++g.out.exits[reason];
+        ++g.out.total_exits;
+        uint32_t msr = uint32_t(r.rcx);
+        SlaveMsrRead m = slave_msr_read(msr, c.slave.apic_base());
+        if (m.gp) {
+            if (c.stats.msr_gp < SLAVE_LOG_LIMIT) {
+                kern::snformat(line, sizeof line, "slave: RDMSR %#x refused (#GP)", msr);
+                g.env.log(line);
+            }
+            msr_gp(v, c);
+            return false;
+        }
+        ++c.stats.msr_emulated;
+        r.rax = m.value & 0xFFFFFFFF;
+        r.rdx = m.value >> 32;
+        skip_instruction(v);
+        return false;
+    }
+    case ExitReason::EXIT_REASON_MSR_WRITE: {
+        ++g.out.exits[reason];
+        ++g.out.total_exits;
+        uint32_t msr = uint32_t(r.rcx);
+        uint64_t value = (r.rdx << 32) | (r.rax & 0xFFFFFFFF);
+        switch (slave_msr_write(msr, value, c.slave.apic_base())) {
+        case SlaveMsrWrite::ignore: ++c.stats.msr_emulated; break;
+        case SlaveMsrWrite::gp:
+            if (c.stats.msr_gp < SLAVE_LOG_LIMIT) {
+                kern::snformat(line, sizeof line, "slave: WRMSR %#x <- %#lx refused (#GP)", msr, value);
+                g.env.log(line);
+            }
+            msr_gp(v, c);
+            return false;
+        case SlaveMsrWrite::icr: {
+            IcrVerdict verdict = check_icr_write(value, c.own_apic_ids, c.own_count); // lab 7
+            if (verdict == IcrVerdict::allow) {
+                ++c.stats.icr_allowed;
+                c.slave.write_icr(value);
+                break;
+            }
+            if (c.stats.icr_denied < SLAVE_LOG_LIMIT) {
+                kern::snformat(line, sizeof line,
+                               "slave: IPI denied: ICR %#lx (delivery mode %lu, destination %#lx): %s", value,
+                               (value >> 8) & 7, value >> 32, icr_verdict_token(verdict));
+                g.env.log(line);
+            }
+            ++c.stats.icr_denied;
+            c.stats.last_icr_denied = value;
+            break; // dropped: the write "happened", nothing was sent
+        }
+        }
+        skip_instruction(v);
+        return false;
+    }
+    case ExitReason::EXIT_REASON_EPT_VIOLATION: {
+        uint64_t gpa = v.read(GUEST_PHYSICAL_ADDRESS);
+        EptViolationInfo q = EptViolationInfo::decode(v.read(EXIT_QUALIFICATION));
+        if (q.fetch || !c.slave.absorb_stray_access(gpa))
+            return handle_exit(v, r, g); // execution outside RAM, or a bug: stop and report
+        ++g.out.exits[reason];
+        ++g.out.total_exits;
+        if (c.stats.stray_accesses == 0)
+            c.stats.first_stray_gpa = gpa;
+        if (c.stats.stray_accesses < SLAVE_LOG_LIMIT) {
+            kern::snformat(line, sizeof line,
+                           "slave: %s of guest-physical %#lx outside its RAM (RIP %#lx): contained, sees a junk page",
+                           q.write ? "write" : "read", gpa, v.read(GUEST_RIP));
+            g.env.log(line);
+        }
+        ++c.stats.stray_accesses;
+        return false; // the access is retried and now reaches the junk page
+    }
+    default:
+        return handle_exit(v, r, g); // CR access, XSETBV, triple fault, INIT/SIPI, the rest
+    }
+}
+
+} // namespace hv

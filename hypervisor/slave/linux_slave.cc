@@ -1,0 +1,375 @@
+#include "hypervisor/slave/linux_slave.h"
+
+#include "arch/x86_64/apic/lapic.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/time/clock.h"
+#include "console/console.h"
+#include "core/format.h"
+#include "hypervisor/arch/x86_64/real_vmcs.h"
+#include "hypervisor/arch/x86_64/vm_entry.h"
+#include "hypervisor/arch/x86_64/vmx_cpu.h"
+#include "hypervisor/arch/x86_64/vmx_insn.h"
+#include "hypervisor/core/entry_check/entry_check.h"
+#include "hypervisor/core/ept/ept.h"
+#include "hypervisor/core/ept/ept_sink.h"
+#include "hypervisor/core/guest_state.h"
+#include "hypervisor/core/io_msr_bitmaps.h"
+#include "hypervisor/core/linux/bzimage.h"
+#include "hypervisor/core/linux/slave_layout.h"
+#include "hypervisor/core/vm_instruction_error.h"
+#include "hypervisor/core/vmcs_load.h"
+#include "hypervisor/vm_host.h"
+#include "lib/string.h"
+#include "mem/memory.h"
+#include "platform.h"
+
+namespace hv {
+
+namespace cpu = kern::cpu;
+using kern::Errc;
+using kern::Error;
+
+namespace {
+
+constexpr uint32_t MSR_APIC_BASE = 0x1B;
+constexpr uint32_t MSR_TSC_DEADLINE = 0x6E0;
+constexpr uint32_t MSR_X2APIC_EOI = 0x80B;
+constexpr uint32_t MSR_X2APIC_ISR0 = 0x810; // ISR bits 31:0; 0x817 holds 255:224
+constexpr uint32_t LVT_MASKED = 1u << 16;
+constexpr uint32_t x2apic_msr(uint32_t xapic_offset) { return 0x800 + xapic_offset / 16; }
+
+/// Set by linux_slave_request_stop(); read by the exit handler and before each VM entry.
+volatile bool g_stop = false;
+/// APIC id of the CPU running the slave, or -1.
+volatile int64_t g_slave_apic = -1;
+
+/// The master's per-CPU state that the slave overwrites while it owns the CPU (SYSCALL MSRs,
+/// the swapgs base, its local APIC's configuration), restored when it stops.
+struct HostCpuState {
+    uint64_t star, lstar, cstar, fmask, kernel_gs_base;
+    uint32_t svr, tpr, lvt_timer, lvt_thermal, lvt_perf, lvt_lint0, lvt_lint1, lvt_error, divide;
+};
+
+void save_host_cpu(HostCpuState& s) {
+    s.star = cpu::rdmsr(0xC0000081);
+    s.lstar = cpu::rdmsr(0xC0000082);
+    s.cstar = cpu::rdmsr(0xC0000083);
+    s.fmask = cpu::rdmsr(0xC0000084);
+    s.kernel_gs_base = cpu::rdmsr(0xC0000102);
+    s.svr = uint32_t(cpu::rdmsr(x2apic_msr(0xF0)));
+    s.tpr = uint32_t(cpu::rdmsr(x2apic_msr(0x80)));
+    s.lvt_timer = uint32_t(cpu::rdmsr(x2apic_msr(0x320)));
+    s.lvt_thermal = uint32_t(cpu::rdmsr(x2apic_msr(0x330)));
+    s.lvt_perf = uint32_t(cpu::rdmsr(x2apic_msr(0x340)));
+    s.lvt_lint0 = uint32_t(cpu::rdmsr(x2apic_msr(0x350)));
+    s.lvt_lint1 = uint32_t(cpu::rdmsr(x2apic_msr(0x360)));
+    s.lvt_error = uint32_t(cpu::rdmsr(x2apic_msr(0x370)));
+    s.divide = uint32_t(cpu::rdmsr(x2apic_msr(0x3E0)));
+}
+
+/// Take the local APIC back: no timer, every LVT masked, every interrupt the slave left in
+/// service acknowledged (SDM Vol 3A 11.8.5: each EOI clears the highest ISR bit), then the
+/// master's configuration and MSRs as they were.
+void restore_host_cpu(const HostCpuState& s) {
+    cpu::wrmsr(MSR_TSC_DEADLINE, 0);
+    static constexpr uint32_t LVTS[] = {0x320, 0x330, 0x340, 0x350, 0x360, 0x370};
+    for (uint32_t lvt : LVTS)
+        cpu::wrmsr(x2apic_msr(lvt), LVT_MASKED);
+    for (int n = 0; n < 256; ++n) {
+        bool in_service = false;
+        for (uint32_t i = 0; i < 8; ++i)
+            in_service |= cpu::rdmsr(MSR_X2APIC_ISR0 + i) != 0;
+        if (!in_service)
+            break;
+        cpu::wrmsr(MSR_X2APIC_EOI, 0);
+    }
+    cpu::wrmsr(x2apic_msr(0xF0), s.svr);
+    cpu::wrmsr(x2apic_msr(0x80), s.tpr);
+    cpu::wrmsr(x2apic_msr(0x3E0), s.divide);
+    cpu::wrmsr(x2apic_msr(0x320), s.lvt_timer);
+    cpu::wrmsr(x2apic_msr(0x330), s.lvt_thermal);
+    cpu::wrmsr(x2apic_msr(0x340), s.lvt_perf);
+    cpu::wrmsr(x2apic_msr(0x350), s.lvt_lint0);
+    cpu::wrmsr(x2apic_msr(0x360), s.lvt_lint1);
+    cpu::wrmsr(x2apic_msr(0x370), s.lvt_error);
+    cpu::wrmsr(0xC0000081, s.star);
+    cpu::wrmsr(0xC0000082, s.lstar);
+    cpu::wrmsr(0xC0000083, s.cstar);
+    cpu::wrmsr(0xC0000084, s.fmask);
+    cpu::wrmsr(0xC0000102, s.kernel_gs_base);
+}
+
+/// True if `line` contains `word`.
+bool contains(const char* line, const char* word) {
+    size_t n = strlen(word);
+    for (; *line; ++line)
+        if (strncmp(line, word, n) == 0)
+            return true;
+    return false;
+}
+
+/// The machine behind the slave's exit handlers.
+struct KernelSlaveEnv final : SlaveEnv {
+    Ept* ept = nullptr;
+    EptSink* sink = nullptr;
+    SlaveResult* res = nullptr;
+
+    void write_icr(uint64_t icr) override { cpu::wrmsr(MSR_X2APIC_ICR, icr); }
+    bool absorb_stray_access(uint64_t gpa) override {
+        if (!sink->absorb(*ept, gpa).ok())
+            return false;
+        vmx::invept(vmx::INVEPT_SINGLE_CONTEXT, vmx::InveptDescriptor{ept->eptp(false), 0}); // SDM 29.4.3.3
+        return true;
+    }
+    uint64_t apic_base() override { return cpu::rdmsr(MSR_APIC_BASE); }
+    void console_line(const char* line, size_t n) override {
+        kern::kprintf("[linux] %s\n", line);
+        size_t keep = n < sizeof res->last_line - 1 ? n : sizeof res->last_line - 1;
+        memcpy(res->last_line, line, keep);
+        res->last_line[keep] = '\0';
+        if (!res->marker_tsc && contains(line, SLAVE_USERSPACE_MARKER)) {
+            res->marker_tsc = cpu::rdtsc();
+            res->exits_at_marker = res->out.total_exits;
+        }
+        if (contains(line, "Kernel panic"))
+            res->panicked = true;
+    }
+    static void uart_sink(void* self, const char* line, size_t n) {
+        static_cast<KernelSlaveEnv*>(self)->console_line(line, n);
+    }
+};
+
+/// Everything the slave owns, released in one place (the sink before the EPT it links into).
+struct SlaveResources {
+    uint64_t ram = 0, ram_frames = 0, vmcs = 0;
+    uint64_t bitmaps[3] = {};
+    Ept ept;
+    EptSink sink;
+    bool have_ept = false, have_sink = false;
+
+    ~SlaveResources() {
+        if (vmcs) {
+            vmx::vmclear(vmcs);
+            kern::frame_free(vmcs);
+        }
+        if (have_ept) {
+            if (have_sink)
+                sink.release(ept);
+            vmx::invept(vmx::INVEPT_SINGLE_CONTEXT, vmx::InveptDescriptor{ept.eptp(false), 0});
+            ept.destroy();
+        }
+        for (uint64_t i = 0; i < ram_frames; ++i)
+            kern::frame_free(ram + i * kern::PAGE_SIZE);
+        for (uint64_t b : bitmaps)
+            if (b)
+                kern::frame_free(b);
+    }
+};
+
+void dump_slave(Vmcs<RealVmcs>& v, const GuestRegs& r) {
+    kern::kprintf("slave state: RIP %#lx RSP %#lx RFLAGS %#lx CR0 %#lx CR3 %#lx CR4 %#lx EFER %#lx\n",
+                  v.read(GUEST_RIP), v.read(GUEST_RSP), v.read(GUEST_RFLAGS), v.read(GUEST_CR0), v.read(GUEST_CR3),
+                  v.read(GUEST_CR4), v.read(GUEST_IA32_EFER));
+    kern::kprintf("  RAX %#lx RBX %#lx RCX %#lx RDX %#lx RSI %#lx RDI %#lx\n", r.rax, r.rbx, r.rcx, r.rdx, r.rsi,
+                  r.rdi);
+}
+
+/// The I/O and MSR bitmaps: everything exits but the PM timer (read-only hardware) and the
+/// MSRs of slave_policy.h.
+void fill_bitmaps(SlaveResources& r) {
+    IoBitmaps io(reinterpret_cast<uint8_t*>(r.bitmaps[0]), reinterpret_cast<uint8_t*>(r.bitmaps[1]));
+    io.intercept_all();
+    if (kern::g_fadt.pm_timer_port)
+        io.pass(kern::g_fadt.pm_timer_port, 4);
+    MsrBitmap msr(reinterpret_cast<uint8_t*>(r.bitmaps[2]));
+    msr.intercept_all();
+    for (uint32_t m : SLAVE_PASSTHROUGH_MSRS) {
+        msr.pass_read(m);
+        bool write_exits = false;
+        for (uint32_t w : SLAVE_WRITE_INTERCEPTED_MSRS)
+            write_exits |= w == m;
+        if (!write_exits)
+            msr.pass_write(m);
+    }
+    for (uint32_t m = X2APIC_MSR_FIRST; m <= X2APIC_MSR_LAST; ++m) {
+        msr.pass_read(m);
+        if (m != MSR_X2APIC_ICR)
+            msr.pass_write(m);
+    }
+}
+
+} // namespace
+
+bool linux_slave_request_stop() {
+    int64_t apic = g_slave_apic;
+    if (apic < 0)
+        return false;
+    g_stop = true;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    kern::lapic::send_ipi(uint32_t(apic), kern::lapic::NMI);
+    return true;
+}
+
+kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& opt, SlaveResult& res) {
+    res = SlaveResult{};
+    if (!vmx_enabled())
+        TRY_VOID(vmx_enable_cpu());
+    if (!kern::lapic::x2apic())
+        return Error{Errc::unsupported, "the Linux slave needs x2APIC (Linux's Jailhouse guest mode requires it)"};
+    auto bz = parse_bzimage(img.kernel, img.kernel_size); // lab 7
+    if (!bz.ok()) {
+        kern::kprintf("slave: the kernel image (%lu bytes) cannot be booted: %s\n", img.kernel_size, bz.error().what);
+        return bz.error();
+    }
+    size_t cmdlen = strlen(opt.cmdline);
+    auto planned = plan_slave_memory(opt.ram_bytes, bz.value(), img.initrd_size, cmdlen, opt.channel_bytes);
+    if (!planned.ok()) {
+        kern::kprintf("slave: %s (RAM %lu MiB, kernel init_size %lu KiB at %#lx, initrd %lu KiB)\n",
+                      planned.error().what, opt.ram_bytes >> 20, uint64_t(bz.value().init_size) >> 10,
+                      bz.value().pref_address, img.initrd_size >> 10);
+        return planned.error();
+    }
+    const SlavePlan& plan = planned.value();
+
+    SlaveResources r;
+    auto ram_r = kern::frame_alloc_contiguous(opt.ram_bytes / kern::PAGE_SIZE, 2 << 20);
+    if (!ram_r.ok()) {
+        kern::kprintf("slave: no %lu MiB of contiguous free memory for its RAM\n", opt.ram_bytes >> 20);
+        return ram_r.error();
+    }
+    r.ram = ram_r.value();
+    r.ram_frames = opt.ram_bytes / kern::PAGE_SIZE;
+    auto* ram = reinterpret_cast<uint8_t*>(r.ram);
+    memset(ram, 0, opt.ram_bytes); // nothing of the master's earlier use of these frames leaks
+    memcpy(ram + plan.kernel_gpa, bz.value().kernel, bz.value().kernel_size);
+    if (img.initrd_size)
+        memcpy(ram + plan.initrd_gpa, img.initrd, img.initrd_size);
+    write_identity_map_1g(ram + SlaveFixed::PML4);
+    uint16_t gdt_limit = write_boot_gdt(ram + SlaveFixed::GDT);
+    memcpy(ram + SlaveFixed::CMDLINE, opt.cmdline, cmdlen + 1);
+    JailhouseInfo j;
+    j.pm_timer_port = kern::g_fadt.pm_timer_port;
+    j.tsc_khz = uint32_t(kern::g_clock.tsc_hz / 1000);
+    j.apic_khz = uint32_t(kern::g_clock.lapic_timer_hz / 1000);
+    j.num_cpus = 1;
+    j.cpu_ids[0] = uint8_t(kern::this_cpu().apic_id);
+    j.uart_mask = 1; // COM1 only: the emulated console
+    write_jailhouse_setup_data(ram + SlaveFixed::SETUP_DATA, j);
+    BootParamsSpec spec;
+    spec.cmdline_gpa = SlaveFixed::CMDLINE;
+    spec.initrd_gpa = plan.initrd_gpa;
+    spec.initrd_size = plan.initrd_size;
+    spec.setup_data_gpa = SlaveFixed::SETUP_DATA;
+    spec.e820 = plan.e820;
+    spec.e820_count = plan.e820_count;
+    TRY_VOID(write_boot_params(ram + SlaveFixed::ZERO_PAGE, bz.value(), img.kernel, spec)); // lab 7
+
+    r.ept = TRY(Ept::create(kern::kernel_frame_source(), kern::kernel_phys_access()));
+    r.have_ept = true;
+    TRY_VOID(r.ept.map(0, r.ram, opt.ram_bytes, EPT_READ | EPT_WRITE | EPT_EXECUTE, EptMemoryType::write_back));
+    r.sink = TRY(EptSink::create(kern::kernel_frame_source(), kern::kernel_phys_access()));
+    r.have_sink = true;
+    for (uint64_t& b : r.bitmaps)
+        b = TRY(kern::frame_alloc());
+    fill_bitmaps(r);
+
+    GuestControlRequest req;
+    req.use_ept = true;
+    req.eptp = r.ept.eptp(false);
+    req.long_mode = true;
+    req.io_bitmap_a = r.bitmaps[0];
+    req.io_bitmap_b = r.bitmaps[1];
+    req.msr_bitmap = r.bitmaps[2];
+    req.interrupts_to_guest = true;
+    req.switch_pat = true;
+    VmxCaps caps = caps_of(vmx_msrs());
+    VmxState s{};
+    capture_host_state(s.host);
+    TRY_VOID(choose_controls(caps, req, s.ctl));
+    long_mode_guest(s.guest, caps, SlaveFixed::PML4, plan.entry_gpa, SlaveFixed::STACK_TOP);
+    s.guest.gdtr_base = SlaveFixed::GDT;
+    s.guest.gdtr_limit = gdt_limit;
+    own_fixed_cr_bits(s.ctl, s.guest, caps);
+    EntryCheckFailure why{};
+    if (auto ok = check_vm_entry(s, caps, &why); !ok.ok()) {
+        kern::kprintf("slave: VM-entry check failed: %s: %s (%s)\n", why.field, why.message, why.section);
+        return ok.error();
+    }
+    r.vmcs = TRY(vmx_alloc_vmcs());
+    if (vmx::vmclear(r.vmcs) != vmx::VmxStatus::ok || vmx::vmptrld(r.vmcs) != vmx::VmxStatus::ok)
+        return Error{Errc::unsupported, "VMCLEAR/VMPTRLD of a fresh VMCS failed"};
+    RealVmcs real;
+    Vmcs<RealVmcs> vmcs(real);
+    write_vmx_state(vmcs, s);
+    if (!real.ok()) {
+        kern::kprintf("slave: VMWRITE to %s failed\n", vmcs_field_name(real.failed_encoding()));
+        return Error{Errc::unsupported, "a VMWRITE failed (field printed above)"};
+    }
+
+    GuestConfig cfg;
+    cfg.name = "linux";
+    cfg.ram_bytes = opt.ram_bytes;
+    cfg.use_ept = true;
+    KernelExitEnv env;
+    GuestContext gctx{cfg, res.out, ram, 0, env, CrFixedBits{caps.cr0_fixed0, caps.cr0_fixed1, caps.cr4_fixed0, caps.cr4_fixed1}};
+    KernelSlaveEnv senv;
+    senv.ept = &r.ept;
+    senv.sink = &r.sink;
+    senv.res = &res;
+    Uart16550 uart(KernelSlaveEnv::uart_sink, &senv);
+    uint32_t own[1] = {kern::this_cpu().apic_id};
+    SlaveExitContext sctx{gctx, senv, uart, res.stats, own, 1, &g_stop};
+    GuestRegs regs{};
+    regs.rsi = SlaveFixed::ZERO_PAGE; // boot.rst: RSI = the zero page (GPRs are not in the VMCS)
+
+    // From here the CPU is the slave's: interrupts stay off in root mode (VM exits keep IF
+    // clear), so each one waits for the slave's next VM entry and goes to the slave.
+    HostCpuState host;
+    cpu::cli();
+    save_host_cpu(host);
+    kern::this_cpu().lapic_lent = true;
+    cpu::wrmsr(MSR_TSC_DEADLINE, 0);
+    cpu::wrmsr(x2apic_msr(0x320), LVT_MASKED);
+    g_stop = false;
+    g_slave_apic = kern::this_cpu().apic_id;
+    bool xsave = env.xcr0_supported() != 0;
+    bool launched = false;
+    res.launch_tsc = cpu::rdtsc();
+    for (;;) {
+        if (g_stop) {
+            res.out.end = GuestEnd::exited;
+            break;
+        }
+        if (xsave)
+            xsetbv(res.out.guest_xcr0);
+        int rc = vmx_enter(&regs, launched ? 1 : 0);
+        if (rc != int(EntryResult::vm_exit)) {
+            uint64_t err = rc == int(EntryResult::fail_valid) ? real.read_raw(VM_INSTRUCTION_ERROR.encoding) : 0;
+            kern::kprintf("slave: VM%s failed: %s\n", launched ? "RESUME" : "LAUNCH",
+                          rc == int(EntryResult::fail_valid) ? vm_instruction_error_text(uint32_t(err))
+                                                             : "VMfailInvalid (no current VMCS)");
+            res.out.end = GuestEnd::entry_failed;
+            res.out.detail = err;
+            break;
+        }
+        launched = true;
+        if (handle_slave_exit(vmcs, regs, sctx)) {
+            if (res.out.end == GuestEnd::triple_fault || res.out.end == GuestEnd::unhandled_exit ||
+                res.out.end == GuestEnd::ept_violation)
+                dump_slave(vmcs, regs);
+            break;
+        }
+    }
+    res.end_tsc = cpu::rdtsc();
+    g_slave_apic = -1;
+    res.out.guest_rip = vmcs.read(GUEST_RIP);
+    if (xsave)
+        xsetbv(1);
+    restore_host_cpu(host);
+    cpu::sti(); // vectors the slave left pending arrive now and are counted (percpu.h lapic_lent)
+    uart.flush();
+    return {};
+}
+
+} // namespace hv

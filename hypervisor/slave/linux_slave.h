@@ -1,0 +1,61 @@
+// The Linux slave (lab 7): an unmodified Linux kernel booted by the hypervisor, in VMX non-root
+// operation, on a CPU the master gives it whole.
+//
+//   master CPU 0: real-time threads, rtlat, the master's console
+//   slave CPU 1:  this thread, cli; VMLAUNCH Linux; exits are handled here, on CPU 1
+//
+// The slave's local APIC, timer and interrupts are its own (passed through: no exits for them);
+// its RAM is a dedicated host region behind EPT; its console is an emulated 16550 whose lines
+// the master prints as "[linux] ..."; its ICR writes are filtered (icr_filter.h). The master
+// takes the CPU back with an NMI (linux_slave_request_stop) or when Linux halts or dies.
+#pragma once
+
+#include "core/result.h"
+#include "hypervisor/core/guest_outcome.h"
+#include "hypervisor/core/linux/slave_exits.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace hv {
+
+/// The files the slave boots.
+struct SlaveImages {
+    const uint8_t* kernel = nullptr; ///< bzImage
+    size_t kernel_size = 0;          ///< its size
+    const uint8_t* initrd = nullptr; ///< initramfs (cpio, optionally compressed), may be null
+    size_t initrd_size = 0;          ///< its size
+};
+
+/// How to boot it.
+struct SlaveOptions {
+    uint64_t ram_bytes = 64ull << 20; ///< guest RAM
+    const char* cmdline = "";         ///< Linux command line
+    uint64_t channel_bytes = 0;       ///< shared channel after RAM (delegation), 0 = none
+};
+
+/// What happened, for the master's report.
+struct SlaveResult {
+    GuestOutcome out;               ///< end, exits per reason
+    SlaveStats stats;               ///< console, MSRs, ICR filter, stray accesses
+    uint64_t launch_tsc = 0;        ///< TSC at the first VMLAUNCH
+    uint64_t marker_tsc = 0;        ///< TSC when the userspace marker line appeared, 0 = never
+    uint64_t exits_at_marker = 0;   ///< VM exits up to the marker (the boot's exits)
+    uint64_t end_tsc = 0;           ///< TSC when it stopped
+    bool panicked = false;          ///< a "Kernel panic" line was seen
+    char last_line[120] = {};       ///< the last console line (why it died, often)
+};
+
+/// The line the slave's init prints once userspace runs (slave/initramfs/init).
+inline constexpr const char* SLAVE_USERSPACE_MARKER = "vlibos-slave: userspace up";
+
+/// Boot Linux on the calling CPU and run it until it halts, dies or is stopped. Errors are for
+/// what prevents booting at all (a bad bzImage, too little memory, no VMX, no x2APIC); they
+/// have been printed with the details when this returns.
+kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& opt, SlaveResult& res);
+
+/// Ask the running slave to stop (from any CPU): sets the flag its exit handler checks and
+/// sends its CPU an NMI. Returns false if no slave is running.
+bool linux_slave_request_stop();
+
+} // namespace hv

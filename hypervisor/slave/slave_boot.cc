@@ -1,0 +1,206 @@
+// `slave=linux` on the kernel command line: after boot, the master gives its last CPU to a
+// Linux slave (linux_slave.h) and goes on with its own work on the others. The kernel and the
+// initramfs are multiboot2 modules named "slave-kernel" and "slave-initrd" (tools/run.py
+// --slave adds them). Options: slave_run=NAME (the init script the slave runs, passed to it as
+// vlibos.run=NAME), slave_restarts=N, slave_timeout=S, slave_mem=MiB.
+//
+// Reports, for people and the grader:
+//   [linux] ...                         every line of the slave's console
+//   slave: ...                          what the master saw (attempts, how it ended)
+//   @@ slave boot=1 end=halted userspace=yes ...   one line per boot, with the exit counts
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/time/clock.h"
+#include "console/console.h"
+#include "core/format.h"
+#include "hooks.h"
+#include "hypervisor/hypervisor.h"
+#include "hypervisor/slave/linux_slave.h"
+#include "lib/string.h"
+#include "platform.h"
+#include "sched/thread.h"
+#include "test/report.h"
+
+namespace hv {
+
+namespace {
+
+/// The slave's command line: a console on the emulated COM1, no probing of what is not there,
+/// the boot parameters of the kit's init (slave/initramfs/init) appended.
+constexpr const char* BASE_CMDLINE =
+    "console=ttyS0,115200 nokaslr pci=lastbus=0 io_delay=none tsc=reliable loglevel=5 printk.devkmsg=on panic=-1 "
+    "mitigations=off msr.allow_writes=on";
+
+struct SlaveJob {
+    SlaveImages images;
+    SlaveOptions options;
+    const char* run = "demo";
+    uint64_t restarts = 0;
+    uint64_t timeout_cycles = 0;
+    unsigned cpu = 0;
+    volatile bool running = false;
+    volatile bool done = false;
+    char cmdline[512] = {};
+};
+SlaveJob g_job;
+
+const kern::BootModule* find_module(const char* name) {
+    size_t n = strlen(name);
+    for (size_t i = 0; i < kern::g_boot.module_count; ++i) {
+        const kern::BootModule& m = kern::g_boot.modules[i];
+        if (strncmp(m.cmdline, name, n) == 0 && (m.cmdline[n] == '\0' || m.cmdline[n] == ' '))
+            return &m;
+    }
+    return nullptr;
+}
+
+uint64_t option_number(const char* key, uint64_t fallback) {
+    const char* v = kern::g_cmdline.get(key);
+    if (!v || !*v)
+        return fallback;
+    uint64_t n = 0;
+    for (; *v >= '0' && *v <= '9'; ++v)
+        n = n * 10 + uint64_t(*v - '0');
+    return n;
+}
+
+/// The verdict lines for one boot.
+void report_boot(unsigned boot, const SlaveResult& r) {
+    const GuestOutcome& o = r.out;
+    uint64_t hz = kern::g_clock.tsc_hz ? kern::g_clock.tsc_hz : 1;
+    bool up = r.marker_tsc != 0;
+    const char* end = r.panicked ? "panic" : guest_end_token(o.end);
+    kern::kprintf("slave: boot %u ended: %s after %lu ms; %s", boot,
+                  r.panicked ? "Linux panicked" : o.end == GuestEnd::halted ? "Linux halted (poweroff or reboot)"
+                  : o.end == GuestEnd::exited ? "stopped by the master" : guest_end_name(o.end),
+                  (r.end_tsc - r.launch_tsc) * 1000 / hz,
+                  up ? "userspace was reached" : "userspace was NOT reached");
+    if (r.last_line[0])
+        kern::kprintf("; last line: \"%s\"", r.last_line);
+    kern::kprintf("\n");
+    if (up)
+        kern::kprintf("slave: userspace marker after %lu cycles (%lu ms) and %lu VM exits\n",
+                      r.marker_tsc - r.launch_tsc, (r.marker_tsc - r.launch_tsc) * 1000 / hz, r.exits_at_marker);
+    const SlaveStats& s = r.stats;
+    if (s.icr_denied || s.stray_accesses)
+        kern::kprintf("slave: contained: %lu IPIs denied, %lu accesses outside its RAM (first at %#lx)\n",
+                      s.icr_denied, s.stray_accesses, s.first_stray_gpa);
+    char line[320];
+    size_t n = kern::snformat(line, sizeof line,
+                              "slave boot=%u end=%s userspace=%s marker_cycles=%lu exits_boot=%lu exits=%lu "
+                              "console_exits=%lu other_io_exits=%lu msr_emulated=%lu msr_gp=%lu icr_allowed=%lu "
+                              "icr_denied=%lu stray=%lu first_stray=%#lx idle_hlts=%lu nmis=%lu",
+                              boot, end, up ? "yes" : "no", up ? r.marker_tsc - r.launch_tsc : 0, r.exits_at_marker,
+                              o.total_exits, s.console_exits, s.other_io_exits, s.msr_emulated, s.msr_gp,
+                              s.icr_allowed, s.icr_denied, s.stray_accesses, s.first_stray_gpa, s.idle_hlts, o.nmis);
+    kern::report_line(line);
+    n = kern::snformat(line, sizeof line, "guest_exits name=linux total=%lu", o.total_exits);
+    for (unsigned i = 0; i < EXIT_REASON_COUNT && n < sizeof line; ++i)
+        if (o.exits[i])
+            n += kern::snformat(line + n, sizeof line - n, " %s=%lu", exit_reason_name(uint16_t(i)), o.exits[i]);
+    kern::report_line(line);
+}
+
+void slave_thread(void*) {
+    SlaveJob& j = g_job;
+    for (unsigned boot = 1;; ++boot) {
+        kern::snformat(j.cmdline, sizeof j.cmdline, "%s vlibos.run=%s vlibos.boot=%u", BASE_CMDLINE, j.run, boot);
+        j.options.cmdline = j.cmdline;
+        kern::kprintf("slave: booting Linux on CPU %u (boot %u: %lu KiB kernel, %lu KiB initrd, %lu MiB RAM)\n",
+                      j.cpu, boot, j.images.kernel_size >> 10, j.images.initrd_size >> 10, j.options.ram_bytes >> 20);
+        static SlaveResult res; // large: not on this thread's stack
+        j.running = true;
+        auto r = run_linux_slave(j.images, j.options, res);
+        j.running = false;
+        if (!r.ok()) {
+            kern::kprintf("slave: not started: %s; the master goes on without it\n", r.error().what);
+            char line[200];
+            kern::snformat(line, sizeof line, "slave boot=%u end=not_started reason=\"%s\"", boot, r.error().what);
+            kern::report_line(line);
+            break;
+        }
+        report_boot(boot, res);
+        bool died = res.panicked || res.out.end != GuestEnd::halted;
+        if (!died || res.out.end == GuestEnd::exited || boot > j.restarts)
+            break;
+        kern::kprintf("slave: restarting it (%u of %lu restarts)\n", boot, j.restarts);
+    }
+    if (kern::this_cpu().stray_vectors)
+        kern::kprintf("slave: CPU %u back to the master (%lu stray vectors acknowledged)\n", j.cpu,
+                      kern::this_cpu().stray_vectors);
+    j.done = true;
+    kern::background_job_end();
+}
+
+/// Stops a slave that runs past slave_timeout (its CPU does not come back by itself).
+void watchdog_thread(void*) {
+    uint64_t deadline = kern::cpu::rdtsc() + g_job.timeout_cycles;
+    for (uint64_t now = kern::cpu::rdtsc(); !g_job.done && now < deadline; now = kern::cpu::rdtsc()) {
+        uint64_t next = now + kern::g_clock.tsc_hz / 10; // look again every 100 ms
+        kern::sleep_until(next < deadline ? next : deadline);
+    }
+    if (!g_job.done && linux_slave_request_stop())
+        kern::kprintf("slave: still running after slave_timeout=%lu s: stopping it\n",
+                      g_job.timeout_cycles / kern::g_clock.tsc_hz);
+    kern::background_job_end();
+}
+
+void slave_hook() {
+    const char* which = kern::g_cmdline.get("slave");
+    if (!which)
+        return;
+    if (strcmp(which, "linux") != 0) {
+        kern::kprintf("slave: unknown slave=%s (only slave=linux exists)\n", which);
+        return;
+    }
+    auto refuse = [](const char* why) {
+        kern::kprintf("slave: not started: %s\n", why);
+        char line[200];
+        kern::snformat(line, sizeof line, "slave boot=1 end=not_started reason=\"%s\"", why);
+        kern::report_line(line);
+    };
+    if (!hypervisor_available())
+        return refuse("no VMX on this machine (run it in Bochs, or QEMU with KVM)");
+    if (kern::g_cpus_online < 2)
+        return refuse("the slave needs a CPU of its own and only one is online (cpus=2 or more)");
+    const kern::BootModule* k = find_module("slave-kernel");
+    const kern::BootModule* i = find_module("slave-initrd");
+    if (!k)
+        return refuse("no boot module named slave-kernel (tools/run.py --slave adds it)");
+    if (!i)
+        return refuse("no boot module named slave-initrd (tools/run.py --slave adds it)");
+    SlaveJob& j = g_job;
+    j.images = SlaveImages{reinterpret_cast<const uint8_t*>(k->start), size_t(k->end - k->start),
+                           reinterpret_cast<const uint8_t*>(i->start), size_t(i->end - i->start)};
+    j.options.ram_bytes = option_number("slave_mem", 64) << 20;
+    if (const char* run = kern::g_cmdline.get("slave_run"); run && *run)
+        j.run = run;
+    j.restarts = option_number("slave_restarts", 0);
+    j.timeout_cycles = option_number("slave_timeout", 300) * kern::g_clock.tsc_hz;
+    j.cpu = kern::g_cpus_online - 1;
+    kern::ThreadOptions opts;
+    opts.name = "linux-slave";
+    opts.cpu = j.cpu;
+    opts.detached = true;
+    opts.stack_size = 32768;
+    kern::background_job_begin();
+    if (!kern::thread_create(slave_thread, nullptr, opts).ok()) {
+        kern::background_job_end();
+        return refuse("no memory for its thread");
+    }
+    if (j.timeout_cycles) {
+        kern::ThreadOptions w;
+        w.name = "slave-watchdog";
+        w.cpu = 0;
+        w.detached = true;
+        kern::background_job_begin();
+        if (!kern::thread_create(watchdog_thread, nullptr, w).ok())
+            kern::background_job_end();
+    }
+}
+
+} // namespace
+
+KERNEL_LATE_INIT(linux_slave, 30, slave_hook);
+
+} // namespace hv

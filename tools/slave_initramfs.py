@@ -1,0 +1,93 @@
+"""The Linux slave's initramfs: Debian's busybox-static, the kit's init and scripts
+(slave/initramfs/), and the slave programs (slave/programs/*.cc, static C++), packed as a
+gzip'd newc cpio archive. Deterministic: the same inputs give the same bytes.
+
+Used by tools/slave_build.py (`make slave`)."""
+import gzip
+import io
+import os
+import subprocess
+from pathlib import Path
+
+BUSYBOX = Path("/bin/busybox")
+CXXFLAGS = ["-std=c++20", "-O2", "-static", "-s", "-Wall", "-Wextra"]
+
+
+def program_name(src):
+    return "vlibos-" + src.stem.removeprefix("vlibos_").replace("_", "-")
+
+
+def build_programs(root, out, say, die):
+    """Compile each slave/programs/*.cc into a static binary, when it changed."""
+    built = []
+    progdir = out / "programs"
+    progdir.mkdir(parents=True, exist_ok=True)
+    for src in sorted((root / "slave/programs").glob("*.cc")):
+        dst = progdir / program_name(src)
+        if not dst.exists() or dst.stat().st_mtime < src.stat().st_mtime:
+            say(f"initramfs: g++ -static {src.relative_to(root)}")
+            r = subprocess.run(["g++", *CXXFLAGS, "-o", str(dst), str(src)], capture_output=True, text=True)
+            if r.returncode != 0:
+                die(f"building {src.relative_to(root)} failed:\n{r.stderr}")
+        built.append(dst)
+    return built
+
+
+class Cpio:
+    """A newc ("070701") archive writer (the format the kernel's initramfs unpacker reads:
+    Documentation/driver-api/early-userspace/buffer-format.rst)."""
+
+    def __init__(self):
+        self.buf = io.BytesIO()
+        self.ino = 1
+
+    def _entry(self, name, mode, data=b"", rdev=(0, 0), nlink=1):
+        name_b = name.encode() + b"\0"
+        fields = [self.ino, mode, 0, 0, nlink, 0, len(data), 0, 0, rdev[0], rdev[1], len(name_b), 0]
+        self.ino += 1
+        self.buf.write(b"070701" + b"".join(b"%08X" % f for f in fields))
+        self.buf.write(name_b)
+        self.buf.write(b"\0" * (-(110 + len(name_b)) % 4))
+        self.buf.write(data)
+        self.buf.write(b"\0" * (-len(data) % 4))
+
+    def dir(self, name):
+        self._entry(name, 0o040755, nlink=2)
+
+    def file(self, name, data, mode=0o644):
+        self._entry(name, 0o100000 | mode, data)
+
+    def chardev(self, name, major, minor):
+        self._entry(name, 0o020600, rdev=(major, minor))
+
+    def finish(self):
+        self._entry("TRAILER!!!", 0)
+        return self.buf.getvalue()
+
+
+def build(root, out, say, die):
+    if not BUSYBOX.exists():
+        die(f"{BUSYBOX} is missing (Debian package busybox-static; tools/setup.sh linux installs it)")
+    programs = build_programs(root, out, say, die)
+    tree = root / "slave/initramfs"
+    c = Cpio()
+    for d in ["bin", "dev", "proc", "sys", "tmp", "etc", "etc/vlibos", "root"]:
+        c.dir(d)
+    # The kernel opens /dev/console for init before anything is mounted.
+    c.chardev("dev/console", 5, 1)
+    c.file("init", (tree / "init").read_bytes(), 0o755)
+    c.file("bin/busybox", BUSYBOX.read_bytes(), 0o755)
+    for p in programs:
+        c.file(f"bin/{p.name}", p.read_bytes(), 0o755)
+    for f in sorted((tree / "etc/vlibos").glob("*.sh")):
+        c.file(f"etc/vlibos/{f.name}", f.read_bytes(), 0o644)
+    raw = c.finish()
+    data = gzip.compress(raw, compresslevel=9, mtime=0)
+    dest = out / "initramfs.cpio.gz"
+    if not dest.exists() or dest.read_bytes() != data:
+        tmp = dest.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, dest)
+    say(f"initramfs: {dest.relative_to(root)} ({len(data) // 1024} KiB; busybox + "
+        f"{', '.join(p.name for p in programs)}; scripts: "
+        f"{', '.join(f.stem for f in sorted((tree / 'etc/vlibos').glob('*.sh')))})")
