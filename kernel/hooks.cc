@@ -41,4 +41,21 @@ void background_jobs_wait() {
         sleep_until(cpu::rdtsc() + 100000);
 }
 
+namespace {
+void (*g_end_hooks[4])(const RunSummary&);
+unsigned g_end_hook_count;
+} // namespace
+
+void at_run_end(void (*fn)(const RunSummary&)) {
+    if (g_end_hook_count < 4)
+        g_end_hooks[g_end_hook_count++] = fn;
+    else
+        kprintf("hooks: too many end-of-run hooks; one is ignored\n");
+}
+
+void run_end_hooks(const RunSummary& s) {
+    for (unsigned i = 0; i < g_end_hook_count; ++i)
+        g_end_hooks[i](s);
+}
+
 } // namespace kern

@@ -30,6 +30,19 @@ void background_job_end();
 /// Sleep until every background job has ended.
 void background_jobs_wait();
 
+/// How the run went, for the end-of-run hooks.
+struct RunSummary {
+    unsigned apps_started;   ///< master applications started from boot modules
+    unsigned apps_failed;    ///< of those, ended with a nonzero status or killed
+    uint64_t apps_end_tsc;   ///< TSC when the last one ended (0 if none ran)
+};
+
+/// Call `fn` when the run ends, after the applications and background jobs, before the
+/// machine exits (e.g. the Linux slave's lab 7 checks, which need rtlat's result). At most 4.
+void at_run_end(void (*fn)(const RunSummary&));
+/// Run the end-of-run hooks (kernel_main).
+void run_end_hooks(const RunSummary& s);
+
 } // namespace kern
 
 #define KERNEL_LATE_INIT(name, priority, fn)                                                       \

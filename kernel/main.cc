@@ -101,13 +101,16 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t info) {
 
     // Master applications: every multiboot2 module is started as a process.
     // Their own checks print `@@ test=` lines; the run fails here only if one could not start.
-    if (g_boot.module_count) {
-        unsigned started = process_spawn_modules();
-        kprintf("process: %u of %zu application(s) started; waiting for them\n", started, g_boot.module_count);
-        unsigned failed = process_wait_all();
-        kprintf("process: all applications ended, %u with a nonzero status or killed\n", failed);
+    RunSummary summary{0, 0, 0};
+    if (size_t apps = process_app_module_count()) {
+        summary.apps_started = process_spawn_modules();
+        kprintf("process: %u of %zu application(s) started; waiting for them\n", summary.apps_started, apps);
+        summary.apps_failed = process_wait_all();
+        summary.apps_end_tsc = cpu::rdtsc();
+        kprintf("process: all applications ended, %u with a nonzero status or killed\n", summary.apps_failed);
     }
     background_jobs_wait(); // e.g. the hypervisor's demo guests, running next to the applications
+    run_end_hooks(summary);
     bool ok = g_test_failures == 0 && process_refused_count() == 0;
     machine_exit(ok ? ExitStatus::success : ExitStatus::failure);
 }

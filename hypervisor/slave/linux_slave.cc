@@ -134,6 +134,11 @@ struct KernelSlaveEnv final : SlaveEnv {
         }
         if (contains(line, "Kernel panic"))
             res->panicked = true;
+        for (uint32_t i = 0; i < sizeof SLAVE_WATCH / sizeof SLAVE_WATCH[0]; ++i)
+            if (contains(line, SLAVE_WATCH[i]))
+                res->seen |= 1u << i;
+        if (contains(line, "ESCAPED"))
+            ++res->escaped_lines;
     }
     static void uart_sink(void* self, const char* line, size_t n) {
         static_cast<KernelSlaveEnv*>(self)->console_line(line, n);

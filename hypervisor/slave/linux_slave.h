@@ -44,7 +44,21 @@ struct SlaveResult {
     uint64_t end_tsc = 0;           ///< TSC when it stopped
     bool panicked = false;          ///< a "Kernel panic" line was seen
     char last_line[120] = {};       ///< the last console line (why it died, often)
+    uint32_t seen = 0;              ///< bit i: a console line contained SLAVE_WATCH[i]
+    uint64_t escaped_lines = 0;     ///< console lines saying "ESCAPED" (an attack got through)
 };
+
+/// Console lines the master watches for (SlaveResult::seen): what the kit's init and attack
+/// programs print (slave/initramfs, slave/programs).
+inline constexpr const char* SLAVE_WATCH[] = {
+    "vlibos-slave: done",        ///< init ran its script to the end
+    "attack: ipi: done",         ///< vlibos-attack ipi ran
+    "attack: msr: ",             ///< vlibos-attack msr ran
+    "attack: devmem: ",          ///< vlibos-attack devmem ran
+    "vlibos-busy: ",             ///< the busy workload finished
+};
+/// Indices into SLAVE_WATCH.
+enum SlaveWatch : uint32_t { WATCH_DONE, WATCH_IPI, WATCH_MSR, WATCH_DEVMEM, WATCH_BUSY };
 
 /// The line the slave's init prints once userspace runs (slave/initramfs/init).
 inline constexpr const char* SLAVE_USERSPACE_MARKER = "vlibos-slave: userspace up";

@@ -43,6 +43,9 @@ struct SlaveJob {
     char cmdline[512] = {};
 };
 SlaveJob g_job;
+/// The first boot's result, kept for the end-of-run checks.
+SlaveResult g_first;
+bool g_have_first = false;
 
 const kern::BootModule* find_module(const char* name) {
     size_t n = strlen(name);
@@ -120,6 +123,10 @@ void slave_thread(void*) {
             break;
         }
         report_boot(boot, res);
+        if (!g_have_first) {
+            g_first = res;
+            g_have_first = true;
+        }
         bool died = res.panicked || res.out.end != GuestEnd::halted;
         if (!died || res.out.end == GuestEnd::exited || boot > j.restarts)
             break;
@@ -145,6 +152,52 @@ void watchdog_thread(void*) {
     kern::background_job_end();
 }
 
+void test_line(const char* name, bool pass, const char* why) {
+    char line[240];
+    if (pass)
+        kern::snformat(line, sizeof line, "test=%s result=pass", name);
+    else
+        kern::snformat(line, sizeof line, "test=%s result=fail reason=\"%s\"", name, why);
+    kern::report_line(line);
+}
+
+/// test=lab7: the checks of the slave's first boot, once the applications (rtlat) have ended.
+void lab7_checks(const kern::RunSummary& run) {
+    const char* t = kern::g_cmdline.get("test");
+    if (!t || strcmp(t, "lab7") != 0)
+        return;
+    const SlaveResult& r = g_first;
+    bool up = g_have_first && r.marker_tsc;
+    const char* not_up = g_have_first ? "Linux did not reach userspace (see the slave: and [linux] lines)"
+                                      : "the slave did not boot (see the slave: lines)";
+    auto saw = [&](SlaveWatch w) { return g_have_first && (r.seen >> w) & 1; };
+    test_line("linux_reaches_userspace", up, not_up);
+    test_line("linux_runs_its_script_and_halts",
+              up && saw(WATCH_DONE) && r.out.end == GuestEnd::halted && !r.panicked,
+              !up ? not_up : r.panicked ? "Linux panicked" : !saw(WATCH_DONE) ? "init did not finish its script"
+                                                                              : "Linux did not halt by itself");
+    test_line("ipi_to_own_cpu_allowed", up && r.stats.icr_allowed >= 1,
+              !up ? not_up : "the self-IPI through the ICR was not performed (check_icr_write denied it)");
+    test_line("ipi_to_master_cpus_denied",
+              up && saw(WATCH_IPI) && r.stats.icr_denied >= 5 && r.escaped_lines == 0,
+              !up ? not_up : !saw(WATCH_IPI) ? "the ipi attack did not run"
+                                              : "not every INIT/SIPI/NMI/IPI to the master was denied");
+    test_line("msr_attacks_contained", up && saw(WATCH_MSR) && r.stats.msr_gp >= 3 && r.escaped_lines == 0,
+              !up ? not_up : "an MSR attack was not refused");
+    test_line("devmem_beyond_ram_contained",
+              up && saw(WATCH_DEVMEM) && r.stats.stray_accesses >= 1 && r.escaped_lines == 0,
+              !up ? not_up : !saw(WATCH_DEVMEM) ? "the devmem attack did not finish"
+                                                 : "the devmem attack saw data outside the slave's RAM");
+    bool covered = up && run.apps_end_tsc > r.marker_tsc;
+    test_line("rtlat_holds_while_linux_boots_and_runs",
+              up && saw(WATCH_BUSY) && run.apps_started >= 1 && run.apps_failed == 0 && covered,
+              !up ? not_up
+              : run.apps_started == 0 ? "rtlat did not run"
+              : run.apps_failed ? "rtlat missed its bound or a deadline while Linux ran (see its @@ lines)"
+              : !covered ? "rtlat ended before Linux reached userspace: run it longer"
+                         : "the busy workload did not run");
+}
+
 void slave_hook() {
     const char* which = kern::g_cmdline.get("slave");
     if (!which)
@@ -153,6 +206,7 @@ void slave_hook() {
         kern::kprintf("slave: unknown slave=%s (only slave=linux exists)\n", which);
         return;
     }
+    kern::at_run_end(lab7_checks); // reports lab 7's results even when the slave cannot start
     auto refuse = [](const char* why) {
         kern::kprintf("slave: not started: %s\n", why);
         char line[200];

@@ -4,11 +4,13 @@
 
 extern "C" {
 
+// memcpy and memset use the string instructions: one REP MOVSB/STOSB moves any length, and
+// CPUs with "enhanced REP MOVSB/STOSB" (CPUID.7:EBX[9]) run them at full speed (SDM Vol 1
+// 7.3.9.3). In Bochs they count as one instruction per iteration, like the loop they replace,
+// but need 3-4x fewer: the Linux slave's 64 MiB of RAM is cleared and loaded with them.
 void* memcpy(void* dst, const void* src, size_t n) {
-    auto* d = static_cast<unsigned char*>(dst);
-    auto* s = static_cast<const unsigned char*>(src);
-    while (n--)
-        *d++ = *s++;
+    void* d = dst;
+    asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
     return dst;
 }
 
@@ -28,9 +30,8 @@ void* memmove(void* dst, const void* src, size_t n) {
 }
 
 void* memset(void* dst, int c, size_t n) {
-    auto* d = static_cast<unsigned char*>(dst);
-    while (n--)
-        *d++ = static_cast<unsigned char>(c);
+    void* d = dst;
+    asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
     return dst;
 }
 

@@ -54,6 +54,15 @@ int ipi() {
                     ok ? "accepted by Linux" : std::strerror(errno));
         std::fflush(stdout);
     }
+    // The one IPI the slave may send through the ICR: to its own CPU. Vector 0xF6 is Linux's
+    // IRQ_WORK_VECTOR, whose handler runs harmlessly when there is no work.
+    uint64_t own = 0;
+    if (rdmsr(fd, 0x802, own)) { // x2APIC ID (passed through)
+        uint64_t icr = (own << 32) | 0xF6;
+        bool ok = wrmsr(fd, MSR_ICR, icr);
+        std::printf("attack: ipi: fixed vector 0xf6 to its own APIC %llu (ICR %#llx, allowed): write %s\n",
+                    (unsigned long long)own, (unsigned long long)icr, ok ? "accepted by Linux" : std::strerror(errno));
+    }
     close(fd);
     std::printf("attack: ipi: done, the master decides (see its slave: lines)\n");
     return 0;
