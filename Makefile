@@ -44,7 +44,7 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 KERNEL_ELF := $(BUILD)/kernel.elf
 
 
-.PHONY: apps bench
+.PHONY: apps bench slave
 .PHONY: all help kernel deps test host-test grade demo qemu qemu-gdb gdb bochs bochs-dbg iso \
         docs handout handin grade-handin honesty clean
 
@@ -60,6 +60,8 @@ help:
 	@echo "make iso                  hybrid BIOS+UEFI ISO for lab PCs: $(BUILD)/vlibos.iso"
 	@echo "make docs                 Doxygen over the code and the handouts (warnings are errors)"
 	@echo "make bench                kernel costs and rtlat latencies in Bochs cycles and QEMU ns"
+	@echo "make slave                build the Linux slave (kernel cached in ~/.cache/vlibos, initramfs)"
+	@echo "make bochs SLAVE=1        boot with the Linux slave on the last CPU"
 	@echo "make handout RELEASE=0,1  student release (withholds the other labs' solutions)"
 	@echo "make handin LAB=N         pack your lab files for submission"
 	@echo "make grade-handin LAB=N HANDIN=f.tar.gz   grade a submission against a pristine kit"
@@ -117,10 +119,20 @@ APPS_RUN ?=
 APP_ARGS = $(foreach a,$(subst ;, ,$(subst $() ,+,$(APPS_RUN))),--app "$(subst +, ,$(a))")
 RUN := python3 tools/run.py
 ARGS ?=
+# SLAVE=1: also boot the Linux slave on the last CPU (Bochs, or QEMU with KVM; make slave first).
+SLAVE ?=
+SLAVE_ARGS = $(if $(SLAVE),--slave)
+
+# ---- the Linux slave (lab 7): build/slave/bzImage and build/slave/initramfs.cpio.gz ----
+# The kernel is built once per config from Debian's linux-source-6.1 and cached in
+# ~/.cache/vlibos (or $$VLIBOS_CACHE); the initramfs is rebuilt when its inputs change.
+slave:
+	$(Q)tools/setup.sh linux
+	$(Q)python3 tools/slave_build.py all
 
 qemu: kernel apps
 	$(Q)tools/setup.sh emu
-	$(Q)$(RUN) qemu --kernel $(KERNEL_ELF) --interactive --cmdline "$(ARGS)" $(APP_ARGS)
+	$(Q)$(RUN) qemu --kernel $(KERNEL_ELF) --interactive --cmdline "$(ARGS)" $(APP_ARGS) $(SLAVE_ARGS)
 
 qemu-gdb: kernel apps
 	$(Q)tools/setup.sh emu
@@ -131,11 +143,11 @@ gdb:
 
 bochs: kernel apps
 	$(Q)tools/setup.sh emu
-	$(Q)$(RUN) bochs --kernel $(KERNEL_ELF) --cmdline "exit=emu $(ARGS)" $(APP_ARGS)
+	$(Q)$(RUN) bochs --kernel $(KERNEL_ELF) --cmdline "exit=emu $(ARGS)" $(APP_ARGS) $(SLAVE_ARGS)
 
 bochs-dbg: kernel apps
 	$(Q)tools/setup.sh emu
-	$(Q)$(RUN) bochs --kernel $(KERNEL_ELF) --debugger --cmdline "$(ARGS)" $(APP_ARGS)
+	$(Q)$(RUN) bochs --kernel $(KERNEL_ELF) --debugger --cmdline "$(ARGS)" $(APP_ARGS) $(SLAVE_ARGS)
 
 iso: kernel apps
 	$(Q)tools/setup.sh emu
@@ -169,15 +181,22 @@ docs:
 
 # ---- the main job ----
 DEMO_RTLAT := rtlat cpu=0 threads=2 period_us=10000 loops=500 bound_cycles=5000 hog
+DEMO_SLAVE_RTLAT := rtlat cpu=0 threads=2 period_us=10000 loops=2500 bound_cycles=5000
 demo: kernel apps
 	$(Q)tools/setup.sh emu
-	@echo "==== vLibOS demo 1/2: the master kernel in QEMU (2 CPUs), running hello ===="
+	$(Q)tools/setup.sh linux
+	$(Q)python3 tools/slave_build.py all
+	@echo "==== vLibOS demo 1/3: the master kernel in QEMU (2 CPUs), running hello ===="
 	$(Q)$(RUN) qemu --kernel $(KERNEL_ELF) --cmdline "exit=emu $(ARGS)" --timeout 60 --app hello
 	@echo
-	@echo "==== vLibOS demo 2/2: Bochs (2 CPUs, VMX, deterministic: cycles = instructions): the hypervisor"
+	@echo "==== vLibOS demo 2/3: Bochs (2 CPUs, VMX, deterministic: cycles = instructions): the hypervisor"
 	@echo "==== runs its test guests, hostile ones included; then rtlat's real-time threads keep their"
 	@echo "==== deadlines next to a CPU hog while a program that dereferences NULL is killed ===="
 	$(Q)$(RUN) bochs --kernel $(KERNEL_ELF) --cmdline "exit=emu guests=demo $(ARGS)" --timeout 180 --app "$(DEMO_RTLAT)" --app nullptr
+	@echo
+	@echo "==== vLibOS demo 3/3: Bochs: the master keeps CPU 0 and runs rtlat; an unmodified Linux 6.1 boots"
+	@echo "==== in VMX non-root on CPU 1 to a busybox userspace, runs a busy workload and powers off ===="
+	$(Q)$(RUN) bochs --kernel $(KERNEL_ELF) --slave --cmdline "exit=emu slave_run=demo $(ARGS)" --timeout 240 --app "$(DEMO_SLAVE_RTLAT)"
 
 bench: kernel apps
 	$(Q)tools/setup.sh emu

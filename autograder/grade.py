@@ -151,6 +151,17 @@ def target_tests(root, lab, solved, spec, log):
             for t in tests:
                 t.output = msg
             return tests
+    run_args = list(target.get("run_args", []))
+    if target.get("slave"):
+        # The slave's kernel is cached outside the kit (~/.cache/vlibos) after its first build.
+        log("building the Linux slave (minutes the first time on this machine, then cached) ...")
+        rc, out = run([sys.executable, os.path.join(root, "tools", "slave_build.py"), "all"], root, timeout=3600)
+        if rc != 0:
+            msg = "the Linux slave did not build:\n" + "\n".join(out.strip().splitlines()[-20:])
+            for t in tests:
+                t.output = msg
+            return tests
+        run_args.append("--slave")
     log(f"running in-kernel tests in {emu} (timeout {timeout} s) ...")
     logfile = os.path.join(root, "build", f"grade-lab{lab}-{emu}.log")
     if os.path.exists(logfile):
@@ -158,7 +169,7 @@ def target_tests(root, lab, solved, spec, log):
     rc, out = run([sys.executable, os.path.join(root, "tools", "run.py"), emu, "--kernel", kernel,
                    "--cmdline", cmdline, "--timeout", str(timeout), "--quiet", "--log", logfile]
                   + [x for a in apps for x in ("--app", a)]
-                  + target.get("run_args", []), root, timeout=timeout + 120)
+                  + run_args, root, timeout=timeout + 120)
     console = open(logfile, errors="replace").read() if os.path.exists(logfile) else ""
     verdict = (out.strip().splitlines() or ["run: no output"])[-1]
     results = {}

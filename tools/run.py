@@ -37,7 +37,7 @@ def grub_cfg(cmdline, apps=(), files=()):
     # text mode) a linear framebuffer on BIOS machines too; the kernel draws text on either.
     # On UEFI, all_video lets GRUB use the firmware's GOP mode.
     modules = "".join(f"    module2 /boot/{name}.elf {name} {args}\n" for name, args in app_specs(apps))
-    modules += "".join(f"    module2 /boot/{os.path.basename(path)} {string}\n" for path, string in files)
+    modules += "".join(f"    module2 /boot/{module_file(i, path)} {string}\n" for i, (path, string) in enumerate(files))
     return f"""set timeout=0
 set default=0
 if [ "$grub_platform" = "efi" ]; then
@@ -48,6 +48,11 @@ menuentry "vLibOS" {{
 {modules}    boot
 }}
 """
+
+
+def module_file(i, path):
+    """Name of extra module i in the ISO's /boot (numbered: two files may share a name)."""
+    return f"m{i}-{os.path.basename(path)}"
 
 
 def app_specs(apps):
@@ -72,8 +77,8 @@ def make_iso(kernel, output, cmdline, hybrid=False, apps=(), files=()):
             if not os.path.exists(src):
                 sys.exit(f"run: no application '{name}' at {src} (make apps builds them)")
             shutil.copy(src, os.path.join(stage, "boot", name + ".elf"))
-        for path, _ in files:
-            shutil.copy(path, os.path.join(stage, "boot", os.path.basename(path)))
+        for i, (path, _) in enumerate(files):
+            shutil.copy(path, os.path.join(stage, "boot", module_file(i, path)))
         with open(os.path.join(stage, "boot", "grub", "grub.cfg"), "w") as f:
             f.write(grub_cfg(cmdline, apps, files))
         cmd = ["grub-mkrescue", "-o", output, "--locales=", "--fonts=", "--themes="]

@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # Install the Debian packages a target needs, if they are missing.
-#   tools/setup.sh base|emu|docs|all
+#   tools/setup.sh base|emu|docs|linux|all
 # As root it runs apt-get itself; otherwise it prints the one command to run and fails.
 set -euo pipefail
 
 base="g++ make cmake python3 catch2 grub-common grub-pc-bin xorriso mtools ccache"
 emu="qemu-system-x86 bochs bochs-sdl bochsbios vgabios grub-efi-amd64-bin ovmf gdb"
 docs="doxygen"
+# The Linux slave: Debian's kernel source, what building it needs, and busybox for its initramfs.
+linux="linux-source-6.1 flex bison libelf-dev libssl-dev cpio bc busybox-static"
 
 case "${1:-all}" in
   base) want="$base" ;;
   emu) want="$base $emu" ;;
   docs) want="$docs" ;;
-  all) want="$base $emu $docs" ;;
-  *) echo "usage: $0 base|emu|docs|all" >&2; exit 2 ;;
+  linux) want="$base $linux" ;;
+  all) want="$base $emu $docs $linux" ;;
+  *) echo "usage: $0 base|emu|docs|linux|all" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -9,6 +9,9 @@ Steps (each counts as one check, except the host tests, which count one per test
             and hello checks the system-call boundary
   guests    in Bochs, the hypervisor's test guests run and every hostile one is contained, while
             rtlat on the same CPU keeps its latency bound and every deadline
+  slave     the Linux slave builds (cached), boots on CPU 1 in Bochs to userspace while rtlat
+            keeps its bound on CPU 0, its attacks are contained, a panic is reported and the
+            slave restarted, and a bad kernel image or too little memory gets a clear error
   iso       the hybrid BIOS+UEFI ISO boots under SeaBIOS and OVMF; the framebuffer shows text
   gdb       QEMU's gdb stub: gdb breaks in kernel_main and prints a backtrace
   honesty   every lab's tests pass with its solution and fail without it
@@ -90,6 +93,27 @@ def main():
          check=lambda out: out.count("verdict=contained") == 5 and out.count("verdict=ok") == 4
          and "ESCAPED" not in out and "@@ test=rtlat_latency_bound result=pass" in out
          and "@@ test=rtlat_no_deadline_misses result=pass" in out)
+    ok, _ = step("slave-build", [sys.executable, "tools/slave_build.py", "all"], timeout=3600)
+    lab7 = ["linux_reaches_userspace", "linux_runs_its_script_and_halts", "ipi_to_own_cpu_allowed",
+            "ipi_to_master_cpus_denied", "msr_attacks_contained", "devmem_beyond_ram_contained",
+            "rtlat_holds_while_linux_boots_and_runs"]
+    step("slave-attacks-and-latency", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--slave",
+                                       "--cmdline", "exit=emu test=lab7 slave_run=lab7", "--timeout", "240",
+                                       "--app", "rtlat cpu=0 threads=2 period_us=10000 loops=2500 bound_cycles=5000"],
+         check=lambda out: all(f"@@ test={t} result=pass" in out for t in lab7) and "ESCAPED" not in out)
+    step("slave-panic-restart", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--slave", "--cmdline",
+                                 "exit=emu slave_run=panic slave_restarts=1", "--timeout", "240"],
+         check=lambda out: re.search(r"^@@ slave boot=1 end=panic userspace=yes", out, re.M)
+         and re.search(r"^@@ slave boot=2 end=halted userspace=yes", out, re.M)
+         and "boot 2 after a panic: fine" in out)
+    step("slave-badinput-image", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--cmdline", "exit=emu slave=linux",
+                                  "--module", f"{k}=slave-kernel", "--module", "build/slave/initramfs.cpio.gz=slave-initrd",
+                                  "--timeout", "120"],
+         check=lambda out: "not a bzImage" in out and "@@ slave boot=1 end=not_started" in out
+         and "@@ exit code=0" in out)
+    step("slave-badinput-memory", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--slave", "--cmdline",
+                                   "exit=emu slave_mem=16", "--timeout", "120"],
+         check=lambda out: "too little memory for the slave" in out and "@@ exit code=0" in out)
     step("iso-seabios", [sys.executable, "tools/iso_check.py", "--kernel", k, "--firmware", "bios"])
     step("iso-ovmf", [sys.executable, "tools/iso_check.py", "--kernel", k, "--firmware", "uefi"])
     step("gdb", [sys.executable, "tools/gdb_check.py", "--kernel", k],

@@ -34,6 +34,7 @@ struct SlaveStats {
     uint64_t other_io_exits = 0;   ///< I/O exits elsewhere (denied: PCI probing, attacks)
     uint64_t msr_emulated = 0;     ///< intercepted RDMSR/WRMSR answered
     uint64_t msr_gp = 0;           ///< RDMSR/WRMSR answered with #GP
+    uint64_t logged_msrs = 0;      ///< of those, reported on the console
     uint64_t icr_allowed = 0;      ///< ICR writes performed
     uint64_t icr_denied = 0;       ///< ICR writes dropped by the filter
     uint64_t last_icr_denied = 0;  ///< the last dropped ICR value
@@ -142,7 +143,8 @@ template <VmcsAccess A> bool handle_slave_exit(Vmcs<A>& v, GuestRegs& r, SlaveEx
         uint32_t msr = uint32_t(r.rcx);
         SlaveMsrRead m = slave_msr_read(msr, c.slave.apic_base());
         if (m.gp) {
-            if (c.stats.msr_gp < SLAVE_LOG_LIMIT) {
+            if (c.stats.logged_msrs < SLAVE_LOG_LIMIT && !slave_msr_probe_is_routine(msr)) {
+                ++c.stats.logged_msrs;
                 kern::snformat(line, sizeof line, "slave: RDMSR %#x refused (#GP)", msr);
                 g.env.log(line);
             }
@@ -163,7 +165,8 @@ template <VmcsAccess A> bool handle_slave_exit(Vmcs<A>& v, GuestRegs& r, SlaveEx
         switch (slave_msr_write(msr, value, c.slave.apic_base())) {
         case SlaveMsrWrite::ignore: ++c.stats.msr_emulated; break;
         case SlaveMsrWrite::gp:
-            if (c.stats.msr_gp < SLAVE_LOG_LIMIT) {
+            if (c.stats.logged_msrs < SLAVE_LOG_LIMIT) {
+                ++c.stats.logged_msrs;
                 kern::snformat(line, sizeof line, "slave: WRMSR %#x <- %#lx refused (#GP)", msr, value);
                 g.env.log(line);
             }

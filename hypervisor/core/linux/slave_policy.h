@@ -49,6 +49,10 @@ struct SlaveMsrRead {
 /// slave sees it with the BSP flag set (its one CPU is its boot CPU).
 SlaveMsrRead slave_msr_read(uint32_t msr, uint64_t apic_base);
 
+/// True for the MSRs Linux 6.1 probes at every boot and copes without (rdmsr_safe: a #GP only
+/// means "not there"): refused like any other, but not worth a console line each.
+bool slave_msr_probe_is_routine(uint32_t msr);
+
 /// What to do with an intercepted WRMSR.
 enum class SlaveMsrWrite : uint8_t {
     ignore,   ///< accept and drop (the value is already what the slave has)

@@ -79,3 +79,10 @@ TEST_CASE("XSAVE: x87, SSE and AVX only, sizes from the slave's XCR0") {
     CHECK(slave_cpuid(0xD, 5, ALL, 7).eax == 0);   // AVX-512 opmask: gone
     CHECK((slave_cpuid(7, 0, ALL, 7).ebx & (1u << 16)) == 0); // AVX512F
 }
+
+TEST_CASE("routine boot probes are told apart from attempts") {
+    CHECK(slave_msr_probe_is_routine(0x606));
+    CHECK(slave_msr_probe_is_routine(0x4E));
+    CHECK_FALSE(slave_msr_probe_is_routine(0x480));
+    CHECK_FALSE(slave_msr_probe_is_routine(0x1B));
+}
