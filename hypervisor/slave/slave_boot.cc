@@ -46,6 +46,8 @@ SlaveJob g_job;
 /// The first boot's result, kept for the end-of-run checks.
 SlaveResult g_first;
 bool g_have_first = false;
+/// Why the slave did not start, for the end-of-run checks (static strings).
+char g_not_started[200] = "the slave did not boot (see the slave: lines)";
 
 const kern::BootModule* find_module(const char* name) {
     size_t n = strlen(name);
@@ -120,6 +122,7 @@ void slave_thread(void*) {
             char line[200];
             kern::snformat(line, sizeof line, "slave boot=%u end=not_started reason=\"%s\"", boot, r.error().what);
             kern::report_line(line);
+            kern::snformat(g_not_started, sizeof g_not_started, "the slave did not start: %s", r.error().what);
             break;
         }
         report_boot(boot, res);
@@ -169,7 +172,7 @@ void lab7_checks(const kern::RunSummary& run) {
     const SlaveResult& r = g_first;
     bool up = g_have_first && r.marker_tsc;
     const char* not_up = g_have_first ? "Linux did not reach userspace (see the slave: and [linux] lines)"
-                                      : "the slave did not boot (see the slave: lines)";
+                                      : g_not_started;
     auto saw = [&](SlaveWatch w) { return g_have_first && (r.seen >> w) & 1; };
     test_line("linux_reaches_userspace", up, not_up);
     test_line("linux_runs_its_script_and_halts",
@@ -212,6 +215,7 @@ void slave_hook() {
         char line[200];
         kern::snformat(line, sizeof line, "slave boot=1 end=not_started reason=\"%s\"", why);
         kern::report_line(line);
+        kern::snformat(g_not_started, sizeof g_not_started, "the slave did not start: %s", why);
     };
     if (!hypervisor_available())
         return refuse("no VMX on this machine (run it in Bochs, or QEMU with KVM)");
