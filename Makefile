@@ -123,7 +123,7 @@ ARGS ?=
 SLAVE ?=
 SLAVE_ARGS = $(if $(SLAVE),--slave)
 
-# ---- the Linux slave (lab 7): build/slave/bzImage and build/slave/initramfs.cpio.gz ----
+# ---- the Linux slave (lab 7): build/slave/bzImage and build/slave/initramfs.cpio ----
 # The kernel is built once per config from Debian's linux-source-6.1 and cached in
 # ~/.cache/vlibos (or $$VLIBOS_CACHE); the initramfs is rebuilt when its inputs change.
 slave:

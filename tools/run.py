@@ -26,7 +26,7 @@ BOCHS_SHARE = "/usr/share/bochs"
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE.fd"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SLAVE_KERNEL = os.path.join(ROOT, "build", "slave", "bzImage")
-SLAVE_INITRD = os.path.join(ROOT, "build", "slave", "initramfs.cpio.gz")
+SLAVE_INITRD = os.path.join(ROOT, "build", "slave", "initramfs.cpio")
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS.fd"
 
 EXIT_OK, EXIT_FAIL, EXIT_TIMEOUT, EXIT_EMULATOR = 0, 1, 2, 3
@@ -315,7 +315,7 @@ def main():
     ap.add_argument("--module", action="append", default=[], metavar="PATH=STRING",
                     help="add file PATH as a boot module named STRING (repeatable)")
     ap.add_argument("--slave", action="store_true",
-                    help="boot the Linux slave too: adds build/slave/{bzImage,initramfs.cpio.gz} as "
+                    help="boot the Linux slave too: adds build/slave/{bzImage,initramfs.cpio} as "
                          "modules and slave=linux to the command line (make slave builds them)")
     ap.add_argument("--hybrid", action="store_true", help="iso: BIOS+UEFI")
     ap.add_argument("--timeout", type=float, default=60)

@@ -2,7 +2,7 @@
 """Build the Linux slave: its kernel (from Debian's linux-source-6.1) and its initramfs.
 
     tools/slave_build.py kernel     -> build/slave/bzImage
-    tools/slave_build.py initramfs  -> build/slave/initramfs.cpio.gz
+    tools/slave_build.py initramfs  -> build/slave/initramfs.cpio
     tools/slave_build.py all
 
 The kernel build takes several minutes, so its result is cached outside the working tree, in

@@ -107,7 +107,7 @@ def main():
          and re.search(r"^@@ slave boot=2 end=halted userspace=yes", out, re.M)
          and "boot 2 after a panic: fine" in out)
     step("slave-badinput-image", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--cmdline", "exit=emu slave=linux",
-                                  "--module", f"{k}=slave-kernel", "--module", "build/slave/initramfs.cpio.gz=slave-initrd",
+                                  "--module", f"{k}=slave-kernel", "--module", "build/slave/initramfs.cpio=slave-initrd",
                                   "--timeout", "120"],
          check=lambda out: "not a bzImage" in out and "@@ slave boot=1 end=not_started" in out
          and "@@ exit code=0" in out)

@@ -2,7 +2,7 @@
 // Linux slave (linux_slave.h) and goes on with its own work on the others. The kernel and the
 // initramfs are multiboot2 modules named "slave-kernel" and "slave-initrd" (tools/run.py
 // --slave adds them). Options: slave_run=NAME (the init script the slave runs, passed to it as
-// vlibos.run=NAME), slave_restarts=N, slave_timeout=S, slave_mem=MiB.
+// vlibos.run=NAME), slave_restarts=N, slave_timeout=S, slave_mem=MiB, slave_verbose.
 //
 // Reports, for people and the grader:
 //   [linux] ...                         every line of the slave's console
@@ -30,6 +30,10 @@ namespace {
 constexpr const char* BASE_CMDLINE =
     "console=ttyS0,115200 nokaslr pci=lastbus=0 io_delay=none tsc=reliable loglevel=5 printk.devkmsg=on panic=-1 "
     "mitigations=off msr.allow_writes=on";
+
+/// slave_verbose: every boot message (loglevel 8 comes after loglevel=5: the last one wins), and
+/// early printk, which writes to COM1 before the console driver exists.
+constexpr const char* VERBOSE_CMDLINE = " loglevel=8 earlyprintk=serial,ttyS0,115200";
 
 struct SlaveJob {
     SlaveImages images;
@@ -109,7 +113,8 @@ void report_boot(unsigned boot, const SlaveResult& r) {
 void slave_thread(void*) {
     SlaveJob& j = g_job;
     for (unsigned boot = 1;; ++boot) {
-        kern::snformat(j.cmdline, sizeof j.cmdline, "%s vlibos.run=%s vlibos.boot=%u", BASE_CMDLINE, j.run, boot);
+        kern::snformat(j.cmdline, sizeof j.cmdline, "%s vlibos.run=%s vlibos.boot=%u%s", BASE_CMDLINE, j.run, boot,
+                       kern::g_cmdline.has("slave_verbose") ? VERBOSE_CMDLINE : "");
         j.options.cmdline = j.cmdline;
         kern::kprintf("slave: booting Linux on CPU %u (boot %u: %lu KiB kernel, %lu KiB initrd, %lu MiB RAM)\n",
                       j.cpu, boot, j.images.kernel_size >> 10, j.images.initrd_size >> 10, j.options.ram_bytes >> 20);

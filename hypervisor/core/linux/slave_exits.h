@@ -33,7 +33,7 @@ struct SlaveStats {
     uint64_t console_exits = 0;    ///< I/O exits at the console UART
     uint64_t other_io_exits = 0;   ///< I/O exits elsewhere (denied: PCI probing, attacks)
     uint64_t msr_emulated = 0;     ///< intercepted RDMSR/WRMSR answered
-    uint64_t msr_gp = 0;           ///< RDMSR/WRMSR answered with #GP
+    uint64_t msr_gp = 0;           ///< RDMSR/WRMSR answered with `#GP`
     uint64_t logged_msrs = 0;      ///< of those, reported on the console
     uint64_t icr_allowed = 0;      ///< ICR writes performed
     uint64_t icr_denied = 0;       ///< ICR writes dropped by the filter
@@ -63,7 +63,7 @@ namespace slave_exits {
 /// Guest RFLAGS.IF (bit 9).
 template <VmcsAccess A> bool guest_if(Vmcs<A>& v) { return (v.read(GUEST_RFLAGS) >> 9) & 1; }
 
-/// An RDMSR or WRMSR that raises #GP: inject it (RIP stays on the instruction).
+/// An RDMSR or WRMSR that raises `#GP`: inject it (RIP stays on the instruction).
 template <VmcsAccess A> void msr_gp(Vmcs<A>& v, SlaveExitContext& c) {
     exits::inject_gp(v);
     ++c.stats.msr_gp;

@@ -41,7 +41,7 @@ inline constexpr uint32_t X2APIC_MSR_FIRST = 0x800, X2APIC_MSR_LAST = 0x8FF;
 
 /// The answer to an intercepted RDMSR.
 struct SlaveMsrRead {
-    bool gp;        ///< raise #GP(0) (the MSR "does not exist")
+    bool gp;        ///< raise `#GP(0)` (the MSR "does not exist")
     uint64_t value; ///< EDX:EAX otherwise
 };
 
@@ -56,7 +56,7 @@ bool slave_msr_probe_is_routine(uint32_t msr);
 /// What to do with an intercepted WRMSR.
 enum class SlaveMsrWrite : uint8_t {
     ignore,   ///< accept and drop (the value is already what the slave has)
-    gp,       ///< raise #GP(0)
+    gp,       ///< raise `#GP(0)`
     icr,      ///< an x2APIC ICR write: run it through check_icr_write()
 };
 

@@ -19,6 +19,7 @@ const char* const KNOWN[] = {
     "slave_restarts", // slave_restarts=N: boot the slave again after it dies, up to N times
     "slave_timeout",  // slave_timeout=S: stop the slave after S seconds (default 300)
     "slave_mem",      // slave_mem=MiB: the slave's RAM (default 64)
+    "slave_verbose",  // slave_verbose: all of Linux's boot messages, early printk included
 };
 } // namespace
 
