@@ -2,7 +2,8 @@
 // Linux slave (linux_slave.h) and goes on with its own work on the others. The kernel and the
 // initramfs are multiboot2 modules named "slave-kernel" and "slave-initrd" (tools/run.py
 // --slave adds them). Options: slave_run=NAME (the init script the slave runs, passed to it as
-// vlibos.run=NAME), slave_restarts=N, slave_timeout=S, slave_mem=MiB, slave_verbose.
+// vlibos.run=NAME), slave_restarts=N, slave_timeout=S, slave_mem=MiB, slave_verbose,
+// slave_append=opt1,opt2=x (more Linux options; commas become spaces).
 //
 // Reports, for people and the grader:
 //   [linux] ...                         every line of the slave's console
@@ -96,10 +97,11 @@ void report_boot(unsigned boot, const SlaveResult& r) {
                       s.icr_denied, s.stray_accesses, s.first_stray_gpa);
     char line[320];
     size_t n = kern::snformat(line, sizeof line,
-                              "slave boot=%u end=%s userspace=%s marker_cycles=%lu exits_boot=%lu exits=%lu "
+                              "slave boot=%u end=%s userspace=%s marker_cycles=%lu run_cycles=%lu exits_boot=%lu exits=%lu "
                               "console_exits=%lu other_io_exits=%lu msr_emulated=%lu msr_gp=%lu icr_allowed=%lu "
                               "icr_denied=%lu stray=%lu first_stray=%#lx idle_hlts=%lu nmis=%lu",
-                              boot, end, up ? "yes" : "no", up ? r.marker_tsc - r.launch_tsc : 0, r.exits_at_marker,
+                              boot, end, up ? "yes" : "no", up ? r.marker_tsc - r.launch_tsc : 0,
+                              r.end_tsc - r.launch_tsc, r.exits_at_marker,
                               o.total_exits, s.console_exits, s.other_io_exits, s.msr_emulated, s.msr_gp,
                               s.icr_allowed, s.icr_denied, s.stray_accesses, s.first_stray_gpa, s.idle_hlts, o.nmis);
     kern::report_line(line);
@@ -113,8 +115,14 @@ void report_boot(unsigned boot, const SlaveResult& r) {
 void slave_thread(void*) {
     SlaveJob& j = g_job;
     for (unsigned boot = 1;; ++boot) {
-        kern::snformat(j.cmdline, sizeof j.cmdline, "%s vlibos.run=%s vlibos.boot=%u%s", BASE_CMDLINE, j.run, boot,
-                       kern::g_cmdline.has("slave_verbose") ? VERBOSE_CMDLINE : "");
+        size_t n = kern::snformat(j.cmdline, sizeof j.cmdline, "%s vlibos.run=%s vlibos.boot=%u%s", BASE_CMDLINE,
+                                  j.run, boot, kern::g_cmdline.has("slave_verbose") ? VERBOSE_CMDLINE : "");
+        if (const char* extra = kern::g_cmdline.get("slave_append"); extra && *extra && n + 2 < sizeof j.cmdline) {
+            j.cmdline[n++] = ' ';
+            for (; *extra && n + 1 < sizeof j.cmdline; ++extra)
+                j.cmdline[n++] = *extra == ',' ? ' ' : *extra;
+            j.cmdline[n] = '\0';
+        }
         j.options.cmdline = j.cmdline;
         kern::kprintf("slave: booting Linux on CPU %u (boot %u: %lu KiB kernel, %lu KiB initrd, %lu MiB RAM)\n",
                       j.cpu, boot, j.images.kernel_size >> 10, j.images.initrd_size >> 10, j.options.ram_bytes >> 20);

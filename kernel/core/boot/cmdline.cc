@@ -20,6 +20,7 @@ const char* const KNOWN[] = {
     "slave_timeout",  // slave_timeout=S: stop the slave after S seconds (default 300)
     "slave_mem",      // slave_mem=MiB: the slave's RAM (default 64)
     "slave_verbose",  // slave_verbose: all of Linux's boot messages, early printk included
+    "slave_append",   // slave_append=a=1,b: more Linux command-line options (commas become spaces)
 };
 } // namespace
 

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Measure the Linux slave in Bochs (`make bench-slave`).
+
+  1. Under the master: launch -> userspace marker in Bochs cycles, Linux's own printk time of
+     the marker, VM exits during the boot by reason, and exits per second of an idle Linux
+     (two runs idling 5 and 15 s: the difference is pure steady state).
+  2. The same bzImage and initramfs booted directly by GRUB in Bochs (no hypervisor; Linux then
+     runs on the PC's PIC/PIT/IOAPIC instead of Jailhouse's platform): Linux's printk time of
+     the same marker.
+  3. Wall time to the marker, median of N runs of each.
+
+Bochs with clock: sync=none counts instructions: cycle and printk figures are exact and the
+same on every run; wall times are this machine's and noisy (medians).
+"""
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import run as runpy  # noqa: E402  (tools/run.py)
+
+MARKER = "vlibos-slave: userspace up"
+# Both boots print only what is critical (loglevel=3): a console costs emulated time natively
+# (Bochs' UART transmits at its baud rate) but none in the slave (the emulated 16550 is always
+# ready), so a chatty boot would flatter the slave. tsc_early_khz: natively Linux would believe
+# Bochs' CPUID leaf 0x16 (3.5 GHz) and its printk clock would run 350 times too slow.
+QUIET = "loglevel=3"
+NATIVE_CMDLINE = ("console=ttyS0,115200 nokaslr io_delay=none printk.devkmsg=on panic=-1 "
+                  "mitigations=off vlibos.run=idle vlibos.idle=1 tsc_early_khz=10000 " + QUIET)
+
+
+def parse_vm(text):
+    m = re.search(r"^@@ slave boot=1 (.*)$", text, re.M)
+    if not m:
+        sys.exit("slave_bench: no '@@ slave' line: did the slave boot?\n" + text[-2000:])
+    f = dict(kv.split("=", 1) for kv in m.group(1).split())
+    ex = re.search(r"^@@ guest_exits name=linux (.*)$", text, re.M)
+    exits = dict(kv.split("=", 1) for kv in ex.group(1).split()) if ex else {}
+    pk = re.search(r"\[\s*([\d.]+)\] " + re.escape(MARKER), text)
+    return f, exits, float(pk.group(1)) if pk else None
+
+
+def run_vm(kernel, idle):
+    with tempfile.TemporaryDirectory() as d:
+        log = os.path.join(d, "console.txt")
+        t0 = time.monotonic()
+        subprocess.run([sys.executable, os.path.join(ROOT, "tools/run.py"), "bochs", "--kernel", kernel, "--slave",
+                        "--cmdline", f"exit=emu slave_run=idle slave_append=vlibos.idle={idle},{QUIET}",
+                        "--timeout", "300", "--quiet", "--log", log], capture_output=True, text=True)
+        text = open(log, errors="replace").read()
+        return text, time.monotonic() - t0  # the whole run: master boot, Linux, idle, poweroff
+
+
+def run_native(bzimage, initrd, timeout=300):
+    """Boot bzImage + initrd with GRUB's `linux`/`initrd` in Bochs; stop at the marker."""
+    with tempfile.TemporaryDirectory() as stage:
+        os.makedirs(os.path.join(stage, "boot", "grub"))
+        shutil.copy(bzimage, os.path.join(stage, "boot", "bzImage"))
+        shutil.copy(initrd, os.path.join(stage, "boot", "initrd"))
+        with open(os.path.join(stage, "boot", "grub", "grub.cfg"), "w") as f:
+            f.write(f"set timeout=0\nmenuentry linux {{\n  linux /boot/bzImage {NATIVE_CMDLINE}\n"
+                    f"  initrd /boot/initrd\n}}\n")
+        iso = os.path.join(stage, "native.iso")
+        subprocess.run(["grub-mkrescue", "-o", iso, "--locales=", "--fonts=", "--themes=", "-d", runpy.GRUB_BIOS_DIR,
+                        "--install-modules=linux normal iso9660 biosdisk configfile", stage],
+                       check=True, capture_output=True)
+        serial = os.path.join(stage, "serial.txt")
+        rc = os.path.join(stage, "bochsrc")
+        with open(rc, "w") as f:
+            f.write(runpy.BOCHSRC.format(memory=256, cpus=2, ips=10_000_000, share=runpy.BOCHS_SHARE, iso=iso,
+                                         serial=serial, log=os.path.join(stage, "bochs.log")))
+        cont = os.path.join(stage, "cont.rc")
+        open(cont, "w").write("c\n")
+        env = dict(os.environ, SDL_VIDEODRIVER="dummy")
+        t0 = time.monotonic()
+        p = subprocess.Popen(["bochs", "-q", "-f", rc, "-rc", cont], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, env=env, start_new_session=True)
+        wall = None
+        text = ""
+        while time.monotonic() - t0 < timeout:
+            time.sleep(0.05)
+            if os.path.exists(serial):
+                text = open(serial, "rb").read().decode(errors="replace")
+                if wall is None and MARKER in text:
+                    wall = time.monotonic() - t0
+                if "System halted" in text or "reboot:" in text:
+                    break
+        os.killpg(p.pid, 9)
+        p.wait()
+        pk = re.search(r"\[\s*([\d.]+)\] " + re.escape(MARKER), text)
+        return (float(pk.group(1)) if pk else None), wall, text
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--kernel", required=True)
+    ap.add_argument("--runs", type=int, default=3, help="runs per wall-time median")
+    a = ap.parse_args()
+    bz = os.path.join(ROOT, "build/slave/bzImage")
+    rd = os.path.join(ROOT, "build/slave/initramfs.cpio")
+
+    short, wall_short = run_vm(a.kernel, 5)
+    long_, _ = run_vm(a.kernel, 15)
+    f5, ex5, pk5 = parse_vm(short)
+    f15, _, _ = parse_vm(long_)
+    hz = 10_000_000  # Bochs ips (run.py's default): the TSC rate
+    tsc = re.search(r"TSC ([\d.]+) MHz", short)
+    if tsc:
+        hz = float(tsc.group(1)) * 1e6
+    steady = (int(f15["exits"]) - int(f5["exits"])) / ((int(f15["run_cycles"]) - int(f5["run_cycles"])) / hz)
+    walls_vm = [wall_short] + [run_vm(a.kernel, 5)[1] for _ in range(a.runs - 1)]
+    natives = [run_native(bz, rd) for _ in range(a.runs)]
+    pk_native = natives[0][0]
+    if pk_native is None:
+        print(natives[0][2][-3000:])
+        sys.exit("slave_bench: the natively booted Linux did not reach the marker")
+    walls_native = [n[1] for n in natives if n[1]]
+
+    print("\n## The Linux slave in Bochs (corei7_skylake_x, 2 CPUs, ips 10M, clock: sync=none)\n")
+    print("| measure | under the master (VMX, EPT) | booted by GRUB (no hypervisor) |")
+    print("|---|---|---|")
+    print(f"| Linux's printk time at the userspace marker | {pk5:.3f} s | {pk_native:.3f} s "
+          f"({(pk5 / pk_native - 1) * 100:+.1f}%) |")
+    mc = int(f5["marker_cycles"])
+    print(f"| launch to marker, Bochs cycles | {mc:,} ({mc / hz:.2f} s emulated) | (GRUB does not say when it jumps) |")
+    print(f"| wall time to the end of the run / to the marker, median of {a.runs} | "
+          f"{statistics.median(walls_vm):.1f} s (whole run, master boot included) | "
+          f"{statistics.median(walls_native):.1f} s (to the marker, GRUB included) |")
+    print(f"\nVM exits during the boot (launch to marker): {int(f5['exits_boot']):,}; "
+          f"whole run (idle 5 s, poweroff): {int(f5['exits']):,} by reason: "
+          + ", ".join(f"{k} {v}" for k, v in ex5.items() if k != "total"))
+    print(f"of which console (16550) I/O: {f5['console_exits']}, other I/O (PCI probing): {f5['other_io_exits']}, "
+          f"emulated MSRs: {f5['msr_emulated']}, refused MSRs: {f5['msr_gp']}")
+    print(f"\nSteady state (idle Linux, 15 s minus 5 s runs): {steady:.1f} VM exits per second")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
