@@ -8,6 +8,8 @@
      runs on the PC's PIC/PIT/IOAPIC instead of Jailhouse's platform): Linux's printk time of
      the same marker.
   3. Wall time to the marker, median of N runs of each.
+  4. Wakeup latency side by side: the master's rtlat on CPU 0 and vlibos-cyclic (after
+     cyclictest) inside the slave on CPU 1, in the same run, idle and next to a busy process.
 
 Bochs with clock: sync=none counts instructions: cycle and printk figures are exact and the
 same on every run; wall times are this machine's and noisy (medians).
@@ -139,6 +141,28 @@ def main():
     print(f"of which console (16550) I/O: {f5['console_exits']}, other I/O (PCI probing): {f5['other_io_exits']}, "
           f"emulated MSRs: {f5['msr_emulated']}, refused MSRs: {f5['msr_gp']}")
     print(f"\nSteady state (idle Linux, 15 s minus 5 s runs): {steady:.1f} VM exits per second")
+
+    with tempfile.TemporaryDirectory() as d:
+        log = os.path.join(d, "console.txt")
+        subprocess.run([sys.executable, os.path.join(ROOT, "tools/run.py"), "bochs", "--kernel", a.kernel, "--slave",
+                        "--cmdline", "exit=emu slave_run=cyclic", "--timeout", "400", "--quiet", "--log", log,
+                        "--app", "rtlat cpu=0 threads=1 period_us=10000 loops=1500 bound_cycles=5000"],
+                       capture_output=True, text=True)
+        text = open(log, errors="replace").read()
+    cyc = re.findall(r"cyclic: period (\d+) us, (\d+) loops: latency min (\d+) avg (\d+) max (\d+) ns", text)
+    t0 = re.search(r"T0: period \d+ cycles.*?latency min (\d+) avg (\d+) max (\d+) cycles", text)
+    ns_per_cycle = 1e9 / hz
+    print("\n## Wakeup latency, 10 ms period, same run (Bochs cycles; 1 cycle = %.0f ns)\n" % ns_per_cycle)
+    print("| where | min | avg | max |")
+    print("|---|---|---|---|")
+    if t0:
+        print(f"| master, rtlat T0 on CPU 0 (1500 periods, during the whole Linux run) | {t0.group(1)} | {t0.group(2)} | {t0.group(3)} |")
+    for (label, c) in zip(["slave, vlibos-cyclic on CPU 1, idle Linux (300 periods)",
+                           "slave, vlibos-cyclic next to vlibos-busy (300 periods)"], cyc):
+        lo, av, hi = (int(x) / ns_per_cycle for x in c[2:])
+        print(f"| {label} | {lo:.0f} | {av:.0f} | {hi:.0f} |")
+    if not cyc or not t0:
+        print("(missing: " + ("rtlat " if not t0 else "") + ("cyclic" if not cyc else "") + ")")
     return 0
 
 

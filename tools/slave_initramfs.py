@@ -9,6 +9,7 @@ cycles, while Linux's gunzip of the compressed archive took ~74M (measured: user
 Used by tools/slave_build.py (`make slave`)."""
 import io
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -16,24 +17,23 @@ BUSYBOX = Path("/bin/busybox")
 CXXFLAGS = ["-std=c++20", "-O2", "-static", "-s", "-Wall", "-Wextra"]
 
 
-def program_name(src):
-    return "vlibos-" + src.stem.removeprefix("vlibos_").replace("_", "-")
+def program_names(root):
+    """The programs /bin/vlibos runs, from the table in slave/programs/multicall.cc."""
+    text = (root / "slave/programs/multicall.cc").read_text()
+    return re.findall(r'\{"(vlibos-[a-z0-9-]+)",', text)
 
 
 def build_programs(root, out, say, die):
-    """Compile each slave/programs/*.cc into a static binary, when it changed."""
-    built = []
-    progdir = out / "programs"
-    progdir.mkdir(parents=True, exist_ok=True)
-    for src in sorted((root / "slave/programs").glob("*.cc")):
-        dst = progdir / program_name(src)
-        if not dst.exists() or dst.stat().st_mtime < src.stat().st_mtime:
-            say(f"initramfs: g++ -static {src.relative_to(root)}")
-            r = subprocess.run(["g++", *CXXFLAGS, "-o", str(dst), str(src)], capture_output=True, text=True)
-            if r.returncode != 0:
-                die(f"building {src.relative_to(root)} failed:\n{r.stderr}")
-        built.append(dst)
-    return built
+    """Link slave/programs/*.cc into one static binary, build/slave/vlibos, when a source changed."""
+    srcs = sorted((root / "slave/programs").glob("*.cc"))
+    deps = srcs + sorted((root / "slave/programs").glob("*.h"))
+    dst = out / "vlibos"
+    if not dst.exists() or any(dst.stat().st_mtime < d.stat().st_mtime for d in deps):
+        say(f"initramfs: g++ -static slave/programs/*.cc -> {dst.relative_to(root)}")
+        r = subprocess.run(["g++", *CXXFLAGS, "-o", str(dst), *map(str, srcs)], capture_output=True, text=True)
+        if r.returncode != 0:
+            die(f"building the slave programs failed:\n{r.stderr}")
+    return dst
 
 
 class Cpio:
@@ -60,6 +60,9 @@ class Cpio:
     def file(self, name, data, mode=0o644):
         self._entry(name, 0o100000 | mode, data)
 
+    def symlink(self, name, target):
+        self._entry(name, 0o120777, target.encode())
+
     def chardev(self, name, major, minor):
         self._entry(name, 0o020600, rdev=(major, minor))
 
@@ -71,7 +74,8 @@ class Cpio:
 def build(root, out, say, die):
     if not BUSYBOX.exists():
         die(f"{BUSYBOX} is missing (Debian package busybox-static; tools/setup.sh linux installs it)")
-    programs = build_programs(root, out, say, die)
+    binary = build_programs(root, out, say, die)
+    programs = program_names(root)
     tree = root / "slave/initramfs"
     c = Cpio()
     for d in ["bin", "dev", "proc", "sys", "tmp", "etc", "etc/vlibos", "root"]:
@@ -80,8 +84,9 @@ def build(root, out, say, die):
     c.chardev("dev/console", 5, 1)
     c.file("init", (tree / "init").read_bytes(), 0o755)
     c.file("bin/busybox", BUSYBOX.read_bytes(), 0o755)
+    c.file("bin/vlibos", binary.read_bytes(), 0o755)
     for p in programs:
-        c.file(f"bin/{p.name}", p.read_bytes(), 0o755)
+        c.symlink(f"bin/{p}", "vlibos")
     for f in sorted((tree / "etc/vlibos").glob("*.sh")):
         c.file(f"etc/vlibos/{f.name}", f.read_bytes(), 0o644)
     data = c.finish()
@@ -91,5 +96,5 @@ def build(root, out, say, die):
         tmp.write_bytes(data)
         os.replace(tmp, dest)
     say(f"initramfs: {dest.relative_to(root)} ({len(data) // 1024} KiB; busybox + "
-        f"{', '.join(p.name for p in programs)}; scripts: "
+        f"vlibos ({', '.join(programs)}); scripts: "
         f"{', '.join(f.stem for f in sorted((tree / 'etc/vlibos').glob('*.sh')))})")

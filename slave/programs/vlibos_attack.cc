@@ -9,6 +9,8 @@
 //
 // Output lines start with "attack:" and end with a verdict the grader reads:
 // "contained" when the attempt got nothing, "ESCAPED" when it saw or changed something.
+#include "programs.h"
+
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -159,7 +161,7 @@ int devmem() {
 
 } // namespace
 
-int main(int argc, char** argv) {
+int attack_main(int argc, char** argv) {
     setvbuf(stdout, nullptr, _IOLBF, 0);
     std::string what = argc > 1 ? argv[1] : "";
     if (what == "ipi")

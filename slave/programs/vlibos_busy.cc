@@ -1,6 +1,8 @@
 // vlibos-busy S: keep the slave's CPU busy for S seconds (of the slave's clock): compute, and
 // create and reap a child process now and then, so Linux's scheduler, timer and page-fault
 // paths run too. Prints how much work was done.
+#include "programs.h"
+
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -16,7 +18,7 @@ double now() {
 }
 } // namespace
 
-int main(int argc, char** argv) {
+int busy_main(int argc, char** argv) {
     double seconds = argc > 1 ? std::atof(argv[1]) : 1.0;
     double start = now();
     uint64_t x = 88172645463325252ull, rounds = 0, children = 0;

@@ -1,0 +1,6 @@
+# Wakeup latency inside the slave (vlibos-cyclic, after cyclictest): idle, then next to a busy
+# process, while the master measures its own with rtlat (tools/slave_bench.py).
+vlibos-cyclic period_us=10000 loops=300
+vlibos-busy 5 &
+vlibos-cyclic period_us=10000 loops=300
+wait
