@@ -9,3 +9,9 @@ kit_host_test(slave_layout_test SOURCES hypervisor/core/linux/tests/slave_layout
               hypervisor/core/linux/slave_layout.cc kernel/core/result.cc)
 kit_host_test(slave_policy_test SOURCES hypervisor/core/linux/tests/slave_policy_test.cc
               hypervisor/core/linux/slave_policy.cc hypervisor/core/tests/exit_dispatch_fakes.cc)
+# The slave's exit handlers on a fake VMCS, with stand-ins for labs 5 and 7: infrastructure.
+kit_host_test(slave_exits_test SOURCES hypervisor/core/linux/tests/slave_exits_test.cc
+              hypervisor/core/linux/tests/slave_exits_fakes.cc hypervisor/core/tests/exit_dispatch_fakes.cc
+              hypervisor/core/linux/slave_policy.cc hypervisor/core/linux/icr_verdict.cc
+              hypervisor/core/devices/uart16550.cc hypervisor/core/exit_reason.cc
+              kernel/core/format.cc kernel/core/format_int.cc)

@@ -1,0 +1,204 @@
+// The Linux slave's exit handlers replayed on a fake VMCS (as exit_dispatch_test does for the
+// test guests): each test sets the exit fields a real exit would, calls handle_slave_exit(), and
+// checks what the handler left in the guest state, the counters and the host services.
+// Lab 5's CPUID policy and lab 7's ICR filter are stand-ins (slave_exits_fakes.cc).
+#include "hypervisor/core/linux/slave_exits.h"
+#include "hypervisor/core/fake_vmcs.h"
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+using namespace hv;
+
+namespace {
+struct FakeEnv final : ExitEnv {
+    std::vector<std::string> lines;
+    CpuidRegs host_cpuid(uint32_t leaf, uint32_t) override { return {leaf, 0x11, 0xFFFFFFFF, 0xFFFFFFFF}; }
+    void log(const char* line) override { lines.emplace_back(line); }
+    uint64_t xcr0_supported() override { return 0x7; }
+    void set_xcr0(uint64_t) override {}
+};
+
+struct FakeSlave final : SlaveEnv {
+    std::vector<uint64_t> icrs;       // ICR writes performed
+    std::vector<uint64_t> absorbed;   // holes mapped to the junk page
+    std::vector<std::string> console; // console lines
+    bool absorb_ok = true;
+    void write_icr(uint64_t icr) override { icrs.push_back(icr); }
+    bool absorb_stray_access(uint64_t gpa) override {
+        if (absorb_ok)
+            absorbed.push_back(gpa);
+        return absorb_ok;
+    }
+    uint64_t apic_base() override { return 0xFEE00C00; } // enabled, x2APIC, not BSP
+    void console_line(const char* line, size_t n) override { console.emplace_back(line, n); }
+    static void sink(void* self, const char* line, size_t n) { static_cast<FakeSlave*>(self)->console_line(line, n); }
+};
+
+struct Rig {
+    FakeVmcs fake;
+    Vmcs<FakeVmcs> vmcs{fake};
+    GuestRegs regs{};
+    GuestConfig cfg;
+    GuestOutcome out;
+    std::vector<uint8_t> ram = std::vector<uint8_t>(1 << 21, 0);
+    FakeEnv env;
+    GuestContext ctx{cfg, out, ram.data(), 0, env};
+    FakeSlave slave;
+    Uart16550 uart{FakeSlave::sink, &slave};
+    SlaveStats stats;
+    uint32_t own[1] = {1};
+    bool stop_flag = false;
+    SlaveExitContext sctx{ctx, slave, uart, stats, own, 1, &stop_flag};
+
+    Rig() {
+        cfg.name = "linux";
+        cfg.ram_bytes = ram.size();
+        fake.set(GUEST_RIP, 0x1000);
+        fake.set(VM_EXIT_INSTRUCTION_LEN, 2);
+        fake.set(GUEST_SS_AR_BYTES, 0x93);
+        fake.set(GUEST_RFLAGS, 0x202); // IF
+    }
+    bool exit(ExitReason r, uint64_t qualification = 0) {
+        fake.set(VM_EXIT_REASON, uint32_t(r));
+        fake.set(EXIT_QUALIFICATION, qualification);
+        return handle_slave_exit(vmcs, regs, sctx);
+    }
+    uint64_t rip() { return fake.get(GUEST_RIP.encoding); }
+    bool gp_injected() { return (fake.get(VM_ENTRY_INTR_INFO_FIELD.encoding) & 0x800007FF) == 0x8000030D; }
+};
+
+// I/O exit qualification (SDM Vol 3C Table 28-5): size - 1, direction (bit 3), port (31:16).
+constexpr uint64_t io(uint16_t port, bool in) { return (uint64_t(port) << 16) | (in ? 8 : 0); }
+} // namespace
+
+TEST_CASE("CPUID: the Jailhouse signature, and the instruction is skipped") {
+    Rig rig;
+    rig.regs.rax = 0x40000000;
+    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_CPUID));
+    CHECK(rig.regs.rbx == JAILHOUSE_SIGNATURE[0]);
+    CHECK(rig.regs.rcx == JAILHOUSE_SIGNATURE[1]);
+    CHECK(rig.regs.rdx == JAILHOUSE_SIGNATURE[2]);
+    CHECK(rig.rip() == 0x1002);
+}
+
+TEST_CASE("the console: LSR says ready, THR writes become [linux] lines") {
+    Rig rig;
+    rig.regs.rax = 0xAB00;
+    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_IO_INSTRUCTION, io(0x3FD, true)));
+    CHECK((rig.regs.rax & 0xFF) == 0x60); // THRE | TEMT
+    CHECK((rig.regs.rax & 0xFF00) == 0xAB00); // the rest of RAX kept
+    for (char c : std::string("hi\n")) {
+        rig.regs.rax = uint8_t(c);
+        CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_IO_INSTRUCTION, io(0x3F8, false)));
+    }
+    REQUIRE(rig.slave.console.size() == 1);
+    CHECK(rig.slave.console[0] == "hi");
+    CHECK(rig.stats.console_exits == 4);
+    CHECK(rig.stats.other_io_exits == 0);
+}
+
+TEST_CASE("other ports are denied: reads see all ones") {
+    Rig rig;
+    rig.regs.rax = 0;
+    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_IO_INSTRUCTION, io(0xCFC, true) | 3)); // 4-byte IN
+    CHECK(rig.regs.rax == 0xFFFFFFFF);
+    CHECK(rig.stats.other_io_exits == 1);
+    CHECK(rig.out.total_exits == 1);
+}
+
+TEST_CASE("MSRs: emulated reads, #GP for the unknown, the ICR through the filter") {
+    Rig rig;
+    rig.regs.rcx = 0x3B; // TSC_ADJUST
+    rig.regs.rax = rig.regs.rdx = 0x55;
+    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_MSR_READ));
+    CHECK(rig.regs.rax == 0);
+    CHECK(rig.regs.rdx == 0);
+    CHECK(rig.rip() == 0x1002);
+
+    Rig gp;
+    gp.regs.rcx = 0x480; // IA32_VMX_BASIC: the slave has no VMX
+    CHECK_FALSE(gp.exit(ExitReason::EXIT_REASON_MSR_READ));
+    CHECK(gp.gp_injected());
+    CHECK(gp.rip() == 0x1000); // a fault: RIP stays on the RDMSR
+    CHECK(gp.stats.msr_gp == 1);
+    CHECK(gp.env.lines.size() == 1);
+
+    Rig icr;
+    icr.regs.rcx = MSR_X2APIC_ICR;
+    icr.regs.rdx = 1;      // destination 1: the slave's own (stand-in filter: allowed)
+    icr.regs.rax = 0xF6;
+    CHECK_FALSE(icr.exit(ExitReason::EXIT_REASON_MSR_WRITE));
+    icr.regs.rdx = 0;      // destination 0: the master's
+    icr.regs.rax = 0x4500; // INIT
+    CHECK_FALSE(icr.exit(ExitReason::EXIT_REASON_MSR_WRITE));
+    REQUIRE(icr.slave.icrs.size() == 1);
+    CHECK(icr.slave.icrs[0] == ((1ull << 32) | 0xF6));
+    CHECK(icr.stats.icr_allowed == 1);
+    CHECK(icr.stats.icr_denied == 1);
+    CHECK(icr.stats.last_icr_denied == 0x4500);
+    CHECK(icr.rip() == 0x1004); // both writes completed, as a real ICR write does
+    CHECK(icr.env.lines.back().find("IPI denied") != std::string::npos);
+}
+
+TEST_CASE("HLT: idle halts in the guest; with interrupts off the slave has ended") {
+    Rig idle;
+    idle.fake.set(GUEST_INTERRUPTIBILITY_INFO, 1); // blocking by STI: "sti; hlt"
+    CHECK_FALSE(idle.exit(ExitReason::EXIT_REASON_HLT));
+    CHECK(idle.fake.get(GUEST_ACTIVITY_STATE.encoding) == 1);
+    CHECK(idle.fake.get(GUEST_INTERRUPTIBILITY_INFO.encoding) == 0);
+    CHECK(idle.rip() == 0x1002);
+    CHECK(idle.stats.idle_hlts == 1);
+
+    Rig dead;
+    dead.fake.set(GUEST_RFLAGS, 0x2);
+    CHECK(dead.exit(ExitReason::EXIT_REASON_HLT));
+    CHECK(dead.out.end == GuestEnd::halted);
+}
+
+TEST_CASE("stray accesses are absorbed and reported; fetches and failures stop the slave") {
+    Rig rig;
+    rig.fake.set(GUEST_PHYSICAL_ADDRESS, 0x4000000);
+    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_EPT_VIOLATION, 1)); // data read
+    CHECK(rig.slave.absorbed == std::vector<uint64_t>{0x4000000});
+    CHECK(rig.stats.stray_accesses == 1);
+    CHECK(rig.stats.first_stray_gpa == 0x4000000);
+    CHECK(rig.rip() == 0x1000); // retried, not skipped
+    CHECK(rig.env.lines.back().find("outside its RAM") != std::string::npos);
+
+    Rig fetch;
+    fetch.fake.set(GUEST_PHYSICAL_ADDRESS, 0x4000000);
+    CHECK(fetch.exit(ExitReason::EXIT_REASON_EPT_VIOLATION, 4)); // instruction fetch
+    CHECK(fetch.out.end == GuestEnd::ept_violation);
+    CHECK(fetch.slave.absorbed.empty());
+
+    Rig mapped;
+    mapped.slave.absorb_ok = false; // e.g. a write to a read-only page: not a hole
+    mapped.fake.set(GUEST_PHYSICAL_ADDRESS, 0x2000);
+    CHECK(mapped.exit(ExitReason::EXIT_REASON_EPT_VIOLATION, 2));
+    CHECK(mapped.out.end == GuestEnd::ept_violation);
+}
+
+TEST_CASE("an NMI stops the slave only when the master asked") {
+    Rig rig;
+    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_EXCEPTION_NMI));
+    CHECK(rig.out.nmis == 1);
+    rig.stop_flag = true;
+    CHECK(rig.exit(ExitReason::EXIT_REASON_EXCEPTION_NMI));
+    CHECK(rig.out.end == GuestEnd::exited);
+}
+
+TEST_CASE("VMCALL: no hypercalls for the slave yet") {
+    Rig rig;
+    rig.regs.rax = HC_PRINT;
+    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_VMCALL));
+    CHECK(int64_t(rig.regs.rax) == -HCE_NOSYS);
+    CHECK(rig.stats.hypercalls == 1);
+}
+
+TEST_CASE("a triple fault ends the slave") {
+    Rig rig;
+    CHECK(rig.exit(ExitReason::EXIT_REASON_TRIPLE_FAULT));
+    CHECK(rig.out.end == GuestEnd::triple_fault);
+}
