@@ -112,6 +112,14 @@ def main():
                                   "--timeout", "120"],
          check=lambda out: "not a bzImage" in out and "@@ slave boot=1 end=not_started" in out
          and "@@ exit code=0" in out)
+    truncated = os.path.join(ROOT, "build", "slave", "truncated-bzImage")
+    if os.path.exists(os.path.join(ROOT, "build", "slave", "bzImage")):
+        with open(os.path.join(ROOT, "build", "slave", "bzImage"), "rb") as f, open(truncated, "wb") as g:
+            g.write(f.read(1_000_000))
+    step("slave-badinput-truncated", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--cmdline",
+                                      "exit=emu slave=linux", "--module", f"{truncated}=slave-kernel",
+                                      "--module", "build/slave/initramfs.cpio=slave-initrd", "--timeout", "120"],
+         check=lambda out: "truncated" in out and "@@ slave boot=1 end=not_started" in out and "@@ exit code=0" in out)
     step("slave-badinput-memory", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--slave", "--cmdline",
                                    "exit=emu slave_mem=16", "--timeout", "120"],
          check=lambda out: "too little memory for the slave" in out and "@@ exit code=0" in out)

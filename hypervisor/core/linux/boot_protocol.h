@@ -17,6 +17,7 @@ inline constexpr size_t ZERO_PAGE_SIZE = 4096;
 /// @{
 inline constexpr size_t HDR_START = 0x1F1;          ///< first byte of the setup header
 inline constexpr size_t HDR_SETUP_SECTS = 0x1F1;    ///< u8: 512-byte setup sectors after the boot sector (0 means 4)
+inline constexpr size_t HDR_SYSSIZE = 0x1F4;        ///< u32: protected-mode kernel size in 16-byte paragraphs
 inline constexpr size_t HDR_BOOT_FLAG = 0x1FE;      ///< u16: 0xAA55
 inline constexpr size_t HDR_JUMP = 0x200;           ///< u16: jmp; byte 0x201 + 0x202 = end of the header
 inline constexpr size_t HDR_MAGIC = 0x202;          ///< u32: "HdrS"

@@ -37,7 +37,8 @@ struct BzImage {
 /// naming the problem: a file too short for a setup header, a missing 0xAA55 boot flag or
 /// "HdrS" magic (not a bzImage), a protocol older than 2.12, a kernel without the 64-bit entry
 /// (XLF_KERNEL_64), a setup header that runs past the zero page's room for it (0x290) or past
-/// the file, setup sectors that leave no kernel, and an init_size smaller than the kernel.
+/// the file, setup sectors that leave no kernel, a kernel shorter than the header's syssize
+/// (a truncated file), and an init_size smaller than the kernel.
 kern::Result<BzImage> parse_bzimage(const uint8_t* file, size_t size);
 
 /// One e820 entry.

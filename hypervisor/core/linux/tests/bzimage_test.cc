@@ -30,6 +30,7 @@ std::vector<uint8_t> make_image(size_t kernel_bytes = 64 * 1024) {
     put_le(&f[HDR_CMDLINE_SIZE], 4, 2047);
     put_le(&f[HDR_PREF_ADDRESS], 8, 0x1000000);
     put_le(&f[HDR_INIT_SIZE], 4, 0xDD2000);
+    put_le(&f[HDR_SYSSIZE], 4, kernel_bytes / 16);
     for (size_t i = (sects + 1) * 512; i < f.size(); ++i)
         f[i] = uint8_t(i * 7); // the "kernel"
     return f;
@@ -101,6 +102,8 @@ TEST_CASE("truncated and inconsistent images are refused") {
     auto f = make_image();
     std::vector<uint8_t> cut(f.begin(), f.begin() + 28 * 512); // setup only, no kernel
     CHECK(refusal(cut).find("truncated") != std::string::npos);
+    std::vector<uint8_t> half(f.begin(), f.end() - 16); // one paragraph short of syssize
+    CHECK(refusal(half).find("truncated") != std::string::npos);
     auto big = f;
     big[HDR_JUMP + 1] = 0xA0; // header would end at 0x2A2, into the e820 area
     CHECK(refusal(big).find("header") != std::string::npos);
