@@ -131,6 +131,7 @@ struct KernelSlaveEnv final : SlaveEnv {
         if (!res->marker_tsc && contains(line, SLAVE_USERSPACE_MARKER)) {
             res->marker_tsc = cpu::rdtsc();
             res->exits_at_marker = res->out.total_exits;
+            memcpy(res->boot_exits, res->out.exits, sizeof res->boot_exits);
         }
         if (contains(line, "Kernel panic"))
             res->panicked = true;

@@ -41,6 +41,7 @@ struct SlaveResult {
     uint64_t launch_tsc = 0;        ///< TSC at the first VMLAUNCH
     uint64_t marker_tsc = 0;        ///< TSC when the userspace marker line appeared, 0 = never
     uint64_t exits_at_marker = 0;   ///< VM exits up to the marker (the boot's exits)
+    uint64_t boot_exits[EXIT_REASON_COUNT] = {}; ///< those by basic exit reason
     uint64_t end_tsc = 0;           ///< TSC when it stopped
     bool panicked = false;          ///< a "Kernel panic" line was seen
     char last_line[120] = {};       ///< the last console line (why it died, often)

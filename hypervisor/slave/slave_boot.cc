@@ -110,6 +110,14 @@ void report_boot(unsigned boot, const SlaveResult& r) {
         if (o.exits[i])
             n += kern::snformat(line + n, sizeof line - n, " %s=%lu", exit_reason_name(uint16_t(i)), o.exits[i]);
     kern::report_line(line);
+    if (up) { // the same, from launch to the userspace marker
+        n = kern::snformat(line, sizeof line, "guest_exits name=linux-boot total=%lu", r.exits_at_marker);
+        for (unsigned i = 0; i < EXIT_REASON_COUNT && n < sizeof line; ++i)
+            if (r.boot_exits[i])
+                n += kern::snformat(line + n, sizeof line - n, " %s=%lu", exit_reason_name(uint16_t(i)),
+                                    r.boot_exits[i]);
+        kern::report_line(line);
+    }
 }
 
 void slave_thread(void*) {
