@@ -38,8 +38,9 @@ KERNEL_CXXFLAGS := -std=gnu++20 -ffreestanding -fno-exceptions -fno-rtti -fno-as
 KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,-n -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T kernel/kernel.ld
 
 # Kernel image sources: everything under kernel/ and hypervisor/ (the hypervisor joins the
-# kernel image; the kernel never includes it) except host tests (*/tests/*).
-KERNEL_SRCS := $(filter-out $(EXCLUDE_SRCS),$(sort $(shell find kernel hypervisor -name '*.cc' -o -name '*.S' | grep -v '/tests/')))
+# kernel image; the kernel never includes it), and libos's channel and master side (libos/daemon
+# runs in Linux: tools/slave_initramfs.py builds it), except host tests (*/tests/*).
+KERNEL_SRCS := $(filter-out $(EXCLUDE_SRCS),$(sort $(shell find kernel hypervisor libos/channel libos/master -name '*.cc' -o -name '*.S' | grep -v '/tests/')))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 KERNEL_ELF := $(BUILD)/kernel.elf
 

@@ -42,6 +42,23 @@ void background_jobs_wait() {
 }
 
 namespace {
+void (*g_apps_end_hooks[4])();
+unsigned g_apps_end_count;
+} // namespace
+
+void at_apps_end(void (*fn)()) {
+    if (g_apps_end_count < 4)
+        g_apps_end_hooks[g_apps_end_count++] = fn;
+    else
+        kprintf("hooks: too many apps-end hooks; one is ignored\n");
+}
+
+void run_apps_end_hooks() {
+    for (unsigned i = 0; i < g_apps_end_count; ++i)
+        g_apps_end_hooks[i]();
+}
+
+namespace {
 void (*g_end_hooks[4])(const RunSummary&);
 unsigned g_end_hook_count;
 } // namespace

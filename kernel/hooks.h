@@ -37,6 +37,13 @@ struct RunSummary {
     uint64_t apps_end_tsc;   ///< TSC when the last one ended (0 if none ran)
 };
 
+/// Call `fn` once the master applications have ended, before kernel_main waits for the
+/// background jobs (e.g. to stop a Linux slave that serves them and would never end by itself).
+/// At most 4.
+void at_apps_end(void (*fn)());
+/// Run the apps-end hooks (kernel_main).
+void run_apps_end_hooks();
+
 /// Call `fn` when the run ends, after the applications and background jobs, before the
 /// machine exits (e.g. the Linux slave's lab 7 checks, which need rtlat's result). At most 4.
 void at_run_end(void (*fn)(const RunSummary&));

@@ -109,6 +109,7 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t info) {
         summary.apps_end_tsc = cpu::rdtsc();
         kprintf("process: all applications ended, %u with a nonzero status or killed\n", summary.apps_failed);
     }
+    run_apps_end_hooks();
     background_jobs_wait(); // e.g. the hypervisor's demo guests, running next to the applications
     run_end_hooks(summary);
     bool ok = g_test_failures == 0 && process_refused_count() == 0;

@@ -20,17 +20,20 @@ CXXFLAGS = ["-std=c++20", "-O2", "-static", "-s", "-Wall", "-Wextra"]
 def program_names(root):
     """The programs /bin/vlibos runs, from the table in slave/programs/multicall.cc."""
     text = (root / "slave/programs/multicall.cc").read_text()
-    return re.findall(r'\{"(vlibos-[a-z0-9-]+)",', text)
+    return re.findall(r'\{"(vlibos[a-z0-9-]*)",', text)
 
 
 def build_programs(root, out, say, die):
-    """Link slave/programs/*.cc into one static binary, build/slave/vlibos, when a source changed."""
-    srcs = sorted((root / "slave/programs").glob("*.cc"))
-    deps = srcs + sorted((root / "slave/programs").glob("*.h"))
+    """Link slave/programs/*.cc and the delegation daemon (libos/daemon/*.cc with the channel
+    code it uses) into one static binary, build/slave/vlibos, when a source changed."""
+    srcs = sorted((root / "slave/programs").glob("*.cc")) + sorted((root / "libos/daemon").glob("*.cc")) \
+        + sorted((root / "libos/channel").glob("*.cc"))
+    deps = srcs + sorted((root / "slave/programs").glob("*.h")) + sorted((root / "libos").glob("*/*.h"))
     dst = out / "vlibos"
     if not dst.exists() or any(dst.stat().st_mtime < d.stat().st_mtime for d in deps):
         say(f"initramfs: g++ -static slave/programs/*.cc -> {dst.relative_to(root)}")
-        r = subprocess.run(["g++", *CXXFLAGS, "-o", str(dst), *map(str, srcs)], capture_output=True, text=True)
+        r = subprocess.run(["g++", *CXXFLAGS, f"-I{root}", "-o", str(dst), *map(str, srcs)], capture_output=True,
+                           text=True)
         if r.returncode != 0:
             die(f"building the slave programs failed:\n{r.stderr}")
     return dst

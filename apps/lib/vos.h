@@ -48,6 +48,38 @@ inline int64_t thread_create(void (*fn)(void*), void* arg, void* stack_top, uint
     return syscall(kern::abi::SYS_THREAD_CREATE, reinterpret_cast<uint64_t>(fn), reinterpret_cast<uint64_t>(arg),
                    reinterpret_cast<uint64_t>(stack_top), vcpu);
 }
+/// Files and commands in the Linux slave, delegated through libos (-ENOSYS without a slave;
+/// -ENOTCONN if its daemon is not up; Linux's errno otherwise). Flags and modes are Linux's.
+/// @{
+inline constexpr int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000, O_APPEND = 02000;
+inline int64_t open(const char* path, int flags, int mode = 0644) {
+    return syscall(kern::abi::SYS_OPEN, reinterpret_cast<uint64_t>(path), uint64_t(flags), uint64_t(mode));
+}
+inline int64_t close(int64_t fd) { return syscall(kern::abi::SYS_CLOSE, uint64_t(fd)); }
+inline int64_t read(int64_t fd, void* buf, size_t n) {
+    return syscall(kern::abi::SYS_READ, uint64_t(fd), reinterpret_cast<uint64_t>(buf), n);
+}
+inline int64_t write(int64_t fd, const void* buf, size_t n) {
+    return syscall(kern::abi::SYS_WRITE, uint64_t(fd), reinterpret_cast<uint64_t>(buf), n);
+}
+inline int64_t lseek(int64_t fd, int64_t offset, int whence) {
+    return syscall(kern::abi::SYS_LSEEK, uint64_t(fd), uint64_t(offset), uint64_t(whence));
+}
+inline int64_t stat(const char* path, kern::abi::StatAbi* out) {
+    return syscall(kern::abi::SYS_STAT, reinterpret_cast<uint64_t>(path), reinterpret_cast<uint64_t>(out));
+}
+inline int64_t unlink(const char* path) { return syscall(kern::abi::SYS_UNLINK, reinterpret_cast<uint64_t>(path)); }
+inline int64_t mkdir(const char* path, int mode = 0755) {
+    return syscall(kern::abi::SYS_MKDIR, reinterpret_cast<uint64_t>(path), uint64_t(mode));
+}
+/// Run `command` with Linux's /bin/sh: its exit status; its output (truncated to `cap`) in `out`.
+inline int64_t run(const char* command, char* out, size_t cap, uint64_t* out_len) {
+    return syscall(kern::abi::SYS_RUN, reinterpret_cast<uint64_t>(command), reinterpret_cast<uint64_t>(out), cap,
+                   reinterpret_cast<uint64_t>(out_len));
+}
+/// A delegated call that does nothing: its round trip is the channel's cost.
+inline int64_t delegate_nop() { return syscall(kern::abi::SYS_DELEGATE_NOP); }
+/// @}
 /// printf to the console (the kernel's conversions, core/format.h).
 [[gnu::format(printf, 1, 2)]] void printf(const char* fmt, ...);
 /// The value of `key=value` in `args`, parsed as an unsigned number, or `def` if absent.

@@ -123,6 +123,11 @@ struct KernelSlaveEnv final : SlaveEnv {
         return true;
     }
     uint64_t apic_base() override { return cpu::rdmsr(MSR_APIC_BASE); }
+    void (*on_doorbell)() = nullptr;
+    void doorbell() override {
+        if (on_doorbell)
+            on_doorbell();
+    }
     void console_line(const char* line, size_t n) override {
         kern::kprintf("[linux] %s\n", line);
         size_t keep = n < sizeof res->last_line - 1 ? n : sizeof res->last_line - 1;
@@ -274,6 +279,9 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
     r.ept = TRY(Ept::create(kern::kernel_frame_source(), kern::kernel_phys_access()));
     r.have_ept = true;
     TRY_VOID(r.ept.map(0, r.ram, opt.ram_bytes, EPT_READ | EPT_WRITE | EPT_EXECUTE, EptMemoryType::write_back));
+    if (opt.channel_bytes) // shared with the master: data, never code
+        TRY_VOID(r.ept.map(plan.channel_gpa, opt.channel_hpa, opt.channel_bytes, EPT_READ | EPT_WRITE,
+                           EptMemoryType::write_back));
     r.sink = TRY(EptSink::create(kern::kernel_frame_source(), kern::kernel_phys_access()));
     r.have_sink = true;
     for (uint64_t& b : r.bitmaps)
@@ -323,6 +331,7 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
     senv.ept = &r.ept;
     senv.sink = &r.sink;
     senv.res = &res;
+    senv.on_doorbell = opt.on_doorbell;
     Uart16550 uart(KernelSlaveEnv::uart_sink, &senv);
     uint32_t own[1] = {kern::this_cpu().apic_id};
     SlaveExitContext sctx{gctx, senv, uart, res.stats, own, 1, &g_stop};

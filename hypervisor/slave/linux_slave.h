@@ -32,6 +32,8 @@ struct SlaveOptions {
     uint64_t ram_bytes = 64ull << 20; ///< guest RAM
     const char* cmdline = "";         ///< Linux command line
     uint64_t channel_bytes = 0;       ///< shared channel after RAM (delegation), 0 = none
+    uint64_t channel_hpa = 0;         ///< its host-physical address (2 MiB-aligned)
+    void (*on_doorbell)() = nullptr;  ///< called on the slave's CPU when it rings (HC_DOORBELL)
 };
 
 /// What happened, for the master's report.
@@ -68,6 +70,20 @@ inline constexpr const char* SLAVE_USERSPACE_MARKER = "vlibos-slave: userspace u
 /// what prevents booting at all (a bad bzImage, too little memory, no VMX, no x2APIC); they
 /// have been printed with the details when this returns.
 kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& opt, SlaveResult& res);
+
+/// Share @p bytes of master memory at host-physical @p hpa (2 MiB-aligned, a multiple of 2 MiB)
+/// with the slave booted by slave=linux: its EPT maps them right after its RAM, its e820 map
+/// marks them reserved, and its command line says `vlibos.channel=<guest-physical address>`.
+/// @p on_doorbell (may be null) runs on the slave's CPU, interrupts off, when the slave rings.
+/// Call before the slave boots (a KERNEL_LATE_INIT hook with a priority below 30).
+void linux_slave_share(uint64_t hpa, uint64_t bytes, void (*on_doorbell)());
+
+/// True while the slave started by slave=linux runs (from its launch until it stops).
+bool linux_slave_running();
+
+/// Stop the slave (slave=linux) once the master's applications have ended: for a slave that
+/// serves them (vlibosd) and never halts by itself.
+void linux_slave_stop_with_apps();
 
 /// Ask the running slave to stop (from any CPU): sets the flag its exit handler checks and
 /// sends its CPU an NMI. Returns false if no slave is running.

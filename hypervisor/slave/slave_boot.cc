@@ -48,6 +48,7 @@ struct SlaveJob {
     char cmdline[512] = {};
 };
 SlaveJob g_job;
+bool g_stop_with_apps = false;
 /// The first boot's result, kept for the end-of-run checks.
 SlaveResult g_first;
 bool g_have_first = false;
@@ -125,6 +126,8 @@ void slave_thread(void*) {
     for (unsigned boot = 1;; ++boot) {
         size_t n = kern::snformat(j.cmdline, sizeof j.cmdline, "%s vlibos.run=%s vlibos.boot=%u%s", BASE_CMDLINE,
                                   j.run, boot, kern::g_cmdline.has("slave_verbose") ? VERBOSE_CMDLINE : "");
+        if (j.options.channel_bytes)
+            n += kern::snformat(j.cmdline + n, sizeof j.cmdline - n, " vlibos.channel=%#lx", j.options.ram_bytes);
         if (const char* extra = kern::g_cmdline.get("slave_append"); extra && *extra && n + 2 < sizeof j.cmdline) {
             j.cmdline[n++] = ' ';
             for (; *extra && n + 1 < sizeof j.cmdline; ++extra)
@@ -278,7 +281,26 @@ void slave_hook() {
     }
 }
 
+void stop_if_serving() {
+    if (g_stop_with_apps && g_job.running && linux_slave_request_stop())
+        kern::kprintf("slave: the applications have ended: stopping the slave\n");
+}
+
 } // namespace
+
+void linux_slave_share(uint64_t hpa, uint64_t bytes, void (*on_doorbell)()) {
+    g_job.options.channel_hpa = hpa;
+    g_job.options.channel_bytes = bytes;
+    g_job.options.on_doorbell = on_doorbell;
+}
+
+bool linux_slave_running() { return g_job.running; }
+
+void linux_slave_stop_with_apps() {
+    if (!g_stop_with_apps)
+        kern::at_apps_end(stop_if_serving);
+    g_stop_with_apps = true;
+}
 
 KERNEL_LATE_INIT(linux_slave, 30, slave_hook);
 

@@ -42,4 +42,14 @@ using SyscallFallback = int64_t (*)(uint64_t nr, const uint64_t args[6]);
 /// Register the fallback (one at a time; nullptr removes it).
 void syscall_set_fallback(SyscallFallback fn);
 
+/// For system-call handlers (the fallback included): copy between the calling thread's user
+/// memory and the kernel. False if any byte is not mapped user-accessible (then report -EFAULT).
+/// @{
+bool user_copy_in(void* dst, uint64_t va, uint64_t n);
+bool user_copy_out(uint64_t va, const void* src, uint64_t n);
+/// @}
+/// Copy a NUL-terminated user string of at most @p cap bytes (NUL included) into @p dst: its
+/// length, -1 if a byte is not mapped (-EFAULT), -2 if no NUL came within @p cap bytes.
+int64_t user_copy_string_in(char* dst, uint64_t va, uint64_t cap);
+
 } // namespace kern

@@ -107,6 +107,26 @@ bool copy_from_user(Process& p, uint8_t* dst, uint64_t va, uint64_t n) { return 
 
 void syscall_set_fallback(SyscallFallback fn) { g_fallback = fn; }
 
+bool user_copy_in(void* dst, uint64_t va, uint64_t n) {
+    Thread* t = current_thread();
+    return t->process && copy_from_user(*t->process, static_cast<uint8_t*>(dst), va, n);
+}
+
+bool user_copy_out(uint64_t va, const void* src, uint64_t n) {
+    Thread* t = current_thread();
+    return t->process && copy_to_user(*t->process, va, static_cast<const uint8_t*>(src), n);
+}
+
+int64_t user_copy_string_in(char* dst, uint64_t va, uint64_t cap) {
+    for (uint64_t i = 0; i < cap; ++i) {
+        if (!user_copy_in(dst + i, va + i, 1))
+            return -1;
+        if (dst[i] == '\0')
+            return int64_t(i);
+    }
+    return -2;
+}
+
 } // namespace kern
 
 /// Entered from syscall_entry.S with interrupts off; the result goes back in frame->rax.

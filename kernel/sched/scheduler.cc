@@ -40,6 +40,9 @@ struct CpuSched {
     SleepQueue sleepers;           // sleeping threads by wake-up time
     Spinlock inbox_lock;
     FifoQueue inbox;               // threads handed over by other CPUs
+    Spinlock wake_lock;
+    Thread* wakes[16] = {};        // sleepers to wake early (thread_wake), drained by schedule()
+    unsigned wake_count = 0;
     uint64_t switched_in_at = 0;   // TSC when current started running
     uint64_t slice_end = 0;        // end of the current background slice
     uint64_t timer_at = 0;         // the programmed timer deadline, 0 = none
@@ -167,6 +170,15 @@ void schedule() {
         SpinlockGuard g(cs.inbox_lock);
         while (QueueNode* n = cs.inbox.pop_front())
             make_ready(cs, thread_of(n));
+    }
+    {
+        SpinlockGuard g(cs.wake_lock);
+        for (unsigned i = 0; i < cs.wake_count; ++i) {
+            Thread* t = cs.wakes[i];
+            if (t->state == Thread::State::sleeping && cs.sleepers.remove(&t->node))
+                make_ready(cs, t);
+        }
+        cs.wake_count = 0;
     }
     while (QueueNode* n = cs.sleepers.pop_due(now))
         make_ready(cs, thread_of(n));
@@ -344,6 +356,45 @@ void sleep_until(uint64_t deadline) {
         cs.sleepers.insert(&cs.current->node, deadline);
         schedule();
     }
+    if (flags & (1u << 9))
+        cpu::sti();
+}
+
+bool sleep_until_unless(uint64_t deadline, const volatile bool* flag) {
+    uint64_t flags = cpu::read_rflags();
+    cpu::cli();
+    CpuSched& cs = me();
+    bool slept = false;
+    // The flag is checked with interrupts off: a waker that sets it after this point finds the
+    // thread on the sleep queue (its wake IPI is handled once this CPU takes interrupts again).
+    if (!*flag && cpu::rdtsc() < deadline) {
+        cs.current->state = Thread::State::sleeping;
+        cs.sleepers.insert(&cs.current->node, deadline);
+        schedule();
+        slept = true;
+    }
+    if (flags & (1u << 9))
+        cpu::sti();
+    return slept;
+}
+
+void thread_wake(Thread* t) {
+    CpuSched& target = g_sched[t->cpu];
+    uint64_t flags = cpu::read_rflags();
+    cpu::cli();
+    bool queued = false;
+    {
+        SpinlockGuard g(target.wake_lock);
+        if (target.wake_count < sizeof target.wakes / sizeof target.wakes[0]) {
+            target.wakes[target.wake_count++] = t;
+            queued = true;
+        }
+    }
+    // A reschedule interrupt, to the thread's CPU (itself included: it then drains the list at
+    // its next schedule(), in interrupt context or not). A full list only delays the wake-up to
+    // the sleeper's own deadline.
+    if (queued)
+        lapic::send_ipi(g_percpu[t->cpu].apic_id, lapic::FIXED | (1u << 14) | VEC_RESCHED);
     if (flags & (1u << 9))
         cpu::sti();
 }

@@ -69,6 +69,13 @@ void thread_join(Thread* t);
 void thread_yield();
 /// Sleep until the TSC reaches `deadline` (absolute). Returns at once if it has passed.
 void sleep_until(uint64_t deadline);
+/// Sleep until the TSC reaches `deadline`, unless `*flag` is already set, or until another
+/// context calls thread_wake() for this thread. Returns whether it slept. For waiting on an
+/// event with a timeout: set the flag, then thread_wake() the waiter; no wake-up is lost.
+bool sleep_until_unless(uint64_t deadline, const volatile bool* flag);
+/// Wake `t` early if it sleeps (sleep_until or sleep_until_unless): from any CPU, thread or
+/// interrupt context, interrupts on or off. It costs a reschedule IPI to `t`'s CPU.
+void thread_wake(Thread* t);
 /// The AP's final loop: schedule forever.
 [[noreturn]] void sched_idle_loop();
 

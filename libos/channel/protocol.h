@@ -59,6 +59,11 @@ struct ChannelHeader {
     uint64_t doorbells;      ///< doorbells the daemon rang (statistics)
 };
 
+/// The doorbell hypercall: VMCALL with RAX = this number, from the daemon (CPL 3 allowed for
+/// this one call: it carries no argument and only makes the master look at the channel). The
+/// hypervisor's numbering (hypervisor/core/hypercall.h) must agree; libos/master checks it.
+inline constexpr uint64_t HC_DOORBELL_NR = 16;
+
 /// How the slave tells the master that responses are ready.
 enum DoorbellMode : uint32_t {
     DOORBELL_NONE = 0,  ///< the master polls the response ring

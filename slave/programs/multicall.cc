@@ -13,6 +13,7 @@ constexpr Program PROGRAMS[] = {
     {"vlibos-attack", attack_main},
     {"vlibos-busy", busy_main},
     {"vlibos-cyclic", cyclic_main},
+    {"vlibosd", vlibosd_main},
 };
 } // namespace
 

@@ -24,6 +24,20 @@ enum Syscall : uint64_t {
     SYS_REPORT_MISS = 10,  ///< (uint64_t vcpu) -> 0: a thread of this VCPU missed a deadline
     SYS_CPU_COUNT = 11,    ///< () -> CPUs online
     SYS_YIELD = 12,        ///< () -> 0
+    /// Delegated to the Linux slave (libos/), -ENOSYS without it. Linux's semantics and errno.
+    /// @{
+    SYS_OPEN = 20,         ///< (const char* path, int flags, int mode) -> fd
+    SYS_CLOSE = 21,        ///< (int fd) -> 0
+    SYS_READ = 22,         ///< (int fd, void* buf, size_t count) -> bytes (at most 16 KiB per call)
+    SYS_WRITE = 23,        ///< (int fd, const void* buf, size_t count) -> bytes (at most 16 KiB per call)
+    SYS_LSEEK = 24,        ///< (int fd, int64_t offset, int whence) -> new offset
+    SYS_STAT = 25,         ///< (const char* path, StatAbi* out) -> 0
+    SYS_UNLINK = 26,       ///< (const char* path) -> 0
+    SYS_MKDIR = 27,        ///< (const char* path, int mode) -> 0
+    SYS_READDIR = 28,      ///< (const char* path, char* names, size_t cap, size_t skip) -> entries (NUL-separated)
+    SYS_RUN = 29,          ///< (const char* command, char* out, size_t cap, size_t* out_len) -> exit status
+    SYS_DELEGATE_NOP = 30, ///< () -> 0: a delegated call that does nothing (round-trip measurements)
+    /// @}
     SYS_MAX = 64,          ///< numbers at or above this are never valid
 };
 
@@ -38,6 +52,17 @@ enum Errno : int64_t {
     E_NOMEM = 12,
     E_AGAIN = 11,
     E_TIMEDOUT = 110,
+    E_BADF = 9,
+    E_NAMETOOLONG = 36,
+    E_NOTCONN = 107,
+};
+
+/// What SYS_STAT fills in.
+struct StatAbi {
+    uint64_t size;      ///< bytes
+    uint32_t mode;      ///< type and permission bits (Linux's st_mode)
+    uint32_t nlink;     ///< links
+    int64_t mtime_sec;  ///< modification time, seconds since the epoch
 };
 
 /// What SYS_VCPU_STATS fills in.

@@ -33,6 +33,8 @@ struct FakeSlave final : SlaveEnv {
     }
     uint64_t apic_base() override { return 0xFEE00C00; } // enabled, x2APIC, not BSP
     void console_line(const char* line, size_t n) override { console.emplace_back(line, n); }
+    unsigned rings = 0;
+    void doorbell() override { ++rings; }
     static void sink(void* self, const char* line, size_t n) { static_cast<FakeSlave*>(self)->console_line(line, n); }
 };
 
@@ -189,12 +191,19 @@ TEST_CASE("an NMI stops the slave only when the master asked") {
     CHECK(rig.out.end == GuestEnd::exited);
 }
 
-TEST_CASE("VMCALL: no hypercalls for the slave yet") {
+TEST_CASE("VMCALL: the doorbell from any CPL, nothing else") {
     Rig rig;
     rig.regs.rax = HC_PRINT;
     CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_VMCALL));
     CHECK(int64_t(rig.regs.rax) == -HCE_NOSYS);
     CHECK(rig.stats.hypercalls == 1);
+    rig.fake.set(GUEST_SS_AR_BYTES, 0x93 | (3 << 5)); // CPL 3: vlibosd in Linux userspace
+    rig.regs.rax = HC_DOORBELL;
+    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_VMCALL));
+    CHECK(rig.regs.rax == 0);
+    CHECK(rig.slave.rings == 1);
+    CHECK(rig.stats.doorbells == 1);
+    CHECK(rig.rip() == 0x1004);
 }
 
 TEST_CASE("a triple fault ends the slave") {

@@ -1,0 +1,163 @@
+// Message checks on both sides of the channel: every field of a request the daemon acts on,
+// every field of a response the master returns.
+#include "libos/channel/validate.h"
+
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+using namespace vlibos;
+
+namespace {
+struct Msg {
+    Request r{};
+    std::vector<uint8_t> payload = std::vector<uint8_t>(BUFFER_BYTES, 0);
+    Msg(uint16_t op, const std::string& s = "") {
+        r.op = op;
+        r.seq = 7;
+        r.buffer = 3;
+        if (!s.empty()) {
+            std::memcpy(payload.data(), s.c_str(), s.size() + 1);
+            r.len = uint32_t(s.size() + 1);
+        }
+    }
+    int64_t check() const { return check_request(r, payload.data()); }
+};
+Response answer(const Request& r, int64_t result, uint32_t len = 0) {
+    Response a{};
+    a.seq = r.seq;
+    a.op = r.op;
+    a.buffer = r.buffer;
+    a.result = result;
+    a.len = len;
+    return a;
+}
+} // namespace
+
+TEST_CASE("well-formed requests pass") {
+    Msg open(OP_OPEN, "/etc/hostname");
+    open.r.args[0] = 0; // O_RDONLY
+    CHECK(open.check() == 0);
+    open.r.args[0] = 01 | 0100 | 01000; // O_WRONLY | O_CREAT | O_TRUNC
+    open.r.args[1] = 0644;
+    CHECK(open.check() == 0);
+    Msg nop(OP_NOP);
+    CHECK(nop.check() == 0);
+    Msg rd(OP_READ);
+    rd.r.args[1] = BUFFER_BYTES;
+    CHECK(rd.check() == 0);
+    Msg wr(OP_WRITE);
+    wr.r.len = 100;
+    wr.r.args[1] = 100;
+    CHECK(wr.check() == 0);
+    Msg run(OP_RUN, "echo hi");
+    CHECK(run.check() == 0);
+}
+
+TEST_CASE("malformed requests get a defined error") {
+    Msg bad(OP_NOP);
+    bad.r.flags = 1;
+    CHECK(bad.check() == -CE_PROTO);
+    Msg buf(OP_NOP);
+    buf.r.buffer = BUFFERS; // stale or forged buffer index
+    CHECK(buf.check() == -CE_PROTO);
+    Msg len(OP_WRITE);
+    len.r.len = BUFFER_BYTES + 1;
+    CHECK(len.check() == -CE_PROTO);
+    Msg op(OP_COUNT);
+    CHECK(op.check() == -CE_NOSYS);
+    Msg op2(0xFFFF);
+    CHECK(op2.check() == -CE_NOSYS);
+}
+
+TEST_CASE("paths: too long, not terminated, empty, with a NUL inside") {
+    Msg longp(OP_STAT, "/" + std::string(PATH_MAX_BYTES, 'a'));
+    CHECK(longp.check() == -CE_NAMETOOLONG);
+    Msg unterminated(OP_STAT, "/etc/passwd");
+    unterminated.r.len -= 1; // the NUL is outside len
+    CHECK(unterminated.check() == -CE_INVAL);
+    Msg empty(OP_UNLINK);
+    empty.r.len = 1; // just a NUL
+    CHECK(empty.check() == -CE_INVAL);
+    Msg zero(OP_MKDIR);
+    zero.r.len = 0;
+    CHECK(zero.check() == -CE_INVAL);
+    Msg inner(OP_OPEN, "/etc/x");
+    inner.payload[2] = 0;
+    CHECK(inner.check() == -CE_INVAL);
+}
+
+TEST_CASE("arguments: flags, modes, counts, fds, whence") {
+    Msg open(OP_OPEN, "/tmp/x");
+    open.r.args[0] = 04000000; // O_PATH is not allowed
+    CHECK(open.check() == -CE_INVAL);
+    open.r.args[0] = 0;
+    open.r.args[1] = 010000;
+    CHECK(open.check() == -CE_INVAL);
+    Msg rd(OP_READ);
+    rd.r.args[1] = -1;
+    CHECK(rd.check() == -CE_INVAL);
+    rd.r.args[1] = BUFFER_BYTES + 1;
+    CHECK(rd.check() == -CE_INVAL);
+    rd.r.args[1] = 1;
+    rd.r.args[0] = -3;
+    CHECK(rd.check() == -CE_BADF);
+    Msg wr(OP_WRITE);
+    wr.r.len = 10;
+    wr.r.args[1] = 11;
+    CHECK(wr.check() == -CE_INVAL);
+    Msg seek(OP_LSEEK);
+    seek.r.args[2] = 3;
+    CHECK(seek.check() == -CE_INVAL);
+    Msg close(OP_CLOSE);
+    close.r.args[0] = -1;
+    CHECK(close.check() == -CE_BADF);
+    Msg dir(OP_READDIR, "/");
+    dir.r.args[0] = -1;
+    CHECK(dir.check() == -CE_INVAL);
+}
+
+TEST_CASE("responses must answer the request they claim to") {
+    Msg rd(OP_READ);
+    rd.r.args[1] = 100;
+    CHECK(check_response(rd.r, answer(rd.r, 100, 100)) == 0);
+    CHECK(check_response(rd.r, answer(rd.r, 0, 0)) == 0); // end of file
+    Response stale = answer(rd.r, 10, 10);
+    stale.seq = 6;
+    CHECK(check_response(rd.r, stale) == -CE_PROTO);
+    Response other = answer(rd.r, 10, 10);
+    other.buffer = 4;
+    CHECK(check_response(rd.r, other) == -CE_PROTO);
+    Response op = answer(rd.r, 10, 10);
+    op.op = OP_WRITE;
+    CHECK(check_response(rd.r, op) == -CE_PROTO);
+    CHECK(check_response(rd.r, answer(rd.r, 101, 101)) == -CE_PROTO); // more than asked
+    CHECK(check_response(rd.r, answer(rd.r, 50, 60)) == -CE_PROTO);   // len != result
+    CHECK(check_response(rd.r, answer(rd.r, 10, BUFFER_BYTES + 1)) == -CE_PROTO);
+    CHECK(check_response(rd.r, answer(rd.r, -2, 0)) == 0);            // -ENOENT
+    CHECK(check_response(rd.r, answer(rd.r, -2, 5)) == -CE_PROTO);    // an error with data
+    CHECK(check_response(rd.r, answer(rd.r, -5000, 0)) == -CE_PROTO); // not an errno
+}
+
+TEST_CASE("responses must be possible for their operation") {
+    Msg wr(OP_WRITE);
+    wr.r.len = 20;
+    wr.r.args[1] = 20;
+    CHECK(check_response(wr.r, answer(wr.r, 20)) == 0);
+    CHECK(check_response(wr.r, answer(wr.r, 21)) == -CE_PROTO);
+    CHECK(check_response(wr.r, answer(wr.r, 5, 5)) == -CE_PROTO);
+    Msg st(OP_STAT, "/");
+    CHECK(check_response(st.r, answer(st.r, 0, sizeof(StatResult))) == 0);
+    CHECK(check_response(st.r, answer(st.r, 0, 3)) == -CE_PROTO);
+    Msg op(OP_OPEN, "/x");
+    CHECK(check_response(op.r, answer(op.r, 3)) == 0);
+    CHECK(check_response(op.r, answer(op.r, 3, 8)) == -CE_PROTO);
+    Msg nop(OP_NOP);
+    CHECK(check_response(nop.r, answer(nop.r, 0)) == 0);
+    CHECK(check_response(nop.r, answer(nop.r, 0, 1)) == -CE_PROTO);
+    Response flagged = answer(nop.r, 0);
+    flagged.flags = 2;
+    CHECK(check_response(nop.r, flagged) == -CE_PROTO);
+}

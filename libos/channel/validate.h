@@ -1,0 +1,35 @@
+// Checking messages from the other side of the channel (protocol.h). Each side validates a
+// private copy of every message before acting on it (ring.h copies slots out; bulk data is
+// copied out of the shared buffer first, too), so what is checked is what is used.
+//
+//   vlibosd:  check_request()  on every request, before it touches Linux
+//   master:   check_response() on every response, before it returns anything to the caller
+//
+// Pure and freestanding: the master kernel, the daemon, the host tests and the fuzzers use them.
+#pragma once
+
+#include "libos/channel/protocol.h"
+
+namespace vlibos {
+
+/// Check request @p r whose payload (r.len bytes, copied out of its shared buffer) is at
+/// @p payload. Returns 0, or the -errno the daemon answers with:
+///  - -CE_PROTO: flags not 0, buffer index >= BUFFERS, len > BUFFER_BYTES, op unknown (then
+///    -CE_NOSYS instead);
+///  - -CE_NAMETOOLONG: a path (OPEN, STAT, UNLINK, MKDIR, READDIR) longer than PATH_MAX_BYTES;
+///  - -CE_INVAL: a path or command that is empty, not NUL-terminated at len - 1 or with a NUL
+///    inside; OPEN flags outside OPEN_FLAGS_ALLOWED or a mode above 07777; a READ count
+///    outside [0, BUFFER_BYTES]; a WRITE whose args[1] is not len; LSEEK whence not 0-2;
+///    a READDIR skip below 0;
+///  - -CE_BADF: an fd argument below 0 (the daemon's own table decides the rest).
+int64_t check_request(const Request& r, const uint8_t* payload);
+
+/// Check response @p got to request @p sent. Returns 0, or -CE_PROTO for a response that does
+/// not answer @p sent (seq, op, buffer), has flags set, a result below -4095, a len that does
+/// not fit the buffer, or a result the operation cannot produce: a READ returning more than it
+/// asked for or a len different from its result, a WRITE claiming more than was sent, an OPEN
+/// returning no fd, a STAT without a StatResult, data from an operation that returns none, or
+/// data with an error.
+int64_t check_response(const Request& sent, const Response& got);
+
+} // namespace vlibos

@@ -1,0 +1,139 @@
+// vlibosd: the delegation daemon in the Linux slave. It maps the channel the master shares
+// (an e820-reserved range, through /dev/mem: STRICT_DEVMEM allows reserved ranges and refuses
+// RAM), then serves requests until it is killed:
+//
+//   pop a request -> Server::serve() (copy out, check, do it) -> push the response
+//   -> ring the doorbell (VMCALL) if the master asked for one
+//
+// When the ring is empty it spins a while, then sleeps poll_us between looks.
+//
+//   vlibosd [channel=ADDR] [poll_us=N] [spin=N]
+// ADDR defaults to vlibos.channel= on the kernel command line (the master puts it there).
+#include "libos/channel/protocol.h"
+#include "libos/channel/ring.h"
+#include "libos/daemon/server.h"
+#include "slave/programs/programs.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+namespace {
+
+volatile sig_atomic_t g_stop = 0;
+void on_signal(int) { g_stop = 1; }
+
+unsigned long long cmdline_channel() {
+    FILE* f = std::fopen("/proc/cmdline", "r");
+    if (!f)
+        return 0;
+    char buf[1024] = {};
+    size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+    std::fclose(f);
+    buf[n] = 0;
+    const char* p = std::strstr(buf, "vlibos.channel=");
+    return p ? std::strtoull(p + 15, nullptr, 0) : 0;
+}
+
+const char* arg(int argc, char** argv, const char* key) {
+    size_t n = std::strlen(key);
+    for (int i = 1; i < argc; ++i)
+        if (std::strncmp(argv[i], key, n) == 0 && argv[i][n] == '=')
+            return argv[i] + n + 1;
+    return nullptr;
+}
+
+void doorbell() {
+    uint64_t rax = vlibos::HC_DOORBELL_NR;
+    asm volatile("vmcall" : "+a"(rax) : : "memory"); // exits to the hypervisor whatever the CPL
+}
+
+} // namespace
+
+int vlibosd_main(int argc, char** argv) {
+    using namespace vlibos;
+    unsigned long long addr = cmdline_channel();
+    if (const char* a = arg(argc, argv, "channel"))
+        addr = std::strtoull(a, nullptr, 0);
+    long poll_us = 200, spin = 2000;
+    if (const char* a = arg(argc, argv, "poll_us"))
+        poll_us = std::atol(a);
+    if (const char* a = arg(argc, argv, "spin"))
+        spin = std::atol(a);
+    if (!addr) {
+        std::printf("vlibosd: no channel address (vlibos.channel= on the kernel command line, or channel=ADDR)\n");
+        return 1;
+    }
+    int fd = open("/dev/mem", O_RDWR); // no O_SYNC: a write-back mapping of the reserved range
+    if (fd < 0) {
+        std::printf("vlibosd: cannot open /dev/mem: %s\n", std::strerror(errno));
+        return 1;
+    }
+    void* map = mmap(nullptr, CHANNEL_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off_t(addr));
+    if (map == MAP_FAILED) {
+        std::printf("vlibosd: cannot map the channel at %#llx: %s\n", addr, std::strerror(errno));
+        return 1;
+    }
+    auto* region = static_cast<uint8_t*>(map);
+    auto* hdr = reinterpret_cast<volatile ChannelHeader*>(region + HEADER_OFFSET);
+    if (hdr->magic != CHANNEL_MAGIC || hdr->version != CHANNEL_VERSION || hdr->slots != SLOTS ||
+        hdr->slot_bytes != SLOT_BYTES || hdr->buffers != BUFFERS || hdr->buffer_bytes != BUFFER_BYTES) {
+        std::printf("vlibosd: no channel at %#llx (magic %#x version %u): the master must set it up first\n", addr,
+                    unsigned(hdr->magic), unsigned(hdr->version));
+        return 1;
+    }
+    std::signal(SIGTERM, on_signal);
+    std::signal(SIGINT, on_signal);
+    RingConsumer<Request> requests(region + REQUEST_RING_OFFSET);
+    RingProducer<Response> responses(region + RESPONSE_RING_OFFSET);
+    Server server;
+    hdr->daemon_up = uint32_t(getpid());
+    std::printf("vlibosd: serving the channel at %#llx (%s, poll %ld us)\n", addr,
+                hdr->doorbell_mode == DOORBELL_VMCALL ? "doorbell" : "master polls", poll_us);
+    std::fflush(stdout);
+    uint64_t served = 0;
+    long idle = 0;
+    static uint8_t scratch[BUFFER_BYTES]; // the buffer of a request whose index is out of range
+    while (!g_stop) {
+        Request req;
+        RingStatus s = requests.pop(req);
+        if (s == RingStatus::corrupt) {
+            std::printf("vlibosd: the request ring is corrupt (the master's index is impossible); stopping\n");
+            break;
+        }
+        if (s == RingStatus::empty) {
+            if (++idle > spin) {
+                hdr->daemon_polls = hdr->daemon_polls + 1;
+                timespec t{0, poll_us * 1000};
+                nanosleep(&t, nullptr);
+            }
+            continue;
+        }
+        idle = 0;
+        uint8_t* buffer = req.buffer < BUFFERS ? region + BUFFERS_OFFSET + uint64_t(req.buffer) * BUFFER_BYTES : scratch;
+        Response rsp = server.serve(req, buffer);
+        RingStatus p;
+        while ((p = responses.push(rsp)) == RingStatus::full && !g_stop)
+            sched_yield();
+        if (p == RingStatus::corrupt) {
+            std::printf("vlibosd: the response ring is corrupt; stopping\n");
+            break;
+        }
+        ++served;
+        if (hdr->doorbell_mode == DOORBELL_VMCALL) {
+            hdr->doorbells = hdr->doorbells + 1;
+            doorbell();
+        }
+    }
+    hdr->daemon_up = 0;
+    std::printf("vlibosd: stopped after %llu requests (%llu malformed)\n", (unsigned long long)served,
+                (unsigned long long)server.malformed());
+    return 0;
+}

@@ -1,0 +1,179 @@
+#include "libos/master/delegate.h"
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/time/clock.h"
+#include "libos/channel/ring.h"
+#include "libos/channel/validate.h"
+#include "lib/string.h"
+#include "sched/thread.h"
+
+namespace libos {
+
+using namespace vlibos;
+namespace cpu = kern::cpu;
+
+namespace {
+
+uint8_t* g_region = nullptr;
+WaitMode g_mode = WaitMode::poll;
+bool (*g_is_up)() = nullptr;
+RingProducer<Request> g_requests;
+RingConsumer<Response> g_responses;
+uint32_t g_seq = 0;
+DelegateStats g_stats;
+
+/// One call at a time (calls are rare next to their cost): a flag taken with an atomic
+/// exchange; a thread that finds it taken yields until it is free.
+volatile uint32_t g_busy = 0;
+/// The doorbell's handshake with the waiting caller (sleep_until_unless / thread_wake).
+volatile bool g_rang = false;
+kern::Thread* volatile g_waiter = nullptr;
+
+constexpr uint64_t POLL_US = 50;           // between looks at the response ring
+constexpr uint64_t CALL_TIMEOUT_MS = 5000; // per call, once the request is in the ring
+constexpr uint64_t CONNECT_TIMEOUT_MS = 120000; // for the daemon to come up (Linux boots first)
+
+uint64_t us(uint64_t n) { return kern::g_clock.tsc_hz / 1000000 * n; }
+
+ChannelHeader* header() { return reinterpret_cast<ChannelHeader*>(g_region + HEADER_OFFSET); }
+uint8_t* buffer(uint32_t i) { return g_region + BUFFERS_OFFSET + uint64_t(i) * BUFFER_BYTES; }
+bool slave_up() { return g_is_up && g_is_up(); }
+
+void lock() {
+    while (__atomic_exchange_n(&g_busy, 1, __ATOMIC_ACQUIRE))
+        kern::thread_yield();
+}
+void unlock() { __atomic_store_n(&g_busy, 0, __ATOMIC_RELEASE); }
+
+/// Sleep a little: until the doorbell (doorbell mode) or for POLL_US.
+void wait_a_little(uint64_t deadline) {
+    uint64_t now = cpu::rdtsc();
+    if (g_mode == WaitMode::doorbell) {
+        uint64_t until = now + us(POLL_US * 20); // a lost doorbell costs 1 ms, never a hang
+        kern::sleep_until_unless(until < deadline ? until : deadline, &g_rang);
+        g_rang = false;
+    } else {
+        uint64_t until = now + us(POLL_US);
+        kern::sleep_until(until < deadline ? until : deadline);
+    }
+}
+
+} // namespace
+
+void channel_attach(uint8_t* region, WaitMode mode, bool (*is_up)()) {
+    g_region = region;
+    g_mode = mode;
+    g_is_up = is_up;
+    ChannelHeader* h = header();
+    h->version = CHANNEL_VERSION;
+    h->slots = SLOTS;
+    h->slot_bytes = SLOT_BYTES;
+    h->buffers = BUFFERS;
+    h->buffer_bytes = BUFFER_BYTES;
+    h->doorbell_mode = mode == WaitMode::doorbell ? DOORBELL_VMCALL : DOORBELL_NONE;
+    h->daemon_up = 0;
+    g_requests = RingProducer<Request>(region + REQUEST_RING_OFFSET);
+    g_responses = RingConsumer<Response>(region + RESPONSE_RING_OFFSET);
+    __atomic_store_n(&h->magic, CHANNEL_MAGIC, __ATOMIC_RELEASE); // the header is complete
+}
+
+bool daemon_up() { return g_region && __atomic_load_n(&header()->daemon_up, __ATOMIC_ACQUIRE) != 0; }
+
+void on_doorbell() {
+    ++g_stats.doorbells;
+    g_rang = true;
+    if (kern::Thread* w = g_waiter)
+        kern::thread_wake(w);
+}
+
+DelegateStats delegate_stats() { return g_stats; }
+
+int64_t delegate(Op op, const int64_t args[6], const void* payload, uint32_t payload_len, void* out, uint32_t out_cap,
+                 uint32_t* out_len) {
+    if (!g_region)
+        return -CE_NOSYS; // no channel: the slave does not run
+    if (payload_len > BUFFER_BYTES)
+        return -CE_INVAL;
+    lock();
+    // Linux boots for a while before vlibosd is up: the first calls wait for it.
+    uint64_t connect_deadline = cpu::rdtsc() + us(CONNECT_TIMEOUT_MS * 1000);
+    while (!daemon_up() && slave_up() && cpu::rdtsc() < connect_deadline)
+        kern::sleep_until(cpu::rdtsc() + us(1000));
+    if (!daemon_up() || !slave_up()) {
+        ++g_stats.not_connected;
+        unlock();
+        return -CE_NOTCONN;
+    }
+    Request req{};
+    req.seq = ++g_seq;
+    req.op = op;
+    req.buffer = req.seq % BUFFERS; // 64 calls before a buffer is reused
+    req.len = payload_len;
+    for (int i = 0; i < 6; ++i)
+        req.args[i] = args ? args[i] : 0;
+    if (payload_len)
+        memcpy(buffer(req.buffer), payload, payload_len);
+    uint64_t t0 = cpu::rdtsc();
+    uint64_t deadline = t0 + us(CALL_TIMEOUT_MS * 1000);
+    int64_t result = 0;
+    g_waiter = kern::current_thread();
+    for (;;) { // push: wait while the daemon has 64 requests to read
+        RingStatus s = g_requests.push(req);
+        if (s == RingStatus::ok)
+            break;
+        if (s == RingStatus::corrupt || cpu::rdtsc() >= deadline || !slave_up()) {
+            result = s == RingStatus::corrupt ? -CE_PROTO : slave_up() ? -CE_TIMEDOUT : -CE_NOTCONN;
+            goto done;
+        }
+        wait_a_little(deadline);
+    }
+    for (;;) {
+        Response rsp;
+        RingStatus s = g_responses.pop(rsp);
+        if (s == RingStatus::ok) {
+            if (rsp.seq != req.seq) { // the answer to an earlier call that timed out
+                ++g_stats.stale;
+                continue;
+            }
+            if (int64_t bad = check_response(req, rsp)) {
+                ++g_stats.rejected;
+                result = bad;
+                goto done;
+            }
+            uint32_t n = rsp.len < out_cap ? rsp.len : out_cap;
+            if (n && out)
+                memcpy(out, buffer(req.buffer), n);
+            if (out_len)
+                *out_len = n;
+            result = rsp.result;
+            uint64_t c = cpu::rdtsc() - t0;
+            ++g_stats.calls;
+            g_stats.total_cycles += c;
+            g_stats.min_cycles = c < g_stats.min_cycles ? c : g_stats.min_cycles;
+            g_stats.max_cycles = c > g_stats.max_cycles ? c : g_stats.max_cycles;
+            goto done;
+        }
+        if (s == RingStatus::corrupt) {
+            ++g_stats.rejected;
+            result = -CE_PROTO;
+            goto done;
+        }
+        if (!slave_up()) {
+            ++g_stats.not_connected;
+            result = -CE_NOTCONN;
+            goto done;
+        }
+        if (cpu::rdtsc() >= deadline) {
+            ++g_stats.timeouts;
+            result = -CE_TIMEDOUT;
+            goto done;
+        }
+        wait_a_little(deadline);
+    }
+done:
+    g_waiter = nullptr;
+    unlock();
+    return result;
+}
+
+} // namespace libos

@@ -1,0 +1,72 @@
+// libos's entry into the master: with slave=linux on the command line, a late-init hook (before
+// the slave boots) sets up the delegation channel, shares it with the slave, and registers the
+// syscall fallback; at the end of the run it reports the calls.
+//
+//   libos=poll (default) | doorbell   how a caller waits for its response
+//
+// The slave's init starts vlibosd when the kernel command line has vlibos.channel=, and the
+// master stops the slave once its applications have ended (slave_run=serve keeps Linux up).
+#include "arch/x86_64/time/clock.h"
+#include "console/console.h"
+#include "core/format.h"
+#include "hooks.h"
+#include "hypervisor/core/hypercall.h"
+#include "hypervisor/slave/linux_slave.h"
+#include "libos/master/delegate.h"
+#include "libos/master/syscalls.h"
+#include "lib/string.h"
+#include "mem/memory.h"
+#include "platform.h"
+#include "proc/process.h"
+#include "test/report.h"
+
+namespace libos {
+
+static_assert(vlibos::HC_DOORBELL_NR == hv::HC_DOORBELL, "the daemon and the hypervisor disagree on the doorbell");
+
+namespace {
+
+void report(const kern::RunSummary&) {
+    DelegateStats s = delegate_stats();
+    uint64_t avg = s.calls ? s.total_cycles / s.calls : 0;
+    kern::kprintf("libos: %lu delegated calls (round trip min %lu avg %lu max %lu cycles), %lu timeouts, %lu "
+                  "refused (no daemon), %lu bad responses, %lu stale, %lu doorbells\n",
+                  s.calls, s.calls ? s.min_cycles : 0, avg, s.max_cycles, s.timeouts, s.not_connected, s.rejected,
+                  s.stale, s.doorbells);
+    char line[240];
+    kern::snformat(line, sizeof line,
+                   "libos calls=%lu min_cycles=%lu avg_cycles=%lu max_cycles=%lu timeouts=%lu not_connected=%lu "
+                   "rejected=%lu stale=%lu doorbells=%lu",
+                   s.calls, s.calls ? s.min_cycles : 0, avg, s.max_cycles, s.timeouts, s.not_connected, s.rejected,
+                   s.stale, s.doorbells);
+    kern::report_line(line);
+}
+
+void libos_init() {
+    const char* slave = kern::g_cmdline.get("slave");
+    if (!slave || strcmp(slave, "linux") != 0)
+        return; // no slave, no delegation: the fallback stays unset (-ENOSYS)
+    const char* m = kern::g_cmdline.get("libos");
+    WaitMode mode = m && strcmp(m, "doorbell") == 0 ? WaitMode::doorbell : WaitMode::poll;
+    auto region = kern::frame_alloc_contiguous(vlibos::CHANNEL_BYTES / kern::PAGE_SIZE, 2 << 20);
+    if (!region.ok()) {
+        kern::kprintf("libos: no 2 MiB for the channel: delegation is off\n");
+        return;
+    }
+    auto* p = reinterpret_cast<uint8_t*>(region.value());
+    memset(p, 0, vlibos::CHANNEL_BYTES);
+    channel_attach(p, mode, [] { return hv::linux_slave_running(); });
+    hv::linux_slave_share(region.value(), vlibos::CHANNEL_BYTES, mode == WaitMode::doorbell ? on_doorbell : nullptr);
+    hv::linux_slave_stop_with_apps();
+    kern::syscall_set_fallback(syscall_fallback);
+    kern::at_run_end(report);
+    kern::kprintf("libos: channel at %#lx (%lu KiB, %u slots, %u buffers of %u KiB), callers %s\n", region.value(),
+                  vlibos::CHANNEL_BYTES >> 10, vlibos::SLOTS, vlibos::BUFFERS, vlibos::BUFFER_BYTES >> 10,
+                  mode == WaitMode::doorbell ? "sleep until the slave's doorbell" : "poll");
+}
+
+} // namespace
+
+KERNEL_LATE_INIT(libos, 25, libos_init);
+
+} // namespace libos
