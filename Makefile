@@ -45,7 +45,7 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 KERNEL_ELF := $(BUILD)/kernel.elf
 
 
-.PHONY: apps bench bench-slave slave
+.PHONY: apps bench bench-slave bench-delegation slave
 .PHONY: all help kernel deps test host-test grade demo qemu qemu-gdb gdb bochs bochs-dbg iso \
         docs handout handin grade-handin honesty clean
 
@@ -63,6 +63,7 @@ help:
 	@echo "make bench                kernel costs and rtlat latencies in Bochs cycles and QEMU ns"
 	@echo "make slave                build the Linux slave (kernel cached in ~/.cache/vlibos, initramfs)"
 	@echo "make bench-slave          the slave's boot time and VM exits, against the same kernel booted by GRUB"
+	@echo "make bench-delegation     delegated calls' round trips: spin, poll, doorbell"
 	@echo "make bochs SLAVE=1        boot with the Linux slave on the last CPU"
 	@echo "make handout RELEASE=0,1  student release (withholds the other labs' solutions)"
 	@echo "make handin LAB=N         pack your lab files for submission"
@@ -203,6 +204,11 @@ demo: kernel apps
 bench: kernel apps
 	$(Q)tools/setup.sh emu
 	$(Q)python3 tools/bench.py --kernel $(KERNEL_ELF)
+
+# Delegated calls' round trips for each way of waiting (docs/delegation.md).
+bench-delegation: kernel apps slave
+	$(Q)tools/setup.sh emu
+	$(Q)python3 tools/deleg_bench.py --kernel $(KERNEL_ELF)
 
 # The Linux slave under the master against the same kernel booted by GRUB (docs/linux-slave.md).
 bench-slave: kernel slave

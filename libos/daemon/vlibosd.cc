@@ -8,7 +8,9 @@
 // When the ring is empty it spins a while, then sleeps poll_us between looks.
 //
 //   vlibosd [channel=ADDR] [poll_us=N] [spin=N]
-// ADDR defaults to vlibos.channel= on the kernel command line (the master puts it there).
+// Defaults come from the kernel command line: vlibos.channel= (the master puts it there),
+// vlibos.poll_us= (200) and vlibos.spin= (2000 empty looks before the first sleep; -1: never
+// sleep, the daemon busy-polls its dedicated CPU).
 #include "libos/channel/protocol.h"
 #include "libos/channel/ring.h"
 #include "libos/daemon/server.h"
@@ -30,16 +32,19 @@ namespace {
 volatile sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
 
-unsigned long long cmdline_channel() {
+/// The number after `key=` on the kernel command line, or `def`.
+long long cmdline_value(const char* key, long long def) {
     FILE* f = std::fopen("/proc/cmdline", "r");
     if (!f)
-        return 0;
+        return def;
     char buf[1024] = {};
     size_t n = std::fread(buf, 1, sizeof buf - 1, f);
     std::fclose(f);
     buf[n] = 0;
-    const char* p = std::strstr(buf, "vlibos.channel=");
-    return p ? std::strtoull(p + 15, nullptr, 0) : 0;
+    char pattern[64];
+    std::snprintf(pattern, sizeof pattern, "%s=", key);
+    const char* p = std::strstr(buf, pattern);
+    return p ? std::strtoll(p + std::strlen(pattern), nullptr, 0) : def;
 }
 
 const char* arg(int argc, char** argv, const char* key) {
@@ -59,10 +64,10 @@ void doorbell() {
 
 int vlibosd_main(int argc, char** argv) {
     using namespace vlibos;
-    unsigned long long addr = cmdline_channel();
+    unsigned long long addr = (unsigned long long)cmdline_value("vlibos.channel", 0);
     if (const char* a = arg(argc, argv, "channel"))
         addr = std::strtoull(a, nullptr, 0);
-    long poll_us = 200, spin = 2000;
+    long poll_us = long(cmdline_value("vlibos.poll_us", 200)), spin = long(cmdline_value("vlibos.spin", 2000));
     if (const char* a = arg(argc, argv, "poll_us"))
         poll_us = std::atol(a);
     if (const char* a = arg(argc, argv, "spin"))
@@ -95,8 +100,9 @@ int vlibosd_main(int argc, char** argv) {
     RingProducer<Response> responses(region + RESPONSE_RING_OFFSET);
     Server server;
     hdr->daemon_up = uint32_t(getpid());
-    std::printf("vlibosd: serving the channel at %#llx (%s, poll %ld us)\n", addr,
-                hdr->doorbell_mode == DOORBELL_VMCALL ? "doorbell" : "master polls", poll_us);
+    std::printf("vlibosd: serving the channel at %#llx (%s; %s)\n", addr,
+                hdr->doorbell_mode == DOORBELL_VMCALL ? "rings the doorbell" : "the master polls",
+                spin < 0 ? "busy-polls" : "sleeps when idle");
     std::fflush(stdout);
     uint64_t served = 0;
     long idle = 0;
@@ -109,7 +115,7 @@ int vlibosd_main(int argc, char** argv) {
             break;
         }
         if (s == RingStatus::empty) {
-            if (++idle > spin) {
+            if (spin >= 0 && ++idle > spin) {
                 hdr->daemon_polls = hdr->daemon_polls + 1;
                 timespec t{0, poll_us * 1000};
                 nanosleep(&t, nullptr);

@@ -48,7 +48,9 @@ void unlock() { __atomic_store_n(&g_busy, 0, __ATOMIC_RELEASE); }
 /// Sleep a little: until the doorbell (doorbell mode) or for POLL_US.
 void wait_a_little(uint64_t deadline) {
     uint64_t now = cpu::rdtsc();
-    if (g_mode == WaitMode::doorbell) {
+    if (g_mode == WaitMode::spin) {
+        __builtin_ia32_pause();
+    } else if (g_mode == WaitMode::doorbell) {
         uint64_t until = now + us(POLL_US * 20); // a lost doorbell costs 1 ms, never a hang
         kern::sleep_until_unless(until < deadline ? until : deadline, &g_rang);
         g_rang = false;

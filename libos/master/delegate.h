@@ -22,6 +22,7 @@ namespace libos {
 
 /// How a caller waits for its response.
 enum class WaitMode : uint8_t {
+    spin,     ///< look at the response ring again and again (the fastest, all on the caller's budget)
     poll,     ///< sleep POLL_US between looks at the response ring
     doorbell, ///< sleep until the slave rings (VMCALL -> hypervisor -> thread_wake), or POLL_US * 20
 };

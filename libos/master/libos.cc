@@ -2,7 +2,7 @@
 // the slave boots) sets up the delegation channel, shares it with the slave, and registers the
 // syscall fallback; at the end of the run it reports the calls.
 //
-//   libos=poll (default) | doorbell   how a caller waits for its response
+//   libos=poll (default) | doorbell | spin   how a caller waits for its response
 //
 // The slave's init starts vlibosd when the kernel command line has vlibos.channel=, and the
 // master stops the slave once its applications have ended (slave_run=serve keeps Linux up).
@@ -47,7 +47,10 @@ void libos_init() {
     if (!slave || strcmp(slave, "linux") != 0)
         return; // no slave, no delegation: the fallback stays unset (-ENOSYS)
     const char* m = kern::g_cmdline.get("libos");
-    WaitMode mode = m && strcmp(m, "doorbell") == 0 ? WaitMode::doorbell : WaitMode::poll;
+    WaitMode mode = !m ? WaitMode::poll
+                    : strcmp(m, "doorbell") == 0 ? WaitMode::doorbell
+                    : strcmp(m, "spin") == 0 ? WaitMode::spin
+                                             : WaitMode::poll;
     auto region = kern::frame_alloc_contiguous(vlibos::CHANNEL_BYTES / kern::PAGE_SIZE, 2 << 20);
     if (!region.ok()) {
         kern::kprintf("libos: no 2 MiB for the channel: delegation is off\n");
@@ -62,7 +65,9 @@ void libos_init() {
     kern::at_run_end(report);
     kern::kprintf("libos: channel at %#lx (%lu KiB, %u slots, %u buffers of %u KiB), callers %s\n", region.value(),
                   vlibos::CHANNEL_BYTES >> 10, vlibos::SLOTS, vlibos::BUFFERS, vlibos::BUFFER_BYTES >> 10,
-                  mode == WaitMode::doorbell ? "sleep until the slave's doorbell" : "poll");
+                  mode == WaitMode::doorbell ? "sleep until the slave's doorbell"
+                  : mode == WaitMode::spin  ? "spin"
+                                            : "poll");
 }
 
 } // namespace

@@ -1,0 +1,56 @@
+// delegbench: the round trip of delegated calls to the Linux slave, in TSC cycles: a null call
+// (SYS_DELEGATE_NOP: the channel's own cost) and a 4 KiB read (data through a bulk buffer).
+// tools/deleg_bench.py runs it under each way of waiting (libos=spin|poll|doorbell) and counts
+// the slave's VM exits per call from two runs.
+//
+// Arguments: calls=N (default 200; 0 = only connect), file=PATH (default /tmp/delegbench.dat)
+#include "core/rt/latency_stats.h"
+#include "vos.h"
+
+namespace {
+alignas(64) uint8_t g_buf[4096];
+
+void print(const char* what, const kern::LatencyStats& s) {
+    vos::printf("  %s: min %lu avg %lu max %lu cycles, %lu calls\n", what, s.min(), s.avg(), s.max(), s.count());
+    vos::printf("@@ metric=%s_min value=%lu unit=cycles\n", what, s.min());
+    vos::printf("@@ metric=%s_avg value=%lu unit=cycles\n", what, s.avg());
+    vos::printf("@@ metric=%s_max value=%lu unit=cycles\n", what, s.max());
+}
+} // namespace
+
+int app_main(const char* args) {
+    uint64_t calls = vos::arg_u64(args, "calls", 200);
+    const char* path = "/tmp/delegbench.dat";
+    int64_t fd = vos::open(path, vos::O_RDWR | vos::O_CREAT | vos::O_TRUNC, 0644); // waits for the daemon
+    if (fd < 0) {
+        vos::printf("delegbench: open failed: %ld\n", fd);
+        return 2;
+    }
+    for (size_t i = 0; i < sizeof g_buf; ++i)
+        g_buf[i] = uint8_t(i * 13);
+    if (vos::write(fd, g_buf, sizeof g_buf) != int64_t(sizeof g_buf)) {
+        vos::printf("delegbench: write failed\n");
+        return 2;
+    }
+    kern::LatencyStats nop, rd;
+    uint64_t bad = 0;
+    for (uint64_t i = 0; i < calls; ++i) {
+        uint64_t a = vos::now();
+        bad += vos::delegate_nop() != 0;
+        nop.add(vos::now() - a);
+    }
+    for (uint64_t i = 0; i < calls; ++i) {
+        vos::lseek(fd, 0, 0);
+        uint64_t a = vos::now();
+        int64_t n = vos::read(fd, g_buf, sizeof g_buf);
+        rd.add(vos::now() - a);
+        bad += n != int64_t(sizeof g_buf) || g_buf[4095] != uint8_t(4095 * 13);
+    }
+    vos::close(fd);
+    vos::printf("delegbench: %lu null calls and %lu 4 KiB reads, %lu wrong results\n", calls, calls, bad);
+    if (calls) {
+        print("deleg_nop", nop);
+        print("deleg_read4k", rd);
+    }
+    return bad ? 1 : 0;
+}
