@@ -131,7 +131,7 @@ SLAVE_ARGS = $(if $(SLAVE),--slave)
 # ~/.cache/vlibos (or $$VLIBOS_CACHE); the initramfs is rebuilt when its inputs change.
 slave:
 	$(Q)tools/setup.sh linux
-	$(Q)python3 tools/slave_build.py all
+	$(Q)python3 tools/slave_build.py all --solved=$(SOLVED)
 
 qemu: kernel apps
 	$(Q)tools/setup.sh emu
@@ -188,7 +188,7 @@ DEMO_SLAVE_RTLAT := rtlat cpu=0 threads=2 period_us=10000 loops=2500 bound_cycle
 demo: kernel apps
 	$(Q)tools/setup.sh emu
 	$(Q)tools/setup.sh linux
-	$(Q)python3 tools/slave_build.py all
+	$(Q)python3 tools/slave_build.py all --solved=$(SOLVED)
 	@echo "==== vLibOS demo 1/3: the master kernel in QEMU (2 CPUs), running hello ===="
 	$(Q)$(RUN) qemu --kernel $(KERNEL_ELF) --cmdline "exit=emu $(ARGS)" --timeout 60 --app hello
 	@echo

@@ -155,7 +155,8 @@ def target_tests(root, lab, solved, spec, log):
     if target.get("slave"):
         # The slave's kernel is cached outside the kit (~/.cache/vlibos) after its first build.
         log("building the Linux slave (minutes the first time on this machine, then cached) ...")
-        rc, out = run([sys.executable, os.path.join(root, "tools", "slave_build.py"), "all"], root, timeout=3600)
+        rc, out = run([sys.executable, os.path.join(root, "tools", "slave_build.py"), "all", f"--solved={solved_arg}"],
+                      root, timeout=3600)
         if rc != 0:
             msg = "the Linux slave did not build:\n" + "\n".join(out.strip().splitlines()[-20:])
             for t in tests:

@@ -4,6 +4,8 @@
     tools/slave_build.py kernel     -> build/slave/bzImage
     tools/slave_build.py initramfs  -> build/slave/initramfs.cpio
     tools/slave_build.py all
+    tools/slave_build.py all --solved=0,1,8   the daemon with these labs' solution overlays
+                                             (default: $SOLVED, else all, as in the Makefile)
 
 The kernel build takes several minutes, so its result is cached outside the working tree, in
 $VLIBOS_CACHE (default ~/.cache/vlibos), keyed by the source package version and the hash of
@@ -170,13 +172,26 @@ def build_kernel():
     (OUT / "bzImage.key").write_text(f"{SOURCE_PKG} {version} fragment {key}\n")
 
 
+def solved_labs(arg):
+    """The Makefile's SOLVED rule: all (every overlay), none, or a list like 0,1,8."""
+    labs = sorted(int(d.name[3:]) for d in (ROOT / "solutions").glob("lab*") if d.name[3:].isdigit())
+    if arg == "all":
+        return labs
+    if arg in ("none", ""):
+        return []
+    return sorted(int(x) for x in arg.replace(",", " ").split())
+
+
 def main():
-    what = sys.argv[1] if len(sys.argv) > 1 else "all"
+    args = [a for a in sys.argv[1:] if not a.startswith("--solved=")]
+    solved = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--solved=")),
+                  os.environ.get("SOLVED", "all"))
+    what = args[0] if args else "all"
     if what in ("kernel", "all"):
         build_kernel()
     if what in ("initramfs", "all"):
         import slave_initramfs  # noqa: E402  (tools/slave_initramfs.py)
-        slave_initramfs.build(ROOT, OUT, say, die)
+        slave_initramfs.build(ROOT, OUT, say, die, solved_labs(solved))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@
 //   cpu=C         CPU of the sampler's VCPU (default 0)
 //   file=PATH     where the log goes in Linux (default /tmp/vlibos-samples.log)
 //   nops=N        null calls to time after the run (default 50)
+//   hostile       then replace vlibosd with a hostile one (vlibos-attack channel) and check that
+//                 its lies end each call with an error, in time, without touching master memory
 //
 // A deadline is missed when a sample's write has not returned by the next release. Prints
 // `@@ test=delegation_logger_*` lines and round-trip metrics in cycles.
@@ -83,6 +85,52 @@ void copy_arg(const char* args, const char* key, char* out, size_t cap, const ch
     for (; def[n] && n + 1 < cap; ++n)
         out[n] = def[n];
     out[n] = '\0';
+}
+
+/// A call against the hostile daemon: it must fail with one of the errors a lie deserves, and
+/// return within the master's per-call timeout (5 s) plus a margin.
+bool expect_refused(const char* what, int64_t r, uint64_t cycles, uint64_t hz) {
+    bool ok = (r == -71 /* EPROTO */ || r == -110 /* ETIMEDOUT */) && cycles < 7 * hz;
+    vos::printf("logger: hostile daemon: %s -> %ld after %lu ms: %s\n", what, r, cycles * 1000 / hz,
+                ok ? "refused, in time" : "NOT REFUSED");
+    return ok;
+}
+
+bool hostile_phase(uint64_t hz) {
+    char out[64];
+    uint64_t out_len = 0;
+    int64_t r = vos::run("(sleep 1; killall vlibosd; vlibos-attack channel) >/dev/kmsg 2>&1 &", out, sizeof out,
+                         &out_len);
+    vos::printf("logger: hostile daemon: replacing vlibosd (%ld)\n", r);
+    vos::sleep_until(vos::now() + 3 * hz);
+    // Guard bytes on both sides of the buffer a lying READ answer would like to overflow.
+    static uint8_t guarded[64 + 128 + 64];
+    for (uint8_t& b : guarded)
+        b = 0xA5;
+    bool ok = true;
+    uint64_t t = vos::now();
+    r = vos::read(3, guarded + 64, 128);
+    ok &= expect_refused("read of 128 bytes answered with 0xffffffff bytes", r, vos::now() - t, hz);
+    t = vos::now();
+    r = vos::delegate_nop();
+    ok &= expect_refused("null call answered as another call, then silence", r, vos::now() - t, hz);
+    t = vos::now();
+    r = vos::open("/etc/hostname", vos::O_RDONLY);
+    ok &= expect_refused("open answered in another call's buffer", r, vos::now() - t, hz);
+    t = vos::now();
+    r = vos::delegate_nop();
+    ok &= expect_refused("null call, then the response ring's head moved 1000 ahead", r, vos::now() - t, hz);
+    t = vos::now();
+    r = vos::delegate_nop();
+    ok &= expect_refused("a call on the corrupted ring", r, vos::now() - t, hz);
+    bool guards = true;
+    for (size_t i = 0; i < sizeof guarded; ++i)
+        guards &= guarded[i] == 0xA5;
+    vos::printf("logger: hostile daemon: the master's buffer and its guard bytes %s\n",
+                guards ? "are untouched" : "WERE WRITTEN");
+    ok &= guards;
+    vos::printf("@@ test=hostile_daemon_contained result=%s\n", ok ? "pass" : "fail");
+    return ok;
 }
 
 void print_stats(const char* what, const kern::LatencyStats& st, uint64_t hz) {
@@ -171,5 +219,8 @@ int app_main(const char* args) {
     bool writes_ok = s.write_errors == 0 && lines == s.samples && uint64_t(sr == 0 ? st.size : 0) == total;
     vos::printf("@@ test=delegation_logger_writes result=%s\n", writes_ok ? "pass" : "fail");
     vos::printf("@@ test=delegation_logger_no_misses result=%s\n", s.misses == 0 ? "pass" : "fail");
-    return writes_ok && s.misses == 0 ? 0 : 1;
+    bool hostile_ok = true;
+    if (vos::arg_flag(args, "hostile"))
+        hostile_ok = hostile_phase(hz);
+    return writes_ok && s.misses == 0 && hostile_ok ? 0 : 1;
 }

@@ -1,5 +1,7 @@
 // A single-producer, single-consumer ring of fixed-size slots in shared memory (protocol.h's
-// RingControl followed by SLOTS slots), for a peer that may not be trusted.
+// RingControl followed by SLOTS slots), for a peer that may not be trusted. The two operations
+// are ring_push() and ring_pop() (ring.cc, lab 8); RingProducer and RingConsumer hold a side's
+// private index and pass it to them.
 //
 //   producer: copy the message into slot[head % SLOTS], then publish head + 1 (release)
 //   consumer: see head (acquire), copy slot[tail % SLOTS] out, then free it: tail + 1 (release)
@@ -10,8 +12,8 @@
 // use, or a consumer that sees more than SLOTS ready, reports RingStatus::corrupt instead of
 // acting on it. Messages are copied out before anyone looks at them, so a peer that changes a
 // slot after publishing it changes nothing the consumer validated (no time-of-check to
-// time-of-use window). Header-only, freestanding: the master kernel, vlibosd and the host
-// tests use the same code.
+// time-of-use window). Freestanding: the master kernel, vlibosd and the host tests use the same
+// code.
 #pragma once
 
 #include "libos/channel/protocol.h"
@@ -31,6 +33,14 @@ constexpr const char* ring_status_name(RingStatus s) {
     return s == RingStatus::ok ? "ok" : s == RingStatus::full ? "full" : s == RingStatus::empty ? "empty" : "corrupt";
 }
 
+/// The two operations (ring.cc, lab 8). @p ctl is the ring's control block, @p slots its SLOTS
+/// slots of SLOT_BYTES; @p index is the caller's private copy of its own index (head for push,
+/// tail for pop), advanced on success. Rules in the file comment above.
+/// @{
+RingStatus ring_push(RingControl* ctl, void* slots, uint32_t& head, const void* msg);
+RingStatus ring_pop(RingControl* ctl, const void* slots, uint32_t& tail, void* out);
+/// @}
+
 /// The producer's end of a ring of `Slot`s (Request or Response).
 template <typename Slot> class RingProducer {
   public:
@@ -40,23 +50,11 @@ template <typename Slot> class RingProducer {
     /// The producer of the ring whose control block is at @p ring (slots follow it). Starts at
     /// the ring's current head (0 in a fresh region).
     explicit RingProducer(void* ring)
-        : m_ctl(static_cast<RingControl*>(ring)),
-          m_slots(reinterpret_cast<Slot*>(static_cast<char*>(ring) + RING_SLOTS_OFFSET)),
+        : m_ctl(static_cast<RingControl*>(ring)), m_slots(static_cast<char*>(ring) + RING_SLOTS_OFFSET),
           m_head(__atomic_load_n(&m_ctl->head, __ATOMIC_RELAXED)) {}
 
     /// Copy @p msg into the ring and publish it.
-    RingStatus push(const Slot& msg) {
-        uint32_t tail = __atomic_load_n(&m_ctl->tail, __ATOMIC_ACQUIRE);
-        uint32_t used = m_head - tail;
-        if (used > SLOTS)
-            return RingStatus::corrupt;
-        if (used == SLOTS)
-            return RingStatus::full;
-        __builtin_memcpy(&m_slots[m_head & (SLOTS - 1)], &msg, sizeof msg);
-        ++m_head;
-        __atomic_store_n(&m_ctl->head, m_head, __ATOMIC_RELEASE); // the slot's bytes before the index
-        return RingStatus::ok;
-    }
+    RingStatus push(const Slot& msg) { return ring_push(m_ctl, m_slots, m_head, &msg); }
 
     /// Messages pushed and not yet consumed, as the consumer's index says (SLOTS + 1 if corrupt).
     uint32_t in_flight() const {
@@ -66,7 +64,7 @@ template <typename Slot> class RingProducer {
 
   private:
     RingControl* m_ctl = nullptr;
-    Slot* m_slots = nullptr;
+    void* m_slots = nullptr;
     uint32_t m_head = 0;
 };
 
@@ -78,27 +76,15 @@ template <typename Slot> class RingConsumer {
     RingConsumer() = default;
     /// The consumer of the ring whose control block is at @p ring. Starts at its current tail.
     explicit RingConsumer(void* ring)
-        : m_ctl(static_cast<RingControl*>(ring)),
-          m_slots(reinterpret_cast<Slot*>(static_cast<char*>(ring) + RING_SLOTS_OFFSET)),
+        : m_ctl(static_cast<RingControl*>(ring)), m_slots(static_cast<char*>(ring) + RING_SLOTS_OFFSET),
           m_tail(__atomic_load_n(&m_ctl->tail, __ATOMIC_RELAXED)) {}
 
     /// Copy the next message into @p out and free its slot.
-    RingStatus pop(Slot& out) {
-        uint32_t head = __atomic_load_n(&m_ctl->head, __ATOMIC_ACQUIRE); // then the slot's bytes
-        uint32_t ready = head - m_tail;
-        if (ready == 0)
-            return RingStatus::empty;
-        if (ready > SLOTS)
-            return RingStatus::corrupt;
-        __builtin_memcpy(&out, &m_slots[m_tail & (SLOTS - 1)], sizeof out);
-        ++m_tail;
-        __atomic_store_n(&m_ctl->tail, m_tail, __ATOMIC_RELEASE); // done with the slot
-        return RingStatus::ok;
-    }
+    RingStatus pop(Slot& out) { return ring_pop(m_ctl, m_slots, m_tail, &out); }
 
   private:
     RingControl* m_ctl = nullptr;
-    Slot* m_slots = nullptr;
+    const void* m_slots = nullptr;
     uint32_t m_tail = 0;
 };
 

@@ -6,10 +6,16 @@
 //   vlibos-attack msr     leave x2APIC mode, read VMX capabilities, write FEATURE_CONTROL
 //   vlibos-attack devmem  read /dev/mem beyond the slave's RAM (64 MiB to 4 GiB, and the APIC
 //                         pages), then write there, then read again
+//   vlibos-attack channel play a hostile vlibosd (lab 8): take over the delegation channel and
+//                         answer the master's next requests with lies: a read that returns more
+//                         than asked, an answer to another call (then silence), an open with more
+//                         data than a buffer holds, then an impossible ring index
 //
 // Output lines start with "attack:" and end with a verdict the grader reads:
 // "contained" when the attempt got nothing, "ESCAPED" when it saw or changed something.
 #include "programs.h"
+
+#include "libos/channel/protocol.h"
 
 #include <cerrno>
 #include <cstdint>
@@ -159,6 +165,80 @@ int devmem() {
     return nonzero ? 2 : 0;
 }
 
+/// The channel's guest-physical address, from the kernel command line.
+unsigned long long channel_address() {
+    FILE* f = std::fopen("/proc/cmdline", "r");
+    char buf[1024] = {};
+    size_t n = f ? std::fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        std::fclose(f);
+    buf[n] = 0;
+    const char* p = std::strstr(buf, "vlibos.channel=");
+    return p ? std::strtoull(p + 15, nullptr, 0) : 0;
+}
+
+int channel() {
+    using namespace vlibos;
+    unsigned long long addr = channel_address();
+    int fd = open("/dev/mem", O_RDWR);
+    void* map = addr && fd >= 0 ? mmap(nullptr, CHANNEL_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off_t(addr))
+                                : MAP_FAILED;
+    if (map == MAP_FAILED) {
+        std::printf("attack: channel: cannot map the channel\n");
+        return 1;
+    }
+    auto* region = static_cast<uint8_t*>(map);
+    auto* hdr = reinterpret_cast<volatile ChannelHeader*>(region);
+    auto* req_ctl = reinterpret_cast<volatile RingControl*>(region + REQUEST_RING_OFFSET);
+    auto* rsp_ctl = reinterpret_cast<volatile RingControl*>(region + RESPONSE_RING_OFFSET);
+    auto* req_slots = reinterpret_cast<volatile Request*>(region + REQUEST_RING_OFFSET + RING_SLOTS_OFFSET);
+    auto* rsp_slots = reinterpret_cast<volatile Response*>(region + RESPONSE_RING_OFFSET + RING_SLOTS_OFFSET);
+    hdr->daemon_up = uint32_t(getpid());
+    std::printf("attack: channel: playing the daemon; the master's next calls get lies\n");
+    std::fflush(stdout);
+    uint32_t tail = req_ctl->tail, head = rsp_ctl->head;
+    for (int k = 0; k < 4;) {
+        if (req_ctl->head == tail) {
+            usleep(1000);
+            continue;
+        }
+        Request r;
+        std::memcpy(&r, const_cast<Request*>(&req_slots[tail % SLOTS]), sizeof r);
+        req_ctl->tail = ++tail;
+        Response a{};
+        a.seq = r.seq;
+        a.op = r.op;
+        a.buffer = r.buffer;
+        switch (k++) {
+        case 0: // a read that returns more than it was asked for, and more data than a buffer holds
+            a.result = r.args[1] + 100;
+            a.len = 0xFFFFFFFF;
+            std::printf("attack: channel: call %u: answered with len 0xffffffff\n", r.seq);
+            break;
+        case 1: // the answer to some other call; then nothing: the caller must time out
+            a.seq = r.seq + 7;
+            std::printf("attack: channel: call %u: answered as if it were call %u, then silence\n", r.seq, a.seq);
+            break;
+        case 2: // a buffer index of another call and a huge length
+            a.buffer = (r.buffer + 1) % BUFFERS;
+            a.len = BUFFER_BYTES + 1;
+            std::printf("attack: channel: call %u: answered in another call's buffer\n", r.seq);
+            break;
+        default: // an impossible ring index: the master must stop using the ring, not read 1000 slots
+            std::printf("attack: channel: call %u: response ring head moved 1000 slots ahead\n", r.seq);
+            std::fflush(stdout);
+            rsp_ctl->head = head + 1000;
+            continue;
+        }
+        std::fflush(stdout);
+        std::memcpy(const_cast<Response*>(&rsp_slots[head % SLOTS]), &a, sizeof a);
+        __atomic_thread_fence(__ATOMIC_RELEASE);
+        rsp_ctl->head = ++head;
+    }
+    std::printf("attack: channel: done\n");
+    return 0;
+}
+
 } // namespace
 
 int attack_main(int argc, char** argv) {
@@ -170,6 +250,8 @@ int attack_main(int argc, char** argv) {
         return msr();
     if (what == "devmem")
         return devmem();
-    std::fprintf(stderr, "usage: vlibos-attack ipi|msr|devmem\n");
+    if (what == "channel")
+        return channel();
+    std::fprintf(stderr, "usage: vlibos-attack ipi|msr|devmem|channel\n");
     return 64;
 }

@@ -42,7 +42,9 @@ struct Rig {
     }
     Response call(const Request& r) {
         Response rsp = server.serve(r, shared.data());
-        REQUIRE(check_response(r, rsp) == 0); // what the master will check
+        REQUIRE(rsp.seq == r.seq); // (the master's full check is lab 8's check_response)
+        REQUIRE(rsp.buffer == r.buffer);
+        REQUIRE((rsp.result >= 0 || rsp.len == 0));
         return rsp;
     }
     std::string path(const char* name) { return dir + "/" + name; }
