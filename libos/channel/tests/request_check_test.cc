@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstddef>
+
 #include <cstring>
 #include <string>
 #include <vector>
@@ -109,3 +111,14 @@ TEST_CASE("arguments: flags, modes, counts, fds, whence") {
     CHECK(dir.check() == -CE_INVAL);
 }
 
+
+TEST_CASE("the protocol's layout: indices on separate cache lines, slots of SLOT_BYTES") {
+    CHECK(offsetof(RingControl, head) == 0);
+    CHECK(offsetof(RingControl, tail) == 64);
+    CHECK(sizeof(RingControl) == RING_SLOTS_OFFSET);
+    CHECK(sizeof(Request) == SLOT_BYTES);
+    CHECK(sizeof(Response) == SLOT_BYTES);
+    CHECK(offsetof(Request, args) == 16);
+    CHECK(offsetof(Response, result) == 16);
+    CHECK(BUFFERS_OFFSET + uint64_t(BUFFERS) * BUFFER_BYTES <= CHANNEL_BYTES);
+}

@@ -53,7 +53,7 @@ TEST_CASE("DLAB switches offsets 0 and 1 to the divisor latch") {
     CHECK(l.got.empty());     // the divisor write was not output
 }
 
-TEST_CASE("output becomes lines; CR dropped, control characters shown as dots") {
+TEST_CASE("output becomes lines, CR dropped, control characters shown as dots") {
     Lines l;
     Uart16550 u(Lines::sink, &l);
     print(u, "Linux version 6.1\r\nhello\x01world\n\npartial");

@@ -144,7 +144,7 @@ TEST_CASE("MSRs: emulated reads, #GP for the unknown, the ICR through the filter
     CHECK(icr.env.lines.back().find("IPI denied") != std::string::npos);
 }
 
-TEST_CASE("HLT: idle halts in the guest; with interrupts off the slave has ended") {
+TEST_CASE("HLT: idle halts in the guest, with interrupts off the slave has ended") {
     Rig idle;
     idle.fake.set(GUEST_INTERRUPTIBILITY_INFO, 1); // blocking by STI: "sti; hlt"
     CHECK_FALSE(idle.exit(ExitReason::EXIT_REASON_HLT));
@@ -159,7 +159,7 @@ TEST_CASE("HLT: idle halts in the guest; with interrupts off the slave has ended
     CHECK(dead.out.end == GuestEnd::halted);
 }
 
-TEST_CASE("stray accesses are absorbed and reported; fetches and failures stop the slave") {
+TEST_CASE("stray accesses are absorbed and reported, fetches and failures stop the slave") {
     Rig rig;
     rig.fake.set(GUEST_PHYSICAL_ADDRESS, 0x4000000);
     CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_EPT_VIOLATION, 1)); // data read
