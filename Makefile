@@ -45,7 +45,7 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 KERNEL_ELF := $(BUILD)/kernel.elf
 
 
-.PHONY: apps bench bench-slave bench-delegation slave
+.PHONY: apps bench bench-slave bench-delegation slave fuzz
 .PHONY: all help kernel deps test host-test grade demo qemu qemu-gdb gdb bochs bochs-dbg iso \
         docs handout handin grade-handin honesty clean
 
@@ -64,6 +64,7 @@ help:
 	@echo "make slave                build the Linux slave (kernel cached in ~/.cache/vlibos, initramfs)"
 	@echo "make bench-slave          the slave's boot time and VM exits, against the same kernel booted by GRUB"
 	@echo "make bench-delegation     delegated calls' round trips: spin, poll, doorbell"
+	@echo "make fuzz                 libFuzzer over both sides' message checks (FUZZ_RUNS=...)"
 	@echo "make bochs SLAVE=1        boot with the Linux slave on the last CPU"
 	@echo "make handout RELEASE=0,1  student release (withholds the other labs' solutions)"
 	@echo "make handin LAB=N         pack your lab files for submission"
@@ -185,6 +186,7 @@ docs:
 # ---- the main job ----
 DEMO_RTLAT := rtlat cpu=0 threads=2 period_us=10000 loops=500 bound_cycles=5000 hog
 DEMO_SLAVE_RTLAT := rtlat cpu=0 threads=2 period_us=10000 loops=2500 bound_cycles=5000
+DEMO_LOGGER := logger period_us=20000 samples=250 budget_pct=30
 demo: kernel apps
 	$(Q)tools/setup.sh emu
 	$(Q)tools/setup.sh linux
@@ -197,13 +199,21 @@ demo: kernel apps
 	@echo "==== deadlines next to a CPU hog while a program that dereferences NULL is killed ===="
 	$(Q)$(RUN) bochs --kernel $(KERNEL_ELF) --cmdline "exit=emu guests=demo $(ARGS)" --timeout 180 --app "$(DEMO_RTLAT)" --app nullptr
 	@echo
-	@echo "==== vLibOS demo 3/3: Bochs: the master keeps CPU 0 and runs rtlat; an unmodified Linux 6.1 boots"
-	@echo "==== in VMX non-root on CPU 1 to a busybox userspace, runs a busy workload and powers off ===="
-	$(Q)$(RUN) bochs --kernel $(KERNEL_ELF) --slave --cmdline "exit=emu slave_run=demo $(ARGS)" --timeout 240 --app "$(DEMO_SLAVE_RTLAT)"
+	@echo "==== vLibOS demo 3/3: Bochs: the master keeps CPU 0; an unmodified Linux 6.1 boots in VMX non-root"
+	@echo "==== on CPU 1 to a busybox userspace and serves the master (vlibosd). On CPU 0, rtlat measures the"
+	@echo "==== master's latency while the logger's real-time thread samples every 20 ms and writes each"
+	@echo "==== sample to a file in Linux through delegation, then reads the file back ===="
+	$(Q)$(RUN) bochs --kernel $(KERNEL_ELF) --slave --cmdline "exit=emu slave_run=serve $(ARGS)" --timeout 300 --app "$(DEMO_SLAVE_RTLAT)" --app "$(DEMO_LOGGER)"
 
 bench: kernel apps
 	$(Q)tools/setup.sh emu
 	$(Q)python3 tools/bench.py --kernel $(KERNEL_ELF)
+
+# libFuzzer over the channel's message checks (both sides); FUZZ_RUNS iterations per target.
+FUZZ_RUNS ?= 2000000
+fuzz:
+	$(Q)tools/setup.sh base
+	$(Q)python3 tools/fuzz.py --runs $(FUZZ_RUNS) --solved $(SOLVED)
 
 # Delegated calls' round trips for each way of waiting (docs/delegation.md).
 bench-delegation: kernel apps slave
