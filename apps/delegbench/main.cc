@@ -3,7 +3,9 @@
 // tools/deleg_bench.py runs it under each way of waiting (libos=spin|poll|doorbell) and counts
 // the slave's VM exits per call from two runs.
 //
-// Arguments: calls=N (default 200; 0 = only connect), file=PATH (default /tmp/delegbench.dat)
+// Arguments: calls=N (default 200; 0 = only connect), settle_ms=M (default 3000: wait after
+// connecting, so that the slave's own start-up, its init script's programs, is over before
+// the measurement and counts the same in every run)
 #include "core/rt/latency_stats.h"
 #include "vos.h"
 
@@ -32,6 +34,8 @@ int app_main(const char* args) {
         vos::printf("delegbench: write failed\n");
         return 2;
     }
+    uint64_t hz = vos::tsc_hz();
+    vos::sleep_until(vos::now() + vos::arg_u64(args, "settle_ms", 3000) * (hz / 1000));
     kern::LatencyStats nop, rd;
     uint64_t bad = 0;
     for (uint64_t i = 0; i < calls; ++i) {
