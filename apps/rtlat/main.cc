@@ -61,7 +61,7 @@ void measure(void* p) {
 
 void hog(void*) {
     while (!g_stop_hog)
-        ++g_hog_spins;
+        g_hog_spins = g_hog_spins + 1;
 }
 
 void print_histogram(const kern::LatencyStats& s) {

@@ -149,6 +149,10 @@ uint64_t vcpu_next_event(unsigned cpu, Vcpu* running, uint64_t now) {
 }
 
 VcpuStats vcpu_stats(const Vcpu& v) { return v.stats; }
+void vcpu_account_delegated(Vcpu& v, uint64_t cycles) {
+    __atomic_fetch_add(&v.stats.delegated_wait, cycles, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&v.stats.delegated_calls, 1, __ATOMIC_RELAXED);
+}
 void vcpu_report_miss(Vcpu& v) { __atomic_fetch_add(&v.stats.deadline_misses, 1, __ATOMIC_RELAXED); }
 unsigned vcpu_cpu(const Vcpu& v) { return v.cpu; }
 

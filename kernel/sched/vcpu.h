@@ -41,9 +41,15 @@ struct VcpuStats {
     uint64_t consumed;         ///< total cycles charged
     uint64_t overruns;         ///< times the budget ran out while a thread still wanted to run
     uint64_t deadline_misses;  ///< reported by threads via vcpu_report_miss()
+    uint64_t delegated_wait;   ///< cycles its threads waited for delegated calls (vcpu_account_delegated)
+    uint64_t delegated_calls;  ///< delegated calls its threads made
 };
 /// Statistics of `v`.
 VcpuStats vcpu_stats(const Vcpu& v);
+/// A thread bound to `v` waited `cycles` for a delegated call served elsewhere (by the Linux
+/// slave on its own CPU): accounted per VCPU, so the cost of delegation shows next to the
+/// VCPU's own consumption.
+void vcpu_account_delegated(Vcpu& v, uint64_t cycles);
 /// A thread bound to `v` missed a deadline (counted per VCPU).
 void vcpu_report_miss(Vcpu& v);
 /// The CPU a VCPU belongs to.

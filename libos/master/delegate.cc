@@ -6,6 +6,7 @@
 #include "libos/channel/validate.h"
 #include "lib/string.h"
 #include "sched/thread.h"
+#include "sched/vcpu.h"
 
 namespace libos {
 
@@ -149,6 +150,8 @@ int64_t delegate(Op op, const int64_t args[6], const void* payload, uint32_t pay
                 *out_len = n;
             result = rsp.result;
             uint64_t c = cpu::rdtsc() - t0;
+            if (kern::Vcpu* v = kern::current_thread()->vcpu)
+                kern::vcpu_account_delegated(*v, c); // dedicated mode: the wait is accounted
             ++g_stats.calls;
             g_stats.total_cycles += c;
             g_stats.min_cycles = c < g_stats.min_cycles ? c : g_stats.min_cycles;

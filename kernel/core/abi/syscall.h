@@ -72,6 +72,8 @@ struct VcpuStatsAbi {
     uint64_t consumed;         ///< cycles charged so far
     uint64_t overruns;         ///< budget exhaustions with work pending
     uint64_t deadline_misses;  ///< reported misses
+    uint64_t delegated_wait;   ///< cycles its threads waited for delegated calls
+    uint64_t delegated_calls;  ///< delegated calls its threads made
 };
 
 /// Lowest and one-past-highest user virtual addresses: PML4 slots 1..255, since slot 0 holds
