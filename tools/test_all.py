@@ -13,7 +13,8 @@ Steps (each counts as one check, except the host tests, which count one per test
             keeps its bound on CPU 0, its attacks are contained, a panic is reported and the
             slave restarted, and a bad kernel image or too little memory gets a clear error
   delegation  the logger writes to a file in Linux through the channel (doorbell mode) without a
-            deadline miss while rtlat keeps its bound, then a hostile daemon's lies are refused
+            deadline miss while rtlat keeps its bound, loopback talks TCP through Linux's stack,
+            then a hostile daemon's lies are refused
   fuzz      libFuzzer over both sides' message checks, a fixed number of runs, no findings
   iso       the hybrid BIOS+UEFI ISO boots under SeaBIOS and OVMF; the framebuffer shows text
   gdb       QEMU's gdb stub: gdb breaks in kernel_main and prints a backtrace
@@ -137,10 +138,10 @@ def main():
     step("delegation", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--slave", "--cmdline",
                         "exit=emu slave_run=serve libos=doorbell", "--timeout", "300",
                         "--app", "rtlat cpu=0 threads=2 period_us=10000 loops=1500 bound_cycles=5000",
-                        "--app", "logger period_us=20000 samples=150 budget_pct=30 hostile"],
+                        "--app", "logger period_us=20000 samples=150 budget_pct=30 hostile", "--app", "loopback"],
          check=lambda out: all(f"@@ test={t} result=pass" in out for t in
                                ("delegation_logger_writes", "delegation_logger_no_misses", "hostile_daemon_contained",
-                                "rtlat_latency_bound", "rtlat_no_deadline_misses"))
+                                "rtlat_latency_bound", "rtlat_no_deadline_misses", "delegation_sockets"))
          and re.search(r"^@@ libos calls=\d+ .* doorbells=[1-9]", out, re.M))
     step("fuzz", [sys.executable, "tools/fuzz.py", "--runs", "300000"])
     step("iso-seabios", [sys.executable, "tools/iso_check.py", "--kernel", k, "--firmware", "bios"])

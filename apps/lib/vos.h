@@ -77,6 +77,12 @@ inline int64_t run(const char* command, char* out, size_t cap, uint64_t* out_len
     return syscall(kern::abi::SYS_RUN, reinterpret_cast<uint64_t>(command), reinterpret_cast<uint64_t>(out), cap,
                    reinterpret_cast<uint64_t>(out_len));
 }
+/// IPv4 sockets on the slave's loopback (127.0.0.1); read and write them with read()/write().
+inline int64_t socket(int type) { return syscall(kern::abi::SYS_SOCKET, uint64_t(type)); }
+inline int64_t bind(int64_t fd, int port) { return syscall(kern::abi::SYS_BIND, uint64_t(fd), uint64_t(port)); }
+inline int64_t listen(int64_t fd, int backlog) { return syscall(kern::abi::SYS_LISTEN, uint64_t(fd), uint64_t(backlog)); }
+inline int64_t connect(int64_t fd, int port) { return syscall(kern::abi::SYS_CONNECT, uint64_t(fd), uint64_t(port)); }
+inline int64_t accept(int64_t fd) { return syscall(kern::abi::SYS_ACCEPT, uint64_t(fd)); }
 /// A delegated call that does nothing: its round trip is the channel's cost.
 inline int64_t delegate_nop() { return syscall(kern::abi::SYS_DELEGATE_NOP); }
 /// @}

@@ -57,6 +57,19 @@ int64_t check_request(const Request& r, const uint8_t* payload) {
         return r.args[2] < 0 || r.args[2] > 2 ? -CE_INVAL : 0;
     case OP_RUN:
         return exact_string(payload, r.len) ? 0 : -CE_INVAL;
+    case OP_SOCKET:
+        return r.args[0] == 1 || r.args[0] == 2 ? 0 : -CE_ACCES; // SOCK_STREAM, SOCK_DGRAM
+    case OP_BIND:
+    case OP_CONNECT:
+        if (r.args[0] < 0)
+            return -CE_BADF;
+        return r.args[1] > 0 && r.args[1] < 65536 ? 0 : -CE_INVAL;
+    case OP_LISTEN:
+        if (r.args[0] < 0)
+            return -CE_BADF;
+        return r.args[1] >= 0 && r.args[1] <= 128 ? 0 : -CE_INVAL;
+    case OP_ACCEPT:
+        return r.args[0] < 0 ? -CE_BADF : 0;
     default: // NOP, STAT, UNLINK: nothing beyond the path
         return 0;
     }

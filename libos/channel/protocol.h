@@ -25,7 +25,7 @@ namespace vlibos {
 /// "VLOS", little endian.
 inline constexpr uint32_t CHANNEL_MAGIC = 0x534F4C56;
 /// Bumped when a layout or a message changes incompatibly; both sides refuse another version.
-inline constexpr uint32_t CHANNEL_VERSION = 1;
+inline constexpr uint32_t CHANNEL_VERSION = 2;
 
 /// Geometry.
 /// @{
@@ -91,7 +91,12 @@ enum Op : uint16_t {
     OP_MKDIR = 8,   ///< (path in buffer, mode) -> 0
     OP_READDIR = 9, ///< (path in buffer, skip) -> entries returned, NUL-separated names in buffer
     OP_RUN = 10,    ///< (command line in buffer) -> exit status; its output (truncated) in buffer
-    OP_COUNT = 11,  ///< one past the last operation
+    OP_SOCKET = 11, ///< (type: 1 stream, 2 datagram) -> fd of an IPv4 socket (AF_INET)
+    OP_BIND = 12,   ///< (fd, port): bind to 127.0.0.1:port
+    OP_LISTEN = 13, ///< (fd, backlog) -> 0
+    OP_CONNECT = 14, ///< (fd, port): connect to 127.0.0.1:port
+    OP_ACCEPT = 15, ///< (fd) -> fd of the accepted connection (blocks the daemon until one comes)
+    OP_COUNT = 16,  ///< one past the last operation
 };
 
 /// Open flags as the master's applications pass them: Linux's values (fcntl.h), so the daemon
@@ -144,6 +149,7 @@ enum ChannelErrno : int64_t {
     CE_PROTO = 71,     ///< a malformed message
     CE_TIMEDOUT = 110, ///< the other side did not answer in time
     CE_NOTCONN = 107,  ///< the daemon is not up (or died)
+    CE_ACCES = 13,     ///< not allowed (e.g. a socket type other than TCP or UDP over IPv4)
 };
 
 } // namespace vlibos

@@ -20,7 +20,8 @@ namespace vlibos {
 ///  - -CE_INVAL: a path or command that is empty, not NUL-terminated at len - 1 or with a NUL
 ///    inside; OPEN flags outside OPEN_FLAGS_ALLOWED or a mode above 07777; a READ count
 ///    outside [0, BUFFER_BYTES]; a WRITE whose args[1] is not len; LSEEK whence not 0-2;
-///    a READDIR skip below 0;
+///    a READDIR skip below 0; a port outside 1-65535 or a listen backlog outside 0-128;
+///  - -CE_ACCES: a socket type other than stream (1) or datagram (2);
 ///  - -CE_BADF: an fd argument below 0 (the daemon's own table decides the rest).
 int64_t check_request(const Request& r, const uint8_t* payload);
 

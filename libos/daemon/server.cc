@@ -7,7 +7,10 @@
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -25,6 +28,13 @@ Server::~Server() {
     for (int fd : m_fds)
         if (fd >= 0)
             close(fd);
+}
+
+int Server::free_slot() const {
+    for (int slot = 0; slot < MAX_FILES; ++slot)
+        if (m_fds[slot] < 0)
+            return slot;
+    return -1;
 }
 
 int Server::linux_fd(int64_t fd) const { return fd >= 0 && fd < MAX_FILES ? m_fds[fd] : -1; }
@@ -110,10 +120,8 @@ Response Server::serve(const Request& req, uint8_t* shared) {
     switch (req.op) {
     case OP_NOP: r = 0; break;
     case OP_OPEN: {
-        int slot = 0;
-        while (slot < MAX_FILES && m_fds[slot] >= 0)
-            ++slot;
-        if (slot == MAX_FILES) {
+        int slot = free_slot();
+        if (slot < 0) {
             r = -EMFILE;
             break;
         }
@@ -209,6 +217,59 @@ Response Server::serve(const Request& req, uint8_t* shared) {
         std::memcpy(shared, output, out_len);
         if (r < 0)
             out_len = 0;
+        break;
+    }
+    case OP_SOCKET: {
+        int slot = free_slot();
+        if (slot < 0) {
+            r = -EMFILE;
+            break;
+        }
+        int fd = socket(AF_INET, int(req.args[0]) == 1 ? SOCK_STREAM : SOCK_DGRAM, 0);
+        if (fd < 0) {
+            r = -errno;
+            break;
+        }
+        fcntl(fd, F_SETFD, FD_CLOEXEC);
+        m_fds[slot] = fd;
+        r = slot;
+        break;
+    }
+    case OP_BIND:
+    case OP_CONNECT: {
+        int fd = linux_fd(req.args[0]);
+        if (fd < 0) {
+            r = -EBADF;
+            break;
+        }
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(uint16_t(req.args[1]));
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK); // the slave's loopback only
+        int rc = req.op == OP_BIND ? bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a)
+                                   : connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+        r = rc == 0 ? 0 : -errno;
+        break;
+    }
+    case OP_LISTEN: {
+        int fd = linux_fd(req.args[0]);
+        r = fd < 0 ? -EBADF : listen(fd, int(req.args[1])) == 0 ? 0 : -errno;
+        break;
+    }
+    case OP_ACCEPT: {
+        int fd = linux_fd(req.args[0]);
+        int slot = free_slot();
+        if (fd < 0 || slot < 0) {
+            r = fd < 0 ? -EBADF : -EMFILE;
+            break;
+        }
+        int c = accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
+        if (c < 0) {
+            r = -errno;
+            break;
+        }
+        m_fds[slot] = c;
+        r = slot;
         break;
     }
     default: r = -CE_NOSYS; break;

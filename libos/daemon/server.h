@@ -2,6 +2,10 @@
 // C++ (POSIX); the daemon's main loop (vlibosd.cc) feeds it from the channel, and the host
 // tests feed it directly, against a temporary directory.
 //
+// Sockets are IPv4 TCP or UDP on the slave's loopback (127.0.0.1) only. An ACCEPT, or a READ
+// on a socket with nothing to read, blocks the daemon, and with it every other call, until
+// data comes or the master's call times out: the master's applications use them in order.
+//
 // The master names files by path and open files by the small numbers this server hands out:
 // its own fd table, so the master can reach only files it opened through the channel, never
 // the daemon's own (its /dev/mem mapping, its console).
@@ -38,6 +42,7 @@ class Server {
   private:
     int64_t run(const char* command, uint8_t* out, uint32_t& len);
     int linux_fd(int64_t fd) const;
+    int free_slot() const;
 
     int m_fds[MAX_FILES];
     uint64_t m_malformed = 0;

@@ -105,6 +105,16 @@ int64_t syscall_fallback(uint64_t nr, const uint64_t a[6]) {
             return -abi::E_FAULT;
         return r;
     }
+    case abi::SYS_SOCKET:
+    case abi::SYS_BIND:
+    case abi::SYS_LISTEN:
+    case abi::SYS_CONNECT:
+    case abi::SYS_ACCEPT: {
+        static constexpr Op OPS[] = {OP_SOCKET, OP_BIND, OP_LISTEN, OP_CONNECT, OP_ACCEPT};
+        args[0] = int64_t(a[0]);
+        args[1] = int64_t(a[1]);
+        return delegate(OPS[nr - abi::SYS_SOCKET], args, nullptr, 0, nullptr, 0, nullptr);
+    }
     default: return -abi::E_NOSYS;
     }
 }

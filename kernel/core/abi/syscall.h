@@ -37,6 +37,11 @@ enum Syscall : uint64_t {
     SYS_READDIR = 28,      ///< (const char* path, char* names, size_t cap, size_t skip) -> entries (NUL-separated)
     SYS_RUN = 29,          ///< (const char* command, char* out, size_t cap, size_t* out_len) -> exit status
     SYS_DELEGATE_NOP = 30, ///< () -> 0: a delegated call that does nothing (round-trip measurements)
+    SYS_SOCKET = 31,       ///< (int type: 1 stream, 2 datagram) -> fd of an IPv4 socket on the slave's loopback
+    SYS_BIND = 32,         ///< (int fd, int port) -> 0: 127.0.0.1:port
+    SYS_LISTEN = 33,       ///< (int fd, int backlog) -> 0
+    SYS_CONNECT = 34,      ///< (int fd, int port) -> 0: to 127.0.0.1:port
+    SYS_ACCEPT = 35,       ///< (int fd) -> fd of the accepted connection
     /// @}
     SYS_MAX = 64,          ///< numbers at or above this are never valid
 };

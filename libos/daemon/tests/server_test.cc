@@ -158,3 +158,34 @@ TEST_CASE("running out of file slots gives EMFILE") {
     }
     CHECK(t.call(t.make(OP_OPEN, "/dev/null")).result == -EMFILE);
 }
+
+TEST_CASE("sockets on the loopback: listen, connect, accept, write, read") {
+    Rig t;
+    auto call = [&](uint16_t op, int64_t a0 = 0, int64_t a1 = 0) {
+        Request r = t.make(op);
+        r.args[0] = a0;
+        r.args[1] = a1;
+        return t.call(r).result;
+    };
+    int64_t srv = call(OP_SOCKET, 1);
+    REQUIRE(srv >= 0);
+    int64_t port = 20000 + (getpid() % 20000);
+    REQUIRE(call(OP_BIND, srv, port) == 0);
+    REQUIRE(call(OP_LISTEN, srv, 4) == 0);
+    int64_t cli = call(OP_SOCKET, 1);
+    REQUIRE(call(OP_CONNECT, cli, port) == 0);
+    int64_t conn = call(OP_ACCEPT, srv);
+    REQUIRE(conn >= 0);
+    Request w = t.make(OP_WRITE, "ping over loopback", false);
+    w.args[0] = cli;
+    w.args[1] = w.len;
+    CHECK(t.call(w).result == 18);
+    Request rd = t.make(OP_READ);
+    rd.args[0] = conn;
+    rd.args[1] = 100;
+    Response rr = t.call(rd);
+    CHECK(std::string(reinterpret_cast<char*>(t.shared.data()), rr.len) == "ping over loopback");
+    CHECK(call(OP_SOCKET, 3) == -CE_ACCES);       // raw sockets: no
+    CHECK(call(OP_CONNECT, cli, 70000) == -CE_INVAL);
+    CHECK(call(OP_LISTEN, srv, 1000) == -CE_INVAL);
+}

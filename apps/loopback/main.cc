@@ -1,0 +1,51 @@
+// loopback: a master application talks TCP to itself through the Linux slave's network stack
+// (the master has none): listen, connect, accept, then a message each way, all delegated.
+//
+// Arguments: port=N (default 7777), rounds=N messages each way (default 20)
+// Prints `@@ test=delegation_sockets result=pass|fail`.
+#include "vos.h"
+
+namespace {
+bool check(const char* what, int64_t r) {
+    if (r < 0)
+        vos::printf("loopback: %s failed: %ld\n", what, r);
+    return r >= 0;
+}
+} // namespace
+
+int app_main(const char* args) {
+    int port = int(vos::arg_u64(args, "port", 7777));
+    uint64_t rounds = vos::arg_u64(args, "rounds", 20);
+    bool ok = true;
+    int64_t srv = vos::socket(1);
+    ok = check("socket", srv) && check("bind", vos::bind(srv, port)) && check("listen", vos::listen(srv, 4));
+    int64_t cli = ok ? vos::socket(1) : -1;
+    ok = ok && check("socket", cli) && check("connect", vos::connect(cli, port));
+    int64_t conn = ok ? vos::accept(srv) : -1; // the connection is already queued: no wait
+    ok = ok && check("accept", conn);
+    uint64_t good = 0;
+    for (uint64_t i = 0; ok && i < rounds; ++i) {
+        char msg[32], got[32];
+        int n = 0;
+        for (const char* p = "ping "; *p; ++p)
+            msg[n++] = *p;
+        msg[n++] = char('0' + i % 10);
+        int64_t w = vos::write(cli, msg, size_t(n));
+        int64_t r = vos::read(conn, got, sizeof got);
+        bool same = w == n && r == n;
+        for (int k = 0; same && k < n; ++k)
+            same = got[k] == msg[k];
+        int64_t back = vos::write(conn, got, size_t(r > 0 ? r : 0));
+        int64_t r2 = vos::read(cli, got, sizeof got);
+        good += same && back == r && r2 == r;
+    }
+    const int64_t fds[] = {conn, cli, srv};
+    for (int64_t fd : fds)
+        if (fd >= 0)
+            vos::close(fd);
+    vos::printf("loopback: TCP on the slave's 127.0.0.1:%d: %lu of %lu round trips came back intact\n", port, good,
+                rounds);
+    bool pass = ok && good == rounds;
+    vos::printf("@@ test=delegation_sockets result=%s\n", pass ? "pass" : "fail");
+    return pass ? 0 : 1;
+}
