@@ -105,6 +105,8 @@ int msr() {
     return escaped ? 2 : 0;
 }
 
+unsigned long long channel_address();
+
 /// Read 8 bytes of physical memory at `pa` through a /dev/mem mapping. (read() on /dev/mem
 /// stops at the end of RAM; mmap() does not, and STRICT_DEVMEM allows what is not RAM.)
 bool peek(int fd, uint64_t pa, uint64_t& v) {
@@ -133,8 +135,13 @@ int devmem() {
         return 1;
     }
     constexpr uint64_t MiB = 1ull << 20;
+    // The delegation channel (vlibos.channel=, an e820-reserved range right after RAM) is
+    // memory the master shares on purpose: skip it, look everywhere else.
+    uint64_t channel = channel_address();
     uint64_t tried = 0, readable = 0, nonzero = 0, first_nonzero = 0;
     auto probe = [&](uint64_t pa) {
+        if (channel && pa >= channel && pa < channel + vlibos::CHANNEL_BYTES)
+            return;
         uint64_t v = 0;
         ++tried;
         if (!peek(fd, pa, v))
@@ -158,7 +165,8 @@ int devmem() {
     uint64_t pattern = 0x5A5A5A5A5A5A5A5Aull;
     uint64_t wrote = 0;
     for (uint64_t pa = 128 * MiB; pa < 4096 * MiB; pa += 256 * MiB)
-        wrote += poke(fd, pa, pattern);
+        if (!channel || pa < channel || pa >= channel + vlibos::CHANNEL_BYTES)
+            wrote += poke(fd, pa, pattern);
     std::printf("attack: devmem: %llu writes outside RAM done; the master is still running if you read this\n",
                 (unsigned long long)wrote);
     close(fd);
