@@ -137,12 +137,38 @@ void print_stats(const char* what, const kern::LatencyStats& st, uint64_t hz) {
     vos::printf("  %s: min %lu avg %lu max %lu cycles (max %lu us), %lu samples\n", what, st.min(), st.avg(), st.max(),
                 st.max() * 1000000 / hz, st.count());
 }
+
+const char* g_args;
+volatile int g_status = -1;
+int run(const char* args);
+void worker(void*) { g_status = run(g_args); }
 } // namespace
 
+/// Everything runs in one thread on the sampler's VCPU and CPU: with libos=babysat only threads
+/// of the slave's CPU can run the slave, so the opens and reads around the sampling go there too.
 int app_main(const char* args) {
     uint64_t hz = vos::tsc_hz();
+    uint64_t period = vos::arg_u64(args, "period_us", 20000) * hz / 1000000;
+    g_s.period = period;
+    int64_t vcpu = vos::vcpu_create(period * vos::arg_u64(args, "budget_pct", 40) / 100, period,
+                                    unsigned(vos::arg_u64(args, "cpu", 0)));
+    if (vcpu < 0) {
+        vos::printf("logger: VCPU refused: %ld\n", vcpu);
+        return 2;
+    }
+    g_s.vcpu = vcpu;
+    g_args = args;
+    if (vos::thread_create(worker, nullptr, g_stack + STACK, uint64_t(vcpu)) < 0)
+        return 2;
+    while (g_status < 0)
+        vos::sleep_until(vos::now() + period);
+    return g_status;
+}
+
+namespace {
+int run(const char* args) {
+    uint64_t hz = vos::tsc_hz();
     Sampler& s = g_s;
-    s.period = vos::arg_u64(args, "period_us", 20000) * hz / 1000000;
     s.samples = vos::arg_u64(args, "samples", 100);
     uint64_t budget_pct = vos::arg_u64(args, "budget_pct", 40);
     unsigned cpu = unsigned(vos::arg_u64(args, "cpu", 0));
@@ -164,17 +190,9 @@ int app_main(const char* args) {
         return 2;
     }
     vos::printf("logger: %s open in Linux (fd %ld) after %lu ms\n", path, s.fd, (vos::now() - t0) * 1000 / hz);
-    s.vcpu = vos::vcpu_create(s.period * budget_pct / 100, s.period, cpu);
-    if (s.vcpu < 0) {
-        vos::printf("logger: VCPU refused: %ld\n", s.vcpu);
-        return 2;
-    }
     vos::printf("logger: sampling every %lu us on CPU %u (budget %lu%%), %lu samples, each written to Linux\n",
                 s.period * 1000000 / hz, cpu, budget_pct, s.samples);
-    if (vos::thread_create(sample, nullptr, g_stack + STACK, uint64_t(s.vcpu)) < 0)
-        return 2;
-    while (!s.done)
-        vos::sleep_until(vos::now() + s.period);
+    sample(nullptr);
     vos::close(s.fd);
 
     // Read the file back through the channel and check every line.
@@ -233,3 +251,4 @@ int app_main(const char* args) {
         hostile_ok = hostile_phase(hz);
     return writes_ok && s.misses == 0 && hostile_ok ? 0 : 1;
 }
+} // namespace

@@ -15,6 +15,7 @@
 #include "hypervisor/core/ept/ept_sink.h"
 #include "hypervisor/core/guest_state.h"
 #include "hypervisor/core/io_msr_bitmaps.h"
+#include "hypervisor/core/devices/vlapic.h"
 #include "hypervisor/core/linux/bzimage.h"
 #include "hypervisor/core/linux/slave_layout.h"
 #include "hypervisor/core/vm_instruction_error.h"
@@ -23,6 +24,7 @@
 #include "lib/string.h"
 #include "mem/memory.h"
 #include "platform.h"
+#include "sched/thread.h"
 
 namespace hv {
 
@@ -41,6 +43,30 @@ constexpr uint32_t x2apic_msr(uint32_t xapic_offset) { return 0x800 + xapic_offs
 
 /// Set by linux_slave_request_stop(); read by the exit handler and before each VM entry.
 volatile bool g_stop = false;
+/// Set by linux_slave_request_babysat(): move to babysat mode at the next safe exit.
+volatile bool g_babysat_requested = false;
+
+/// What a caller needs to run the parked slave (babysat mode): everything lives on the slave
+/// thread's stack, which waits in run_linux_slave() for as long as this is published.
+struct Babysat {
+    Vmcs<RealVmcs>* vmcs;
+    uint64_t vmcs_phys;
+    GuestRegs* regs;
+    SlaveExitContext* sctx;
+    SlaveResult* res;
+    VirtualLapic* vlapic;
+    bool xsave;
+    unsigned cpu;
+    unsigned rate_shift; // IA32_VMX_MISC[4:0]: the preemption timer counts TSC >> this
+    volatile bool died;  // the slave ended while a caller ran it
+    // The SYSCALL MSRs and the swapgs base are not in the VMCS: the guest's live here between
+    // runs and are swapped with the master's around each one.
+    uint64_t star, lstar, cstar, fmask, kernel_gs_base;
+};
+
+/// The MSRs Babysat swaps by hand, in its field order.
+constexpr uint32_t SWAPPED_MSRS[] = {0xC0000081, 0xC0000082, 0xC0000083, 0xC0000084, 0xC0000102};
+Babysat* volatile g_babysat = nullptr;
 /// APIC id of the CPU running the slave, or -1.
 volatile int64_t g_slave_apic = -1;
 
@@ -187,8 +213,9 @@ void dump_slave(Vmcs<RealVmcs>& v, const GuestRegs& r) {
 }
 
 /// The I/O and MSR bitmaps: everything exits but the PM timer (read-only hardware) and the
-/// MSRs of slave_policy.h.
-void fill_bitmaps(SlaveResources& r) {
+/// MSRs of slave_policy.h. Babysat mode keeps the local APIC and its TSC-deadline timer for the
+/// master: every x2APIC MSR and IA32_TSC_DEADLINE exits then (the virtual LAPIC serves them).
+void fill_bitmaps(SlaveResources& r, bool babysat = false) {
     IoBitmaps io(reinterpret_cast<uint8_t*>(r.bitmaps[0]), reinterpret_cast<uint8_t*>(r.bitmaps[1]));
     io.intercept_all();
     if (kern::g_fadt.pm_timer_port)
@@ -196,6 +223,8 @@ void fill_bitmaps(SlaveResources& r) {
     MsrBitmap msr(reinterpret_cast<uint8_t*>(r.bitmaps[2]));
     msr.intercept_all();
     for (uint32_t m : SLAVE_PASSTHROUGH_MSRS) {
+        if (babysat && VirtualLapic::handles(m))
+            continue;
         msr.pass_read(m);
         bool write_exits = false;
         for (uint32_t w : SLAVE_WRITE_INTERCEPTED_MSRS)
@@ -203,14 +232,163 @@ void fill_bitmaps(SlaveResources& r) {
         if (!write_exits)
             msr.pass_write(m);
     }
-    for (uint32_t m = X2APIC_MSR_FIRST; m <= X2APIC_MSR_LAST; ++m) {
+    for (uint32_t m = X2APIC_MSR_FIRST; m <= X2APIC_MSR_LAST && !babysat; ++m) {
         msr.pass_read(m);
         if (m != MSR_X2APIC_ICR)
             msr.pass_write(m);
     }
 }
 
+/// Move the running slave to babysat mode, at an exit, on its CPU, interrupts off: its local
+/// APIC state goes into @p vl (the real one must have nothing in service: the guest is not in
+/// an interrupt handler), its bitmaps and controls change so that the master keeps the CPU's
+/// interrupts and LAPIC. False (nothing changed) if the moment is not safe.
+bool switch_to_babysat(Vmcs<RealVmcs>& vmcs, SlaveResources& r, VirtualLapic& vl, SlaveExitContext& sctx) {
+    for (uint32_t i = 0; i < 8; ++i)
+        if (cpu::rdmsr(MSR_X2APIC_ISR0 + i))
+            return false;
+    if (!((vmx_msrs().pinbased >> 32) & (1u << 6))) // "activate VMX-preemption timer" allowed?
+        return false;
+    vl = VirtualLapic(kern::this_cpu().apic_id);
+    vl.seed(uint32_t(cpu::rdmsr(x2apic_msr(0xF0))), uint32_t(cpu::rdmsr(x2apic_msr(0x80))),
+            uint32_t(cpu::rdmsr(x2apic_msr(0x320))), cpu::rdmsr(MSR_TSC_DEADLINE));
+    for (uint32_t i = 0; i < 8; ++i) // what the guest had pending stays pending, virtually
+        for (uint64_t irr = cpu::rdmsr(0x820 + i); irr; irr &= irr - 1)
+            vl.raise(uint8_t(i * 32 + __builtin_ctzll(irr)));
+    fill_bitmaps(r, true);
+    vmcs.write(PIN_BASED_VM_EXEC_CONTROL,
+               uint32_t(vmcs.read(PIN_BASED_VM_EXEC_CONTROL)) | 1u /* external-interrupt exiting */ |
+                   (1u << 6) /* VMX-preemption timer */);
+    sctx.vlapic = &vl;
+    return true;
+}
+
 } // namespace
+
+void linux_slave_request_babysat() {
+    g_babysat_requested = true;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    int64_t apic = g_slave_apic;
+    if (apic >= 0 && !g_babysat)
+        kern::lapic::send_ipi(uint32_t(apic), kern::lapic::NMI); // an exit, to switch at
+}
+
+bool linux_slave_babysat_ready() { return g_babysat != nullptr; }
+
+unsigned linux_slave_cpu() {
+    Babysat* b = g_babysat;
+    return b ? b->cpu : ~0u;
+}
+
+namespace {
+void count_exit(SlaveResult& res, uint16_t reason) {
+    if (reason < EXIT_REASON_COUNT)
+        ++res.out.exits[reason];
+    ++res.out.total_exits;
+}
+} // namespace
+
+BabysitResult linux_slave_babysit(uint64_t budget) {
+    uint64_t flags = cpu::read_rflags();
+    cpu::cli(); // before looking: the parked thread (on this CPU) tears down only with IF clear
+    Babysat* b = g_babysat;
+    if (!b || b->died || kern::this_cpu().index != b->cpu) {
+        if (flags & (1u << 9))
+            cpu::sti();
+        return {BabysitEnd::unavailable, 0};
+    }
+    BabysitResult out{BabysitEnd::preempted, 0};
+    Vmcs<RealVmcs>& vm = *b->vmcs;
+    SlaveResult& res = *b->res;
+    vmx::vmptrld(b->vmcs_phys);
+    uint64_t start = cpu::rdtsc();
+    for (;;) {
+        uint64_t now = cpu::rdtsc();
+        if (now - start >= budget) {
+            out.end = BabysitEnd::budget;
+            break;
+        }
+        // The virtual LAPIC's interrupts (SDM Vol 3C 27.6 event injection; 26.7.5 the
+        // interrupt window when the guest cannot take one now).
+        b->vlapic->tick(now);
+        uint32_t proc = uint32_t(vm.read(CPU_BASED_VM_EXEC_CONTROL)) & ~(1u << 2);
+        if (int v = b->vlapic->pending(); v >= 0) {
+            bool can = (vm.read(GUEST_RFLAGS) & (1u << 9)) && !(vm.read(GUEST_INTERRUPTIBILITY_INFO) & 3);
+            if (can) {
+                vm.write(VM_ENTRY_INTR_INFO_FIELD, (1u << 31) | uint32_t(v)); // external interrupt
+                b->vlapic->accept(uint8_t(v));
+                vm.write(GUEST_ACTIVITY_STATE, 0u);
+            } else {
+                proc |= 1u << 2; // interrupt-window exiting
+            }
+        }
+        vm.write(CPU_BASED_VM_EXEC_CONTROL, proc);
+        uint64_t ticks = (budget - (now - start)) >> b->rate_shift;
+        vm.write(VMX_PREEMPTION_TIMER_VALUE, uint32_t(ticks > 0xFFFFFFFF ? 0xFFFFFFFF : ticks));
+        vm.write(HOST_CR3, cpu::read_cr3()); // the caller's address space, not the slave thread's
+        uint64_t* guest_msrs = &b->star;
+        uint64_t master_msrs[5];
+        for (int i = 0; i < 5; ++i) {
+            master_msrs[i] = cpu::rdmsr(SWAPPED_MSRS[i]);
+            cpu::wrmsr(SWAPPED_MSRS[i], guest_msrs[i]);
+        }
+        if (b->xsave)
+            xsetbv(res.out.guest_xcr0);
+        int rc = vmx_enter(b->regs, 1);
+        for (int i = 0; i < 5; ++i) {
+            guest_msrs[i] = cpu::rdmsr(SWAPPED_MSRS[i]);
+            cpu::wrmsr(SWAPPED_MSRS[i], master_msrs[i]);
+        }
+        if (rc != int(EntryResult::vm_exit)) {
+            kern::kprintf("slave: babysat VMRESUME failed\n");
+            res.out.end = GuestEnd::entry_failed;
+            b->died = true;
+            out.end = BabysitEnd::stopped;
+            break;
+        }
+        ExitReasonInfo info = ExitReasonInfo::decode(vm.read(VM_EXIT_REASON));
+        uint16_t reason = info.basic;
+        if (!info.vm_entry_failure && reason == uint16_t(ExitReason::EXIT_REASON_EXTERNAL_INTERRUPT)) {
+            count_exit(res, reason);
+            out.end = BabysitEnd::preempted; // the master's interrupt: it is taken once IF is back
+            break;
+        }
+        if (!info.vm_entry_failure && reason == uint16_t(ExitReason::EXIT_REASON_PREEMPTION_TIMER)) {
+            count_exit(res, reason);
+            out.end = BabysitEnd::budget;
+            break;
+        }
+        if (!info.vm_entry_failure && reason == uint16_t(ExitReason::EXIT_REASON_INTERRUPT_WINDOW)) {
+            count_exit(res, reason);
+            continue; // the guest can take its interrupt now
+        }
+        if (!info.vm_entry_failure && reason == uint16_t(ExitReason::EXIT_REASON_HLT) &&
+            (vm.read(GUEST_RFLAGS) & (1u << 9))) {
+            // Idle until its next timer: the caller sleeps meanwhile, the guest does not hold the CPU.
+            count_exit(res, reason);
+            ++res.stats.idle_hlts;
+            vm.write(GUEST_RIP, vm.read(GUEST_RIP) + vm.read(VM_EXIT_INSTRUCTION_LEN));
+            vm.write(GUEST_INTERRUPTIBILITY_INFO, uint32_t(vm.read(GUEST_INTERRUPTIBILITY_INFO)) & ~3u);
+            out.end = BabysitEnd::idle;
+            out.idle_until = b->vlapic->deadline();
+            break;
+        }
+        bool doorbell = !info.vm_entry_failure && reason == uint16_t(ExitReason::EXIT_REASON_VMCALL) &&
+                        b->regs->rax == HC_DOORBELL;
+        if (handle_slave_exit(vm, *b->regs, *b->sctx)) {
+            b->died = true; // halted, panicked, triple fault: the parked thread reports it
+            out.end = BabysitEnd::stopped;
+            break;
+        }
+        if (doorbell) {
+            out.end = BabysitEnd::responded;
+            break;
+        }
+    }
+    if (flags & (1u << 9))
+        cpu::sti();
+    return out;
+}
 
 bool linux_slave_request_stop() {
     int64_t apic = g_slave_apic;
@@ -349,7 +527,9 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
     g_stop = false;
     g_slave_apic = kern::this_cpu().apic_id;
     bool xsave = env.xcr0_supported() != 0;
-    bool launched = false;
+    bool launched = false, babysat = false;
+    VirtualLapic vlapic;
+    g_babysat_requested = false;
     res.launch_tsc = cpu::rdtsc();
     for (;;) {
         if (g_stop) {
@@ -375,6 +555,38 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
                 dump_slave(vmcs, regs);
             break;
         }
+        if (g_babysat_requested && !g_stop && switch_to_babysat(vmcs, r, vlapic, sctx)) {
+            babysat = true;
+            break;
+        }
+    }
+    if (babysat) {
+        // Babysat mode: give the CPU back to the master and park here; callers on this CPU
+        // run the slave inside their own budgets (linux_slave_babysit) until the master stops it.
+        // XCR0 stays the guest's: the master never touches extended state, and the guest's
+        // FPU/SSE/AVX registers must survive until it runs again.
+        Babysat b{&vmcs, r.vmcs, &regs, &sctx, &res, &vlapic, xsave, kern::this_cpu().index,
+                  unsigned(vmx_msrs().misc & 0x1F), false,
+                  cpu::rdmsr(SWAPPED_MSRS[0]), cpu::rdmsr(SWAPPED_MSRS[1]), cpu::rdmsr(SWAPPED_MSRS[2]),
+                  cpu::rdmsr(SWAPPED_MSRS[3]), cpu::rdmsr(SWAPPED_MSRS[4])};
+        restore_host_cpu(host);
+        kern::sched_timer_lost();
+        kern::kprintf("slave: babysat mode: CPU %u is the master's again; Linux runs only inside its callers' budgets\n",
+                      b.cpu);
+        g_babysat = &b;
+        cpu::sti();
+        while (!g_stop && !b.died)
+            kern::sleep_until(cpu::rdtsc() + kern::g_clock.tsc_hz / 100);
+        cpu::cli();
+        g_babysat = nullptr;
+        if (!b.died)
+            res.out.end = GuestEnd::exited;
+        res.end_tsc = cpu::rdtsc();
+        g_slave_apic = -1;
+        res.out.guest_rip = vmcs.read(GUEST_RIP);
+        cpu::sti();
+        uart.flush();
+        return {};
     }
     res.end_tsc = cpu::rdtsc();
     g_slave_apic = -1;
@@ -382,6 +594,7 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
     if (xsave)
         xsetbv(1);
     restore_host_cpu(host);
+    kern::sched_timer_lost();
     cpu::sti(); // vectors the slave left pending arrive now and are counted (percpu.h lapic_lent)
     uart.flush();
     return {};

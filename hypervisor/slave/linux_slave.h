@@ -85,6 +85,33 @@ bool linux_slave_running();
 /// serves them (vlibosd) and never halts by itself.
 void linux_slave_stop_with_apps();
 
+/// Babysat mode (docs/delegation.md): move the running slave, at its next safe exit, from its
+/// dedicated CPU to being run only by callers on that CPU, inside their budgets. The CPU's
+/// interrupts and local APIC go back to the master; the slave gets a virtual LAPIC.
+void linux_slave_request_babysat();
+/// True once the slave is parked in babysat mode.
+bool linux_slave_babysat_ready();
+/// The CPU whose callers may run the slave in babysat mode (~0u if none).
+unsigned linux_slave_cpu();
+
+/// How a babysitting run ended.
+enum class BabysitEnd : uint8_t {
+    responded,   ///< the slave rang its doorbell: a response is ready
+    preempted,   ///< a master interrupt: the caller's thread may be rescheduled now
+    budget,      ///< the budget given is used up (VMX-preemption timer)
+    idle,        ///< the slave idles until idle_until (its next timer), 0 = no timer
+    stopped,     ///< the slave ended (halted, panicked, crashed) or was stopped
+    unavailable, ///< not in babysat mode, or called from another CPU
+};
+/// Result of linux_slave_babysit().
+struct BabysitResult {
+    BabysitEnd end;      ///< why it returned
+    uint64_t idle_until; ///< for BabysitEnd::idle: the TSC of the slave's next timer
+};
+/// Run the parked slave on the calling CPU, in the calling thread, for at most @p budget
+/// cycles: its time is the caller's, charged to the caller's VCPU like any other running time.
+BabysitResult linux_slave_babysit(uint64_t budget);
+
 /// Ask the running slave to stop (from any CPU): sets the flag its exit handler checks and
 /// sends its CPU an NMI. Returns false if no slave is running.
 bool linux_slave_request_stop();

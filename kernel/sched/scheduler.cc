@@ -378,6 +378,30 @@ bool sleep_until_unless(uint64_t deadline, const volatile bool* flag) {
     return slept;
 }
 
+void sched_timer_lost() {
+    uint64_t flags = cpu::read_rflags();
+    cpu::cli();
+    me().timer_at = 0;      // whatever was armed is gone: program_timer() arms it again
+    me().slice_end = 0;
+    lapic::send_ipi(this_cpu().apic_id, lapic::FIXED | (1u << 14) | VEC_RESCHED); // and soon
+    if (flags & (1u << 9))
+        cpu::sti();
+}
+
+uint64_t current_budget_left() {
+    uint64_t flags = cpu::read_rflags();
+    cpu::cli();
+    CpuSched& cs = me();
+    uint64_t left = UINT64_MAX;
+    if (Vcpu* v = cs.current->vcpu) {
+        uint64_t ran = cpu::rdtsc() - cs.switched_in_at, budget = vcpu_budget(*v);
+        left = budget > ran ? budget - ran : 0;
+    }
+    if (flags & (1u << 9))
+        cpu::sti();
+    return left;
+}
+
 void thread_wake(Thread* t) {
     CpuSched& target = g_sched[t->cpu];
     uint64_t flags = cpu::read_rflags();

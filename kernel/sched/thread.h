@@ -76,6 +76,13 @@ bool sleep_until_unless(uint64_t deadline, const volatile bool* flag);
 /// Wake `t` early if it sleeps (sleep_until or sleep_until_unless): from any CPU, thread or
 /// interrupt context, interrupts on or off. It costs a reschedule IPI to `t`'s CPU.
 void thread_wake(Thread* t);
+/// The calling CPU's LAPIC timer was reprogrammed behind the scheduler's back (a guest owned
+/// the LAPIC for a while): forget what it thought was armed and schedule again soon.
+void sched_timer_lost();
+/// How long the calling thread may still run before its VCPU's budget is used up (cycles), or
+/// UINT64_MAX for a background thread. For code that hands its time to someone else (the Linux
+/// slave in babysat mode) and must stop there when the budget ends.
+uint64_t current_budget_left();
 /// The AP's final loop: schedule forever.
 [[noreturn]] void sched_idle_loop();
 

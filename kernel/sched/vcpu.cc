@@ -149,6 +149,8 @@ uint64_t vcpu_next_event(unsigned cpu, Vcpu* running, uint64_t now) {
 }
 
 VcpuStats vcpu_stats(const Vcpu& v) { return v.stats; }
+uint64_t vcpu_budget(const Vcpu& v) { return v.server.budget(); }
+
 void vcpu_account_delegated(Vcpu& v, uint64_t cycles) {
     __atomic_fetch_add(&v.stats.delegated_wait, cycles, __ATOMIC_RELAXED);
     __atomic_fetch_add(&v.stats.delegated_calls, 1, __ATOMIC_RELAXED);

@@ -46,6 +46,8 @@ struct VcpuStats {
 };
 /// Statistics of `v`.
 VcpuStats vcpu_stats(const Vcpu& v);
+/// Cycles `v` may still run as of its last start or charge (its sporadic server's budget).
+uint64_t vcpu_budget(const Vcpu& v);
 /// A thread bound to `v` waited `cycles` for a delegated call served elsewhere (by the Linux
 /// slave on its own CPU): accounted per VCPU, so the cost of delegation shows next to the
 /// VCPU's own consumption.

@@ -1,5 +1,7 @@
 #include "libos/master/delegate.h"
 
+#include "hypervisor/slave/linux_slave.h"
+
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/time/clock.h"
 #include "libos/channel/ring.h"
@@ -7,6 +9,7 @@
 #include "lib/string.h"
 #include "sched/thread.h"
 #include "sched/vcpu.h"
+#include "arch/x86_64/percpu.h"
 
 namespace libos {
 
@@ -46,6 +49,23 @@ void lock() {
 }
 void unlock() { __atomic_store_n(&g_busy, 0, __ATOMIC_RELEASE); }
 
+/// Babysat mode: run the slave in this thread, within its budget, until something happens.
+/// Returns false if the slave cannot run any more (then the call fails with -ENOTCONN).
+bool babysit(uint64_t deadline) {
+    hv::BabysitResult r = hv::linux_slave_babysit(kern::current_budget_left());
+    switch (r.end) {
+    case hv::BabysitEnd::responded:
+    case hv::BabysitEnd::preempted: return true; // (the interrupt is taken now: IF is back)
+    case hv::BabysitEnd::budget: kern::thread_yield(); return true; // descheduled until replenished
+    case hv::BabysitEnd::idle: {
+        uint64_t now = cpu::rdtsc(), until = r.idle_until ? r.idle_until : now + us(POLL_US);
+        kern::sleep_until(until < deadline ? until : deadline);
+        return true;
+    }
+    default: return false;
+    }
+}
+
 /// Sleep a little: until the doorbell (doorbell mode) or for POLL_US.
 void wait_a_little(uint64_t deadline) {
     uint64_t now = cpu::rdtsc();
@@ -73,7 +93,7 @@ void channel_attach(uint8_t* region, WaitMode mode, bool (*is_up)()) {
     h->slot_bytes = SLOT_BYTES;
     h->buffers = BUFFERS;
     h->buffer_bytes = BUFFER_BYTES;
-    h->doorbell_mode = mode == WaitMode::doorbell ? DOORBELL_VMCALL : DOORBELL_NONE;
+    h->doorbell_mode = mode == WaitMode::doorbell || mode == WaitMode::babysat ? DOORBELL_VMCALL : DOORBELL_NONE;
     h->daemon_up = 0;
     g_requests = RingProducer<Request>(region + REQUEST_RING_OFFSET);
     g_responses = RingConsumer<Response>(region + RESPONSE_RING_OFFSET);
@@ -104,6 +124,19 @@ int64_t delegate(Op op, const int64_t args[6], const void* payload, uint32_t pay
         kern::sleep_until(cpu::rdtsc() + us(1000));
     if (!daemon_up() || !slave_up()) {
         ++g_stats.not_connected;
+        unlock();
+        return -CE_NOTCONN;
+    }
+    if (g_mode == WaitMode::babysat && !hv::linux_slave_babysat_ready()) {
+        // The first call after vlibosd came up: the slave leaves its dedicated CPU.
+        uint64_t until = cpu::rdtsc() + us(1000000);
+        while (!hv::linux_slave_babysat_ready() && slave_up() && cpu::rdtsc() < until) {
+            hv::linux_slave_request_babysat();
+            kern::sleep_until(cpu::rdtsc() + us(1000));
+        }
+    }
+    if (g_mode == WaitMode::babysat && hv::linux_slave_cpu() != kern::this_cpu().index) {
+        ++g_stats.not_connected; // babysat: only threads of the slave's CPU can run it
         unlock();
         return -CE_NOTCONN;
     }
@@ -173,7 +206,15 @@ int64_t delegate(Op op, const int64_t args[6], const void* payload, uint32_t pay
             result = -CE_TIMEDOUT;
             goto done;
         }
-        wait_a_little(deadline);
+        if (g_mode == WaitMode::babysat) {
+            if (!babysit(deadline)) {
+                ++g_stats.not_connected;
+                result = -CE_NOTCONN;
+                goto done;
+            }
+        } else {
+            wait_a_little(deadline);
+        }
     }
 done:
     g_waiter = nullptr;

@@ -25,6 +25,7 @@ enum class WaitMode : uint8_t {
     spin,     ///< look at the response ring again and again (the fastest, all on the caller's budget)
     poll,     ///< sleep POLL_US between looks at the response ring
     doorbell, ///< sleep until the slave rings (VMCALL -> hypervisor -> thread_wake), or POLL_US * 20
+    babysat,  ///< run the slave yourself, on its CPU, inside your own budget, until it rings
 };
 
 /// Counters for the report and the benchmarks (cycles are TSC cycles of the caller's CPU).

@@ -2,7 +2,7 @@
 // the slave boots) sets up the delegation channel, shares it with the slave, and registers the
 // syscall fallback; at the end of the run it reports the calls.
 //
-//   libos=poll (default) | doorbell | spin   how a caller waits for its response
+//   libos=poll (default) | doorbell | spin | babysat   how a caller waits for its response
 //
 // The slave's init starts vlibosd when the kernel command line has vlibos.channel=, and the
 // master stops the slave once its applications have ended (slave_run=serve keeps Linux up).
@@ -18,6 +18,8 @@
 #include "mem/memory.h"
 #include "platform.h"
 #include "proc/process.h"
+#include "sched/thread.h"
+#include "arch/x86_64/cpu.h"
 #include "test/report.h"
 
 namespace libos {
@@ -42,6 +44,19 @@ void report(const kern::RunSummary&) {
     kern::report_line(line);
 }
 
+/// Babysat mode: once vlibosd is up, ask the hypervisor to park the slave (from CPU 0: the
+/// slave's CPU belongs to the slave until then, so none of its threads can ask).
+void babysat_switcher(void*) {
+    uint64_t ms = kern::g_clock.tsc_hz / 1000;
+    while (!daemon_up() || !hv::linux_slave_babysat_ready()) {
+        if (daemon_up())
+            hv::linux_slave_request_babysat();
+        kern::sleep_until(kern::cpu::rdtsc() + (daemon_up() ? ms : 10 * ms));
+        if (!hv::linux_slave_running() && daemon_up())
+            return; // the slave ended first
+    }
+}
+
 void libos_init() {
     const char* slave = kern::g_cmdline.get("slave");
     if (!slave || strcmp(slave, "linux") != 0)
@@ -50,6 +65,7 @@ void libos_init() {
     WaitMode mode = !m ? WaitMode::poll
                     : strcmp(m, "doorbell") == 0 ? WaitMode::doorbell
                     : strcmp(m, "spin") == 0 ? WaitMode::spin
+                    : strcmp(m, "babysat") == 0 ? WaitMode::babysat
                                              : WaitMode::poll;
     auto region = kern::frame_alloc_contiguous(vlibos::CHANNEL_BYTES / kern::PAGE_SIZE, 2 << 20);
     if (!region.ok()) {
@@ -60,14 +76,24 @@ void libos_init() {
     memset(p, 0, vlibos::CHANNEL_BYTES);
     channel_attach(p, mode, [] { return hv::linux_slave_running(); });
     hv::linux_slave_share(region.value(), vlibos::CHANNEL_BYTES, mode == WaitMode::doorbell ? on_doorbell : nullptr);
+    // (babysat: the doorbell is an exit the caller itself takes; nobody needs waking)
     hv::linux_slave_stop_with_apps();
+    if (mode == WaitMode::babysat) {
+        kern::ThreadOptions o;
+        o.name = "babysat-switch";
+        o.cpu = 0;
+        o.detached = true;
+        if (!kern::thread_create(babysat_switcher, nullptr, o).ok())
+            kern::kprintf("libos: no thread to switch the slave to babysat mode\n");
+    }
     kern::syscall_set_fallback(syscall_fallback);
     kern::at_run_end(report);
     kern::kprintf("libos: channel at %#lx (%lu KiB, %u slots, %u buffers of %u KiB), callers %s\n", region.value(),
                   vlibos::CHANNEL_BYTES >> 10, vlibos::SLOTS, vlibos::BUFFERS, vlibos::BUFFER_BYTES >> 10,
-                  mode == WaitMode::doorbell ? "sleep until the slave's doorbell"
-                  : mode == WaitMode::spin  ? "spin"
-                                            : "poll");
+                  mode == WaitMode::doorbell  ? "sleep until the slave's doorbell"
+                  : mode == WaitMode::spin    ? "spin"
+                  : mode == WaitMode::babysat ? "run the slave themselves, inside their budgets (babysat)"
+                                              : "poll");
 }
 
 } // namespace

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "hypervisor/core/devices/uart16550.h"
+#include "hypervisor/core/devices/vlapic.h"
 #include "hypervisor/core/exit_dispatch.h"
 #include "hypervisor/core/linux/icr_filter.h"
 #include "hypervisor/core/linux/slave_policy.h"
@@ -56,6 +57,9 @@ struct SlaveExitContext {
     const uint32_t* own_apic_ids;  ///< the slave's CPUs, for the ICR filter
     size_t own_count;              ///< entries of own_apic_ids
     const volatile bool* stop_requested; ///< set by the master before it sends the NMI
+    /// Babysat mode: the slave's local APIC is this model (every x2APIC MSR and TSC_DEADLINE
+    /// exits); nullptr in dedicated mode, where the real one is the slave's.
+    VirtualLapic* vlapic = nullptr;
 };
 
 /// Messages about attempts are printed for the first few of each kind, then only counted.
@@ -153,6 +157,18 @@ template <VmcsAccess A> bool handle_slave_exit(Vmcs<A>& v, GuestRegs& r, SlaveEx
         ++g.out.exits[reason];
         ++g.out.total_exits;
         uint32_t msr = uint32_t(r.rcx);
+        if (c.vlapic && VirtualLapic::handles(msr)) {
+            uint64_t value = 0;
+            if (!c.vlapic->read(msr, value)) {
+                msr_gp(v, c);
+                return false;
+            }
+            ++c.stats.msr_emulated;
+            r.rax = value & 0xFFFFFFFF;
+            r.rdx = value >> 32;
+            skip_instruction(v);
+            return false;
+        }
         SlaveMsrRead m = slave_msr_read(msr, c.slave.apic_base());
         if (m.gp) {
             if (c.stats.logged_msrs < SLAVE_LOG_LIMIT && !slave_msr_probe_is_routine(msr)) {
@@ -174,6 +190,15 @@ template <VmcsAccess A> bool handle_slave_exit(Vmcs<A>& v, GuestRegs& r, SlaveEx
         ++g.out.total_exits;
         uint32_t msr = uint32_t(r.rcx);
         uint64_t value = (r.rdx << 32) | (r.rax & 0xFFFFFFFF);
+        if (c.vlapic && VirtualLapic::handles(msr) && msr != MSR_X2APIC_ICR) {
+            if (!c.vlapic->write(msr, value)) {
+                msr_gp(v, c);
+                return false;
+            }
+            ++c.stats.msr_emulated;
+            skip_instruction(v);
+            return false;
+        }
         switch (slave_msr_write(msr, value, c.slave.apic_base())) {
         case SlaveMsrWrite::ignore: ++c.stats.msr_emulated; break;
         case SlaveMsrWrite::gp:
@@ -188,7 +213,10 @@ template <VmcsAccess A> bool handle_slave_exit(Vmcs<A>& v, GuestRegs& r, SlaveEx
             IcrVerdict verdict = check_icr_write(value, c.own_apic_ids, c.own_count); // lab 7
             if (verdict == IcrVerdict::allow) {
                 ++c.stats.icr_allowed;
-                c.slave.write_icr(value);
+                if (c.vlapic) // the slave's only CPU is itself: an allowed IPI is a self IPI
+                    c.vlapic->raise(uint8_t(value & 0xFF));
+                else
+                    c.slave.write_icr(value);
                 break;
             }
             if (c.stats.icr_denied < SLAVE_LOG_LIMIT) {

@@ -21,7 +21,7 @@ const char* const KNOWN[] = {
     "slave_mem",      // slave_mem=MiB: the slave's RAM (default 64)
     "slave_verbose",  // slave_verbose: all of Linux's boot messages, early printk included
     "slave_append",   // slave_append=a=1,b: more Linux command-line options (commas become spaces)
-    "libos",          // libos=poll|doorbell: how delegated calls wait for the slave (libos/master)
+    "libos",          // libos=poll|doorbell|spin|babysat: how delegated calls wait for the slave (libos/master)
 };
 } // namespace
 

@@ -211,3 +211,30 @@ TEST_CASE("a triple fault ends the slave") {
     CHECK(rig.exit(ExitReason::EXIT_REASON_TRIPLE_FAULT));
     CHECK(rig.out.end == GuestEnd::triple_fault);
 }
+
+TEST_CASE("babysat mode: x2APIC MSRs go to the virtual LAPIC, allowed IPIs become self IPIs") {
+    Rig rig;
+    VirtualLapic vl(1);
+    rig.sctx.vlapic = &vl;
+    rig.regs.rcx = 0x80F; // SVR
+    rig.regs.rax = 0x1FF;
+    rig.regs.rdx = 0;
+    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_MSR_WRITE));
+    rig.regs.rcx = 0x802; // ID
+    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_MSR_READ));
+    CHECK(rig.regs.rax == 1);
+    rig.regs.rcx = MSR_X2APIC_ICR; // fixed 0xF6 to itself (APIC 1): allowed by the stand-in
+    rig.regs.rdx = 1;
+    rig.regs.rax = 0xF6;
+    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_MSR_WRITE));
+    CHECK(rig.slave.icrs.empty()); // nothing reached the real ICR
+    CHECK(vl.pending() == 0xF6);
+    rig.regs.rcx = 0x6E0; // the TSC deadline: virtual too
+    rig.regs.rdx = 0;
+    rig.regs.rax = 12345;
+    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_MSR_WRITE));
+    CHECK(vl.deadline() == 12345);
+    rig.regs.rcx = 0x80B; // EOI read: write-only -> #GP
+    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_MSR_READ));
+    CHECK(rig.gp_injected());
+}
