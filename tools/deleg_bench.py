@@ -6,6 +6,8 @@ Bochs cycles (exact: clock: sync=none), for each way the two sides can wait:
   poll      the caller sleeps 50 us between looks; vlibosd busy-polls
   doorbell  the caller sleeps until vlibosd's VMCALL doorbell (hypervisor -> thread_wake IPI)
   poll, idle daemon   as poll, but vlibosd sleeps 200 us when it finds nothing (the default)
+  babysat   the slave has no CPU of its own: the caller (on the slave's CPU) runs it inside its
+            own budget until it rings; calls back to back (the slave is never frozen for long)
 
 and the slave's VM exits per delegated call: the same run with 20 and with N + 20 calls, the
 difference / 3N (each run makes N null calls and N lseek + read pairs, after a few set-up calls). The channel's fast path
@@ -22,16 +24,17 @@ import tempfile
 # start-up (its init script's own programs take exits of their own) before the difference.
 BASE_CALLS = 20
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MODES = [("spin", "spin", "vlibos.spin=-1"), ("poll", "poll", "vlibos.spin=-1"),
-         ("doorbell", "doorbell", "vlibos.spin=-1"), ("poll, idle daemon", "poll", "vlibos.spin=2000")]
+MODES = [("spin", "spin", "vlibos.spin=-1", ""), ("poll", "poll", "vlibos.spin=-1", ""),
+         ("doorbell", "doorbell", "vlibos.spin=-1", ""), ("poll, idle daemon", "poll", "vlibos.spin=2000", ""),
+         ("babysat: the caller runs the slave on CPU 1 in its own budget", "babysat", "vlibos.spin=-1", " cpu=1")]
 
 
-def run(kernel, libos, append, calls):
+def run(kernel, libos, append, calls, where=""):
     with tempfile.TemporaryDirectory() as d:
         log = os.path.join(d, "console.txt")
         subprocess.run([sys.executable, os.path.join(ROOT, "tools/run.py"), "bochs", "--kernel", kernel, "--slave",
                         "--cmdline", f"exit=emu slave_run=serve libos={libos} slave_append={append}",
-                        "--app", f"delegbench calls={calls}", "--timeout", "400", "--quiet", "--log", log],
+                        "--app", f"delegbench calls={calls}{where}", "--timeout", "400", "--quiet", "--log", log],
                        capture_output=True, text=True)
         return open(log, errors="replace").read()
 
@@ -54,9 +57,9 @@ def main():
     print("\n## Delegated calls to the Linux slave, round trip in Bochs cycles (1 cycle = 100 ns at ips 10M)\n")
     print("| caller waits / daemon | null call min / avg / max | 4 KiB read min / avg / max | slave VM exits per call |")
     print("|---|---|---|---|")
-    for label, libos, append in MODES:
-        full = run(a.kernel, libos, append, a.calls + BASE_CALLS)
-        base = run(a.kernel, libos, append, BASE_CALLS)
+    for label, libos, append, where in MODES:
+        full = run(a.kernel, libos, append, a.calls + BASE_CALLS, where)
+        base = run(a.kernel, libos, append, BASE_CALLS, where)
         if metric(full, "deleg_nop_min") is None:
             print(f"| {label} | (no result: see a run by hand) | | |")
             continue

@@ -13,8 +13,9 @@ Steps (each counts as one check, except the host tests, which count one per test
             keeps its bound on CPU 0, its attacks are contained, a panic is reported and the
             slave restarted, and a bad kernel image or too little memory gets a clear error
   delegation  the logger writes to a file in Linux through the channel (doorbell mode) without a
-            deadline miss while rtlat keeps its bound, loopback talks TCP through Linux's stack,
-            then a hostile daemon's lies are refused
+            deadline miss while rtlat keeps its bound, then a hostile daemon's lies are refused;
+            loopback talks TCP through Linux's stack; in babysat mode the slave runs only inside
+            its caller's budget on a master CPU, and rtlat on that CPU keeps its bound
   fuzz      libFuzzer over both sides' message checks, a fixed number of runs, no findings
   iso       the hybrid BIOS+UEFI ISO boots under SeaBIOS and OVMF; the framebuffer shows text
   gdb       QEMU's gdb stub: gdb breaks in kernel_main and prints a backtrace
@@ -140,11 +141,22 @@ def main():
     step("delegation", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--slave", "--cmdline",
                         "exit=emu slave_run=serve libos=doorbell", "--timeout", "300",
                         "--app", "rtlat cpu=0 threads=2 period_us=10000 loops=1500 bound_cycles=5000",
-                        "--app", "logger period_us=20000 samples=150 budget_pct=30 hostile", "--app", "loopback"],
+                        "--app", "logger period_us=20000 samples=150 budget_pct=30 hostile"],
          check=lambda out: all(f"@@ test={t} result=pass" in out for t in
                                ("delegation_logger_writes", "delegation_logger_no_misses", "hostile_daemon_contained",
-                                "rtlat_latency_bound", "rtlat_no_deadline_misses", "delegation_sockets"))
+                                "rtlat_latency_bound", "rtlat_no_deadline_misses"))
          and re.search(r"^@@ libos calls=\d+ .* doorbells=[1-9]", out, re.M))
+    # Sockets alone: a socket read with nothing to read blocks the one-threaded daemon, so they
+    # do not share the channel with a real-time logger here.
+    step("delegation-sockets", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--slave", "--cmdline",
+                                "exit=emu slave_run=serve", "--timeout", "300", "--app", "loopback"],
+         check=lambda out: "@@ test=delegation_sockets result=pass" in out)
+    step("delegation-babysat", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--slave", "--cmdline",
+                                "exit=emu slave_run=serve libos=babysat", "--timeout", "300",
+                                "--app", "rtlat cpu=1 threads=1 period_us=10000 loops=300 bound_cycles=5000 start_ms=20000",
+                                "--app", "logger period_us=20000 samples=200 budget_pct=40 cpu=1"],
+         check=lambda out: "slave: babysat mode" in out and "@@ test=delegation_logger_writes result=pass" in out
+         and "@@ test=rtlat_latency_bound result=pass" in out and "@@ test=rtlat_no_deadline_misses result=pass" in out)
     step("fuzz", [sys.executable, "tools/fuzz.py", "--runs", "300000"])
     step("iso-seabios", [sys.executable, "tools/iso_check.py", "--kernel", k, "--firmware", "bios"])
     step("iso-ovmf", [sys.executable, "tools/iso_check.py", "--kernel", k, "--firmware", "uefi"])

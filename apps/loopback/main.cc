@@ -6,6 +6,18 @@
 #include "vos.h"
 
 namespace {
+/// Read exactly n bytes (TCP may hand them over in pieces); the count read.
+int64_t read_all(int64_t fd, char* buf, int64_t n) {
+    int64_t got = 0;
+    for (int tries = 0; got < n && tries < 10; ++tries) {
+        int64_t r = vos::read(fd, buf + got, size_t(n - got));
+        if (r <= 0)
+            return got;
+        got += r;
+    }
+    return got;
+}
+
 bool check(const char* what, int64_t r) {
     if (r < 0)
         vos::printf("loopback: %s failed: %ld\n", what, r);
@@ -31,12 +43,12 @@ int app_main(const char* args) {
             msg[n++] = *p;
         msg[n++] = char('0' + i % 10);
         int64_t w = vos::write(cli, msg, size_t(n));
-        int64_t r = vos::read(conn, got, sizeof got);
+        int64_t r = read_all(conn, got, n);
         bool same = w == n && r == n;
         for (int k = 0; same && k < n; ++k)
             same = got[k] == msg[k];
         int64_t back = vos::write(conn, got, size_t(r > 0 ? r : 0));
-        int64_t r2 = vos::read(cli, got, sizeof got);
+        int64_t r2 = read_all(cli, got, r > 0 ? r : 0);
         good += same && back == r && r2 == r;
     }
     const int64_t fds[] = {conn, cli, srv};

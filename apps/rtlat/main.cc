@@ -14,6 +14,7 @@
 //   loops=L          periods each thread runs (default 1000)
 //   cpu=C            CPU for every VCPU (default 0)
 //   hog              add a CPU hog on a low-priority VCPU
+//   start_ms=D       wait D ms before starting (e.g. until a Linux slave left the CPU)
 //   bound_cycles=X   check that the highest-priority thread's (T0's) max latency <= X, and that no
 //                    thread misses a deadline; prints `@@ test=` lines. (Lower-priority threads
 //                    wait for higher-priority jobs released at the same instant, by design.)
@@ -89,6 +90,10 @@ int app_main(const char* args) {
     unsigned cpu = unsigned(vos::arg_u64(args, "cpu", 0));
     uint64_t bound = vos::arg_u64(args, "bound_cycles", 0);
     bool with_hog = vos::arg_flag(args, "hog");
+    if (uint64_t delay = vos::arg_u64(args, "start_ms", 0)) {
+        vos::printf("rtlat: starting in %lu ms\n", delay);
+        vos::sleep_until(vos::now() + delay * (hz / 1000));
+    }
     vos::printf("rtlat: %d thread(s) on CPU %u, base period %lu cycles, budget %lu%%, work %lu%%, %lu loops%s\n",
                 threads, cpu, base, budget_pct, work_pct, loops, with_hog ? ", with a CPU hog" : "");
 

@@ -44,8 +44,10 @@ uint8_t* buffer(uint32_t i) { return g_region + BUFFERS_OFFSET + uint64_t(i) * B
 bool slave_up() { return g_is_up && g_is_up(); }
 
 void lock() {
+    // Sleep, not yield: the holder may be a lower-priority thread of this CPU, which a
+    // yielding real-time thread would never let run (priority inversion).
     while (__atomic_exchange_n(&g_busy, 1, __ATOMIC_ACQUIRE))
-        kern::thread_yield();
+        kern::sleep_until(cpu::rdtsc() + us(POLL_US));
 }
 void unlock() { __atomic_store_n(&g_busy, 0, __ATOMIC_RELEASE); }
 
@@ -53,21 +55,30 @@ void unlock() { __atomic_store_n(&g_busy, 0, __ATOMIC_RELEASE); }
 /// Returns false if the slave cannot run any more (then the call fails with -ENOTCONN).
 bool babysit(uint64_t deadline) {
     hv::BabysitResult r = hv::linux_slave_babysit(kern::current_budget_left());
+    ++g_stats.babysits;
     switch (r.end) {
     case hv::BabysitEnd::responded:
     case hv::BabysitEnd::preempted: return true; // (the interrupt is taken now: IF is back)
-    case hv::BabysitEnd::budget: kern::thread_yield(); return true; // descheduled until replenished
+    case hv::BabysitEnd::budget: // descheduled until replenished
+        ++g_stats.babysit_budget;
+        kern::thread_yield();
+        return true;
     case hv::BabysitEnd::idle: {
+        ++g_stats.babysit_idle;
         uint64_t now = cpu::rdtsc(), until = r.idle_until ? r.idle_until : now + us(POLL_US);
-        kern::sleep_until(until < deadline ? until : deadline);
+        until = until < deadline ? until : deadline;
+        g_stats.babysit_idle_cycles += until > now ? until - now : 0;
+        kern::sleep_until(until);
         return true;
     }
     default: return false;
     }
 }
 
-/// Sleep a little: until the doorbell (doorbell mode) or for POLL_US.
-void wait_a_little(uint64_t deadline) {
+/// Sleep a little: until the doorbell (doorbell mode), or for `interval` us, which doubles
+/// from POLL_US up to 16 times that: each look costs the caller a wake-up charged to its
+/// budget, so a slow answer must not cost hundreds of them.
+void wait_a_little(uint64_t deadline, uint64_t& interval) {
     uint64_t now = cpu::rdtsc();
     if (g_mode == WaitMode::spin) {
         __builtin_ia32_pause();
@@ -76,8 +87,9 @@ void wait_a_little(uint64_t deadline) {
         kern::sleep_until_unless(until < deadline ? until : deadline, &g_rang);
         g_rang = false;
     } else {
-        uint64_t until = now + us(POLL_US);
+        uint64_t until = now + us(interval);
         kern::sleep_until(until < deadline ? until : deadline);
+        interval = interval * 2 <= POLL_US * 16 ? interval * 2 : POLL_US * 16;
     }
 }
 
@@ -152,6 +164,7 @@ int64_t delegate(Op op, const int64_t args[6], const void* payload, uint32_t pay
     uint64_t t0 = cpu::rdtsc();
     uint64_t deadline = t0 + us(CALL_TIMEOUT_MS * 1000);
     int64_t result = 0;
+    uint64_t interval = POLL_US;
     g_waiter = kern::current_thread();
     for (;;) { // push: wait while the daemon has 64 requests to read
         RingStatus s = g_requests.push(req);
@@ -161,7 +174,7 @@ int64_t delegate(Op op, const int64_t args[6], const void* payload, uint32_t pay
             result = s == RingStatus::corrupt ? -CE_PROTO : slave_up() ? -CE_TIMEDOUT : -CE_NOTCONN;
             goto done;
         }
-        wait_a_little(deadline);
+        wait_a_little(deadline, interval);
     }
     for (;;) {
         Response rsp;
@@ -213,7 +226,7 @@ int64_t delegate(Op op, const int64_t args[6], const void* payload, uint32_t pay
                 goto done;
             }
         } else {
-            wait_a_little(deadline);
+            wait_a_little(deadline, interval);
         }
     }
 done:

@@ -23,7 +23,7 @@ namespace libos {
 /// How a caller waits for its response.
 enum class WaitMode : uint8_t {
     spin,     ///< look at the response ring again and again (the fastest, all on the caller's budget)
-    poll,     ///< sleep POLL_US between looks at the response ring
+    poll,     ///< sleep between looks at the response ring: 50 us, doubling up to 800 us
     doorbell, ///< sleep until the slave rings (VMCALL -> hypervisor -> thread_wake), or POLL_US * 20
     babysat,  ///< run the slave yourself, on its CPU, inside your own budget, until it rings
 };
@@ -36,6 +36,10 @@ struct DelegateStats {
     uint64_t rejected = 0;     ///< responses check_response() refused
     uint64_t stale = 0;        ///< responses to an earlier (timed-out) call, dropped
     uint64_t doorbells = 0;    ///< doorbells received
+    uint64_t babysits = 0;     ///< babysat: runs of the slave by callers
+    uint64_t babysit_idle = 0; ///< of those, ended because the slave idled (the caller slept)
+    uint64_t babysit_budget = 0; ///< of those, ended because the caller's budget ran out
+    uint64_t babysit_idle_cycles = 0; ///< cycles callers slept waiting for an idle slave's timer
     uint64_t min_cycles = ~0ull, max_cycles = 0, total_cycles = 0; ///< round trips of valid calls
 };
 

@@ -2,7 +2,7 @@
 // the slave boots) sets up the delegation channel, shares it with the slave, and registers the
 // syscall fallback; at the end of the run it reports the calls.
 //
-//   libos=poll (default) | doorbell | spin | babysat   how a caller waits for its response
+//   libos=doorbell (default) | poll | spin | babysat   how a caller waits for its response
 //
 // The slave's init starts vlibosd when the kernel command line has vlibos.channel=, and the
 // master stops the slave once its applications have ended (slave_run=serve keeps Linux up).
@@ -42,6 +42,10 @@ void report(const kern::RunSummary&) {
                    s.calls, s.calls ? s.min_cycles : 0, avg, s.max_cycles, s.timeouts, s.not_connected, s.rejected,
                    s.stale, s.doorbells);
     kern::report_line(line);
+    if (s.babysits)
+        kern::kprintf("libos: babysat: %lu runs of the slave, %lu ended idle (callers slept %lu cycles for its "
+                      "timers), %lu at the end of a budget\n",
+                      s.babysits, s.babysit_idle, s.babysit_idle_cycles, s.babysit_budget);
 }
 
 /// Babysat mode: once vlibosd is up, ask the hypervisor to park the slave (from CPU 0: the
@@ -62,7 +66,8 @@ void libos_init() {
     if (!slave || strcmp(slave, "linux") != 0)
         return; // no slave, no delegation: the fallback stays unset (-ENOSYS)
     const char* m = kern::g_cmdline.get("libos");
-    WaitMode mode = !m ? WaitMode::poll
+    WaitMode mode = !m ? WaitMode::doorbell
+                    : strcmp(m, "poll") == 0 ? WaitMode::poll
                     : strcmp(m, "doorbell") == 0 ? WaitMode::doorbell
                     : strcmp(m, "spin") == 0 ? WaitMode::spin
                     : strcmp(m, "babysat") == 0 ? WaitMode::babysat
