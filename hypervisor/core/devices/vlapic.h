@@ -26,9 +26,9 @@ class VirtualLapic {
 
     /// True for the MSRs this model serves: x2APIC 0x800-0x8FF and IA32_TSC_DEADLINE (0x6E0).
     static bool handles(uint32_t msr);
-    /// RDMSR: false if the register does not exist or is write-only (the guest gets #GP).
+    /// RDMSR: false if the register does not exist or is write-only (the guest gets `#GP`).
     bool read(uint32_t msr, uint64_t& value) const;
-    /// WRMSR: false for a read-only or missing register (the guest gets #GP). An ICR write is
+    /// WRMSR: false for a read-only or missing register (the guest gets `#GP`). An ICR write is
     /// not performed here: icr_write() returns it for the ICR filter, and a self IPI (shorthand
     /// self or the guest's own id) comes back through raise().
     bool write(uint32_t msr, uint64_t value);
