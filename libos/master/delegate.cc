@@ -8,6 +8,7 @@
 #include "libos/channel/validate.h"
 #include "lib/string.h"
 #include "sched/thread.h"
+#include "sched/io_vcpu.h"
 #include "sched/vcpu.h"
 #include "arch/x86_64/percpu.h"
 
@@ -114,11 +115,32 @@ void channel_attach(uint8_t* region, WaitMode mode, bool (*is_up)()) {
 
 bool daemon_up() { return g_region && __atomic_load_n(&header()->daemon_up, __ATOMIC_ACQUIRE) != 0; }
 
-void on_doorbell() {
-    ++g_stats.doorbells;
+namespace {
+kern::IoVcpu* g_io = nullptr; // the doorbell's bottom halves run here (if it could be admitted)
+volatile bool g_bottom_queued = false; // one is queued and has not started: more rings add nothing
+
+/// The doorbell's bottom half: tell the waiting caller.
+void doorbell_bottom(void*) {
+    __atomic_store_n(&g_bottom_queued, false, __ATOMIC_SEQ_CST);
     g_rang = true;
     if (kern::Thread* w = g_waiter)
         kern::thread_wake(w);
+}
+} // namespace
+
+void set_doorbell_io_vcpu(kern::IoVcpu* io) { g_io = io; }
+
+void on_doorbell() {
+    ++g_stats.doorbells;
+    // The top half, on the slave's CPU in its exit handler: hand the work to the I/O VCPU, whose
+    // bandwidth bounds what a slave ringing in a loop can take from the master (issue 3).
+    if (g_io) {
+        if (!__atomic_exchange_n(&g_bottom_queued, true, __ATOMIC_SEQ_CST) &&
+            !kern::io_vcpu_post(*g_io, doorbell_bottom, nullptr))
+            g_bottom_queued = false; // the queue was full: the caller's 1 ms fallback look remains
+        return;
+    }
+    doorbell_bottom(nullptr);
 }
 
 DelegateStats delegate_stats() { return g_stats; }

@@ -18,6 +18,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+namespace kern {
+struct IoVcpu;
+}
+
 namespace libos {
 
 /// How a caller waits for its response.
@@ -53,8 +57,11 @@ void channel_attach(uint8_t* region, WaitMode mode, bool (*is_up)());
 int64_t delegate(vlibos::Op op, const int64_t args[6], const void* payload, uint32_t payload_len, void* out,
                  uint32_t out_cap, uint32_t* out_len);
 
-/// The doorbell: called on the slave's CPU, interrupts off (hv::linux_slave_share).
+/// The doorbell: called on the slave's CPU, interrupts off (hv::linux_slave_share). Its bottom
+/// half (waking the caller) runs on `set_doorbell_io_vcpu`'s I/O VCPU if there is one.
 void on_doorbell();
+/// Run the doorbell's bottom halves on @p io (kern::io_vcpu_create); nullptr: in the top half.
+void set_doorbell_io_vcpu(kern::IoVcpu* io);
 
 /// Counters so far.
 DelegateStats delegate_stats();

@@ -6,6 +6,9 @@
 //   vlibos-attack msr     leave x2APIC mode, read VMX capabilities, write FEATURE_CONTROL
 //   vlibos-attack devmem  read /dev/mem beyond the slave's RAM (64 MiB to 4 GiB, and the APIC
 //                         pages), then write there, then read again
+//   vlibos-attack doorbell N  ring the master's doorbell N times in a row (VMCALL from user mode):
+//                         the bottom halves run on an I/O VCPU of bounded bandwidth, so the
+//                         master's real-time threads must not notice (issue 3)
 //   vlibos-attack channel play a hostile vlibosd (lab 8): take over the delegation channel and
 //                         answer the master's next requests with lies: a read that returns more
 //                         than asked, an answer to another call (then silence), an open with more
@@ -247,6 +250,15 @@ int channel() {
     return 0;
 }
 
+int doorbell_storm(long n) {
+    for (long i = 0; i < n; ++i) {
+        uint64_t rax = vlibos::HC_DOORBELL_NR;
+        asm volatile("vmcall" : "+a"(rax) : : "memory");
+    }
+    std::printf("attack: doorbell: rang %ld times\n", n);
+    return 0;
+}
+
 } // namespace
 
 int attack_main(int argc, char** argv) {
@@ -260,6 +272,8 @@ int attack_main(int argc, char** argv) {
         return devmem();
     if (what == "channel")
         return channel();
-    std::fprintf(stderr, "usage: vlibos-attack ipi|msr|devmem|channel\n");
+    if (what == "doorbell")
+        return doorbell_storm(argc > 2 ? std::atol(argv[2]) : 100000);
+    std::fprintf(stderr, "usage: vlibos-attack ipi|msr|devmem|channel|doorbell [N]\n");
     return 64;
 }

@@ -1,0 +1,8 @@
+# A doorbell storm (issue 3's I/O VCPU): ring the master's doorbell 50,000 times while rtlat
+# measures on CPU 0, then serve as usual until the master stops Linux.
+sleep 1
+vlibos-attack doorbell 50000
+echo "vlibos-slave: serving the master"
+while true; do
+    sleep 3600
+done
