@@ -232,8 +232,8 @@ int run(const char* args) {
     vos::printf("logger: %lu samples, %lu deadline misses, %lu write errors\n", s.samples, s.misses, s.write_errors);
     kern::abi::VcpuStatsAbi vs{};
     if (vos::syscall(kern::abi::SYS_VCPU_STATS, uint64_t(s.vcpu), reinterpret_cast<uint64_t>(&vs)) == 0)
-        vos::printf("logger: the sampler's VCPU ran %lu cycles itself and waited %lu cycles for %lu delegated calls "
-                    "(the slave's CPU did that work)\n",
+        vos::printf("logger: the sampler's VCPU ran %lu cycles (with libos=babysat, the slave's work included) and "
+                    "waited %lu cycles for %lu delegated calls\n",
                     vs.consumed, vs.delegated_wait, vs.delegated_calls);
     print_stats("wakeup latency", s.wake, hz);
     print_stats("delegated write (round trip)", s.call, hz);
