@@ -155,7 +155,7 @@ bochs-dbg: kernel apps
 
 iso: kernel apps
 	$(Q)tools/setup.sh emu
-	$(Q)$(RUN) iso --kernel $(KERNEL_ELF) --hybrid --output $(BUILD)/vlibos.iso --cmdline "$(ARGS)" $(APP_ARGS)
+	$(Q)$(RUN) iso --kernel $(KERNEL_ELF) --hybrid --output $(BUILD)/vlibos.iso --cmdline "$(ARGS)" $(APP_ARGS) $(SLAVE_ARGS)
 
 # ---- grading and tests ----
 # grade: the student's files of lab LAB plus the solutions of earlier labs (SOLVED overrides).
