@@ -8,13 +8,10 @@
 #include "hypervisor/arch/x86_64/vm_entry.h"
 #include "hypervisor/arch/x86_64/real_vmcs.h"
 #include "hypervisor/arch/x86_64/vmx_cpu.h"
-#include "hypervisor/core/entry_check/entry_check.h"
 #include "hypervisor/core/ept/ept.h"
 #include "hypervisor/core/exit_qualification.h"
 #include "hypervisor/core/guest_state.h"
 #include "hypervisor/core/io_msr_bitmaps.h"
-#include "hypervisor/core/vm_instruction_error.h"
-#include "hypervisor/core/vmcs_load.h"
 #include "hypervisor/core/exit_dispatch.h"
 #include "lib/string.h"
 #include "mem/memory.h"
@@ -102,25 +99,6 @@ struct GuestResources {
     }
 };
 
-/// Print the guest's control registers, RIP, RSP, RFLAGS and general registers.
-void dump_guest(Vmcs<RealVmcs>& v, const GuestRegs& r, const char* name) {
-    kern::kprintf("guest '%s' state: RIP %#lx RSP %#lx RFLAGS %#lx CR0 %#lx CR3 %#lx CR4 %#lx\n", name,
-                  v.read(GUEST_RIP), v.read(GUEST_RSP), v.read(GUEST_RFLAGS), v.read(GUEST_CR0), v.read(GUEST_CR3),
-                  v.read(GUEST_CR4));
-    kern::kprintf("  RAX %#lx RBX %#lx RCX %#lx RDX %#lx RSI %#lx RDI %#lx\n", r.rax, r.rbx, r.rcx, r.rdx, r.rsi,
-                  r.rdi);
-}
-
-/// `@@ guest_exits name=<guest> total=N <REASON>=count ...`: exits per reason for graders.
-void report_exit_counts(const char* name, const GuestOutcome& out) {
-    char line[256];
-    size_t n = kern::snformat(line, sizeof line, "guest_exits name=%s total=%lu", name, out.total_exits);
-    for (unsigned i = 0; i < EXIT_REASON_COUNT && n < sizeof line; ++i)
-        if (out.exits[i])
-            n += kern::snformat(line + n, sizeof line - n, " %s=%lu", exit_reason_name(uint16_t(i)), out.exits[i]);
-    kern::report_line(line);
-}
-
 } // namespace
 
 kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
@@ -193,23 +171,11 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
 
     own_fixed_cr_bits(s.ctl, s.guest, caps);
 
-    // Validate, then apply: a state the SDM's entry checks would refuse is reported by field.
-    EntryCheckFailure why{};
-    if (auto ok = check_vm_entry(s, caps, &why); !ok.ok()) {
-        kern::kprintf("guest '%s': VM-entry check failed: %s: %s (%s)\n", cfg.name, why.field, why.message,
-                      why.section);
-        return ok.error();
-    }
-    res.vmcs = TRY(vmx_alloc_vmcs());
-    if (vmx::vmclear(res.vmcs) != vmx::VmxStatus::ok || vmx::vmptrld(res.vmcs) != vmx::VmxStatus::ok)
-        return Error{Errc::unsupported, "VMCLEAR/VMPTRLD of a fresh VMCS failed"};
+    char who[48];
+    kern::snformat(who, sizeof who, "guest '%s'", cfg.name);
     RealVmcs real;
     Vmcs<RealVmcs> vmcs(real);
-    write_vmx_state(vmcs, s);
-    if (!real.ok()) {
-        kern::kprintf("guest '%s': VMWRITE to %s failed\n", cfg.name, vmcs_field_name(real.failed_encoding()));
-        return Error{Errc::unsupported, "a VMWRITE failed (field printed above)"};
-    }
+    res.vmcs = TRY(load_new_vmcs(s, caps, real, who));
 
     KernelExitEnv env;
     GuestContext ctx{cfg, out, ram, base, env, CrFixedBits{caps.cr0_fixed0, caps.cr0_fixed1, caps.cr4_fixed0, caps.cr4_fixed1}};
@@ -228,18 +194,14 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
         out.guest_cycles += cpu::rdtsc() - t0;
         cpu::sti(); // an external interrupt that caused the exit is delivered to the master now
         if (r != int(EntryResult::vm_exit)) {
-            uint64_t err = r == int(EntryResult::fail_valid) ? real.read_raw(VM_INSTRUCTION_ERROR.encoding) : 0;
-            kern::kprintf("guest '%s': VM%s failed: %s\n", cfg.name, launched ? "RESUME" : "LAUNCH",
-                          r == int(EntryResult::fail_valid) ? vm_instruction_error_text(uint32_t(err))
-                                                            : "VMfailInvalid (no current VMCS)");
             out.end = GuestEnd::entry_failed;
-            out.detail = err;
+            out.detail = report_entry_failure(r, launched, real, who);
             break;
         }
         launched = true;
         if (handle_exit(vmcs, regs, ctx)) {
             if (out.end == GuestEnd::triple_fault || out.end == GuestEnd::unhandled_exit)
-                dump_guest(vmcs, regs, cfg.name);
+                dump_guest_state(vmcs, regs, who);
             break;
         }
         if (cfg.max_guest_cycles && out.guest_cycles >= cfg.max_guest_cycles) {
@@ -254,7 +216,7 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
     if (xsave)
         xsetbv(1); // the master uses x87 state only (it is built with -mgeneral-regs-only)
     out.guest_rip = vmcs.read(GUEST_RIP);
-    report_exit_counts(cfg.name, out);
+    report_exit_counts(cfg.name, out.total_exits, out.exits);
     if (!cfg.quiet) {
         kern::kprintf("guest '%s': %s", cfg.name, guest_end_name(out.end));
         if (out.end == GuestEnd::ept_violation)

@@ -3,6 +3,8 @@
 // XCR0 switching, and the ExitEnv that gives the pure exit handlers the host's CPUID and console.
 #pragma once
 
+#include "core/result.h"
+#include "hypervisor/arch/x86_64/real_vmcs.h"
 #include "hypervisor/arch/x86_64/vmx_cpu.h"
 #include "hypervisor/core/entry_check/vmx_state.h"
 #include "hypervisor/core/exit_dispatch.h"
@@ -28,5 +30,20 @@ struct KernelExitEnv final : ExitEnv {
     uint64_t xcr0_supported() override;
     void set_xcr0(uint64_t value) override { xsetbv(value); }
 };
+
+/// Validate @p s with the VM-entry checker (a refusal is printed with the field at fault),
+/// allocate a VMCS, make it current and write @p s into it through @p real. @p who starts the
+/// messages ("guest 'spin'", "slave"). Returns the VMCS's physical address.
+kern::Result<uint64_t> load_new_vmcs(const VmxState& s, const VmxCaps& caps, RealVmcs& real, const char* who);
+
+/// Print why VMLAUNCH (@p launched false) or VMRESUME failed (@p rc from vmx_enter); returns the
+/// VM-instruction error (0 for VMfailInvalid).
+uint64_t report_entry_failure(int rc, bool launched, RealVmcs& real, const char* who);
+
+/// Print the guest's control registers, RIP, RSP, RFLAGS, EFER and general registers.
+void dump_guest_state(Vmcs<RealVmcs>& v, const GuestRegs& r, const char* who);
+
+/// `@@ guest_exits name=<name> total=N <REASON>=count ...`: exits per reason, for graders.
+void report_exit_counts(const char* name, uint64_t total, const uint64_t (&exits)[EXIT_REASON_COUNT]);
 
 } // namespace hv

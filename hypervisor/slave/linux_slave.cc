@@ -10,7 +10,6 @@
 #include "hypervisor/arch/x86_64/vm_entry.h"
 #include "hypervisor/arch/x86_64/vmx_cpu.h"
 #include "hypervisor/arch/x86_64/vmx_insn.h"
-#include "hypervisor/core/entry_check/entry_check.h"
 #include "hypervisor/core/ept/ept.h"
 #include "hypervisor/core/ept/ept_sink.h"
 #include "hypervisor/core/guest_state.h"
@@ -18,8 +17,6 @@
 #include "hypervisor/core/devices/vlapic.h"
 #include "hypervisor/core/linux/bzimage.h"
 #include "hypervisor/core/linux/slave_layout.h"
-#include "hypervisor/core/vm_instruction_error.h"
-#include "hypervisor/core/vmcs_load.h"
 #include "hypervisor/vm_host.h"
 #include "lib/string.h"
 #include "mem/memory.h"
@@ -50,6 +47,7 @@ volatile bool g_babysat_requested = false;
 /// thread's stack, which waits in run_linux_slave() for as long as this is published.
 struct Babysat {
     Vmcs<RealVmcs>* vmcs;
+    RealVmcs* real;
     uint64_t vmcs_phys;
     GuestRegs* regs;
     SlaveExitContext* sctx;
@@ -210,14 +208,6 @@ struct SlaveResources {
     }
 };
 
-void dump_slave(Vmcs<RealVmcs>& v, const GuestRegs& r) {
-    kern::kprintf("slave state: RIP %#lx RSP %#lx RFLAGS %#lx CR0 %#lx CR3 %#lx CR4 %#lx EFER %#lx\n",
-                  v.read(GUEST_RIP), v.read(GUEST_RSP), v.read(GUEST_RFLAGS), v.read(GUEST_CR0), v.read(GUEST_CR3),
-                  v.read(GUEST_CR4), v.read(GUEST_IA32_EFER));
-    kern::kprintf("  RAX %#lx RBX %#lx RCX %#lx RDX %#lx RSI %#lx RDI %#lx\n", r.rax, r.rbx, r.rcx, r.rdx, r.rsi,
-                  r.rdi);
-}
-
 /// The I/O and MSR bitmaps: everything exits but the PM timer (read-only hardware) and the
 /// MSRs of slave_policy.h. Babysat mode keeps the local APIC and its TSC-deadline timer for the
 /// master: every x2APIC MSR and IA32_TSC_DEADLINE exits then (the virtual LAPIC serves them).
@@ -348,7 +338,7 @@ BabysitResult linux_slave_babysit(uint64_t budget) {
             cpu::wrmsr(SWAPPED_MSRS[i], master_msrs[i]);
         }
         if (rc != int(EntryResult::vm_exit)) {
-            kern::kprintf("slave: babysat VMRESUME failed\n");
+            res.out.detail = report_entry_failure(rc, true, *b->real, "slave (babysat)");
             res.out.end = GuestEnd::entry_failed;
             b->died = true;
             out.end = BabysitEnd::stopped;
@@ -496,21 +486,9 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
     s.guest.gdtr_base = SlaveFixed::GDT;
     s.guest.gdtr_limit = gdt_limit;
     own_fixed_cr_bits(s.ctl, s.guest, caps);
-    EntryCheckFailure why{};
-    if (auto ok = check_vm_entry(s, caps, &why); !ok.ok()) {
-        kern::kprintf("slave: VM-entry check failed: %s: %s (%s)\n", why.field, why.message, why.section);
-        return ok.error();
-    }
-    r.vmcs = TRY(vmx_alloc_vmcs());
-    if (vmx::vmclear(r.vmcs) != vmx::VmxStatus::ok || vmx::vmptrld(r.vmcs) != vmx::VmxStatus::ok)
-        return Error{Errc::unsupported, "VMCLEAR/VMPTRLD of a fresh VMCS failed"};
     RealVmcs real;
     Vmcs<RealVmcs> vmcs(real);
-    write_vmx_state(vmcs, s);
-    if (!real.ok()) {
-        kern::kprintf("slave: VMWRITE to %s failed\n", vmcs_field_name(real.failed_encoding()));
-        return Error{Errc::unsupported, "a VMWRITE failed (field printed above)"};
-    }
+    r.vmcs = TRY(load_new_vmcs(s, caps, real, "slave"));
 
     GuestConfig cfg;
     cfg.name = "linux";
@@ -553,19 +531,15 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
             xsetbv(res.out.guest_xcr0);
         int rc = vmx_enter(&regs, launched ? 1 : 0);
         if (rc != int(EntryResult::vm_exit)) {
-            uint64_t err = rc == int(EntryResult::fail_valid) ? real.read_raw(VM_INSTRUCTION_ERROR.encoding) : 0;
-            kern::kprintf("slave: VM%s failed: %s\n", launched ? "RESUME" : "LAUNCH",
-                          rc == int(EntryResult::fail_valid) ? vm_instruction_error_text(uint32_t(err))
-                                                             : "VMfailInvalid (no current VMCS)");
             res.out.end = GuestEnd::entry_failed;
-            res.out.detail = err;
+            res.out.detail = report_entry_failure(rc, launched, real, "slave");
             break;
         }
         launched = true;
         if (handle_slave_exit(vmcs, regs, sctx)) {
             if (res.out.end == GuestEnd::triple_fault || res.out.end == GuestEnd::unhandled_exit ||
                 res.out.end == GuestEnd::ept_violation)
-                dump_slave(vmcs, regs);
+                dump_guest_state(vmcs, regs, "slave");
             break;
         }
         if (g_babysat_requested && !g_stop && switch_to_babysat(vmcs, r, vlapic, sctx)) {
@@ -578,7 +552,7 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
         // run the slave inside their own budgets (linux_slave_babysit) until the master stops it.
         // XCR0 stays the guest's: the master never touches extended state, and the guest's
         // FPU/SSE/AVX registers must survive until it runs again.
-        Babysat b{&vmcs, r.vmcs, &regs, &sctx, &res, &vlapic, xsave, kern::this_cpu().index,
+        Babysat b{&vmcs, &real, r.vmcs, &regs, &sctx, &res, &vlapic, xsave, kern::this_cpu().index,
                   unsigned(vmx_msrs().misc & 0x1F), false,
                   cpu::rdmsr(SWAPPED_MSRS[0]), cpu::rdmsr(SWAPPED_MSRS[1]), cpu::rdmsr(SWAPPED_MSRS[2]),
                   cpu::rdmsr(SWAPPED_MSRS[3]), cpu::rdmsr(SWAPPED_MSRS[4]), 0, cpu::rdtsc()};

@@ -17,6 +17,7 @@
 #include "hooks.h"
 #include "hypervisor/hypervisor.h"
 #include "hypervisor/slave/linux_slave.h"
+#include "hypervisor/vm_host.h"
 #include "lib/string.h"
 #include "platform.h"
 #include "sched/thread.h"
@@ -97,28 +98,17 @@ void report_boot(unsigned boot, const SlaveResult& r) {
         kern::kprintf("slave: contained: %lu IPIs denied, %lu accesses outside its RAM (first at %#lx)\n",
                       s.icr_denied, s.stray_accesses, s.first_stray_gpa);
     char line[320];
-    size_t n = kern::snformat(line, sizeof line,
-                              "slave boot=%u end=%s userspace=%s marker_cycles=%lu run_cycles=%lu exits_boot=%lu exits=%lu "
-                              "console_exits=%lu other_io_exits=%lu msr_emulated=%lu msr_gp=%lu icr_allowed=%lu "
-                              "icr_denied=%lu stray=%lu first_stray=%#lx idle_hlts=%lu nmis=%lu",
-                              boot, end, up ? "yes" : "no", up ? r.marker_tsc - r.launch_tsc : 0,
-                              r.end_tsc - r.launch_tsc, r.exits_at_marker,
-                              o.total_exits, s.console_exits, s.other_io_exits, s.msr_emulated, s.msr_gp,
-                              s.icr_allowed, s.icr_denied, s.stray_accesses, s.first_stray_gpa, s.idle_hlts, o.nmis);
+    kern::snformat(line, sizeof line,
+                   "slave boot=%u end=%s userspace=%s marker_cycles=%lu run_cycles=%lu exits_boot=%lu exits=%lu "
+                   "console_exits=%lu other_io_exits=%lu msr_emulated=%lu msr_gp=%lu icr_allowed=%lu "
+                   "icr_denied=%lu stray=%lu first_stray=%#lx idle_hlts=%lu nmis=%lu",
+                   boot, end, up ? "yes" : "no", up ? r.marker_tsc - r.launch_tsc : 0, r.end_tsc - r.launch_tsc,
+                   r.exits_at_marker, o.total_exits, s.console_exits, s.other_io_exits, s.msr_emulated, s.msr_gp,
+                   s.icr_allowed, s.icr_denied, s.stray_accesses, s.first_stray_gpa, s.idle_hlts, o.nmis);
     kern::report_line(line);
-    n = kern::snformat(line, sizeof line, "guest_exits name=linux total=%lu", o.total_exits);
-    for (unsigned i = 0; i < EXIT_REASON_COUNT && n < sizeof line; ++i)
-        if (o.exits[i])
-            n += kern::snformat(line + n, sizeof line - n, " %s=%lu", exit_reason_name(uint16_t(i)), o.exits[i]);
-    kern::report_line(line);
-    if (up) { // the same, from launch to the userspace marker
-        n = kern::snformat(line, sizeof line, "guest_exits name=linux-boot total=%lu", r.exits_at_marker);
-        for (unsigned i = 0; i < EXIT_REASON_COUNT && n < sizeof line; ++i)
-            if (r.boot_exits[i])
-                n += kern::snformat(line + n, sizeof line - n, " %s=%lu", exit_reason_name(uint16_t(i)),
-                                    r.boot_exits[i]);
-        kern::report_line(line);
-    }
+    report_exit_counts("linux", o.total_exits, o.exits);
+    if (up) // the same, from launch to the userspace marker
+        report_exit_counts("linux-boot", r.exits_at_marker, r.boot_exits);
 }
 
 void slave_thread(void*) {
