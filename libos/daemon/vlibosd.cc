@@ -14,6 +14,7 @@
 #include "libos/channel/protocol.h"
 #include "libos/channel/ring.h"
 #include "libos/daemon/server.h"
+#include "libos/daemon/slave_env.h"
 #include "slave/programs/programs.h"
 
 #include <cerrno>
@@ -32,21 +33,6 @@ namespace {
 volatile sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
 
-/// The number after `key=` on the kernel command line, or `def`.
-long long cmdline_value(const char* key, long long def) {
-    FILE* f = std::fopen("/proc/cmdline", "r");
-    if (!f)
-        return def;
-    char buf[1024] = {};
-    size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-    std::fclose(f);
-    buf[n] = 0;
-    char pattern[64];
-    std::snprintf(pattern, sizeof pattern, "%s=", key);
-    const char* p = std::strstr(buf, pattern);
-    return p ? std::strtoll(p + std::strlen(pattern), nullptr, 0) : def;
-}
-
 const char* arg(int argc, char** argv, const char* key) {
     size_t n = std::strlen(key);
     for (int i = 1; i < argc; ++i)
@@ -64,10 +50,10 @@ void doorbell() {
 
 int vlibosd_main(int argc, char** argv) {
     using namespace vlibos;
-    unsigned long long addr = (unsigned long long)cmdline_value("vlibos.channel", 0);
+    unsigned long long addr = channel_address();
     if (const char* a = arg(argc, argv, "channel"))
         addr = std::strtoull(a, nullptr, 0);
-    long poll_us = long(cmdline_value("vlibos.poll_us", 200)), spin = long(cmdline_value("vlibos.spin", 2000));
+    long poll_us = long(kernel_cmdline_value("vlibos.poll_us", 200)), spin = long(kernel_cmdline_value("vlibos.spin", 2000));
     if (const char* a = arg(argc, argv, "poll_us"))
         poll_us = std::atol(a);
     if (const char* a = arg(argc, argv, "spin"))
@@ -76,17 +62,11 @@ int vlibosd_main(int argc, char** argv) {
         std::printf("vlibosd: no channel address (vlibos.channel= on the kernel command line, or channel=ADDR)\n");
         return 1;
     }
-    int fd = open("/dev/mem", O_RDWR); // no O_SYNC: a write-back mapping of the reserved range
-    if (fd < 0) {
-        std::printf("vlibosd: cannot open /dev/mem: %s\n", std::strerror(errno));
+    uint8_t* region = map_channel(addr);
+    if (!region) {
+        std::printf("vlibosd: cannot map the channel at %#llx through /dev/mem: %s\n", addr, std::strerror(errno));
         return 1;
     }
-    void* map = mmap(nullptr, CHANNEL_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off_t(addr));
-    if (map == MAP_FAILED) {
-        std::printf("vlibosd: cannot map the channel at %#llx: %s\n", addr, std::strerror(errno));
-        return 1;
-    }
-    auto* region = static_cast<uint8_t*>(map);
     auto* hdr = reinterpret_cast<volatile ChannelHeader*>(region + HEADER_OFFSET);
     if (hdr->magic != CHANNEL_MAGIC || hdr->version != CHANNEL_VERSION || hdr->slots != SLOTS ||
         hdr->slot_bytes != SLOT_BYTES || hdr->buffers != BUFFERS || hdr->buffer_bytes != BUFFER_BYTES) {

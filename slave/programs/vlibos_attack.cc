@@ -19,6 +19,7 @@
 #include "programs.h"
 
 #include "libos/channel/protocol.h"
+#include "libos/daemon/slave_env.h"
 
 #include <cerrno>
 #include <cstdint>
@@ -108,8 +109,6 @@ int msr() {
     return escaped ? 2 : 0;
 }
 
-unsigned long long channel_address();
-
 /// Read 8 bytes of physical memory at `pa` through a /dev/mem mapping. (read() on /dev/mem
 /// stops at the end of RAM; mmap() does not, and STRICT_DEVMEM allows what is not RAM.)
 bool peek(int fd, uint64_t pa, uint64_t& v) {
@@ -140,7 +139,7 @@ int devmem() {
     constexpr uint64_t MiB = 1ull << 20;
     // The delegation channel (vlibos.channel=, an e820-reserved range right after RAM) is
     // memory the master shares on purpose: skip it, look everywhere else.
-    uint64_t channel = channel_address();
+    uint64_t channel = vlibos::channel_address();
     uint64_t tried = 0, readable = 0, nonzero = 0, first_nonzero = 0;
     auto probe = [&](uint64_t pa) {
         if (channel && pa >= channel && pa < channel + vlibos::CHANNEL_BYTES)
@@ -176,29 +175,14 @@ int devmem() {
     return nonzero ? 2 : 0;
 }
 
-/// The channel's guest-physical address, from the kernel command line.
-unsigned long long channel_address() {
-    FILE* f = std::fopen("/proc/cmdline", "r");
-    char buf[1024] = {};
-    size_t n = f ? std::fread(buf, 1, sizeof buf - 1, f) : 0;
-    if (f)
-        std::fclose(f);
-    buf[n] = 0;
-    const char* p = std::strstr(buf, "vlibos.channel=");
-    return p ? std::strtoull(p + 15, nullptr, 0) : 0;
-}
-
 int channel() {
     using namespace vlibos;
     unsigned long long addr = channel_address();
-    int fd = open("/dev/mem", O_RDWR);
-    void* map = addr && fd >= 0 ? mmap(nullptr, CHANNEL_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off_t(addr))
-                                : MAP_FAILED;
-    if (map == MAP_FAILED) {
+    uint8_t* region = addr ? map_channel(addr) : nullptr;
+    if (!region) {
         std::printf("attack: channel: cannot map the channel\n");
         return 1;
     }
-    auto* region = static_cast<uint8_t*>(map);
     auto* hdr = reinterpret_cast<volatile ChannelHeader*>(region);
     auto* req_ctl = reinterpret_cast<volatile RingControl*>(region + REQUEST_RING_OFFSET);
     auto* rsp_ctl = reinterpret_cast<volatile RingControl*>(region + RESPONSE_RING_OFFSET);

@@ -2,6 +2,7 @@
 // real VM exit would), calls handle_exit(), and checks the guest state it leaves behind.
 #include "hypervisor/core/exit_dispatch.h"
 #include "hypervisor/core/fake_vmcs.h"
+#include "hypervisor/core/tests/fake_exit_env.h"
 
 #include <catch2/catch.hpp>
 #include <cstring>
@@ -11,14 +12,7 @@
 using namespace hv;
 
 namespace {
-struct FakeEnv final : ExitEnv {
-    std::vector<std::string> lines;
-    CpuidRegs host_cpuid(uint32_t leaf, uint32_t) override { return {leaf, 0x11, 0xFFFFFFFF, 0x22}; }
-    void log(const char* line) override { lines.emplace_back(line); }
-    uint64_t xcr0_supported() override { return 0x7; } // x87, SSE, AVX
-    uint64_t xcr0 = 1;
-    void set_xcr0(uint64_t v) override { xcr0 = v; }
-};
+using FakeEnv = hv::test::FakeExitEnv;
 
 struct Rig {
     FakeVmcs fake;

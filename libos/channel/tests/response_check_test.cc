@@ -1,6 +1,7 @@
 // Lab 8: the master's check of responses (check_response): a response that does not answer
 // what was asked, or claims what the operation cannot produce, is refused.
 #include "libos/channel/validate.h"
+#include "libos/channel/tests/messages.h"
 
 #include <catch2/catch.hpp>
 
@@ -10,31 +11,8 @@
 
 using namespace vlibos;
 
-namespace {
-struct Msg {
-    Request r{};
-    std::vector<uint8_t> payload = std::vector<uint8_t>(BUFFER_BYTES, 0);
-    Msg(uint16_t op, const std::string& s = "") {
-        r.op = op;
-        r.seq = 7;
-        r.buffer = 3;
-        if (!s.empty()) {
-            std::memcpy(payload.data(), s.c_str(), s.size() + 1);
-            r.len = uint32_t(s.size() + 1);
-        }
-    }
-    int64_t check() const { return check_request(r, payload.data()); }
-};
-Response answer(const Request& r, int64_t result, uint32_t len = 0) {
-    Response a{};
-    a.seq = r.seq;
-    a.op = r.op;
-    a.buffer = r.buffer;
-    a.result = result;
-    a.len = len;
-    return a;
-}
-} // namespace
+using vlibos::test::Msg;
+using vlibos::test::answer;
 
 TEST_CASE("responses must answer the request they claim to") {
     Msg rd(OP_READ);

@@ -4,6 +4,7 @@
 // Lab 5's CPUID policy and lab 7's ICR filter are stand-ins (slave_exits_fakes.cc).
 #include "hypervisor/core/linux/slave_exits.h"
 #include "hypervisor/core/fake_vmcs.h"
+#include "hypervisor/core/tests/fake_exit_env.h"
 
 #include <catch2/catch.hpp>
 #include <string>
@@ -12,13 +13,7 @@
 using namespace hv;
 
 namespace {
-struct FakeEnv final : ExitEnv {
-    std::vector<std::string> lines;
-    CpuidRegs host_cpuid(uint32_t leaf, uint32_t) override { return {leaf, 0x11, 0xFFFFFFFF, 0xFFFFFFFF}; }
-    void log(const char* line) override { lines.emplace_back(line); }
-    uint64_t xcr0_supported() override { return 0x7; }
-    void set_xcr0(uint64_t) override {}
-};
+using FakeEnv = hv::test::FakeExitEnv;
 
 struct FakeSlave final : SlaveEnv {
     std::vector<uint64_t> icrs;       // ICR writes performed
