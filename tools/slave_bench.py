@@ -49,15 +49,18 @@ def parse_vm(text):
     return f, exits, float(pk.group(1)) if pk else None
 
 
-def run_vm(kernel, idle):
+def run_master(kernel, cmdline, apps=()):
+    """Console output of one Bochs run of the master with the slave."""
     with tempfile.TemporaryDirectory() as d:
         log = os.path.join(d, "console.txt")
-        t0 = time.monotonic()
         subprocess.run([sys.executable, os.path.join(ROOT, "tools/run.py"), "bochs", "--kernel", kernel, "--slave",
-                        "--cmdline", f"exit=emu slave_run=idle slave_append=vlibos.idle={idle},{QUIET}",
-                        "--timeout", "300", "--quiet", "--log", log], capture_output=True, text=True)
-        text = open(log, errors="replace").read()
-        return text, time.monotonic() - t0  # the whole run: master boot, Linux, idle, poweroff
+                        "--cmdline", cmdline, "--timeout", "400", "--quiet", "--log", log]
+                       + [x for app in apps for x in ("--app", app)], capture_output=True, text=True)
+        return open(log, errors="replace").read()
+
+
+def run_vm(kernel, idle):
+    return run_master(kernel, f"exit=emu slave_run=idle slave_append=vlibos.idle={idle},{QUIET}")
 
 
 def bochs_until_halt(iso, stage, timeout=300):
@@ -127,8 +130,8 @@ def main():
     bz = os.path.join(ROOT, "build/slave/bzImage")
     rd = os.path.join(ROOT, "build/slave/initramfs.cpio")
 
-    short, _ = run_vm(a.kernel, 5)
-    long_, _ = run_vm(a.kernel, 15)
+    short = run_vm(a.kernel, 5)
+    long_ = run_vm(a.kernel, 15)
     f5, ex5, pk5 = parse_vm(short)
     f15, _, _ = parse_vm(long_)
     hz = 10_000_000  # Bochs ips (run.py's default): the TSC rate
@@ -160,13 +163,8 @@ def main():
           f"{f5['msr_emulated']}, refused MSRs {f5['msr_gp']}, idle HLTs {f5['idle_hlts']}")
     print(f"\nSteady state (idle Linux, 15 s minus 5 s runs): {steady:.1f} VM exits per second")
 
-    with tempfile.TemporaryDirectory() as d:
-        log = os.path.join(d, "console.txt")
-        subprocess.run([sys.executable, os.path.join(ROOT, "tools/run.py"), "bochs", "--kernel", a.kernel, "--slave",
-                        "--cmdline", "exit=emu slave_run=cyclic", "--timeout", "400", "--quiet", "--log", log,
-                        "--app", "rtlat cpu=0 threads=1 period_us=10000 loops=1500 bound_cycles=5000"],
-                       capture_output=True, text=True)
-        text = open(log, errors="replace").read()
+    text = run_master(a.kernel, "exit=emu slave_run=cyclic",
+                      ["rtlat cpu=0 threads=1 period_us=10000 loops=1500 bound_cycles=5000"])
     cyc = re.findall(r"cyclic: period (\d+) us, (\d+) loops: latency min (\d+) avg (\d+) max (\d+) ns", text)
     t0 = re.search(r"T0: period \d+ cycles.*?latency min (\d+) avg (\d+) max (\d+) cycles", text)
     ns_per_cycle = 1e9 / hz
