@@ -201,8 +201,8 @@ demo: kernel apps
 	@echo
 	@echo "==== vLibOS demo 3/3: Bochs: the master keeps CPU 0; an unmodified Linux 6.1 boots in VMX non-root"
 	@echo "==== on CPU 1 to a busybox userspace and serves the master (vlibosd). On CPU 0, rtlat measures the"
-	@echo "==== master's latency while the logger's real-time thread samples every 20 ms and writes each"
-	@echo "==== sample to a file in Linux through delegation, then reads the file back ===="
+	@echo "==== master's latency while the logger's real-time sampler takes a sample every 20 ms and its"
+	@echo "==== writer thread logs them to a file in Linux through delegation, then reads the file back ===="
 	$(Q)$(RUN) bochs --kernel $(KERNEL_ELF) --slave --cmdline "exit=emu slave_run=serve $(ARGS)" --timeout 300 --app "$(DEMO_SLAVE_RTLAT)" --app "$(DEMO_LOGGER)"
 
 bench: kernel apps

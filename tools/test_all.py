@@ -140,7 +140,7 @@ def main():
         skipped.append("guests-kvm")
     step("delegation", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--slave", "--cmdline",
                         "exit=emu slave_run=serve libos=doorbell", "--timeout", "300",
-                        "--app", "rtlat cpu=0 threads=2 period_us=10000 loops=1500 bound_cycles=5000",
+                        "--app", "rtlat cpu=0 threads=2 period_us=10000 loops=2500 bound_cycles=5000",
                         "--app", "logger period_us=20000 samples=150 budget_pct=30 hostile"],
          check=lambda out: all(f"@@ test={t} result=pass" in out for t in
                                ("delegation_logger_writes", "delegation_logger_no_misses", "hostile_daemon_contained",
