@@ -126,6 +126,9 @@ ARGS ?=
 # SLAVE=1: also boot the Linux slave on the last CPU (Bochs, or QEMU with KVM; make slave first).
 SLAVE ?=
 SLAVE_ARGS = $(if $(SLAVE),--slave)
+# The slave's initramfs holds vlibosd built with this SOLVED set's overlays (lab 8's ring):
+# rebuild it (seconds; the kernel is cached) whenever a run asks for the slave.
+SLAVE_DEPS = $(if $(SLAVE),slave)
 
 # ---- the Linux slave (lab 7): build/slave/bzImage and build/slave/initramfs.cpio ----
 # The kernel is built once per config from Debian's linux-source-6.1 and cached in
@@ -134,26 +137,26 @@ slave:
 	$(Q)tools/setup.sh linux
 	$(Q)python3 tools/slave_build.py all --solved=$(SOLVED)
 
-qemu: kernel apps
+qemu: kernel apps $(SLAVE_DEPS)
 	$(Q)tools/setup.sh emu
 	$(Q)$(RUN) qemu --kernel $(KERNEL_ELF) --interactive --cmdline "$(ARGS)" $(APP_ARGS) $(SLAVE_ARGS)
 
-qemu-gdb: kernel apps
+qemu-gdb: kernel apps $(SLAVE_DEPS)
 	$(Q)tools/setup.sh emu
 	$(Q)$(RUN) qemu --kernel $(KERNEL_ELF) --interactive --gdb --cmdline "$(ARGS)" $(APP_ARGS)
 
 gdb:
 	$(Q)gdb -q -x .gdbinit
 
-bochs: kernel apps
+bochs: kernel apps $(SLAVE_DEPS)
 	$(Q)tools/setup.sh emu
 	$(Q)$(RUN) bochs --kernel $(KERNEL_ELF) --cmdline "exit=emu $(ARGS)" $(APP_ARGS) $(SLAVE_ARGS)
 
-bochs-dbg: kernel apps
+bochs-dbg: kernel apps $(SLAVE_DEPS)
 	$(Q)tools/setup.sh emu
 	$(Q)$(RUN) bochs --kernel $(KERNEL_ELF) --debugger --cmdline "$(ARGS)" $(APP_ARGS) $(SLAVE_ARGS)
 
-iso: kernel apps
+iso: kernel apps $(SLAVE_DEPS)
 	$(Q)tools/setup.sh emu
 	$(Q)$(RUN) iso --kernel $(KERNEL_ELF) --hybrid --output $(BUILD)/vlibos.iso --cmdline "$(ARGS)" $(APP_ARGS) $(SLAVE_ARGS)
 
