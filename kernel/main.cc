@@ -43,6 +43,19 @@ void print_banner() {
     kprintf("command line: '%s'\n", g_boot.cmdline);
 }
 
+/// `grade=<nonce>`: the autograder's run. The lab's test names come in the `grade-tests` module.
+void grade_begin(const char* nonce) {
+    for (size_t i = 0; i < g_boot.module_count; ++i) {
+        const BootModule& m = g_boot.modules[i];
+        if (strcmp(m.cmdline, "grade-tests") != 0)
+            continue;
+        if (!report_grade_begin(nonce, reinterpret_cast<const char*>(m.start), size_t(m.end - m.start)))
+            kprintf("warning: grade: a malformed nonce or grade-tests module; results are not framed\n");
+        return;
+    }
+    kprintf("warning: grade=... without a grade-tests module; results are not framed\n");
+}
+
 /// If `test=<suite>` asks for the suite that runs after `stage`, run it and exit.
 void maybe_run_tests(const char* stage_suite) {
     const char* suite = g_cmdline.get("test");
@@ -51,7 +64,7 @@ void maybe_run_tests(const char* stage_suite) {
     kprintf("running in-kernel tests '%s'\n", suite);
     g_test_failures = ktest_run_suite(suite);
     // With applications to run (e.g. rtlat for the latency checks), boot on and run them too.
-    if (g_boot.module_count == 0)
+    if (process_app_module_count() == 0)
         machine_exit(g_test_failures ? ExitStatus::failure : ExitStatus::success);
 }
 
@@ -73,6 +86,8 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t info) {
         PANIC("bad multiboot2 boot information at %#lx: %s", info, r.error().what);
     g_cmdline.parse(g_boot.cmdline, warn_option);
     machine_exit_enable_emulator(g_cmdline.has("exit") && strcmp(g_cmdline.get("exit"), "emu") == 0);
+    if (const char* nonce = g_cmdline.get("grade"))
+        grade_begin(nonce);
 
     bool screen = !(g_cmdline.has("console") && strcmp(g_cmdline.get("console"), "serial") == 0);
     switch (screen ? g_boot.display : BootInfo::Display::none) {

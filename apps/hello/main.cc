@@ -19,6 +19,6 @@ int app_main(const char* args) {
     expect("system call number 2^40", vos::syscall(1ull << 40), -E_NOSYS);
     expect("VCPU with budget > period", vos::vcpu_create(2000, 1000, 0), -E_NOSPC);
     expect("VCPU with period 0", vos::vcpu_create(0, 0, 0), -E_NOSPC);
-    vos::printf("@@ test=user_syscall_validation result=%s\n", failures ? "fail" : "pass");
+    vos::report_test("user_syscall_validation", failures == 0);
     return failures;
 }

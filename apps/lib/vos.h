@@ -24,6 +24,12 @@ inline int64_t syscall(uint64_t nr, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a
 inline int64_t write(const char* s, size_t n) {
     return syscall(kern::abi::SYS_WRITE_CONSOLE, reinterpret_cast<uint64_t>(s), n);
 }
+/// Tell the kernel a test's result, for the grader: `@@ test=<name> result=pass|fail`. In a
+/// graded run the kernel also frames it with the grader's nonce, in the lab's table order.
+inline int64_t report_test(const char* name, bool pass, const char* reason = nullptr) {
+    return syscall(kern::abi::SYS_REPORT_TEST, reinterpret_cast<uint64_t>(name), pass ? 1 : 0,
+                   reinterpret_cast<uint64_t>(reason));
+}
 /// TSC now.
 inline uint64_t now() { return uint64_t(syscall(kern::abi::SYS_TIME)); }
 /// TSC frequency.

@@ -176,7 +176,7 @@ bool hostile_phase(uint64_t hz) {
     vos::printf("logger: hostile daemon: the master's buffer and its guard bytes %s\n",
                 guards ? "are untouched" : "WERE WRITTEN");
     ok &= guards;
-    vos::printf("@@ test=hostile_daemon_contained result=%s\n", ok ? "pass" : "fail");
+    vos::report_test("hostile_daemon_contained", ok);
     return ok;
 }
 
@@ -232,8 +232,7 @@ int run(const char* args) {
         static const char* const TESTS[] = {"delegation_logger_writes", "delegation_logger_no_misses",
                                             "hostile_daemon_contained"};
         for (const char* t : TESTS)
-            vos::printf("@@ test=%s result=fail reason=\"the first delegated call, open(%s), failed: %ld\"\n", t, path,
-                        s.fd);
+            vos::report_test(t, false, "the first delegated call, open(), failed");
         return 2;
     }
     vos::printf("logger: %s open in Linux (fd %ld) after %lu ms\n", path, s.fd, (vos::now() - t0) * 1000 / hz);
@@ -299,8 +298,8 @@ int run(const char* args) {
     vos::printf("@@ metric=delegation_nop_avg value=%lu unit=cycles\n", nop.avg());
     vos::printf("@@ metric=delegation_nop_max value=%lu unit=cycles\n", nop.max());
     bool writes_ok = s.write_errors == 0 && lines == s.samples && uint64_t(sr == 0 ? st.size : 0) == total;
-    vos::printf("@@ test=delegation_logger_writes result=%s\n", writes_ok ? "pass" : "fail");
-    vos::printf("@@ test=delegation_logger_no_misses result=%s\n", s.misses == 0 ? "pass" : "fail");
+    vos::report_test("delegation_logger_writes", writes_ok);
+    vos::report_test("delegation_logger_no_misses", s.misses == 0);
     bool hostile_ok = true;
     if (vos::arg_flag(args, "hostile"))
         hostile_ok = hostile_phase(hz);

@@ -58,6 +58,6 @@ int app_main(const char* args) {
     vos::printf("loopback: TCP on the slave's 127.0.0.1:%d: %lu of %lu round trips came back intact\n", port, good,
                 rounds);
     bool pass = ok && good == rounds;
-    vos::printf("@@ test=delegation_sockets result=%s\n", pass ? "pass" : "fail");
+    vos::report_test("delegation_sockets", pass);
     return pass ? 0 : 1;
 }

@@ -134,7 +134,10 @@ int app_main(const char* args) {
             vos::printf("rtlat: thread T%d did not finish its %lu periods in time: its budget may be too small for "
                         "its work plus the kernel's per-period overhead (try a longer period_us)\n",
                         i, g_jobs[i].loops);
-            vos::printf("@@ test=rtlat_finished result=fail reason=\"T%d starved\"\n", i);
+            vos::report_test(with_hog ? "rtlat_latency_bound_with_hog" : "rtlat_latency_bound", false,
+                             "a thread starved: it did not finish its periods in time");
+            vos::report_test(with_hog ? "rtlat_no_deadline_misses_with_hog" : "rtlat_no_deadline_misses", false,
+                             "a thread starved: it did not finish its periods in time");
             return 4;
         }
 
@@ -162,9 +165,8 @@ int app_main(const char* args) {
     vos::printf("@@ metric=rtlat%s_misses value=%lu unit=count\n", tag, misses);
     if (bound) {
         bool lat_ok = g_jobs[0].stats.max() <= bound, miss_ok = misses == 0;
-        const char* suffix = with_hog ? "_with_hog" : "";
-        vos::printf("@@ test=rtlat_latency_bound%s result=%s\n", suffix, lat_ok ? "pass" : "fail");
-        vos::printf("@@ test=rtlat_no_deadline_misses%s result=%s\n", suffix, miss_ok ? "pass" : "fail");
+        vos::report_test(with_hog ? "rtlat_latency_bound_with_hog" : "rtlat_latency_bound", lat_ok);
+        vos::report_test(with_hog ? "rtlat_no_deadline_misses_with_hog" : "rtlat_no_deadline_misses", miss_ok);
         failures += (lat_ok ? 0 : 1) + (miss_ok ? 0 : 1);
     }
     return failures;

@@ -31,7 +31,9 @@ void KTestContext::fail(const char* fmt, ...) {
 
 unsigned ktest_run_suite(const char* suite) {
     unsigned failed = 0, run = 0;
-    for (const KTest* k = __ktests_start; k < __ktests_end; ++k) {
+    // GCC emits a file's records in reverse: walk back from the end to run them in source
+    // order, the order of the lab's test table (a graded run tells results in that order).
+    for (const KTest* k = __ktests_end; k-- > __ktests_start;) {
         if (strcmp(k->suite, suite) != 0)
             continue;
         KTestContext t;

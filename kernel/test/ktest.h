@@ -41,7 +41,7 @@ struct alignas(32) KTest {
 };
 static_assert(sizeof(KTest) == 32);
 
-/// Run every test of `suite` in link order, printing an `@@ test=` line for each. Returns the
+/// Run every test of `suite` in source order, printing an `@@ test=` line for each. Returns the
 /// number of failures.
 unsigned ktest_run_suite(const char* suite);
 

@@ -16,6 +16,7 @@ void machine_exit_enable_emulator(bool enable) { g_emulator_exit = enable; }
 
 void machine_exit(ExitStatus status) {
     cpu::cli();
+    report_grade_end();
     report_exit(status == ExitStatus::success ? 0 : 1);
     if (g_emulator_exit) {
         cpu::outl(QEMU_DEBUG_EXIT_PORT, status == ExitStatus::success ? 0x10 : 0x11);
