@@ -1,30 +1,53 @@
 #!/usr/bin/env python3
 """The lab autograder.
 
-    autograder/grade.py LAB [--solved LIST] [--results results.json] [--root DIR]
+    autograder/grade.py LAB [--solved LIST] [--results results.json] [--root KIT]
+                            [--student DIR] [--sandbox auto|bwrap|user|none]
 
-Builds the kit with the student's files for lab LAB and the solution overlays of the labs in
---solved (default: every lab before LAB that has one), runs that lab's host unit tests (CTest
-label labN) and in-kernel tests (kernel command line `test=labN`, in the emulator its spec
-names, with a timeout), prints one row per test with its points, ends with the line
-`grade: N passed, M failed`, and writes a Gradescope results.json.
+Grades lab LAB: the lab's student files (from --student, default the kit itself) are built in
+the student's view of the kit (autograder/view.py: no solution sources, the earlier labs'
+solutions as prebuilt objects), in a sandbox (autograder/sandbox.py: no network, read-only kit,
+an unprivileged user, resource limits). Then:
+  host tests    each Catch2 test case of the lab runs alone in the sandbox, with a time limit;
+                it passes only if Catch2's own XML report, framed with this run's nonce, says so
+                (an exit status proves nothing: student code could call _exit(0));
+  kernel tests  the kernel runs in the emulator the lab's spec names, with `grade=<nonce>` and
+                the lab's test list as a boot module; only results framed with the nonce, in
+                the table's order, between the begin and end markers count (kernel/test/report.h).
+The test list and the maximum score come from autograder/labs/labN.toml whatever happens.
+Prints one row per test with its points, `grade: N passed, M failed`, and writes a Gradescope
+results.json, also when a build fails, a run hangs or the grader itself fails. The same
+submission gives the same results.json byte for byte, apart from `execution_time`.
 
-Nothing a student submits can hang or crash the grader: a build error scores 0 for the tests
-that needed the build and shows the compiler's message; a hang, panic or triple fault fails the
-tests that did not report, with the reason.
+--solved: the labs whose solutions the build uses (default: every earlier lab the course has
+released, autograder/course.toml). If it includes LAB itself, LAB's own solution is graded as
+if it were the student's files (the honesty check does that).
 """
 import argparse
 import json
 import os
 import re
-import subprocess
+import secrets
+import shutil
 import sys
+import tempfile
 import time
 import tomllib
+import traceback
 import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import lint as lint_mod  # noqa: E402
+import sandbox as sb  # noqa: E402
+from view import BuildError, View, check_dependencies  # noqa: E402
+
 DEFAULT_ROOT = os.path.dirname(HERE)
+KIT = "/kit"                 # where the view appears in the sandbox
+OUTPUT_CAP = 2000             # characters of output kept per test
+CONSOLE_CAP = 64 << 20        # bytes of console read at most
+HOST_TEST_TIMEOUT = 20        # seconds per host test case
+HOST_TOTAL_TIMEOUT = 300      # seconds for all of a lab's host test cases
 
 
 class Test:
@@ -34,12 +57,16 @@ class Test:
         self.output = ""
 
 
+def load_toml(path):
+    with open(path, "rb") as f:
+        return tomllib.load(f)
+
+
 def load_spec(root, lab):
     path = os.path.join(root, "autograder", "labs", f"lab{lab}.toml")
     if not os.path.exists(path):
         sys.exit(f"grade: no lab {lab} (no {os.path.relpath(path, root)})")
-    with open(path, "rb") as f:
-        return tomllib.load(f)
+    return load_toml(path)
 
 
 def available_overlays(root):
@@ -49,9 +76,16 @@ def available_overlays(root):
     return sorted(int(n[3:]) for n in os.listdir(d) if re.fullmatch(r"lab\d+", n))
 
 
+def released_labs(root):
+    """autograder/course.toml: `released = [0, 1, ...]` or "all" (the default)."""
+    path = os.path.join(root, "autograder", "course.toml")
+    rel = load_toml(path).get("released", "all") if os.path.exists(path) else "all"
+    return available_overlays(root) if rel == "all" else sorted(int(x) for x in rel)
+
+
 def solved_labs(root, lab, solved):
     if solved is None:
-        return [n for n in available_overlays(root) if n < lab]
+        return [n for n in released_labs(root) if n < lab]
     if solved == "all":
         return available_overlays(root)
     if solved in ("none", ""):
@@ -59,131 +93,421 @@ def solved_labs(root, lab, solved):
     return sorted({int(x) for x in re.split(r"[,\s]+", solved) if x})
 
 
-def run(cmd, cwd, timeout=900):
-    try:
-        r = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           text=True, errors="replace", timeout=timeout)
-        return r.returncode, r.stdout
-    except subprocess.TimeoutExpired as e:
-        out = e.stdout or ""
-        if isinstance(out, bytes):
-            out = out.decode(errors="replace")
-        return 124, out + f"\n(timed out after {timeout} s)"
+# ---- what a student sees: bounded, printable, the same every time ----
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b.")
+_CTRL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-def compiler_errors(text, limit=40):
-    """The lines of a build log that say what went wrong, for the student."""
+def clean(text, cap=OUTPUT_CAP, paths=()):
+    """Printable text: control bytes and escape sequences removed, the grader's temporary paths
+    and run-specific numbers (addresses, process ids) replaced, at most `cap` characters."""
+    text = _CTRL.sub("", _ANSI.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
+    for p, name in paths:
+        text = text.replace(p, name)
+    text = re.sub(r"0x[0-9a-fA-F]{9,}", "0x...", text)
+    text = re.sub(r"==\d+==", "==PID==", text)
+    text = re.sub(r"\b(pid|thread T\d+|tid)[ =]\d+", r"\1 N", text)
+    if len(text) > cap:
+        cut = len(text) - cap
+        text = text[:cap] + f"\n... ({cut} more characters cut)"
+    return text
+
+
+def compiler_errors(text, limit=30):
+    """The lines of a build log that say what went wrong."""
     lines = text.splitlines()
-    keep = [l for l in lines if re.search(r"error|undefined reference|Error \d", l)]
-    return "\n".join((keep or lines)[:limit])
+    keep = [l for l in lines if re.search(r"error|undefined reference|Error \d|fatal|Killed|limit", l)]
+    return "\n".join((keep or lines[-limit:])[:limit])
 
 
-def host_tests(root, lab, solved, spec, log):
-    """Build and run the lab's Catch2 tests; one Test per test case."""
-    tag = "-".join(map(str, solved)) or "none"
-    bdir = os.path.join(root, "build", f"host-{tag}")
-    points = spec.get("host", {}).get("points", 1)
-    log(f"building host tests (SOLVED={tag}) ...")
-    rc, out = run(["cmake", "-S", root, "-B", bdir, f"-DSOLVED={','.join(map(str, solved)) or 'none'}",
-                   "-DCMAKE_BUILD_TYPE=Debug"], root)
-    if rc == 0:
-        rc, out = run(["cmake", "--build", bdir, "--target", f"tests_lab{lab}", "-j", str(os.cpu_count() or 2)], root)
-    if rc != 0:
-        t = Test(f"host tests for lab {lab} (build)", points, "host")
-        t.output = "the host tests did not compile:\n" + compiler_errors(out)
-        return [t]
-    junit = os.path.join(bdir, f"lab{lab}-junit.xml")
-    if os.path.exists(junit):
-        os.unlink(junit)
-    log("running host tests ...")
-    rc, out = run(["ctest", "--test-dir", bdir, "-L", f"^lab{lab}$", "--output-junit", junit,
-                   "--timeout", "120"], root)
-    if not os.path.exists(junit):
-        t = Test(f"host tests for lab {lab}", points, "host")
-        t.output = "ctest produced no results:\n" + out[-2000:]
-        return [t]
-    tests = []
-    for case in ET.parse(junit).getroot().iter("testcase"):
-        t = Test(case.get("name"), points, "host")
-        bad = case.find("failure") is not None or case.find("error") is not None
-        t.passed = not bad and case.get("status", "run") != "fail"
-        out_el = case.find("system-out")
-        text = (out_el.text or "") if out_el is not None else ""
-        # Drop Catch2's banner; keep the failing assertions.
-        t.output = "\n".join(l for l in text.splitlines()
-                             if "is a Catch v" not in l and "Run with -?" not in l
-                             and l.strip() and not re.fullmatch(r"[-.=~]{20,}", l.strip()))
-        if not t.passed and len(t.output) > 3000:
-            t.output = t.output[:3000] + "\n..."
-        tests.append(t)
-    if not tests:
-        t = Test(f"host tests for lab {lab}", points, "host")
-        t.output = f"no host tests carry the label lab{lab}"
-        tests.append(t)
-    return tests
+class Grader:
+    def __init__(self, a, root, spec, solved, log):
+        self.a, self.root, self.spec, self.solved, self.log = a, root, spec, solved, log
+        self.lab = a.lab
+        self.box = sb.Sandbox(a.sandbox)
+        self.notes = []
+        self.work = tempfile.mkdtemp(prefix=f"vlibos-grade-lab{self.lab}-")
+        os.chmod(self.work, 0o755)
+        self.prebuilt = [n for n in solved if n != self.lab]
+        self.own_solution = self.lab in solved
+        self.ccache = self._ccache_dir()
 
+    # ---- the student's files ----
+    def student_files(self):
+        return list(self.spec.get("student_files", []))
 
-def target_tests(root, lab, solved, spec, log):
-    """Build the kernel and run the lab's in-kernel tests in the emulator."""
-    target = spec.get("target")
-    if not target:
-        return []
-    tests = [Test(t["name"], t.get("points", 1), "kernel") for t in target["tests"]]
-    solved_arg = ",".join(map(str, solved)) or "none"
-    log(f"building the kernel (SOLVED={solved_arg}) ...")
-    rc, out = run(["make", "-s", "kernel", f"SOLVED={solved_arg}"], root)
-    if rc != 0:
-        msg = "the kernel did not compile:\n" + compiler_errors(out)
+    def read_student_files(self):
+        """{path: text} of the lab's student files, refusing symlinks and oversized files."""
+        out = {}
+        base = (os.path.join(self.root, "solutions", f"lab{self.lab}") if self.own_solution
+                else os.path.abspath(self.a.student or self.root))
+        for rel in self.student_files():
+            p = os.path.join(base, rel)
+            if os.path.islink(p):
+                self.notes.append(f"{rel} is a symbolic link: not graded (the skeleton is used); submit the file itself")
+                continue
+            if not os.path.isfile(p):
+                self.notes.append(f"{rel} is missing: the skeleton is used")
+                continue
+            if os.path.getsize(p) > 1 << 20:
+                self.notes.append(f"{rel} is over 1 MiB: not graded (the skeleton is used)")
+                continue
+            out[rel] = open(p, errors="replace").read()
+        return base, out
+
+    def _ccache_dir(self):
+        """A compiler cache the sandboxed build can read: the grader fills it, the student's
+        build only reads it (CCACHE_READONLY)."""
+        if not shutil.which("ccache"):
+            return None
+        if os.geteuid() == 0:
+            d = "/var/cache/vlibos-grader/ccache"
+            os.makedirs(d, exist_ok=True)
+            os.chmod(os.path.dirname(d), 0o755)
+            os.chmod(d, 0o755)
+            return d
+        return os.environ.get("CCACHE_DIR") or os.path.expanduser("~/.cache/ccache")
+
+    # ---- running things in the sandbox ----
+    def sandbox_run(self, cmd, limits, timeout, build=True, extra_ro=(), output_cap=256 * 1024, env=None, cwd=None):
+        v = self.view
+        bwrap = self.box.mode == "bwrap"
+        kit = KIT if bwrap else v.root
+        ro = [(v.root, kit)] + list(extra_ro)
+        rw = [(v.out, kit + "/build")] if build else []
+        if not build:
+            ro.append((v.out, kit + "/build"))
+        e = {"CCACHE_BASEDIR": "/", "CCACHE_NOHASHDIR": "1", "SDL_VIDEODRIVER": "dummy", **(env or {})}
+        if self.ccache:
+            ro.append((self.ccache, "/ccache" if bwrap else self.ccache))
+            e.update(CCACHE_DIR="/ccache" if bwrap else self.ccache, CCACHE_READONLY="1", CCACHE_TEMPDIR="/tmp")
+        if not bwrap:
+            ro, rw = [], []  # the host's own paths: nothing to bind
+        return self.box.run(cmd, limits, timeout, ro=ro, rw=rw, cwd=cwd or kit, env=e, output_cap=output_cap)
+
+    def kit_path(self):
+        return KIT if self.box.mode == "bwrap" else self.view.root
+
+    def trusted_run(self, cmd, cwd, timeout=1800):
+        """A build of kit code only (no student file), outside the sandbox: fills the cache."""
+        env = dict(os.environ, CCACHE_BASEDIR="/", CCACHE_NOHASHDIR="1")
+        if self.ccache:
+            env["CCACHE_DIR"] = self.ccache
+        import subprocess
+        r = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           errors="replace", timeout=timeout)
+        return r.returncode, r.stdout
+
+    def paths(self):
+        return [(self.work, "<grading>"), (self.view.root, "<kit>"), (KIT + "/", ""), (self.root + "/", "")]
+
+    # ---- the phases ----
+    def prepare(self):
+        base, files = self.read_student_files()
+        outside, suspicious = lint_mod.lint(files)
+        for f in outside:
+            self.notes.append(f"refused: {f} (only the kit's own files can be used)")
+        for f in suspicious:
+            self.notes.append(f"flagged for the instructor: {f}")
+        self.log(f"sandbox: {self.box.describe()}")
+        # The view first holds the kit's skeleton files: a trusted build of it fills the
+        # compiler cache the student's build reads. Then the student's files go in.
+        self.view = View.create(self.root, self.work, self.lab, [], base, self.prebuilt, False, self.log)
+        self.warm_cache()
+        for rel, text in files.items():
+            src = os.path.join(base, rel)
+            shutil.copyfile(src, os.path.join(self.view.root, rel))
+        for d, dirs, fs in os.walk(self.work):
+            for x in dirs + fs:
+                p = os.path.join(d, x)
+                if not os.path.islink(p):
+                    os.chmod(p, 0o755 if os.path.isdir(p) else 0o644)
+        if os.geteuid() == 0 and self.box.uid is not None:
+            for d, dirs, fs in os.walk(self.view.out):
+                for x in dirs + fs:
+                    os.lchown(os.path.join(d, x), self.box.uid, self.box.gid)
+            os.chown(self.view.out, self.box.uid, self.box.gid)
+
+    def warm_cache(self):
+        v = self.view
+        self.log("warming the compiler cache with the kit's own files ...")
+        target = self.spec.get("target")
+        goals = ["kernel"] + (["apps"] if target and target.get("apps") else [])
+        self.trusted_run(["make", "-s", *goals, "SOLVED=none", "PREBUILT=build/prebuilt"], v.root)
+        self.trusted_run(["cmake", "-S", v.root, "-B", os.path.join(v.root, "build", "host"), "-DSOLVED=none",
+                          "-DPREBUILT=" + os.path.join(v.root, "build", "prebuilt"), "-DCMAKE_BUILD_TYPE=Debug"], v.root)
+        self.trusted_run(["cmake", "--build", os.path.join(v.root, "build", "host"), "--target",
+                          f"tests_lab{self.lab}", "-j", str(os.cpu_count() or 2)], v.root)
+        # Nothing of the trusted build may stay where the student's build writes.
+        for x in os.listdir(v.out):
+            if x != "prebuilt":
+                shutil.rmtree(os.path.join(v.out, x), ignore_errors=True)
+        shutil.rmtree(os.path.join(v.root, "build"), ignore_errors=True)
+        # In the sandbox the output folder is mounted here.
+        os.makedirs(os.path.join(v.root, "build"))
+        if self.box.mode != "bwrap":
+            os.rmdir(os.path.join(v.root, "build"))
+            os.symlink(v.out, os.path.join(v.root, "build"))
+
+    def dependency_problems(self, dep_files, cwd):
+        """Files outside the view and the system's headers in the compiler's dependency lists;
+        relative paths are relative to `cwd`, where the compiler ran (ccache writes them so)."""
+        k = self.kit_path()
+        bad = check_dependencies(dep_files, [k, "/usr"], cwd)
+        return [b for b in bad if "/build/prebuilt/" not in b]
+
+    def host_tests(self):
+        names = self.spec.get("host", {}).get("tests", [])
+        points = self.spec.get("host", {}).get("points", 1)
+        tests = [Test(n, points, "host") for n in names]
+        if not tests:
+            return []
+        k = self.kit_path()
+        self.log("building the host tests (in the sandbox) ...")
+        r = self.sandbox_run(["cmake", "-S", k, "-B", f"{k}/build/host", "-DSOLVED=none",
+                              f"-DPREBUILT={k}/build/prebuilt", "-DCMAKE_BUILD_TYPE=Debug"], sb.BUILD_LIMITS, 300)
+        if r.rc == 0 and not r.timed_out:
+            r = self.sandbox_run(["cmake", "--build", f"{k}/build/host", "--target", f"tests_lab{self.lab}",
+                                  "-j", str(os.cpu_count() or 2)], sb.BUILD_LIMITS, 600)
+        if r.rc != 0 or r.timed_out:
+            why = f"timed out after {r.seconds:.0f} s" if r.timed_out else "did not compile"
+            msg = f"the host tests {why}:\n" + clean(compiler_errors(r.output), paths=self.paths())
+            for t in tests:
+                t.output = msg
+            return tests
+        deps = [os.path.join(d, f) for d, _, fs in os.walk(os.path.join(self.view.out, "host"))
+                for f in fs if f.endswith(".o.d")]
+        bad = self.dependency_problems(deps, f"{k}/build/host")
+        if bad:
+            msg = "the build read files outside the kit: " + ", ".join(bad[:5])
+            for t in tests:
+                t.output = msg
+            return tests
+        self.log(f"running {len(tests)} host test(s), {HOST_TEST_TIMEOUT} s each at most ...")
+        spent = 0.0
         for t in tests:
-            t.output = msg
+            exe, _, case = t.name.partition(": ")
+            if spent > HOST_TOTAL_TIMEOUT:
+                t.output = f"not run: the host tests' total time limit ({HOST_TOTAL_TIMEOUT} s) was used up"
+                continue
+            t.passed, t.output, secs = self.run_host_case(exe, case)
+            spent += secs
         return tests
-    tag = "-".join(map(str, solved)) or "none"
-    kernel = os.path.join(root, "build", f"solved-{tag}", "kernel.elf")
-    emu = target.get("emulator", "qemu")
-    timeout = target.get("timeout", 60)
-    cmdline = f"exit=emu test=lab{lab} {target.get('cmdline', '')}".strip()
-    apps = target.get("apps", [])
-    if apps:
-        log("building the master applications ...")
-        rc, out = run(["make", "-s", "apps", f"SOLVED={solved_arg}"], root)
-        if rc != 0:
-            msg = "the master applications did not compile:\n" + compiler_errors(out)
+
+    def run_host_case(self, exe, case):
+        nonce = secrets.token_hex(8)
+        k = self.kit_path()
+        path = f"{k}/build/host/{exe}"
+        spec = re.sub(r'([\\,\[\]"*~])', r"\\\1", case)
+        report = f"/tmp/catch-{nonce}.xml" if self.box.mode == "bwrap" else os.path.join(self.work, f"catch-{nonce}.xml")
+        # The report goes to a file the test process writes, then is printed after a marker
+        # line, so the test's own output cannot interleave with it.
+        script = (f'"$0" "$1" -r xml -n "$2" -o "$3" >/dev/null 2>"$3.err"; rc=$?; '
+                  f'head -c 200000 "$3.err"; echo; echo "@@report {nonce}"; head -c 2000000 "$3"; exit $rc')
+        env = {"ASAN_OPTIONS": "hard_rss_limit_mb=1024:malloc_limit_mb=1024:detect_leaks=0:abort_on_error=0",
+               "UBSAN_OPTIONS": "print_stacktrace=0"}
+        r = self.sandbox_run(["sh", "-c", script, path, spec, nonce, report], sb.TEST_LIMITS, HOST_TEST_TIMEOUT,
+                             build=False, env=env, output_cap=3 << 20)
+        if self.box.mode != "bwrap":
+            for f in (report, report + ".err"):
+                if os.path.exists(f):
+                    os.unlink(f)
+        before, marker, xml = r.output.partition(f"@@report {nonce}\n")
+        ok, detail = parse_catch_xml(xml, nonce, case) if marker else (False, "")
+        if r.timed_out:
+            return False, f"timed out after {HOST_TEST_TIMEOUT} s (an endless loop?)\n" + clean(before, 600, self.paths()), r.seconds
+        if ok:
+            return True, "", r.seconds
+        why = detail or "the test process ended before Catch2 reported a result (it exited or crashed inside the test)"
+        return False, clean(why + ("\n" + before.strip() if before.strip() else ""), paths=self.paths()), r.seconds
+
+    def kernel_tests(self):
+        target = self.spec.get("target")
+        if not target:
+            return []
+        tests = [Test(t["name"], t.get("points", 1), "kernel") for t in target["tests"]]
+
+        def fail_all(msg):
             for t in tests:
                 t.output = msg
             return tests
-    run_args = list(target.get("run_args", []))
-    if target.get("slave"):
-        # The slave's kernel is cached outside the kit (~/.cache/vlibos) after its first build.
-        log("building the Linux slave (minutes the first time on this machine, then cached) ...")
-        rc, out = run([sys.executable, os.path.join(root, "tools", "slave_build.py"), "all", f"--solved={solved_arg}"],
-                      root, timeout=3600)
-        if rc != 0:
-            msg = "the Linux slave did not build:\n" + "\n".join(out.strip().splitlines()[-20:])
-            for t in tests:
-                t.output = msg
-            return tests
-        run_args.append("--slave")
-    log(f"running in-kernel tests in {emu} (timeout {timeout} s) ...")
-    logfile = os.path.join(root, "build", f"grade-lab{lab}-{emu}.log")
-    if os.path.exists(logfile):
-        os.unlink(logfile)  # never read a previous run's results
-    rc, out = run([sys.executable, os.path.join(root, "tools", "run.py"), emu, "--kernel", kernel,
-                   "--cmdline", cmdline, "--timeout", str(timeout), "--quiet", "--log", logfile]
-                  + [x for a in apps for x in ("--app", a)]
-                  + run_args, root, timeout=timeout + 120)
-    console = open(logfile, errors="replace").read() if os.path.exists(logfile) else ""
-    verdict = (out.strip().splitlines() or ["run: no output"])[-1]
-    results = {}
-    for m in re.finditer(r'^@@ test=(\S+) result=(pass|fail)(?: reason="([^"]*)")?', console, re.M):
-        results[m.group(1)] = (m.group(2) == "pass", m.group(3) or "")
-    tail = "\n".join(console.strip().splitlines()[-15:])
-    for t in tests:
-        if t.name in results:
-            t.passed, reason = results[t.name]
-            t.output = reason
+
+        apps = target.get("apps", [])
+        goals = ["kernel"] + (["apps"] if apps else [])
+        self.log("building the kernel (in the sandbox) ...")
+        r = self.sandbox_run(["make", "-s", *goals, "SOLVED=none", "PREBUILT=build/prebuilt", "Q=@"],
+                             sb.BUILD_LIMITS, 900)
+        if r.rc != 0 or r.timed_out:
+            why = f"timed out after {r.seconds:.0f} s" if r.timed_out else "did not compile"
+            return fail_all(f"the kernel {why}:\n" + clean(compiler_errors(r.output), paths=self.paths()))
+        objdir = os.path.join(self.view.out, "solved-none", "obj")
+        bad = self.dependency_problems([os.path.join(objdir, f + ".d") for f in self.student_files()],
+                                       self.kit_path())
+        if bad:
+            return fail_all("the build read files outside the kit: " + ", ".join(bad[:5]))
+        run_args = list(target.get("run_args", []))
+        if target.get("slave"):
+            self.log("building the Linux slave (minutes the first time on this machine, then cached) ...")
+            rc, out = self.trusted_run([sys.executable, os.path.join(self.root, "tools", "slave_build.py"), "kernel"],
+                                       self.root, timeout=3600)
+            if rc != 0:
+                return fail_all("the Linux slave's kernel did not build (a problem of the grading machine):\n"
+                                + "\n".join(out.strip().splitlines()[-10:]))
+            os.makedirs(os.path.join(self.view.out, "slave"), exist_ok=True)
+            shutil.copyfile(os.path.join(self.root, "build", "slave", "bzImage"),
+                            os.path.join(self.view.out, "slave", "bzImage"))
+            r = self.sandbox_run(["python3", "tools/slave_build.py", "initramfs", "--solved=none"], sb.BUILD_LIMITS, 600)
+            if r.rc != 0 or r.timed_out:
+                return fail_all("the Linux slave's programs did not build:\n" + clean(compiler_errors(r.output),
+                                                                                     paths=self.paths()))
+            run_args.append("--slave")
+        emu = target.get("emulator", "qemu")
+        timeout = int(target.get("timeout", 60))
+        nonce = secrets.token_hex(8)
+        with open(os.path.join(self.view.out, "grade-tests"), "w") as f:
+            f.write("".join(t.name + "\n" for t in tests))
+        cmdline = f"exit=emu test=lab{self.lab} grade={nonce} {target.get('cmdline', '')}".strip()
+        self.log(f"running the in-kernel tests in {emu} (timeout {timeout} s) ...")
+        console = "build/console.log"
+        r = self.sandbox_run(["python3", "tools/run.py", emu, "--kernel", "build/solved-none/kernel.elf",
+                              "--cmdline", cmdline, "--timeout", str(timeout), "--quiet", "--log", console,
+                              "--module", "build/grade-tests=grade-tests"]
+                             + [x for a in apps for x in ("--app", a)] + run_args,
+                             sb.EMULATOR_LIMITS, timeout + 180, output_cap=64 * 1024)
+        text = ""
+        log_path = os.path.join(self.view.out, "console.log")
+        if os.path.exists(log_path) and not os.path.islink(log_path):
+            with open(log_path, "rb") as f:
+                text = f.read(CONSOLE_CAP).decode(errors="replace")
+        verdict = run_verdict(r)
+        results, ended, panic, ignored = parse_framed(text, nonce, [t.name for t in tests])
+        if ignored:
+            self.notes.append(f"ignored {ignored} framed result line(s) out of order or of unknown tests")
+        if ended:
+            how = None
+        elif panic is not None:
+            how = f"the kernel panicked: {panic}"
         else:
-            t.output = (f"not reported by the kernel ({verdict.removeprefix('run: ')}); "
-                        f"last console lines:\n{tail}")
+            how = f"the run did not finish: {verdict}"
+        tail = clean("\n".join(l[:200] for l in text.strip().splitlines()[-12:]), 1500, self.paths())
+        for t in tests:
+            if t.name in results:
+                t.passed, reason = results[t.name]
+                t.output = clean(reason, 500) if not t.passed else ""
+                if not t.passed and how:
+                    t.output += f"\n({how})"
+            else:
+                t.output = f"not reported: {how}\nlast console lines:\n{tail}"
+        if how:
+            self.notes.append(how)
+        return tests
+
+    def cleanup(self):
+        if not self.a.keep:
+            shutil.rmtree(self.work, ignore_errors=True)
+
+
+def run_verdict(r):
+    """What happened to the emulator, from tools/run.py's last line."""
+    if r.timed_out:
+        return f"the emulator was stopped after {r.seconds:.0f} s"
+    lines = [l for l in r.output.strip().splitlines() if l.startswith("run: ")]
+    if not lines:
+        return "the runner gave no verdict: " + clean(r.output[-300:], 300)
+    v = lines[-1].removeprefix("run: ")
+    v = re.sub(r" \(\d+(\.\d+)? s\)$", "", v)
+    return clean(v, 300)
+
+
+def parse_framed(text, nonce, names):
+    """Results framed with `nonce`, in the order of `names`, between the begin and end markers.
+    Returns ({name: (passed, reason)}, ended, panic message or None, lines ignored)."""
+    results, ended, panic, ignored = {}, False, None, 0
+    begun = False
+    nxt = 0
+    prefix = f"@@ {nonce} "
+    for line in text.splitlines():
+        if not line.startswith(prefix):
+            continue
+        body = line[len(prefix):]
+        if not begun:
+            begun = body == f"begin tests={len(names)}"
+            continue
+        if ended:
+            continue
+        m = re.fullmatch(r'test=(\w+) result=(pass|fail)(?: reason="([^"]*)")?', body)
+        if m:
+            if nxt < len(names) and m.group(1) == names[nxt]:
+                results[m.group(1)] = (m.group(2) == "pass", m.group(3) or "")
+                nxt += 1
+            else:
+                ignored += 1
+        elif body == "end":
+            ended = nxt == len(names)
+            if not ended:
+                ignored += 1
+        elif (pm := re.fullmatch(r'panic reason="([^"]*)"', body)):
+            panic = pm.group(1)
+            break
+        else:
+            ignored += 1
+    return results, ended, panic, ignored
+
+
+def parse_catch_xml(xml, nonce, case):
+    """(passed, detail) from Catch2's XML report of one test case."""
+    try:
+        root = ET.fromstring(xml)
+    except ET.ParseError:
+        return False, ""
+    if root.tag != "Catch" or root.get("name") != nonce:
+        return False, "the test report is not this run's (forged?)"
+    cases = root.findall("./Group/TestCase")
+    totals = root.find("./Group/OverallResultsCases")
+    if len(cases) != 1 or cases[0].get("name") != case or totals is None:
+        return False, "the test report does not hold exactly this test case"
+    res = cases[0].find("OverallResult")
+    if res is not None and res.get("success") == "true" and totals.get("failures") == "0":
+        return True, ""
+    lines = []
+    for ex in cases[0].iter("Expression"):
+        if ex.get("success") == "false":
+            orig = (ex.findtext("Original") or "").strip()
+            expd = (ex.findtext("Expanded") or "").strip()
+            lines.append(f"line {ex.get('line')}: {ex.get('type', 'CHECK')}( {orig} ) with expansion: {expd}")
+    for tag in ("Exception", "FatalErrorCondition", "Failure"):
+        for el in cases[0].iter(tag):
+            lines.append(f"line {el.get('line')}: {tag}: {(el.text or '').strip()}")
+    return False, "\n".join(lines[:12]) or "failed"
+
+
+def write_results(path, tests, notes, seconds, extra_output=""):
+    score = sum(t.points for t in tests if t.passed)
+    passed = sum(t.passed for t in tests)
+    out = f"lab results: {passed} passed, {len(tests) - passed} failed"
+    if notes:
+        out += "\n" + "\n".join(clean(n, 400) for n in notes)
+    if extra_output:
+        out += "\n" + extra_output
+    results = {
+        "score": score,
+        "max_score": sum(t.points for t in tests),
+        "output": out,
+        "execution_time": int(seconds),
+        "tests": [{"name": f"{t.kind}: {t.name}", "score": t.points if t.passed else 0, "max_score": t.points,
+                   "status": "passed" if t.passed else "failed", "output": t.output} for t in tests],
+    }
+    with open(path, "w") as f:
+        json.dump(results, f, indent=2)
+        f.write("\n")
+
+
+def spec_tests(spec):
+    """The fixed test list of a lab: every host and kernel test, failed until shown otherwise."""
+    hp = spec.get("host", {}).get("points", 1)
+    tests = [Test(n, hp, "host") for n in spec.get("host", {}).get("tests", [])]
+    tests += [Test(t["name"], t.get("points", 1), "kernel") for t in spec.get("target", {}).get("tests", [])]
     return tests
 
 
@@ -192,23 +516,40 @@ def main():
     ap.add_argument("lab", type=int)
     ap.add_argument("--solved", help="labs whose solutions to use: all, none or a list (default: earlier labs)")
     ap.add_argument("--results", default="results.json")
-    ap.add_argument("--root", default=DEFAULT_ROOT, help="the kit to grade in")
+    ap.add_argument("--root", default=DEFAULT_ROOT, help="the kit to grade with (solutions, tests, tools)")
+    ap.add_argument("--student", help="where the lab's student files are (default: --root)")
+    ap.add_argument("--sandbox", default="auto", choices=["auto", "bwrap", "user", "none"])
+    ap.add_argument("--keep", action="store_true", help="keep the grading folder (debugging the grader)")
     ap.add_argument("--quiet", action="store_true")
     a = ap.parse_args()
     root = os.path.abspath(a.root)
     spec = load_spec(root, a.lab)
-    solved = solved_labs(root, a.lab, a.solved)
     start = time.monotonic()
 
     def log(msg):
         if not a.quiet:
             print(f"grade: {msg}", flush=True)
 
-    log(f"lab {a.lab} ({spec.get('title', '')}); solutions used for labs: "
-        f"{', '.join(map(str, solved)) or 'none'}")
-    tests = host_tests(root, a.lab, solved, spec, log) + target_tests(root, a.lab, solved, spec, log)
+    tests = spec_tests(spec)
+    g = None
+    try:
+        solved = solved_labs(root, a.lab, a.solved)
+        log(f"lab {a.lab} ({spec.get('title', '')}); solutions used for labs: {', '.join(map(str, solved)) or 'none'}")
+        g = Grader(a, root, spec, solved, log)
+        g.prepare()
+        tests = g.host_tests() + g.kernel_tests()
+        notes = [f"protection: {g.box.describe()}"] + g.notes
+    except (BuildError, Exception) as e:  # the grader itself failed: still write results
+        detail = str(e) if isinstance(e, BuildError) else traceback.format_exc(limit=3)
+        print(f"grade: the grader failed: {detail}", file=sys.stderr)
+        for t in tests:
+            t.passed, t.output = False, "not graded: the grader failed (see the output above); tell your instructor"
+        notes = [f"the grader failed: {clean(detail, 800)}"] + (g.notes if g else [])
+    finally:
+        if g:
+            g.cleanup()
 
-    width = max(len(t.name) for t in tests)
+    width = max((len(t.name) for t in tests), default=10)
     print()
     for t in tests:
         mark = "PASS" if t.passed else "FAIL"
@@ -217,23 +558,15 @@ def main():
         if not t.passed and t.output:
             for line in t.output.strip().splitlines()[:12]:
                 print(f"          {line}")
+    for n in notes:
+        print(f"grade: {clean(n, 400)}")
     score = sum(t.points for t in tests if t.passed)
     max_score = sum(t.points for t in tests)
     passed = sum(t.passed for t in tests)
     failed = len(tests) - passed
     print(f"\nscore: {score}/{max_score} ({time.monotonic() - start:.0f} s)")
     print(f"grade: {passed} passed, {failed} failed")
-
-    results = {
-        "score": score,
-        "max_score": max_score,
-        "output": f"lab {a.lab}: {passed} passed, {failed} failed",
-        "tests": [{"name": f"{t.kind}: {t.name}", "score": t.points if t.passed else 0,
-                   "max_score": t.points, "status": "passed" if t.passed else "failed",
-                   "output": t.output} for t in tests],
-    }
-    with open(a.results, "w") as f:
-        json.dump(results, f, indent=2)
+    write_results(a.results, tests, notes, time.monotonic() - start)
     return 0 if failed == 0 else 1
 
 

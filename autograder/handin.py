@@ -5,11 +5,13 @@
     autograder/handin.py grade ARCHIVE LAB [--kit DIR] [--results results.json]
 
 `pack` takes exactly the student files of labs 0..LAB (the `student_files` of each
-autograder/labs/labN.toml, plus labs/lab0-boot/answers.md) from the working tree. `grade`
-copies a pristine kit (default: this repository's committed HEAD, via `git archive`, with its
-solution overlays) to a temporary directory, unpacks only those files from the archive over it
-(anything else in the archive is ignored and reported; absolute paths and `..` are refused),
-and runs grade.py there, so a submission cannot change tests, the grader or the build.
+autograder/labs/labN.toml, plus labs/lab0-boot/answers.md) from the working tree; a symbolic
+link is packed as the file it points to. `grade` copies a pristine kit (default: this
+repository's committed HEAD, via `git archive`, with its solution overlays) to a private
+temporary folder, takes from the archive only the graded lab's student files (anything else is
+ignored and reported; links, devices, absolute paths, `..` and members over 1 MiB are refused
+with a message; a member is read in pieces, never whole), and runs grade.py with the kit and
+those files, so a submission cannot change tests, the grader or the build.
 """
 import argparse
 import io
@@ -41,7 +43,7 @@ def student_files(root, upto):
 def pack(a):
     out = a.output or f"handin-lab{a.lab}.tar.gz"
     files = [p for p in student_files(ROOT, a.lab) if os.path.exists(os.path.join(ROOT, p))]
-    with tarfile.open(out, "w:gz") as tar:
+    with tarfile.open(out, "w:gz", dereference=True) as tar:
         for p in files:
             tar.add(os.path.join(ROOT, p), arcname=p)
     print(f"handin: packed {len(files)} file(s) into {out}:")
@@ -58,33 +60,98 @@ def pristine_kit(dest):
         tar.extractall(dest, filter="data")
 
 
+MEMBER_LIMIT = 1 << 20      # bytes per submitted file
+ARCHIVE_MEMBERS_LIMIT = 1000
+
+
+def lab_files(kit, lab):
+    path = os.path.join(kit, "autograder", "labs", f"lab{lab}.toml")
+    with open(path, "rb") as f:
+        return set(tomllib.load(f).get("student_files", []))
+
+
+def take_members(archive, wanted, dest):
+    """Copy the members named in `wanted` from `archive` to `dest`; say what was refused."""
+    try:
+        tar = tarfile.open(archive)
+    except (OSError, tarfile.TarError) as e:
+        print(f"handin: cannot read {archive}: {e}")
+        return False
+    taken = set()
+    with tar:
+        for i, m in enumerate(tar):
+            if i >= ARCHIVE_MEMBERS_LIMIT:
+                print(f"handin: more than {ARCHIVE_MEMBERS_LIMIT} members: the rest is ignored")
+                break
+            name = os.path.normpath(m.name)
+            if m.isdir():
+                continue
+            if name not in wanted:
+                print(f"handin: ignoring {m.name!r}: not a student file of this lab")
+                continue
+            if not m.isfile():
+                kind = "a symbolic link" if m.issym() else "a hard link" if m.islnk() else "not a regular file"
+                print(f"handin: refusing {m.name!r}: {kind}; submit the file itself (the skeleton is used)")
+                continue
+            if m.size > MEMBER_LIMIT:
+                print(f"handin: refusing {m.name!r}: {m.size} bytes, over the {MEMBER_LIMIT}-byte limit "
+                      f"(the skeleton is used)")
+                continue
+            if name in taken:
+                print(f"handin: ignoring a second copy of {m.name!r}")
+                continue
+            src = tar.extractfile(m)
+            out = os.path.join(dest, name)
+            os.makedirs(os.path.dirname(out), exist_ok=True)
+            n = 0
+            with open(out, "wb") as f:
+                while chunk := src.read(65536):
+                    n += len(chunk)
+                    if n > MEMBER_LIMIT:  # a header that lies about the size
+                        break
+                    f.write(chunk)
+            if n > MEMBER_LIMIT:
+                os.unlink(out)
+                print(f"handin: refusing {m.name!r}: longer than its header says and over the limit")
+                continue
+            taken.add(name)
+            print(f"handin: using submitted {name}")
+    for name in sorted(wanted - taken):
+        print(f"handin: {name} is not in the submission: the skeleton is used")
+    return True
+
+
 def grade(a):
-    work = tempfile.mkdtemp(prefix="handin-")
+    work = tempfile.mkdtemp(prefix="handin-")  # 0700: nothing sandboxed can read the kit here
     try:
         kit = os.path.join(work, "kit")
         if a.kit:
-            shutil.copytree(a.kit, kit, ignore=shutil.ignore_patterns("build", ".git"))
+            shutil.copytree(a.kit, kit, ignore=shutil.ignore_patterns("build", ".git"), symlinks=True)
         else:
             os.makedirs(kit)
             pristine_kit(kit)
-        allowed = set(student_files(kit, 99))
-        try:
-            tar = tarfile.open(a.archive)
-        except (OSError, tarfile.TarError) as e:
-            sys.exit(f"handin: cannot read {a.archive}: {e}")
-        with tar:
-            for m in tar.getmembers():
-                name = os.path.normpath(m.name)
-                if name not in allowed or not m.isfile():
-                    print(f"handin: ignoring {m.name!r}: not a student file")
-                    continue
-                data = tar.extractfile(m).read()
-                with open(os.path.join(kit, name), "wb") as f:
-                    f.write(data)
-                print(f"handin: using submitted {name}")
+        submitted = os.path.join(work, "submitted")
+        os.makedirs(submitted)
+        wanted = lab_files(kit, a.lab)
         results = os.path.abspath(a.results)
-        return subprocess.call([sys.executable, os.path.join(kit, "autograder", "grade.py"), str(a.lab),
-                                "--root", kit, "--results", results])
+        if not take_members(a.archive, wanted, submitted):
+            sys.path.insert(0, HERE)
+            from grade import load_spec, spec_tests, write_results
+            tests = spec_tests(load_spec(kit, a.lab))
+            for t in tests:
+                t.output = "not graded: the submission is not a readable .tar.gz archive"
+            write_results(results, tests, ["the submission could not be read"], 0)
+            return 1
+        # The skeleton stands in for any file the submission lacks.
+        for name in wanted:
+            if not os.path.exists(os.path.join(submitted, name)):
+                os.makedirs(os.path.dirname(os.path.join(submitted, name)), exist_ok=True)
+                shutil.copyfile(os.path.join(kit, name), os.path.join(submitted, name))
+        cmd = [sys.executable, os.path.join(kit, "autograder", "grade.py"), str(a.lab), "--root", kit,
+               "--student", submitted, "--results", results]
+        if a.sandbox:
+            cmd += ["--sandbox", a.sandbox]
+        return subprocess.call(cmd)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -100,6 +167,7 @@ def main():
     g.add_argument("lab", type=int)
     g.add_argument("--kit", help="grade against this kit directory instead of git HEAD")
     g.add_argument("--results", default="results.json")
+    g.add_argument("--sandbox", choices=["auto", "bwrap", "user", "none"])
     a = ap.parse_args()
     return pack(a) if a.cmd == "pack" else grade(a)
 

@@ -3,9 +3,12 @@
 
     autograder/honesty.py [LAB ...]
 
-For each lab (default: every autograder/labs/labN.toml):
-  - with every solution overlay (SOLVED=all) every test of the lab must pass;
-  - with every overlay except the lab's own, every test of the lab must FAIL.
+For each lab (default: every autograder/labs/labN.toml), graded exactly as a submission is
+(autograder/grade.py: the student's view, the sandbox, earlier labs as prebuilt objects):
+  - with the lab's own solution as the student's files, every test of the lab must pass;
+  - with the skeleton (the files students start from), every test of the lab must FAIL;
+  - the lab's fixed list of host tests (`[host] tests` in its .toml) must be exactly the
+    Catch2 test cases labelled with the lab, so the list and the tests never drift apart.
 A test that passes without its lab's solution cannot tell a finished lab from an unfinished
 one: that is a defect in the test. Ends with `honesty: N passed, M failed` (one check per lab
 and mode) and exits non-zero if any check failed.
@@ -16,6 +19,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import tomllib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -28,6 +32,19 @@ def labs():
 
 def overlays():
     return sorted(int(d[3:]) for d in os.listdir(os.path.join(ROOT, "solutions")) if re.fullmatch(r"lab\d+", d))
+
+
+def host_test_names(lab):
+    """The Catch2 test cases labelled lab<lab>, from a trusted build of the kit (every overlay)."""
+    build = os.path.join(ROOT, "build", "host")
+    if not os.path.exists(os.path.join(build, "CTestTestfile.cmake")):
+        subprocess.run(["cmake", "-S", ROOT, "-B", build, "-DSOLVED=all"], stdout=subprocess.DEVNULL, check=True)
+    subprocess.run(["cmake", "--build", build, "--target", f"tests_lab{lab}", "-j2"], stdout=subprocess.DEVNULL,
+                   check=True)
+    out = subprocess.run(["ctest", "--test-dir", build, "-N", "-L", f"^lab{lab}$"], stdout=subprocess.PIPE,
+                         text=True, check=True).stdout
+    # CTest names a case "<executable>:<case>"; the lab's list says "<executable>: <case>".
+    return [m.group(1) + ": " + m.group(2) for m in re.finditer(r"^\s*Test\s+#\d+: ([^:]+):(.*)$", out, re.M)]
 
 
 def grade(lab, solved):
@@ -52,8 +69,22 @@ def main():
             print(f"honesty: lab {lab}: FAIL no solutions/lab{lab} overlay")
             failed += 1
             continue
-        without = ",".join(str(n) for n in overlays() if n != lab) or "none"
-        for mode, solved, want in (("with its solution", "all", "passed"),
+        with open(os.path.join(HERE, "labs", f"lab{lab}.toml"), "rb") as f:
+            listed = tomllib.load(f).get("host", {}).get("tests", [])
+        actual = host_test_names(lab)
+        if sorted(listed) != sorted(actual):
+            print(f"honesty: lab {lab}: FAIL its [host] tests list differs from the Catch2 test cases labelled lab{lab}:")
+            for n in sorted(set(actual) - set(listed)):
+                print(f"    not listed: {n!r}")
+            for n in sorted(set(listed) - set(actual)):
+                print(f"    listed but no such test: {n!r}")
+            failed += 1
+        else:
+            passed += 1
+        earlier = [n for n in overlays() if n < lab]
+        with_own = ",".join(map(str, earlier + [lab]))
+        without = ",".join(map(str, earlier)) or "none"
+        for mode, solved, want in (("with its solution", with_own, "passed"),
                                    ("without its solution", without, "failed")):
             tests = grade(lab, solved)
             if not tests:

@@ -191,8 +191,15 @@ def run_qemu(a):
         print("run: " + " ".join(cmd))
         print("run: QEMU's console is here; Ctrl-a x quits, Ctrl-a c switches to the monitor")
         return subprocess.call(cmd)
-    cmd += ["-serial", "stdio"]
-    return supervise("qemu", cmd, a, env=None)
+    work = tempfile.mkdtemp(prefix="qemu-")
+    qlog = os.path.join(work, "qemu.log")
+    # -d cpu_reset logs "Triple fault" when the guest triple-faults (with -no-reboot QEMU
+    # then just exits), so the verdict can say so.
+    cmd += ["-serial", "stdio", "-d", "cpu_reset", "-D", qlog]
+    try:
+        return supervise("qemu", cmd, a, env=None, emulator_log=qlog)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 BOCHSRC = """# Written by tools/run.py.
@@ -235,16 +242,33 @@ def run_bochs(a):
     with open(cont, "w") as f:
         f.write("c\n")  # Debian's bochs has the debugger built in: continue at once
     cmd = ["bochs", "-q", "-f", rc, "-rc", cont]
-    status = supervise("bochs", cmd, a, env=env, serial_file=serial)
-    if status == EXIT_EMULATOR:
+    status = supervise("bochs", cmd, a, env=env, serial_file=serial, emulator_log=log)
+    if status == EXIT_EMULATOR and not a.quiet:
         print(f"run: Bochs log: {log}")
+    elif not a.bochs_log:
+        shutil.rmtree(work, ignore_errors=True)
     return status
 
 
-def supervise(name, cmd, a, env, serial_file=None):
+def triple_fault(emulator_log):
+    """Whether the emulator's own log shows a triple fault (QEMU -d cpu_reset; Bochs with
+    reset_on_triple_fault=0 reports the third exception and stops)."""
+    try:
+        with open(emulator_log, "rb") as f:
+            text = f.read(8 << 20).decode(errors="replace").lower()
+    except (OSError, TypeError):
+        return False
+    return "triple fault" in text or "exception with no resolution" in text
+
+
+def supervise(name, cmd, a, env, serial_file=None, emulator_log=None):
     """Run the emulator with a timeout, echo the console, and decide the verdict."""
+    with tempfile.TemporaryDirectory(prefix=name + "-") as tmp:
+        return _supervise(name, cmd, a, env, serial_file, emulator_log, os.path.join(tmp, "stdout.txt"))
+
+
+def _supervise(name, cmd, a, env, serial_file, emulator_log, out_path):
     start = time.monotonic()
-    out_path = os.path.join(tempfile.mkdtemp(prefix=name + "-"), "stdout.txt")
     with open(out_path, "w") as out:
         p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                              env=env, start_new_session=True)
@@ -268,16 +292,17 @@ def supervise(name, cmd, a, env, serial_file=None):
     if v:
         status, msg = v
     elif timed_out:
-        status, msg = EXIT_TIMEOUT, f"timeout after {a.timeout:.0f} s (kernel hung or too slow)"
+        status, msg = EXIT_TIMEOUT, f"timed out after {a.timeout:.0f} s (the kernel hung, or is too slow)"
+    elif triple_fault(emulator_log):
+        status, msg = EXIT_EMULATOR, (f"{name}: the machine triple-faulted (an exception while handling an "
+                                      f"exception: a broken stack, IDT or page table); make qemu-gdb or make "
+                                      f"bochs-dbg shows where")
     else:
         emu_out = open(out_path, errors="replace").read()
-        hint = ""
-        if "triple fault" in emu_out.lower() or "shutdown" in emu_out.lower() or name == "qemu":
-            hint = " (a triple fault resets the machine; run with the debugger to see where)"
-        status, msg = EXIT_EMULATOR, f"{name} stopped without a verdict{hint}"
-        tail = "\n".join(emu_out.strip().splitlines()[-5:])
+        status, msg = EXIT_EMULATOR, f"{name} stopped without a verdict (the emulator crashed or was killed)"
+        tail = "\n".join(l[:200] for l in emu_out.strip().splitlines()[-5:])
         if tail:
-            msg += f"\n{tail}"
+            msg += f"; its last words:\n{tail}"
     if not a.quiet and text and not text.endswith("\n"):
         print()
     if status != EXIT_OK:

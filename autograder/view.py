@@ -1,0 +1,145 @@
+"""The student's view of the kit: the only files a graded build can see.
+
+    view = View.create(kit, work, lab, student_dir, prebuilt_labs, own_solution)
+
+The view holds the kit's sources and headers that are not solutions, with the graded lab's
+student files taken from `student_dir` (and nothing else from there). The solutions of the
+earlier labs the grade builds on enter as objects compiled here, in the grader's own kit,
+before the student's build starts (`prebuilt/`): the Makefile's PREBUILT and CMake's PREBUILT
+link them in place of those labs' sources. So no solution source is in reach of a submission,
+whatever it includes: the build simply cannot open one. (`own_solution` puts the graded lab's
+own solution in as if it were the student's files: the honesty check does that.)
+
+Left out of the view: solutions/, autograder/, .git/, build/ and the handouts and docs.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+# What a build needs; everything else stays out of reach.
+VIEW_DIRS = ["kernel", "hypervisor", "libos", "apps", "slave", "tests", "tools"]
+VIEW_FILES = ["Makefile", "CMakeLists.txt", ".clang-format"]
+
+
+def overlay_files(kit, lab):
+    """The paths (relative to the kit) that lab `lab`'s solution overlay replaces."""
+    base = os.path.join(kit, "solutions", f"lab{lab}")
+    out = []
+    for d, _, files in os.walk(base):
+        for f in files:
+            out.append(os.path.relpath(os.path.join(d, f), base))
+    return sorted(out)
+
+
+def _copy_tree(src, dst, skip_dirs=("tests/__pycache__", "__pycache__")):
+    for d, dirs, files in os.walk(src):
+        dirs[:] = [x for x in dirs if x not in ("__pycache__", ".git", "build")]
+        rel = os.path.relpath(d, src)
+        os.makedirs(os.path.join(dst, rel), exist_ok=True)
+        for f in files:
+            s = os.path.join(d, f)
+            if os.path.islink(s) or not os.path.isfile(s):
+                continue
+            shutil.copyfile(s, os.path.join(dst, rel, f))
+
+
+class BuildError(Exception):
+    pass
+
+
+class View:
+    def __init__(self, root, out, prebuilt):
+        self.root, self.out, self.prebuilt = root, out, prebuilt
+
+    @staticmethod
+    def create(kit, work, lab, student_files, student_dir, prebuilt_labs, own_solution, log):
+        root = os.path.join(work, "view")
+        out = os.path.join(work, "out")
+        prebuilt = os.path.join(out, "prebuilt")
+        os.makedirs(root)
+        os.makedirs(prebuilt)
+        for d in VIEW_DIRS:
+            if os.path.isdir(os.path.join(kit, d)):
+                _copy_tree(os.path.join(kit, d), os.path.join(root, d))
+        for f in VIEW_FILES:
+            if os.path.isfile(os.path.join(kit, f)):
+                shutil.copyfile(os.path.join(kit, f), os.path.join(root, f))
+        # The graded lab's files: the student's, or (honesty) the lab's own solution.
+        for rel in student_files:
+            src = (os.path.join(kit, "solutions", f"lab{lab}", rel) if own_solution
+                   else os.path.join(student_dir, rel))
+            if os.path.isfile(src) and not os.path.islink(src):
+                shutil.copyfile(src, os.path.join(root, rel))
+        # Build output lands in out/ (bound at <view>/build in the sandbox).
+        os.makedirs(os.path.join(root, "build"), exist_ok=True)
+        if prebuilt_labs:
+            _prebuild(kit, prebuilt, prebuilt_labs, log)
+        return View(root, out, prebuilt)
+
+
+def _run(cmd, cwd, what):
+    r = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                       errors="replace", timeout=1800)
+    if r.returncode != 0:
+        raise BuildError(f"the grader could not build {what}:\n" + "\n".join(r.stdout.splitlines()[-30:]))
+
+
+def _prebuild(kit, dest, labs, log):
+    """Compile the overlays of `labs` in the grader's kit, in every flavour a build links them
+    in: kernel objects, application objects (the Makefile) and host-test objects (CMake)."""
+    tag = "-".join(map(str, labs))
+    solved = ",".join(map(str, labs))
+    log(f"compiling the solutions of labs {', '.join(map(str, labs))} (objects only) ...")
+    paths = [(n, p) for n in labs for p in overlay_files(kit, n)]
+    build = os.path.join("build", f"solved-{tag}")
+    env_make = ["make", "-s", f"SOLVED={solved}", "Q=@"]
+    app_srcs = _make_var(kit, "APP_LIB_SRCS")
+    kernel_targets = [f"{build}/obj/{p}.o" for _, p in paths]
+    app_targets = [f"{build}/appobj/{p}.o" for _, p in paths if p in app_srcs]
+    _run(env_make + kernel_targets + app_targets, kit, "the earlier labs' solutions (kernel objects)")
+    for flavour, targets in (("obj", kernel_targets), ("appobj", app_targets)):
+        for t in targets:
+            rel = t.split(f"/{flavour}/", 1)[1]
+            os.makedirs(os.path.dirname(os.path.join(dest, flavour, rel)), exist_ok=True)
+            shutil.copyfile(os.path.join(kit, t), os.path.join(dest, flavour, rel))
+    host = os.path.join(kit, "build", f"host-{tag}")
+    _run(["cmake", "-S", kit, "-B", host, f"-DSOLVED={solved}", "-DCMAKE_BUILD_TYPE=Debug", "-DPREBUILT="],
+         kit, "the host-test configuration")
+    _run(["cmake", "--build", host, "--target", "kit_overlay_objects", "-j", str(os.cpu_count() or 2)], kit,
+         "the earlier labs' solutions (host-test objects)")
+    objdir = os.path.join(host, "CMakeFiles", "kit_overlay_objects.dir", "solutions")
+    for n, p in paths:
+        if not p.endswith(".cc"):
+            continue
+        src = os.path.join(objdir, f"lab{n}", p + ".o")
+        if os.path.exists(src):
+            os.makedirs(os.path.dirname(os.path.join(dest, "host", p)), exist_ok=True)
+            shutil.copyfile(src, os.path.join(dest, "host", p + ".o"))
+
+
+def _make_var(kit, name):
+    r = subprocess.run(["make", "-s", "--no-print-directory", f"print-{name}"], cwd=kit, stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL, text=True)
+    return r.stdout.split()
+
+
+def check_dependencies(dep_files, allowed_roots, view_root):
+    """The compiler's own dependency lists (-MD/-MMD .d files) of a graded build: every file
+    it read must be in the view or in the system's headers. Returns the offending paths."""
+    bad = set()
+    for f in dep_files:
+        try:
+            text = open(f, errors="replace").read()
+        except OSError:
+            continue
+        text = text.replace("\\\n", " ")
+        for line in text.splitlines():
+            if ":" not in line:
+                continue
+            for dep in line.split(":", 1)[1].split():
+                path = dep if os.path.isabs(dep) else os.path.normpath(os.path.join(view_root, dep))
+                if not any(path == r or path.startswith(r.rstrip("/") + "/") for r in allowed_roots):
+                    bad.add(dep)
+    return sorted(bad)
