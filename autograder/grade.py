@@ -97,6 +97,8 @@ def solved_labs(root, lab, solved):
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b.")
 _CTRL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SANITIZER = re.compile(r"^==\d+==|^\s*#\d+ 0x|Sanitizer|runtime error|SUMMARY:|\b(?:address|pc|bp|sp) 0x|"
+                        r"is located|allocated by|freed by|previously allocated|shadow")
 
 
 def clean(text, cap=OUTPUT_CAP, paths=()):
@@ -105,7 +107,9 @@ def clean(text, cap=OUTPUT_CAP, paths=()):
     text = _CTRL.sub("", _ANSI.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
     for p, name in paths:
         text = text.replace(p, name)
-    text = re.sub(r"0x[0-9a-fA-F]{9,}", "0x...", text)
+    # Sanitizer reports carry addresses and process ids that change from run to run.
+    text = "\n".join(re.sub(r"0x[0-9a-fA-F]{6,}", "0x...", l) if _SANITIZER.search(l) else l
+                     for l in text.split("\n"))
     text = re.sub(r"==\d+==", "==PID==", text)
     text = re.sub(r"\b(pid|thread T\d+|tid)[ =]\d+", r"\1 N", text)
     if len(text) > cap:
@@ -208,6 +212,7 @@ class Grader:
         outside, suspicious = lint_mod.lint(files)
         for f in outside:
             self.notes.append(f"refused: {f} (only the kit's own files can be used)")
+        self.refused = outside
         for f in suspicious:
             self.notes.append(f"flagged for the instructor: {f}")
         self.log(f"sandbox: {self.box.describe()}")
@@ -380,6 +385,7 @@ class Grader:
         if os.path.exists(log_path) and not os.path.islink(log_path):
             with open(log_path, "rb") as f:
                 text = f.read(CONSOLE_CAP).decode(errors="replace")
+        self.keep_console(text, emu)
         verdict = run_verdict(r)
         results, ended, panic, ignored = parse_framed(text, nonce, [t.name for t in tests])
         if ignored:
@@ -402,6 +408,16 @@ class Grader:
         if how:
             self.notes.append(how)
         return tests
+
+    def keep_console(self, text, emu):
+        """The console of the graded run, for the student: build/grade-labN-<emulator>.log."""
+        try:
+            d = os.path.join(self.root, "build")
+            os.makedirs(d, exist_ok=True)
+            with open(os.path.join(d, f"grade-lab{self.lab}-{emu}.log"), "w") as f:
+                f.write(text[:4 << 20])
+        except OSError:
+            pass
 
     def cleanup(self):
         if not self.a.keep:
@@ -537,7 +553,14 @@ def main():
         log(f"lab {a.lab} ({spec.get('title', '')}); solutions used for labs: {', '.join(map(str, solved)) or 'none'}")
         g = Grader(a, root, spec, solved, log)
         g.prepare()
-        tests = g.host_tests() + g.kernel_tests()
+        if g.refused:
+            # Not built at all: the view would stop these files anyway, but a clear refusal
+            # beats a compiler reading /dev/zero until its limits stop it.
+            msg = "not built: a student file reaches outside the kit:\n" + "\n".join(g.refused[:5])
+            for t in tests:
+                t.output = clean(msg, paths=g.paths() if hasattr(g, "view") else ())
+        else:
+            tests = g.host_tests() + g.kernel_tests()
         notes = [f"protection: {g.box.describe()}"] + g.notes
     except (BuildError, Exception) as e:  # the grader itself failed: still write results
         detail = str(e) if isinstance(e, BuildError) else traceback.format_exc(limit=3)
