@@ -29,6 +29,7 @@ import os
 import re
 import secrets
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -188,7 +189,29 @@ class Grader:
             e.update(CCACHE_DIR="/ccache" if bwrap else self.ccache, CCACHE_READONLY="1", CCACHE_TEMPDIR="/tmp")
         if not bwrap:
             ro, rw = [], []  # the host's own paths: nothing to bind
+            self.own_output(build)
         return self.box.run(cmd, limits, timeout, ro=ro, rw=rw, cwd=cwd or kit, env=e, output_cap=output_cap)
+
+    def own_output(self, writable):
+        """Without bwrap the output folder cannot be mounted read-only: give it to the sandbox's
+        user while building, and take it back (root's, not writable by others) while the tests
+        run, so a test cannot change what the next one runs."""
+        if os.geteuid() != 0 or getattr(self, "_output_writable", None) == writable:
+            return
+        self._output_writable = writable
+        uid, gid = (self.box.uid, self.box.gid) if writable else (0, 0)
+        for d, dirs, fs in os.walk(self.view.out):
+            for x in [d] + [os.path.join(d, y) for y in dirs + fs]:
+                os.lchown(x, uid, gid)
+
+    def report_dir(self):
+        """Without bwrap's private /tmp: a folder of the sandbox user's for the test reports."""
+        d = os.path.join(self.work, "reports")
+        if not os.path.isdir(d):
+            os.makedirs(d, mode=0o700)
+            if os.geteuid() == 0:
+                os.chown(d, self.box.uid, self.box.gid)
+        return d
 
     def kit_path(self):
         return KIT if self.box.mode == "bwrap" else self.view.root
@@ -198,7 +221,6 @@ class Grader:
         env = dict(os.environ, CCACHE_BASEDIR="/", CCACHE_NOHASHDIR="1")
         if self.ccache:
             env["CCACHE_DIR"] = self.ccache
-        import subprocess
         r = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                            errors="replace", timeout=timeout)
         return r.returncode, r.stdout
@@ -305,7 +327,7 @@ class Grader:
         k = self.kit_path()
         path = f"{k}/build/host/{exe}"
         spec = re.sub(r'([\\,\[\]"*~])', r"\\\1", case)
-        report = f"/tmp/catch-{nonce}.xml" if self.box.mode == "bwrap" else os.path.join(self.work, f"catch-{nonce}.xml")
+        report = f"/tmp/catch-{nonce}.xml" if self.box.mode == "bwrap" else os.path.join(self.report_dir(), f"catch-{nonce}.xml")
         # The report goes to a file the test process writes, then is printed after a marker
         # line, so the test's own output cannot interleave with it.
         script = (f'"$0" "$1" -r xml -n "$2" -o "$3" >/dev/null 2>"$3.err"; rc=$?; '
@@ -562,7 +584,7 @@ def main():
         else:
             tests = g.host_tests() + g.kernel_tests()
         notes = [f"protection: {g.box.describe()}"] + g.notes
-    except (BuildError, Exception) as e:  # the grader itself failed: still write results
+    except Exception as e:  # the grader itself failed: still write results
         detail = str(e) if isinstance(e, BuildError) else traceback.format_exc(limit=3)
         print(f"grade: the grader failed: {detail}", file=sys.stderr)
         for t in tests:

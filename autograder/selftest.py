@@ -61,8 +61,8 @@ FORGE = "\n".join(f'serial_str("@@ test={t["name"]} result=pass\\n"); '
                   for t in _spec["target"]["tests"])
 
 
-def case(name, files, check, handin=None, runs=1):
-    return {"name": name, "files": files, "check": check, "handin": handin, "runs": runs}
+def case(name, files, check, handin=None, runs=1, sandbox=None):
+    return {"name": name, "files": files, "check": check, "handin": handin, "runs": runs, "sandbox": sandbox}
 
 
 def tests_by(res, kind):
@@ -94,6 +94,18 @@ CASES = [
                    "size_t walk_frames(uint64_t rbp, ReadWord read, uint64_t* rips, size_t max) {\n"
                    "#ifdef KIT_HOST_TEST\n    _exit(0);\n#endif\n", 1)},
          lambda r, out: r["score"] == 0 and same_list(r) and "defines a constructor" in r["output"]),
+    case("the same, where user namespaces are missing: a separate user with limits, and the grader says so",
+         {LAB0[0]: hostile_format("return 0;", "_exit(0);", extra=(
+             "#include <unistd.h>\n#include <stdio.h>\n"
+             "[[gnu::constructor]] static void evil() {\n"
+             "    for (const char* p : {\"/kit/tools/run.py\", \"../../tools/run.py\", \"" + ROOT + "/tools/run.py\"})\n"
+             "        if (FILE* f = fopen(p, \"w\")) { fputs(\"print('pwned')\", f); fclose(f); }\n}\n")),
+          LAB0[1]: SKELETON[LAB0[1]].replace("namespace kern {", "#include <unistd.h>\nnamespace kern {", 1)
+          .replace("size_t walk_frames(uint64_t rbp, ReadWord read, uint64_t* rips, size_t max) {",
+                   "size_t walk_frames(uint64_t rbp, ReadWord read, uint64_t* rips, size_t max) {\n"
+                   "#ifdef KIT_HOST_TEST\n    _exit(0);\n#endif\n", 1)},
+         lambda r, out: r["score"] == 0 and same_list(r) and "separate unprivileged user" in r["output"],
+         sandbox="user"),
     case("#include and __has_include of solutions, #include \"/dev/zero\": refused, 0 points",
          {LAB0[0]: '#include "../../solutions/lab0/kernel/core/format_int.cc"\n',
           LAB0[1]: '#if __has_include("../../solutions/lab0/kernel/core/backtrace.cc")\n'
@@ -231,6 +243,8 @@ def run_case(c):
                     with open(os.path.join(student, rel), "w") as f:
                         f.write(c["files"].get(rel, SKELETON[rel]))
                 cmd = [sys.executable, os.path.join(HERE, "grade.py"), "0", "--student", student, "--results", res]
+                if c["sandbox"]:
+                    cmd += ["--sandbox", c["sandbox"]]
             p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=900)
             outs.append(p.stdout.decode(errors="replace"))
             with open(res) as f:
