@@ -26,7 +26,7 @@ TEST_CASE("version 0x20 with 24 pins, an id that keeps only bits 27:24") {
     CHECK(a.read(IoApic::IOREGSEL) == 0);
 }
 
-TEST_CASE("every pin starts masked; an unmasked entry gives its vector, and only a valid one") {
+TEST_CASE("every pin starts masked, an unmasked entry gives its vector, and only a valid one") {
     IoApic a;
     for (unsigned p = 0; p < IoApic::PINS; ++p)
         CHECK(a.vector(p) == -1);
