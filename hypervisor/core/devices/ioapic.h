@@ -23,8 +23,9 @@ class IoApic {
     static constexpr uint64_t BASE = 0xFEC00000;
     /// Redirection entries (pins).
     static constexpr unsigned PINS = 24;
-    /// MMIO offsets in the page.
-    static constexpr uint64_t IOREGSEL = 0x00, IOWIN = 0x10, EOI = 0x40;
+    static constexpr uint64_t IOREGSEL = 0x00; ///< MMIO offset of the register select
+    static constexpr uint64_t IOWIN = 0x10;    ///< MMIO offset of the window onto the selected register
+    static constexpr uint64_t EOI = 0x40;      ///< MMIO offset of the EOI register (version 0x20 on)
     /// The version this model reports (register 1 bits 7:0): 0x20 has the EOI register.
     static constexpr uint32_t VERSION = 0x20;
     /// Redirection entry bit 16: the pin is masked (data sheet 3.2.4).
@@ -45,16 +46,16 @@ class IoApic {
     /// interrupt (vectors 0-31 are exceptions and reserved, SDM Vol 3A 6.2).
     int vector(unsigned pin) const;
 
-  private:
-    uint32_t m_select = 0;
-    uint32_t m_id = 0;
-    volatile uint32_t m_rte[PINS][2] = {}; // [low, high]; low starts masked (set in the constructor)
-
-  public:
+    /// An I/O APIC after reset: every pin masked.
     IoApic() {
         for (auto& r : m_rte)
             r[0] = uint32_t(RTE_MASKED);
     }
+
+  private:
+    uint32_t m_select = 0;
+    uint32_t m_id = 0;
+    volatile uint32_t m_rte[PINS][2] = {}; // [low, high]
 };
 
 } // namespace hv
