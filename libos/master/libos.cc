@@ -82,13 +82,13 @@ constexpr uint64_t IDLE_EXITS_PER_S = 10;
 uint64_t g_idle_check_s = 0;
 
 void idle_check(void*) {
+    delegation_pause(); // first: the applications' first calls wait for the daemon anyway
     uint64_t hz = kern::g_clock.tsc_hz, t = kern::cpu::rdtsc();
-    while (!daemon_up() && hv::linux_slave_running() && kern::cpu::rdtsc() - t < 300 * hz)
+    while (!daemon_up() && kern::cpu::rdtsc() - t < 300 * hz)
         kern::sleep_until(kern::cpu::rdtsc() + hz / 100);
     t = kern::cpu::rdtsc();
     while (daemon_up() && !daemon_asleep() && kern::cpu::rdtsc() - t < 5 * hz) // (a polling daemon never is)
         kern::sleep_until(kern::cpu::rdtsc() + hz / 100);
-    delegation_pause();
     // Let Linux finish what the daemon's start began (its own and serve.sh's console lines).
     kern::sleep_until(kern::cpu::rdtsc() + hz);
     uint64_t e0 = 0, e1 = 0;
