@@ -324,3 +324,22 @@ TEST_CASE("the UART's interrupt: sent to the slave's own CPU on the routed vecto
     out(0x3F9, 0x03); // THRI on: the transmitter's interrupt rises
     CHECK(rig.slave.icrs.size() == 2);
 }
+
+TEST_CASE("babysat mode: a wake-up posted while the slave was parked goes to the virtual LAPIC") {
+    MmioRig rig;
+    VirtualLapic vl(1);
+    vl.seed(0x1FF, 0, 0x10000, 0); // software-enabled, timer masked
+    rig.sctx.vlapic = &vl;
+    volatile uint32_t posts = 0;
+    rig.uart.attach_rx(&posts);
+    rig.uart.write(4, 0x08);  // OUT2
+    rig.uart.write(1, 0x01);  // IER: received data
+    rig.ioapic.write(IoApic::IOREGSEL, 0x18);
+    rig.ioapic.write(IoApic::IOWIN, 0x41);
+    slave_exits::uart_line_changed(rig.sctx); // the run loop, before an entry: nothing yet
+    CHECK(vl.pending() == -1);
+    posts = 1; // linux_slave_wake() from the caller, while parked
+    slave_exits::uart_line_changed(rig.sctx);
+    CHECK(vl.pending() == 0x41);
+    CHECK(rig.slave.icrs.empty()); // never the real ICR: the CPU is the master's
+}
