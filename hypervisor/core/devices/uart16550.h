@@ -40,8 +40,12 @@ class Uart16550 {
 
     /// Take received bytes from @p posts, a counter another CPU increments (release) to post a
     /// wake-up: whenever it differs from the last value the guest consumed, the receiver holds
-    /// RX_BYTE (LSR.DR). Null (the default): nothing is ever received.
-    void attach_rx(const volatile uint32_t* posts) { m_rx_posts = posts; }
+    /// RX_BYTE (LSR.DR). Posts made before this call are not received (a rebooted slave starts
+    /// with an empty receiver). Null (the default): nothing is ever received.
+    void attach_rx(const volatile uint32_t* posts) {
+        m_rx_posts = posts;
+        m_rx_taken = posts ? __atomic_load_n(posts, __ATOMIC_ACQUIRE) : 0;
+    }
     /// True if the receiver holds a byte.
     bool rx_ready() const;
     /// The UART's interrupt output as the PC wires it: some interrupt is pending (IIR bit 0
