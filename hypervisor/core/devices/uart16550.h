@@ -10,7 +10,7 @@
 // transmit without interrupts (the transmitter is always ready: LSR.THRE and TEMT set, so each
 // character costs one LSR read and one THR write), and for its interrupt handler: IIR reports a
 // received byte before an empty transmitter, and an empty transmitter raises its interrupt when
-// IER enables it (the driver's start-up test for UARTs that do not, 8250_port.c) or when a
+// IER enables it (the 8250 driver's start-up test looks for UARTs that do not) or when a
 // character has been sent. Registers (offset from the base port; DLAB is LCR bit 7; National
 // Semiconductor PC16550D data sheet, Table 2; interrupt priorities Table 4):
 //   0 RBR (read) / THR (write) / DLL (DLAB)   1 IER / DLM (DLAB)   2 IIR (read) / FCR (write)

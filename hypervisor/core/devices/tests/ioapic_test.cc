@@ -1,4 +1,4 @@
-// The emulated I/O APIC's register file: what Linux's io_apic.c reads at boot (ID, version and
+// The emulated I/O APIC's register file: what Linux's I/O APIC code reads at boot (ID, version and
 // the number of pins) and writes when a driver requests IRQ 4 (a redirection entry, high half
 // first), and what the hypervisor reads back to deliver the pin.
 #include "hypervisor/core/devices/ioapic.h"
