@@ -5,13 +5,17 @@ Bochs cycles (exact: clock: sync=none), for each way the two sides can wait:
   spin      the caller re-reads the response ring; vlibosd busy-polls the request ring
   poll      the caller sleeps 50 us between looks; vlibosd busy-polls
   doorbell  the caller sleeps until vlibosd's VMCALL doorbell (hypervisor -> thread_wake IPI)
-  poll, idle daemon   as poll, but vlibosd sleeps 200 us when it finds nothing (the default)
+  poll, idle daemon   as poll, but vlibosd blocks after 2000 empty looks until the master wakes
+            it through the slave's UART interrupt (the default)
+  poll, polling daemon   as poll, but vlibosd sleeps 200 us between looks (vlibos.block=0: how it
+            waited before it could be woken)
   babysat   the slave has no CPU of its own: the caller (on the slave's CPU) runs it inside its
             own budget until it rings; calls back to back (the slave is never frozen for long)
 
 and the slave's VM exits per delegated call: the same run with 20 and with N + 20 calls, the
 difference / 3N (each run makes N null calls and N lseek + read pairs, after a few set-up calls). The channel's fast path
-needs no VM exit at all: the spin and poll rows show 0.
+needs no VM exit at all: the spin and poll rows show 0. The "cold" column is the first null
+call after 3 s without calls (delegbench's deleg_cold): what waking an idle daemon costs.
 """
 import argparse
 import os
@@ -26,6 +30,7 @@ BASE_CALLS = 20
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODES = [("spin", "spin", "vlibos.spin=-1", ""), ("poll", "poll", "vlibos.spin=-1", ""),
          ("doorbell", "doorbell", "vlibos.spin=-1", ""), ("poll, idle daemon", "poll", "vlibos.spin=2000", ""),
+         ("poll, polling daemon", "poll", "vlibos.spin=2000,vlibos.block=0", ""),
          ("babysat: the caller runs the slave on CPU 1 in its own budget", "babysat", "vlibos.spin=-1", " cpu=1")]
 
 
@@ -55,13 +60,13 @@ def main():
     ap.add_argument("--calls", type=int, default=200)
     a = ap.parse_args()
     print("\n## Delegated calls to the Linux slave, round trip in Bochs cycles (1 cycle = 100 ns at ips 10M)\n")
-    print("| caller waits / daemon | null call min / avg / max | 4 KiB read min / avg / max | slave VM exits per call |")
-    print("|---|---|---|---|")
+    print("| caller waits / daemon | null call min / avg / max | 4 KiB read min / avg / max | cold null call | slave VM exits per call |")
+    print("|---|---|---|---|---|")
     for label, libos, append, where in MODES:
         full = run(a.kernel, libos, append, a.calls + BASE_CALLS, where)
         base = run(a.kernel, libos, append, BASE_CALLS, where)
         if metric(full, "deleg_nop_min") is None:
-            print(f"| {label} | (no result: see a run by hand) | | |")
+            print(f"| {label} | (no result: see a run by hand) | | | |")
             continue
         e1, e0 = exits(full), exits(base)
         calls = 3 * a.calls  # N null calls, N lseeks, N reads
@@ -70,7 +75,9 @@ def main():
         why = ", ".join(f"{k} {v / calls:.2f}" for k, v in sorted(delta.items())) or "none"
         nop = "/".join(f"{metric(full, 'deleg_nop_' + k):,}" for k in ("min", "avg", "max"))
         rd = "/".join(f"{metric(full, 'deleg_read4k_' + k):,}" for k in ("min", "avg", "max"))
-        print(f"| {label} | {nop} | {rd} | {per:.2f} ({why}) |")
+        cold = metric(full, "deleg_cold")
+        print(f"| {label} | {nop} | {rd} | {cold:,} | {per:.2f} ({why}) |" if cold is not None else
+              f"| {label} | {nop} | {rd} | - | {per:.2f} ({why}) |")
     return 0
 
 

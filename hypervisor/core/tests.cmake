@@ -16,3 +16,5 @@ kit_host_test(lab5_exits_test LAB 5 SOURCES hypervisor/core/tests/lab5_exits_tes
 kit_host_test(exit_dispatch_test SOURCES hypervisor/core/tests/exit_dispatch_test.cc hypervisor/core/exit_reason.cc
               hypervisor/core/tests/exit_dispatch_fakes.cc kernel/core/format.cc kernel/core/format_int.cc)
 kit_host_test(io_msr_bitmaps_test SOURCES hypervisor/core/tests/io_msr_bitmaps_test.cc hypervisor/core/io_msr_bitmaps.cc)
+# Decoding an MMIO access's MOV and walking the guest's page tables (the slave's I/O APIC).
+kit_host_test(mmio_insn_test SOURCES hypervisor/core/tests/mmio_insn_test.cc hypervisor/core/mmio_insn.cc)

@@ -73,6 +73,13 @@ constexpr uint32_t SWAPPED_MSRS[] = {0xC0000081, 0xC0000082, 0xC0000083, 0xC0000
 Babysat* volatile g_babysat = nullptr;
 /// APIC id of the CPU running the slave, or -1.
 volatile int64_t g_slave_apic = -1;
+/// The UART receiver's posts (Uart16550::attach_rx): linux_slave_wake() adds one.
+volatile uint32_t g_rx_posts = 0;
+/// The vector Linux routed the UART's I/O APIC pin to, or -1 (masked, or no slave): published by
+/// the slave's CPU after each I/O APIC access, read by linux_slave_wake() on another CPU.
+volatile int32_t g_uart_vector = -1;
+/// Exits of the running slave so far (SlaveResult::out.total_exits), for linux_slave_exits().
+const volatile uint64_t* volatile g_exit_count = nullptr;
 
 /// The master's per-CPU state that the slave overwrites while it owns the CPU (SYSCALL MSRs,
 /// the swapgs base, its local APIC's configuration), restored when it stops.
@@ -271,6 +278,27 @@ void linux_slave_request_babysat() {
 
 bool linux_slave_babysat_ready() { return g_babysat != nullptr; }
 
+void linux_slave_wake() {
+    __atomic_fetch_add(&g_rx_posts, 1, __ATOMIC_SEQ_CST); // the byte, before its interrupt
+    if (g_babysat)
+        return; // the caller's next run of the slave sends the interrupt (linux_slave_babysit)
+    int32_t v = __atomic_load_n(&g_uart_vector, __ATOMIC_ACQUIRE);
+    int64_t apic = g_slave_apic;
+    // One WRMSR (x2APIC ICR, SDM Vol 3A 11.12.9), never a wait: the interrupt goes straight to
+    // the slave's IDT (its CPU runs with interrupts passed through). Only a fixed interrupt, only
+    // to the slave's CPU, whatever Linux wrote into the redirection entry.
+    if (v >= 0 && apic >= 0)
+        kern::lapic::send_ipi(uint32_t(apic), kern::lapic::FIXED | uint32_t(v));
+}
+
+bool linux_slave_exits(uint64_t& exits) {
+    const volatile uint64_t* p = g_exit_count;
+    if (!p)
+        return false;
+    exits = *p;
+    return true;
+}
+
 unsigned linux_slave_cpu() {
     Babysat* b = g_babysat;
     return b ? b->cpu : ~0u;
@@ -309,6 +337,7 @@ BabysitResult linux_slave_babysit(uint64_t budget) {
         // The virtual LAPIC's interrupts (SDM Vol 3C 27.6 event injection; 26.7.5 the
         // interrupt window when the guest cannot take one now), in the slave's own time.
         b->vlapic->tick(now + uint64_t(b->tsc_offset));
+        slave_exits::uart_line_changed(*b->sctx); // a wake-up posted while it was parked
         uint32_t proc = uint32_t(vm.read(CPU_BASED_VM_EXEC_CONTROL)) & ~(1u << 2);
         if (int v = b->vlapic->pending(); v >= 0) {
             bool can = (vm.read(GUEST_RFLAGS) & (1u << 9)) && !(vm.read(GUEST_INTERRUPTIBILITY_INFO) & 3);
@@ -447,6 +476,7 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
     j.num_cpus = 1;
     j.cpu_ids[0] = uint8_t(kern::this_cpu().apic_id);
     j.uart_mask = 1; // COM1 only: the emulated console
+    j.standard_ioapic = true; // for the UART's IRQ 4, which wakes vlibosd (ioapic.h)
     write_jailhouse_setup_data(ram + SlaveFixed::SETUP_DATA, j);
     BootParamsSpec spec;
     spec.cmdline_gpa = SlaveFixed::CMDLINE;
@@ -504,6 +534,10 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
     Uart16550 uart(KernelSlaveEnv::uart_sink, &senv);
     uint32_t own[1] = {kern::this_cpu().apic_id};
     SlaveExitContext sctx{gctx, senv, uart, res.stats, own, 1, &g_stop};
+    IoApic ioapic;
+    sctx.ioapic = &ioapic;
+    sctx.rx_edges_posted = true; // dedicated mode: linux_slave_wake() sends the receive interrupt
+    uart.attach_rx(&g_rx_posts);
     GuestRegs regs{};
     regs.rsi = SlaveFixed::ZERO_PAGE; // boot.rst: RSI = the zero page (GPRs are not in the VMCS)
 
@@ -517,6 +551,7 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
     cpu::wrmsr(x2apic_msr(0x320), LVT_MASKED);
     g_stop = false;
     g_slave_apic = kern::this_cpu().apic_id;
+    g_exit_count = &res.out.total_exits;
     bool xsave = env.xcr0_supported() != 0;
     bool launched = false, babysat = false;
     VirtualLapic vlapic;
@@ -536,13 +571,17 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
             break;
         }
         launched = true;
-        if (handle_slave_exit(vmcs, regs, sctx)) {
+        bool stopping = handle_slave_exit(vmcs, regs, sctx);
+        __atomic_store_n(&g_uart_vector, int32_t(ioapic.vector(UART_IOAPIC_PIN)), __ATOMIC_RELEASE);
+        if (stopping) {
             if (res.out.end == GuestEnd::triple_fault || res.out.end == GuestEnd::unhandled_exit ||
                 res.out.end == GuestEnd::ept_violation)
                 dump_guest_state(vmcs, regs, "slave");
             break;
         }
         if (g_babysat_requested && !g_stop && switch_to_babysat(vmcs, r, vlapic, sctx)) {
+            sctx.rx_edges_posted = false; // from now on the caller's run loop sends them
+            sctx.uart_line = false;
             babysat = true;
             break;
         }
@@ -567,6 +606,8 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
             kern::sleep_until(cpu::rdtsc() + kern::g_clock.tsc_hz / 100);
         cpu::cli();
         g_babysat = nullptr;
+        g_exit_count = nullptr;
+        g_uart_vector = -1;
         if (!b.died)
             res.out.end = GuestEnd::exited;
         res.end_tsc = cpu::rdtsc();
@@ -578,6 +619,8 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
     }
     res.end_tsc = cpu::rdtsc();
     g_slave_apic = -1;
+    g_exit_count = nullptr;
+    g_uart_vector = -1;
     res.out.guest_rip = vmcs.read(GUEST_RIP);
     if (xsave)
         xsetbv(1);

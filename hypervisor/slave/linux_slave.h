@@ -112,6 +112,17 @@ struct BabysitResult {
 /// cycles: its time is the caller's, charged to the caller's VCPU like any other running time.
 BabysitResult linux_slave_babysit(uint64_t budget);
 
+/// Wake the slave's vlibosd (from any CPU, interrupts on or off): post a byte to the receiver of
+/// the slave's console UART and send Linux the UART's interrupt, on the vector Linux routed its
+/// I/O APIC pin to. Bounded: an atomic increment and one ICR write, never a wait for Linux.
+/// In babysat mode only the byte is posted; the caller's next linux_slave_babysit() delivers the
+/// interrupt. Nothing is sent while Linux has the pin masked (the daemon has not opened the tty).
+void linux_slave_wake();
+
+/// VM exits of the running slave so far, into @p exits; false if no slave runs. Exact (counted
+/// by the slave's CPU at each exit) but read without a lock: a count one exit old at most.
+bool linux_slave_exits(uint64_t& exits);
+
 /// Ask the running slave to stop (from any CPU): sets the flag its exit handler checks and
 /// sends its CPU an NMI. Returns false if no slave is running.
 bool linux_slave_request_stop();

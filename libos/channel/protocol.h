@@ -25,7 +25,7 @@ namespace vlibos {
 /// "VLOS", little endian.
 inline constexpr uint32_t CHANNEL_MAGIC = 0x534F4C56;
 /// Bumped when a layout or a message changes incompatibly; both sides refuse another version.
-inline constexpr uint32_t CHANNEL_VERSION = 2;
+inline constexpr uint32_t CHANNEL_VERSION = 3;
 
 /// Geometry.
 /// @{
@@ -57,6 +57,21 @@ struct ChannelHeader {
     uint32_t doorbell_mode;  ///< DoorbellMode the master wants the daemon to use
     uint64_t daemon_polls;   ///< times the daemon found the request ring empty (statistics)
     uint64_t doorbells;      ///< doorbells the daemon rang (statistics)
+    uint32_t daemon_wait;    ///< DaemonWait: how vlibosd waits for requests (set by vlibosd)
+    /// 1 while vlibosd blocks until it is woken (DAEMON_WAIT_WOKEN). Set by the daemon before it
+    /// looks at the request ring a last time and blocks; cleared by the master when it pushes a
+    /// request and wakes it. Each side writes, then fences, then reads the other's index or flag,
+    /// so a request is never left unseen with the daemon asleep.
+    uint32_t daemon_asleep;
+    uint64_t sleeps;         ///< times the daemon blocked (statistics)
+    uint64_t wakeups;        ///< wake-ups the master sent (statistics)
+};
+
+/// How vlibosd waits when the request ring is empty.
+enum DaemonWait : uint32_t {
+    DAEMON_WAIT_POLL = 0,  ///< it sleeps vlibos.poll_us between looks (or busy-polls: vlibos.spin=-1)
+    DAEMON_WAIT_WOKEN = 1, ///< it blocks in read() on its console tty; the master wakes it through
+                           ///< the UART's receive interrupt (hv::linux_slave_wake)
 };
 
 /// The doorbell hypercall: VMCALL with RAX = this number, from the daemon (CPL 3 allowed for

@@ -5,16 +5,26 @@
 //   pop a request -> Server::serve() (copy out, check, do it) -> push the response
 //   -> ring the doorbell (VMCALL) if the master asked for one
 //
-// When the ring is empty it spins a while, then sleeps poll_us between looks.
+// When the ring is empty it spins a while, then blocks until the master wakes it: it says so in
+// the channel header (daemon_asleep), looks at the ring once more, and blocks in read() on its
+// console tty, /dev/ttyS0 (the hypervisor's emulated 16550, wake_tty.h). The master, after
+// pushing a request, sees the flag and posts a byte to that UART's receiver with its interrupt
+// (hv::linux_slave_wake): Linux's 8250 driver takes it and read() returns. Blocked, the daemon
+// costs Linux nothing, so an idle slave's CPU halts until its own next timer (its VM exits per
+// second: docs/delegation.md). Without the tty (an old hypervisor, vlibos.block=0) it sleeps
+// poll_us between looks, as it used to.
 //
-//   vlibosd [channel=ADDR] [poll_us=N] [spin=N]
+//   vlibosd [channel=ADDR] [poll_us=N] [spin=N] [block=0|1] [sleep_ms=N]
 // Defaults come from the kernel command line: vlibos.channel= (the master puts it there),
-// vlibos.poll_us= (200) and vlibos.spin= (2000 empty looks before the first sleep; -1: never
-// sleep, the daemon busy-polls its dedicated CPU).
+// vlibos.poll_us= (200), vlibos.spin= (2000 empty looks before the first sleep; -1: never
+// sleep, the daemon busy-polls its dedicated CPU), vlibos.block= (1: block until woken) and
+// vlibos.sleep_ms= (1000: a blocked daemon looks at the ring anyway after this long, so that a
+// wake-up lost to a bug costs a second, not a hang).
 #include "libos/channel/protocol.h"
 #include "libos/channel/ring.h"
 #include "libos/daemon/server.h"
 #include "libos/daemon/slave_env.h"
+#include "libos/daemon/wake_tty.h"
 #include "slave/programs/programs.h"
 
 #include <cerrno>
@@ -23,6 +33,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -58,6 +69,11 @@ int vlibosd_main(int argc, char** argv) {
         poll_us = std::atol(a);
     if (const char* a = arg(argc, argv, "spin"))
         spin = std::atol(a);
+    long block = long(kernel_cmdline_value("vlibos.block", 1)), sleep_ms = long(kernel_cmdline_value("vlibos.sleep_ms", 1000));
+    if (const char* a = arg(argc, argv, "block"))
+        block = std::atol(a);
+    if (const char* a = arg(argc, argv, "sleep_ms"))
+        sleep_ms = std::atol(a);
     if (!addr) {
         std::printf("vlibosd: no channel address (vlibos.channel= on the kernel command line, or channel=ADDR)\n");
         return 1;
@@ -79,13 +95,29 @@ int vlibosd_main(int argc, char** argv) {
     RingConsumer<Request> requests(region + REQUEST_RING_OFFSET);
     RingProducer<Response> responses(region + RESPONSE_RING_OFFSET);
     Server server;
+    // The wake-up line: only for a daemon that sleeps at all.
+    int tty = -1;
+    const char* no_tty = spin < 0 ? "busy-polls" : "vlibos.block=0";
+    if (spin >= 0 && block) {
+        tty = open_wake_tty(WAKE_TTY);
+        if (tty < 0)
+            no_tty = std::strerror(errno);
+    }
+    hdr->daemon_wait = tty >= 0 ? DAEMON_WAIT_WOKEN : DAEMON_WAIT_POLL;
     hdr->daemon_up = uint32_t(getpid());
+    char how[120];
+    if (tty >= 0)
+        std::snprintf(how, sizeof how, "blocks on %s until the master wakes it", WAKE_TTY);
+    else if (spin < 0)
+        std::snprintf(how, sizeof how, "busy-polls");
+    else
+        std::snprintf(how, sizeof how, "sleeps %ld us between looks (no wake-up: %s)", poll_us, no_tty);
     std::printf("vlibosd: serving the channel at %#llx (%s; %s)\n", addr,
-                hdr->doorbell_mode == DOORBELL_VMCALL ? "rings the doorbell" : "the master polls",
-                spin < 0 ? "busy-polls" : "sleeps when idle");
+                hdr->doorbell_mode == DOORBELL_VMCALL ? "rings the doorbell" : "the master polls", how);
     std::fflush(stdout);
     uint64_t served = 0;
     long idle = 0;
+    bool said_asleep = false; // daemon_asleep is set and the ring has been looked at since
     static uint8_t scratch[BUFFER_BYTES]; // the buffer of a request whose index is out of range
     while (!g_stop) {
         Request req;
@@ -95,12 +127,32 @@ int vlibosd_main(int argc, char** argv) {
             break;
         }
         if (s == RingStatus::empty) {
-            if (spin >= 0 && ++idle > spin) {
+            if (spin < 0 || ++idle <= spin)
+                continue;
+            if (tty < 0) {
                 hdr->daemon_polls = hdr->daemon_polls + 1;
                 timespec t{0, poll_us * 1000};
                 nanosleep(&t, nullptr);
+                continue;
             }
+            if (!said_asleep) {
+                // Say it, then look once more: a request pushed before the master could see
+                // the flag is found by that look (the master fences the same way round).
+                __atomic_store_n(&hdr->daemon_asleep, 1u, __ATOMIC_SEQ_CST);
+                __atomic_thread_fence(__ATOMIC_SEQ_CST);
+                said_asleep = true;
+                continue;
+            }
+            hdr->sleeps = hdr->sleeps + 1;
+            wait_for_wake(tty, int(sleep_ms));
+            __atomic_store_n(&hdr->daemon_asleep, 0u, __ATOMIC_SEQ_CST);
+            said_asleep = false;
+            idle = 0;
             continue;
+        }
+        if (said_asleep) {
+            __atomic_store_n(&hdr->daemon_asleep, 0u, __ATOMIC_SEQ_CST);
+            said_asleep = false;
         }
         idle = 0;
         uint8_t* buffer = req.buffer < BUFFERS ? region + BUFFERS_OFFSET + uint64_t(req.buffer) * BUFFER_BYTES : scratch;
@@ -118,6 +170,7 @@ int vlibosd_main(int argc, char** argv) {
             doorbell();
         }
     }
+    hdr->daemon_asleep = 0;
     hdr->daemon_up = 0;
     std::printf("vlibosd: stopped after %llu requests (%llu malformed)\n", (unsigned long long)served,
                 (unsigned long long)server.malformed());

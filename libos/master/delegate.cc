@@ -76,6 +76,20 @@ bool babysit(uint64_t deadline) {
     }
 }
 
+/// After a push: if vlibosd blocks until woken, wake it. The fence orders the push (the ring's
+/// head) before the look at the flag, as the daemon orders its flag before its last look at the
+/// head: one of the two sees the other. The exchange makes one wake-up per sleep, however many
+/// requests follow. Bounded whatever the slave wrote: a flag and one IPI (hv::linux_slave_wake).
+void wake_daemon() {
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    ChannelHeader* h = header();
+    if (__atomic_load_n(&h->daemon_asleep, __ATOMIC_ACQUIRE) && __atomic_exchange_n(&h->daemon_asleep, 0u, __ATOMIC_SEQ_CST)) {
+        hv::linux_slave_wake();
+        ++g_stats.wakeups;
+        h->wakeups = h->wakeups + 1;
+    }
+}
+
 /// Sleep a little: until the doorbell (doorbell mode), or for `interval` us, which doubles
 /// from POLL_US up to 16 times that: each look costs the caller a wake-up charged to its
 /// budget, so a slow answer must not cost hundreds of them.
@@ -114,6 +128,11 @@ void channel_attach(uint8_t* region, WaitMode mode, bool (*is_up)()) {
 }
 
 bool daemon_up() { return g_region && __atomic_load_n(&header()->daemon_up, __ATOMIC_ACQUIRE) != 0; }
+
+bool daemon_asleep() { return g_region && __atomic_load_n(&header()->daemon_asleep, __ATOMIC_ACQUIRE) != 0; }
+
+void delegation_pause() { lock(); }
+void delegation_resume() { unlock(); }
 
 namespace {
 kern::IoVcpu* g_io = nullptr; // the doorbell's bottom halves run here (if it could be admitted)
@@ -190,8 +209,10 @@ int64_t delegate(Op op, const int64_t args[6], const void* payload, uint32_t pay
     g_waiter = kern::current_thread();
     for (;;) { // push: wait while the daemon has 64 requests to read
         RingStatus s = g_requests.push(req);
-        if (s == RingStatus::ok)
+        if (s == RingStatus::ok) {
+            wake_daemon();
             break;
+        }
         if (s == RingStatus::corrupt || cpu::rdtsc() >= deadline || !slave_up()) {
             result = s == RingStatus::corrupt ? -CE_PROTO : slave_up() ? -CE_TIMEDOUT : -CE_NOTCONN;
             goto done;

@@ -40,6 +40,7 @@ struct DelegateStats {
     uint64_t rejected = 0;     ///< responses check_response() refused
     uint64_t stale = 0;        ///< responses to an earlier (timed-out) call, dropped
     uint64_t doorbells = 0;    ///< doorbells received
+    uint64_t wakeups = 0;      ///< requests that found the daemon asleep and woke it (hv::linux_slave_wake)
     uint64_t babysits = 0;     ///< babysat: runs of the slave by callers
     uint64_t babysit_idle = 0; ///< of those, ended because the slave idled (the caller slept)
     uint64_t babysit_budget = 0; ///< of those, ended because the caller's budget ran out
@@ -68,5 +69,13 @@ DelegateStats delegate_stats();
 
 /// Whether vlibosd has announced itself in the channel header.
 bool daemon_up();
+/// Whether vlibosd says it blocks until woken (and has not been woken since).
+bool daemon_asleep();
+
+/// Hold back every delegated call (they wait, as for one call in progress) until
+/// delegation_resume(): for measuring an idle slave with no caller (libos_idle_check).
+void delegation_pause();
+/// Let calls go again.
+void delegation_resume();
 
 } // namespace libos

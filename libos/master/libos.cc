@@ -35,15 +35,16 @@ void report(const kern::RunSummary&) {
     DelegateStats s = delegate_stats();
     uint64_t avg = s.calls ? s.total_cycles / s.calls : 0;
     kern::kprintf("libos: %lu delegated calls (round trip min %lu avg %lu max %lu cycles), %lu timeouts, %lu "
-                  "refused (no daemon), %lu bad responses, %lu stale, %lu doorbells\n",
+                  "refused (no daemon), %lu bad responses, %lu stale, %lu doorbells, %lu wake-ups of a sleeping "
+                  "daemon\n",
                   s.calls, s.calls ? s.min_cycles : 0, avg, s.max_cycles, s.timeouts, s.not_connected, s.rejected,
-                  s.stale, s.doorbells);
+                  s.stale, s.doorbells, s.wakeups);
     char line[240];
     kern::snformat(line, sizeof line,
                    "libos calls=%lu min_cycles=%lu avg_cycles=%lu max_cycles=%lu timeouts=%lu not_connected=%lu "
-                   "rejected=%lu stale=%lu doorbells=%lu",
+                   "rejected=%lu stale=%lu doorbells=%lu wakeups=%lu",
                    s.calls, s.calls ? s.min_cycles : 0, avg, s.max_cycles, s.timeouts, s.not_connected, s.rejected,
-                   s.stale, s.doorbells);
+                   s.stale, s.doorbells, s.wakeups);
     kern::report_line(line);
     if (g_io) {
         kern::IoVcpuStats io = kern::io_vcpu_stats(*g_io);
@@ -72,6 +73,48 @@ void babysat_switcher(void*) {
         if (!hv::linux_slave_running() && daemon_up())
             return; // the slave ended first
     }
+}
+
+/// libos_idle_check=S: once vlibosd is up and has gone to sleep, hold every call back and count
+/// the slave's VM exits over S seconds of TSC time (exact: both are counts, not wall time); an
+/// idle slave with no caller must take at most IDLE_EXITS_PER_S. The calls held back then go on.
+constexpr uint64_t IDLE_EXITS_PER_S = 10;
+uint64_t g_idle_check_s = 0;
+
+void idle_check(void*) {
+    delegation_pause(); // first: the applications' first calls wait for the daemon anyway
+    uint64_t hz = kern::g_clock.tsc_hz, t = kern::cpu::rdtsc();
+    while (!daemon_up() && kern::cpu::rdtsc() - t < 300 * hz)
+        kern::sleep_until(kern::cpu::rdtsc() + hz / 100);
+    t = kern::cpu::rdtsc();
+    while (daemon_up() && !daemon_asleep() && kern::cpu::rdtsc() - t < 5 * hz) // (a polling daemon never is)
+        kern::sleep_until(kern::cpu::rdtsc() + hz / 100);
+    // Let Linux finish what the daemon's start began (its own and serve.sh's console lines).
+    kern::sleep_until(kern::cpu::rdtsc() + hz);
+    uint64_t e0 = 0, e1 = 0;
+    bool ok0 = hv::linux_slave_exits(e0);
+    uint64_t t0 = kern::cpu::rdtsc();
+    kern::sleep_until(t0 + g_idle_check_s * hz);
+    bool ok1 = hv::linux_slave_exits(e1);
+    uint64_t t1 = kern::cpu::rdtsc();
+    bool asleep = daemon_asleep();
+    delegation_resume();
+    char why[160] = "";
+    bool pass = false;
+    if (!ok0 || !ok1) {
+        kern::snformat(why, sizeof why, "the slave was not running for the whole window");
+    } else {
+        uint64_t exits = e1 - e0, per_s_x10 = exits * 10 * hz / (t1 - t0);
+        kern::kprintf("libos: idle slave, no caller: %lu VM exits in %lu cycles (%lu.%lu per second); vlibosd %s\n",
+                      exits, t1 - t0, per_s_x10 / 10, per_s_x10 % 10, asleep ? "asleep" : "not asleep");
+        kern::report_metric("slave_idle_exits_per_s_x10", per_s_x10, "exits");
+        pass = per_s_x10 <= IDLE_EXITS_PER_S * 10;
+        if (!pass)
+            kern::snformat(why, sizeof why, "%lu.%lu VM exits per second (at most %lu allowed; vlibosd %s)",
+                           per_s_x10 / 10, per_s_x10 % 10, IDLE_EXITS_PER_S, asleep ? "asleep" : "not asleep");
+    }
+    kern::report_test("slave_idle_exits", pass, why);
+    kern::background_job_end();
 }
 
 void libos_init() {
@@ -115,6 +158,20 @@ void libos_init() {
         o.detached = true;
         if (!kern::thread_create(babysat_switcher, nullptr, o).ok())
             kern::kprintf("libos: no thread to switch the slave to babysat mode\n");
+    }
+    if (const char* c = kern::g_cmdline.get("libos_idle_check"); c && *c) {
+        g_idle_check_s = 0;
+        for (; *c >= '0' && *c <= '9'; ++c)
+            g_idle_check_s = g_idle_check_s * 10 + uint64_t(*c - '0');
+        kern::ThreadOptions o;
+        o.name = "libos-idle-check";
+        o.cpu = 0;
+        o.detached = true;
+        kern::background_job_begin(); // the run ends after it has reported
+        if (g_idle_check_s == 0 || !kern::thread_create(idle_check, nullptr, o).ok()) {
+            kern::background_job_end();
+            kern::report_test("slave_idle_exits", false, "libos_idle_check=S needs S > 0 and a thread");
+        }
     }
     kern::syscall_set_fallback(syscall_fallback);
     kern::at_run_end(report);

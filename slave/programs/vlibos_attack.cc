@@ -152,12 +152,13 @@ int devmem() {
         if (v && !nonzero++)
             first_nonzero = pa;
     };
-    // Above the slave's RAM (64 MiB by default) every 16 MiB up to 4 GiB, and the local and I/O
-    // APIC pages, where a real machine has devices.
-    for (uint64_t pa = 64 * MiB; pa < 4096 * MiB; pa += 16 * MiB)
+    // Above the slave's RAM (64 MiB by default) every 16 MiB up to 4 GiB, and the local APIC's
+    // page, where a real machine has a device. Not the I/O APIC's page (0xFEC00000): that one is
+    // the slave's own, emulated by the hypervisor (its registers are not the master's), and it
+    // answers only 32-bit MOVs.
+    for (uint64_t pa = 64 * MiB; pa < 4096 * MiB; pa += 16 * MiB) // (never 0xFEC00000)
         probe(pa);
     probe(0xFEE00000);
-    probe(0xFEC00000);
     std::printf("attack: devmem: %llu reads outside RAM, %llu returned data, %llu nonzero%s\n",
                 (unsigned long long)tried, (unsigned long long)readable, (unsigned long long)nonzero,
                 nonzero ? "" : ": contained (nothing outside the slave's RAM is visible)");

@@ -5,11 +5,13 @@
 // on a FakeVmcs (tests/slave_exits_test.cc).
 #pragma once
 
+#include "hypervisor/core/devices/ioapic.h"
 #include "hypervisor/core/devices/uart16550.h"
 #include "hypervisor/core/devices/vlapic.h"
 #include "hypervisor/core/exit_dispatch.h"
 #include "hypervisor/core/linux/icr_filter.h"
 #include "hypervisor/core/linux/slave_policy.h"
+#include "hypervisor/core/mmio_insn.h"
 
 namespace hv {
 
@@ -46,6 +48,8 @@ struct SlaveStats {
     uint64_t idle_hlts = 0;        ///< HLT with interrupts on: the CPU idles in the guest
     uint64_t hypercalls = 0;       ///< VMCALLs other than the doorbell (answered -HCE_NOSYS)
     uint64_t doorbells = 0;        ///< HC_DOORBELL VMCALLs
+    uint64_t ioapic_exits = 0;     ///< emulated accesses to the I/O APIC's registers
+    uint64_t uart_irqs = 0;        ///< UART interrupts raised by the guest's own UART accesses
 };
 
 /// Everything the handlers touch.
@@ -60,7 +64,21 @@ struct SlaveExitContext {
     /// Babysat mode: the slave's local APIC is this model (every x2APIC MSR and TSC_DEADLINE
     /// exits); nullptr in dedicated mode, where the real one is the slave's.
     VirtualLapic* vlapic = nullptr;
+    /// The emulated I/O APIC (its page exits on every access), or nullptr: then its page is a
+    /// hole like any other.
+    IoApic* ioapic = nullptr;
+    /// The UART's interrupt output after the last exit that touched it (the I/O APIC pin is
+    /// edge-triggered: an interrupt is sent when it rises).
+    bool uart_line = false;
+    /// True in dedicated mode: the master, on another CPU, sends the receive interrupt itself
+    /// when it posts a byte (hv::linux_slave_wake), so a rise caused by the receiver alone is
+    /// not sent a second time from here. False in babysat mode, where the run loop sends it.
+    bool rx_edges_posted = false;
 };
+
+/// The I/O APIC pin of the console UART's IRQ (COM1: IRQ 4, routed 1:1 by Linux's Jailhouse
+/// guest code).
+inline constexpr unsigned UART_IOAPIC_PIN = 4;
 
 /// Messages about attempts are printed for the first few of each kind, then only counted.
 inline constexpr uint64_t SLAVE_LOG_LIMIT = 5;
@@ -75,6 +93,76 @@ template <VmcsAccess A> void msr_gp(Vmcs<A>& v, SlaveExitContext& c) {
     exits::inject_gp(v);
     ++c.stats.msr_gp;
     ++c.guest.out.injected_gp;
+}
+
+/// Send @p vector to the slave's own CPU: a fixed IPI to itself through the real ICR in dedicated
+/// mode (pending until the next VM entry, where the guest takes it through its IDT), the virtual
+/// LAPIC in babysat mode.
+inline void raise_own(SlaveExitContext& c, uint8_t vector) {
+    if (c.vlapic)
+        c.vlapic->raise(vector);
+    else
+        c.slave.write_icr(uint64_t(c.own_apic_ids[0]) << 32 | vector); // SDM Vol 3A 11.12.9: fixed, physical
+}
+
+/// After a guest access to the UART: if its interrupt line rose, deliver its I/O APIC pin.
+inline void uart_line_changed(SlaveExitContext& c) {
+    bool line = c.rx_edges_posted ? c.uart.thre_line() : c.uart.irq_line();
+    if (line && !c.uart_line && c.ioapic) {
+        if (int v = c.ioapic->vector(UART_IOAPIC_PIN); v >= 0) {
+            raise_own(c, uint8_t(v));
+            ++c.stats.uart_irqs;
+        }
+    }
+    c.uart_line = line;
+}
+
+/// The guest's general-purpose register number @p n (x86 encoding: 0 RAX, 1 RCX, 2 RDX, 3 RBX,
+/// 4 RSP, 5 RBP, 6 RSI, 7 RDI, 8-15 R8-R15; SDM Vol 2A Table 2-1); nullptr for RSP, which lives
+/// in the VMCS and which no MMIO access of Linux's uses.
+inline uint64_t* gpr(GuestRegs& r, unsigned n) {
+    uint64_t* const map[16] = {&r.rax, &r.rcx, &r.rdx, &r.rbx, nullptr, &r.rbp, &r.rsi, &r.rdi,
+                               &r.r8,  &r.r9,  &r.r10, &r.r11, &r.r12, &r.r13, &r.r14, &r.r15};
+    return map[n & 15];
+}
+
+/// Emulate the guest's access to the I/O APIC page at @p gpa: decode the MOV at its RIP, perform
+/// it on the model, step over it. False if the instruction cannot be fetched or is not a 32-bit
+/// MOV of the access's direction (the caller raises #GP).
+template <VmcsAccess A> bool emulate_ioapic(Vmcs<A>& v, GuestRegs& r, SlaveExitContext& c, uint64_t gpa, bool write) {
+    auto read_phys = [](void* ctx, uint64_t a, uint64_t& value) {
+        const uint8_t* p = guest_bytes(*static_cast<GuestContext*>(ctx), a, 8);
+        if (!p)
+            return false;
+        __builtin_memcpy(&value, p, 8);
+        return true;
+    };
+    uint8_t code[15];
+    uint64_t rip = v.read(GUEST_RIP), cr3 = v.read(GUEST_CR3), page = ~0ull, base = 0;
+    size_t n = 0;
+    for (; n < sizeof code; ++n) { // one walk per page: the bytes may cross into the next one
+        uint64_t la = rip + n;
+        if ((la >> 12) != page) {
+            if (!guest_linear_to_physical(cr3, la & ~0xFFFull, read_phys, &c.guest, base))
+                break;
+            page = la >> 12;
+        }
+        const uint8_t* b = guest_bytes(c.guest, base + (la & 0xFFF), 1);
+        if (!b)
+            break;
+        code[n] = *b;
+    }
+    MmioInsn insn;
+    if (!decode_mmio_mov(code, n, insn) || insn.write != write || (!insn.immediate && !gpr(r, insn.reg)))
+        return false;
+    uint64_t offset = gpa & 0xFFF;
+    if (write) {
+        c.ioapic->write(offset, insn.immediate ? insn.imm : uint32_t(*gpr(r, insn.reg)));
+    } else {
+        *gpr(r, insn.reg) = c.ioapic->read(offset); // a 32-bit destination is zero-extended (Vol 1 3.4.1.1)
+    }
+    v.write(GUEST_RIP, rip + insn.length);
+    return true;
 }
 
 } // namespace slave_exits
@@ -147,6 +235,7 @@ template <VmcsAccess A> bool handle_slave_exit(Vmcs<A>& v, GuestRegs& r, SlaveEx
                 r.rax = (r.rax & ~0xFFull) | c.uart.read(io.port - Uart16550::COM1);
             else
                 c.uart.write(io.port - Uart16550::COM1, uint8_t(r.rax));
+            uart_line_changed(c);
             skip_instruction(v);
             return false;
         }
@@ -236,6 +325,24 @@ template <VmcsAccess A> bool handle_slave_exit(Vmcs<A>& v, GuestRegs& r, SlaveEx
     case ExitReason::EXIT_REASON_EPT_VIOLATION: {
         uint64_t gpa = v.read(GUEST_PHYSICAL_ADDRESS);
         EptViolationInfo q = EptViolationInfo::decode(v.read(EXIT_QUALIFICATION));
+        if (c.ioapic && IoApic::covers(gpa) && !q.fetch) { // never mapped: every access comes here
+            ++g.out.exits[reason];
+            ++g.out.total_exits;
+            ++c.stats.ioapic_exits;
+            if (!emulate_ioapic(v, r, c, gpa, q.write)) {
+                // Not a 32-bit MOV (e.g. /dev/mem's 8-byte copy): a #GP, as for a bus error,
+                // which Linux's fault-tolerant copies turn into -EFAULT; never a guess.
+                if (c.stats.logged_msrs < SLAVE_LOG_LIMIT) {
+                    ++c.stats.logged_msrs;
+                    kern::snformat(line, sizeof line, "slave: I/O APIC access at RIP %#lx is not a 32-bit MOV: #GP",
+                                   v.read(GUEST_RIP));
+                    g.env.log(line);
+                }
+                exits::inject_gp(v);
+                ++g.out.injected_gp;
+            }
+            return false;
+        }
         if (q.fetch || !c.slave.absorb_stray_access(gpa))
             return handle_exit(v, r, g); // execution outside RAM, or a bug: stop and report
         ++g.out.exits[reason];

@@ -14,4 +14,5 @@ kit_host_test(slave_exits_test SOURCES hypervisor/core/linux/tests/slave_exits_t
               hypervisor/core/linux/tests/slave_exits_fakes.cc hypervisor/core/tests/exit_dispatch_fakes.cc
               hypervisor/core/linux/slave_policy.cc hypervisor/core/linux/icr_verdict.cc
               hypervisor/core/devices/uart16550.cc hypervisor/core/devices/vlapic.cc hypervisor/core/exit_reason.cc
+              hypervisor/core/devices/ioapic.cc hypervisor/core/mmio_insn.cc
               kernel/core/format.cc kernel/core/format_int.cc)

@@ -23,6 +23,7 @@ const char* const KNOWN[] = {
     "slave_verbose",  // slave_verbose: all of Linux's boot messages, early printk included
     "slave_append",   // slave_append=a=1,b: more Linux command-line options (commas become spaces)
     "libos",          // libos=poll|doorbell|spin|babysat: how delegated calls wait for the slave (libos/master)
+    "libos_idle_check", // libos_idle_check=S: count an idle slave's VM exits over S seconds (libos/master)
 };
 } // namespace
 

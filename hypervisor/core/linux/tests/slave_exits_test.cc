@@ -7,6 +7,7 @@
 #include "hypervisor/core/tests/fake_exit_env.h"
 
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -232,4 +233,113 @@ TEST_CASE("babysat mode: x2APIC MSRs go to the virtual LAPIC, allowed IPIs becom
     rig.regs.rcx = 0x80B; // EOI read: write-only -> #GP
     CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_MSR_READ));
     CHECK(rig.gp_injected());
+}
+
+namespace {
+/// A rig whose guest has page tables (2 MiB identity map of its first 2 MiB) and code at 0x10000.
+struct MmioRig : Rig {
+    IoApic ioapic;
+    MmioRig() {
+        auto put = [&](uint64_t at, uint64_t v) { std::memcpy(&ram[at], &v, 8); };
+        put(0x1000, 0x2000 | 3);
+        put(0x2000, 0x3000 | 3);
+        put(0x3000, 0x0 | 0x83); // 2 MiB page at 0
+        fake.set(GUEST_CR3, 0x1000);
+        sctx.ioapic = &ioapic;
+    }
+    bool access(std::vector<uint8_t> code, uint64_t gpa, bool write) {
+        std::memcpy(&ram[0x10000], code.data(), code.size());
+        fake.set(GUEST_RIP, 0x10000);
+        fake.set(GUEST_PHYSICAL_ADDRESS, gpa);
+        return exit(ExitReason::EXIT_REASON_EPT_VIOLATION, write ? 2 : 1);
+    }
+};
+} // namespace
+
+TEST_CASE("the I/O APIC page: MOVs emulated on the model, RIP stepped over them, never absorbed") {
+    MmioRig rig;
+    rig.regs.rdx = 0xFFFFFFFFFF5FE000ull; // (the guest's pointer; only the GPA matters)
+    CHECK_FALSE(rig.access({0xC7, 0x02, 0x18, 0, 0, 0}, 0xFEC00000, true)); // movl $0x18,(%rdx): select pin 4
+    CHECK(rig.rip() == 0x10006);
+    rig.regs.rax = 0xFFFFFFFF00000031ull;
+    CHECK_FALSE(rig.access({0x89, 0x42, 0x10}, 0xFEC00010, true)); // mov %eax,0x10(%rdx)
+    CHECK(rig.rip() == 0x10003);
+    CHECK(rig.ioapic.vector(UART_IOAPIC_PIN) == 0x31);
+    rig.regs.rcx = ~0ull;
+    CHECK_FALSE(rig.access({0x8B, 0x4A, 0x10}, 0xFEC00010, false)); // mov 0x10(%rdx),%ecx
+    CHECK(rig.regs.rcx == 0x31); // zero-extended
+    CHECK(rig.stats.ioapic_exits == 3);
+    CHECK(rig.slave.absorbed.empty());
+    CHECK(rig.stats.stray_accesses == 0);
+
+    // A 64-bit load (what /dev/mem's copies do): a #GP, RIP unchanged, the slave goes on.
+    CHECK_FALSE(rig.access({0x48, 0x8B, 0x02}, 0xFEC00000, false));
+    CHECK(rig.gp_injected());
+    CHECK(rig.rip() == 0x10000);
+    // A direction that does not match the instruction: refused the same way.
+    MmioRig other;
+    CHECK_FALSE(other.access({0x8B, 0x02}, 0xFEC00000, true));
+    CHECK(other.gp_injected());
+    // Without an I/O APIC model its page is a hole like any other.
+    Rig plain;
+    plain.fake.set(GUEST_PHYSICAL_ADDRESS, 0xFEC00000);
+    CHECK_FALSE(plain.exit(ExitReason::EXIT_REASON_EPT_VIOLATION, 1));
+    CHECK(plain.slave.absorbed == std::vector<uint64_t>{0xFEC00000});
+}
+
+TEST_CASE("the UART's interrupt: sent to the slave's own CPU on the routed vector when its line rises") {
+    MmioRig rig;
+    volatile uint32_t posts = 0;
+    rig.uart.attach_rx(&posts);
+    auto out = [&](uint16_t port, uint8_t v) {
+        rig.regs.rax = v;
+        CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_IO_INSTRUCTION, io(port, false)));
+    };
+    auto in = [&](uint16_t port) {
+        CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_IO_INSTRUCTION, io(port, true)));
+        return uint8_t(rig.regs.rax);
+    };
+    out(0x3FC, 0x08); // MCR.OUT2
+    out(0x3F9, 0x01); // IER: received data
+    posts = 1;
+    in(0x3FD);        // the pin is still masked: nothing sent
+    CHECK(rig.slave.icrs.empty());
+    in(0x3F8);        // consumed
+    rig.ioapic.write(IoApic::IOREGSEL, 0x18);
+    rig.ioapic.write(IoApic::IOWIN, 0x41); // pin 4 -> vector 0x41
+    posts = 2;
+    in(0x3FD);        // the line rose: a fixed IPI to itself (own APIC id 1)
+    REQUIRE(rig.slave.icrs.size() == 1);
+    CHECK(rig.slave.icrs[0] == ((1ull << 32) | 0x41));
+    in(0x3FD);        // still high: no second edge
+    CHECK(rig.slave.icrs.size() == 1);
+    CHECK(in(0x3F8) == Uart16550::RX_BYTE);
+    CHECK(rig.stats.uart_irqs == 1);
+
+    // Dedicated mode: the master sends the receiver's interrupts itself; only THRE rises here.
+    rig.sctx.rx_edges_posted = true;
+    posts = 3;
+    in(0x3FD);
+    CHECK(rig.slave.icrs.size() == 1);
+    out(0x3F9, 0x03); // THRI on: the transmitter's interrupt rises
+    CHECK(rig.slave.icrs.size() == 2);
+}
+
+TEST_CASE("babysat mode: a wake-up posted while the slave was parked goes to the virtual LAPIC") {
+    MmioRig rig;
+    VirtualLapic vl(1);
+    vl.seed(0x1FF, 0, 0x10000, 0); // software-enabled, timer masked
+    rig.sctx.vlapic = &vl;
+    volatile uint32_t posts = 0;
+    rig.uart.attach_rx(&posts);
+    rig.uart.write(4, 0x08);  // OUT2
+    rig.uart.write(1, 0x01);  // IER: received data
+    rig.ioapic.write(IoApic::IOREGSEL, 0x18);
+    rig.ioapic.write(IoApic::IOWIN, 0x41);
+    slave_exits::uart_line_changed(rig.sctx); // the run loop, before an entry: nothing yet
+    CHECK(vl.pending() == -1);
+    posts = 1; // linux_slave_wake() from the caller, while parked
+    slave_exits::uart_line_changed(rig.sctx);
+    CHECK(vl.pending() == 0x41);
+    CHECK(rig.slave.icrs.empty()); // never the real ICR: the CPU is the master's
 }
