@@ -45,7 +45,7 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 KERNEL_ELF := $(BUILD)/kernel.elf
 
 
-.PHONY: apps bench bench-slave bench-delegation slave fuzz
+.PHONY: apps bench bench-slave bench-delegation bench-grading slave fuzz
 .PHONY: all help kernel deps test host-test grade demo qemu qemu-gdb gdb bochs bochs-dbg iso \
         docs handout handin grade-handin honesty clean
 
@@ -64,6 +64,7 @@ help:
 	@echo "make slave                build the Linux slave (kernel cached in ~/.cache/vlibos, initramfs)"
 	@echo "make bench-slave          the slave's boot time and VM exits, against the same kernel booted by GRUB"
 	@echo "make bench-delegation     delegated calls' round trips: spin, poll, doorbell"
+	@echo "make bench-grading        how long grading each lab takes, warm and cold compiler cache"
 	@echo "make fuzz                 libFuzzer over both sides' message checks (FUZZ_RUNS=...)"
 	@echo "make bochs SLAVE=1        boot with the Linux slave on the last CPU"
 	@echo "make handout RELEASE=0,1  student release (withholds the other labs' solutions)"
@@ -238,6 +239,11 @@ FUZZ_RUNS ?= 2000000
 fuzz:
 	$(Q)tools/setup.sh base
 	$(Q)python3 tools/fuzz.py --runs $(FUZZ_RUNS) --solved $(SOLVED)
+
+# How long grading takes per lab, warm and cold compiler cache (wall seconds; docs/grading.md).
+bench-grading: 
+	$(Q)tools/setup.sh emu
+	$(Q)python3 tools/grade_bench.py
 
 # Delegated calls' round trips for each way of waiting (docs/delegation.md).
 bench-delegation: kernel apps slave

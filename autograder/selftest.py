@@ -260,9 +260,9 @@ def run_case(c):
                 outs.append(json.dumps(results[-1])[:2000] + "\nresults differ between runs:\n"
                             + "\n".join(diff or [results[0]["output"], results[1]["output"]]))
         detail = outs[-1] if "results differ" in outs[-1] else outs[-1] + "\nresults.json:\n" + json.dumps(results[-1], indent=1)[:3000]
-        return ok, secs, detail
+        return ok, secs, detail, len(json.dumps(results[-1], indent=2))
     except Exception as e:  # a crashed case is a failed case
-        return False, 0.0, f"the case itself failed: {e!r}"
+        return False, 0.0, f"the case itself failed: {e!r}", 0
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
@@ -282,8 +282,9 @@ def main():
         futures = {pool.submit(run_case, c): c for c in cases}
         for fut in concurrent.futures.as_completed(futures):
             c = futures[fut]
-            ok, secs, detail = fut.result()
-            print(f"selftest: {'ok    ' if ok else 'FAILED'} {c['name']} ({secs:.0f} s)", flush=True)
+            ok, secs, detail, size = fut.result()
+            print(f"selftest: {'ok    ' if ok else 'FAILED'} {c['name']} ({secs:.0f} s, results.json {size:,} bytes)",
+                  flush=True)
             if not ok:
                 print("\n".join(detail.splitlines()[-60:]))
             checks.append(ok)

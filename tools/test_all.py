@@ -20,8 +20,13 @@ Steps (each counts as one check, except the host tests, which count one per test
   fuzz      libFuzzer over both sides' message checks, a fixed number of runs, no findings
   iso       the hybrid BIOS+UEFI ISO boots under SeaBIOS and OVMF; the framebuffer shows text
   gdb       QEMU's gdb stub: gdb breaks in kernel_main and prints a backtrace
-  honesty   every lab's tests pass with its solution and fail without it
-  selftest  broken, hanging or hostile submissions get a clear 0 and the grader finishes
+  honesty   every lab's tests pass with its solution and fail without it, graded as a
+            submission is; each lab's fixed host-test list matches the code
+  selftest  the hostile submissions (forged results, _exit(0), reaching for solutions,
+            floods, loops, triple faults, fork bombs, hostile archives) get their honest
+            result in bounded time, and the kit and the machine are left as they were
+  docs-check  every lab handout describes each test of its spec; the kernel command-line
+            table lists every option the kernel knows
   docs      Doxygen builds with warnings as errors
 """
 import os
@@ -176,6 +181,7 @@ def main():
          check=lambda out: "kernel_main" in out and "#0" in out)
     ok, out = step("honesty", [sys.executable, "autograder/honesty.py"], timeout=3000)
     step("grader-selftest", [sys.executable, "autograder/selftest.py"], timeout=1800)
+    step("docs-check", [sys.executable, "tools/docs_check.py"])
     step("docs", ["make", "-s", "docs"])
 
     passed = sum(1 for _, ok in results if ok)

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Docs that must match the code (a step of `make test`):
+
+  - every lab's handout (labs/labN-*/README.md) names each test of its autograder spec
+    (autograder/labs/labN.toml): in-kernel tests by name, host tests as `<executable>:<case>`,
+    possibly cut short with "..." after a prefix of the case;
+  - the kernel command-line table of docs/architecture.md has a row for every option the
+    kernel knows (kernel/core/boot/cmdline.cc).
+
+Prints what is missing and ends with `docs-check: N problem(s)`.
+"""
+import glob
+import os
+import re
+import sys
+import tomllib
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def handout_problems():
+    problems = []
+    for spec_path in sorted(glob.glob(os.path.join(ROOT, "autograder", "labs", "lab*.toml"))):
+        lab = int(re.search(r"lab(\d+)\.toml$", spec_path).group(1))
+        with open(spec_path, "rb") as f:
+            spec = tomllib.load(f)
+        handouts = glob.glob(os.path.join(ROOT, "labs", f"lab{lab}-*", "README.md"))
+        if not handouts:
+            problems.append(f"lab {lab}: no handout labs/lab{lab}-*/README.md")
+            continue
+        text = open(handouts[0]).read()
+        rel = os.path.relpath(handouts[0], ROOT)
+        for t in spec.get("target", {}).get("tests", []):
+            if f"`{t['name']}`" not in text:
+                problems.append(f"{rel}: in-kernel test `{t['name']}` is not described")
+        # Table rows name a case as `exe:case`, `exe:prefix ...` (cut short), or `... case` (the
+        # executable of the row above).
+        named, cut, exe_above = set(), [], None
+        for m in re.finditer(r"^\| `(?:(\w+):|\.\.\. )([^`]*)`", text, re.M):
+            exe = m.group(1) or exe_above
+            exe_above = exe
+            case = m.group(2)
+            if case.endswith(" ..."):
+                cut.append((exe, case[:-4]))
+            else:
+                named.add((exe, case))
+        for name in spec.get("host", {}).get("tests", []):
+            exe, _, case = name.partition(": ")
+            if f"`{exe}:{case}`" in text or (exe, case) in named:
+                continue
+            if any(e == exe and case.startswith(prefix) for e, prefix in cut):
+                continue
+            problems.append(f"{rel}: host test `{exe}:{case}` is not described")
+    return problems
+
+
+def cmdline_problems():
+    src = open(os.path.join(ROOT, "kernel", "core", "boot", "cmdline.cc")).read()
+    known = re.findall(r'^\s+"(\w+)",\s*//', src, re.M)
+    doc = open(os.path.join(ROOT, "docs", "architecture.md")).read()
+    table = doc[doc.index("## Kernel command line"):]
+    return [f"docs/architecture.md: the kernel command-line table has no row for `{k}`"
+            for k in known if not re.search(rf"^\| `{k}[=` ]", table, re.M)]
+
+
+def main():
+    problems = handout_problems() + cmdline_problems()
+    for p in problems:
+        print(f"docs-check: {p}")
+    print(f"docs-check: {len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
