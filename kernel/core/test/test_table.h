@@ -15,12 +15,14 @@
 
 namespace kern {
 
+/// The expected tests of a graded run, in order, with what each reported.
 class TestTable {
   public:
-    static constexpr size_t MAX_TESTS = 32;
+    static constexpr size_t MAX_TESTS = 32;    ///< most tests a lab may list
     static constexpr size_t MAX_NAME = 64;   ///< including the terminating NUL
     static constexpr size_t MAX_REASON = 120; ///< including the terminating NUL
 
+    /// What a test has reported so far.
     enum class Outcome : uint8_t { pending, pass, fail };
 
     /// Load the names: `text` holds [a-z0-9_] names separated by '\n' (a final '\n' optional).
@@ -28,9 +30,13 @@ class TestTable {
     /// character, is repeated, or there are more than MAX_TESTS.
     [[nodiscard]] bool load(const char* text, size_t len);
 
+    /// How many tests are listed (0: not loaded, or malformed).
     size_t size() const { return m_count; }
+    /// Test `i`'s name (i < size()).
     const char* name(size_t i) const { return m_tests[i].name; }
+    /// What test `i` reported.
     Outcome outcome(size_t i) const { return m_tests[i].outcome; }
+    /// Why test `i` failed ("" if it passed or has not reported).
     const char* reason(size_t i) const { return m_tests[i].reason; }
 
     /// Record the result of test `name`. The first report of a test counts; a later one, or a
