@@ -75,6 +75,8 @@ struct GuestOutcome {
     uint64_t injected_gp = 0;          ///< general-protection exceptions injected (e.g. an invalid XSETBV)
     uint64_t guest_xcr0 = 1;           ///< the guest's XCR0 (x87 only until it sets one)
     uint64_t guest_cycles = 0;         ///< TSC cycles spent in non-root operation (approx.)
+    uint64_t fpu_saves = 0;            ///< its FPU registers saved because another guest took the CPU
+    uint64_t fpu_restores = 0;         ///< its FPU registers restored (the first entry included)
 };
 
 } // namespace hv

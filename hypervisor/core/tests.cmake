@@ -16,3 +16,5 @@ kit_host_test(lab5_exits_test LAB 5 SOURCES hypervisor/core/tests/lab5_exits_tes
 kit_host_test(exit_dispatch_test SOURCES hypervisor/core/tests/exit_dispatch_test.cc hypervisor/core/exit_reason.cc
               hypervisor/core/tests/exit_dispatch_fakes.cc kernel/core/format.cc kernel/core/format_int.cc)
 kit_host_test(io_msr_bitmaps_test SOURCES hypervisor/core/tests/io_msr_bitmaps_test.cc hypervisor/core/io_msr_bitmaps.cc)
+# The XSAVE area layout (sizes and offsets from CPUID leaf 0xD): header-only.
+kit_host_test(xsave_layout_test SOURCES hypervisor/core/tests/xsave_layout_test.cc)

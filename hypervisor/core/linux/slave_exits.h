@@ -60,6 +60,7 @@ struct SlaveExitContext {
     /// Babysat mode: the slave's local APIC is this model (every x2APIC MSR and TSC_DEADLINE
     /// exits); nullptr in dedicated mode, where the real one is the slave's.
     VirtualLapic* vlapic = nullptr;
+    SlaveCpuidOptions cpuid{};     ///< debug switches of the CPUID policy
 };
 
 /// Messages about attempts are printed for the first few of each kind, then only counted.
@@ -101,7 +102,7 @@ template <VmcsAccess A> bool handle_slave_exit(Vmcs<A>& v, GuestRegs& r, SlaveEx
         ++g.out.exits[reason];
         ++g.out.total_exits;
         uint32_t leaf = uint32_t(r.rax), sub = uint32_t(r.rcx);
-        CpuidRegs s = slave_cpuid(leaf, sub, g.env.host_cpuid(leaf, sub), g.out.guest_xcr0);
+        CpuidRegs s = slave_cpuid(leaf, sub, g.env.host_cpuid(leaf, sub), g.out.guest_xcr0, c.cpuid);
         if (leaf == 1) // OSXSAVE mirrors the guest's CR4 (SDM Vol 2A CPUID, ECX bit 27)
             s.ecx = (s.ecx & ~(1u << 27)) | (((v.read(GUEST_CR4) >> 18) & 1) << 27);
         r.rax = s.eax, r.rbx = s.ebx, r.rcx = s.ecx, r.rdx = s.edx;
