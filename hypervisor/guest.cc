@@ -219,8 +219,9 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
     out.fpu_saves = fpu.saves();
     out.fpu_restores = fpu.restores();
     out.guest_rip = vmcs.read(GUEST_RIP);
-    report_exit_counts(cfg.name, out.total_exits, out.exits);
-    if (!cfg.quiet) {
+    if (!cfg.silent)
+        report_exit_counts(cfg.name, out.total_exits, out.exits);
+    if (!cfg.quiet && !cfg.silent) {
         kern::kprintf("guest '%s': %s", cfg.name, guest_end_name(out.end));
         if (out.end == GuestEnd::ept_violation)
             kern::kprintf(" at guest-physical %#lx (outside its %lu MiB of RAM: stopped)", out.detail,
