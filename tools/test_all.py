@@ -166,7 +166,8 @@ def main():
     # guest checks its own registers; each run with other seeds, process counts and periods.
     # Dedicated: the slave alone on CPU 1, the test guest on CPU 0 beside rtlat.
     # (rtlat only keeps the run going here: its bound is not checked, see the step's note in docs.)
-    fpu_tests = ("slave_xsave_features_as_offered", "slave_fpu_state_intact", "guest_fpu_state_intact")
+    fpu_tests = ("slave_xsave_features_as_offered", "slave_fpu_state_intact", "guest_fpu_state_intact",
+                 "guest_fpu_runs_complete")
     step("slave-fpu-integrity-dedicated", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--slave", "--cmdline",
                                            "exit=emu slave_run=fpu guests=fpu guests_cpu=0", "--timeout", "300",
                                            "--app", "rtlat cpu=0 threads=2 period_us=10000 loops=3500 bound_cycles=5000"],

@@ -309,6 +309,9 @@ BabysitResult linux_slave_babysit(uint64_t budget) {
     BabysitResult out{BabysitEnd::preempted, 0};
     Vmcs<RealVmcs>& vm = *b->vmcs;
     SlaveResult& res = *b->res;
+    // The caller may have preempted a thread of this CPU that runs another guest with interrupts
+    // on between its exits (run_guest's exit handling): its VMCS must be current again after us.
+    uint64_t previous_vmcs = vmx::vmptrst();
     vmx::vmptrld(b->vmcs_phys);
     uint64_t start = cpu::rdtsc();
     b->tsc_offset -= int64_t(start - b->parked_at); // the parked time never happened, for the slave
@@ -401,6 +404,8 @@ BabysitResult linux_slave_babysit(uint64_t budget) {
         }
     }
     b->parked_at = cpu::rdtsc();
+    if (previous_vmcs != ~0ull && previous_vmcs != b->vmcs_phys)
+        vmx::vmptrld(previous_vmcs);
     if (flags & (1u << 9))
         cpu::sti();
     return out;
