@@ -1,4 +1,5 @@
 #include "hypervisor/guest.h"
+#include "hypervisor/guest_fpu.h"
 #include "hypervisor/vm_host.h"
 
 #include "arch/x86_64/cpu.h"
@@ -178,20 +179,22 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
     res.vmcs = TRY(load_new_vmcs(s, caps, real, who));
 
     KernelExitEnv env;
+    GuestFpu fpu; // its x87/SSE/AVX registers, kept apart from other guests' (guest_fpu.h)
+    TRY_VOID(fpu.init());
+    env.fpu = &fpu;
     GuestContext ctx{cfg, out, ram, base, env, CrFixedBits{caps.cr0_fixed0, caps.cr0_fixed1, caps.cr4_fixed0, caps.cr4_fixed1}};
     GuestRegs regs{};
     regs.rdi = cfg.ram_bytes; // launch convention: RDI = RAM size, RSI = its guest-physical base
     regs.rsi = base;
     bool launched = false;
-    bool xsave = env.xcr0_supported() != 0;
     for (;;) {
         cpu::cli();
         vmx::vmptrld(res.vmcs); // another guest may have run on this CPU in between
-        if (xsave)
-            xsetbv(out.guest_xcr0); // XCR0 is not in the VMCS: switch it by hand, as KVM does
+        fpu.enter(); // and left its registers there; XCR0 is not in the VMCS either
         uint64_t t0 = cpu::rdtsc();
         int r = vmx_enter(&regs, launched ? 1 : 0);
         out.guest_cycles += cpu::rdtsc() - t0;
+        fpu.leave();
         cpu::sti(); // an external interrupt that caused the exit is delivered to the master now
         if (r != int(EntryResult::vm_exit)) {
             out.end = GuestEnd::entry_failed;
@@ -213,11 +216,12 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
             break;
         }
     }
-    if (xsave)
-        xsetbv(1); // the master uses x87 state only (it is built with -mgeneral-regs-only)
+    out.fpu_saves = fpu.saves();
+    out.fpu_restores = fpu.restores();
     out.guest_rip = vmcs.read(GUEST_RIP);
-    report_exit_counts(cfg.name, out.total_exits, out.exits);
-    if (!cfg.quiet) {
+    if (!cfg.silent)
+        report_exit_counts(cfg.name, out.total_exits, out.exits);
+    if (!cfg.quiet && !cfg.silent) {
         kern::kprintf("guest '%s': %s", cfg.name, guest_end_name(out.end));
         if (out.end == GuestEnd::ept_violation)
             kern::kprintf(" at guest-physical %#lx (outside its %lu MiB of RAM: stopped)", out.detail,

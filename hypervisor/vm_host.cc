@@ -6,6 +6,7 @@
 #include "mem/memory.h"
 #include "core/format.h"
 #include "hypervisor/arch/x86_64/vm_entry.h"
+#include "hypervisor/guest_fpu.h"
 #include "hypervisor/core/entry_check/entry_check.h"
 #include "hypervisor/core/vm_instruction_error.h"
 #include "hypervisor/core/vmcs_load.h"
@@ -54,7 +55,7 @@ void capture_host_state(VmxHostState& h) {
     h.rip = reinterpret_cast<uint64_t>(&vmx_exit_entry);
 }
 
-/// XSETBV (SDM Vol 2C): load XCR0. Needs CR4.OSXSAVE, which vmx_enable_cpu() sets when the CPU
+// XSETBV (SDM Vol 2C): needs CR4.OSXSAVE, which vmx_enable_cpu() sets when the CPU has XSAVE.
 void xsetbv(uint64_t value) {
     asm volatile("xsetbv" ::"c"(0u), "a"(uint32_t(value)), "d"(uint32_t(value >> 32)) : "memory");
 }
@@ -66,6 +67,13 @@ CpuidRegs KernelExitEnv::host_cpuid(uint32_t leaf, uint32_t subleaf) {
 }
 
 void KernelExitEnv::log(const char* line) { kern::kprintf("%s\n", line); }
+
+void KernelExitEnv::set_xcr0(uint64_t value) {
+    if (fpu)
+        fpu->set_guest_xcr0(value);
+    else
+        xsetbv(value);
+}
 
 uint64_t KernelExitEnv::xcr0_supported() {
     if (!((cpu::cpuid(1).ecx >> 26) & 1)) // XSAVE

@@ -1,6 +1,6 @@
 // What every guest run loop (guest.cc for the test guests, linux_slave.cc for the Linux slave)
 // takes from the running master: the VMX capabilities, the host state a VM exit returns to,
-// XCR0 switching, and the ExitEnv that gives the pure exit handlers the host's CPUID and console.
+// XCR0 (with each vCPU's FPU state: guest_fpu.h), and the ExitEnv that gives the pure exit handlers the host's CPUID and console.
 #pragma once
 
 #include "core/result.h"
@@ -23,12 +23,16 @@ void capture_host_state(VmxHostState& h);
 /// has XSAVE.
 void xsetbv(uint64_t value);
 
+class GuestFpu;
+
 /// The machine behind the exit handlers: the host CPU's CPUID and the master's console.
 struct KernelExitEnv final : ExitEnv {
     CpuidRegs host_cpuid(uint32_t leaf, uint32_t subleaf) override;
     void log(const char* line) override;
     uint64_t xcr0_supported() override;
-    void set_xcr0(uint64_t value) override { xsetbv(value); }
+    /// The guest's XSETBV: its vCPU's FPU state learns the new XCR0 (guest_fpu.h).
+    void set_xcr0(uint64_t value) override;
+    GuestFpu* fpu = nullptr; ///< the running vCPU's FPU state, nullptr: load XCR0 directly
 };
 
 /// Validate @p s with the VM-entry checker (a refusal is printed with the field at fault),

@@ -24,6 +24,8 @@ ROWS = [
     ("ipi_round_trip_median", "IPI round trip CPU0 -> CPU1 -> CPU0"),
     ("cpuid_exit_round_trip", "CPUID VM exit round trip (guest-timed)"),
     ("vmcall_exit_round_trip", "VMCALL VM exit round trip (guest-timed)"),
+    ("guest_fpu_switch", "guest FPU switch: XSAVE one guest, XRSTOR another"),
+    ("guest_fpu_enter_leave", "guest FPU, alone on its CPU: XCR0 in and out"),
     ("rtlat_t0_min", "rtlat T0 wakeup latency min, idle"),
     ("rtlat_t0_avg", "rtlat T0 wakeup latency avg, idle"),
     ("rtlat_t0_max", "rtlat T0 wakeup latency max, idle"),

@@ -8,7 +8,7 @@ base="g++ make cmake python3 catch2 grub-common grub-pc-bin xorriso mtools ccach
 emu="qemu-system-x86 bochs bochs-sdl bochsbios vgabios grub-efi-amd64-bin ovmf gdb"
 docs="doxygen"
 # The Linux slave: Debian's kernel source, what building it needs, and busybox for its initramfs.
-linux="linux-source-6.1 flex bison libelf-dev libssl-dev cpio bc busybox-static"
+linux="linux-source-6.1 flex bison libelf-dev libssl-dev cpio bc busybox-static rt-tests"
 
 case "${1:-all}" in
   base) want="$base" ;;

@@ -15,6 +15,10 @@ import subprocess
 from pathlib import Path
 
 BUSYBOX = Path("/bin/busybox")
+# Real dynamically linked programs from Debian, with their shared libraries and loader at the
+# same paths: rt-tests' cyclictest (a large program beside the kit's own static ones; the FPU
+# state-integrity runs start it next to the checkers).
+DYNAMIC_PROGRAMS = [Path("/usr/bin/cyclictest")]
 CXXFLAGS = ["-std=c++20", "-O2", "-static", "-s", "-Wall", "-Wextra"]
 
 
@@ -40,7 +44,8 @@ def build_programs(root, out, say, die, solved):
     rels = [p.relative_to(root) for p in sorted((root / "slave/programs").glob("*.cc"))
             + sorted((root / "libos/daemon").glob("*.cc")) + sorted((root / "libos/channel").glob("*.cc"))]
     srcs = [overlay(root, r, solved) for r in rels]
-    headers = sorted((root / "slave/programs").glob("*.h")) + sorted((root / "libos").glob("*/*.h"))
+    headers = (sorted((root / "slave/programs").glob("*.h")) + sorted((root / "libos").glob("*/*.h"))
+               + [root / "hypervisor/core/xsave_layout.h"])
     h = hashlib.sha256(" ".join(CXXFLAGS).encode())
     for f in srcs + headers:
         h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes())
@@ -95,6 +100,39 @@ class Cpio:
         return self.buf.getvalue()
 
 
+def shared_objects(program, die):
+    """The shared libraries and the loader `program` needs, as ldd lists them (absolute paths)."""
+    r = subprocess.run(["ldd", str(program)], capture_output=True, text=True)
+    if r.returncode != 0:
+        die(f"ldd {program} failed: {r.stderr.strip()}")
+    libs = []
+    for line in r.stdout.splitlines():
+        m = re.search(r"(?:=>\s*)?(/\S+)\s+\(0x", line)
+        if m:
+            libs.append(Path(m.group(1)))
+    return libs
+
+
+def add_dynamic(c, die):
+    """DYNAMIC_PROGRAMS and their libraries at their own paths (directories made as needed)."""
+    made = {"bin", "dev", "proc", "sys", "tmp", "etc", "etc/vlibos", "root"}
+    names = []
+    for prog in DYNAMIC_PROGRAMS:
+        if not prog.exists():
+            die(f"{prog} is missing (Debian package rt-tests; tools/setup.sh linux installs it)")
+        for f in [prog] + shared_objects(prog, die):
+            rel = str(f).lstrip("/")
+            parts = rel.split("/")
+            for i in range(1, len(parts)):
+                d = "/".join(parts[:i])
+                if d not in made:
+                    c.dir(d)
+                    made.add(d)
+            c.file(rel, f.resolve().read_bytes(), 0o755)
+            names.append(f.name)
+    return names
+
+
 def build(root, out, say, die, solved=()):
     if not BUSYBOX.exists():
         die(f"{BUSYBOX} is missing (Debian package busybox-static; tools/setup.sh linux installs it)")
@@ -113,6 +151,7 @@ def build(root, out, say, die, solved=()):
         c.symlink(f"bin/{p}", "vlibos")
     for f in sorted((tree / "etc/vlibos").glob("*.sh")):
         c.file(f"etc/vlibos/{f.name}", f.read_bytes(), 0o644)
+    dynamic = add_dynamic(c, die)
     data = c.finish()
     dest = out / "initramfs.cpio"
     if not dest.exists() or dest.read_bytes() != data:
@@ -120,5 +159,5 @@ def build(root, out, say, die, solved=()):
         tmp.write_bytes(data)
         os.replace(tmp, dest)
     say(f"initramfs: {dest.relative_to(root)} ({len(data) // 1024} KiB; busybox + "
-        f"vlibos ({', '.join(programs)}); scripts: "
+        f"vlibos ({', '.join(programs)}); {', '.join(dynamic)}; scripts: "
         f"{', '.join(f.stem for f in sorted((tree / 'etc/vlibos').glob('*.sh')))})")

@@ -28,6 +28,10 @@ struct GuestConfig {
     uint64_t max_guest_cycles = 0;   ///< stop the guest after this much guest time, 0 = no limit
     uint64_t max_exits = 100000;     ///< stop a guest that exits endlessly
     bool quiet = false;              ///< no per-exit-kind summary at the end
+    /// Print nothing, not even the `@@ guest_exits` line: for guests run on the babysat slave's
+    /// CPU, where a thread preempted while holding the console lock would deadlock the slave's
+    /// next console line (printed with interrupts off on that CPU).
+    bool silent = false;
     /// Ports and MSRs the guest may use directly (through the I/O and MSR bitmaps); every
     /// other port and MSR access exits and is denied.
     struct PassThrough {
@@ -75,6 +79,8 @@ struct GuestOutcome {
     uint64_t injected_gp = 0;          ///< general-protection exceptions injected (e.g. an invalid XSETBV)
     uint64_t guest_xcr0 = 1;           ///< the guest's XCR0 (x87 only until it sets one)
     uint64_t guest_cycles = 0;         ///< TSC cycles spent in non-root operation (approx.)
+    uint64_t fpu_saves = 0;            ///< its FPU registers saved because another guest took the CPU
+    uint64_t fpu_restores = 0;         ///< its FPU registers restored (the first entry included)
 };
 
 } // namespace hv

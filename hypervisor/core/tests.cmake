@@ -18,3 +18,5 @@ kit_host_test(exit_dispatch_test SOURCES hypervisor/core/tests/exit_dispatch_tes
 kit_host_test(io_msr_bitmaps_test SOURCES hypervisor/core/tests/io_msr_bitmaps_test.cc hypervisor/core/io_msr_bitmaps.cc)
 # Decoding an MMIO access's MOV and walking the guest's page tables (the slave's I/O APIC).
 kit_host_test(mmio_insn_test SOURCES hypervisor/core/tests/mmio_insn_test.cc hypervisor/core/mmio_insn.cc)
+# The XSAVE area layout (sizes and offsets from CPUID leaf 0xD): header-only.
+kit_host_test(xsave_layout_test SOURCES hypervisor/core/tests/xsave_layout_test.cc)

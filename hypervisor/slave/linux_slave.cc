@@ -17,6 +17,7 @@
 #include "hypervisor/core/devices/vlapic.h"
 #include "hypervisor/core/linux/bzimage.h"
 #include "hypervisor/core/linux/slave_layout.h"
+#include "hypervisor/guest_fpu.h"
 #include "hypervisor/vm_host.h"
 #include "lib/string.h"
 #include "mem/memory.h"
@@ -53,7 +54,7 @@ struct Babysat {
     SlaveExitContext* sctx;
     SlaveResult* res;
     VirtualLapic* vlapic;
-    bool xsave;
+    GuestFpu* fpu; // its x87/SSE/AVX registers: another guest may run on this CPU between runs
     unsigned cpu;
     unsigned rate_shift; // IA32_VMX_MISC[4:0]: the preemption timer counts TSC >> this
     volatile bool died;  // the slave ended while a caller ran it
@@ -182,6 +183,18 @@ struct KernelSlaveEnv final : SlaveEnv {
                 res->seen |= 1u << i;
         if (contains(line, "ESCAPED"))
             ++res->escaped_lines;
+        // Lost FPU state: a checker's report, or Linux's own when XRSTOR refused a task's image.
+        if (!res->fpu_failure[0] && (contains(line, "fpucheck: FAIL") || contains(line, "fpucheck: result=fail") ||
+                                     contains(line, "Bad FPU state")))
+            keep_line(res->fpu_failure, sizeof res->fpu_failure, line, n);
+        if (!res->xsave_failure[0] && (contains(line, "(offered): WRONG") || contains(line, "xsavecheck: result=fail")))
+            keep_line(res->xsave_failure, sizeof res->xsave_failure, line, n);
+    }
+    static void keep_line(char* dst, size_t size, const char* line, size_t n) {
+        size_t k = n < size - 1 ? n : size - 1;
+        for (size_t i = 0; i < k; ++i) // quotes would end the reason="..." they go into
+            dst[i] = line[i] == '"' ? '\'' : line[i];
+        dst[k] = '\0';
     }
     static void uart_sink(void* self, const char* line, size_t n) {
         static_cast<KernelSlaveEnv*>(self)->console_line(line, n);
@@ -324,6 +337,9 @@ BabysitResult linux_slave_babysit(uint64_t budget) {
     BabysitResult out{BabysitEnd::preempted, 0};
     Vmcs<RealVmcs>& vm = *b->vmcs;
     SlaveResult& res = *b->res;
+    // The caller may have preempted a thread of this CPU that runs another guest with interrupts
+    // on between its exits (run_guest's exit handling): its VMCS must be current again after us.
+    uint64_t previous_vmcs = vmx::vmptrst();
     vmx::vmptrld(b->vmcs_phys);
     uint64_t start = cpu::rdtsc();
     b->tsc_offset -= int64_t(start - b->parked_at); // the parked time never happened, for the slave
@@ -359,9 +375,9 @@ BabysitResult linux_slave_babysit(uint64_t budget) {
             master_msrs[i] = cpu::rdmsr(SWAPPED_MSRS[i]);
             cpu::wrmsr(SWAPPED_MSRS[i], guest_msrs[i]);
         }
-        if (b->xsave)
-            xsetbv(res.out.guest_xcr0);
+        b->fpu->enter();
         int rc = vmx_enter(b->regs, 1);
+        b->fpu->leave();
         for (int i = 0; i < 5; ++i) {
             guest_msrs[i] = cpu::rdmsr(SWAPPED_MSRS[i]);
             cpu::wrmsr(SWAPPED_MSRS[i], master_msrs[i]);
@@ -417,6 +433,8 @@ BabysitResult linux_slave_babysit(uint64_t budget) {
         }
     }
     b->parked_at = cpu::rdtsc();
+    if (previous_vmcs != ~0ull && previous_vmcs != b->vmcs_phys)
+        vmx::vmptrld(previous_vmcs);
     if (flags & (1u << 9))
         cpu::sti();
     return out;
@@ -525,6 +543,9 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
     cfg.ram_bytes = opt.ram_bytes;
     cfg.use_ept = true;
     KernelExitEnv env;
+    GuestFpu fpu; // the slave's x87/SSE/AVX registers (guest_fpu.h)
+    TRY_VOID(fpu.init());
+    env.fpu = &fpu;
     GuestContext gctx{cfg, res.out, ram, 0, env, CrFixedBits{caps.cr0_fixed0, caps.cr0_fixed1, caps.cr4_fixed0, caps.cr4_fixed1}};
     KernelSlaveEnv senv;
     senv.ept = &r.ept;
@@ -538,6 +559,7 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
     sctx.ioapic = &ioapic;
     sctx.rx_edges_posted = true; // dedicated mode: linux_slave_wake() sends the receive interrupt
     uart.attach_rx(&g_rx_posts);
+    sctx.cpuid.offer_xsavec = opt.cpuid_offer_xsavec;
     GuestRegs regs{};
     regs.rsi = SlaveFixed::ZERO_PAGE; // boot.rst: RSI = the zero page (GPRs are not in the VMCS)
 
@@ -552,7 +574,6 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
     g_stop = false;
     g_slave_apic = kern::this_cpu().apic_id;
     g_exit_count = &res.out.total_exits;
-    bool xsave = env.xcr0_supported() != 0;
     bool launched = false, babysat = false;
     VirtualLapic vlapic;
     g_babysat_requested = false;
@@ -562,8 +583,9 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
             res.out.end = GuestEnd::exited;
             break;
         }
-        if (xsave)
-            xsetbv(res.out.guest_xcr0);
+        // Alone on this CPU, the slave stays the owner of its registers: this only loads its
+        // XCR0 (exits are handled with it loaded; the master's code has no extended state).
+        fpu.enter();
         int rc = vmx_enter(&regs, launched ? 1 : 0);
         if (rc != int(EntryResult::vm_exit)) {
             res.out.end = GuestEnd::entry_failed;
@@ -589,9 +611,10 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
     if (babysat) {
         // Babysat mode: give the CPU back to the master and park here; callers on this CPU
         // run the slave inside their own budgets (linux_slave_babysit) until the master stops it.
-        // XCR0 stays the guest's: the master never touches extended state, and the guest's
-        // FPU/SSE/AVX registers must survive until it runs again.
-        Babysat b{&vmcs, &real, r.vmcs, &regs, &sctx, &res, &vlapic, xsave, kern::this_cpu().index,
+        // Its FPU registers stay live but are saved as soon as another guest enters on this
+        // CPU (guest_fpu.h); the master gets its own XCR0 back.
+        fpu.leave();
+        Babysat b{&vmcs, &real, r.vmcs, &regs, &sctx, &res, &vlapic, &fpu, kern::this_cpu().index,
                   unsigned(vmx_msrs().misc & 0x1F), false,
                   cpu::rdmsr(SWAPPED_MSRS[0]), cpu::rdmsr(SWAPPED_MSRS[1]), cpu::rdmsr(SWAPPED_MSRS[2]),
                   cpu::rdmsr(SWAPPED_MSRS[3]), cpu::rdmsr(SWAPPED_MSRS[4]), 0, cpu::rdtsc()};
@@ -613,6 +636,8 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
         res.end_tsc = cpu::rdtsc();
         g_slave_apic = -1;
         res.out.guest_rip = vmcs.read(GUEST_RIP);
+        res.out.fpu_saves = fpu.saves();
+        res.out.fpu_restores = fpu.restores();
         cpu::sti();
         uart.flush();
         return {};
@@ -622,8 +647,9 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
     g_exit_count = nullptr;
     g_uart_vector = -1;
     res.out.guest_rip = vmcs.read(GUEST_RIP);
-    if (xsave)
-        xsetbv(1);
+    res.out.fpu_saves = fpu.saves();
+    res.out.fpu_restores = fpu.restores();
+    fpu.leave();
     restore_host_cpu(host);
     kern::sched_timer_lost();
     cpu::sti(); // vectors the slave left pending arrive now and are counted (percpu.h lapic_lent)

@@ -34,6 +34,7 @@ struct SlaveOptions {
     uint64_t channel_bytes = 0;       ///< shared channel after RAM (delegation), 0 = none
     uint64_t channel_hpa = 0;         ///< its host-physical address (2 MiB-aligned)
     void (*on_doorbell)() = nullptr;  ///< called on the slave's CPU when it rings (HC_DOORBELL)
+    bool cpuid_offer_xsavec = false;  ///< debug: CPUID offers XSAVEC (SlaveCpuidOptions)
 };
 
 /// What happened, for the master's report.
@@ -49,6 +50,8 @@ struct SlaveResult {
     char last_line[120] = {};       ///< the last console line (why it died, often)
     uint32_t seen = 0;              ///< bit i: a console line contained SLAVE_WATCH[i]
     uint64_t escaped_lines = 0;     ///< console lines saying "ESCAPED" (an attack got through)
+    char fpu_failure[120] = {};     ///< the first line telling of lost FPU state (vlibos-fpucheck, Linux)
+    char xsave_failure[120] = {};   ///< the first offered XSAVE feature vlibos-xsavecheck found wrong
 };
 
 /// Console lines the master watches for (SlaveResult::seen): what the kit's init and attack
@@ -59,9 +62,11 @@ inline constexpr const char* SLAVE_WATCH[] = {
     "attack: msr: ",             ///< vlibos-attack msr ran
     "attack: devmem: ",          ///< vlibos-attack devmem ran
     "vlibos-busy: ",             ///< the busy workload finished
+    "xsavecheck: result=pass",   ///< every XSAVE feature CPUID offers is right (vlibos-xsavecheck)
+    "fpucheck: result=pass",     ///< every process kept its FPU registers (vlibos-fpucheck)
 };
 /// Indices into SLAVE_WATCH.
-enum SlaveWatch : uint32_t { WATCH_DONE, WATCH_IPI, WATCH_MSR, WATCH_DEVMEM, WATCH_BUSY };
+enum SlaveWatch : uint32_t { WATCH_DONE, WATCH_IPI, WATCH_MSR, WATCH_DEVMEM, WATCH_BUSY, WATCH_XSAVE_PASS, WATCH_FPU_PASS };
 
 /// The line the slave's init prints once userspace runs (slave/initramfs/init).
 inline constexpr const char* SLAVE_USERSPACE_MARKER = "vlibos-slave: userspace up";

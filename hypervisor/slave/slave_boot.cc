@@ -3,7 +3,8 @@
 // initramfs are multiboot2 modules named "slave-kernel" and "slave-initrd" (tools/run.py
 // --slave adds them). Options: slave_run=NAME (the init script the slave runs, passed to it as
 // vlibos.run=NAME), slave_restarts=N, slave_timeout=S, slave_mem=MiB, slave_verbose,
-// slave_append=opt1,opt2=x (more Linux options; commas become spaces).
+// slave_append=opt1,opt2=x (more Linux options; commas become spaces), slave_cpuid_offer_xsavec
+// (debug: the slave's CPUID offers XSAVEC, for the negative state-integrity test).
 //
 // Reports, for people and the grader:
 //   [linux] ...                         every line of the slave's console
@@ -215,6 +216,22 @@ void lab7_checks(const kern::RunSummary& run) {
                          : "the busy workload did not run");
 }
 
+/// slave_run=fpu...: the slave's FPU state-integrity checks (slave/initramfs/etc/vlibos/fpu.sh).
+void fpu_checks(const kern::RunSummary&) {
+    const char* run = kern::g_cmdline.get("slave_run");
+    if (!run || strncmp(run, "fpu", 3) != 0)
+        return;
+    const SlaveResult& r = g_first;
+    bool up = g_have_first && r.marker_tsc;
+    const char* not_up = g_have_first ? "Linux did not reach userspace (see the slave: and [linux] lines)"
+                                      : g_not_started;
+    auto saw = [&](SlaveWatch w) { return g_have_first && (r.seen >> w) & 1; };
+    test_line("slave_xsave_features_as_offered", up && saw(WATCH_XSAVE_PASS) && !r.xsave_failure[0],
+              !up ? not_up : r.xsave_failure[0] ? r.xsave_failure : "vlibos-xsavecheck did not finish");
+    test_line("slave_fpu_state_intact", up && saw(WATCH_FPU_PASS) && !r.fpu_failure[0],
+              !up ? not_up : r.fpu_failure[0] ? r.fpu_failure : "vlibos-fpucheck did not finish (the slave stopped first?)");
+}
+
 void slave_hook() {
     const char* which = kern::g_cmdline.get("slave");
     if (!which)
@@ -224,6 +241,7 @@ void slave_hook() {
         return;
     }
     kern::at_run_end(lab7_checks); // reports lab 7's results even when the slave cannot start
+    kern::at_run_end(fpu_checks);
     auto refuse = [](const char* why) {
         kern::kprintf("slave: not started: %s\n", why);
         char line[200];
@@ -248,6 +266,10 @@ void slave_hook() {
     if (const char* run = kern::g_cmdline.get("slave_run"); run && *run)
         j.run = run;
     j.restarts = option_number("slave_restarts", 0);
+    j.options.cpuid_offer_xsavec = kern::g_cmdline.has("slave_cpuid_offer_xsavec");
+    if (j.options.cpuid_offer_xsavec)
+        kern::kprintf("slave: slave_cpuid_offer_xsavec: CPUID offers XSAVEC, which this Bochs gets wrong "
+                      "(negative tests only)\n");
     j.timeout_cycles = option_number("slave_timeout", 300) * kern::g_clock.tsc_hz;
     j.cpu = kern::g_cpus_online - 1;
     kern::ThreadOptions opts;

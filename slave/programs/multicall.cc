@@ -13,6 +13,8 @@ constexpr Program PROGRAMS[] = {
     {"vlibos-attack", attack_main},
     {"vlibos-busy", busy_main},
     {"vlibos-cyclic", cyclic_main},
+    {"vlibos-fpucheck", fpucheck_main},
+    {"vlibos-xsavecheck", xsavecheck_main},
     {"vlibosd", vlibosd_main},
 };
 } // namespace

@@ -7,4 +7,6 @@
 int attack_main(int argc, char** argv); ///< vlibos-attack (vlibos_attack.cc)
 int busy_main(int argc, char** argv);   ///< vlibos-busy (vlibos_busy.cc)
 int cyclic_main(int argc, char** argv); ///< vlibos-cyclic (vlibos_cyclic.cc)
+int fpucheck_main(int argc, char** argv); ///< vlibos-fpucheck (vlibos_fpucheck.cc)
+int xsavecheck_main(int argc, char** argv); ///< vlibos-xsavecheck (vlibos_xsavecheck.cc)
 int vlibosd_main(int argc, char** argv); ///< vlibosd, the delegation daemon (libos/daemon/vlibosd.cc)

@@ -30,6 +30,12 @@ enum class VmxStatus : uint8_t {
 [[gnu::always_inline]] inline VmxStatus vmclear(uint64_t vmcs) { HV_VMX_STATUS("vmclear %2", "m"(vmcs)); }
 /// Make the VMCS at physical `vmcs` current and active.
 [[gnu::always_inline]] inline VmxStatus vmptrld(uint64_t vmcs) { HV_VMX_STATUS("vmptrld %2", "m"(vmcs)); }
+/// The current-VMCS pointer (~0 if none), SDM Vol 3C 31.3 VMPTRST: to put it back after using another.
+[[gnu::always_inline]] inline uint64_t vmptrst() {
+    uint64_t p;
+    asm volatile("vmptrst %0" : "=m"(p)::"memory");
+    return p;
+}
 /// Write `value` to field `encoding` of the current VMCS.
 [[gnu::always_inline]] inline VmxStatus vmwrite(uint64_t encoding, uint64_t value) {
     HV_VMX_STATUS("vmwrite %3, %2", "r"(encoding), "rm"(value));

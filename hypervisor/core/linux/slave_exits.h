@@ -74,6 +74,7 @@ struct SlaveExitContext {
     /// when it posts a byte (hv::linux_slave_wake), so a rise caused by the receiver alone is
     /// not sent a second time from here. False in babysat mode, where the run loop sends it.
     bool rx_edges_posted = false;
+    SlaveCpuidOptions cpuid{};     ///< debug switches of the CPUID policy
 };
 
 /// The I/O APIC pin of the console UART's IRQ (COM1: IRQ 4, routed 1:1 by Linux's Jailhouse
@@ -189,7 +190,7 @@ template <VmcsAccess A> bool handle_slave_exit(Vmcs<A>& v, GuestRegs& r, SlaveEx
         ++g.out.exits[reason];
         ++g.out.total_exits;
         uint32_t leaf = uint32_t(r.rax), sub = uint32_t(r.rcx);
-        CpuidRegs s = slave_cpuid(leaf, sub, g.env.host_cpuid(leaf, sub), g.out.guest_xcr0);
+        CpuidRegs s = slave_cpuid(leaf, sub, g.env.host_cpuid(leaf, sub), g.out.guest_xcr0, c.cpuid);
         if (leaf == 1) // OSXSAVE mirrors the guest's CR4 (SDM Vol 2A CPUID, ECX bit 27)
             s.ecx = (s.ecx & ~(1u << 27)) | (((v.read(GUEST_CR4) >> 18) & 1) << 27);
         r.rax = s.eax, r.rbx = s.ebx, r.rcx = s.ecx, r.rdx = s.edx;

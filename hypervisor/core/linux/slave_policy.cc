@@ -1,6 +1,7 @@
 #include "hypervisor/core/linux/slave_policy.h"
 
 #include "hypervisor/core/linux/icr_filter.h"
+#include "hypervisor/core/xsave_layout.h"
 
 namespace hv {
 
@@ -52,7 +53,7 @@ SlaveMsrWrite slave_msr_write(uint32_t msr, uint64_t value, uint64_t apic_base) 
     }
 }
 
-CpuidRegs slave_cpuid(uint32_t leaf, uint32_t subleaf, CpuidRegs host, uint64_t xcr0) {
+CpuidRegs slave_cpuid(uint32_t leaf, uint32_t subleaf, CpuidRegs host, uint64_t xcr0, SlaveCpuidOptions opt) {
     CpuidRegs r = guest_cpuid(leaf, subleaf, host); // lab 5: VMX, LA57, hypervisor bit
     switch (leaf) {
     case 1:
@@ -77,26 +78,45 @@ CpuidRegs slave_cpuid(uint32_t leaf, uint32_t subleaf, CpuidRegs host, uint64_t 
             r.edx &= ~AVX512_EDX;
         }
         break;
-    case 0xD:
+    case 0xD: {
         // XSAVE state: x87, SSE and AVX only. Bochs' AVX-512 components make Linux 6.1's size
-        // check fail ("XSAVE consistency problem"); without them standard and compacted
-        // layouts agree (832 bytes).
-        // Sizes: the legacy area and header take 576 bytes, AVX adds 256 (SDM Vol 1 13.4); for
-        // these components the standard and compacted layouts are the same. (Bochs reports a
-        // compacted size that counts AVX-512 even when XCR0 does not enable it.)
+        // check fail ("XSAVE consistency problem").
+        // Sizes: the legacy area and header take 576 bytes, AVX adds 256 at offset 576 (SDM Vol
+        // 1 13.4); for these components the standard and compacted layouts are the same. (Bochs
+        // reports a compacted size that counts AVX-512 even when XCR0 does not enable it.)
+        using namespace xsave;
+        uint32_t size_now = EXTENDED_REGION_OFFSET + ((xcr0 & XFEATURE_AVX) ? 256 : 0);
         if (subleaf == 0) {
             r.eax &= SLAVE_XCR0_MASK;
             r.edx = 0;
-            r.ebx = 576 + ((xcr0 & 4) ? 256 : 0); // for the components XCR0 enables now
-            r.ecx = 576 + 256;                    // for every supported component
+            r.ebx = size_now;                      // for the components XCR0 enables now
+            r.ecx = EXTENDED_REGION_OFFSET + 256;  // for every supported component
         } else if (subleaf == 1) {
-            r.eax &= ~(1u << 3); // XSAVES/XRSTORS (needs "enable XSAVES/XRSTORS")
-            r.ebx = 576 + ((xcr0 & 4) ? 256 : 0); // compacted size of XCR0 | IA32_XSS (XSS = 0)
+            // Of the XSAVE instructions (SDM Vol 1 13.8-13.11), the slave gets XSAVE, XRSTOR,
+            // XSAVEOPT and XGETBV with ECX = 1; not these two:
+            // - XSAVES/XRSTORS need the VM-execution control "enable XSAVES/XRSTORS", which the
+            //   slave's VMCS leaves off (they would #UD).
+            // - XSAVEC: Bochs 2.7 writes the compacted format wrongly. With x87|SSE|AVX in RFBM
+            //   the SDM puts AVX at 576, right after the header (SDM Vol 1 13.4.3, 13.10); Bochs
+            //   treats SSE as a compacted component too and writes AVX at 416, over XMM reserved
+            //   bytes and the XSAVE header (measured in the slave by vlibos-xsavecheck). Linux
+            //   6.1 saves every task's FPU state with XSAVEC when CPUID offers it, and XRSTOR of
+            //   that image then faults ("Bad FPU state detected") or loads garbage: processes
+            //   lost their registers (make test: slave-fpu-integrity-xsavec-offered). Without
+            //   XSAVEC (and XSAVES) Linux uses the standard format, which Bochs gets right.
+            // Checked and kept: XSAVEOPT writes the same image as XSAVE; XGETBV(1) reports every
+            // component that is not in its initial configuration (SDM Vol 1 13.6); the sizes
+            // below are the SDM's (vlibos-xsavecheck checks all of it at every run).
+            r.eax &= ~CPUID_D1_XSAVES;
+            if (!opt.offer_xsavec)
+                r.eax &= ~CPUID_D1_XSAVEC;
+            r.ebx = size_now;    // compacted size of XCR0 | IA32_XSS (XSS = 0): the same here
             r.ecx = r.edx = 0;   // no supervisor states
         } else if (subleaf >= 3) {
             r = CpuidRegs{0, 0, 0, 0};
         }
         break;
+    }
     case 0x40000000:
         r = CpuidRegs{0x40000000, JAILHOUSE_SIGNATURE[0], JAILHOUSE_SIGNATURE[1], JAILHOUSE_SIGNATURE[2]};
         break;

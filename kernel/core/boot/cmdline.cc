@@ -12,7 +12,9 @@ const char* const KNOWN[] = {
     "exit",  // exit=emu: leave the emulator when done (runners set it); otherwise halt
     "cpus",  // cpus=N: start at most N CPUs
     "quiet",   // fewer boot messages
-    "guests",  // guests=demo: the hypervisor runs its test guests after boot (hypervisor/demo.cc)
+    "guests",  // guests=demo: the hypervisor runs its test guests after boot (hypervisor/demo.cc);
+               // guests=fpu: the FPU state-integrity guest beside the slave (hypervisor/fpu_guests.cc)
+    "guests_cpu", // guests_cpu=N: the CPU guests=fpu runs its guest on (default: the last, the slave's)
     "console", // console=serial: no screen console (drawing is slow in Bochs, and it runs with
                // interrupts off: latency measurements use serial only)
     "slave",          // slave=linux: boot the Linux slave on the last CPU (hypervisor/slave.cc)
@@ -22,6 +24,8 @@ const char* const KNOWN[] = {
     "slave_mem",      // slave_mem=MiB: the slave's RAM (default 64)
     "slave_verbose",  // slave_verbose: all of Linux's boot messages, early printk included
     "slave_append",   // slave_append=a=1,b: more Linux command-line options (commas become spaces)
+    "slave_cpuid_offer_xsavec", // debug: the slave's CPUID offers XSAVEC, which Bochs 2.7 gets wrong
+                                // (negative tests of the FPU state-integrity checks only)
     "libos",          // libos=poll|doorbell|spin|babysat: how delegated calls wait for the slave (libos/master)
     "libos_idle_check", // libos_idle_check=S: count an idle slave's VM exits over S seconds (libos/master)
 };

@@ -3,6 +3,7 @@
 #include "hypervisor/core/linux/slave_policy.h"
 
 #include "hypervisor/core/linux/icr_filter.h"
+#include "hypervisor/core/xsave_layout.h"
 
 #include <catch2/catch.hpp>
 
@@ -76,8 +77,23 @@ TEST_CASE("XSAVE: x87, SSE and AVX only, sizes from the slave's XCR0") {
     CHECK(slave_cpuid(0xD, 0, ALL, 3).ebx == 576);
     CHECK(slave_cpuid(0xD, 0, ALL, 3).ecx == 832);
     CHECK(slave_cpuid(0xD, 1, ALL, 7).ebx == 832); // compacted = standard for these components
+    CHECK(slave_cpuid(0xD, 1, ALL, 3).ebx == 576);
     CHECK(slave_cpuid(0xD, 5, ALL, 7).eax == 0);   // AVX-512 opmask: gone
     CHECK((slave_cpuid(7, 0, ALL, 7).ebx & (1u << 16)) == 0); // AVX512F
+}
+
+TEST_CASE("XSAVE instructions: XSAVEOPT and XGETBV(1) offered; XSAVES never; XSAVEC only for the negative test") {
+    uint32_t d1 = slave_cpuid(0xD, 1, ALL, 7).eax;
+    CHECK((d1 & hv::xsave::CPUID_D1_XSAVEOPT) != 0);
+    CHECK((d1 & hv::xsave::CPUID_D1_XGETBV1) != 0);
+    CHECK((d1 & hv::xsave::CPUID_D1_XSAVEC) == 0); // Bochs 2.7 writes the compacted format wrongly
+    CHECK((d1 & hv::xsave::CPUID_D1_XSAVES) == 0);
+    SlaveCpuidOptions offer;
+    offer.offer_xsavec = true;
+    uint32_t d1x = slave_cpuid(0xD, 1, ALL, 7, offer).eax;
+    CHECK((d1x & hv::xsave::CPUID_D1_XSAVEC) != 0);
+    CHECK((d1x & hv::xsave::CPUID_D1_XSAVES) == 0);
+    CHECK((slave_cpuid(0xD, 1, CpuidRegs{0, 0, 0, 0}, 7, offer).eax & hv::xsave::CPUID_D1_XSAVEC) == 0); // only if the CPU has it
 }
 
 TEST_CASE("routine boot probes are told apart from attempts") {
