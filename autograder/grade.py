@@ -199,7 +199,7 @@ class Grader:
             e.update(CCACHE_DIR="/ccache" if bwrap else self.ccache, CCACHE_READONLY="1", CCACHE_TEMPDIR="/tmp")
         if not bwrap:
             ro, rw = [], []  # the host's own paths: nothing to bind
-            self.own_output(build)
+        self.own_output(build)
         return self.box.run(cmd, limits, timeout, ro=ro, rw=rw, cwd=cwd or kit, env=e, output_cap=output_cap)
 
     def own_output(self, writable):
@@ -208,6 +208,8 @@ class Grader:
         run, so a test cannot change what the next one runs."""
         if os.geteuid() != 0 or getattr(self, "_output_writable", None) == writable:
             return
+        if self.box.mode == "bwrap" and not writable:
+            return  # bwrap mounts it read-only instead
         self._output_writable = writable
         uid, gid = (self.box.uid, self.box.gid) if writable else (0, 0)
         for d, dirs, fs in os.walk(self.view.out):
@@ -391,9 +393,10 @@ class Grader:
             if rc != 0:
                 return fail_all("the Linux slave's kernel did not build (a problem of the grading machine):\n"
                                 + "\n".join(out.strip().splitlines()[-10:]))
-            os.makedirs(os.path.join(self.view.out, "slave"), exist_ok=True)
-            shutil.copyfile(os.path.join(self.root, "build", "slave", "bzImage"),
-                            os.path.join(self.view.out, "slave", "bzImage"))
+            slave_out = os.path.join(self.view.out, "slave")
+            os.makedirs(slave_out, exist_ok=True)
+            shutil.copyfile(os.path.join(self.root, "build", "slave", "bzImage"), os.path.join(slave_out, "bzImage"))
+            self._output_writable = None  # the new folder is root's: hand the output over again
             r = self.sandbox_run(["python3", "tools/slave_build.py", "initramfs", "--solved=none"], sb.BUILD_LIMITS, 600)
             if r.rc != 0 or r.timed_out:
                 return fail_all("the Linux slave's programs did not build:\n" + clean(compiler_errors(r.output),

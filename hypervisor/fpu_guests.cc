@@ -117,14 +117,7 @@ void sitter_thread(void*) {
     kern::background_job_end();
 }
 
-void test_line(const char* name, bool pass, const char* why) {
-    char line[250];
-    if (pass)
-        kern::snformat(line, sizeof line, "test=%s result=pass", name);
-    else
-        kern::snformat(line, sizeof line, "test=%s result=fail reason=\"%s\"", name, why);
-    kern::report_line(line);
-}
+void test_line(const char* name, bool pass, const char* why) { kern::report_test(name, pass, why); }
 
 /// Which register a first-mismatch word of the guest (see guest64_fpu.S) names.
 void describe_first(uint64_t first, char* out, size_t n) {

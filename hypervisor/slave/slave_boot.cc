@@ -170,14 +170,7 @@ void watchdog_thread(void*) {
     kern::background_job_end();
 }
 
-void test_line(const char* name, bool pass, const char* why) {
-    char line[240];
-    if (pass)
-        kern::snformat(line, sizeof line, "test=%s result=pass", name);
-    else
-        kern::snformat(line, sizeof line, "test=%s result=fail reason=\"%s\"", name, why);
-    kern::report_line(line);
-}
+void test_line(const char* name, bool pass, const char* why) { kern::report_test(name, pass, why); }
 
 /// test=lab7: the checks of the slave's first boot, once the applications (rtlat) have ended.
 void lab7_checks(const kern::RunSummary& run) {
