@@ -6,9 +6,10 @@ student's kernel) run through Sandbox.run():
   bwrap  bubblewrap (Debian's `bubblewrap`): new user, mount, PID, network, IPC and UTS
          namespaces; only /usr, the student's view of the kit (read-only), the output folder
          (writable only while building) and a small /tmp exist; no network; as an unprivileged
-         user (the grader drops root first); with CPU, memory, file-size and process limits.
+         user (the grader drops root first: a uid of this grade's own, so process limits and
+         the clean-up concern this grade only); with CPU, memory, file-size and process limits.
   user   where user namespaces are not available (some graders' containers): the same limits,
-         as a separate unprivileged user, without the private file-system view. The grader's
+         as that unprivileged uid, without the private file-system view. The grader's
          own files must then be unreadable to that user (handin.py grades in a 0700 folder).
   none   neither is possible (not root and no bwrap): limits only. Fine for a student grading
          their own work; a course's grader should not run like this.
@@ -17,15 +18,15 @@ Every run has a wall-clock timeout (the whole process group is killed) and keeps
 `output_cap` bytes of output, so a looping or flooding program costs bounded time and memory.
 """
 import os
-import pwd
+import secrets
 import shutil
 import signal
 import subprocess
 import threading
 import time
 
-GRADER_USER = "vlibos-grader"
-NOBODY = 65534
+# Sandboxed programs run as a uid picked at random from this range (when the grader is root).
+UID_BASE, UID_SPAN = 2_000_000, 1_000_000
 MiB = 1 << 20
 
 
@@ -58,22 +59,10 @@ class Result:
 
 
 def _grader_ids():
-    """An unprivileged uid/gid for sandboxed programs: the grader's own user if it exists (or
-    can be made), else nobody."""
-    try:
-        p = pwd.getpwnam(GRADER_USER)
-        return p.pw_uid, p.pw_gid
-    except KeyError:
-        pass
-    if os.geteuid() == 0 and shutil.which("useradd"):
-        subprocess.run(["useradd", "--system", "--no-create-home", "--user-group", "--shell",
-                        "/usr/sbin/nologin", GRADER_USER], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            p = pwd.getpwnam(GRADER_USER)
-            return p.pw_uid, p.pw_gid
-        except KeyError:
-            pass
-    return NOBODY, NOBODY
+    """An unprivileged uid and gid of this grade's own, with no passwd entry: process limits
+    (RLIMIT_NPROC counts a uid's processes machine-wide) and the clean-up after each run then
+    concern this grade only, even when several grades run at once."""
+    return UID_BASE + secrets.randbelow(UID_SPAN), UID_BASE + secrets.randbelow(UID_SPAN)
 
 
 class Sandbox:
@@ -113,7 +102,7 @@ class Sandbox:
         return "none"
 
     def describe(self):
-        who = f"uid {self.uid}" + (f" ({GRADER_USER})" if self.uid != NOBODY and self.root else "")
+        who = "an unprivileged uid of its own" if self.root else "this user"
         return {
             "bwrap": f"bubblewrap sandbox (no network, read-only kit, private /tmp) as {who}, with resource limits",
             "user": f"separate unprivileged user, {who}, with resource limits (no user namespaces here, "
@@ -187,7 +176,7 @@ class Sandbox:
             os.killpg(p.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-        if self.mode != "bwrap" and self.root and self.uid != NOBODY:
+        if self.mode != "bwrap" and self.root:
             subprocess.run(["pkill", "-KILL", "-U", str(self.uid)], stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
         p.wait()

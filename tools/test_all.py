@@ -181,6 +181,7 @@ def main():
                                            "exit=emu slave_run=fpu guests=fpu guests_cpu=0", "--timeout", "300",
                                            "--app", "rtlat cpu=0 threads=2 period_us=10000 loops=3500 bound_cycles=5000"],
          check=lambda out: all(f"@@ test={t} result=pass" in out for t in fpu_tests)
+         and "fpu: cyclictest exited with status 0" in out
          and re.search(r"^@@ slave boot=1 end=halted userspace=yes", out, re.M))
     # Babysat: the parked slave and the test guest take turns on CPU 1, mid-run: every turn saves
     # one's registers and restores the other's (saves= must be nonzero).
@@ -189,8 +190,9 @@ def main():
                                          "vlibos.fpu_procs=2,vlibos.fpu_rounds=24,vlibos.cyclic_us=2000,vlibos.cyclic_ms=1500,"
                                          "vlibos.busy_s=3",
                                          "--timeout", "300",
-                                         "--app", "rtlat cpu=0 threads=1 period_us=20000 loops=3000 bound_cycles=5000"],
+                                         "--app", "rtlat cpu=0 threads=1 period_us=20000 loops=4500 bound_cycles=5000"],
          check=lambda out: all(f"@@ test={t} result=pass" in out for t in fpu_tests)
+         and "fpu: cyclictest exited with status 0" in out
          and "slave: babysat mode" in out and re.search(r"^@@ guests_fpu cpu=1 .* saves=[1-9]", out, re.M)
          and re.search(r"^@@ slave boot=1 end=halted userspace=yes", out, re.M))
     # Negative: with XSAVEC offered again, Linux saves tasks' state in Bochs' broken compacted

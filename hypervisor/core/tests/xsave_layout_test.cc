@@ -61,7 +61,7 @@ TEST_CASE("compacted format: a component with the align64 bit starts on a 64-byt
     CHECK(compacted_size(0x607, t.c) == 904);
 }
 
-TEST_CASE("the save mask always has x87 and SSE; a wider XCR0 brings components to initialize") {
+TEST_CASE("the save mask always has x87 and SSE, a wider XCR0 brings components to initialize") {
     CHECK(save_mask(XFEATURE_X87) == XFEATURE_LEGACY); // SSE works without XCR0[1] (CR4.OSFXSR)
     CHECK(save_mask(X87_SSE_AVX) == X87_SSE_AVX);
     CHECK(newly_saved(XFEATURE_X87, XFEATURE_LEGACY) == 0);
@@ -69,7 +69,7 @@ TEST_CASE("the save mask always has x87 and SSE; a wider XCR0 brings components 
     CHECK(newly_saved(X87_SSE_AVX, XFEATURE_LEGACY) == 0);
 }
 
-TEST_CASE("a fresh area: every component initial, MXCSR at its reset value; set_initial clears XSTATE_BV bits") {
+TEST_CASE("a fresh area: every component initial, MXCSR at its reset value, set_initial clears XSTATE_BV bits") {
     uint8_t a[832];
     for (uint8_t& b : a)
         b = 0xA5;

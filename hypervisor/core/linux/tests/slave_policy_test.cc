@@ -82,7 +82,7 @@ TEST_CASE("XSAVE: x87, SSE and AVX only, sizes from the slave's XCR0") {
     CHECK((slave_cpuid(7, 0, ALL, 7).ebx & (1u << 16)) == 0); // AVX512F
 }
 
-TEST_CASE("XSAVE instructions: XSAVEOPT and XGETBV(1) offered; XSAVES never; XSAVEC only for the negative test") {
+TEST_CASE("XSAVE instructions: XSAVEOPT and XGETBV(1) offered, XSAVES never, XSAVEC only for the negative test") {
     uint32_t d1 = slave_cpuid(0xD, 1, ALL, 7).eax;
     CHECK((d1 & hv::xsave::CPUID_D1_XSAVEOPT) != 0);
     CHECK((d1 & hv::xsave::CPUID_D1_XGETBV1) != 0);

@@ -31,7 +31,7 @@ TEST_CASE("the table loads names in order and refuses malformed lists") {
     CHECK_FALSE(load(t, many));
 }
 
-TEST_CASE("results are told in table order; an early result waits for the ones before it") {
+TEST_CASE("results are told in table order: an early result waits for the ones before it") {
     TestTable t;
     REQUIRE(load(t, "a\nb\nc\n"));
     REQUIRE(t.record("b", true, nullptr));
@@ -49,7 +49,7 @@ TEST_CASE("results are told in table order; an early result waits for the ones b
     CHECK(t.next_untold() == -1);
 }
 
-TEST_CASE("the first report of a test counts; unknown names are refused") {
+TEST_CASE("the first report of a test counts, unknown names are refused") {
     TestTable t;
     REQUIRE(load(t, "a\nb\n"));
     CHECK(t.record("a", false, "first"));
