@@ -271,6 +271,11 @@ class Grader:
     def warm_cache(self):
         v = self.view
         self.log("warming the compiler cache with the kit's own files ...")
+        # The build writes where the sandbox will mount the output folder, and finds the
+        # prebuilt objects there.
+        build = os.path.join(v.root, "build")
+        shutil.rmtree(build, ignore_errors=True)
+        os.symlink(v.out, build)
         target = self.spec.get("target")
         goals = ["kernel"] + (["apps"] if target and target.get("apps") else [])
         self.trusted_run(["make", "-s", *goals, "SOLVED=none", "PREBUILT=build/prebuilt"], v.root)
@@ -282,12 +287,9 @@ class Grader:
         for x in os.listdir(v.out):
             if x != "prebuilt":
                 shutil.rmtree(os.path.join(v.out, x), ignore_errors=True)
-        shutil.rmtree(os.path.join(v.root, "build"), ignore_errors=True)
-        # In the sandbox the output folder is mounted here.
-        os.makedirs(os.path.join(v.root, "build"))
-        if self.box.mode != "bwrap":
-            os.rmdir(os.path.join(v.root, "build"))
-            os.symlink(v.out, os.path.join(v.root, "build"))
+        if self.box.mode == "bwrap":
+            os.unlink(build)
+            os.makedirs(build)  # where bwrap mounts the output folder
 
     def dependency_problems(self, dep_files, cwd):
         """Files outside the view and the system's headers in the compiler's dependency lists;
