@@ -125,6 +125,13 @@ void slave_thread(void*) {
                 j.cmdline[n++] = *extra == ',' ? ' ' : *extra;
             j.cmdline[n] = '\0';
         }
+        // Babysat mode (libos=babysat): Linux runs only inside its callers' budgets, so its
+        // daemon polls (a parked slave spends nobody's time) instead of blocking on the UART,
+        // whose interrupts a parked slave does not get reliably yet: an idle babysat slave
+        // with a blocked daemon stopped writing its console. slave_append=vlibos.block=1
+        // (earlier on the line) overrides this.
+        if (const char* mode = kern::g_cmdline.get("libos"); mode && strcmp(mode, "babysat") == 0)
+            n += kern::snformat(j.cmdline + n, sizeof j.cmdline - n, " vlibos.block=0");
         j.options.cmdline = j.cmdline;
         kern::kprintf("slave: booting Linux on CPU %u (boot %u: %lu KiB kernel, %lu KiB initrd, %lu MiB RAM)\n",
                       j.cpu, boot, j.images.kernel_size >> 10, j.images.initrd_size >> 10, j.options.ram_bytes >> 20);
