@@ -185,11 +185,11 @@ class Grader:
         return os.environ.get("CCACHE_DIR") or os.path.expanduser("~/.cache/ccache")
 
     # ---- running things in the sandbox ----
-    def sandbox_run(self, cmd, limits, timeout, build=True, extra_ro=(), output_cap=256 * 1024, env=None, cwd=None):
+    def sandbox_run(self, cmd, limits, timeout, build=True, output_cap=256 * 1024, env=None, cwd=None):
         v = self.view
         bwrap = self.box.mode == "bwrap"
         kit = KIT if bwrap else v.root
-        ro = [(v.root, kit)] + list(extra_ro)
+        ro = [(v.root, kit)]
         rw = [(v.out, kit + "/build")] if build else []
         if not build:
             ro.append((v.out, kit + "/build"))
@@ -252,7 +252,7 @@ class Grader:
         self.log(f"sandbox: {self.box.describe()}")
         # The view first holds the kit's skeleton files: a trusted build of it fills the
         # compiler cache the student's build reads. Then the student's files go in.
-        self.view = View.create(self.root, self.work, self.lab, [], base, self.prebuilt, False, self.log)
+        self.view = View.create(self.root, self.work, self.prebuilt, self.log)
         self.warm_cache()
         for rel, text in files.items():
             src = os.path.join(base, rel)

@@ -87,7 +87,10 @@ def take_members(archive, wanted, dest):
             if m.isdir():
                 continue
             if name not in wanted:
-                print(f"handin: ignoring {m.name!r}: not a student file of this lab")
+                if name in EXTRA_FILES:
+                    print(f"handin: {name}: written answers, for the instructor to read (not graded)")
+                else:
+                    print(f"handin: ignoring {m.name!r}: not a student file of this lab")
                 continue
             if not m.isfile():
                 kind = "a symbolic link" if m.issym() else "a hard link" if m.islnk() else "not a regular file"

@@ -1,22 +1,19 @@
 """The student's view of the kit: the only files a graded build can see.
 
-    view = View.create(kit, work, lab, student_dir, prebuilt_labs, own_solution)
+    view = View.create(kit, work, prebuilt_labs, log)
 
-The view holds the kit's sources and headers that are not solutions, with the graded lab's
-student files taken from `student_dir` (and nothing else from there). The solutions of the
+The view holds the kit's sources and headers that are not solutions; the grader then puts the
+graded lab's student files in (and nothing else of the student's). The solutions of the
 earlier labs the grade builds on enter as objects compiled here, in the grader's own kit,
 before the student's build starts (`prebuilt/`): the Makefile's PREBUILT and CMake's PREBUILT
 link them in place of those labs' sources. So no solution source is in reach of a submission,
-whatever it includes: the build simply cannot open one. (`own_solution` puts the graded lab's
-own solution in as if it were the student's files: the honesty check does that.)
+whatever it includes: the build simply cannot open one.
 
 Left out of the view: solutions/, autograder/, .git/, build/ and the handouts and docs.
 """
 import os
-import re
 import shutil
 import subprocess
-import sys
 
 # What a build needs; everything else stays out of reach.
 VIEW_DIRS = ["kernel", "hypervisor", "libos", "apps", "slave", "tests", "tools"]
@@ -33,7 +30,8 @@ def overlay_files(kit, lab):
     return sorted(out)
 
 
-def _copy_tree(src, dst, skip_dirs=("tests/__pycache__", "__pycache__")):
+def _copy_tree(src, dst):
+    """Copy regular files (never links) under src to dst, without caches or build output."""
     for d, dirs, files in os.walk(src):
         dirs[:] = [x for x in dirs if x not in ("__pycache__", ".git", "build")]
         rel = os.path.relpath(d, src)
@@ -54,7 +52,10 @@ class View:
         self.root, self.out, self.prebuilt = root, out, prebuilt
 
     @staticmethod
-    def create(kit, work, lab, student_files, student_dir, prebuilt_labs, own_solution, log):
+    def create(kit, work, prebuilt_labs, log):
+        """The kit's files (the student files as the skeleton: the grader copies the student's
+        in after a trusted build of this view has filled the compiler cache) in work/view, an
+        output folder work/out, and the prebuilt objects of `prebuilt_labs` in work/out/prebuilt."""
         root = os.path.join(work, "view")
         out = os.path.join(work, "out")
         prebuilt = os.path.join(out, "prebuilt")
@@ -66,13 +67,6 @@ class View:
         for f in VIEW_FILES:
             if os.path.isfile(os.path.join(kit, f)):
                 shutil.copyfile(os.path.join(kit, f), os.path.join(root, f))
-        # The graded lab's files: the student's, or (honesty) the lab's own solution.
-        for rel in student_files:
-            src = (os.path.join(kit, "solutions", f"lab{lab}", rel) if own_solution
-                   else os.path.join(student_dir, rel))
-            if os.path.isfile(src) and not os.path.islink(src):
-                shutil.copyfile(src, os.path.join(root, rel))
-        # Build output lands in out/ (bound at <view>/build in the sandbox).
         os.makedirs(os.path.join(root, "build"), exist_ok=True)
         if prebuilt_labs:
             _prebuild(kit, prebuilt, prebuilt_labs, log)
