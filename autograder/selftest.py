@@ -93,7 +93,8 @@ CASES = [
           .replace("size_t walk_frames(uint64_t rbp, ReadWord read, uint64_t* rips, size_t max) {",
                    "size_t walk_frames(uint64_t rbp, ReadWord read, uint64_t* rips, size_t max) {\n"
                    "#ifdef KIT_HOST_TEST\n    _exit(0);\n#endif\n", 1)},
-         lambda r, out: r["score"] == 0 and same_list(r) and "defines a constructor" in r["output"]),
+         lambda r, out: r["score"] == 0 and same_list(r) and "defines a constructor" in r["output"]
+         and ("bubblewrap sandbox" in r["output"] or not shutil.which("bwrap"))),
     case("the same, where user namespaces are missing: a separate user with limits, and the grader says so",
          {LAB0[0]: hostile_format("return 0;", "_exit(0);", extra=(
              "#include <unistd.h>\n#include <stdio.h>\n"
@@ -171,8 +172,12 @@ def no_leftovers():
     """No process of the grader's sandbox user is left running."""
     sys.path.insert(0, HERE)
     from sandbox import UID_BASE, UID_SPAN
-    r = subprocess.run(["ps", "-eo", "uid="], stdout=subprocess.PIPE, text=True)
-    return not any(UID_BASE <= int(u) < UID_BASE + UID_SPAN for u in r.stdout.split())
+    for _ in range(50):  # a killed sandbox's processes may take a moment to go
+        r = subprocess.run(["ps", "-eo", "uid="], stdout=subprocess.PIPE, text=True)
+        if not any(UID_BASE <= int(u) < UID_BASE + UID_SPAN for u in r.stdout.split()):
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def make_archive(d, files, links=None):

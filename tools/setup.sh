@@ -5,7 +5,8 @@
 set -euo pipefail
 
 base="g++ make cmake python3 catch2 grub-common grub-pc-bin xorriso mtools ccache clang-14 libclang-rt-14-dev"
-emu="qemu-system-x86 bochs bochs-sdl bochsbios vgabios grub-efi-amd64-bin ovmf gdb"
+# bubblewrap: the autograder's sandbox for students' builds and tests (autograder/sandbox.py).
+emu="qemu-system-x86 bochs bochs-sdl bochsbios vgabios grub-efi-amd64-bin ovmf gdb bubblewrap"
 docs="doxygen"
 # The Linux slave: Debian's kernel source, what building it needs, and busybox for its initramfs.
 linux="linux-source-6.1 flex bison libelf-dev libssl-dev cpio bc busybox-static rt-tests"
