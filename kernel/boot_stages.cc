@@ -66,7 +66,7 @@ void acpi_init() {
 }
 
 /// The BIOS leaves the 8259 PICs unmasked; mask them so a stray PIT tick cannot arrive at
-/// vector 8 (#DF) now that the LAPIC delivers interrupts (PLATFORM.md; OSDev "8259 PIC").
+/// vector 8 (#DF) now that the LAPIC delivers interrupts (seen in Bochs: a PIT tick arrived as a double fault; OSDev "8259 PIC").
 void mask_legacy_pic() {
     cpu::outb(0x21, 0xFF);
     cpu::outb(0xA1, 0xFF);

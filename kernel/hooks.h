@@ -1,5 +1,5 @@
 // Hooks through which the layers above the kernel (hypervisor/, libos/) join it without the
-// kernel ever including them (DESIGN.md: dependencies run one way).
+// kernel ever including them: dependencies run one way, libos/ -> hypervisor/ -> kernel/.
 //
 //   KERNEL_LATE_INIT(hypervisor, 10, hv_init);
 //

@@ -5,13 +5,16 @@
     (autograder/labs/labN.toml): in-kernel tests by name, host tests as `<executable>:<case>`,
     possibly cut short with "..." after a prefix of the case;
   - the kernel command-line table of docs/architecture.md has a row for every option the
-    kernel knows (kernel/core/boot/cmdline.cc).
+    kernel knows (kernel/core/boot/cmdline.cc);
+  - no committed file cites notes the kit's users do not have (the developers' platform, style
+    and design notes, issue numbers): the fact belongs where it is used, or in docs/.
 
 Prints what is missing and ends with `docs-check: N problem(s)`.
 """
 import glob
 import os
 import re
+import subprocess
 import sys
 import tomllib
 
@@ -63,8 +66,25 @@ def cmdline_problems():
             for k in known if not re.search(rf"^\| `{k}[=` ]", table, re.M)]
 
 
+def citation_problems():
+    files = subprocess.run(["git", "-C", ROOT, "ls-files"], stdout=subprocess.PIPE, text=True).stdout.split()
+    pattern = re.compile(r"\b(?:PLATFORM|STYLE|DESIGN)\.md\b|\b[Ii]ssues? #?\d+\b")
+    problems = []
+    for rel in files:
+        if rel == "tools/docs_check.py":
+            continue
+        try:
+            text = open(os.path.join(ROOT, rel), errors="strict").read()
+        except (UnicodeDecodeError, OSError):
+            continue
+        for no, line in enumerate(text.splitlines(), 1):
+            if pattern.search(line):
+                problems.append(f"{rel}:{no}: cites a note the kit's users do not have: {line.strip()[:80]}")
+    return problems
+
+
 def main():
-    problems = handout_problems() + cmdline_problems()
+    problems = handout_problems() + cmdline_problems() + citation_problems()
     for p in problems:
         print(f"docs-check: {p}")
     print(f"docs-check: {len(problems)} problem(s)")

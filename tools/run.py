@@ -68,7 +68,7 @@ def app_path(kernel, name):
 
 def make_iso(kernel, output, cmdline, hybrid=False, apps=(), files=()):
     """Make a GRUB ISO holding the kernel with `cmdline`. The small BIOS-only image boots far
-    faster in Bochs than the default one (PLATFORM.md); --hybrid adds UEFI for lab PCs."""
+    faster in Bochs than the default 20 MB one (GRUB reads every file from the CD); --hybrid adds UEFI for lab PCs."""
     with tempfile.TemporaryDirectory() as stage:
         os.makedirs(os.path.join(stage, "boot", "grub"))
         shutil.copy(kernel, os.path.join(stage, "boot", "kernel.elf"))

@@ -30,7 +30,7 @@ Steps (each counts as one check, except the host tests, which count one per test
             floods, loops, triple faults, fork bombs, hostile archives) get their honest
             result in bounded time, and the kit and the machine are left as they were
   docs-check  every lab handout describes each test of its spec; the kernel command-line
-            table lists every option the kernel knows
+            table lists every option the kernel knows; no file cites the developers' own notes
   docs      Doxygen builds with warnings as errors
 """
 import os
@@ -213,7 +213,7 @@ def main():
                                                 "slave_append=vlibos.fpu_seed=3", "--timeout", "300",
                                                 "--app", "rtlat cpu=0 threads=1 period_us=20000 loops=1500 bound_cycles=5000"],
          check=lambda out: "@@ test=slave_fpu_state_intact result=fail" in out)
-    # Issue 3's I/O VCPU: 50,000 doorbells from Linux user mode; their bottom halves run on an
+    # The I/O VCPU: 50,000 doorbells from Linux user mode; their bottom halves run on an
     # I/O VCPU of CPU 0 with 10% of it, and rtlat on CPU 0 keeps its bound.
     step("doorbell-storm", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--slave", "--cmdline",
                             "exit=emu slave_run=storm", "--timeout", "300",

@@ -1,4 +1,4 @@
-// I/O VCPUs (Quest's, issue 3): interrupt bottom halves run on a VCPU of their own, with their
+// I/O VCPUs (after the Quest RTOS): interrupt bottom halves run on a VCPU of their own, with their
 // own bandwidth, so that a device, or a Linux slave ringing its doorbell, can take no more of a
 // CPU than that bandwidth, whoever the interrupt happened to land on.
 //

@@ -152,7 +152,7 @@ void set_doorbell_io_vcpu(kern::IoVcpu* io) { g_io = io; }
 void on_doorbell() {
     ++g_stats.doorbells;
     // The top half, on the slave's CPU in its exit handler: hand the work to the I/O VCPU, whose
-    // bandwidth bounds what a slave ringing in a loop can take from the master (issue 3).
+    // bandwidth bounds what a slave ringing in a loop can take from the master.
     if (g_io) {
         if (!__atomic_exchange_n(&g_bottom_queued, true, __ATOMIC_SEQ_CST) &&
             !kern::io_vcpu_post(*g_io, doorbell_bottom, nullptr))

@@ -8,7 +8,7 @@
 //                         pages), then write there, then read again
 //   vlibos-attack doorbell N  ring the master's doorbell N times in a row (VMCALL from user mode):
 //                         the bottom halves run on an I/O VCPU of bounded bandwidth, so the
-//                         master's real-time threads must not notice (issue 3)
+//                         master's real-time threads must not notice
 //   vlibos-attack channel play a hostile vlibosd (lab 8): take over the delegation channel and
 //                         answer the master's next requests with lies: a read that returns more
 //                         than asked, an answer to another call (then silence), an open with more

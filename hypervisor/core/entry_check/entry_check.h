@@ -1,4 +1,4 @@
-// A pure VM-entry checker: "validate, then apply" (STYLE.md 6).
+// A pure VM-entry checker: "validate, then apply": a failed VMLAUNCH then names the field at fault.
 //
 // Before VMLAUNCH/VMRESUME the hypervisor fills a VmxState with what it will write into the
 // VMCS and runs check_vm_entry() on it. The checks follow SDM Vol 3C chapter 27 "VM Entries"

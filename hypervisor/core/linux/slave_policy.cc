@@ -31,7 +31,7 @@ SlaveMsrRead slave_msr_read(uint32_t msr, uint64_t apic_base) {
 
 bool slave_msr_probe_is_routine(uint32_t msr) {
     // PPIN control, SMI count, turbo ratio limits, RAPL power units/limits and energy status
-    // (PLATFORM.md lists them from a Linux 6.1 boot in Bochs).
+    // (each read once by a Linux 6.1 boot in Bochs; a #GP is what Linux expects of a CPU without them).
     static constexpr uint32_t ROUTINE[] = {0x4E, 0x34, 0x19C, 0x1AD, 0x606, 0x611, 0x619, 0x639, 0x64E, 0x66A};
     for (uint32_t m : ROUTINE)
         if (m == msr)

@@ -6,7 +6,7 @@
 
 using namespace hv;
 
-// Bochs 2.7 corei7_skylake_x (PLATFORM.md).
+// Bochs 2.7 corei7_skylake_x, read with RDMSR in the emulator.
 static constexpr uint64_t BOCHS_VMX_BASIC = 0xd810000000002bull;
 static constexpr uint64_t BOCHS_EPT_VPID_CAP = 0xf0106334141ull;
 static constexpr uint64_t BOCHS_CR0_FIXED0 = 0x80000021;

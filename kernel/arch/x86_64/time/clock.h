@@ -2,7 +2,7 @@
 // when there is none), and the LAPIC timer's rate measured against the TSC.
 //
 // Never trust CPUID leaves 0x15/0x16 for this: Bochs reports ~3.5 GHz there while its TSC ticks
-// at its `ips` rate (PLATFORM.md). Always measure.
+// at its `ips` rate (instructions per emulated second). Always measure.
 #pragma once
 
 #include <stdint.h>
