@@ -88,22 +88,22 @@ $(KERNEL_ELF): $(KERNEL_OBJS) kernel/kernel.ld
 PREBUILT ?=
 prebuilt = $(if $(PREBUILT),$(wildcard $(PREBUILT)/$(1)/$(2).o))
 
-# One rule per source, so that a solved lab's overlay (or a prebuilt object) replaces the
-# student file.
-define compile_rule
-ifneq ($(call prebuilt,obj,$(1)),)
-$(BUILD)/obj/$(1).o: $(call prebuilt,obj,$(1))
+# object_rule(dir, source, flags variable, label): one rule per source, so that a prebuilt
+# object or a solved lab's overlay replaces the student file in $(BUILD)/dir/source.o.
+define object_rule
+ifneq ($(call prebuilt,$(1),$(2)),)
+$(BUILD)/$(1)/$(2).o: $(call prebuilt,$(1),$(2))
 	@mkdir -p $$(dir $$@)
-	@echo "  PREBUILT $(1)"
+	@echo "  PREBUILT $(2)$(4)"
 	$(Q)cp $$< $$@
 else
-$(BUILD)/obj/$(1).o: $(call overlay,$(1))
+$(BUILD)/$(1)/$(2).o: $(call overlay,$(2))
 	@mkdir -p $$(dir $$@)
-	@echo "  CXX     $$<"
-	$(Q)$(CXX) $(KERNEL_CXXFLAGS) -c $$< -o $$@
+	@echo "  CXX     $$<$(4)"
+	$(Q)$(CXX) $($(3)) -c $$< -o $$@
 endif
 endef
-$(foreach s,$(KERNEL_SRCS),$(eval $(call compile_rule,$(s))))
+$(foreach s,$(KERNEL_SRCS),$(eval $(call object_rule,obj,$(s),KERNEL_CXXFLAGS,)))
 -include $(KERNEL_OBJS:.o=.d)
 
 # ---- master applications (apps/): static ELF64 in ring 3, linked at 512 GiB ----
@@ -123,20 +123,8 @@ $(BUILD)/apps/$(1).elf: $(patsubst %,$(BUILD)/appobj/%.o,$(APP_LIB_SRCS) $(wildc
 endef
 $(foreach a,$(APPS),$(eval $(call app_rule,$(a))))
 
-define app_compile_rule
-ifneq ($(call prebuilt,appobj,$(1)),)
-$(BUILD)/appobj/$(1).o: $(call prebuilt,appobj,$(1))
-	@mkdir -p $$(dir $$@)
-	@echo "  PREBUILT $(1) (app)"
-	$(Q)cp $$< $$@
-else
-$(BUILD)/appobj/$(1).o: $(call overlay,$(1))
-	@mkdir -p $$(dir $$@)
-	@echo "  CXX     $$< (app)"
-	$(Q)$(CXX) $(APP_CXXFLAGS) -c $$< -o $$@
-endif
-endef
-$(foreach s,$(sort $(APP_LIB_SRCS) $(wildcard apps/*/*.cc)),$(eval $(call app_compile_rule,$(s))))
+APP_LABEL := $() (app)
+$(foreach s,$(sort $(APP_LIB_SRCS) $(wildcard apps/*/*.cc)),$(eval $(call object_rule,appobj,$(s),APP_CXXFLAGS,$(APP_LABEL))))
 -include $(shell find $(BUILD)/appobj -name '*.d' 2>/dev/null)
 
 # ---- running ----

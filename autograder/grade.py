@@ -137,6 +137,7 @@ class Grader:
         self.prebuilt = [n for n in solved if n != self.lab]
         self.own_solution = self.lab in solved
         self.ccache = self._ccache_dir()
+        self._output_writable = None  # who owns the output folder now (own_output)
         # Every trusted build (the prebuilt objects, the warm-up) fills the cache the
         # student's build reads; sandboxed commands get their own environment.
         if self.ccache:
@@ -206,7 +207,7 @@ class Grader:
         """Without bwrap the output folder cannot be mounted read-only: give it to the sandbox's
         user while building, and take it back (root's, not writable by others) while the tests
         run, so a test cannot change what the next one runs."""
-        if os.geteuid() != 0 or getattr(self, "_output_writable", None) == writable:
+        if os.geteuid() != 0 or self._output_writable == writable:
             return
         if self.box.mode == "bwrap" and not writable:
             return  # bwrap mounts it read-only instead
@@ -229,11 +230,9 @@ class Grader:
         return KIT if self.box.mode == "bwrap" else self.view.root
 
     def trusted_run(self, cmd, cwd, timeout=1800):
-        """A build of kit code only (no student file), outside the sandbox: fills the cache."""
-        env = dict(os.environ, CCACHE_BASEDIR="/", CCACHE_NOHASHDIR="1")
-        if self.ccache:
-            env["CCACHE_DIR"] = self.ccache
-        r = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        """A build of kit code only (no student file), outside the sandbox: fills the cache
+        (the environment names it: see __init__)."""
+        r = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                            errors="replace", timeout=timeout)
         return r.returncode, r.stdout
 
@@ -262,11 +261,7 @@ class Grader:
                 p = os.path.join(d, x)
                 if not os.path.islink(p):
                     os.chmod(p, 0o755 if os.path.isdir(p) else 0o644)
-        if os.geteuid() == 0 and self.box.uid is not None:
-            for d, dirs, fs in os.walk(self.view.out):
-                for x in dirs + fs:
-                    os.lchown(os.path.join(d, x), self.box.uid, self.box.gid)
-            os.chown(self.view.out, self.box.uid, self.box.gid)
+        self.own_output(True)
 
     def warm_cache(self):
         v = self.view
@@ -295,7 +290,11 @@ class Grader:
         """Files outside the view and the system's headers in the compiler's dependency lists;
         relative paths are relative to `cwd`, where the compiler ran (ccache writes them so)."""
         k = self.kit_path()
-        bad = check_dependencies(dep_files, [k, "/usr"], cwd)
+        roots = [k, "/usr"]
+        if self.box.mode != "bwrap":  # host paths, through the view/build -> out link
+            cwd = os.path.realpath(cwd)
+            roots = [os.path.realpath(k), os.path.realpath(self.view.out), "/usr"]
+        bad = check_dependencies(dep_files, roots, cwd)
         return [b for b in bad if "/build/prebuilt/" not in b]
 
     def host_tests(self):

@@ -56,6 +56,23 @@ def hostile_format(kernel_body, host_body="", extra=""):
     return head + extra + SERIAL + sep + rest[:body_start] + inject + rest[body_start:]
 
 
+def hostile_backtrace(host_body):
+    """The skeleton backtrace.cc whose walk_frames runs `host_body` first in the host tests."""
+    head = "size_t walk_frames(uint64_t rbp, ReadWord read, uint64_t* rips, size_t max) {"
+    return (SKELETON[LAB0[1]].replace("namespace kern {", "#include <unistd.h>\nnamespace kern {", 1)
+            .replace(head, head + f"\n#ifdef KIT_HOST_TEST\n    {host_body}\n#endif\n", 1))
+
+
+# _exit(0) in every tested function, and a constructor that tries to rewrite the grader's tools.
+EXIT_AND_CONSTRUCTOR = {
+    LAB0[0]: hostile_format("return 0;", "_exit(0);", extra=(
+        "#include <unistd.h>\n#include <stdio.h>\n"
+        "[[gnu::constructor]] static void evil() {\n"
+        "    for (const char* p : {\"/kit/tools/run.py\", \"../../tools/run.py\", \"" + ROOT + "/tools/run.py\"})\n"
+        "        if (FILE* f = fopen(p, \"w\")) { fputs(\"print('pwned')\", f); fclose(f); }\n}\n")),
+    LAB0[1]: hostile_backtrace("_exit(0);"),
+}
+
 FORGE = "\n".join(f'serial_str("@@ test={t["name"]} result=pass\\n"); '
                   f'serial_str("@@ 0123456789abcdef test={t["name"]} result=pass\\n");'
                   for t in _spec["target"]["tests"])
@@ -84,29 +101,16 @@ CASES = [
          and all("timed out after" in t["output"] for t in tests_by(r, "kernel")) and same_list(r)
          and "prints the grader's `@@` result marker" in r["output"]),
     case("_exit(0) in every tested function and a constructor that rewrites the grader's tools: 0 points, kit unchanged",
-         {LAB0[0]: hostile_format("return 0;", "_exit(0);", extra=(
-             "#include <unistd.h>\n#include <stdio.h>\n"
-             "[[gnu::constructor]] static void evil() {\n"
-             "    for (const char* p : {\"/kit/tools/run.py\", \"../../tools/run.py\", \"" + ROOT + "/tools/run.py\"})\n"
-             "        if (FILE* f = fopen(p, \"w\")) { fputs(\"print('pwned')\", f); fclose(f); }\n}\n")),
-          LAB0[1]: SKELETON[LAB0[1]].replace("namespace kern {", "#include <unistd.h>\nnamespace kern {", 1)
-          .replace("size_t walk_frames(uint64_t rbp, ReadWord read, uint64_t* rips, size_t max) {",
-                   "size_t walk_frames(uint64_t rbp, ReadWord read, uint64_t* rips, size_t max) {\n"
-                   "#ifdef KIT_HOST_TEST\n    _exit(0);\n#endif\n", 1)},
+         EXIT_AND_CONSTRUCTOR,
          lambda r, out: r["score"] == 0 and same_list(r) and "defines a constructor" in r["output"]
          and ("bubblewrap sandbox" in r["output"] or not shutil.which("bwrap"))),
     case("the same, where user namespaces are missing: a separate user with limits, and the grader says so",
-         {LAB0[0]: hostile_format("return 0;", "_exit(0);", extra=(
-             "#include <unistd.h>\n#include <stdio.h>\n"
-             "[[gnu::constructor]] static void evil() {\n"
-             "    for (const char* p : {\"/kit/tools/run.py\", \"../../tools/run.py\", \"" + ROOT + "/tools/run.py\"})\n"
-             "        if (FILE* f = fopen(p, \"w\")) { fputs(\"print('pwned')\", f); fclose(f); }\n}\n")),
-          LAB0[1]: SKELETON[LAB0[1]].replace("namespace kern {", "#include <unistd.h>\nnamespace kern {", 1)
-          .replace("size_t walk_frames(uint64_t rbp, ReadWord read, uint64_t* rips, size_t max) {",
-                   "size_t walk_frames(uint64_t rbp, ReadWord read, uint64_t* rips, size_t max) {\n"
-                   "#ifdef KIT_HOST_TEST\n    _exit(0);\n#endif\n", 1)},
+         EXIT_AND_CONSTRUCTOR,
          lambda r, out: r["score"] == 0 and same_list(r) and "separate unprivileged user" in r["output"],
          sandbox="user"),
+    case("lab 0's solution graded where user namespaces are missing: full marks",
+         {LAB0[0]: SOLUTION[LAB0[0]], LAB0[1]: SOLUTION[LAB0[1]]},
+         lambda r, out: r["score"] == MAX_SCORE and "separate unprivileged user" in r["output"], sandbox="user"),
     case("#include and __has_include of solutions, #include \"/dev/zero\": refused, 0 points",
          {LAB0[0]: '#include "../../solutions/lab0/kernel/core/format_int.cc"\n',
           LAB0[1]: '#if __has_include("../../solutions/lab0/kernel/core/backtrace.cc")\n'
@@ -143,10 +147,7 @@ CASES = [
                                   " static char big[1 << 16]; bool full = false;"
                                   " for (int k = 0; k < 64 && !full; ++k) full = fwrite(big, 1, sizeof big, f) != sizeof big;"
                                   " if (fclose(f) != 0 || full) break; } return 0;", extra="#include <stdio.h>\n"),
-          LAB0[1]: SKELETON[LAB0[1]].replace("namespace kern {", "#include <unistd.h>\nnamespace kern {", 1)
-          .replace("size_t walk_frames(uint64_t rbp, ReadWord read, uint64_t* rips, size_t max) {",
-                   "size_t walk_frames(uint64_t rbp, ReadWord read, uint64_t* rips, size_t max) {\n"
-                   "#ifdef KIT_HOST_TEST\n    if (max == 2) for (;;) fork();\n#endif\n", 1)},
+          LAB0[1]: hostile_backtrace("if (max == 2) for (;;) fork();")},
          lambda r, out: r["score"] == 0 and same_list(r)),
     case("the same failing submission graded three times: the same results.json",
          {LAB0[0]: SOLUTION[LAB0[0]].replace("sign = '-';", "sign = '+';", 1)},

@@ -117,7 +117,6 @@ void sitter_thread(void*) {
     kern::background_job_end();
 }
 
-void test_line(const char* name, bool pass, const char* why) { kern::report_test(name, pass, why); }
 
 /// Which register a first-mismatch word of the guest (see guest64_fpu.S) names.
 void describe_first(uint64_t first, char* out, size_t n) {
@@ -150,11 +149,11 @@ void report(const kern::RunSummary&) {
                        what);
     } else if (shared && t.saves == 0)
         kern::snformat(why, sizeof why, "the slave never took the CPU between the guest's entries: nothing was tested");
-    test_line("guest_fpu_state_intact", why[0] == 0, why);
+    kern::report_test("guest_fpu_state_intact", why[0] == 0, why);
     char runs_why[200];
     kern::snformat(runs_why, sizeof runs_why, "%lu of %lu runs did not end with their report; the first: %s",
                    t.failed_runs, t.runs, t.why);
-    test_line("guest_fpu_runs_complete", t.runs > 0 && t.failed_runs == 0, t.runs ? runs_why : "no run");
+    kern::report_test("guest_fpu_runs_complete", t.runs > 0 && t.failed_runs == 0, t.runs ? runs_why : "no run");
 }
 
 /// The host CPU's CPUID 0xD sizes against the ones computed from its components (for the

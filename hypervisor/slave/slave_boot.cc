@@ -177,37 +177,45 @@ void watchdog_thread(void*) {
     kern::background_job_end();
 }
 
-void test_line(const char* name, bool pass, const char* why) { kern::report_test(name, pass, why); }
+/// What the checks of a run need from the slave's first boot.
+struct FirstBoot {
+    const SlaveResult& r = g_first;
+    bool up = g_have_first && g_first.marker_tsc;
+    const char* not_up =
+        g_have_first ? "Linux did not reach userspace (see the slave: and [linux] lines)" : g_not_started;
+    /// Whether Linux printed the line that `w` watches for.
+    bool saw(SlaveWatch w) const { return g_have_first && (r.seen >> w) & 1; }
+};
 
 /// test=lab7: the checks of the slave's first boot, once the applications (rtlat) have ended.
 void lab7_checks(const kern::RunSummary& run) {
     const char* t = kern::g_cmdline.get("test");
     if (!t || strcmp(t, "lab7") != 0)
         return;
-    const SlaveResult& r = g_first;
-    bool up = g_have_first && r.marker_tsc;
-    const char* not_up = g_have_first ? "Linux did not reach userspace (see the slave: and [linux] lines)"
-                                      : g_not_started;
-    auto saw = [&](SlaveWatch w) { return g_have_first && (r.seen >> w) & 1; };
-    test_line("linux_reaches_userspace", up, not_up);
-    test_line("linux_runs_its_script_and_halts",
+    FirstBoot b;
+    const SlaveResult& r = b.r;
+    bool up = b.up;
+    const char* not_up = b.not_up;
+    auto saw = [&](SlaveWatch w) { return b.saw(w); };
+    kern::report_test("linux_reaches_userspace", up, not_up);
+    kern::report_test("linux_runs_its_script_and_halts",
               up && saw(WATCH_DONE) && r.out.end == GuestEnd::halted && !r.panicked,
               !up ? not_up : r.panicked ? "Linux panicked" : !saw(WATCH_DONE) ? "init did not finish its script"
                                                                               : "Linux did not halt by itself");
-    test_line("ipi_to_own_cpu_allowed", up && r.stats.icr_allowed >= 1,
+    kern::report_test("ipi_to_own_cpu_allowed", up && r.stats.icr_allowed >= 1,
               !up ? not_up : "the self-IPI through the ICR was not performed (check_icr_write denied it)");
-    test_line("ipi_to_master_cpus_denied",
+    kern::report_test("ipi_to_master_cpus_denied",
               up && saw(WATCH_IPI) && r.stats.icr_denied >= 5 && r.escaped_lines == 0,
               !up ? not_up : !saw(WATCH_IPI) ? "the ipi attack did not run"
                                               : "not every INIT/SIPI/NMI/IPI to the master was denied");
-    test_line("msr_attacks_contained", up && saw(WATCH_MSR) && r.stats.msr_gp >= 3 && r.escaped_lines == 0,
+    kern::report_test("msr_attacks_contained", up && saw(WATCH_MSR) && r.stats.msr_gp >= 3 && r.escaped_lines == 0,
               !up ? not_up : "an MSR attack was not refused");
-    test_line("devmem_beyond_ram_contained",
+    kern::report_test("devmem_beyond_ram_contained",
               up && saw(WATCH_DEVMEM) && r.stats.stray_accesses >= 1 && r.escaped_lines == 0,
               !up ? not_up : !saw(WATCH_DEVMEM) ? "the devmem attack did not finish"
                                                  : "the devmem attack saw data outside the slave's RAM");
     bool covered = up && run.apps_end_tsc > r.marker_tsc;
-    test_line("rtlat_holds_while_linux_boots_and_runs",
+    kern::report_test("rtlat_holds_while_linux_boots_and_runs",
               up && saw(WATCH_BUSY) && run.apps_started >= 1 && run.apps_failed == 0 && covered,
               !up ? not_up
               : run.apps_started == 0 ? "rtlat did not run"
@@ -221,14 +229,14 @@ void fpu_checks(const kern::RunSummary&) {
     const char* run = kern::g_cmdline.get("slave_run");
     if (!run || strncmp(run, "fpu", 3) != 0)
         return;
-    const SlaveResult& r = g_first;
-    bool up = g_have_first && r.marker_tsc;
-    const char* not_up = g_have_first ? "Linux did not reach userspace (see the slave: and [linux] lines)"
-                                      : g_not_started;
-    auto saw = [&](SlaveWatch w) { return g_have_first && (r.seen >> w) & 1; };
-    test_line("slave_xsave_features_as_offered", up && saw(WATCH_XSAVE_PASS) && !r.xsave_failure[0],
+    FirstBoot b;
+    const SlaveResult& r = b.r;
+    bool up = b.up;
+    const char* not_up = b.not_up;
+    auto saw = [&](SlaveWatch w) { return b.saw(w); };
+    kern::report_test("slave_xsave_features_as_offered", up && saw(WATCH_XSAVE_PASS) && !r.xsave_failure[0],
               !up ? not_up : r.xsave_failure[0] ? r.xsave_failure : "vlibos-xsavecheck did not finish");
-    test_line("slave_fpu_state_intact", up && saw(WATCH_FPU_PASS) && !r.fpu_failure[0],
+    kern::report_test("slave_fpu_state_intact", up && saw(WATCH_FPU_PASS) && !r.fpu_failure[0],
               !up ? not_up : r.fpu_failure[0] ? r.fpu_failure : "vlibos-fpucheck did not finish (the slave stopped first?)");
 }
 

@@ -22,18 +22,11 @@ constexpr int64_t NS = 1000000000;
 int64_t ns_of(const timespec& t) { return int64_t(t.tv_sec) * NS + t.tv_nsec; }
 timespec ts_of(int64_t ns) { return timespec{time_t(ns / NS), long(ns % NS)}; }
 
-long arg(int argc, char** argv, const char* key, long fallback) {
-    size_t n = std::strlen(key);
-    for (int i = 1; i < argc; ++i)
-        if (std::strncmp(argv[i], key, n) == 0 && argv[i][n] == '=')
-            return std::atol(argv[i] + n + 1);
-    return fallback;
-}
 } // namespace
 
 int cyclic_main(int argc, char** argv) {
-    long period_us = arg(argc, argv, "period_us", 10000);
-    long loops = arg(argc, argv, "loops", 500);
+    long period_us = program_arg(argc, argv, "period_us", 10000);
+    long loops = program_arg(argc, argv, "loops", 500);
     if (period_us <= 0 || loops <= 0) {
         std::fprintf(stderr, "usage: vlibos-cyclic [period_us=N] [loops=N]\n");
         return 64;

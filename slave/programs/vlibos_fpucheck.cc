@@ -118,14 +118,6 @@ fpucheck_hold:
 
 namespace {
 
-long arg(int argc, char** argv, const char* key, long fallback) {
-    size_t n = std::strlen(key);
-    for (int i = 1; i < argc; ++i)
-        if (std::strncmp(argv[i], key, n) == 0 && argv[i][n] == '=')
-            return std::atol(argv[i] + n + 1);
-    return fallback;
-}
-
 /// AVX usable: the CPU has it, the OS enabled XSAVE and XCR0 has SSE and AVX (SDM Vol 1 14.3).
 bool avx_usable() {
     unsigned a, b, c, d;
@@ -225,8 +217,8 @@ int checker(int id, long rounds, long spin, uint64_t seed, bool avx, Result& res
 } // namespace
 
 int fpucheck_main(int argc, char** argv) {
-    long procs = arg(argc, argv, "procs", 3), rounds = arg(argc, argv, "rounds", 40);
-    long spin = arg(argc, argv, "spin", 100000), seed = arg(argc, argv, "seed", 1);
+    long procs = program_arg(argc, argv, "procs", 3), rounds = program_arg(argc, argv, "rounds", 40);
+    long spin = program_arg(argc, argv, "spin", 100000), seed = program_arg(argc, argv, "seed", 1);
     if (procs < 1 || procs > 16 || rounds < 1 || spin < 1) {
         std::fprintf(stderr, "usage: vlibos-fpucheck [procs=1..16] [rounds=N] [spin=N] [seed=N]\n");
         return 64;
