@@ -5,12 +5,12 @@
 #include "console/console.h"
 #include "core/format.h"
 #include "hooks.h"
-#include "sched/thread.h"
-#include "sched/vcpu.h"
 #include "hypervisor/guest.h"
 #include "hypervisor/hypervisor.h"
 #include "lib/string.h"
 #include "platform.h"
+#include "sched/thread.h"
+#include "sched/vcpu.h"
 #include "test/ktest.h"
 #include "test/report.h"
 
@@ -29,34 +29,37 @@ namespace hv {
 
 namespace {
 struct DemoGuest {
-    const char* name;      // shown in the verdict
-    const uint8_t* start;  // image
+    const char* name;     // shown in the verdict
+    const uint8_t* start; // image
     const uint8_t* end;
-    bool ept;              // run under EPT
-    GuestMode mode;        // CPU mode at launch
-    bool hostile;          // an attack: its verdict is "contained" or "ESCAPED"
-    GuestEnd expected;     // how it must end
-    const char* attack;    // what it tries
+    bool ept;           // run under EPT
+    GuestMode mode;     // CPU mode at launch
+    bool hostile;       // an attack: its verdict is "contained" or "ESCAPED"
+    GuestEnd expected;  // how it must end
+    const char* attack; // what it tries
 };
 
 /// Run every test guest once and print an `@@ guest` verdict line for each.
 void demo() {
     const DemoGuest guests[] = {
-        {"hello", guest64_hello_start, guest64_hello_end, false, GuestMode::long64, false, GuestEnd::halted, "nothing (lab 5: no EPT)"},
-        {"hello-ept", guest64_hello_start, guest64_hello_end, true, GuestMode::long64, false, GuestEnd::halted, "nothing (under EPT)"},
-        {"real-mode", guest_real16_start, guest_real16_end, true, GuestMode::real16, false, GuestEnd::halted,
-         "nothing (real mode, unrestricted guest)"},
-        {"protected-32", guest_prot32_start, guest_prot32_end, true, GuestMode::protected32, false, GuestEnd::halted,
-         "nothing (32-bit protected mode)"},
-        {"attack-write", guest_attack_write_start, guest_attack_write_end, true, GuestMode::long64, true, GuestEnd::ept_violation,
-         "writes every page above its RAM"},
-        {"attack-read", guest_attack_read_start, guest_attack_read_end, true, GuestMode::long64, true, GuestEnd::ept_violation,
-         "reads the master's LAPIC page"},
-        {"attack-io", guest_attack_io_start, guest_attack_io_end, true, GuestMode::long64, true, GuestEnd::halted,
-         "shutdown ports, the PIC, COM1, IA32_EFER, IA32_APIC_BASE"},
-        {"spin", guest_spin_start, guest_spin_end, true, GuestMode::long64, true, GuestEnd::budget_exhausted, "spins forever, interrupts off"},
-        {"triple-fault", guest_triple_fault_start, guest_triple_fault_end, true, GuestMode::long64, true, GuestEnd::triple_fault,
-         "triple-faults"},
+        {"hello", guest64_hello_start, guest64_hello_end, false, GuestMode::long64, false,
+         GuestEnd::halted, "nothing (lab 5: no EPT)"},
+        {"hello-ept", guest64_hello_start, guest64_hello_end, true, GuestMode::long64, false,
+         GuestEnd::halted, "nothing (under EPT)"},
+        {"real-mode", guest_real16_start, guest_real16_end, true, GuestMode::real16, false,
+         GuestEnd::halted, "nothing (real mode, unrestricted guest)"},
+        {"protected-32", guest_prot32_start, guest_prot32_end, true, GuestMode::protected32, false,
+         GuestEnd::halted, "nothing (32-bit protected mode)"},
+        {"attack-write", guest_attack_write_start, guest_attack_write_end, true, GuestMode::long64,
+         true, GuestEnd::ept_violation, "writes every page above its RAM"},
+        {"attack-read", guest_attack_read_start, guest_attack_read_end, true, GuestMode::long64,
+         true, GuestEnd::ept_violation, "reads the master's LAPIC page"},
+        {"attack-io", guest_attack_io_start, guest_attack_io_end, true, GuestMode::long64, true,
+         GuestEnd::halted, "shutdown ports, the PIC, COM1, IA32_EFER, IA32_APIC_BASE"},
+        {"spin", guest_spin_start, guest_spin_end, true, GuestMode::long64, true,
+         GuestEnd::budget_exhausted, "spins forever, interrupts off"},
+        {"triple-fault", guest_triple_fault_start, guest_triple_fault_end, true, GuestMode::long64,
+         true, GuestEnd::triple_fault, "triple-faults"},
     };
     for (const DemoGuest& d : guests) {
         GuestConfig cfg;
@@ -75,12 +78,15 @@ void demo() {
         auto r = run_guest(cfg, o);
         char line[160];
         if (!r.ok()) {
-            kern::snformat(line, sizeof line, "guest name=%s launched=no reason=\"%s\"", d.name, r.error().what);
+            kern::snformat(line, sizeof line, "guest name=%s launched=no reason=\"%s\"", d.name,
+                           r.error().what);
         } else {
             bool as_expected = o.end == d.expected;
-            kern::snformat(line, sizeof line, "guest name=%s end=%s detail=%#lx exits=%lu verdict=%s", d.name,
+            kern::snformat(line, sizeof line,
+                           "guest name=%s end=%s detail=%#lx exits=%lu verdict=%s", d.name,
                            guest_end_token(o.end), o.detail, o.total_exits,
-                           d.hostile ? (as_expected ? "contained" : "ESCAPED") : (as_expected ? "ok" : "FAILED"));
+                           d.hostile ? (as_expected ? "contained" : "ESCAPED")
+                                     : (as_expected ? "ok" : "FAILED"));
         }
         kern::report_line(line);
     }
@@ -98,8 +104,7 @@ void demo_thread(void*) {
 
 void demo_hook() {
     const char* g = kern::g_cmdline.get("guests");
-    if (!g || strcmp(g, "demo") != 0)
-        return;
+    if (!g || strcmp(g, "demo") != 0) return;
     if (!hypervisor_available()) {
         kern::kprintf("hypervisor demo: skipped, no VMX on this machine\n");
         return;
@@ -123,8 +128,7 @@ KERNEL_LATE_INIT(hypervisor_demo, 20, demo_hook);
 } // namespace hv
 
 KTEST(bench, vm_exit_round_trips) {
-    if (!hv::hypervisor_available())
-        return; // QEMU without KVM: nothing to measure
+    if (!hv::hypervisor_available()) return; // QEMU without KVM: nothing to measure
     hv::GuestConfig cfg;
     cfg.name = "bench";
     cfg.image = guest_bench_start;

@@ -39,15 +39,17 @@ namespace {
 struct Tally {
     unsigned cpu = 0;
     uint64_t runs = 0, rounds = 0, mismatches = 0, first = 0, saves = 0, restores = 0;
-    uint64_t failed_runs = 0;   // a run that did not end with its report (crash, entry failure)
-    char why[120] = {};         // the first failed run's end
-    bool babysat = false;       // a sitter thread ran the slave on the same CPU
-    uint64_t babysits = 0;      // its slices
+    uint64_t failed_runs = 0; // a run that did not end with its report (crash, entry failure)
+    char why[120] = {};       // the first failed run's end
+    bool babysat = false;     // a sitter thread ran the slave on the same CPU
+    uint64_t babysits = 0;    // its slices
 };
 Tally g_tally;
 volatile bool g_slave_seen = false;
 
-uint64_t ms(uint64_t n) { return kern::g_clock.tsc_hz / 1000 * n; }
+uint64_t ms(uint64_t n) {
+    return kern::g_clock.tsc_hz / 1000 * n;
+}
 
 /// Wait (up to 60 s) for the slave to start; false if it never does.
 bool wait_for_slave() {
@@ -63,7 +65,8 @@ void guest_thread(void*) {
         g_slave_seen = true;
         // On the slave's CPU only once it is parked: until then the slave thread sets up its
         // VMCS there with interrupts on, and a guest run in between would change the current VMCS.
-        while (t.cpu == kern::g_cpus_online - 1 && linux_slave_running() && !linux_slave_babysat_ready())
+        while (t.cpu == kern::g_cpus_online - 1 && linux_slave_running() &&
+               !linux_slave_babysat_ready())
             kern::sleep_until(kern::cpu::rdtsc() + ms(5));
         while (linux_slave_running()) {
             GuestConfig cfg;
@@ -82,13 +85,12 @@ void guest_thread(void*) {
             if (!r.ok() || !o.reported || o.end != GuestEnd::halted) {
                 if (!t.failed_runs++)
                     kern::snformat(t.why, sizeof t.why, "run %lu ended %s (%s)", t.runs,
-                                   r.ok() ? guest_end_token(o.end) : "unlaunched", r.ok() ? "no report" : r.error().what);
-                if (!r.ok())
-                    break;
+                                   r.ok() ? guest_end_token(o.end) : "unlaunched",
+                                   r.ok() ? "no report" : r.error().what);
+                if (!r.ok()) break;
             } else {
                 t.rounds += o.report[0];
-                if (o.report[1] && !t.mismatches)
-                    t.first = o.report[2];
+                if (o.report[1] && !t.mismatches) t.first = o.report[2];
                 t.mismatches += o.report[1];
             }
             kern::sleep_until(kern::cpu::rdtsc() + ms(2));
@@ -106,8 +108,7 @@ void sitter_thread(void*) {
             BabysitResult r = linux_slave_babysit(ms(4));
             ++g_tally.babysits;
             g_tally.babysat = true;
-            if (r.end == BabysitEnd::stopped || r.end == BabysitEnd::unavailable)
-                break;
+            if (r.end == BabysitEnd::stopped || r.end == BabysitEnd::unavailable) break;
             if (r.end == BabysitEnd::idle) // Linux waits for its timer: so do we (the guest runs)
                 kern::sleep_until(r.idle_until ? r.idle_until : kern::cpu::rdtsc() + ms(1));
             else if (r.end == BabysitEnd::budget)
@@ -117,12 +118,12 @@ void sitter_thread(void*) {
     kern::background_job_end();
 }
 
-
 /// Which register a first-mismatch word of the guest (see guest64_fpu.S) names.
 void describe_first(uint64_t first, char* out, size_t n) {
     uint64_t off = first & 0xFFFF, round = (first >> 16) - 1;
     if (off < 512)
-        kern::snformat(out, n, "YMM%lu bits %s in round %lu", off / 32, (off % 32) < 16 ? "127:0" : "255:128", round);
+        kern::snformat(out, n, "YMM%lu bits %s in round %lu", off / 32,
+                       (off % 32) < 16 ? "127:0" : "255:128", round);
     else if (off < 576)
         kern::snformat(out, n, "x87 value %lu in round %lu", (off - 512) / 8 + 1, round);
     else
@@ -132,9 +133,10 @@ void describe_first(uint64_t first, char* out, size_t n) {
 void report(const kern::RunSummary&) {
     Tally& t = g_tally;
     char line[250];
-    kern::snformat(line, sizeof line,
-                   "guests_fpu cpu=%u runs=%lu rounds=%lu mismatches=%lu saves=%lu restores=%lu babysits=%lu", t.cpu,
-                   t.runs, t.rounds, t.mismatches, t.saves, t.restores, t.babysits);
+    kern::snformat(
+        line, sizeof line,
+        "guests_fpu cpu=%u runs=%lu rounds=%lu mismatches=%lu saves=%lu restores=%lu babysits=%lu",
+        t.cpu, t.runs, t.rounds, t.mismatches, t.saves, t.restores, t.babysits);
     kern::report_line(line);
     char why[200] = "";
     bool shared = t.babysat;
@@ -145,23 +147,26 @@ void report(const kern::RunSummary&) {
     else if (t.mismatches) {
         char what[80];
         describe_first(t.first, what, sizeof what);
-        kern::snformat(why, sizeof why, "%lu register mismatches in %lu rounds; the first: %s", t.mismatches, t.rounds,
-                       what);
+        kern::snformat(why, sizeof why, "%lu register mismatches in %lu rounds; the first: %s",
+                       t.mismatches, t.rounds, what);
     } else if (shared && t.saves == 0)
-        kern::snformat(why, sizeof why, "the slave never took the CPU between the guest's entries: nothing was tested");
+        kern::snformat(
+            why, sizeof why,
+            "the slave never took the CPU between the guest's entries: nothing was tested");
     kern::report_test("guest_fpu_state_intact", why[0] == 0, why);
     char runs_why[200];
-    kern::snformat(runs_why, sizeof runs_why, "%lu of %lu runs did not end with their report; the first: %s",
-                   t.failed_runs, t.runs, t.why);
-    kern::report_test("guest_fpu_runs_complete", t.runs > 0 && t.failed_runs == 0, t.runs ? runs_why : "no run");
+    kern::snformat(runs_why, sizeof runs_why,
+                   "%lu of %lu runs did not end with their report; the first: %s", t.failed_runs,
+                   t.runs, t.why);
+    kern::report_test("guest_fpu_runs_complete", t.runs > 0 && t.failed_runs == 0,
+                      t.runs ? runs_why : "no run");
 }
 
 /// The host CPU's CPUID 0xD sizes against the ones computed from its components (for the
 /// record: the slave gets the policy's own, slave_policy.cc).
 void print_host_xsave_sizes() {
     using namespace xsave;
-    if (!(kern::cpu::cpuid(1).ecx & (1u << 26)))
-        return;
+    if (!(kern::cpu::cpuid(1).ecx & (1u << 26))) return;
     kern::cpu::CpuidResult d0 = kern::cpu::cpuid(0xD, 0), d1 = kern::cpu::cpuid(0xD, 1);
     uint64_t supported = (uint64_t(d0.edx) << 32) | d0.eax, xcr0 = xsave_insn::xgetbv(0);
     Component c[MAX_COMPONENTS] = {};
@@ -170,7 +175,8 @@ void print_host_xsave_sizes() {
             kern::cpu::CpuidResult d = kern::cpu::cpuid(0xD, i);
             c[i] = Component{d.eax, d.ebx, (d.ecx & CPUID_DI_ALIGN64) != 0};
         }
-    kern::kprintf("fpu: host CPUID 0xD with XCR0 %#lx: standard size %u (computed %u), all components %u (computed "
+    kern::kprintf("fpu: host CPUID 0xD with XCR0 %#lx: standard size %u (computed %u), all "
+                  "components %u (computed "
                   "%u), compacted %u (computed %u); CPUID.(0DH,1):EAX %#x\n",
                   xcr0, d0.ebx, standard_size(xcr0, c), d0.ecx, standard_size(supported, c), d1.ebx,
                   compacted_size(xcr0, c), d1.eax);
@@ -181,9 +187,9 @@ void print_host_xsave_sizes() {
     xsetbv(guest);
     d0 = kern::cpu::cpuid(0xD, 0), d1 = kern::cpu::cpuid(0xD, 1);
     xsetbv(xcr0);
-    if (flags & (1u << 9))
-        kern::cpu::sti();
-    kern::kprintf("fpu: host CPUID 0xD with XCR0 %#lx: standard size %u (computed %u), compacted %u (computed %u)\n",
+    if (flags & (1u << 9)) kern::cpu::sti();
+    kern::kprintf("fpu: host CPUID 0xD with XCR0 %#lx: standard size %u (computed %u), compacted "
+                  "%u (computed %u)\n",
                   guest, d0.ebx, standard_size(guest, c), d1.ebx, compacted_size(guest, c));
 }
 
@@ -201,8 +207,7 @@ void start(const char* name, void (*fn)(void*), unsigned cpu) {
 
 void fpu_guests_hook() {
     const char* g = kern::g_cmdline.get("guests");
-    if (!g || strcmp(g, "fpu") != 0)
-        return;
+    if (!g || strcmp(g, "fpu") != 0) return;
     if (!hypervisor_available()) {
         kern::kprintf("fpu: skipped, no VMX on this machine\n");
         return;
@@ -215,8 +220,7 @@ void fpu_guests_hook() {
     kern::at_run_end(report);
     start("fpu-guest", guest_thread, g_tally.cpu);
     const char* libos = kern::g_cmdline.get("libos");
-    if (libos && strcmp(libos, "babysat") == 0)
-        start("fpu-sitter", sitter_thread, last);
+    if (libos && strcmp(libos, "babysat") == 0) start("fpu-sitter", sitter_thread, last);
 }
 
 } // namespace

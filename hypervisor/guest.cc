@@ -5,19 +5,19 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "console/console.h"
+#include "core/format.h"
 #include "core/mem/page.h"
-#include "hypervisor/arch/x86_64/vm_entry.h"
 #include "hypervisor/arch/x86_64/real_vmcs.h"
+#include "hypervisor/arch/x86_64/vm_entry.h"
 #include "hypervisor/arch/x86_64/vmx_cpu.h"
 #include "hypervisor/core/ept/ept.h"
+#include "hypervisor/core/exit_dispatch.h"
 #include "hypervisor/core/exit_qualification.h"
 #include "hypervisor/core/guest_state.h"
 #include "hypervisor/core/io_msr_bitmaps.h"
-#include "hypervisor/core/exit_dispatch.h"
 #include "lib/string.h"
 #include "mem/memory.h"
 #include "test/report.h"
-#include "core/format.h"
 
 extern "C" char trap_stub_base[];
 
@@ -29,28 +29,44 @@ using kern::Error;
 
 const char* guest_end_name(GuestEnd e) {
     switch (e) {
-    case GuestEnd::halted: return "halted";
-    case GuestEnd::exited: return "exited";
-    case GuestEnd::ept_violation: return "EPT violation";
-    case GuestEnd::triple_fault: return "triple fault";
-    case GuestEnd::budget_exhausted: return "time budget exhausted";
-    case GuestEnd::entry_failed: return "VM entry failed";
-    case GuestEnd::unhandled_exit: return "unhandled exit";
-    case GuestEnd::too_many_exits: return "too many exits";
+    case GuestEnd::halted:
+        return "halted";
+    case GuestEnd::exited:
+        return "exited";
+    case GuestEnd::ept_violation:
+        return "EPT violation";
+    case GuestEnd::triple_fault:
+        return "triple fault";
+    case GuestEnd::budget_exhausted:
+        return "time budget exhausted";
+    case GuestEnd::entry_failed:
+        return "VM entry failed";
+    case GuestEnd::unhandled_exit:
+        return "unhandled exit";
+    case GuestEnd::too_many_exits:
+        return "too many exits";
     }
     return "?";
 }
 
 const char* guest_end_token(GuestEnd e) {
     switch (e) {
-    case GuestEnd::halted: return "halted";
-    case GuestEnd::exited: return "exited";
-    case GuestEnd::ept_violation: return "ept_violation";
-    case GuestEnd::triple_fault: return "triple_fault";
-    case GuestEnd::budget_exhausted: return "budget_exhausted";
-    case GuestEnd::entry_failed: return "entry_failed";
-    case GuestEnd::unhandled_exit: return "unhandled_exit";
-    case GuestEnd::too_many_exits: return "too_many_exits";
+    case GuestEnd::halted:
+        return "halted";
+    case GuestEnd::exited:
+        return "exited";
+    case GuestEnd::ept_violation:
+        return "ept_violation";
+    case GuestEnd::triple_fault:
+        return "triple_fault";
+    case GuestEnd::budget_exhausted:
+        return "budget_exhausted";
+    case GuestEnd::entry_failed:
+        return "entry_failed";
+    case GuestEnd::unhandled_exit:
+        return "unhandled_exit";
+    case GuestEnd::too_many_exits:
+        return "too_many_exits";
     }
     return "unknown";
 }
@@ -95,8 +111,7 @@ struct GuestResources {
         for (uint64_t i = 0; i < ram_frames; ++i)
             kern::frame_free(ram + i * kern::PAGE_SIZE);
         for (uint64_t b : bitmaps)
-            if (b)
-                kern::frame_free(b);
+            if (b) kern::frame_free(b);
     }
 };
 
@@ -104,10 +119,10 @@ struct GuestResources {
 
 kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
     out = GuestOutcome{};
-    if (!vmx_enabled())
-        TRY_VOID(vmx_enable_cpu());
+    if (!vmx_enabled()) TRY_VOID(vmx_enable_cpu());
     if (cfg.ram_bytes == 0 || cfg.ram_bytes % (2 << 20) || cfg.ram_bytes > (1ull << 30))
-        return Error{Errc::invalid_argument, "guest RAM must be a multiple of 2 MiB, at most 1 GiB"};
+        return Error{Errc::invalid_argument,
+                     "guest RAM must be a multiple of 2 MiB, at most 1 GiB"};
     static_assert(IMAGE_OFFSET >= 0x7000, "the page tables (up to 0x7000) come first");
     if (cfg.image_size > cfg.ram_bytes - IMAGE_OFFSET - 0x10000)
         return Error{Errc::invalid_argument, "guest image does not fit in guest RAM"};
@@ -124,7 +139,8 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
     if ((base & ((1ull << 30) - 1)) + cfg.ram_bytes > (1ull << 30))
         return Error{Errc::unsupported, "guest RAM crosses a 1 GiB boundary"};
     if (cfg.mode != GuestMode::long64 && !cfg.use_ept)
-        return Error{Errc::invalid_argument, "real-mode and 32-bit guests need EPT (unrestricted guest)"};
+        return Error{Errc::invalid_argument,
+                     "real-mode and 32-bit guests need EPT (unrestricted guest)"};
     if (cfg.mode == GuestMode::long64)
         build_guest_page_tables(ram, base, cfg.ram_bytes, cfg.use_ept);
 
@@ -135,14 +151,16 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
     if (cfg.use_ept) {
         res.ept = TRY(Ept::create(kern::kernel_frame_source(), kern::kernel_phys_access()));
         res.have_ept = true;
-        TRY_VOID(res.ept.map(0, res.ram, cfg.ram_bytes, EPT_READ | EPT_WRITE | EPT_EXECUTE, EptMemoryType::write_back));
+        TRY_VOID(res.ept.map(0, res.ram, cfg.ram_bytes, EPT_READ | EPT_WRITE | EPT_EXECUTE,
+                             EptMemoryType::write_back));
         req.eptp = res.ept.eptp(false);
     }
 
     // I/O and MSR bitmaps: everything intercepted but what the configuration passes through.
     for (uint64_t& b : res.bitmaps)
         b = TRY(kern::frame_alloc());
-    IoBitmaps io(reinterpret_cast<uint8_t*>(res.bitmaps[0]), reinterpret_cast<uint8_t*>(res.bitmaps[1]));
+    IoBitmaps io(reinterpret_cast<uint8_t*>(res.bitmaps[0]),
+                 reinterpret_cast<uint8_t*>(res.bitmaps[1]));
     io.intercept_all();
     for (size_t i = 0; i < cfg.pass.port_count && i < cfg.pass.MAX; ++i)
         io.pass(cfg.pass.ports[i]);
@@ -160,7 +178,8 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
     TRY_VOID(choose_controls(caps, req, s.ctl));
     switch (cfg.mode) {
     case GuestMode::long64:
-        long_mode_guest(s.guest, caps, base + 0x1000, base + IMAGE_OFFSET, base + cfg.ram_bytes - 16);
+        long_mode_guest(s.guest, caps, base + 0x1000, base + IMAGE_OFFSET,
+                        base + cfg.ram_bytes - 16);
         break;
     case GuestMode::protected32:
         protected32_guest(s.guest, caps, uint32_t(IMAGE_OFFSET), uint32_t(cfg.ram_bytes - 16));
@@ -182,7 +201,9 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
     GuestFpu fpu; // its x87/SSE/AVX registers, kept apart from other guests' (guest_fpu.h)
     TRY_VOID(fpu.init());
     env.fpu = &fpu;
-    GuestContext ctx{cfg, out, ram, base, env, CrFixedBits{caps.cr0_fixed0, caps.cr0_fixed1, caps.cr4_fixed0, caps.cr4_fixed1}};
+    GuestContext ctx{
+        cfg,  out, ram,
+        base, env, CrFixedBits{caps.cr0_fixed0, caps.cr0_fixed1, caps.cr4_fixed0, caps.cr4_fixed1}};
     GuestRegs regs{};
     regs.rdi = cfg.ram_bytes; // launch convention: RDI = RAM size, RSI = its guest-physical base
     regs.rsi = base;
@@ -190,7 +211,7 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
     for (;;) {
         cpu::cli();
         vmx::vmptrld(res.vmcs); // another guest may have run on this CPU in between
-        fpu.enter(); // and left its registers there; XCR0 is not in the VMCS either
+        fpu.enter();            // and left its registers there; XCR0 is not in the VMCS either
         uint64_t t0 = cpu::rdtsc();
         int r = vmx_enter(&regs, launched ? 1 : 0);
         out.guest_cycles += cpu::rdtsc() - t0;
@@ -219,18 +240,18 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
     out.fpu_saves = fpu.saves();
     out.fpu_restores = fpu.restores();
     out.guest_rip = vmcs.read(GUEST_RIP);
-    if (!cfg.silent)
-        report_exit_counts(cfg.name, out.total_exits, out.exits);
+    if (!cfg.silent) report_exit_counts(cfg.name, out.total_exits, out.exits);
     if (!cfg.quiet && !cfg.silent) {
         kern::kprintf("guest '%s': %s", cfg.name, guest_end_name(out.end));
         if (out.end == GuestEnd::ept_violation)
-            kern::kprintf(" at guest-physical %#lx (outside its %lu MiB of RAM: stopped)", out.detail,
-                          cfg.ram_bytes >> 20);
+            kern::kprintf(" at guest-physical %#lx (outside its %lu MiB of RAM: stopped)",
+                          out.detail, cfg.ram_bytes >> 20);
         kern::kprintf(" after %lu exits (", out.total_exits);
         bool first = true;
         for (unsigned i = 0; i < EXIT_REASON_COUNT; ++i)
             if (out.exits[i]) {
-                kern::kprintf("%s%s %lu", first ? "" : ", ", exit_reason_name(uint16_t(i)), out.exits[i]);
+                kern::kprintf("%s%s %lu", first ? "" : ", ", exit_reason_name(uint16_t(i)),
+                              out.exits[i]);
                 first = false;
             }
         kern::kprintf(")\n");

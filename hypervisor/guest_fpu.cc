@@ -28,16 +28,14 @@ struct IrqOff {
     uint64_t flags = cpu::read_rflags();
     IrqOff() { cpu::cli(); }
     ~IrqOff() {
-        if (flags & RFLAGS_IF)
-            cpu::sti();
+        if (flags & RFLAGS_IF) cpu::sti();
     }
 };
 
 } // namespace
 
 kern::Result<void> GuestFpu::init() {
-    if (!(cpu::cpuid(1).ecx & CPUID_1_ECX_XSAVE))
-        return {};
+    if (!(cpu::cpuid(1).ecx & CPUID_1_ECX_XSAVE)) return {};
     cpu::CpuidResult d0 = cpu::cpuid(0xD, 0);
     uint64_t supported = (uint64_t(d0.edx) << 32) | d0.eax;
     Component c[MAX_COMPONENTS] = {};
@@ -60,8 +58,7 @@ kern::Result<void> GuestFpu::init() {
 }
 
 GuestFpu::~GuestFpu() {
-    if (!area_)
-        return;
+    if (!area_) return;
     {
         IrqOff off;
         if (cpu_ >= 0 && g_owner[cpu_] == this) // its registers die with it; nobody saves them
@@ -79,8 +76,7 @@ void GuestFpu::save_live() {
 }
 
 void GuestFpu::enter() {
-    if (!area_)
-        return;
+    if (!area_) return;
     unsigned here = kern::this_cpu().index;
     GuestFpu* owner = g_owner[here];
     if (owner != this) {
@@ -99,20 +95,16 @@ void GuestFpu::enter() {
 }
 
 void GuestFpu::leave() {
-    if (area_)
-        xsetbv(HOST_XCR0);
+    if (area_) xsetbv(HOST_XCR0);
 }
 
 void GuestFpu::set_guest_xcr0(uint64_t xcr0) {
-    if (!area_)
-        return xsetbv(xcr0); // no area: XCR0 is all there is to switch
+    if (!area_) return xsetbv(xcr0); // no area: XCR0 is all there is to switch
     IrqOff off;
     uint64_t fresh = newly_saved(xcr0_, xcr0);
     bool live = cpu_ >= 0 && g_owner[kern::this_cpu().index] == this;
-    if (fresh && live)
-        save_live(); // the area becomes the truth for a moment...
-    if (fresh)
-        set_initial(area_, fresh);
+    if (fresh && live) save_live(); // the area becomes the truth for a moment...
+    if (fresh) set_initial(area_, fresh);
     xcr0_ = xcr0;
     if (fresh && live) {
         uint64_t mask = save_mask(xcr0_); // ...and goes back, with the new components initial

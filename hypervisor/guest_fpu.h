@@ -63,10 +63,10 @@ class GuestFpu {
     void save_live();
 
     uint8_t* area_ = nullptr;
-    uint64_t frames_ = 0;     // 4 KiB frames behind area_
+    uint64_t frames_ = 0; // 4 KiB frames behind area_
     uint32_t bytes_ = 0;
-    uint64_t xcr0_ = 1;       // XCR0 after reset: x87 only (SDM Vol 1 13.3)
-    int cpu_ = -1;            // the CPU where its registers are live, -1 if none
+    uint64_t xcr0_ = 1; // XCR0 after reset: x87 only (SDM Vol 1 13.3)
+    int cpu_ = -1;      // the CPU where its registers are live, -1 if none
     uint64_t saves_ = 0, restores_ = 0;
 };
 

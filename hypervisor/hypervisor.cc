@@ -23,8 +23,9 @@ void hv_init() {
         return;
     }
     const VmxMsrs& m = vmx_msrs();
-    kern::kprintf("hypervisor: VMX on (VMCS revision %#lx, EPT/VPID caps %#lx, secondary controls %#lx)\n",
-                  m.basic & 0x7FFFFFFF, m.ept_vpid, m.procbased2 >> 32);
+    kern::kprintf(
+        "hypervisor: VMX on (VMCS revision %#lx, EPT/VPID caps %#lx, secondary controls %#lx)\n",
+        m.basic & 0x7FFFFFFF, m.ept_vpid, m.procbased2 >> 32);
     kern::report_line("hypervisor vmx=on");
     g_available = true;
 }
@@ -32,6 +33,8 @@ void hv_init() {
 
 KERNEL_LATE_INIT(hypervisor, 10, hv_init);
 
-bool hypervisor_available() { return g_available; }
+bool hypervisor_available() {
+    return g_available;
+}
 
 } // namespace hv

@@ -3,13 +3,13 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "console/console.h"
-#include "mem/memory.h"
 #include "core/format.h"
 #include "hypervisor/arch/x86_64/vm_entry.h"
-#include "hypervisor/guest_fpu.h"
 #include "hypervisor/core/entry_check/entry_check.h"
 #include "hypervisor/core/vm_instruction_error.h"
 #include "hypervisor/core/vmcs_load.h"
+#include "hypervisor/guest_fpu.h"
+#include "mem/memory.h"
 #include "test/report.h"
 
 namespace hv {
@@ -66,7 +66,9 @@ CpuidRegs KernelExitEnv::host_cpuid(uint32_t leaf, uint32_t subleaf) {
     return CpuidRegs{r.eax, r.ebx, r.ecx, r.edx};
 }
 
-void KernelExitEnv::log(const char* line) { kern::kprintf("%s\n", line); }
+void KernelExitEnv::log(const char* line) {
+    kern::kprintf("%s\n", line);
+}
 
 void KernelExitEnv::set_xcr0(uint64_t value) {
     if (fpu)
@@ -82,11 +84,13 @@ uint64_t KernelExitEnv::xcr0_supported() {
     return (uint64_t(d.edx) << 32) | d.eax;
 }
 
-kern::Result<uint64_t> load_new_vmcs(const VmxState& s, const VmxCaps& caps, RealVmcs& real, const char* who) {
+kern::Result<uint64_t> load_new_vmcs(const VmxState& s, const VmxCaps& caps, RealVmcs& real,
+                                     const char* who) {
     // Validate, then apply: a state the SDM's entry checks would refuse is reported by field.
     EntryCheckFailure why{};
     if (auto ok = check_vm_entry(s, caps, &why); !ok.ok()) {
-        kern::kprintf("%s: VM-entry check failed: %s: %s (%s)\n", who, why.field, why.message, why.section);
+        kern::kprintf("%s: VM-entry check failed: %s: %s (%s)\n", who, why.field, why.message,
+                      why.section);
         return ok.error();
     }
     uint64_t vmcs = TRY(vmx_alloc_vmcs());
@@ -109,24 +113,27 @@ uint64_t report_entry_failure(int rc, bool launched, RealVmcs& real, const char*
     bool valid = rc == int(EntryResult::fail_valid);
     uint64_t err = valid ? real.read_raw(VM_INSTRUCTION_ERROR.encoding) : 0;
     kern::kprintf("%s: VM%s failed: %s\n", who, launched ? "RESUME" : "LAUNCH",
-                  valid ? vm_instruction_error_text(uint32_t(err)) : "VMfailInvalid (no current VMCS)");
+                  valid ? vm_instruction_error_text(uint32_t(err))
+                        : "VMfailInvalid (no current VMCS)");
     return err;
 }
 
 void dump_guest_state(Vmcs<RealVmcs>& v, const GuestRegs& r, const char* who) {
-    kern::kprintf("%s state: RIP %#lx RSP %#lx RFLAGS %#lx CR0 %#lx CR3 %#lx CR4 %#lx EFER %#lx\n", who,
-                  v.read(GUEST_RIP), v.read(GUEST_RSP), v.read(GUEST_RFLAGS), v.read(GUEST_CR0), v.read(GUEST_CR3),
-                  v.read(GUEST_CR4), v.read(GUEST_IA32_EFER));
-    kern::kprintf("  RAX %#lx RBX %#lx RCX %#lx RDX %#lx RSI %#lx RDI %#lx\n", r.rax, r.rbx, r.rcx, r.rdx, r.rsi,
-                  r.rdi);
+    kern::kprintf("%s state: RIP %#lx RSP %#lx RFLAGS %#lx CR0 %#lx CR3 %#lx CR4 %#lx EFER %#lx\n",
+                  who, v.read(GUEST_RIP), v.read(GUEST_RSP), v.read(GUEST_RFLAGS),
+                  v.read(GUEST_CR0), v.read(GUEST_CR3), v.read(GUEST_CR4), v.read(GUEST_IA32_EFER));
+    kern::kprintf("  RAX %#lx RBX %#lx RCX %#lx RDX %#lx RSI %#lx RDI %#lx\n", r.rax, r.rbx, r.rcx,
+                  r.rdx, r.rsi, r.rdi);
 }
 
-void report_exit_counts(const char* name, uint64_t total, const uint64_t (&exits)[EXIT_REASON_COUNT]) {
+void report_exit_counts(const char* name, uint64_t total,
+                        const uint64_t (&exits)[EXIT_REASON_COUNT]) {
     char line[320];
     size_t n = kern::snformat(line, sizeof line, "guest_exits name=%s total=%lu", name, total);
     for (unsigned i = 0; i < EXIT_REASON_COUNT && n < sizeof line; ++i)
         if (exits[i])
-            n += kern::snformat(line + n, sizeof line - n, " %s=%lu", exit_reason_name(uint16_t(i)), exits[i]);
+            n += kern::snformat(line + n, sizeof line - n, " %s=%lu", exit_reason_name(uint16_t(i)),
+                                exits[i]);
     kern::report_line(line);
 }
 

@@ -1,6 +1,7 @@
 // What every guest run loop (guest.cc for the test guests, linux_slave.cc for the Linux slave)
 // takes from the running master: the VMX capabilities, the host state a VM exit returns to,
-// XCR0 (with each vCPU's FPU state: guest_fpu.h), and the ExitEnv that gives the pure exit handlers the host's CPUID and console.
+// XCR0 (with each vCPU's FPU state: guest_fpu.h), and the ExitEnv that gives the pure exit handlers
+// the host's CPUID and console.
 #pragma once
 
 #include "core/result.h"
@@ -38,7 +39,8 @@ struct KernelExitEnv final : ExitEnv {
 /// Validate @p s with the VM-entry checker (a refusal is printed with the field at fault),
 /// allocate a VMCS, make it current and write @p s into it through @p real. @p who starts the
 /// messages ("guest 'spin'", "slave"). Returns the VMCS's physical address.
-kern::Result<uint64_t> load_new_vmcs(const VmxState& s, const VmxCaps& caps, RealVmcs& real, const char* who);
+kern::Result<uint64_t> load_new_vmcs(const VmxState& s, const VmxCaps& caps, RealVmcs& real,
+                                     const char* who);
 
 /// Print why VMLAUNCH (@p launched false) or VMRESUME failed (@p rc from vmx_enter); returns the
 /// VM-instruction error (0 for VMfailInvalid).
@@ -48,6 +50,7 @@ uint64_t report_entry_failure(int rc, bool launched, RealVmcs& real, const char*
 void dump_guest_state(Vmcs<RealVmcs>& v, const GuestRegs& r, const char* who);
 
 /// `@@ guest_exits name=<name> total=N <REASON>=count ...`: exits per reason, for graders.
-void report_exit_counts(const char* name, uint64_t total, const uint64_t (&exits)[EXIT_REASON_COUNT]);
+void report_exit_counts(const char* name, uint64_t total,
+                        const uint64_t (&exits)[EXIT_REASON_COUNT]);
 
 } // namespace hv

@@ -25,8 +25,7 @@ namespace {
 
 const uint8_t* identity_map(void*, uint64_t phys, size_t len) {
     // Everything below 4 GiB is identity-mapped (entry.S, then memory_init()).
-    if (phys == 0 || phys + len > (uint64_t(1) << 32) || phys + len < phys)
-        return nullptr;
+    if (phys == 0 || phys + len > (uint64_t(1) << 32) || phys + len < phys) return nullptr;
     return reinterpret_cast<const uint8_t*>(phys);
 }
 
@@ -34,9 +33,9 @@ const uint8_t* identity_map(void*, uint64_t phys, size_t len) {
 /// PIT, and says so.
 void acpi_init() {
     acpi::PhysWindow mem{identity_map, nullptr};
-    auto rsdp = g_boot.rsdp ? acpi::parse_rsdp(g_boot.rsdp, g_boot.rsdp_length) : acpi::find_rsdp_legacy(mem);
-    if (!rsdp.ok() && g_boot.rsdp)
-        rsdp = acpi::find_rsdp_legacy(mem);
+    auto rsdp = g_boot.rsdp ? acpi::parse_rsdp(g_boot.rsdp, g_boot.rsdp_length)
+                            : acpi::find_rsdp_legacy(mem);
+    if (!rsdp.ok() && g_boot.rsdp) rsdp = acpi::find_rsdp_legacy(mem);
     if (!rsdp.ok()) {
         kprintf("acpi: no usable RSDP (%s): one CPU, PIT clock\n", rsdp.error().what);
         return;
@@ -66,7 +65,8 @@ void acpi_init() {
 }
 
 /// The BIOS leaves the 8259 PICs unmasked; mask them so a stray PIT tick cannot arrive at
-/// vector 8 (#DF) now that the LAPIC delivers interrupts (seen in Bochs: a PIT tick arrived as a double fault; OSDev "8259 PIC").
+/// vector 8 (#DF) now that the LAPIC delivers interrupts (seen in Bochs: a PIT tick arrived as a
+/// double fault; OSDev "8259 PIC").
 void mask_legacy_pic() {
     cpu::outb(0x21, 0xFF);
     cpu::outb(0xA1, 0xFF);
@@ -87,9 +87,9 @@ void interrupts_time_smp_init() {
                 clock_source_name(g_clock.source));
     else
         kprintf("time: TSC %lu.%03lu MHz (measured against the %s%s), LAPIC timer %lu.%03lu MHz\n",
-                g_clock.tsc_hz / 1000000, g_clock.tsc_hz / 1000 % 1000, clock_source_name(g_clock.source),
-                g_clock.invariant_tsc ? ", invariant" : "", g_clock.lapic_timer_hz / 1000000,
-                g_clock.lapic_timer_hz / 1000 % 1000);
+                g_clock.tsc_hz / 1000000, g_clock.tsc_hz / 1000 % 1000,
+                clock_source_name(g_clock.source), g_clock.invariant_tsc ? ", invariant" : "",
+                g_clock.lapic_timer_hz / 1000000, g_clock.lapic_timer_hz / 1000 % 1000);
     report_metric("tsc_hz", g_clock.tsc_hz, "hz");
 
     unsigned max_cpus = MAX_CPUS;
@@ -97,8 +97,7 @@ void interrupts_time_smp_init() {
         unsigned n = 0;
         for (; *v >= '0' && *v <= '9'; ++v)
             n = n * 10 + unsigned(*v - '0');
-        if (n >= 1)
-            max_cpus = n;
+        if (n >= 1) max_cpus = n;
     }
     uint64_t t0 = cpu::rdtsc();
     unsigned online = smp_start_aps(g_madt, max_cpus);

@@ -1,4 +1,5 @@
-// The boot stages after the CPU tables: memory (lab 1), interrupts, time and SMP (lab 2), threads (labs 3, 4).
+// The boot stages after the CPU tables: memory (lab 1), interrupts, time and SMP (lab 2), threads
+// (labs 3, 4).
 #pragma once
 
 namespace kern {

@@ -16,10 +16,8 @@ void run_late_init_hooks() {
     for (;;) {
         const LateInitHook* next = nullptr;
         for (const LateInitHook* h = __kinit_start; h < __kinit_end; ++h)
-            if ((first || h->priority > last) && (!next || h->priority < next->priority))
-                next = h;
-        if (!next)
-            return;
+            if ((first || h->priority > last) && (!next || h->priority < next->priority)) next = h;
+        if (!next) return;
         for (const LateInitHook* h = __kinit_start; h < __kinit_end; ++h)
             if (h->priority == next->priority) {
                 kprintf("init: %s\n", h->name);
@@ -34,8 +32,12 @@ namespace {
 volatile unsigned g_jobs;
 }
 
-void background_job_begin() { __atomic_fetch_add(&g_jobs, 1, __ATOMIC_SEQ_CST); }
-void background_job_end() { __atomic_fetch_sub(&g_jobs, 1, __ATOMIC_SEQ_CST); }
+void background_job_begin() {
+    __atomic_fetch_add(&g_jobs, 1, __ATOMIC_SEQ_CST);
+}
+void background_job_end() {
+    __atomic_fetch_sub(&g_jobs, 1, __ATOMIC_SEQ_CST);
+}
 void background_jobs_wait() {
     while (__atomic_load_n(&g_jobs, __ATOMIC_ACQUIRE))
         sleep_until(cpu::rdtsc() + 100000);

@@ -13,9 +13,9 @@ namespace kern {
 
 /// One late-init hook.
 struct alignas(32) LateInitHook {
-    const char* name;   ///< shown in the boot log
-    uint64_t priority;  ///< lower runs first
-    void (*fn)();       ///< the hook
+    const char* name;  ///< shown in the boot log
+    uint64_t priority; ///< lower runs first
+    void (*fn)();      ///< the hook
 };
 static_assert(sizeof(LateInitHook) == 32);
 
@@ -32,9 +32,9 @@ void background_jobs_wait();
 
 /// How the run went, for the end-of-run hooks.
 struct RunSummary {
-    unsigned apps_started;   ///< master applications started from boot modules
-    unsigned apps_failed;    ///< of those, ended with a nonzero status or killed
-    uint64_t apps_end_tsc;   ///< TSC when the last one ended (0 if none ran)
+    unsigned apps_started; ///< master applications started from boot modules
+    unsigned apps_failed;  ///< of those, ended with a nonzero status or killed
+    uint64_t apps_end_tsc; ///< TSC when the last one ended (0 if none ran)
 };
 
 /// Call `fn` once the master applications have ended, before kernel_main waits for the
@@ -53,4 +53,6 @@ void run_end_hooks(const RunSummary& s);
 } // namespace kern
 
 #define KERNEL_LATE_INIT(name, priority, fn)                                                       \
-    [[gnu::used, gnu::section(".kinit")]] static const ::kern::LateInitHook kinit_##name{#name, priority, fn}
+    [[gnu::used, gnu::section(".kinit")]] static const ::kern::LateInitHook kinit_##name {         \
+#name, priority, fn                                                                        \
+    }

@@ -47,10 +47,11 @@ void print_banner() {
 void grade_begin(const char* nonce) {
     for (size_t i = 0; i < g_boot.module_count; ++i) {
         const BootModule& m = g_boot.modules[i];
-        if (strcmp(m.cmdline, "grade-tests") != 0)
-            continue;
-        if (!report_grade_begin(nonce, reinterpret_cast<const char*>(m.start), size_t(m.end - m.start)))
-            kprintf("warning: grade: a malformed nonce or grade-tests module; results are not framed\n");
+        if (strcmp(m.cmdline, "grade-tests") != 0) continue;
+        if (!report_grade_begin(nonce, reinterpret_cast<const char*>(m.start),
+                                size_t(m.end - m.start)))
+            kprintf("warning: grade: a malformed nonce or grade-tests module; results are not "
+                    "framed\n");
         return;
     }
     kprintf("warning: grade=... without a grade-tests module; results are not framed\n");
@@ -59,8 +60,7 @@ void grade_begin(const char* nonce) {
 /// If `test=<suite>` asks for the suite that runs after `stage`, run it and exit.
 void maybe_run_tests(const char* stage_suite) {
     const char* suite = g_cmdline.get("test");
-    if (!suite || strcmp(suite, stage_suite) != 0)
-        return;
+    if (!suite || strcmp(suite, stage_suite) != 0) return;
     kprintf("running in-kernel tests '%s'\n", suite);
     g_test_failures = ktest_run_suite(suite);
     // With applications to run (e.g. rtlat for the latency checks), boot on and run them too.
@@ -85,18 +85,21 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t info) {
     if (auto r = parse_multiboot2(reinterpret_cast<const uint8_t*>(info), 1 << 20, g_boot); !r.ok())
         PANIC("bad multiboot2 boot information at %#lx: %s", info, r.error().what);
     g_cmdline.parse(g_boot.cmdline, warn_option);
-    machine_exit_enable_emulator(g_cmdline.has("exit") && strcmp(g_cmdline.get("exit"), "emu") == 0);
-    if (const char* nonce = g_cmdline.get("grade"))
-        grade_begin(nonce);
+    machine_exit_enable_emulator(g_cmdline.has("exit") &&
+                                 strcmp(g_cmdline.get("exit"), "emu") == 0);
+    if (const char* nonce = g_cmdline.get("grade")) grade_begin(nonce);
 
     bool screen = !(g_cmdline.has("console") && strcmp(g_cmdline.get("console"), "serial") == 0);
     switch (screen ? g_boot.display : BootInfo::Display::none) {
-    case BootInfo::Display::rgb: screen_attach_framebuffer(g_boot.framebuffer); break;
-    case BootInfo::Display::ega_text: screen_attach_vga_text(); break;
+    case BootInfo::Display::rgb:
+        screen_attach_framebuffer(g_boot.framebuffer);
+        break;
+    case BootInfo::Display::ega_text:
+        screen_attach_vga_text();
+        break;
     case BootInfo::Display::none:
         // No framebuffer tag: a BIOS loader that left the VGA text mode as it was.
-        if (!g_boot.efi && screen)
-            screen_attach_vga_text();
+        if (!g_boot.efi && screen) screen_attach_vga_text();
         break;
     }
     print_banner();
@@ -119,10 +122,12 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t info) {
     RunSummary summary{0, 0, 0};
     if (size_t apps = process_app_module_count()) {
         summary.apps_started = process_spawn_modules();
-        kprintf("process: %u of %zu application(s) started; waiting for them\n", summary.apps_started, apps);
+        kprintf("process: %u of %zu application(s) started; waiting for them\n",
+                summary.apps_started, apps);
         summary.apps_failed = process_wait_all();
         summary.apps_end_tsc = cpu::rdtsc();
-        kprintf("process: all applications ended, %u with a nonzero status or killed\n", summary.apps_failed);
+        kprintf("process: all applications ended, %u with a nonzero status or killed\n",
+                summary.apps_failed);
     }
     run_apps_end_hooks();
     background_jobs_wait(); // e.g. the hypervisor's demo guests, running next to the applications

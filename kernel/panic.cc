@@ -29,15 +29,15 @@ void panic_begin() {
         // reports; we just stop.
         cpu::halt_forever();
     }
-    if (g_panic_stop_other_cpus)
-        g_panic_stop_other_cpus();
+    if (g_panic_stop_other_cpus) g_panic_stop_other_cpus();
     console_break_lock();
 }
 
 void panic_end(uint64_t rip, uint64_t rbp, const char* what) {
     uint64_t rips[16];
     size_t n = walk_frames(rbp, read_word, rips, 16);
-    kprintf("  backtrace (tools/run.py names the functions; or addr2line -f -e <kernel.elf> ADDR):\n");
+    kprintf(
+        "  backtrace (tools/run.py names the functions; or addr2line -f -e <kernel.elf> ADDR):\n");
     size_t k = 0;
     if (n == 0 || rips[0] != rip) // a PANIC's own return address is also the walk's first entry
         kprintf("    #%zu %p\n", k++, reinterpret_cast<void*>(rip));

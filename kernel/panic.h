@@ -8,7 +8,8 @@
 namespace kern {
 
 /// Report a fatal error and stop. Prefer the PANIC macro, which adds file and line.
-[[noreturn, gnu::format(printf, 3, 4)]] void panic_at(const char* file, int line, const char* fmt, ...);
+[[noreturn, gnu::format(printf, 3, 4)]] void panic_at(const char* file, int line, const char* fmt,
+                                                      ...);
 
 /// First half of a panic for callers that print their own details (the exception reporter):
 /// stops other CPUs and takes the console even if a CPU died holding its lock.
@@ -21,6 +22,5 @@ void panic_begin();
 #define PANIC(...) ::kern::panic_at(__FILE__, __LINE__, __VA_ARGS__)
 #define ASSERT(cond)                                                                               \
     do {                                                                                           \
-        if (!(cond))                                                                               \
-            PANIC("assertion failed: %s", #cond);                                                  \
+        if (!(cond)) PANIC("assertion failed: %s", #cond);                                         \
     } while (0)

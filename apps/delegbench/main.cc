@@ -17,7 +17,8 @@ namespace {
 alignas(64) uint8_t g_buf[4096];
 
 void print(const char* what, const kern::LatencyStats& s) {
-    vos::printf("  %s: min %lu avg %lu max %lu cycles, %lu calls\n", what, s.min(), s.avg(), s.max(), s.count());
+    vos::printf("  %s: min %lu avg %lu max %lu cycles, %lu calls\n", what, s.min(), s.avg(),
+                s.max(), s.count());
     vos::printf("@@ metric=%s_min value=%lu unit=cycles\n", what, s.min());
     vos::printf("@@ metric=%s_avg value=%lu unit=cycles\n", what, s.avg());
     vos::printf("@@ metric=%s_max value=%lu unit=cycles\n", what, s.max());
@@ -27,17 +28,19 @@ int bench(const char* args);
 const char* g_args;
 volatile int g_status = -1;
 alignas(16) uint8_t g_stack[16384];
-void worker(void*) { g_status = bench(g_args); }
+void worker(void*) {
+    g_status = bench(g_args);
+}
 } // namespace
 
 /// cpu=C runs the benchmark in a thread of CPU C (with libos=babysat, the slave's CPU).
 int app_main(const char* args) {
-    if (!vos::arg_flag(args, "cpu"))
-        return bench(args);
+    if (!vos::arg_flag(args, "cpu")) return bench(args);
     g_args = args;
     int64_t vcpu = vos::vcpu_create(vos::tsc_hz() / 100 * 9 / 10, vos::tsc_hz() / 100,
                                     unsigned(vos::arg_u64(args, "cpu", 0))); // 90% of 10 ms
-    if (vcpu < 0 || vos::thread_create(worker, nullptr, g_stack + sizeof g_stack, uint64_t(vcpu)) < 0)
+    if (vcpu < 0 ||
+        vos::thread_create(worker, nullptr, g_stack + sizeof g_stack, uint64_t(vcpu)) < 0)
         return 2;
     while (g_status < 0)
         vos::sleep_until(vos::now() + vos::tsc_hz() / 100);
@@ -48,7 +51,8 @@ namespace {
 int bench(const char* args) {
     uint64_t calls = vos::arg_u64(args, "calls", 200);
     const char* path = "/tmp/delegbench.dat";
-    int64_t fd = vos::open(path, vos::O_RDWR | vos::O_CREAT | vos::O_TRUNC, 0644); // waits for the daemon
+    int64_t fd =
+        vos::open(path, vos::O_RDWR | vos::O_CREAT | vos::O_TRUNC, 0644); // waits for the daemon
     if (fd < 0) {
         vos::printf("delegbench: open failed: %ld\n", fd);
         return 2;
@@ -84,7 +88,8 @@ int bench(const char* args) {
         bad += n != int64_t(sizeof g_buf) || g_buf[4095] != uint8_t(4095 * 13);
     }
     vos::close(fd);
-    vos::printf("delegbench: %lu null calls and %lu 4 KiB reads, %lu wrong results\n", calls, calls, bad);
+    vos::printf("delegbench: %lu null calls and %lu 4 KiB reads, %lu wrong results\n", calls, calls,
+                bad);
     if (calls) {
         print("deleg_nop", nop);
         print("deleg_read4k", rd);

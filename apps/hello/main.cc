@@ -5,7 +5,8 @@
 using namespace kern::abi;
 
 int app_main(const char* args) {
-    vos::printf("hello from user mode: args '%s', %u CPU(s), TSC %lu Hz\n", args, vos::cpu_count(), vos::tsc_hz());
+    vos::printf("hello from user mode: args '%s', %u CPU(s), TSC %lu Hz\n", args, vos::cpu_count(),
+                vos::tsc_hz());
     int failures = 0;
     auto expect = [&](const char* what, int64_t got, int64_t want) {
         bool ok = got == want;

@@ -33,7 +33,9 @@ int vos_main(const char* args) {
     return app_main(args);
 }
 
-void vos_thread_return() { vos::thread_exit(); }
+void vos_thread_return() {
+    vos::thread_exit();
+}
 }
 
 namespace vos {
@@ -79,8 +81,7 @@ const char* find(const char* args, const char* key) {
         const char* q = p;
         while (*k && *q == *k)
             ++k, ++q;
-        if (!*k && (*q == '=' || *q == ' ' || *q == '\0'))
-            return q;
+        if (!*k && (*q == '=' || *q == ' ' || *q == '\0')) return q;
         while (*p && *p != ' ')
             ++p;
     }
@@ -90,14 +91,15 @@ const char* find(const char* args, const char* key) {
 
 uint64_t arg_u64(const char* args, const char* key, uint64_t def) {
     const char* v = find(args, key);
-    if (!v || *v != '=')
-        return def;
+    if (!v || *v != '=') return def;
     uint64_t n = 0;
     for (++v; *v >= '0' && *v <= '9'; ++v)
         n = n * 10 + uint64_t(*v - '0');
     return n;
 }
 
-bool arg_flag(const char* args, const char* word) { return find(args, word) != nullptr; }
+bool arg_flag(const char* args, const char* word) {
+    return find(args, word) != nullptr;
+}
 
 } // namespace vos

@@ -40,9 +40,9 @@ struct Sampler {
     int64_t fd;
     uint64_t period, samples;
     uint64_t misses, write_errors;
-    kern::LatencyStats wake;   // release -> running
-    kern::LatencyStats call;   // one delegated write, round trip
-    kern::LatencyStats lag;    // sample taken -> its line written in Linux
+    kern::LatencyStats wake; // release -> running
+    kern::LatencyStats call; // one delegated write, round trip
+    kern::LatencyStats lag;  // sample taken -> its line written in Linux
     // The ring between them: the sampler writes `head`, the writer `tail`.
     static constexpr uint64_t RING = 1024;
     Sample ring[RING];
@@ -89,8 +89,7 @@ void write_samples() {
         bool finished = s.done;
         uint64_t tail = s.tail, head = __atomic_load_n(&s.head, __ATOMIC_ACQUIRE);
         if (tail == head) {
-            if (finished)
-                return;
+            if (finished) return;
             vos::sleep_until(vos::now() + s.period);
             continue;
         }
@@ -106,8 +105,7 @@ void write_samples() {
         uint64_t t1 = vos::now();
         s.call.add(t1 - t0);
         s.lag.add(t1 - oldest);
-        if (w != int64_t(n))
-            ++s.write_errors;
+        if (w != int64_t(n)) ++s.write_errors;
     }
 }
 
@@ -146,8 +144,8 @@ bool expect_refused(const char* what, int64_t r, uint64_t cycles, uint64_t hz) {
 bool hostile_phase(uint64_t hz) {
     char out[64];
     uint64_t out_len = 0;
-    int64_t r = vos::run("(sleep 1; killall vlibosd; vlibos-attack channel) >/dev/kmsg 2>&1 &", out, sizeof out,
-                         &out_len);
+    int64_t r = vos::run("(sleep 1; killall vlibosd; vlibos-attack channel) >/dev/kmsg 2>&1 &", out,
+                         sizeof out, &out_len);
     vos::printf("logger: hostile daemon: replacing vlibosd (%ld)\n", r);
     vos::sleep_until(vos::now() + 3 * hz);
     // Guard bytes on both sides of the buffer a lying READ answer would like to overflow.
@@ -166,7 +164,8 @@ bool hostile_phase(uint64_t hz) {
     ok &= expect_refused("open answered in another call's buffer", r, vos::now() - t, hz);
     t = vos::now();
     r = vos::delegate_nop();
-    ok &= expect_refused("null call, then the response ring's head moved 1000 ahead", r, vos::now() - t, hz);
+    ok &= expect_refused("null call, then the response ring's head moved 1000 ahead", r,
+                         vos::now() - t, hz);
     t = vos::now();
     r = vos::delegate_nop();
     ok &= expect_refused("a call on the corrupted ring", r, vos::now() - t, hz);
@@ -181,14 +180,16 @@ bool hostile_phase(uint64_t hz) {
 }
 
 void print_stats(const char* what, const kern::LatencyStats& st, uint64_t hz) {
-    vos::printf("  %s: min %lu avg %lu max %lu cycles (max %lu us), %lu samples\n", what, st.min(), st.avg(), st.max(),
-                st.max() * 1000000 / hz, st.count());
+    vos::printf("  %s: min %lu avg %lu max %lu cycles (max %lu us), %lu samples\n", what, st.min(),
+                st.avg(), st.max(), st.max() * 1000000 / hz, st.count());
 }
 
 const char* g_args;
 volatile int g_status = -1;
 int run(const char* args);
-void worker(void*) { g_status = run(g_args); }
+void worker(void*) {
+    g_status = run(g_args);
+}
 } // namespace
 
 /// Everything runs in one thread on the sampler's VCPU and CPU: with libos=babysat only threads
@@ -197,16 +198,15 @@ int app_main(const char* args) {
     uint64_t hz = vos::tsc_hz();
     uint64_t period = vos::arg_u64(args, "period_us", 20000) * hz / 1000000;
     g_s.period = period;
-    int64_t vcpu = vos::vcpu_create(2 * period * vos::arg_u64(args, "budget_pct", 40) / 100, 2 * period,
-                                    unsigned(vos::arg_u64(args, "cpu", 0)));
+    int64_t vcpu = vos::vcpu_create(2 * period * vos::arg_u64(args, "budget_pct", 40) / 100,
+                                    2 * period, unsigned(vos::arg_u64(args, "cpu", 0)));
     if (vcpu < 0) {
         vos::printf("logger: VCPU refused: %ld\n", vcpu);
         return 2;
     }
     g_s.vcpu = vcpu;
     g_args = args;
-    if (vos::thread_create(worker, nullptr, g_stack + STACK, uint64_t(vcpu)) < 0)
-        return 2;
+    if (vos::thread_create(worker, nullptr, g_stack + STACK, uint64_t(vcpu)) < 0) return 2;
     while (g_status < 0)
         vos::sleep_until(vos::now() + period);
     return g_status;
@@ -229,22 +229,24 @@ int run(const char* args) {
     s.fd = vos::open(path, vos::O_WRONLY | vos::O_CREAT | vos::O_TRUNC, 0644);
     if (s.fd < 0) {
         vos::printf("logger: open(%s) in the slave failed: %ld\n", path, s.fd);
-        static const char* const TESTS[] = {"delegation_logger_writes", "delegation_logger_no_misses",
-                                            "hostile_daemon_contained"};
+        static const char* const TESTS[] = {
+            "delegation_logger_writes", "delegation_logger_no_misses", "hostile_daemon_contained"};
         for (const char* t : TESTS)
             vos::report_test(t, false, "the first delegated call, open(), failed");
         return 2;
     }
-    vos::printf("logger: %s open in Linux (fd %ld) after %lu ms\n", path, s.fd, (vos::now() - t0) * 1000 / hz);
+    vos::printf("logger: %s open in Linux (fd %ld) after %lu ms\n", path, s.fd,
+                (vos::now() - t0) * 1000 / hz);
     s.sampler_vcpu = vos::vcpu_create(s.period / 10, s.period, cpu);
-    if (s.sampler_vcpu < 0 ||
-        vos::thread_create(sample, nullptr, g_sampler_stack + STACK, uint64_t(s.sampler_vcpu)) < 0) {
+    if (s.sampler_vcpu < 0 || vos::thread_create(sample, nullptr, g_sampler_stack + STACK,
+                                                 uint64_t(s.sampler_vcpu)) < 0) {
         vos::printf("logger: no real-time sampler (VCPU %ld)\n", s.sampler_vcpu);
         return 2;
     }
-    vos::printf("logger: sampling every %lu us on CPU %u, %lu samples; the writer (budget %lu%% of %lu us) "
-                "writes them to Linux\n",
-                s.period * 1000000 / hz, cpu, s.samples, budget_pct, 2 * s.period * 1000000 / hz);
+    vos::printf(
+        "logger: sampling every %lu us on CPU %u, %lu samples; the writer (budget %lu%% of %lu us) "
+        "writes them to Linux\n",
+        s.period * 1000000 / hz, cpu, s.samples, budget_pct, 2 * s.period * 1000000 / hz);
     write_samples();
     vos::close(s.fd);
 
@@ -252,16 +254,17 @@ int run(const char* args) {
     int64_t fd = vos::open(path, vos::O_RDONLY);
     static char data[256 * 1024];
     size_t total = 0;
-    for (int64_t n; fd >= 0 && total < sizeof data && (n = vos::read(fd, data + total, sizeof data - total)) > 0;)
+    for (int64_t n; fd >= 0 && total < sizeof data &&
+                    (n = vos::read(fd, data + total, sizeof data - total)) > 0;)
         total += size_t(n);
-    if (fd >= 0)
-        vos::close(fd);
+    if (fd >= 0) vos::close(fd);
     uint64_t lines = 0;
     for (size_t i = 0; i < total; ++i)
         lines += data[i] == '\n';
     kern::abi::StatAbi st{};
     int64_t sr = vos::stat(path, &st);
-    vos::printf("logger: read back %lu bytes, %lu lines (stat: %ld, size %lu)\n", total, lines, sr, st.size);
+    vos::printf("logger: read back %lu bytes, %lu lines (stat: %ld, size %lu)\n", total, lines, sr,
+                st.size);
     if (lines) {
         size_t last = total - 1;
         while (last > 0 && data[last - 1] != '\n')
@@ -278,14 +281,18 @@ int run(const char* args) {
     }
     char out[128];
     uint64_t out_len = 0;
-    int64_t status = vos::run("uname -sr; wc -l < /tmp/vlibos-samples.log", out, sizeof out - 1, &out_len);
+    int64_t status =
+        vos::run("uname -sr; wc -l < /tmp/vlibos-samples.log", out, sizeof out - 1, &out_len);
     out[out_len] = '\0';
     vos::printf("logger: ran `uname -sr; wc -l` in Linux: status %ld, output: %s", status, out);
 
-    vos::printf("logger: %lu samples, %lu deadline misses, %lu write errors\n", s.samples, s.misses, s.write_errors);
+    vos::printf("logger: %lu samples, %lu deadline misses, %lu write errors\n", s.samples, s.misses,
+                s.write_errors);
     kern::abi::VcpuStatsAbi vs{};
-    if (vos::syscall(kern::abi::SYS_VCPU_STATS, uint64_t(s.vcpu), reinterpret_cast<uint64_t>(&vs)) == 0)
-        vos::printf("logger: the writer's VCPU ran %lu cycles (with libos=babysat, the slave's work included) and "
+    if (vos::syscall(kern::abi::SYS_VCPU_STATS, uint64_t(s.vcpu),
+                     reinterpret_cast<uint64_t>(&vs)) == 0)
+        vos::printf("logger: the writer's VCPU ran %lu cycles (with libos=babysat, the slave's "
+                    "work included) and "
                     "waited %lu cycles for %lu delegated calls\n",
                     vs.consumed, vs.delegated_wait, vs.delegated_calls);
     print_stats("wakeup latency", s.wake, hz);
@@ -297,12 +304,12 @@ int run(const char* args) {
     vos::printf("@@ metric=delegation_nop_min value=%lu unit=cycles\n", nop.min());
     vos::printf("@@ metric=delegation_nop_avg value=%lu unit=cycles\n", nop.avg());
     vos::printf("@@ metric=delegation_nop_max value=%lu unit=cycles\n", nop.max());
-    bool writes_ok = s.write_errors == 0 && lines == s.samples && uint64_t(sr == 0 ? st.size : 0) == total;
+    bool writes_ok =
+        s.write_errors == 0 && lines == s.samples && uint64_t(sr == 0 ? st.size : 0) == total;
     vos::report_test("delegation_logger_writes", writes_ok);
     vos::report_test("delegation_logger_no_misses", s.misses == 0);
     bool hostile_ok = true;
-    if (vos::arg_flag(args, "hostile"))
-        hostile_ok = hostile_phase(hz);
+    if (vos::arg_flag(args, "hostile")) hostile_ok = hostile_phase(hz);
     return writes_ok && s.misses == 0 && hostile_ok ? 0 : 1;
 }
 } // namespace

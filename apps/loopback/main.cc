@@ -11,16 +11,14 @@ int64_t read_all(int64_t fd, char* buf, int64_t n) {
     int64_t got = 0;
     for (int tries = 0; got < n && tries < 10; ++tries) {
         int64_t r = vos::read(fd, buf + got, size_t(n - got));
-        if (r <= 0)
-            return got;
+        if (r <= 0) return got;
         got += r;
     }
     return got;
 }
 
 bool check(const char* what, int64_t r) {
-    if (r < 0)
-        vos::printf("loopback: %s failed: %ld\n", what, r);
+    if (r < 0) vos::printf("loopback: %s failed: %ld\n", what, r);
     return r >= 0;
 }
 } // namespace
@@ -30,7 +28,8 @@ int app_main(const char* args) {
     uint64_t rounds = vos::arg_u64(args, "rounds", 20);
     bool ok = true;
     int64_t srv = vos::socket(1);
-    ok = check("socket", srv) && check("bind", vos::bind(srv, port)) && check("listen", vos::listen(srv, 4));
+    ok = check("socket", srv) && check("bind", vos::bind(srv, port)) &&
+         check("listen", vos::listen(srv, 4));
     int64_t cli = ok ? vos::socket(1) : -1;
     ok = ok && check("socket", cli) && check("connect", vos::connect(cli, port));
     int64_t conn = ok ? vos::accept(srv) : -1; // the connection is already queued: no wait
@@ -53,10 +52,10 @@ int app_main(const char* args) {
     }
     const int64_t fds[] = {conn, cli, srv};
     for (int64_t fd : fds)
-        if (fd >= 0)
-            vos::close(fd);
-    vos::printf("loopback: TCP on the slave's 127.0.0.1:%d: %lu of %lu round trips came back intact\n", port, good,
-                rounds);
+        if (fd >= 0) vos::close(fd);
+    vos::printf(
+        "loopback: TCP on the slave's 127.0.0.1:%d: %lu of %lu round trips came back intact\n",
+        port, good, rounds);
     bool pass = ok && good == rounds;
     vos::report_test("delegation_sockets", pass);
     return pass ? 0 : 1;

@@ -69,8 +69,8 @@ void print_histogram(const kern::LatencyStats& s) {
     vos::printf("    histogram (cycles):");
     for (size_t b = 0; b < kern::LatencyStats::BUCKETS; ++b)
         if (s.bucket(b))
-            vos::printf(" [%lu,%lu):%lu", kern::LatencyStats::bucket_low(b), kern::LatencyStats::bucket_low(b + 1),
-                        s.bucket(b));
+            vos::printf(" [%lu,%lu):%lu", kern::LatencyStats::bucket_low(b),
+                        kern::LatencyStats::bucket_low(b + 1), s.bucket(b));
     vos::printf("\n");
 }
 } // namespace
@@ -94,8 +94,10 @@ int app_main(const char* args) {
         vos::printf("rtlat: starting in %lu ms\n", delay);
         vos::sleep_until(vos::now() + delay * (hz / 1000));
     }
-    vos::printf("rtlat: %d thread(s) on CPU %u, base period %lu cycles, budget %lu%%, work %lu%%, %lu loops%s\n",
-                threads, cpu, base, budget_pct, work_pct, loops, with_hog ? ", with a CPU hog" : "");
+    vos::printf("rtlat: %d thread(s) on CPU %u, base period %lu cycles, budget %lu%%, work %lu%%, "
+                "%lu loops%s\n",
+                threads, cpu, base, budget_pct, work_pct, loops,
+                with_hog ? ", with a CPU hog" : "");
 
     int failures = 0;
     for (int i = 0; i < threads; ++i) {
@@ -106,7 +108,8 @@ int app_main(const char* args) {
         j.loops = loops / uint64_t(i + 1);
         j.vcpu = vos::vcpu_create(j.period * budget_pct / 100, j.period, cpu);
         if (j.vcpu < 0) {
-            vos::printf("rtlat: VCPU for thread %d refused (%ld): lower budget_pct or threads\n", i, j.vcpu);
+            vos::printf("rtlat: VCPU for thread %d refused (%ld): lower budget_pct or threads\n", i,
+                        j.vcpu);
             return 3;
         }
     }
@@ -131,13 +134,15 @@ int app_main(const char* args) {
     g_stop_hog = true;
     for (int i = 0; i < threads; ++i)
         if (!g_jobs[i].done) {
-            vos::printf("rtlat: thread T%d did not finish its %lu periods in time: its budget may be too small for "
+            vos::printf("rtlat: thread T%d did not finish its %lu periods in time: its budget may "
+                        "be too small for "
                         "its work plus the kernel's per-period overhead (try a longer period_us)\n",
                         i, g_jobs[i].loops);
-            vos::report_test(with_hog ? "rtlat_latency_bound_with_hog" : "rtlat_latency_bound", false,
-                             "a thread starved: it did not finish its periods in time");
-            vos::report_test(with_hog ? "rtlat_no_deadline_misses_with_hog" : "rtlat_no_deadline_misses", false,
-                             "a thread starved: it did not finish its periods in time");
+            vos::report_test(with_hog ? "rtlat_latency_bound_with_hog" : "rtlat_latency_bound",
+                             false, "a thread starved: it did not finish its periods in time");
+            vos::report_test(with_hog ? "rtlat_no_deadline_misses_with_hog"
+                                      : "rtlat_no_deadline_misses",
+                             false, "a thread starved: it did not finish its periods in time");
             return 4;
         }
 
@@ -146,17 +151,17 @@ int app_main(const char* args) {
         Job& j = g_jobs[i];
         vos::printf("  T%d: period %lu cycles, budget %lu: latency min %lu avg %lu max %lu cycles "
                     "(max %lu ns), %lu samples, %lu deadline misses\n",
-                    i, j.period, j.period * budget_pct / 100, j.stats.min(), j.stats.avg(), j.stats.max(),
-                    j.stats.max() * 1000000000 / hz, j.stats.count(), j.misses);
+                    i, j.period, j.period * budget_pct / 100, j.stats.min(), j.stats.avg(),
+                    j.stats.max(), j.stats.max() * 1000000000 / hz, j.stats.count(), j.misses);
         print_histogram(j.stats);
-        vos::printf("@@ metric=rtlat%s_t%d_max value=%lu unit=cycles\n", with_hog ? "_hog" : "", i, j.stats.max());
+        vos::printf("@@ metric=rtlat%s_t%d_max value=%lu unit=cycles\n", with_hog ? "_hog" : "", i,
+                    j.stats.max());
         max = j.stats.max() > max ? j.stats.max() : max;
         misses += j.misses;
         sum += j.stats.avg() * j.stats.count();
         count += j.stats.count();
     }
-    if (with_hog)
-        vos::printf("  hog: %lu spins on its VCPU\n", g_hog_spins);
+    if (with_hog) vos::printf("  hog: %lu spins on its VCPU\n", g_hog_spins);
     const char* tag = with_hog ? "_hog" : "";
     vos::printf("@@ metric=rtlat%s_t0_min value=%lu unit=cycles\n", tag, g_jobs[0].stats.min());
     vos::printf("@@ metric=rtlat%s_t0_avg value=%lu unit=cycles\n", tag, g_jobs[0].stats.avg());
@@ -166,7 +171,8 @@ int app_main(const char* args) {
     if (bound) {
         bool lat_ok = g_jobs[0].stats.max() <= bound, miss_ok = misses == 0;
         vos::report_test(with_hog ? "rtlat_latency_bound_with_hog" : "rtlat_latency_bound", lat_ok);
-        vos::report_test(with_hog ? "rtlat_no_deadline_misses_with_hog" : "rtlat_no_deadline_misses", miss_ok);
+        vos::report_test(
+            with_hog ? "rtlat_no_deadline_misses_with_hog" : "rtlat_no_deadline_misses", miss_ok);
         failures += (lat_ok ? 0 : 1) + (miss_ok ? 0 : 1);
     }
     return failures;

@@ -14,22 +14,38 @@ namespace hv {
 /// 1 RCX, 2 RDX, 3 RBX, 4 RSP, 5 RBP, 6 RSI, 7 RDI, 8..15 R8..R15). RSP lives in the VMCS.
 template <VmcsAccess A> uint64_t guest_gpr(Vmcs<A>& v, const GuestRegs& r, unsigned n) {
     switch (n) {
-    case 0: return r.rax;
-    case 1: return r.rcx;
-    case 2: return r.rdx;
-    case 3: return r.rbx;
-    case 4: return v.read(GUEST_RSP);
-    case 5: return r.rbp;
-    case 6: return r.rsi;
-    case 7: return r.rdi;
-    case 8: return r.r8;
-    case 9: return r.r9;
-    case 10: return r.r10;
-    case 11: return r.r11;
-    case 12: return r.r12;
-    case 13: return r.r13;
-    case 14: return r.r14;
-    default: return r.r15;
+    case 0:
+        return r.rax;
+    case 1:
+        return r.rcx;
+    case 2:
+        return r.rdx;
+    case 3:
+        return r.rbx;
+    case 4:
+        return v.read(GUEST_RSP);
+    case 5:
+        return r.rbp;
+    case 6:
+        return r.rsi;
+    case 7:
+        return r.rdi;
+    case 8:
+        return r.r8;
+    case 9:
+        return r.r9;
+    case 10:
+        return r.r10;
+    case 11:
+        return r.r11;
+    case 12:
+        return r.r12;
+    case 13:
+        return r.r13;
+    case 14:
+        return r.r14;
+    default:
+        return r.r15;
     }
 }
 
@@ -44,8 +60,9 @@ enum class CrAccessResult : uint8_t {
 /// to what VMX requires. Paging-mode changes that need the IA-32e entry control to follow
 /// (CR0.PG with EFER.LME) are reported unsupported: the kit's guests never switch mode.
 template <VmcsAccess A>
-CrAccessResult handle_cr_access(Vmcs<A>& v, const GuestRegs& r, uint64_t qualification, uint64_t cr0_fixed0,
-                                uint64_t cr0_fixed1, uint64_t cr4_fixed0, uint64_t cr4_fixed1) {
+CrAccessResult handle_cr_access(Vmcs<A>& v, const GuestRegs& r, uint64_t qualification,
+                                uint64_t cr0_fixed0, uint64_t cr0_fixed1, uint64_t cr4_fixed0,
+                                uint64_t cr4_fixed1) {
     CrAccessInfo cr = CrAccessInfo::decode(qualification);
     uint64_t value;
     if (cr.access == CrAccessType::MOV_TO_CR) {
@@ -67,8 +84,7 @@ CrAccessResult handle_cr_access(Vmcs<A>& v, const GuestRegs& r, uint64_t qualifi
         v.write(GUEST_CR4, (value | cr4_fixed0) & cr4_fixed1);
         return CrAccessResult::handled;
     }
-    if (cr.access == CrAccessType::MOV_TO_CR && cr.cr != 0)
-        return CrAccessResult::unsupported;
+    if (cr.access == CrAccessType::MOV_TO_CR && cr.cr != 0) return CrAccessResult::unsupported;
     uint64_t owned = v.read(CR0_GUEST_HOST_MASK);
     uint64_t old = v.read(GUEST_CR0);
     if (((old ^ value) >> 31) & 1)

@@ -34,10 +34,10 @@ struct ExitEnv {
 
 /// The CR0/CR4 bits VMX operation fixes (IA32_VMX_CR0/CR4_FIXED0/1, SDM A.7/A.8).
 struct CrFixedBits {
-    uint64_t cr0_fixed0 = 0;         ///< CR0 bits that must be 1
-    uint64_t cr0_fixed1 = ~0ull;     ///< CR0 bits that may be 1
-    uint64_t cr4_fixed0 = 0;         ///< CR4 bits that must be 1
-    uint64_t cr4_fixed1 = ~0ull;     ///< CR4 bits that may be 1
+    uint64_t cr0_fixed0 = 0;     ///< CR0 bits that must be 1
+    uint64_t cr0_fixed1 = ~0ull; ///< CR0 bits that may be 1
+    uint64_t cr4_fixed0 = 0;     ///< CR4 bits that must be 1
+    uint64_t cr4_fixed1 = ~0ull; ///< CR4 bits that may be 1
 };
 
 /// What the handlers know about the running guest.
@@ -52,7 +52,8 @@ struct GuestContext {
 
 /// Host pointer to guest-physical [gpa, gpa + n) if it lies in guest RAM, else nullptr.
 inline const uint8_t* guest_bytes(const GuestContext& ctx, uint64_t gpa, uint64_t n) {
-    if (gpa < ctx.ram_gpa || n > ctx.config.ram_bytes || gpa - ctx.ram_gpa > ctx.config.ram_bytes - n)
+    if (gpa < ctx.ram_gpa || n > ctx.config.ram_bytes ||
+        gpa - ctx.ram_gpa > ctx.config.ram_bytes - n)
         return nullptr;
     return ctx.ram + (gpa - ctx.ram_gpa);
 }
@@ -66,14 +67,18 @@ template <VmcsAccess A> void skip_instruction(Vmcs<A>& v) {
 }
 
 /// The guest's CPL: its SS.DPL (SDM Vol 3A 5.5), which the VMCS keeps in SS's access rights.
-template <VmcsAccess A> unsigned guest_cpl(Vmcs<A>& v) { return (v.read(GUEST_SS_AR_BYTES) >> 5) & 3; }
+template <VmcsAccess A> unsigned guest_cpl(Vmcs<A>& v) {
+    return (v.read(GUEST_SS_AR_BYTES) >> 5) & 3;
+}
 
 /// The hypervisor's side of a hypercall: guest RAM, the console, the launcher's report.
 struct GuestHypercallEnv final : HypercallEnv {
     GuestContext& ctx; ///< the guest calling
     /// Serve `c`'s hypercalls.
     explicit GuestHypercallEnv(GuestContext& c) : ctx(c) {}
-    const uint8_t* guest_bytes(uint64_t gpa, uint64_t n) override { return hv::guest_bytes(ctx, gpa, n); }
+    const uint8_t* guest_bytes(uint64_t gpa, uint64_t n) override {
+        return hv::guest_bytes(ctx, gpa, n);
+    }
     void print(const uint8_t* text, size_t n) override {
         char buf[HC_PRINT_MAX + 1];
         n = n > HC_PRINT_MAX ? HC_PRINT_MAX : n;
@@ -105,7 +110,8 @@ template <VmcsAccess A> void inject_gp(Vmcs<A>& v) {
 /// bits; otherwise #GP(0), as the instruction itself would raise.
 template <VmcsAccess A> bool xsetbv_valid(const GuestRegs& r, uint64_t supported) {
     uint64_t value = (r.rdx << 32) | (r.rax & 0xFFFFFFFF);
-    return uint32_t(r.rcx) == 0 && (value & 1) && (!(value & 4) || (value & 2)) && !(value & ~supported);
+    return uint32_t(r.rcx) == 0 && (value & 1) && (!(value & 4) || (value & 2)) &&
+           !(value & ~supported);
 }
 
 /// Stop the guest with `end` and `detail`.
@@ -122,13 +128,13 @@ template <VmcsAccess A> bool handle_exit(Vmcs<A>& v, GuestRegs& r, GuestContext&
     using namespace exits;
     ExitReasonInfo info = ExitReasonInfo::decode(v.read(VM_EXIT_REASON));
     uint16_t reason = info.basic;
-    if (reason < EXIT_REASON_COUNT)
-        ++ctx.out.exits[reason];
+    if (reason < EXIT_REASON_COUNT) ++ctx.out.exits[reason];
     ++ctx.out.total_exits;
     char line[160];
     if (info.vm_entry_failure) {
         // SDM 27.8: the entry failed while loading guest state (reason 33 or 34).
-        kern::snformat(line, sizeof line, "guest '%s': VM entry failed loading guest state: %s, qualification %#lx",
+        kern::snformat(line, sizeof line,
+                       "guest '%s': VM entry failed loading guest state: %s, qualification %#lx",
                        ctx.config.name, exit_reason_name(reason), v.read(EXIT_QUALIFICATION));
         ctx.env.log(line);
         return stop(ctx, GuestEnd::entry_failed, reason);
@@ -145,19 +151,17 @@ template <VmcsAccess A> bool handle_exit(Vmcs<A>& v, GuestRegs& r, GuestContext&
         uint32_t leaf = uint32_t(r.rax), sub = uint32_t(r.rcx);
         CpuidRegs g = guest_cpuid(leaf, sub, ctx.env.host_cpuid(leaf, sub)); // lab 5's policy
         // CPUID.1:ECX.OSXSAVE reports CR4.OSXSAVE of whoever asks: the guest's, not the host's.
-        if (leaf == 1)
-            g.ecx = (g.ecx & ~(1u << 27)) | (((v.read(GUEST_CR4) >> 18) & 1) << 27);
+        if (leaf == 1) g.ecx = (g.ecx & ~(1u << 27)) | (((v.read(GUEST_CR4) >> 18) & 1) << 27);
         r.rax = g.eax, r.rbx = g.ebx, r.rcx = g.ecx, r.rdx = g.edx;
         skip_instruction(v);
         return false;
     }
     case ExitReason::EXIT_REASON_VMCALL: {
         GuestHypercallEnv henv(ctx);
-        HypercallResult res = dispatch_hypercall(r.rax, r.rbx, r.rcx, r.rdx, guest_cpl(v), henv); // lab 5
-        if (res.stop)
-            return stop(ctx, GuestEnd::exited, res.exit_code);
-        if (res.rax < 0)
-            ++ctx.out.bad_hypercalls;
+        HypercallResult res =
+            dispatch_hypercall(r.rax, r.rbx, r.rcx, r.rdx, guest_cpl(v), henv); // lab 5
+        if (res.stop) return stop(ctx, GuestEnd::exited, res.exit_code);
+        if (res.rax < 0) ++ctx.out.bad_hypercalls;
         r.rax = uint64_t(res.rax);
         skip_instruction(v);
         return false;
@@ -184,14 +188,14 @@ template <VmcsAccess A> bool handle_exit(Vmcs<A>& v, GuestRegs& r, GuestContext&
         return false;
     case ExitReason::EXIT_REASON_CR_ACCESS: {
         const CrFixedBits& f = ctx.fixed;
-        if (handle_cr_access(v, r, v.read(EXIT_QUALIFICATION), f.cr0_fixed0, f.cr0_fixed1, f.cr4_fixed0,
-                             f.cr4_fixed1) == CrAccessResult::handled) {
+        if (handle_cr_access(v, r, v.read(EXIT_QUALIFICATION), f.cr0_fixed0, f.cr0_fixed1,
+                             f.cr4_fixed0, f.cr4_fixed1) == CrAccessResult::handled) {
             ++ctx.out.cr_writes;
             skip_instruction(v);
             return false;
         }
-        kern::snformat(line, sizeof line, "guest '%s': CR access not emulated (qualification %#lx)", ctx.config.name,
-                       v.read(EXIT_QUALIFICATION));
+        kern::snformat(line, sizeof line, "guest '%s': CR access not emulated (qualification %#lx)",
+                       ctx.config.name, v.read(EXIT_QUALIFICATION));
         ctx.env.log(line);
         return stop(ctx, GuestEnd::unhandled_exit, reason);
     }
@@ -209,8 +213,8 @@ template <VmcsAccess A> bool handle_exit(Vmcs<A>& v, GuestRegs& r, GuestContext&
         return stop(ctx, GuestEnd::ept_violation, v.read(GUEST_PHYSICAL_ADDRESS));
     case ExitReason::EXIT_REASON_EPT_MISCONFIG:
         // A malformed EPT entry is the hypervisor's bug, not the guest's: stop and name the GPA.
-        kern::snformat(line, sizeof line, "guest '%s': EPT misconfiguration at guest-physical %#lx", ctx.config.name,
-                       v.read(GUEST_PHYSICAL_ADDRESS));
+        kern::snformat(line, sizeof line, "guest '%s': EPT misconfiguration at guest-physical %#lx",
+                       ctx.config.name, v.read(GUEST_PHYSICAL_ADDRESS));
         ctx.env.log(line);
         return stop(ctx, GuestEnd::unhandled_exit, v.read(GUEST_PHYSICAL_ADDRESS));
     case ExitReason::EXIT_REASON_TRIPLE_FAULT:
@@ -223,9 +227,10 @@ template <VmcsAccess A> bool handle_exit(Vmcs<A>& v, GuestRegs& r, GuestContext&
     case ExitReason::EXIT_REASON_PREEMPTION_TIMER:
         return false; // the run loop checks the guest's total time
     default:
-        kern::snformat(line, sizeof line, "guest '%s': unhandled exit %s (%u), qualification %#lx, RIP %#lx",
-                       ctx.config.name, exit_reason_name(reason), reason, v.read(EXIT_QUALIFICATION),
-                       v.read(GUEST_RIP));
+        kern::snformat(line, sizeof line,
+                       "guest '%s': unhandled exit %s (%u), qualification %#lx, RIP %#lx",
+                       ctx.config.name, exit_reason_name(reason), reason,
+                       v.read(EXIT_QUALIFICATION), v.read(GUEST_RIP));
         ctx.env.log(line);
         return stop(ctx, GuestEnd::unhandled_exit, reason);
     }

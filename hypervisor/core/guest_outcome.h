@@ -13,21 +13,22 @@ namespace hv {
 enum class GuestMode : uint8_t {
     long64,      ///< 64-bit, paging on (identity page tables built by the hypervisor)
     protected32, ///< 32-bit protected mode, flat segments, paging off (needs unrestricted guest)
-    real16,      ///< real mode at IMAGE_OFFSET (CS = IMAGE_OFFSET >> 4, IP = 0; needs unrestricted guest)
+    real16,      ///< real mode at IMAGE_OFFSET (CS = IMAGE_OFFSET >> 4, IP = 0; needs unrestricted
+                 ///< guest)
 };
 
 /// What to run.
 struct GuestConfig {
-    const char* name = "guest";      ///< for messages
-    const uint8_t* image = nullptr;  ///< code, copied to guest RAM at IMAGE_OFFSET
-    size_t image_size = 0;           ///< bytes at image
-    uint64_t ram_bytes = 2 << 20;    ///< guest RAM: a multiple of 2 MiB, at most 1 GiB
-    bool use_ept = false;            ///< guest-physical = 0-based under EPT (lab 6); else host-physical
+    const char* name = "guest";     ///< for messages
+    const uint8_t* image = nullptr; ///< code, copied to guest RAM at IMAGE_OFFSET
+    size_t image_size = 0;          ///< bytes at image
+    uint64_t ram_bytes = 2 << 20;   ///< guest RAM: a multiple of 2 MiB, at most 1 GiB
+    bool use_ept = false; ///< guest-physical = 0-based under EPT (lab 6); else host-physical
     GuestMode mode = GuestMode::long64; ///< real16 and protected32 require use_ept
-    uint32_t preemption_timer = 0;   ///< VMX-preemption timer per entry (cycles), 0 = off
-    uint64_t max_guest_cycles = 0;   ///< stop the guest after this much guest time, 0 = no limit
-    uint64_t max_exits = 100000;     ///< stop a guest that exits endlessly
-    bool quiet = false;              ///< no per-exit-kind summary at the end
+    uint32_t preemption_timer = 0;      ///< VMX-preemption timer per entry (cycles), 0 = off
+    uint64_t max_guest_cycles = 0;      ///< stop the guest after this much guest time, 0 = no limit
+    uint64_t max_exits = 100000;        ///< stop a guest that exits endlessly
+    bool quiet = false;                 ///< no per-exit-kind summary at the end
     /// Print nothing, not even the `@@ guest_exits` line: for guests run on the babysat slave's
     /// CPU, where a thread preempted while holding the console lock would deadlock the slave's
     /// next console line (printed with interrupts off on that CPU).
@@ -36,11 +37,11 @@ struct GuestConfig {
     /// other port and MSR access exits and is denied.
     struct PassThrough {
         static constexpr size_t MAX = 8; ///< entries per list
-        uint16_t ports[MAX] = {};         ///< ports passed through
-        size_t port_count = 0;            ///< used entries of ports
-        uint32_t msr_reads[MAX] = {};     ///< MSRs the guest may RDMSR
-        size_t msr_read_count = 0;        ///< used entries of msr_reads
-    } pass;                               ///< nothing by default: maximal isolation
+        uint16_t ports[MAX] = {};        ///< ports passed through
+        size_t port_count = 0;           ///< used entries of ports
+        uint32_t msr_reads[MAX] = {};    ///< MSRs the guest may RDMSR
+        size_t msr_read_count = 0;       ///< used entries of msr_reads
+    } pass;                              ///< nothing by default: maximal isolation
 };
 
 /// Where code goes in guest RAM, and the guest's page tables (a 64-bit guest).
@@ -65,22 +66,22 @@ const char* guest_end_token(GuestEnd e);
 
 /// What happened.
 struct GuestOutcome {
-    GuestEnd end = GuestEnd::halted;   ///< why it stopped
-    uint64_t detail = 0;               ///< guest-physical address, exit code, error number...
-    uint64_t guest_rip = 0;            ///< guest RIP when it stopped
+    GuestEnd end = GuestEnd::halted;        ///< why it stopped
+    uint64_t detail = 0;                    ///< guest-physical address, exit code, error number...
+    uint64_t guest_rip = 0;                 ///< guest RIP when it stopped
     uint64_t exits[EXIT_REASON_COUNT] = {}; ///< exits per basic exit reason
-    uint64_t total_exits = 0;          ///< all exits
-    uint64_t report[3] = {};           ///< the last HC_REPORT arguments
-    bool reported = false;             ///< HC_REPORT was called
-    uint64_t prints = 0;               ///< HC_PRINT calls
-    uint64_t bad_hypercalls = 0;       ///< hypercalls answered with an error
-    uint64_t nmis = 0;                 ///< NMIs that arrived while the guest ran
-    uint64_t cr_writes = 0;            ///< CR0/CR4 writes emulated (CR-access exits)
-    uint64_t injected_gp = 0;          ///< general-protection exceptions injected (e.g. an invalid XSETBV)
-    uint64_t guest_xcr0 = 1;           ///< the guest's XCR0 (x87 only until it sets one)
-    uint64_t guest_cycles = 0;         ///< TSC cycles spent in non-root operation (approx.)
-    uint64_t fpu_saves = 0;            ///< its FPU registers saved because another guest took the CPU
-    uint64_t fpu_restores = 0;         ///< its FPU registers restored (the first entry included)
+    uint64_t total_exits = 0;               ///< all exits
+    uint64_t report[3] = {};                ///< the last HC_REPORT arguments
+    bool reported = false;                  ///< HC_REPORT was called
+    uint64_t prints = 0;                    ///< HC_PRINT calls
+    uint64_t bad_hypercalls = 0;            ///< hypercalls answered with an error
+    uint64_t nmis = 0;                      ///< NMIs that arrived while the guest ran
+    uint64_t cr_writes = 0;                 ///< CR0/CR4 writes emulated (CR-access exits)
+    uint64_t injected_gp = 0;  ///< general-protection exceptions injected (e.g. an invalid XSETBV)
+    uint64_t guest_xcr0 = 1;   ///< the guest's XCR0 (x87 only until it sets one)
+    uint64_t guest_cycles = 0; ///< TSC cycles spent in non-root operation (approx.)
+    uint64_t fpu_saves = 0;    ///< its FPU registers saved because another guest took the CPU
+    uint64_t fpu_restores = 0; ///< its FPU registers restored (the first entry included)
 };
 
 } // namespace hv

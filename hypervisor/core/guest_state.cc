@@ -7,23 +7,27 @@ namespace hv {
 
 using namespace vmx_bits;
 
-kern::Result<void> choose_controls(const VmxCaps& caps, const GuestControlRequest& req, VmxControls& out) {
+kern::Result<void> choose_controls(const VmxCaps& caps, const GuestControlRequest& req,
+                                   VmxControls& out) {
     out = VmxControls{};
-    uint32_t pin = (req.interrupts_to_guest ? 0 : PIN_EXTERNAL_INTERRUPT_EXITING) | PIN_NMI_EXITING |
-                   (req.preemption_timer ? PIN_PREEMPTION_TIMER : 0);
+    uint32_t pin = (req.interrupts_to_guest ? 0 : PIN_EXTERNAL_INTERRUPT_EXITING) |
+                   PIN_NMI_EXITING | (req.preemption_timer ? PIN_PREEMPTION_TIMER : 0);
     uint32_t proc = PROC_HLT_EXITING | PROC_ACTIVATE_SECONDARY;
     proc |= req.io_bitmap_a ? PROC_USE_IO_BITMAPS : (1u << 24) /* unconditional I/O exiting */;
     proc |= req.msr_bitmap ? PROC_USE_MSR_BITMAPS : 0;
     uint32_t proc2 = req.use_ept ? PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST : 0;
-    uint32_t exit = EXIT_HOST_ADDR_SPACE_SIZE | EXIT_LOAD_IA32_EFER | (1u << 20) /* save IA32_EFER */;
+    uint32_t exit =
+        EXIT_HOST_ADDR_SPACE_SIZE | EXIT_LOAD_IA32_EFER | (1u << 20) /* save IA32_EFER */;
     uint32_t entry = ENTRY_LOAD_IA32_EFER | (req.long_mode ? ENTRY_IA32E_MODE_GUEST : 0);
     if (req.switch_pat) {
         exit |= EXIT_LOAD_IA32_PAT | (1u << 18) /* save IA32_PAT */;
         entry |= ENTRY_LOAD_IA32_PAT;
     }
     out.pin_based = TRY(adjust_controls(pin, caps.true_pinbased_ctls, "pin-based controls"));
-    out.proc_based = TRY(adjust_controls(proc, caps.true_procbased_ctls, "primary processor-based controls"));
-    out.proc_based2 = TRY(adjust_controls(proc2, caps.procbased_ctls2, "secondary processor-based controls"));
+    out.proc_based =
+        TRY(adjust_controls(proc, caps.true_procbased_ctls, "primary processor-based controls"));
+    out.proc_based2 =
+        TRY(adjust_controls(proc2, caps.procbased_ctls2, "secondary processor-based controls"));
     out.exit = TRY(adjust_controls(exit, caps.true_exit_ctls, "VM-exit controls"));
     out.entry = TRY(adjust_controls(entry, caps.true_entry_ctls, "VM-entry controls"));
     out.ept_pointer = req.use_ept ? req.eptp : 0;
@@ -38,8 +42,7 @@ void own_fixed_cr_bits(VmxControls& c, const VmxGuestState& g, const VmxCaps& ca
     // Bits that must be 1 (fixed-0 MSR) are the host's; with unrestricted guest PE and PG are
     // free (SDM 26.6: the guest may run unpaged or in real mode).
     uint64_t cr0_owned = caps.cr0_fixed0;
-    if (c.proc_based2 & PROC2_UNRESTRICTED_GUEST)
-        cr0_owned &= ~(CR0_PE | CR0_PG);
+    if (c.proc_based2 & PROC2_UNRESTRICTED_GUEST) cr0_owned &= ~(CR0_PE | CR0_PG);
     c.cr0_guest_host_mask = cr0_owned;
     c.cr4_guest_host_mask = caps.cr4_fixed0;
     // The guest believes it set none of the forced bits it did not ask for (it never asked for
@@ -65,8 +68,8 @@ void real_mode_guest(VmxGuestState& g, const VmxCaps& caps, uint16_t cs, uint16_
     g.rflags = 0x2;
     g.rip = ip;
     g.rsp = sp;
-    g.cs = real_segment(cs, 0xB);     // execute/read, accessed
-    g.ss = real_segment(0, 0x3);      // read/write, accessed
+    g.cs = real_segment(cs, 0xB); // execute/read, accessed
+    g.ss = real_segment(0, 0x3);  // read/write, accessed
     g.ds = g.es = g.fs = g.gs = g.ss;
     g.ldtr = Segment{0, 0, 0, AR_UNUSABLE};
     g.tr = Segment{0, 0, 0xFFFF, 0xB | AR_P}; // a busy 32-bit TSS (type 11), as entry requires
@@ -79,13 +82,15 @@ namespace {
 /// What every protected-mode test guest shares: flat 4 GiB segments (G = 1, bit 15; data with
 /// D/B = 1, bit 14) with code `cs_sel` whose mode bits are `cs_mode` and data `cs_sel + 8`, an
 /// unusable LDTR, a busy TSS, DR7 and RFLAGS at their reset values, no VMCS link, the reset PAT.
-void flat_protected_guest(VmxGuestState& g, uint16_t cs_sel, uint32_t cs_mode, uint64_t rip, uint64_t rsp) {
+void flat_protected_guest(VmxGuestState& g, uint16_t cs_sel, uint32_t cs_mode, uint64_t rip,
+                          uint64_t rsp) {
     g.dr7 = 0x400;
     g.rflags = 0x2;
     g.rip = rip;
     g.rsp = rsp;
     g.cs = Segment{cs_sel, 0, 0xFFFFFFFF, 0xB | AR_S | AR_P | cs_mode | (1u << 15)};
-    g.ss = Segment{uint16_t(cs_sel + 8), 0, 0xFFFFFFFF, 0x3 | AR_S | AR_P | (1u << 14) | (1u << 15)};
+    g.ss =
+        Segment{uint16_t(cs_sel + 8), 0, 0xFFFFFFFF, 0x3 | AR_S | AR_P | (1u << 14) | (1u << 15)};
     g.ds = g.es = g.fs = g.gs = g.ss;
     g.ldtr = Segment{0, 0, 0, AR_UNUSABLE};
     g.tr = Segment{0, 0, 0x67, 0xB | AR_P};
@@ -102,7 +107,8 @@ void protected32_guest(VmxGuestState& g, const VmxCaps& caps, uint32_t eip, uint
     flat_protected_guest(g, 0x08, 1u << 14 /* D/B: 32-bit code */, eip, esp);
 }
 
-void long_mode_guest(VmxGuestState& g, const VmxCaps& caps, uint64_t cr3, uint64_t rip, uint64_t rsp) {
+void long_mode_guest(VmxGuestState& g, const VmxCaps& caps, uint64_t cr3, uint64_t rip,
+                     uint64_t rsp) {
     g = VmxGuestState{};
     g.cr0 = caps.cr0_fixed0 | CR0_PE | CR0_PG | (1u << 4);
     g.cr4 = caps.cr4_fixed0 | CR4_PAE;

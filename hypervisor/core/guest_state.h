@@ -33,7 +33,8 @@ struct GuestControlRequest {
 /// host. Each
 /// control class is adjusted with its (TRUE_) capability MSR; an Error names a class whose
 /// required bit the CPU lacks.
-kern::Result<void> choose_controls(const VmxCaps& caps, const GuestControlRequest& req, VmxControls& out);
+kern::Result<void> choose_controls(const VmxCaps& caps, const GuestControlRequest& req,
+                                   VmxControls& out);
 
 /// Own the CR0/CR4 bits VMX forces (the fixed-1 bits, e.g. CR0.NE and CR4.VMXE; SDM 25.6.6
 /// and A.7/A.8): the guest reads its own values of them from the read shadows, and a MOV to
@@ -51,6 +52,7 @@ void protected32_guest(VmxGuestState& g, const VmxCaps& caps, uint32_t eip, uint
 
 /// A 64-bit guest: paging on with page tables at guest-physical `cr3`, flat 64-bit code segment
 /// 0x10 and data 0x18 (as the Linux boot protocol expects), entry at `rip`, stack `rsp`.
-void long_mode_guest(VmxGuestState& g, const VmxCaps& caps, uint64_t cr3, uint64_t rip, uint64_t rsp);
+void long_mode_guest(VmxGuestState& g, const VmxCaps& caps, uint64_t cr3, uint64_t rip,
+                     uint64_t rsp);
 
 } // namespace hv

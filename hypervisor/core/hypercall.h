@@ -12,9 +12,9 @@ namespace hv {
 
 /// Hypercall numbers.
 enum Hypercall : uint64_t {
-    HC_PRINT = 1,  ///< (gpa text, length <= 256): print on the master's console
-    HC_REPORT = 2, ///< (a, b, c): hand three values to the test that launched the guest
-    HC_EXIT = 3,   ///< (code): stop this guest with an exit code
+    HC_PRINT = 1,     ///< (gpa text, length <= 256): print on the master's console
+    HC_REPORT = 2,    ///< (a, b, c): hand three values to the test that launched the guest
+    HC_EXIT = 3,      ///< (code): stop this guest with an exit code
     HC_DOORBELL = 16, ///< (): the Linux slave's delegation daemon has responses ready (any CPL)
 };
 

@@ -25,8 +25,8 @@ struct HypercallEnv {
 
 /// The outcome of one hypercall.
 struct HypercallResult {
-    int64_t rax;       ///< value for the guest's RAX: >= 0 success, -HypercallError on failure
-    bool stop;         ///< the guest asked to stop (HC_EXIT)
+    int64_t rax;        ///< value for the guest's RAX: >= 0 success, -HypercallError on failure
+    bool stop;          ///< the guest asked to stop (HC_EXIT)
     uint64_t exit_code; ///< HC_EXIT's code when stop
 };
 

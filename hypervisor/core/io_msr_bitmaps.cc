@@ -27,33 +27,28 @@ void MsrBitmap::intercept_all() {
 }
 
 long MsrBitmap::offset_of(uint32_t msr) {
-    if (msr <= 0x1FFF)
-        return long(msr / 8);
-    if (msr >= 0xC0000000 && msr <= 0xC0001FFF)
-        return 1024 + long((msr - 0xC0000000) / 8);
+    if (msr <= 0x1FFF) return long(msr / 8);
+    if (msr >= 0xC0000000 && msr <= 0xC0001FFF) return 1024 + long((msr - 0xC0000000) / 8);
     return -1;
 }
 
 bool MsrBitmap::pass_read(uint32_t msr) {
     long off = offset_of(msr);
-    if (off < 0)
-        return false;
+    if (off < 0) return false;
     m_page[off] &= uint8_t(~(1u << (msr % 8)));
     return true;
 }
 
 bool MsrBitmap::pass_write(uint32_t msr) {
     long off = offset_of(msr);
-    if (off < 0)
-        return false;
+    if (off < 0) return false;
     m_page[2048 + off] &= uint8_t(~(1u << (msr % 8)));
     return true;
 }
 
 bool MsrBitmap::intercepted(uint32_t msr, bool write) const {
     long off = offset_of(msr);
-    if (off < 0)
-        return true;
+    if (off < 0) return true;
     return (m_page[(write ? 2048 : 0) + off] >> (msr % 8)) & 1;
 }
 

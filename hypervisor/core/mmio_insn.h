@@ -17,11 +17,11 @@ namespace hv {
 
 /// A decoded MMIO MOV.
 struct MmioInsn {
-    bool write = false;    ///< true: register/immediate -> memory; false: memory -> register
+    bool write = false;     ///< true: register/immediate -> memory; false: memory -> register
     bool immediate = false; ///< write of `imm` (MOV r/m32, imm32), not of a register
-    uint8_t reg = 0;       ///< register number (0 = RAX ... 15 = R15): the source or the destination
-    uint32_t imm = 0;      ///< the immediate, if `immediate`
-    uint8_t length = 0;    ///< bytes of the whole instruction, to advance RIP by
+    uint8_t reg = 0;    ///< register number (0 = RAX ... 15 = R15): the source or the destination
+    uint32_t imm = 0;   ///< the immediate, if `immediate`
+    uint8_t length = 0; ///< bytes of the whole instruction, to advance RIP by
 };
 
 /// Decode @p n bytes at @p code (at most 15 are read: SDM Vol 2A 2.3.11). Accepts legacy segment
@@ -37,7 +37,7 @@ using ReadGuestPhys = bool (*)(void* ctx, uint64_t gpa, uint64_t& value);
 /// 4.5, with 1 GiB and 2 MiB pages; the slave never has 5-level paging: LA57 is hidden). False
 /// if an entry on the way is not present or cannot be read. Access rights are not checked: the
 /// guest was executing at this address a moment ago.
-[[nodiscard]] bool guest_linear_to_physical(uint64_t cr3, uint64_t la, ReadGuestPhys read, void* ctx,
-                                            uint64_t& gpa);
+[[nodiscard]] bool guest_linear_to_physical(uint64_t cr3, uint64_t la, ReadGuestPhys read,
+                                            void* ctx, uint64_t& gpa);
 
 } // namespace hv

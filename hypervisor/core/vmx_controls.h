@@ -2,7 +2,8 @@
 // VMX capability MSRs allow (SDM Vol 3D Appendix A "VMX Capability Reporting Facility").
 //
 // Everything here is pure: the caller reads the MSRs (arch code) and passes their values in,
-// so the host tests run it against values read from real CPUs and Bochs 2.7 (tests/vmx_controls_test.cc).
+// so the host tests run it against values read from real CPUs and Bochs 2.7
+// (tests/vmx_controls_test.cc).
 #pragma once
 
 #include <stdint.h>

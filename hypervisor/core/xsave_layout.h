@@ -20,10 +20,10 @@ inline constexpr unsigned MAX_COMPONENTS = 64;
 
 /// The legacy region: the FXSAVE image of x87 and SSE state (SDM Vol 1 13.4.1, Table 13-1).
 inline constexpr uint32_t LEGACY_REGION_BYTES = 512;
-inline constexpr uint32_t FCW_OFFSET = 0;     ///< x87 control word
-inline constexpr uint32_t MXCSR_OFFSET = 24;  ///< MXCSR
-inline constexpr uint32_t ST0_OFFSET = 32;    ///< ST0/MM0; STi at 32 + 16 i
-inline constexpr uint32_t XMM0_OFFSET = 160;  ///< XMM0; XMMi at 160 + 16 i
+inline constexpr uint32_t FCW_OFFSET = 0;    ///< x87 control word
+inline constexpr uint32_t MXCSR_OFFSET = 24; ///< MXCSR
+inline constexpr uint32_t ST0_OFFSET = 32;   ///< ST0/MM0; STi at 32 + 16 i
+inline constexpr uint32_t XMM0_OFFSET = 160; ///< XMM0; XMMi at 160 + 16 i
 /// The XSAVE header follows it (SDM Vol 1 13.4.2): XSTATE_BV, then XCOMP_BV, 64 bytes in all.
 inline constexpr uint32_t HEADER_OFFSET = LEGACY_REGION_BYTES;
 inline constexpr uint32_t HEADER_BYTES = 64;
@@ -62,8 +62,7 @@ struct Component {
 constexpr uint32_t standard_size(uint64_t mask, const Component (&c)[MAX_COMPONENTS]) {
     uint32_t end = EXTENDED_REGION_OFFSET;
     for (unsigned i = 2; i < MAX_COMPONENTS; ++i)
-        if ((mask >> i) & 1 && c[i].offset + c[i].size > end)
-            end = c[i].offset + c[i].size;
+        if ((mask >> i) & 1 && c[i].offset + c[i].size > end) end = c[i].offset + c[i].size;
     return end;
 }
 
@@ -71,15 +70,13 @@ constexpr uint32_t standard_size(uint64_t mask, const Component (&c)[MAX_COMPONE
 /// @p mask (SDM Vol 1 13.4.3): the first at 576, each next one right after the previous, at the
 /// next 64-byte boundary when its align64 bit says so. Components 0 and 1 are always in the
 /// legacy region; they are never compacted.
-constexpr uint32_t compacted_offset(uint64_t mask, unsigned i, const Component (&c)[MAX_COMPONENTS]) {
+constexpr uint32_t compacted_offset(uint64_t mask, unsigned i,
+                                    const Component (&c)[MAX_COMPONENTS]) {
     uint32_t at = EXTENDED_REGION_OFFSET;
     for (unsigned j = 2; j < MAX_COMPONENTS; ++j) {
-        if (!((mask >> j) & 1))
-            continue;
-        if (c[j].align64)
-            at = (at + AREA_ALIGN - 1) & ~(AREA_ALIGN - 1);
-        if (j == i)
-            return at;
+        if (!((mask >> j) & 1)) continue;
+        if (c[j].align64) at = (at + AREA_ALIGN - 1) & ~(AREA_ALIGN - 1);
+        if (j == i) return at;
         at += c[j].size;
     }
     return at;
@@ -88,14 +85,17 @@ constexpr uint32_t compacted_offset(uint64_t mask, unsigned i, const Component (
 /// Bytes of a compacted-format area for @p mask: what CPUID.(EAX=0DH,ECX=1):EBX must report for
 /// XCR0 | IA32_XSS = @p mask (SDM Vol 2A CPUID, leaf 0DH).
 constexpr uint32_t compacted_size(uint64_t mask, const Component (&c)[MAX_COMPONENTS]) {
-    return compacted_offset(mask, MAX_COMPONENTS, c); // no component MAX_COMPONENTS: the end of the last
+    return compacted_offset(mask, MAX_COMPONENTS,
+                            c); // no component MAX_COMPONENTS: the end of the last
 }
 
 /// What the hypervisor saves and restores for a vCPU whose XCR0 is @p guest_xcr0 (the RFBM of
 /// its XSAVE/XRSTOR). The guest's XCR0 plus x87 and SSE: legacy SSE instructions depend on
 /// CR4.OSFXSR, not on XCR0[1] (SDM Vol 1 13.3), so a guest running with XCR0 = x87 only (Linux
 /// before it sets XCR0, a test guest that never does) still has XMM registers and MXCSR to keep.
-constexpr uint64_t save_mask(uint64_t guest_xcr0) { return guest_xcr0 | XFEATURE_LEGACY; }
+constexpr uint64_t save_mask(uint64_t guest_xcr0) {
+    return guest_xcr0 | XFEATURE_LEGACY;
+}
 
 /// Components a change of XCR0 from @p old_xcr0 to @p new_xcr0 brings into the save mask: their
 /// registers hold whatever the CPU last had there (possibly another guest's), so they must be

@@ -10,11 +10,11 @@
 #include "hypervisor/arch/x86_64/vm_entry.h"
 #include "hypervisor/arch/x86_64/vmx_cpu.h"
 #include "hypervisor/arch/x86_64/vmx_insn.h"
+#include "hypervisor/core/devices/vlapic.h"
 #include "hypervisor/core/ept/ept.h"
 #include "hypervisor/core/ept/ept_sink.h"
 #include "hypervisor/core/guest_state.h"
 #include "hypervisor/core/io_msr_bitmaps.h"
-#include "hypervisor/core/devices/vlapic.h"
 #include "hypervisor/core/linux/bzimage.h"
 #include "hypervisor/core/linux/slave_layout.h"
 #include "hypervisor/guest_fpu.h"
@@ -37,7 +37,9 @@ constexpr uint32_t MSR_TSC_DEADLINE = 0x6E0;
 constexpr uint32_t MSR_X2APIC_EOI = 0x80B;
 constexpr uint32_t MSR_X2APIC_ISR0 = 0x810; // ISR bits 31:0; 0x817 holds 255:224
 constexpr uint32_t LVT_MASKED = 1u << 16;
-constexpr uint32_t x2apic_msr(uint32_t xapic_offset) { return 0x800 + xapic_offset / 16; }
+constexpr uint32_t x2apic_msr(uint32_t xapic_offset) {
+    return 0x800 + xapic_offset / 16;
+}
 
 /// Set by linux_slave_request_stop(); read by the exit handler and before each VM entry.
 volatile bool g_stop = false;
@@ -118,8 +120,7 @@ void restore_host_cpu(const HostCpuState& s) {
         bool in_service = false;
         for (uint32_t i = 0; i < 8; ++i)
             in_service |= cpu::rdmsr(MSR_X2APIC_ISR0 + i) != 0;
-        if (!in_service)
-            break;
+        if (!in_service) break;
         cpu::wrmsr(MSR_X2APIC_EOI, 0);
     }
     cpu::wrmsr(x2apic_msr(0xF0), s.svr);
@@ -142,8 +143,7 @@ void restore_host_cpu(const HostCpuState& s) {
 bool contains(const char* line, const char* word) {
     size_t n = strlen(word);
     for (; *line; ++line)
-        if (strncmp(line, word, n) == 0)
-            return true;
+        if (strncmp(line, word, n) == 0) return true;
     return false;
 }
 
@@ -155,16 +155,15 @@ struct KernelSlaveEnv final : SlaveEnv {
 
     void write_icr(uint64_t icr) override { cpu::wrmsr(MSR_X2APIC_ICR, icr); }
     bool absorb_stray_access(uint64_t gpa) override {
-        if (!sink->absorb(*ept, gpa).ok())
-            return false;
-        vmx::invept(vmx::INVEPT_SINGLE_CONTEXT, vmx::InveptDescriptor{ept->eptp(false), 0}); // SDM 29.4.3.3
+        if (!sink->absorb(*ept, gpa).ok()) return false;
+        vmx::invept(vmx::INVEPT_SINGLE_CONTEXT,
+                    vmx::InveptDescriptor{ept->eptp(false), 0}); // SDM 29.4.3.3
         return true;
     }
     uint64_t apic_base() override { return cpu::rdmsr(MSR_APIC_BASE); }
     void (*on_doorbell)() = nullptr;
     void doorbell() override {
-        if (on_doorbell)
-            on_doorbell();
+        if (on_doorbell) on_doorbell();
     }
     void console_line(const char* line, size_t n) override {
         kern::kprintf("[linux] %s\n", line);
@@ -176,18 +175,17 @@ struct KernelSlaveEnv final : SlaveEnv {
             res->exits_at_marker = res->out.total_exits;
             memcpy(res->boot_exits, res->out.exits, sizeof res->boot_exits);
         }
-        if (contains(line, "Kernel panic"))
-            res->panicked = true;
+        if (contains(line, "Kernel panic")) res->panicked = true;
         for (uint32_t i = 0; i < sizeof SLAVE_WATCH / sizeof SLAVE_WATCH[0]; ++i)
-            if (contains(line, SLAVE_WATCH[i]))
-                res->seen |= 1u << i;
-        if (contains(line, "ESCAPED"))
-            ++res->escaped_lines;
+            if (contains(line, SLAVE_WATCH[i])) res->seen |= 1u << i;
+        if (contains(line, "ESCAPED")) ++res->escaped_lines;
         // Lost FPU state: a checker's report, or Linux's own when XRSTOR refused a task's image.
-        if (!res->fpu_failure[0] && (contains(line, "fpucheck: FAIL") || contains(line, "fpucheck: result=fail") ||
-                                     contains(line, "Bad FPU state")))
+        if (!res->fpu_failure[0] &&
+            (contains(line, "fpucheck: FAIL") || contains(line, "fpucheck: result=fail") ||
+             contains(line, "Bad FPU state")))
             keep_line(res->fpu_failure, sizeof res->fpu_failure, line, n);
-        if (!res->xsave_failure[0] && (contains(line, "(offered): WRONG") || contains(line, "xsavecheck: result=fail")))
+        if (!res->xsave_failure[0] &&
+            (contains(line, "(offered): WRONG") || contains(line, "xsavecheck: result=fail")))
             keep_line(res->xsave_failure, sizeof res->xsave_failure, line, n);
     }
     static void keep_line(char* dst, size_t size, const char* line, size_t n) {
@@ -215,16 +213,14 @@ struct SlaveResources {
             kern::frame_free(vmcs);
         }
         if (have_ept) {
-            if (have_sink)
-                sink.release(ept);
+            if (have_sink) sink.release(ept);
             vmx::invept(vmx::INVEPT_SINGLE_CONTEXT, vmx::InveptDescriptor{ept.eptp(false), 0});
             ept.destroy();
         }
         for (uint64_t i = 0; i < ram_frames; ++i)
             kern::frame_free(ram + i * kern::PAGE_SIZE);
         for (uint64_t b : bitmaps)
-            if (b)
-                kern::frame_free(b);
+            if (b) kern::frame_free(b);
     }
 };
 
@@ -232,26 +228,23 @@ struct SlaveResources {
 /// MSRs of slave_policy.h. Babysat mode keeps the local APIC and its TSC-deadline timer for the
 /// master: every x2APIC MSR and IA32_TSC_DEADLINE exits then (the virtual LAPIC serves them).
 void fill_bitmaps(SlaveResources& r, bool babysat = false) {
-    IoBitmaps io(reinterpret_cast<uint8_t*>(r.bitmaps[0]), reinterpret_cast<uint8_t*>(r.bitmaps[1]));
+    IoBitmaps io(reinterpret_cast<uint8_t*>(r.bitmaps[0]),
+                 reinterpret_cast<uint8_t*>(r.bitmaps[1]));
     io.intercept_all();
-    if (kern::g_fadt.pm_timer_port)
-        io.pass(kern::g_fadt.pm_timer_port, 4);
+    if (kern::g_fadt.pm_timer_port) io.pass(kern::g_fadt.pm_timer_port, 4);
     MsrBitmap msr(reinterpret_cast<uint8_t*>(r.bitmaps[2]));
     msr.intercept_all();
     for (uint32_t m : SLAVE_PASSTHROUGH_MSRS) {
-        if (babysat && VirtualLapic::handles(m))
-            continue;
+        if (babysat && VirtualLapic::handles(m)) continue;
         msr.pass_read(m);
         bool write_exits = false;
         for (uint32_t w : SLAVE_WRITE_INTERCEPTED_MSRS)
             write_exits |= w == m;
-        if (!write_exits)
-            msr.pass_write(m);
+        if (!write_exits) msr.pass_write(m);
     }
     for (uint32_t m = X2APIC_MSR_FIRST; m <= X2APIC_MSR_LAST && !babysat; ++m) {
         msr.pass_read(m);
-        if (m != MSR_X2APIC_ICR)
-            msr.pass_write(m);
+        if (m != MSR_X2APIC_ICR) msr.pass_write(m);
     }
 }
 
@@ -259,10 +252,10 @@ void fill_bitmaps(SlaveResources& r, bool babysat = false) {
 /// APIC state goes into @p vl (the real one must have nothing in service: the guest is not in
 /// an interrupt handler), its bitmaps and controls change so that the master keeps the CPU's
 /// interrupts and LAPIC. False (nothing changed) if the moment is not safe.
-bool switch_to_babysat(Vmcs<RealVmcs>& vmcs, SlaveResources& r, VirtualLapic& vl, SlaveExitContext& sctx) {
+bool switch_to_babysat(Vmcs<RealVmcs>& vmcs, SlaveResources& r, VirtualLapic& vl,
+                       SlaveExitContext& sctx) {
     for (uint32_t i = 0; i < 8; ++i)
-        if (cpu::rdmsr(MSR_X2APIC_ISR0 + i))
-            return false;
+        if (cpu::rdmsr(MSR_X2APIC_ISR0 + i)) return false;
     if (!((vmx_msrs().pinbased >> 32) & (1u << 6))) // "activate VMX-preemption timer" allowed?
         return false;
     vl = VirtualLapic(kern::this_cpu().apic_id);
@@ -272,9 +265,9 @@ bool switch_to_babysat(Vmcs<RealVmcs>& vmcs, SlaveResources& r, VirtualLapic& vl
         for (uint64_t irr = cpu::rdmsr(0x820 + i); irr; irr &= irr - 1)
             vl.raise(uint8_t(i * 32 + __builtin_ctzll(irr)));
     fill_bitmaps(r, true);
-    vmcs.write(PIN_BASED_VM_EXEC_CONTROL,
-               uint32_t(vmcs.read(PIN_BASED_VM_EXEC_CONTROL)) | 1u /* external-interrupt exiting */ |
-                   (1u << 6) /* VMX-preemption timer */);
+    vmcs.write(PIN_BASED_VM_EXEC_CONTROL, uint32_t(vmcs.read(PIN_BASED_VM_EXEC_CONTROL)) |
+                                              1u /* external-interrupt exiting */ |
+                                              (1u << 6) /* VMX-preemption timer */);
     sctx.vlapic = &vl;
     return true;
 }
@@ -289,7 +282,9 @@ void linux_slave_request_babysat() {
         kern::lapic::send_ipi(uint32_t(apic), kern::lapic::NMI); // an exit, to switch at
 }
 
-bool linux_slave_babysat_ready() { return g_babysat != nullptr; }
+bool linux_slave_babysat_ready() {
+    return g_babysat != nullptr;
+}
 
 void linux_slave_wake() {
     __atomic_fetch_add(&g_rx_posts, 1, __ATOMIC_SEQ_CST); // the byte, before its interrupt
@@ -306,8 +301,7 @@ void linux_slave_wake() {
 
 bool linux_slave_exits(uint64_t& exits) {
     const volatile uint64_t* p = g_exit_count;
-    if (!p)
-        return false;
+    if (!p) return false;
     exits = *p;
     return true;
 }
@@ -319,8 +313,7 @@ unsigned linux_slave_cpu() {
 
 namespace {
 void count_exit(SlaveResult& res, uint16_t reason) {
-    if (reason < EXIT_REASON_COUNT)
-        ++res.out.exits[reason];
+    if (reason < EXIT_REASON_COUNT) ++res.out.exits[reason];
     ++res.out.total_exits;
 }
 } // namespace
@@ -330,8 +323,7 @@ BabysitResult linux_slave_babysit(uint64_t budget) {
     cpu::cli(); // before looking: the parked thread (on this CPU) tears down only with IF clear
     Babysat* b = g_babysat;
     if (!b || b->died || kern::this_cpu().index != b->cpu) {
-        if (flags & (1u << 9))
-            cpu::sti();
+        if (flags & (1u << 9)) cpu::sti();
         return {BabysitEnd::unavailable, 0};
     }
     BabysitResult out{BabysitEnd::preempted, 0};
@@ -356,7 +348,8 @@ BabysitResult linux_slave_babysit(uint64_t budget) {
         slave_exits::uart_line_changed(*b->sctx); // a wake-up posted while it was parked
         uint32_t proc = uint32_t(vm.read(CPU_BASED_VM_EXEC_CONTROL)) & ~(1u << 2);
         if (int v = b->vlapic->pending(); v >= 0) {
-            bool can = (vm.read(GUEST_RFLAGS) & (1u << 9)) && !(vm.read(GUEST_INTERRUPTIBILITY_INFO) & 3);
+            bool can =
+                (vm.read(GUEST_RFLAGS) & (1u << 9)) && !(vm.read(GUEST_INTERRUPTIBILITY_INFO) & 3);
             if (can) {
                 vm.write(VM_ENTRY_INTR_INFO_FIELD, (1u << 31) | uint32_t(v)); // external interrupt
                 b->vlapic->accept(uint8_t(v));
@@ -391,27 +384,32 @@ BabysitResult linux_slave_babysit(uint64_t budget) {
         }
         ExitReasonInfo info = ExitReasonInfo::decode(vm.read(VM_EXIT_REASON));
         uint16_t reason = info.basic;
-        if (!info.vm_entry_failure && reason == uint16_t(ExitReason::EXIT_REASON_EXTERNAL_INTERRUPT)) {
+        if (!info.vm_entry_failure &&
+            reason == uint16_t(ExitReason::EXIT_REASON_EXTERNAL_INTERRUPT)) {
             count_exit(res, reason);
             out.end = BabysitEnd::preempted; // the master's interrupt: it is taken once IF is back
             break;
         }
-        if (!info.vm_entry_failure && reason == uint16_t(ExitReason::EXIT_REASON_PREEMPTION_TIMER)) {
+        if (!info.vm_entry_failure &&
+            reason == uint16_t(ExitReason::EXIT_REASON_PREEMPTION_TIMER)) {
             count_exit(res, reason);
             out.end = BabysitEnd::budget;
             break;
         }
-        if (!info.vm_entry_failure && reason == uint16_t(ExitReason::EXIT_REASON_INTERRUPT_WINDOW)) {
+        if (!info.vm_entry_failure &&
+            reason == uint16_t(ExitReason::EXIT_REASON_INTERRUPT_WINDOW)) {
             count_exit(res, reason);
             continue; // the guest can take its interrupt now
         }
         if (!info.vm_entry_failure && reason == uint16_t(ExitReason::EXIT_REASON_HLT) &&
             (vm.read(GUEST_RFLAGS) & (1u << 9))) {
-            // Idle until its next timer: the caller sleeps meanwhile, the guest does not hold the CPU.
+            // Idle until its next timer: the caller sleeps meanwhile, the guest does not hold the
+            // CPU.
             count_exit(res, reason);
             ++res.stats.idle_hlts;
             vm.write(GUEST_RIP, vm.read(GUEST_RIP) + vm.read(VM_EXIT_INSTRUCTION_LEN));
-            vm.write(GUEST_INTERRUPTIBILITY_INFO, uint32_t(vm.read(GUEST_INTERRUPTIBILITY_INFO)) & ~3u);
+            vm.write(GUEST_INTERRUPTIBILITY_INFO,
+                     uint32_t(vm.read(GUEST_INTERRUPTIBILITY_INFO)) & ~3u);
             out.end = BabysitEnd::idle;
             // Its next timer, in host time: it becomes due after that much more running (the
             // slave's clock stands still while it is parked), so the caller can sleep that long.
@@ -420,7 +418,8 @@ BabysitResult linux_slave_babysit(uint64_t budget) {
             out.idle_until = dl ? cpu::rdtsc() + (dl > guest_now ? dl - guest_now : 0) : 0;
             break;
         }
-        bool doorbell = !info.vm_entry_failure && reason == uint16_t(ExitReason::EXIT_REASON_VMCALL) &&
+        bool doorbell = !info.vm_entry_failure &&
+                        reason == uint16_t(ExitReason::EXIT_REASON_VMCALL) &&
                         b->regs->rax == HC_DOORBELL;
         if (handle_slave_exit(vm, *b->regs, *b->sctx)) {
             b->died = true; // halted, panicked, triple fault: the parked thread reports it
@@ -433,40 +432,41 @@ BabysitResult linux_slave_babysit(uint64_t budget) {
         }
     }
     b->parked_at = cpu::rdtsc();
-    if (previous_vmcs != ~0ull && previous_vmcs != b->vmcs_phys)
-        vmx::vmptrld(previous_vmcs);
-    if (flags & (1u << 9))
-        cpu::sti();
+    if (previous_vmcs != ~0ull && previous_vmcs != b->vmcs_phys) vmx::vmptrld(previous_vmcs);
+    if (flags & (1u << 9)) cpu::sti();
     return out;
 }
 
 bool linux_slave_request_stop() {
     int64_t apic = g_slave_apic;
-    if (apic < 0)
-        return false;
+    if (apic < 0) return false;
     g_stop = true;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     kern::lapic::send_ipi(uint32_t(apic), kern::lapic::NMI);
     return true;
 }
 
-kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& opt, SlaveResult& res) {
+kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& opt,
+                                   SlaveResult& res) {
     res = SlaveResult{};
-    if (!vmx_enabled())
-        TRY_VOID(vmx_enable_cpu());
+    if (!vmx_enabled()) TRY_VOID(vmx_enable_cpu());
     if (!kern::lapic::x2apic())
-        return Error{Errc::unsupported, "the Linux slave needs x2APIC (Linux's Jailhouse guest mode requires it)"};
+        return Error{Errc::unsupported,
+                     "the Linux slave needs x2APIC (Linux's Jailhouse guest mode requires it)"};
     auto bz = parse_bzimage(img.kernel, img.kernel_size); // lab 7
     if (!bz.ok()) {
-        kern::kprintf("slave: the kernel image (%lu bytes) cannot be booted: %s\n", img.kernel_size, bz.error().what);
+        kern::kprintf("slave: the kernel image (%lu bytes) cannot be booted: %s\n", img.kernel_size,
+                      bz.error().what);
         return bz.error();
     }
     size_t cmdlen = strlen(opt.cmdline);
-    auto planned = plan_slave_memory(opt.ram_bytes, bz.value(), img.initrd_size, cmdlen, opt.channel_bytes);
+    auto planned =
+        plan_slave_memory(opt.ram_bytes, bz.value(), img.initrd_size, cmdlen, opt.channel_bytes);
     if (!planned.ok()) {
         kern::kprintf("slave: %s (RAM %lu MiB, kernel init_size %lu KiB at %#lx, initrd %lu KiB)\n",
-                      planned.error().what, opt.ram_bytes >> 20, uint64_t(bz.value().init_size) >> 10,
-                      bz.value().pref_address, img.initrd_size >> 10);
+                      planned.error().what, opt.ram_bytes >> 20,
+                      uint64_t(bz.value().init_size) >> 10, bz.value().pref_address,
+                      img.initrd_size >> 10);
         return planned.error();
     }
     const SlavePlan& plan = planned.value();
@@ -474,7 +474,8 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
     SlaveResources r;
     auto ram_r = kern::frame_alloc_contiguous(opt.ram_bytes / kern::PAGE_SIZE, 2 << 20);
     if (!ram_r.ok()) {
-        kern::kprintf("slave: no %lu MiB of contiguous free memory for its RAM\n", opt.ram_bytes >> 20);
+        kern::kprintf("slave: no %lu MiB of contiguous free memory for its RAM\n",
+                      opt.ram_bytes >> 20);
         return ram_r.error();
     }
     r.ram = ram_r.value();
@@ -482,8 +483,7 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
     auto* ram = reinterpret_cast<uint8_t*>(r.ram);
     memset(ram, 0, opt.ram_bytes); // nothing of the master's earlier use of these frames leaks
     memcpy(ram + plan.kernel_gpa, bz.value().kernel, bz.value().kernel_size);
-    if (img.initrd_size)
-        memcpy(ram + plan.initrd_gpa, img.initrd, img.initrd_size);
+    if (img.initrd_size) memcpy(ram + plan.initrd_gpa, img.initrd, img.initrd_size);
     write_identity_map_1g(ram + SlaveFixed::PML4);
     uint16_t gdt_limit = write_boot_gdt(ram + SlaveFixed::GDT);
     memcpy(ram + SlaveFixed::CMDLINE, opt.cmdline, cmdlen + 1);
@@ -493,7 +493,7 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
     j.apic_khz = uint32_t(kern::g_clock.lapic_timer_hz / 1000);
     j.num_cpus = 1;
     j.cpu_ids[0] = uint8_t(kern::this_cpu().apic_id);
-    j.uart_mask = 1; // COM1 only: the emulated console
+    j.uart_mask = 1;          // COM1 only: the emulated console
     j.standard_ioapic = true; // for the UART's IRQ 4, which wakes vlibosd (ioapic.h)
     write_jailhouse_setup_data(ram + SlaveFixed::SETUP_DATA, j);
     BootParamsSpec spec;
@@ -507,10 +507,11 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
 
     r.ept = TRY(Ept::create(kern::kernel_frame_source(), kern::kernel_phys_access()));
     r.have_ept = true;
-    TRY_VOID(r.ept.map(0, r.ram, opt.ram_bytes, EPT_READ | EPT_WRITE | EPT_EXECUTE, EptMemoryType::write_back));
+    TRY_VOID(r.ept.map(0, r.ram, opt.ram_bytes, EPT_READ | EPT_WRITE | EPT_EXECUTE,
+                       EptMemoryType::write_back));
     if (opt.channel_bytes) // shared with the master: data, never code
-        TRY_VOID(r.ept.map(plan.channel_gpa, opt.channel_hpa, opt.channel_bytes, EPT_READ | EPT_WRITE,
-                           EptMemoryType::write_back));
+        TRY_VOID(r.ept.map(plan.channel_gpa, opt.channel_hpa, opt.channel_bytes,
+                           EPT_READ | EPT_WRITE, EptMemoryType::write_back));
     r.sink = TRY(EptSink::create(kern::kernel_frame_source(), kern::kernel_phys_access()));
     r.have_sink = true;
     for (uint64_t& b : r.bitmaps)
@@ -546,7 +547,10 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
     GuestFpu fpu; // the slave's x87/SSE/AVX registers (guest_fpu.h)
     TRY_VOID(fpu.init());
     env.fpu = &fpu;
-    GuestContext gctx{cfg, res.out, ram, 0, env, CrFixedBits{caps.cr0_fixed0, caps.cr0_fixed1, caps.cr4_fixed0, caps.cr4_fixed1}};
+    GuestContext gctx{
+        cfg, res.out,
+        ram, 0,
+        env, CrFixedBits{caps.cr0_fixed0, caps.cr0_fixed1, caps.cr4_fixed0, caps.cr4_fixed1}};
     KernelSlaveEnv senv;
     senv.ept = &r.ept;
     senv.sink = &r.sink;
@@ -614,14 +618,30 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
         // Its FPU registers stay live but are saved as soon as another guest enters on this
         // CPU (guest_fpu.h); the master gets its own XCR0 back.
         fpu.leave();
-        Babysat b{&vmcs, &real, r.vmcs, &regs, &sctx, &res, &vlapic, &fpu, kern::this_cpu().index,
-                  unsigned(vmx_msrs().misc & 0x1F), false,
-                  cpu::rdmsr(SWAPPED_MSRS[0]), cpu::rdmsr(SWAPPED_MSRS[1]), cpu::rdmsr(SWAPPED_MSRS[2]),
-                  cpu::rdmsr(SWAPPED_MSRS[3]), cpu::rdmsr(SWAPPED_MSRS[4]), 0, cpu::rdtsc()};
-        vmcs.write(CPU_BASED_VM_EXEC_CONTROL, uint32_t(vmcs.read(CPU_BASED_VM_EXEC_CONTROL)) | (1u << 3)); // use TSC offsetting
+        Babysat b{&vmcs,
+                  &real,
+                  r.vmcs,
+                  &regs,
+                  &sctx,
+                  &res,
+                  &vlapic,
+                  &fpu,
+                  kern::this_cpu().index,
+                  unsigned(vmx_msrs().misc & 0x1F),
+                  false,
+                  cpu::rdmsr(SWAPPED_MSRS[0]),
+                  cpu::rdmsr(SWAPPED_MSRS[1]),
+                  cpu::rdmsr(SWAPPED_MSRS[2]),
+                  cpu::rdmsr(SWAPPED_MSRS[3]),
+                  cpu::rdmsr(SWAPPED_MSRS[4]),
+                  0,
+                  cpu::rdtsc()};
+        vmcs.write(CPU_BASED_VM_EXEC_CONTROL, uint32_t(vmcs.read(CPU_BASED_VM_EXEC_CONTROL)) |
+                                                  (1u << 3)); // use TSC offsetting
         restore_host_cpu(host);
         kern::sched_timer_lost();
-        kern::kprintf("slave: babysat mode: CPU %u is the master's again; Linux runs only inside its callers' budgets\n",
+        kern::kprintf("slave: babysat mode: CPU %u is the master's again; Linux runs only inside "
+                      "its callers' budgets\n",
                       b.cpu);
         g_babysat = &b;
         cpu::sti();
@@ -631,8 +651,7 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
         g_babysat = nullptr;
         g_exit_count = nullptr;
         g_uart_vector = -1;
-        if (!b.died)
-            res.out.end = GuestEnd::exited;
+        if (!b.died) res.out.end = GuestEnd::exited;
         res.end_tsc = cpu::rdtsc();
         g_slave_apic = -1;
         res.out.guest_rip = vmcs.read(GUEST_RIP);

@@ -39,34 +39,43 @@ struct SlaveOptions {
 
 /// What happened, for the master's report.
 struct SlaveResult {
-    GuestOutcome out;               ///< end, exits per reason
-    SlaveStats stats;               ///< console, MSRs, ICR filter, stray accesses
-    uint64_t launch_tsc = 0;        ///< TSC at the first VMLAUNCH
-    uint64_t marker_tsc = 0;        ///< TSC when the userspace marker line appeared, 0 = never
-    uint64_t exits_at_marker = 0;   ///< VM exits up to the marker (the boot's exits)
+    GuestOutcome out;             ///< end, exits per reason
+    SlaveStats stats;             ///< console, MSRs, ICR filter, stray accesses
+    uint64_t launch_tsc = 0;      ///< TSC at the first VMLAUNCH
+    uint64_t marker_tsc = 0;      ///< TSC when the userspace marker line appeared, 0 = never
+    uint64_t exits_at_marker = 0; ///< VM exits up to the marker (the boot's exits)
     uint64_t boot_exits[EXIT_REASON_COUNT] = {}; ///< those by basic exit reason
-    uint64_t end_tsc = 0;           ///< TSC when it stopped
-    bool panicked = false;          ///< a "Kernel panic" line was seen
-    char last_line[120] = {};       ///< the last console line (why it died, often)
-    uint32_t seen = 0;              ///< bit i: a console line contained SLAVE_WATCH[i]
-    uint64_t escaped_lines = 0;     ///< console lines saying "ESCAPED" (an attack got through)
-    char fpu_failure[120] = {};     ///< the first line telling of lost FPU state (vlibos-fpucheck, Linux)
-    char xsave_failure[120] = {};   ///< the first offered XSAVE feature vlibos-xsavecheck found wrong
+    uint64_t end_tsc = 0;                        ///< TSC when it stopped
+    bool panicked = false;                       ///< a "Kernel panic" line was seen
+    char last_line[120] = {};                    ///< the last console line (why it died, often)
+    uint32_t seen = 0;                           ///< bit i: a console line contained SLAVE_WATCH[i]
+    uint64_t escaped_lines = 0; ///< console lines saying "ESCAPED" (an attack got through)
+    char fpu_failure[120] =
+        {}; ///< the first line telling of lost FPU state (vlibos-fpucheck, Linux)
+    char xsave_failure[120] = {}; ///< the first offered XSAVE feature vlibos-xsavecheck found wrong
 };
 
 /// Console lines the master watches for (SlaveResult::seen): what the kit's init and attack
 /// programs print (slave/initramfs, slave/programs).
 inline constexpr const char* SLAVE_WATCH[] = {
-    "vlibos-slave: done",        ///< init ran its script to the end
-    "attack: ipi: done",         ///< vlibos-attack ipi ran
-    "attack: msr: ",             ///< vlibos-attack msr ran
-    "attack: devmem: ",          ///< vlibos-attack devmem ran
-    "vlibos-busy: ",             ///< the busy workload finished
-    "xsavecheck: result=pass",   ///< every XSAVE feature CPUID offers is right (vlibos-xsavecheck)
-    "fpucheck: result=pass",     ///< every process kept its FPU registers (vlibos-fpucheck)
+    "vlibos-slave: done",      ///< init ran its script to the end
+    "attack: ipi: done",       ///< vlibos-attack ipi ran
+    "attack: msr: ",           ///< vlibos-attack msr ran
+    "attack: devmem: ",        ///< vlibos-attack devmem ran
+    "vlibos-busy: ",           ///< the busy workload finished
+    "xsavecheck: result=pass", ///< every XSAVE feature CPUID offers is right (vlibos-xsavecheck)
+    "fpucheck: result=pass",   ///< every process kept its FPU registers (vlibos-fpucheck)
 };
 /// Indices into SLAVE_WATCH.
-enum SlaveWatch : uint32_t { WATCH_DONE, WATCH_IPI, WATCH_MSR, WATCH_DEVMEM, WATCH_BUSY, WATCH_XSAVE_PASS, WATCH_FPU_PASS };
+enum SlaveWatch : uint32_t {
+    WATCH_DONE,
+    WATCH_IPI,
+    WATCH_MSR,
+    WATCH_DEVMEM,
+    WATCH_BUSY,
+    WATCH_XSAVE_PASS,
+    WATCH_FPU_PASS
+};
 
 /// The line the slave's init prints once userspace runs (slave/initramfs/init).
 inline constexpr const char* SLAVE_USERSPACE_MARKER = "vlibos-slave: userspace up";
@@ -74,7 +83,8 @@ inline constexpr const char* SLAVE_USERSPACE_MARKER = "vlibos-slave: userspace u
 /// Boot Linux on the calling CPU and run it until it halts, dies or is stopped. Errors are for
 /// what prevents booting at all (a bad bzImage, too little memory, no VMX, no x2APIC); they
 /// have been printed with the details when this returns.
-kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& opt, SlaveResult& res);
+kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& opt,
+                                   SlaveResult& res);
 
 /// Share @p bytes of master memory at host-physical @p hpa (2 MiB-aligned, a multiple of 2 MiB)
 /// with the slave booted by slave=linux: its EPT maps them right after its RAM, its e820 map

@@ -30,9 +30,9 @@ namespace {
 
 /// The slave's command line: a console on the emulated COM1, no probing of what is not there,
 /// the boot parameters of the kit's init (slave/initramfs/init) appended.
-constexpr const char* BASE_CMDLINE =
-    "console=ttyS0,115200 nokaslr pci=lastbus=0 io_delay=none tsc=reliable loglevel=5 printk.devkmsg=on panic=-1 "
-    "mitigations=off msr.allow_writes=on";
+constexpr const char* BASE_CMDLINE = "console=ttyS0,115200 nokaslr pci=lastbus=0 io_delay=none "
+                                     "tsc=reliable loglevel=5 printk.devkmsg=on panic=-1 "
+                                     "mitigations=off msr.allow_writes=on";
 
 /// slave_verbose: every boot message (loglevel 8 comes after loglevel=5: the last one wins), and
 /// early printk, which writes to COM1 before the console driver exists.
@@ -69,8 +69,7 @@ const kern::BootModule* find_module(const char* name) {
 
 uint64_t option_number(const char* key, uint64_t fallback) {
     const char* v = kern::g_cmdline.get(key);
-    if (!v || !*v)
-        return fallback;
+    if (!v || !*v) return fallback;
     uint64_t n = 0;
     for (; *v >= '0' && *v <= '9'; ++v)
         n = n * 10 + uint64_t(*v - '0');
@@ -84,28 +83,34 @@ void report_boot(unsigned boot, const SlaveResult& r) {
     bool up = r.marker_tsc != 0;
     const char* end = r.panicked ? "panic" : guest_end_token(o.end);
     kern::kprintf("slave: boot %u ended: %s after %lu ms; %s", boot,
-                  r.panicked ? "Linux panicked" : o.end == GuestEnd::halted ? "Linux halted (poweroff or reboot)"
-                  : o.end == GuestEnd::exited ? "stopped by the master" : guest_end_name(o.end),
+                  r.panicked                  ? "Linux panicked"
+                  : o.end == GuestEnd::halted ? "Linux halted (poweroff or reboot)"
+                  : o.end == GuestEnd::exited ? "stopped by the master"
+                                              : guest_end_name(o.end),
                   (r.end_tsc - r.launch_tsc) * 1000 / hz,
                   up ? "userspace was reached" : "userspace was NOT reached");
-    if (r.last_line[0])
-        kern::kprintf("; last line: \"%s\"", r.last_line);
+    if (r.last_line[0]) kern::kprintf("; last line: \"%s\"", r.last_line);
     kern::kprintf("\n");
     if (up)
         kern::kprintf("slave: userspace marker after %lu cycles (%lu ms) and %lu VM exits\n",
-                      r.marker_tsc - r.launch_tsc, (r.marker_tsc - r.launch_tsc) * 1000 / hz, r.exits_at_marker);
+                      r.marker_tsc - r.launch_tsc, (r.marker_tsc - r.launch_tsc) * 1000 / hz,
+                      r.exits_at_marker);
     const SlaveStats& s = r.stats;
     if (s.icr_denied || s.stray_accesses)
-        kern::kprintf("slave: contained: %lu IPIs denied, %lu accesses outside its RAM (first at %#lx)\n",
-                      s.icr_denied, s.stray_accesses, s.first_stray_gpa);
+        kern::kprintf(
+            "slave: contained: %lu IPIs denied, %lu accesses outside its RAM (first at %#lx)\n",
+            s.icr_denied, s.stray_accesses, s.first_stray_gpa);
     char line[320];
-    kern::snformat(line, sizeof line,
-                   "slave boot=%u end=%s userspace=%s marker_cycles=%lu run_cycles=%lu exits_boot=%lu exits=%lu "
-                   "console_exits=%lu other_io_exits=%lu msr_emulated=%lu msr_gp=%lu icr_allowed=%lu "
-                   "icr_denied=%lu stray=%lu first_stray=%#lx idle_hlts=%lu nmis=%lu",
-                   boot, end, up ? "yes" : "no", up ? r.marker_tsc - r.launch_tsc : 0, r.end_tsc - r.launch_tsc,
-                   r.exits_at_marker, o.total_exits, s.console_exits, s.other_io_exits, s.msr_emulated, s.msr_gp,
-                   s.icr_allowed, s.icr_denied, s.stray_accesses, s.first_stray_gpa, s.idle_hlts, o.nmis);
+    kern::snformat(
+        line, sizeof line,
+        "slave boot=%u end=%s userspace=%s marker_cycles=%lu run_cycles=%lu exits_boot=%lu "
+        "exits=%lu "
+        "console_exits=%lu other_io_exits=%lu msr_emulated=%lu msr_gp=%lu icr_allowed=%lu "
+        "icr_denied=%lu stray=%lu first_stray=%#lx idle_hlts=%lu nmis=%lu",
+        boot, end, up ? "yes" : "no", up ? r.marker_tsc - r.launch_tsc : 0,
+        r.end_tsc - r.launch_tsc, r.exits_at_marker, o.total_exits, s.console_exits,
+        s.other_io_exits, s.msr_emulated, s.msr_gp, s.icr_allowed, s.icr_denied, s.stray_accesses,
+        s.first_stray_gpa, s.idle_hlts, o.nmis);
     kern::report_line(line);
     report_exit_counts("linux", o.total_exits, o.exits);
     if (up) // the same, from launch to the userspace marker
@@ -115,11 +120,14 @@ void report_boot(unsigned boot, const SlaveResult& r) {
 void slave_thread(void*) {
     SlaveJob& j = g_job;
     for (unsigned boot = 1;; ++boot) {
-        size_t n = kern::snformat(j.cmdline, sizeof j.cmdline, "%s vlibos.run=%s vlibos.boot=%u%s", BASE_CMDLINE,
-                                  j.run, boot, kern::g_cmdline.has("slave_verbose") ? VERBOSE_CMDLINE : "");
+        size_t n = kern::snformat(j.cmdline, sizeof j.cmdline, "%s vlibos.run=%s vlibos.boot=%u%s",
+                                  BASE_CMDLINE, j.run, boot,
+                                  kern::g_cmdline.has("slave_verbose") ? VERBOSE_CMDLINE : "");
         if (j.options.channel_bytes)
-            n += kern::snformat(j.cmdline + n, sizeof j.cmdline - n, " vlibos.channel=%#lx", j.options.ram_bytes);
-        if (const char* extra = kern::g_cmdline.get("slave_append"); extra && *extra && n + 2 < sizeof j.cmdline) {
+            n += kern::snformat(j.cmdline + n, sizeof j.cmdline - n, " vlibos.channel=%#lx",
+                                j.options.ram_bytes);
+        if (const char* extra = kern::g_cmdline.get("slave_append");
+            extra && *extra && n + 2 < sizeof j.cmdline) {
             j.cmdline[n++] = ' ';
             for (; *extra && n + 1 < sizeof j.cmdline; ++extra)
                 j.cmdline[n++] = *extra == ',' ? ' ' : *extra;
@@ -133,18 +141,23 @@ void slave_thread(void*) {
         if (const char* mode = kern::g_cmdline.get("libos"); mode && strcmp(mode, "babysat") == 0)
             n += kern::snformat(j.cmdline + n, sizeof j.cmdline - n, " vlibos.block=0");
         j.options.cmdline = j.cmdline;
-        kern::kprintf("slave: booting Linux on CPU %u (boot %u: %lu KiB kernel, %lu KiB initrd, %lu MiB RAM)\n",
-                      j.cpu, boot, j.images.kernel_size >> 10, j.images.initrd_size >> 10, j.options.ram_bytes >> 20);
+        kern::kprintf("slave: booting Linux on CPU %u (boot %u: %lu KiB kernel, %lu KiB initrd, "
+                      "%lu MiB RAM)\n",
+                      j.cpu, boot, j.images.kernel_size >> 10, j.images.initrd_size >> 10,
+                      j.options.ram_bytes >> 20);
         static SlaveResult res; // large: not on this thread's stack
         j.running = true;
         auto r = run_linux_slave(j.images, j.options, res);
         j.running = false;
         if (!r.ok()) {
-            kern::kprintf("slave: not started: %s; the master goes on without it\n", r.error().what);
+            kern::kprintf("slave: not started: %s; the master goes on without it\n",
+                          r.error().what);
             char line[200];
-            kern::snformat(line, sizeof line, "slave boot=%u end=not_started reason=\"%s\"", boot, r.error().what);
+            kern::snformat(line, sizeof line, "slave boot=%u end=not_started reason=\"%s\"", boot,
+                           r.error().what);
             kern::report_line(line);
-            kern::snformat(g_not_started, sizeof g_not_started, "the slave did not start: %s", r.error().what);
+            kern::snformat(g_not_started, sizeof g_not_started, "the slave did not start: %s",
+                           r.error().what);
             break;
         }
         report_boot(boot, res);
@@ -153,8 +166,7 @@ void slave_thread(void*) {
             g_have_first = true;
         }
         bool died = res.panicked || res.out.end != GuestEnd::halted;
-        if (!died || res.out.end == GuestEnd::exited || boot > j.restarts)
-            break;
+        if (!died || res.out.end == GuestEnd::exited || boot > j.restarts) break;
         kern::kprintf("slave: restarting it (%u of %lu restarts)\n", boot, j.restarts);
     }
     if (kern::this_cpu().stray_vectors)
@@ -167,7 +179,8 @@ void slave_thread(void*) {
 /// Stops a slave that runs past slave_timeout (its CPU does not come back by itself).
 void watchdog_thread(void*) {
     uint64_t deadline = kern::cpu::rdtsc() + g_job.timeout_cycles;
-    for (uint64_t now = kern::cpu::rdtsc(); !g_job.done && now < deadline; now = kern::cpu::rdtsc()) {
+    for (uint64_t now = kern::cpu::rdtsc(); !g_job.done && now < deadline;
+         now = kern::cpu::rdtsc()) {
         uint64_t next = now + kern::g_clock.tsc_hz / 10; // look again every 100 ms
         kern::sleep_until(next < deadline ? next : deadline);
     }
@@ -181,8 +194,9 @@ void watchdog_thread(void*) {
 struct FirstBoot {
     const SlaveResult& r = g_first;
     bool up = g_have_first && g_first.marker_tsc;
-    const char* not_up =
-        g_have_first ? "Linux did not reach userspace (see the slave: and [linux] lines)" : g_not_started;
+    const char* not_up = g_have_first
+                             ? "Linux did not reach userspace (see the slave: and [linux] lines)"
+                             : g_not_started;
     /// Whether Linux printed the line that `w` watches for.
     bool saw(SlaveWatch w) const { return g_have_first && (r.seen >> w) & 1; }
 };
@@ -190,8 +204,7 @@ struct FirstBoot {
 /// test=lab7: the checks of the slave's first boot, once the applications (rtlat) have ended.
 void lab7_checks(const kern::RunSummary& run) {
     const char* t = kern::g_cmdline.get("test");
-    if (!t || strcmp(t, "lab7") != 0)
-        return;
+    if (!t || strcmp(t, "lab7") != 0) return;
     FirstBoot b;
     const SlaveResult& r = b.r;
     bool up = b.up;
@@ -199,51 +212,65 @@ void lab7_checks(const kern::RunSummary& run) {
     auto saw = [&](SlaveWatch w) { return b.saw(w); };
     kern::report_test("linux_reaches_userspace", up, not_up);
     kern::report_test("linux_runs_its_script_and_halts",
-              up && saw(WATCH_DONE) && r.out.end == GuestEnd::halted && !r.panicked,
-              !up ? not_up : r.panicked ? "Linux panicked" : !saw(WATCH_DONE) ? "init did not finish its script"
-                                                                              : "Linux did not halt by itself");
-    kern::report_test("ipi_to_own_cpu_allowed", up && r.stats.icr_allowed >= 1,
-              !up ? not_up : "the self-IPI through the ICR was not performed (check_icr_write denied it)");
+                      up && saw(WATCH_DONE) && r.out.end == GuestEnd::halted && !r.panicked,
+                      !up                ? not_up
+                      : r.panicked       ? "Linux panicked"
+                      : !saw(WATCH_DONE) ? "init did not finish its script"
+                                         : "Linux did not halt by itself");
+    kern::report_test(
+        "ipi_to_own_cpu_allowed", up && r.stats.icr_allowed >= 1,
+        !up ? not_up
+            : "the self-IPI through the ICR was not performed (check_icr_write denied it)");
     kern::report_test("ipi_to_master_cpus_denied",
-              up && saw(WATCH_IPI) && r.stats.icr_denied >= 5 && r.escaped_lines == 0,
-              !up ? not_up : !saw(WATCH_IPI) ? "the ipi attack did not run"
-                                              : "not every INIT/SIPI/NMI/IPI to the master was denied");
-    kern::report_test("msr_attacks_contained", up && saw(WATCH_MSR) && r.stats.msr_gp >= 3 && r.escaped_lines == 0,
-              !up ? not_up : "an MSR attack was not refused");
+                      up && saw(WATCH_IPI) && r.stats.icr_denied >= 5 && r.escaped_lines == 0,
+                      !up               ? not_up
+                      : !saw(WATCH_IPI) ? "the ipi attack did not run"
+                                        : "not every INIT/SIPI/NMI/IPI to the master was denied");
+    kern::report_test("msr_attacks_contained",
+                      up && saw(WATCH_MSR) && r.stats.msr_gp >= 3 && r.escaped_lines == 0,
+                      !up ? not_up : "an MSR attack was not refused");
     kern::report_test("devmem_beyond_ram_contained",
-              up && saw(WATCH_DEVMEM) && r.stats.stray_accesses >= 1 && r.escaped_lines == 0,
-              !up ? not_up : !saw(WATCH_DEVMEM) ? "the devmem attack did not finish"
-                                                 : "the devmem attack saw data outside the slave's RAM");
+                      up && saw(WATCH_DEVMEM) && r.stats.stray_accesses >= 1 &&
+                          r.escaped_lines == 0,
+                      !up                  ? not_up
+                      : !saw(WATCH_DEVMEM) ? "the devmem attack did not finish"
+                                           : "the devmem attack saw data outside the slave's RAM");
     bool covered = up && run.apps_end_tsc > r.marker_tsc;
-    kern::report_test("rtlat_holds_while_linux_boots_and_runs",
-              up && saw(WATCH_BUSY) && run.apps_started >= 1 && run.apps_failed == 0 && covered,
-              !up ? not_up
-              : run.apps_started == 0 ? "rtlat did not run"
-              : run.apps_failed ? "rtlat missed its bound or a deadline while Linux ran (see its @@ lines)"
-              : !covered ? "rtlat ended before Linux reached userspace: run it longer"
-                         : "the busy workload did not run");
+    kern::report_test(
+        "rtlat_holds_while_linux_boots_and_runs",
+        up && saw(WATCH_BUSY) && run.apps_started >= 1 && run.apps_failed == 0 && covered,
+        !up                     ? not_up
+        : run.apps_started == 0 ? "rtlat did not run"
+        : run.apps_failed
+            ? "rtlat missed its bound or a deadline while Linux ran (see its @@ lines)"
+        : !covered ? "rtlat ended before Linux reached userspace: run it longer"
+                   : "the busy workload did not run");
 }
 
 /// slave_run=fpu...: the slave's FPU state-integrity checks (slave/initramfs/etc/vlibos/fpu.sh).
 void fpu_checks(const kern::RunSummary&) {
     const char* run = kern::g_cmdline.get("slave_run");
-    if (!run || strncmp(run, "fpu", 3) != 0)
-        return;
+    if (!run || strncmp(run, "fpu", 3) != 0) return;
     FirstBoot b;
     const SlaveResult& r = b.r;
     bool up = b.up;
     const char* not_up = b.not_up;
     auto saw = [&](SlaveWatch w) { return b.saw(w); };
-    kern::report_test("slave_xsave_features_as_offered", up && saw(WATCH_XSAVE_PASS) && !r.xsave_failure[0],
-              !up ? not_up : r.xsave_failure[0] ? r.xsave_failure : "vlibos-xsavecheck did not finish");
+    kern::report_test("slave_xsave_features_as_offered",
+                      up && saw(WATCH_XSAVE_PASS) && !r.xsave_failure[0],
+                      !up                  ? not_up
+                      : r.xsave_failure[0] ? r.xsave_failure
+                                           : "vlibos-xsavecheck did not finish");
     kern::report_test("slave_fpu_state_intact", up && saw(WATCH_FPU_PASS) && !r.fpu_failure[0],
-              !up ? not_up : r.fpu_failure[0] ? r.fpu_failure : "vlibos-fpucheck did not finish (the slave stopped first?)");
+                      !up ? not_up
+                      : r.fpu_failure[0]
+                          ? r.fpu_failure
+                          : "vlibos-fpucheck did not finish (the slave stopped first?)");
 }
 
 void slave_hook() {
     const char* which = kern::g_cmdline.get("slave");
-    if (!which)
-        return;
+    if (!which) return;
     if (strcmp(which, "linux") != 0) {
         kern::kprintf("slave: unknown slave=%s (only slave=linux exists)\n", which);
         return;
@@ -263,21 +290,19 @@ void slave_hook() {
         return refuse("the slave needs a CPU of its own and only one is online (cpus=2 or more)");
     const kern::BootModule* k = find_module("slave-kernel");
     const kern::BootModule* i = find_module("slave-initrd");
-    if (!k)
-        return refuse("no boot module named slave-kernel (tools/run.py --slave adds it)");
-    if (!i)
-        return refuse("no boot module named slave-initrd (tools/run.py --slave adds it)");
+    if (!k) return refuse("no boot module named slave-kernel (tools/run.py --slave adds it)");
+    if (!i) return refuse("no boot module named slave-initrd (tools/run.py --slave adds it)");
     SlaveJob& j = g_job;
     j.images = SlaveImages{reinterpret_cast<const uint8_t*>(k->start), size_t(k->end - k->start),
                            reinterpret_cast<const uint8_t*>(i->start), size_t(i->end - i->start)};
     j.options.ram_bytes = option_number("slave_mem", 64) << 20;
-    if (const char* run = kern::g_cmdline.get("slave_run"); run && *run)
-        j.run = run;
+    if (const char* run = kern::g_cmdline.get("slave_run"); run && *run) j.run = run;
     j.restarts = option_number("slave_restarts", 0);
     j.options.cpuid_offer_xsavec = kern::g_cmdline.has("slave_cpuid_offer_xsavec");
     if (j.options.cpuid_offer_xsavec)
-        kern::kprintf("slave: slave_cpuid_offer_xsavec: CPUID offers XSAVEC, which this Bochs gets wrong "
-                      "(negative tests only)\n");
+        kern::kprintf(
+            "slave: slave_cpuid_offer_xsavec: CPUID offers XSAVEC, which this Bochs gets wrong "
+            "(negative tests only)\n");
     j.timeout_cycles = option_number("slave_timeout", 300) * kern::g_clock.tsc_hz;
     j.cpu = kern::g_cpus_online - 1;
     kern::ThreadOptions opts;
@@ -296,8 +321,7 @@ void slave_hook() {
         w.cpu = 0;
         w.detached = true;
         kern::background_job_begin();
-        if (!kern::thread_create(watchdog_thread, nullptr, w).ok())
-            kern::background_job_end();
+        if (!kern::thread_create(watchdog_thread, nullptr, w).ok()) kern::background_job_end();
     }
 }
 
@@ -314,11 +338,12 @@ void linux_slave_share(uint64_t hpa, uint64_t bytes, void (*on_doorbell)()) {
     g_job.options.on_doorbell = on_doorbell;
 }
 
-bool linux_slave_running() { return g_job.running; }
+bool linux_slave_running() {
+    return g_job.running;
+}
 
 void linux_slave_stop_with_apps() {
-    if (!g_stop_with_apps)
-        kern::at_apps_end(stop_if_serving);
+    if (!g_stop_with_apps) kern::at_apps_end(stop_if_serving);
     g_stop_with_apps = true;
 }
 

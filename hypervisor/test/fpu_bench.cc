@@ -38,9 +38,9 @@ KTEST(bench, guest_fpu_switch) {
     }
     uint64_t t2 = cpu::rdtsc();
     a.leave();
-    if (flags & (1u << 9))
-        cpu::sti();
-    KCHECK(a.saves() == N && a.restores() == N + 1); // every switch saved and restored, nothing more
+    if (flags & (1u << 9)) cpu::sti();
+    KCHECK(a.saves() == N &&
+           a.restores() == N + 1); // every switch saved and restored, nothing more
     kern::report_metric("guest_fpu_switch", (t1 - t0) / (2 * N), "cycles");
     kern::report_metric("guest_fpu_enter_leave", (t2 - t1) / N, "cycles");
     kern::report_metric("guest_fpu_area", a.area_bytes(), "bytes");

@@ -53,7 +53,8 @@ KTEST(lab5, vmcall_prints_and_refuses_unknown_numbers) {
     const GuestOutcome* o = hello_outcome(t);
     KREQUIRE(o);
     if (o->end != GuestEnd::halted)
-        t.fail("the guest ended with '%s' (detail %#lx) instead of halting", guest_end_name(o->end), o->detail);
+        t.fail("the guest ended with '%s' (detail %#lx) instead of halting", guest_end_name(o->end),
+               o->detail);
     KCHECK(o->exits[uint16_t(ExitReason::EXIT_REASON_VMCALL)] == 3);
     KCHECK(o->prints == 1);
     KCHECK(o->bad_hypercalls == 1);

@@ -6,8 +6,7 @@
 #include "hypervisor/hypervisor.h"
 #include "test/ktest.h"
 
-#define GUEST_IMAGE(name)                                                                          \
-    extern "C" const uint8_t name##_start[], name##_end[];
+#define GUEST_IMAGE(name) extern "C" const uint8_t name##_start[], name##_end[];
 
 GUEST_IMAGE(guest64_hello)
 GUEST_IMAGE(guest_attack_write)
@@ -26,8 +25,8 @@ constexpr uint64_t RAM = 4 << 20;
 
 /// Run one guest under EPT (with a time budget in cycles if `budget`); false, with the test
 /// failed, if it could not be launched.
-bool run(kern::KTestContext& t, const char* name, const uint8_t* start, const uint8_t* end, GuestOutcome& out,
-         uint64_t budget = 0, GuestMode mode = GuestMode::long64) {
+bool run(kern::KTestContext& t, const char* name, const uint8_t* start, const uint8_t* end,
+         GuestOutcome& out, uint64_t budget = 0, GuestMode mode = GuestMode::long64) {
     if (!hypervisor_available()) {
         t.fail("no VMX on this machine (run lab 6 in Bochs)");
         return false;
@@ -52,7 +51,9 @@ bool run(kern::KTestContext& t, const char* name, const uint8_t* start, const ui
 }
 
 /// How many exits with basic reason `r` the guest took.
-uint64_t exits(const GuestOutcome& o, ExitReason r) { return o.exits[uint16_t(r)]; }
+uint64_t exits(const GuestOutcome& o, ExitReason r) {
+    return o.exits[uint16_t(r)];
+}
 } // namespace
 
 KTEST(lab6, guest_runs_under_ept) {
@@ -67,8 +68,8 @@ KTEST(lab6, write_outside_ram_stopped_at_the_first_page) {
     GuestOutcome o;
     KREQUIRE(run(t, "attack-write", guest_attack_write_start, guest_attack_write_end, o));
     if (o.end != GuestEnd::ept_violation || o.detail != RAM)
-        t.fail("expected an EPT violation at GPA %#lx (the first page past RAM), got '%s' at %#lx", RAM,
-               guest_end_name(o.end), o.detail);
+        t.fail("expected an EPT violation at GPA %#lx (the first page past RAM), got '%s' at %#lx",
+               RAM, guest_end_name(o.end), o.detail);
     KCHECK(exits(o, ExitReason::EXIT_REASON_EPT_VIOLATION) == 1);
 }
 
@@ -77,7 +78,8 @@ KTEST(lab6, read_of_host_memory_stopped) {
     KREQUIRE(run(t, "attack-read", guest_attack_read_start, guest_attack_read_end, o));
     KCHECK(!o.reported); // it never got to report a value
     if (o.end != GuestEnd::ept_violation || o.detail != 0xFEE00000)
-        t.fail("expected an EPT violation at GPA 0xfee00000, got '%s' at %#lx", guest_end_name(o.end), o.detail);
+        t.fail("expected an EPT violation at GPA 0xfee00000, got '%s' at %#lx",
+               guest_end_name(o.end), o.detail);
 }
 
 KTEST(lab6, ports_and_msrs_contained) {
@@ -111,7 +113,8 @@ KTEST(lab6, real_mode_and_32_bit_guests_run) {
     // Unrestricted guest lets a guest start in real mode or unpaged protected mode; it needs EPT.
     GuestOutcome r16, p32;
     KREQUIRE(run(t, "real-mode", guest_real16_start, guest_real16_end, r16, 0, GuestMode::real16));
-    KREQUIRE(run(t, "protected-32", guest_prot32_start, guest_prot32_end, p32, 0, GuestMode::protected32));
+    KREQUIRE(run(t, "protected-32", guest_prot32_start, guest_prot32_end, p32, 0,
+                 GuestMode::protected32));
     KCHECK(r16.end == GuestEnd::halted && r16.prints == 1 && r16.reported && r16.report[1] == 16);
     KCHECK(p32.end == GuestEnd::halted && p32.prints == 1 && p32.reported && p32.report[1] == 32);
 }

@@ -25,10 +25,14 @@ void write_all(const char* s, size_t n) {
     screen_write(s, n);
 }
 
-void sink_put(void*, const char* s, size_t n) { write_all(s, n); }
+void sink_put(void*, const char* s, size_t n) {
+    write_all(s, n);
+}
 } // namespace
 
-void console_init_early() { serial::init(); }
+void console_init_early() {
+    serial::init();
+}
 
 void console_write(const char* s, size_t n) {
     ConsoleGuard guard;
@@ -47,6 +51,8 @@ void kprintf(const char* fmt, ...) {
     va_end(ap);
 }
 
-void console_break_lock() { g_console_lock.unlock(); }
+void console_break_lock() {
+    g_console_lock.unlock();
+}
 
 } // namespace kern

@@ -17,8 +17,12 @@ enum class Screen { none, vga_text, framebuffer } g_screen = Screen::none;
 alignas(VgaTextConsole) uint8_t g_vga_storage[sizeof(VgaTextConsole)];
 alignas(FramebufferConsole) uint8_t g_fb_storage[sizeof(FramebufferConsole)];
 
-VgaTextConsole& vga() { return *reinterpret_cast<VgaTextConsole*>(g_vga_storage); }
-FramebufferConsole& fbcon() { return *reinterpret_cast<FramebufferConsole*>(g_fb_storage); }
+VgaTextConsole& vga() {
+    return *reinterpret_cast<VgaTextConsole*>(g_vga_storage);
+}
+FramebufferConsole& fbcon() {
+    return *reinterpret_cast<FramebufferConsole*>(g_fb_storage);
+}
 
 constexpr uintptr_t VGA_TEXT_BUFFER = 0xB8000;
 
@@ -42,19 +46,29 @@ void screen_attach_vga_text() {
 
 void screen_attach_framebuffer(const BootFramebuffer& b) {
     if (b.addr + uint64_t(b.pitch) * b.height > (uint64_t(1) << 32)) {
-        kprintf("screen: framebuffer at %#lx is above 4 GiB (not identity-mapped); serial only\n", b.addr);
+        kprintf("screen: framebuffer at %#lx is above 4 GiB (not identity-mapped); serial only\n",
+                b.addr);
         return;
     }
-    FramebufferInfo info{reinterpret_cast<uint8_t*>(b.addr), b.width, b.height, b.pitch, b.bpp,
-                         b.red_pos, b.red_size, b.green_pos, b.green_size, b.blue_pos, b.blue_size};
+    FramebufferInfo info{reinterpret_cast<uint8_t*>(b.addr),
+                         b.width,
+                         b.height,
+                         b.pitch,
+                         b.bpp,
+                         b.red_pos,
+                         b.red_size,
+                         b.green_pos,
+                         b.green_size,
+                         b.blue_pos,
+                         b.blue_size};
     new (g_fb_storage) FramebufferConsole(info);
     if (auto r = fbcon().init(); !r.ok()) {
         kprintf("screen: framebuffer refused: %s\n", r.error().what);
         return;
     }
     g_screen = Screen::framebuffer;
-    kprintf("screen: framebuffer %ux%u, %u bpp, pitch %u, at %#lx\n", b.width, b.height, b.bpp, b.pitch,
-            b.addr);
+    kprintf("screen: framebuffer %ux%u, %u bpp, pitch %u, at %#lx\n", b.width, b.height, b.bpp,
+            b.pitch, b.addr);
 }
 
 void screen_write(const char* s, size_t n) {
@@ -63,8 +77,11 @@ void screen_write(const char* s, size_t n) {
         vga().write(s, n);
         vga_move_cursor(vga().column(), vga().row());
         break;
-    case Screen::framebuffer: fbcon().write(s, n); break;
-    case Screen::none: break;
+    case Screen::framebuffer:
+        fbcon().write(s, n);
+        break;
+    case Screen::none:
+        break;
     }
 }
 

@@ -44,14 +44,15 @@ size_t cstr_len(const char* s, int max) {
 int parse_number(const char*& p) {
     int v = 0;
     while (*p >= '0' && *p <= '9') {
-        if (v < 100000)
-            v = v * 10 + (*p - '0');
+        if (v < 100000) v = v * 10 + (*p - '0');
         ++p;
     }
     return v;
 }
 
-int clamp_width(int v) { return v > FORMAT_INT_MAX_WIDTH ? FORMAT_INT_MAX_WIDTH : v; }
+int clamp_width(int v) {
+    return v > FORMAT_INT_MAX_WIDTH ? FORMAT_INT_MAX_WIDTH : v;
+}
 
 enum class Length { none, hh, h, l, ll, z };
 
@@ -71,12 +72,18 @@ size_t vformat(FormatSink sink, const char* fmt, va_list ap) {
         const char* conv_start = p++;
         IntSpec spec;
         for (;; ++p) {
-            if (*p == '-') spec.left = true;
-            else if (*p == '0') spec.zero = true;
-            else if (*p == '+') spec.plus = true;
-            else if (*p == ' ') spec.space = true;
-            else if (*p == '#') spec.alt = true;
-            else break;
+            if (*p == '-')
+                spec.left = true;
+            else if (*p == '0')
+                spec.zero = true;
+            else if (*p == '+')
+                spec.plus = true;
+            else if (*p == ' ')
+                spec.space = true;
+            else if (*p == '#')
+                spec.alt = true;
+            else
+                break;
         }
         if (*p == '*') {
             int w = va_arg(ap, int);
@@ -118,7 +125,9 @@ size_t vformat(FormatSink sink, const char* fmt, va_list ap) {
         }
         ++p;
         switch (conv) {
-        case '%': out.put("%", 1); break;
+        case '%':
+            out.put("%", 1);
+            break;
         case 'c': {
             char c = char(va_arg(ap, int));
             if (!spec.left) out.pad(' ', spec.width - 1);
@@ -135,7 +144,14 @@ size_t vformat(FormatSink sink, const char* fmt, va_list ap) {
             if (spec.left) out.pad(' ', spec.width - int(n));
             break;
         }
-        case 'd': case 'i': case 'u': case 'x': case 'X': case 'o': case 'b': case 'p': {
+        case 'd':
+        case 'i':
+        case 'u':
+        case 'x':
+        case 'X':
+        case 'o':
+        case 'b':
+        case 'p': {
             uint64_t mag;
             bool negative = false;
             if (conv == 'p') {
@@ -148,24 +164,48 @@ size_t vformat(FormatSink sink, const char* fmt, va_list ap) {
             } else if (conv == 'd' || conv == 'i') {
                 int64_t v;
                 switch (len) {
-                case Length::l: v = va_arg(ap, long); break;
-                case Length::ll: v = va_arg(ap, long long); break;
-                case Length::z: v = int64_t(va_arg(ap, size_t)); break;
-                case Length::hh: v = (signed char)va_arg(ap, int); break;
-                case Length::h: v = short(va_arg(ap, int)); break;
-                default: v = va_arg(ap, int); break;
+                case Length::l:
+                    v = va_arg(ap, long);
+                    break;
+                case Length::ll:
+                    v = va_arg(ap, long long);
+                    break;
+                case Length::z:
+                    v = int64_t(va_arg(ap, size_t));
+                    break;
+                case Length::hh:
+                    v = (signed char)va_arg(ap, int);
+                    break;
+                case Length::h:
+                    v = short(va_arg(ap, int));
+                    break;
+                default:
+                    v = va_arg(ap, int);
+                    break;
                 }
                 spec.is_signed = true;
                 negative = v < 0;
                 mag = negative ? uint64_t(0) - uint64_t(v) : uint64_t(v);
             } else {
                 switch (len) {
-                case Length::l: mag = va_arg(ap, unsigned long); break;
-                case Length::ll: mag = va_arg(ap, unsigned long long); break;
-                case Length::z: mag = va_arg(ap, size_t); break;
-                case Length::hh: mag = (unsigned char)va_arg(ap, unsigned); break;
-                case Length::h: mag = (unsigned short)va_arg(ap, unsigned); break;
-                default: mag = va_arg(ap, unsigned); break;
+                case Length::l:
+                    mag = va_arg(ap, unsigned long);
+                    break;
+                case Length::ll:
+                    mag = va_arg(ap, unsigned long long);
+                    break;
+                case Length::z:
+                    mag = va_arg(ap, size_t);
+                    break;
+                case Length::hh:
+                    mag = (unsigned char)va_arg(ap, unsigned);
+                    break;
+                case Length::h:
+                    mag = (unsigned short)va_arg(ap, unsigned);
+                    break;
+                default:
+                    mag = va_arg(ap, unsigned);
+                    break;
                 }
                 spec.base = conv == 'o' ? 8 : conv == 'b' ? 2 : (conv == 'u' ? 10 : 16);
                 spec.upper = conv == 'X';
@@ -192,16 +232,14 @@ struct BufferSink {
 void buffer_put(void* ctx, const char* s, size_t n) {
     auto* b = static_cast<BufferSink*>(ctx);
     for (size_t i = 0; i < n; ++i, ++b->used)
-        if (b->cap && b->used < b->cap - 1)
-            b->buf[b->used] = s[i];
+        if (b->cap && b->used < b->cap - 1) b->buf[b->used] = s[i];
 }
 } // namespace
 
 size_t vsnformat(char* buf, size_t cap, const char* fmt, va_list ap) {
     BufferSink b{buf, cap, 0};
     size_t n = vformat(FormatSink{buffer_put, &b}, fmt, ap);
-    if (cap)
-        buf[n < cap - 1 ? n : cap - 1] = '\0';
+    if (cap) buf[n < cap - 1 ? n : cap - 1] = '\0';
     return n;
 }
 

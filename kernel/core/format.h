@@ -14,7 +14,7 @@ namespace kern {
 /// Where formatted text goes: put(ctx, s, n) is called with successive pieces.
 struct FormatSink {
     void (*put)(void* ctx, const char* s, size_t n); ///< receives each piece of output
-    void* ctx;                                        ///< passed through to put
+    void* ctx;                                       ///< passed through to put
 };
 
 /// Format `fmt` with `ap` into `sink`; returns the number of characters produced.

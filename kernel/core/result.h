@@ -78,8 +78,7 @@ template <> class [[nodiscard]] Result<void> {
 #define TRY(expr)                                                                                  \
     ({                                                                                             \
         auto _try_result = (expr);                                                                 \
-        if (!_try_result.ok())                                                                     \
-            return _try_result.error();                                                            \
+        if (!_try_result.ok()) return _try_result.error();                                         \
         _try_result.value();                                                                       \
     })
 
@@ -87,6 +86,5 @@ template <> class [[nodiscard]] Result<void> {
 #define TRY_VOID(expr)                                                                             \
     do {                                                                                           \
         auto _try_result = (expr);                                                                 \
-        if (!_try_result.ok())                                                                     \
-            return _try_result.error();                                                            \
+        if (!_try_result.ok()) return _try_result.error();                                         \
     } while (0)

@@ -11,9 +11,13 @@ extern Constructor __init_array_start[], __init_array_end[];
 void* __dso_handle = nullptr;
 
 // Kernel-lifetime objects are never destroyed: ignore destructor registrations.
-int __cxa_atexit(void (*)(void*), void*, void*) { return 0; }
+int __cxa_atexit(void (*)(void*), void*, void*) {
+    return 0;
+}
 
-void __cxa_pure_virtual() { PANIC("pure virtual function called (object used during construction or after destruction?)"); }
+void __cxa_pure_virtual() {
+    PANIC("pure virtual function called (object used during construction or after destruction?)");
+}
 }
 
 namespace kern {

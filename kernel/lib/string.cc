@@ -39,8 +39,7 @@ int memcmp(const void* a, const void* b, size_t n) {
     auto* x = static_cast<const unsigned char*>(a);
     auto* y = static_cast<const unsigned char*>(b);
     for (; n; --n, ++x, ++y)
-        if (*x != *y)
-            return *x < *y ? -1 : 1;
+        if (*x != *y) return *x < *y ? -1 : 1;
     return 0;
 }
 
@@ -59,10 +58,8 @@ int strcmp(const char* a, const char* b) {
 
 int strncmp(const char* a, const char* b, size_t n) {
     for (; n; --n, ++a, ++b) {
-        if (*a != *b)
-            return static_cast<unsigned char>(*a) - static_cast<unsigned char>(*b);
-        if (!*a)
-            return 0;
+        if (*a != *b) return static_cast<unsigned char>(*a) - static_cast<unsigned char>(*b);
+        if (!*a) return 0;
     }
     return 0;
 }

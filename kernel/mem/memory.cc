@@ -27,7 +27,8 @@ constexpr size_t MAX_RESERVED = 8 + BootInfo::MAX_MODULES;
 
 alignas(8) uint8_t g_frame_bitmap[FrameAllocator::bitmap_bytes_for(MANAGED_LIMIT)];
 FrameAllocator g_frames;
-ThreadLock g_frames_lock; // interrupts stay on: a contiguous search can be long (sync/thread_lock.h)
+ThreadLock
+    g_frames_lock; // interrupts stay on: a contiguous search can be long (sync/thread_lock.h)
 PhysRange g_usable[MAX_RANGES];
 size_t g_usable_count;
 
@@ -47,7 +48,9 @@ KernelFrames g_kernel_frames;
 alignas(PageTable) uint8_t g_kernel_pt_storage[sizeof(PageTable)];
 alignas(Heap) uint8_t g_heap_storage[sizeof(Heap)];
 
-Heap& heap() { return *reinterpret_cast<Heap*>(g_heap_storage); }
+Heap& heap() {
+    return *reinterpret_cast<Heap*>(g_heap_storage);
+}
 
 void* heap_grow(size_t bytes, void*) {
     size_t frames = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
@@ -57,11 +60,16 @@ void* heap_grow(size_t bytes, void*) {
 
 const char* mem_type_name(uint32_t type) {
     switch (type) {
-    case 1: return "available";
-    case 2: return "reserved";
-    case 3: return "ACPI reclaimable";
-    case 4: return "ACPI NVS";
-    case 5: return "bad RAM";
+    case 1:
+        return "available";
+    case 2:
+        return "reserved";
+    case 3:
+        return "ACPI reclaimable";
+    case 4:
+        return "ACPI NVS";
+    case 5:
+        return "bad RAM";
     }
     return "unknown";
 }
@@ -117,13 +125,14 @@ void memory_init() {
     for (size_t i = 0; i < g_boot.mmap_count; ++i) {
         fw[i] = {g_boot.mmap[i].base, g_boot.mmap[i].length, g_boot.mmap[i].type};
         if (fw[i].type == MEM_TYPE_AVAILABLE && fw[i].base + fw[i].length > MANAGED_LIMIT)
-            above_4g += fw[i].base + fw[i].length - (fw[i].base > MANAGED_LIMIT ? fw[i].base : MANAGED_LIMIT);
+            above_4g += fw[i].base + fw[i].length -
+                        (fw[i].base > MANAGED_LIMIT ? fw[i].base : MANAGED_LIMIT);
     }
     PhysRange reserved[MAX_RESERVED];
     size_t n_reserved = collect_reserved(reserved);
-    auto n = normalize_memory_map(fw, g_boot.mmap_count, reserved, n_reserved, g_usable, MAX_RANGES);
-    if (!n.ok())
-        PANIC("memory map unusable: %s", n.error().what);
+    auto n =
+        normalize_memory_map(fw, g_boot.mmap_count, reserved, n_reserved, g_usable, MAX_RANGES);
+    if (!n.ok()) PANIC("memory map unusable: %s", n.error().what);
     g_usable_count = n.value();
     MemoryTotals totals = memory_totals(g_usable, g_usable_count);
     if (totals.usable_bytes == 0)
@@ -137,7 +146,8 @@ void memory_init() {
             totals.usable_bytes >> 20, g_usable_count, g_frames.free_frames(),
             kernel_image().size() >> 10);
     if (above_4g)
-        kprintf("memory: %lu MiB above 4 GiB not used (the kernel manages the identity-mapped first 4 GiB)\n",
+        kprintf("memory: %lu MiB above 4 GiB not used (the kernel manages the identity-mapped "
+                "first 4 GiB)\n",
                 above_4g >> 20);
 
     cpu_enable_nx();
@@ -163,8 +173,7 @@ void frame_free(uint64_t phys) {
         ThreadLockGuard guard(g_frames_lock);
         r = g_frames.free(phys);
     }
-    if (!r.ok())
-        PANIC("frame_free(%#lx): %s", phys, r.error().what);
+    if (!r.ok()) PANIC("frame_free(%#lx): %s", phys, r.error().what);
 }
 
 size_t frames_free() {
@@ -172,9 +181,15 @@ size_t frames_free() {
     return g_frames.free_frames();
 }
 
-PageTable& kernel_page_table() { return *reinterpret_cast<PageTable*>(g_kernel_pt_storage); }
-FrameSource& kernel_frame_source() { return g_kernel_frames; }
-PhysAccess& kernel_phys_access() { return g_identity; }
+PageTable& kernel_page_table() {
+    return *reinterpret_cast<PageTable*>(g_kernel_pt_storage);
+}
+FrameSource& kernel_frame_source() {
+    return g_kernel_frames;
+}
+PhysAccess& kernel_phys_access() {
+    return g_identity;
+}
 
 } // namespace kern
 
@@ -189,26 +204,35 @@ void* kmalloc(size_t size) {
         kern::SpinlockGuard guard(g_heap_lock);
         r = kern::heap().alloc(size);
     }
-    if (!r.ok())
-        PANIC("kernel heap: cannot allocate %zu bytes: %s", size, r.error().what);
+    if (!r.ok()) PANIC("kernel heap: cannot allocate %zu bytes: %s", size, r.error().what);
     return r.value();
 }
 
 void kfree(void* p) {
-    if (!p)
-        return;
+    if (!p) return;
     kern::Result<void> r;
     {
         kern::SpinlockGuard guard(g_heap_lock);
         r = kern::heap().free(p);
     }
-    if (!r.ok())
-        PANIC("kernel heap: bad free of %p: %s", p, r.error().what);
+    if (!r.ok()) PANIC("kernel heap: bad free of %p: %s", p, r.error().what);
 }
 
-void* operator new(size_t size) { return kmalloc(size); }
-void* operator new[](size_t size) { return kmalloc(size); }
-void operator delete(void* p) noexcept { kfree(p); }
-void operator delete[](void* p) noexcept { kfree(p); }
-void operator delete(void* p, size_t) noexcept { kfree(p); }
-void operator delete[](void* p, size_t) noexcept { kfree(p); }
+void* operator new(size_t size) {
+    return kmalloc(size);
+}
+void* operator new[](size_t size) {
+    return kmalloc(size);
+}
+void operator delete(void* p) noexcept {
+    kfree(p);
+}
+void operator delete[](void* p) noexcept {
+    kfree(p);
+}
+void operator delete(void* p, size_t) noexcept {
+    kfree(p);
+}
+void operator delete[](void* p, size_t) noexcept {
+    kfree(p);
+}

@@ -7,8 +7,8 @@
 #include "arch/x86_64/trap_frame.h"
 #include "console/console.h"
 #include "core/abi/syscall.h"
-#include "core/format.h"
 #include "core/elf/elf_loader.h"
+#include "core/format.h"
 #include "core/mem/pte.h"
 #include "lib/string.h"
 #include "mem/kmalloc.h"
@@ -52,22 +52,21 @@ struct ProcessSink final : SegmentSink {
         return process_map_zeroed(p, va, bytes, writable, executable);
     }
     Result<void> copy_to(uint64_t va, const uint8_t* src, uint64_t n) override {
-        return copy_to_user(p, va, src, n) ? Result<void>{}
-                                           : Result<void>{Error{Errc::invalid_argument, "copy to an unmapped page"}};
+        return copy_to_user(p, va, src, n)
+                   ? Result<void>{}
+                   : Result<void>{Error{Errc::invalid_argument, "copy to an unmapped page"}};
     }
 };
 
 /// Free the page-table frames below `table` at `level` (4 = PML4) for user slots only.
 void free_tables(uint64_t table, int level) {
     auto* e = static_cast<uint64_t*>(kernel_phys_access().to_virt(table));
-    unsigned first = level == 4 ? 1 : 0;           // PML4 slot 0 is the kernel's, shared
-    unsigned last = level == 4 ? 256 : 512;        // only the lower (user) half
+    unsigned first = level == 4 ? 1 : 0;    // PML4 slot 0 is the kernel's, shared
+    unsigned last = level == 4 ? 256 : 512; // only the lower (user) half
     for (unsigned i = first; i < last; ++i) {
         Pte pte(e[i]);
-        if (!pte.present() || pte.huge())
-            continue;
-        if (level > 2)
-            free_tables(pte.address(), level - 1);
+        if (!pte.present() || pte.huge()) continue;
+        if (level > 2) free_tables(pte.address(), level - 1);
         frame_free(pte.address()); // a PDPT, PD or PT: the leaf pages were freed already
     }
 }
@@ -76,8 +75,7 @@ void destroy(Process& p) {
     // Leave this address space before tearing it down.
     cpu::write_cr3(kernel_page_table().root());
     for (size_t i = 0; i < p.page_count; ++i) {
-        if (auto pa = p.pt.unmap(p.pages[i]); pa.ok())
-            frame_free(pa.value());
+        if (auto pa = p.pt.unmap(p.pages[i]); pa.ok()) frame_free(pa.value());
     }
     kfree(p.pages);
     free_tables(p.pt.root(), 4);
@@ -85,16 +83,19 @@ void destroy(Process& p) {
 }
 } // namespace
 
-uint64_t process_root(const Process& p) { return p.pt.root(); }
+uint64_t process_root(const Process& p) {
+    return p.pt.root();
+}
 
-Result<void> process_map_zeroed(Process& p, uint64_t va, uint64_t bytes, bool writable, bool executable) {
-    uint64_t flags = Pte::PRESENT | Pte::USER | (writable ? Pte::WRITABLE : 0) | (executable ? 0 : Pte::NO_EXECUTE);
+Result<void> process_map_zeroed(Process& p, uint64_t va, uint64_t bytes, bool writable,
+                                bool executable) {
+    uint64_t flags = Pte::PRESENT | Pte::USER | (writable ? Pte::WRITABLE : 0) |
+                     (executable ? 0 : Pte::NO_EXECUTE);
     for (uint64_t off = 0; off < bytes; off += PAGE_SIZE) {
         if (p.page_count == p.page_capacity) {
             size_t cap = p.page_capacity ? p.page_capacity * 2 : 64;
             auto* bigger = static_cast<uint64_t*>(kmalloc(cap * sizeof(uint64_t)));
-            if (p.pages)
-                memcpy(bigger, p.pages, p.page_count * sizeof(uint64_t));
+            if (p.pages) memcpy(bigger, p.pages, p.page_count * sizeof(uint64_t));
             kfree(p.pages);
             p.pages = bigger;
             p.page_capacity = cap;
@@ -110,7 +111,8 @@ Result<void> process_map_zeroed(Process& p, uint64_t va, uint64_t bytes, bool wr
     return {};
 }
 
-Result<Process*> process_spawn(const uint8_t* elf, size_t size, const char* name, const char* args) {
+Result<Process*> process_spawn(const uint8_t* elf, size_t size, const char* name,
+                               const char* args) {
     ElfLimits limits{abi::USER_BASE, USER_STACK_TOP - USER_STACK_SIZE, 256ull << 20};
     ElfImage image = TRY(elf_parse(elf, size, limits));
     auto* p = new Process;
@@ -129,14 +131,15 @@ Result<Process*> process_spawn(const uint8_t* elf, size_t size, const char* name
     ProcessSink sink(*p);
     Result<void> loaded = elf_load(image, elf, sink);
     if (loaded.ok())
-        loaded = process_map_zeroed(*p, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE, true, false);
+        loaded =
+            process_map_zeroed(*p, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE, true, false);
     // The argument string at the top of the stack; RSP 16-byte aligned below it.
     size_t len = args ? strlen(args) : 0;
-    if (len > 1024)
-        len = 1024;
+    if (len > 1024) len = 1024;
     uint64_t args_va = (USER_STACK_TOP - len - 1) & ~uint64_t(15);
-    if (loaded.ok() && (!copy_to_user(*p, args_va, reinterpret_cast<const uint8_t*>(args ? args : ""), len) ||
-                        !copy_to_user(*p, args_va + len, reinterpret_cast<const uint8_t*>(""), 1)))
+    if (loaded.ok() &&
+        (!copy_to_user(*p, args_va, reinterpret_cast<const uint8_t*>(args ? args : ""), len) ||
+         !copy_to_user(*p, args_va + len, reinterpret_cast<const uint8_t*>(""), 1)))
         loaded = Error{Errc::no_memory, "cannot place the arguments"};
     if (!loaded.ok()) {
         destroy(*p);
@@ -158,11 +161,13 @@ Result<Process*> process_spawn(const uint8_t* elf, size_t size, const char* name
         delete p;
         return t.error();
     }
-    kprintf("process: started '%s' (pid %u), entry %#lx, %zu pages\n", p->name, p->pid, image.entry, p->page_count);
+    kprintf("process: started '%s' (pid %u), entry %#lx, %zu pages\n", p->name, p->pid, image.entry,
+            p->page_count);
     return p;
 }
 
-Result<Thread*> process_thread_create(Process& p, uint64_t rip, uint64_t rsp, uint64_t arg, Vcpu* vcpu, unsigned cpu) {
+Result<Thread*> process_thread_create(Process& p, uint64_t rip, uint64_t rsp, uint64_t arg,
+                                      Vcpu* vcpu, unsigned cpu) {
     auto* start = new UserStart{rip, rsp, arg};
     __atomic_fetch_add(&p.live_threads, 1, __ATOMIC_SEQ_CST);
     ThreadOptions opts;
@@ -190,8 +195,7 @@ void process_thread_exit(Process& p) {
             vcpu_destroy(*p.vcpus[i]);
         destroy(p);
         delete &p;
-        if (failed)
-            __atomic_fetch_add(&g_failed_processes, 1, __ATOMIC_SEQ_CST);
+        if (failed) __atomic_fetch_add(&g_failed_processes, 1, __ATOMIC_SEQ_CST);
         __atomic_fetch_sub(&g_live_processes, 1, __ATOMIC_SEQ_CST);
     }
     thread_exit();
@@ -200,16 +204,19 @@ void process_thread_exit(Process& p) {
 void process_fault(TrapFrame& f) {
     Thread* t = current_thread();
     Process* p = t->process;
-    if (!p)
-        PANIC("user-mode exception in a thread without a process");
+    if (!p) PANIC("user-mode exception in a thread without a process");
     uint64_t cr2 = cpu::read_cr2();
     // The fault came from user mode, so this CPU holds no kernel lock: interrupts back on
     // before printing (the console lock may be held by a preempted thread of this CPU).
     cpu::sti();
-    kprintf("process '%s' (pid %u) killed: %s at rip %#lx", p->name, p->pid, vector_name(f.vector), f.rip);
+    kprintf("process '%s' (pid %u) killed: %s at rip %#lx", p->name, p->pid, vector_name(f.vector),
+            f.rip);
     if (f.vector == VEC_PF)
-        kprintf(", address %#lx (%s, %s%s)", cr2, (f.error_code & 1) ? "protection violation" : "not present",
-                (f.error_code & 0x10) ? "instruction fetch" : (f.error_code & 2) ? "write" : "read",
+        kprintf(", address %#lx (%s, %s%s)", cr2,
+                (f.error_code & 1) ? "protection violation" : "not present",
+                (f.error_code & 0x10) ? "instruction fetch"
+                : (f.error_code & 2)  ? "write"
+                                      : "read",
                 (f.error_code & 8) ? ", reserved bit set in a paging entry" : "");
     kprintf("\n");
     p->killed = true;
@@ -255,9 +262,9 @@ unsigned process_spawn_modules() {
         }
         name[n] = '\0';
         const char* args = m.cmdline[n] ? m.cmdline + n + 1 : "";
-        if (is_data_module(m))
-            continue;
-        auto r = process_spawn(reinterpret_cast<const uint8_t*>(m.start), size_t(m.end - m.start), name, args);
+        if (is_data_module(m)) continue;
+        auto r = process_spawn(reinterpret_cast<const uint8_t*>(m.start), size_t(m.end - m.start),
+                               name, args);
         if (!r.ok()) {
             kprintf("process: module '%s' refused: %s\n", name, r.error().what);
             char line[96];
@@ -277,6 +284,8 @@ unsigned process_wait_all() {
     return g_failed_processes;
 }
 
-unsigned process_refused_count() { return g_refused_modules; }
+unsigned process_refused_count() {
+    return g_refused_modules;
+}
 
 } // namespace kern

@@ -98,8 +98,7 @@ bool io_vcpu_post(IoVcpu& io, void (*fn)(void*), void* arg) {
             ++io.stats.wakeups;
         }
     }
-    if (wake)
-        thread_wake(io.thread);
+    if (wake) thread_wake(io.thread);
     return true;
 }
 

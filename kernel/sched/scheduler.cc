@@ -15,8 +15,8 @@
 #include "lib/string.h"
 #include "mem/kmalloc.h"
 #include "mem/memory.h"
-#include "proc/process.h"
 #include "panic.h"
+#include "proc/process.h"
 #include "sched/context_switch.h"
 #include "sched/vcpu.h"
 #include "sync/spinlock.h"
@@ -35,19 +35,19 @@ struct CpuSched {
     bool ready = false;
     Thread* current = nullptr;
     Thread* idle = nullptr;
-    Thread* prev = nullptr;        // the thread switched away from, for finish_switch()
-    FifoQueue background;          // ready background threads, round robin
-    SleepQueue sleepers;           // sleeping threads by wake-up time
+    Thread* prev = nullptr; // the thread switched away from, for finish_switch()
+    FifoQueue background;   // ready background threads, round robin
+    SleepQueue sleepers;    // sleeping threads by wake-up time
     Spinlock inbox_lock;
-    FifoQueue inbox;               // threads handed over by other CPUs
+    FifoQueue inbox; // threads handed over by other CPUs
     Spinlock wake_lock;
-    Thread* wakes[16] = {};        // sleepers to wake early (thread_wake), drained by schedule()
+    Thread* wakes[16] = {}; // sleepers to wake early (thread_wake), drained by schedule()
     unsigned wake_count = 0;
-    uint64_t switched_in_at = 0;   // TSC when current started running
-    uint64_t slice_end = 0;        // end of the current background slice
-    uint64_t timer_at = 0;         // the programmed timer deadline, 0 = none
+    uint64_t switched_in_at = 0; // TSC when current started running
+    uint64_t slice_end = 0;      // end of the current background slice
+    uint64_t timer_at = 0;       // the programmed timer deadline, 0 = none
     SchedStats stats{};
-    Thread boot;                   // the adopted start-up context
+    Thread boot; // the adopted start-up context
     Thread idle_storage;
 };
 
@@ -55,13 +55,18 @@ CpuSched g_sched[MAX_CPUS];
 alignas(16) uint8_t g_idle_stacks[MAX_CPUS][IDLE_STACK_SIZE];
 uint32_t g_next_id = 1;
 
-CpuSched& me() { return g_sched[this_cpu().index]; }
-
-Thread* thread_of(QueueNode* n) {
-    return reinterpret_cast<Thread*>(reinterpret_cast<uint8_t*>(n) - __builtin_offsetof(Thread, node));
+CpuSched& me() {
+    return g_sched[this_cpu().index];
 }
 
-uint64_t slice_cycles() { return g_clock.tsc_hz ? g_clock.tsc_hz / 100 : 10000000; } // 10 ms
+Thread* thread_of(QueueNode* n) {
+    return reinterpret_cast<Thread*>(reinterpret_cast<uint8_t*>(n) -
+                                     __builtin_offsetof(Thread, node));
+}
+
+uint64_t slice_cycles() {
+    return g_clock.tsc_hz ? g_clock.tsc_hz / 100 : 10000000;
+} // 10 ms
 
 void set_name(Thread* t, const char* name) {
     size_t i = 0;
@@ -73,10 +78,8 @@ void set_name(Thread* t, const char* name) {
 /// Put a ready thread where pick_next will find it.
 void make_ready(CpuSched& cs, Thread* t) {
     t->state = Thread::State::ready;
-    if (t == cs.idle)
-        return;
-    if (t->node.queued)
-        PANIC("thread '%s' made ready while already queued", t->name);
+    if (t == cs.idle) return;
+    if (t->node.queued) PANIC("thread '%s' made ready while already queued", t->name);
     if (t->vcpu)
         vcpu_enqueue(*t->vcpu, &t->node);
     else
@@ -86,8 +89,7 @@ void make_ready(CpuSched& cs, Thread* t) {
 /// Program the one-shot timer for `deadline` (0: none). TSC-deadline mode when the CPU has it
 /// (SDM 11.5.4.1), else the LAPIC one-shot count converted from TSC ticks.
 void program_timer(CpuSched& cs, uint64_t now, uint64_t deadline) {
-    if (deadline == cs.timer_at)
-        return;
+    if (deadline == cs.timer_at) return;
     cs.timer_at = deadline;
     if (!deadline) {
         lapic::timer_stop();
@@ -98,8 +100,11 @@ void program_timer(CpuSched& cs, uint64_t now, uint64_t deadline) {
         return;
     }
     uint64_t delta = deadline > now ? deadline - now : 1;
-    uint64_t ticks = g_clock.tsc_hz ? delta * (g_clock.lapic_timer_hz / 1000) / (g_clock.tsc_hz / 1000) : delta;
-    lapic::timer_oneshot(VEC_SCHED_TIMER, uint32_t(ticks > 0xFFFFFFFF ? 0xFFFFFFFF : ticks ? ticks : 1));
+    uint64_t ticks =
+        g_clock.tsc_hz ? delta * (g_clock.lapic_timer_hz / 1000) / (g_clock.tsc_hz / 1000) : delta;
+    lapic::timer_oneshot(VEC_SCHED_TIMER, uint32_t(ticks > 0xFFFFFFFF ? 0xFFFFFFFF
+                                                   : ticks            ? ticks
+                                                                      : 1));
 }
 
 /// Charge the outgoing thread for the time it ran.
@@ -107,18 +112,14 @@ void account(CpuSched& cs, uint64_t now) {
     Thread* cur = cs.current;
     uint64_t ran = now - cs.switched_in_at;
     cur->run_cycles += ran;
-    if (cur == cs.idle)
-        cs.stats.idle_cycles += ran;
-    if (cur->vcpu)
-        vcpu_charge(*cur->vcpu, cs.switched_in_at, now);
+    if (cur == cs.idle) cs.stats.idle_cycles += ran;
+    if (cur->vcpu) vcpu_charge(*cur->vcpu, cs.switched_in_at, now);
 }
 
 /// Choose what runs next: a VCPU thread by priority (lab 4), else a background thread, else idle.
 Thread* pick_next(CpuSched& cs, uint64_t now) {
-    if (QueueNode* n = vcpu_pick(this_cpu().index, now))
-        return thread_of(n);
-    if (QueueNode* n = cs.background.pop_front())
-        return thread_of(n);
+    if (QueueNode* n = vcpu_pick(this_cpu().index, now)) return thread_of(n);
+    if (QueueNode* n = cs.background.pop_front()) return thread_of(n);
     return cs.idle;
 }
 
@@ -137,8 +138,7 @@ uint64_t next_event(CpuSched& cs, Thread* next, uint64_t now) {
 void finish_switch(CpuSched& cs) {
     Thread* prev = cs.prev;
     cs.prev = nullptr;
-    if (!prev || prev->state != Thread::State::dead)
-        return;
+    if (!prev || prev->state != Thread::State::dead) return;
     if (prev->detached) { // nobody will join it: we are off its stack now, free it
         kfree(prev->stack);
         delete prev;
@@ -152,8 +152,7 @@ void finish_switch(CpuSched& cs) {
 /// 8.7; PerCpu::kernel_rsp for SYSCALL).
 void switch_address_space(Thread* next) {
     uint64_t root = next->process ? process_root(*next->process) : kernel_page_table().root();
-    if (cpu::read_cr3() != root)
-        cpu::write_cr3(root);
+    if (cpu::read_cr3() != root) cpu::write_cr3(root);
     if (next->stack) {
         uint64_t top = reinterpret_cast<uint64_t>(next->stack) + next->stack_size;
         this_cpu().tss.rsp[0] = top;
@@ -188,7 +187,8 @@ void schedule() {
     bool background_expired = !prev->vcpu && now >= cs.slice_end;
     if (prev->state == Thread::State::running) {
         // A background thread keeps the CPU until its slice ends unless a VCPU thread is ready.
-        if (prev != cs.idle && !prev->vcpu && !background_expired && !vcpu_has_ready(this_cpu().index, now)) {
+        if (prev != cs.idle && !prev->vcpu && !background_expired &&
+            !vcpu_has_ready(this_cpu().index, now)) {
             cs.switched_in_at = now;
             program_timer(cs, now, next_event(cs, prev, now));
             return;
@@ -197,14 +197,11 @@ void schedule() {
     }
     Thread* next = pick_next(cs, now);
     next->state = Thread::State::running;
-    if (!next->vcpu && (next != prev || background_expired))
-        cs.slice_end = now + slice_cycles();
-    if (next->vcpu)
-        vcpu_start(*next->vcpu, now);
+    if (!next->vcpu && (next != prev || background_expired)) cs.slice_end = now + slice_cycles();
+    if (next->vcpu) vcpu_start(*next->vcpu, now);
     cs.switched_in_at = now;
     program_timer(cs, now, next_event(cs, next, now));
-    if (next == prev)
-        return;
+    if (next == prev) return;
     ++cs.stats.switches;
     ++next->switches_in;
     cs.current = next;
@@ -258,12 +255,10 @@ void sched_init_cpu() {
                 cpu::hlt(); // interrupts (timer, reschedule IPI) call schedule()
             }
         };
-        idle->saved_rsp = build_initial_stack(g_idle_stacks[0], IDLE_STACK_SIZE,
-                                              reinterpret_cast<uint64_t>(&thread_start),
-                                              reinterpret_cast<uint64_t>(&thread_main),
-                                              reinterpret_cast<uint64_t>(idle));
-        if (!idle->saved_rsp)
-            PANIC("build_initial_stack refused the idle thread's stack (lab 3)");
+        idle->saved_rsp = build_initial_stack(
+            g_idle_stacks[0], IDLE_STACK_SIZE, reinterpret_cast<uint64_t>(&thread_start),
+            reinterpret_cast<uint64_t>(&thread_main), reinterpret_cast<uint64_t>(idle));
+        if (!idle->saved_rsp) PANIC("build_initial_stack refused the idle thread's stack (lab 3)");
         cs.idle = idle;
     } else {
         // An AP's start-up context is its idle thread.
@@ -275,9 +270,13 @@ void sched_init_cpu() {
     cs.ready = true;
 }
 
-bool sched_ready() { return g_cpus_online && me().ready; }
+bool sched_ready() {
+    return g_cpus_online && me().ready;
+}
 
-Thread* current_thread() { return me().current; }
+Thread* current_thread() {
+    return me().current;
+}
 
 Result<Thread*> thread_create(void (*entry)(void*), void* arg, const ThreadOptions& opts) {
     if (opts.cpu >= MAX_CPUS || !g_percpu[opts.cpu].online || !g_sched[opts.cpu].ready)
@@ -297,12 +296,14 @@ Result<Thread*> thread_create(void (*entry)(void*), void* arg, const ThreadOptio
     t->detached = opts.detached;
     t->id = __atomic_fetch_add(&g_next_id, 1, __ATOMIC_RELAXED);
     set_name(t, opts.name);
-    t->saved_rsp = build_initial_stack(t->stack, t->stack_size, reinterpret_cast<uint64_t>(&thread_start),
-                                       reinterpret_cast<uint64_t>(&thread_main), reinterpret_cast<uint64_t>(t));
+    t->saved_rsp = build_initial_stack(
+        t->stack, t->stack_size, reinterpret_cast<uint64_t>(&thread_start),
+        reinterpret_cast<uint64_t>(&thread_main), reinterpret_cast<uint64_t>(t));
     if (!t->saved_rsp) {
         kfree(t->stack);
         delete t;
-        return Error{Errc::invalid_argument, "thread_create: build_initial_stack refused the stack"};
+        return Error{Errc::invalid_argument,
+                     "thread_create: build_initial_stack refused the stack"};
     }
     CpuSched& target = g_sched[opts.cpu];
     uint64_t flags = cpu::read_rflags();
@@ -316,8 +317,7 @@ Result<Thread*> thread_create(void (*entry)(void*), void* arg, const ThreadOptio
         }
         lapic::send_ipi(g_percpu[opts.cpu].apic_id, lapic::FIXED | (1u << 14) | VEC_RESCHED);
     }
-    if (flags & (1u << 9))
-        cpu::sti();
+    if (flags & (1u << 9)) cpu::sti();
     return t;
 }
 
@@ -343,8 +343,7 @@ void thread_yield() {
     cpu::cli();
     me().slice_end = 0; // give the rest of the slice away
     schedule();
-    if (flags & (1u << 9))
-        cpu::sti();
+    if (flags & (1u << 9)) cpu::sti();
 }
 
 void sleep_until(uint64_t deadline) {
@@ -356,8 +355,7 @@ void sleep_until(uint64_t deadline) {
         cs.sleepers.insert(&cs.current->node, deadline);
         schedule();
     }
-    if (flags & (1u << 9))
-        cpu::sti();
+    if (flags & (1u << 9)) cpu::sti();
 }
 
 bool sleep_until_unless(uint64_t deadline, const volatile bool* flag) {
@@ -373,19 +371,17 @@ bool sleep_until_unless(uint64_t deadline, const volatile bool* flag) {
         schedule();
         slept = true;
     }
-    if (flags & (1u << 9))
-        cpu::sti();
+    if (flags & (1u << 9)) cpu::sti();
     return slept;
 }
 
 void sched_timer_lost() {
     uint64_t flags = cpu::read_rflags();
     cpu::cli();
-    me().timer_at = 0;      // whatever was armed is gone: program_timer() arms it again
+    me().timer_at = 0; // whatever was armed is gone: program_timer() arms it again
     me().slice_end = 0;
     lapic::send_ipi(this_cpu().apic_id, lapic::FIXED | (1u << 14) | VEC_RESCHED); // and soon
-    if (flags & (1u << 9))
-        cpu::sti();
+    if (flags & (1u << 9)) cpu::sti();
 }
 
 uint64_t current_budget_left() {
@@ -397,8 +393,7 @@ uint64_t current_budget_left() {
         uint64_t ran = cpu::rdtsc() - cs.switched_in_at, budget = vcpu_budget(*v);
         left = budget > ran ? budget - ran : 0;
     }
-    if (flags & (1u << 9))
-        cpu::sti();
+    if (flags & (1u << 9)) cpu::sti();
     return left;
 }
 
@@ -417,10 +412,8 @@ void thread_wake(Thread* t) {
     // A reschedule interrupt, to the thread's CPU (itself included: it then drains the list at
     // its next schedule(), in interrupt context or not). A full list only delays the wake-up to
     // the sleeper's own deadline.
-    if (queued)
-        lapic::send_ipi(g_percpu[t->cpu].apic_id, lapic::FIXED | (1u << 14) | VEC_RESCHED);
-    if (flags & (1u << 9))
-        cpu::sti();
+    if (queued) lapic::send_ipi(g_percpu[t->cpu].apic_id, lapic::FIXED | (1u << 14) | VEC_RESCHED);
+    if (flags & (1u << 9)) cpu::sti();
 }
 
 void sched_idle_loop() {
@@ -430,6 +423,8 @@ void sched_idle_loop() {
     }
 }
 
-SchedStats sched_stats(unsigned cpu) { return g_sched[cpu].stats; }
+SchedStats sched_stats(unsigned cpu) {
+    return g_sched[cpu].stats;
+}
 
 } // namespace kern

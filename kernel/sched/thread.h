@@ -36,10 +36,10 @@ struct Thread {
     uint8_t* stack = nullptr;   ///< kernel stack (nullptr for boot/idle threads on static stacks)
     size_t stack_size = 0;      ///< bytes at stack
     void (*entry)(void*) = nullptr; ///< thread body
-    void* arg = nullptr;        ///< its argument
-    uint64_t run_cycles = 0;    ///< TSC cycles spent running
-    uint64_t switches_in = 0;   ///< times switched to
-    volatile bool exited = false; ///< set when the thread has finished (join)
+    void* arg = nullptr;            ///< its argument
+    uint64_t run_cycles = 0;        ///< TSC cycles spent running
+    uint64_t switches_in = 0;       ///< times switched to
+    volatile bool exited = false;   ///< set when the thread has finished (join)
 };
 
 /// Options for thread_create.
@@ -88,9 +88,9 @@ uint64_t current_budget_left();
 
 /// Per-CPU scheduler statistics, for tests and `@@` metrics.
 struct SchedStats {
-    uint64_t switches;        ///< context switches
+    uint64_t switches;         ///< context switches
     uint64_t timer_interrupts; ///< scheduler timer interrupts taken
-    uint64_t idle_cycles;     ///< TSC cycles in the idle thread
+    uint64_t idle_cycles;      ///< TSC cycles in the idle thread
 };
 /// Statistics of CPU `cpu`.
 SchedStats sched_stats(unsigned cpu);

@@ -18,11 +18,11 @@ struct Vcpu {
 
     unsigned cpu;
     char name[24] = {};
-    SporadicServer server;     // the budget: C per T over any window (lab 4)
-    FifoQueue ready;           // its ready threads
-    Vcpu* next = nullptr;      // next lower-priority VCPU on the same CPU
-    unsigned index = 0;        // creation order on its CPU: the RM tie-break
-    bool running = false;      // one of its threads is on the CPU
+    SporadicServer server;      // the budget: C per T over any window (lab 4)
+    FifoQueue ready;            // its ready threads
+    Vcpu* next = nullptr;       // next lower-priority VCPU on the same CPU
+    unsigned index = 0;         // creation order on its CPU: the RM tie-break
+    bool running = false;       // one of its threads is on the CPU
     volatile bool dead = false; // vcpu_destroy() asked; its CPU unlinks it in vcpu_replenish()
     VcpuStats stats{};
 };
@@ -38,10 +38,14 @@ Vcpu* g_by_priority[MAX_CPUS]; // shortest period first (rm_higher_priority)
 Spinlock g_list_lock[MAX_CPUS];
 Spinlock g_create_lock;
 
-Vcpu& vcpu_at(unsigned cpu, unsigned i) { return *reinterpret_cast<Vcpu*>(g_storage[cpu][i]); }
+Vcpu& vcpu_at(unsigned cpu, unsigned i) {
+    return *reinterpret_cast<Vcpu*>(g_storage[cpu][i]);
+}
 
 /// A VCPU may run now: it has a ready thread and budget.
-bool runnable(const Vcpu& v) { return !v.ready.empty() && !v.server.exhausted(); }
+bool runnable(const Vcpu& v) {
+    return !v.ready.empty() && !v.server.exhausted();
+}
 } // namespace
 
 Result<Vcpu*> vcpu_create(unsigned cpu, uint64_t budget, uint64_t period, const char* name) {
@@ -58,8 +62,7 @@ Result<Vcpu*> vcpu_create(unsigned cpu, uint64_t budget, uint64_t period, const 
             slot = slot == MAX_VCPUS_PER_CPU ? i : slot;
             continue;
         }
-        if (!vcpu_at(cpu, i).dead)
-            set[n++] = vcpu_at(cpu, i).server.params();
+        if (!vcpu_at(cpu, i).dead) set[n++] = vcpu_at(cpu, i).server.params();
     }
     if (slot == MAX_VCPUS_PER_CPU)
         return Error{Errc::no_memory, "vcpu_create: too many VCPUs on this CPU"};
@@ -77,28 +80,31 @@ Result<Vcpu*> vcpu_create(unsigned cpu, uint64_t budget, uint64_t period, const 
         v->name[i] = name[i];
     SpinlockGuard lg(g_list_lock[cpu]);
     Vcpu** link = &g_by_priority[cpu];
-    while (*link && rm_higher_priority((*link)->server.params().period, (*link)->index, period, v->index))
+    while (*link &&
+           rm_higher_priority((*link)->server.params().period, (*link)->index, period, v->index))
         link = &(*link)->next;
     v->next = *link;
     __atomic_store_n(link, v, __ATOMIC_RELEASE);
     return v;
 }
 
-void vcpu_destroy(Vcpu& v) { __atomic_store_n(&v.dead, true, __ATOMIC_RELEASE); }
+void vcpu_destroy(Vcpu& v) {
+    __atomic_store_n(&v.dead, true, __ATOMIC_RELEASE);
+}
 
-void vcpu_enqueue(Vcpu& v, QueueNode* n) { v.ready.push_back(n); }
+void vcpu_enqueue(Vcpu& v, QueueNode* n) {
+    v.ready.push_back(n);
+}
 
 QueueNode* vcpu_pick(unsigned cpu, uint64_t) {
     for (Vcpu* v = g_by_priority[cpu]; v; v = v->next)
-        if (runnable(*v))
-            return v->ready.pop_front();
+        if (runnable(*v)) return v->ready.pop_front();
     return nullptr;
 }
 
 bool vcpu_has_ready(unsigned cpu, uint64_t) {
     for (Vcpu* v = g_by_priority[cpu]; v; v = v->next)
-        if (runnable(*v))
-            return true;
+        if (runnable(*v)) return true;
     return false;
 }
 
@@ -109,8 +115,7 @@ void vcpu_start(Vcpu& v, uint64_t now) {
 
 void vcpu_charge(Vcpu& v, uint64_t from, uint64_t to) {
     uint64_t used = to - from;
-    if (used > v.server.budget() && !v.ready.empty())
-        ++v.stats.overruns;
+    if (used > v.server.budget() && !v.ready.empty()) ++v.stats.overruns;
     v.server.consume(to, used);
     v.stats.consumed += used;
     v.running = false;
@@ -122,7 +127,8 @@ void vcpu_replenish(unsigned cpu, uint64_t now) {
         if (v->dead && v->ready.empty() && !v->running) {
             SpinlockGuard lg(g_list_lock[cpu]);
             *link = v->next; // v->next stays valid for anyone still looking at v
-            g_slot_used[cpu][(reinterpret_cast<uint8_t*>(v) - g_storage[cpu][0]) / sizeof(Vcpu)] = false;
+            g_slot_used[cpu][(reinterpret_cast<uint8_t*>(v) - g_storage[cpu][0]) / sizeof(Vcpu)] =
+                false;
             continue;
         }
         v->server.replenish(now);
@@ -136,8 +142,7 @@ uint64_t vcpu_next_event(unsigned cpu, Vcpu* running, uint64_t now) {
     // extend it; they are applied when the timer fires, so they need no timer of their own.
     // (Setting one for each would split every run into chunks at the previous period's chunk
     // boundaries, which then come back one period later: an interrupt storm that never ends.)
-    if (running)
-        at = now + running->server.budget();
+    if (running) at = now + running->server.budget();
     // A VCPU with work but no budget: the replenishment that lets it run again.
     for (Vcpu* v = g_by_priority[cpu]; v; v = v->next) {
         if (v != running && !v->ready.empty() && v->server.exhausted() && v->server.pending()) {
@@ -148,14 +153,22 @@ uint64_t vcpu_next_event(unsigned cpu, Vcpu* running, uint64_t now) {
     return at;
 }
 
-VcpuStats vcpu_stats(const Vcpu& v) { return v.stats; }
-uint64_t vcpu_budget(const Vcpu& v) { return v.server.budget(); }
+VcpuStats vcpu_stats(const Vcpu& v) {
+    return v.stats;
+}
+uint64_t vcpu_budget(const Vcpu& v) {
+    return v.server.budget();
+}
 
 void vcpu_account_delegated(Vcpu& v, uint64_t cycles) {
     __atomic_fetch_add(&v.stats.delegated_wait, cycles, __ATOMIC_RELAXED);
     __atomic_fetch_add(&v.stats.delegated_calls, 1, __ATOMIC_RELAXED);
 }
-void vcpu_report_miss(Vcpu& v) { __atomic_fetch_add(&v.stats.deadline_misses, 1, __ATOMIC_RELAXED); }
-unsigned vcpu_cpu(const Vcpu& v) { return v.cpu; }
+void vcpu_report_miss(Vcpu& v) {
+    __atomic_fetch_add(&v.stats.deadline_misses, 1, __ATOMIC_RELAXED);
+}
+unsigned vcpu_cpu(const Vcpu& v) {
+    return v.cpu;
+}
 
 } // namespace kern

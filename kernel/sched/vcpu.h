@@ -25,24 +25,26 @@ void vcpu_destroy(Vcpu& v);
 
 /// Scheduler hooks (sched/scheduler.cc); all run on `cpu` itself with interrupts off.
 /// @{
-void vcpu_enqueue(Vcpu& v, QueueNode* n);                       ///< a bound thread became ready
-QueueNode* vcpu_pick(unsigned cpu, uint64_t now);               ///< next VCPU thread to run, or nullptr
-bool vcpu_has_ready(unsigned cpu, uint64_t now);                ///< some VCPU thread could run now
-void vcpu_start(Vcpu& v, uint64_t now);                         ///< v's thread starts running
-void vcpu_charge(Vcpu& v, uint64_t from, uint64_t to);          ///< v's thread ran from..to
-void vcpu_replenish(unsigned cpu, uint64_t now);                ///< apply due replenishments
-uint64_t vcpu_next_event(unsigned cpu, Vcpu* running, uint64_t now); ///< budget end or replenishment
+void vcpu_enqueue(Vcpu& v, QueueNode* n);              ///< a bound thread became ready
+QueueNode* vcpu_pick(unsigned cpu, uint64_t now);      ///< next VCPU thread to run, or nullptr
+bool vcpu_has_ready(unsigned cpu, uint64_t now);       ///< some VCPU thread could run now
+void vcpu_start(Vcpu& v, uint64_t now);                ///< v's thread starts running
+void vcpu_charge(Vcpu& v, uint64_t from, uint64_t to); ///< v's thread ran from..to
+void vcpu_replenish(unsigned cpu, uint64_t now);       ///< apply due replenishments
+uint64_t vcpu_next_event(unsigned cpu, Vcpu* running,
+                         uint64_t now); ///< budget end or replenishment
 /// @}
 
 /// Per-VCPU statistics.
 struct VcpuStats {
-    uint64_t budget;           ///< parameter C (cycles)
-    uint64_t period;           ///< parameter T (cycles)
-    uint64_t consumed;         ///< total cycles charged
-    uint64_t overruns;         ///< times the budget ran out while a thread still wanted to run
-    uint64_t deadline_misses;  ///< reported by threads via vcpu_report_miss()
-    uint64_t delegated_wait;   ///< cycles its threads waited for delegated calls (vcpu_account_delegated)
-    uint64_t delegated_calls;  ///< delegated calls its threads made
+    uint64_t budget;          ///< parameter C (cycles)
+    uint64_t period;          ///< parameter T (cycles)
+    uint64_t consumed;        ///< total cycles charged
+    uint64_t overruns;        ///< times the budget ran out while a thread still wanted to run
+    uint64_t deadline_misses; ///< reported by threads via vcpu_report_miss()
+    uint64_t
+        delegated_wait; ///< cycles its threads waited for delegated calls (vcpu_account_delegated)
+    uint64_t delegated_calls; ///< delegated calls its threads made
 };
 /// Statistics of `v`.
 VcpuStats vcpu_stats(const Vcpu& v);

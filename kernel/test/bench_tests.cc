@@ -41,8 +41,7 @@ KTEST(bench, context_switch) {
 }
 
 KTEST(bench, ipi_round_trip) {
-    if (g_cpus_online < 2)
-        return;
+    if (g_cpus_online < 2) return;
     uint64_t samples[101];
     for (auto& s : samples) {
         auto r = smp_ping(1, 100000);

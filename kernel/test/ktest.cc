@@ -20,8 +20,7 @@ bool KTestContext::check(bool ok, const char* what, int line) {
 }
 
 void KTestContext::fail(const char* fmt, ...) {
-    if (m_failed)
-        return;
+    if (m_failed) return;
     m_failed = true;
     va_list ap;
     va_start(ap, fmt);
@@ -34,16 +33,14 @@ unsigned ktest_run_suite(const char* suite) {
     // GCC emits a file's records in reverse: walk back from the end to run them in source
     // order, the order of the lab's test table (a graded run tells results in that order).
     for (const KTest* k = __ktests_end; k-- > __ktests_start;) {
-        if (strcmp(k->suite, suite) != 0)
-            continue;
+        if (strcmp(k->suite, suite) != 0) continue;
         KTestContext t;
         k->fn(t);
         report_test(k->name, t.passed(), t.reason());
         ++run;
         failed += t.passed() ? 0 : 1;
     }
-    if (run == 0)
-        kprintf("ktest: no in-kernel tests in suite '%s'\n", suite);
+    if (run == 0) kprintf("ktest: no in-kernel tests in suite '%s'\n", suite);
     return failed;
 }
 

@@ -35,9 +35,9 @@ class KTestContext {
 /// the size is padded to the alignment GCC gives them anyway (it aligns objects of 16 bytes or
 /// more to 16; an unpadded 24-byte record would leave gaps).
 struct alignas(32) KTest {
-    const char* suite;                ///< "lab0", "lab1", ...
-    const char* name;                 ///< test name, unique within the kernel
-    void (*fn)(KTestContext& t);      ///< the test body
+    const char* suite;           ///< "lab0", "lab1", ...
+    const char* name;            ///< test name, unique within the kernel
+    void (*fn)(KTestContext& t); ///< the test body
 };
 static_assert(sizeof(KTest) == 32);
 
@@ -58,6 +58,5 @@ unsigned ktest_run_suite(const char* suite);
 /// Check a condition; on failure leave the test at once.
 #define KREQUIRE(cond)                                                                             \
     do {                                                                                           \
-        if (!t.check(static_cast<bool>(cond), #cond, __LINE__))                                    \
-            return;                                                                                \
+        if (!t.check(static_cast<bool>(cond), #cond, __LINE__)) return;                            \
     } while (0)

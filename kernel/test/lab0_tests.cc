@@ -51,13 +51,15 @@ size_t g_found_count;
 } // namespace
 
 KTEST(lab0, kprintf_decimal) {
-    expect_format(t, "42|   42|42   |00042|-42|+7", "%d|%5d|%-5d|%05d|%d|%+d", 42, 42, 42, 42, -42, 7) &&
+    expect_format(t, "42|   42|42   |00042|-42|+7", "%d|%5d|%-5d|%05d|%d|%+d", 42, 42, 42, 42, -42,
+                  7) &&
         expect_format(t, "18446744073709551615", "%lu", ~0UL) &&
         expect_format(t, "-9223372036854775808", "%ld", -9223372036854775807L - 1);
 }
 
 KTEST(lab0, kprintf_hex_and_pointers) {
-    expect_format(t, "ff|FF|0xff|0x000000ff|377", "%x|%X|%#x|%#010x|%o", 255u, 255u, 255u, 255u, 255u) &&
+    expect_format(t, "ff|FF|0xff|0x000000ff|377", "%x|%X|%#x|%#010x|%o", 255u, 255u, 255u, 255u,
+                  255u) &&
         expect_format(t, "0x00000000001000f0", "%p", reinterpret_cast<void*>(0x1000f0)) &&
         expect_format(t, "0b1011", "%#b", 11u);
 }

@@ -19,8 +19,7 @@ bool in_usable_range(uint64_t f) {
     size_t n;
     const PhysRange* r = usable_ranges(&n);
     for (size_t i = 0; i < n; ++i)
-        if (f >= r[i].base && f + PAGE_SIZE <= r[i].end)
-            return true;
+        if (f >= r[i].base && f + PAGE_SIZE <= r[i].end) return true;
     return false;
 }
 } // namespace
@@ -39,7 +38,8 @@ KTEST(lab1, frames_unique_and_usable) {
         }
         got[n] = r.value();
         uint64_t f = got[n];
-        if (f % PAGE_SIZE || f < 0x100000 || !in_usable_range(f) || (f >= kimg.base && f < kimg.end)) {
+        if (f % PAGE_SIZE || f < 0x100000 || !in_usable_range(f) ||
+            (f >= kimg.base && f < kimg.end)) {
             t.fail("frame %#lx is unaligned, below 1 MiB, in the kernel, or not usable RAM", f);
             ++n;
             break;

@@ -25,14 +25,15 @@ void on_test_timer(TrapFrame&) {
 /// Wait for g_timer_fired_at to change, with interrupts on, at most `max_ticks` TSC ticks.
 bool wait_for_timer(uint64_t start, uint64_t max_ticks) {
     while (!g_timer_fired_at) {
-        if (cpu::rdtsc() - start > max_ticks)
-            return false;
+        if (cpu::rdtsc() - start > max_ticks) return false;
         cpu::pause();
     }
     return true;
 }
 
-uint64_t abs_diff(uint64_t a, uint64_t b) { return a > b ? a - b : b - a; }
+uint64_t abs_diff(uint64_t a, uint64_t b) {
+    return a > b ? a - b : b - a;
+}
 } // namespace
 
 KTEST(lab2, madt_lists_this_cpu) {

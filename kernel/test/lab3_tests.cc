@@ -13,8 +13,7 @@ volatile int g_log_len;
 
 void log_event(int v) {
     int i = __atomic_fetch_add(&g_log_len, 1, __ATOMIC_SEQ_CST);
-    if (i < 64)
-        g_log[i] = v;
+    if (i < 64) g_log[i] = v;
 }
 
 struct PingArg {
@@ -45,7 +44,9 @@ void sleeper(void* p) {
 }
 
 volatile unsigned g_ran_on_cpu = ~0u;
-void where_am_i(void*) { g_ran_on_cpu = this_cpu().index; }
+void where_am_i(void*) {
+    g_ran_on_cpu = this_cpu().index;
+}
 } // namespace
 
 KTEST(lab3, threads_run_and_exit) {

@@ -30,16 +30,12 @@ KTEST(lab4, admission_accepts_then_refuses_overload) {
     // ...a third 40% VCPU would make 120%: refused, with the reason.
     auto c = vcpu_create(cpu, T * 2 / 5, T, "adm-c");
     KCHECK(!c.ok());
-    if (!c.ok())
-        KCHECK(strcmp(c.error().what, "utilization above 1") == 0);
+    if (!c.ok()) KCHECK(strcmp(c.error().what, "utilization above 1") == 0);
     // Budget larger than the period: refused whatever else runs.
     KCHECK(!vcpu_create(cpu, 2 * T, T, "adm-bad").ok());
-    if (a.ok())
-        vcpu_destroy(*a.value());
-    if (b.ok())
-        vcpu_destroy(*b.value());
-    if (c.ok())
-        vcpu_destroy(*c.value());
+    if (a.ok()) vcpu_destroy(*a.value());
+    if (b.ok()) vcpu_destroy(*b.value());
+    if (c.ok()) vcpu_destroy(*c.value());
 }
 
 KTEST(lab4, budget_limits_a_spinning_vcpu) {

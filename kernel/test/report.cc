@@ -72,7 +72,8 @@ void start_framed(Line& l) {
 void tell(int i) {
     Line l;
     start_framed(l);
-    add_result(l, g_grade.table.name(size_t(i)), g_grade.table.outcome(size_t(i)) == TestTable::Outcome::pass,
+    add_result(l, g_grade.table.name(size_t(i)),
+               g_grade.table.outcome(size_t(i)) == TestTable::Outcome::pass,
                g_grade.table.reason(size_t(i)));
     l.emit();
 }
@@ -83,11 +84,9 @@ void report_test(const char* name, bool pass, const char* reason) {
     l.add("@@ ");
     add_result(l, name, pass, reason);
     l.emit();
-    if (!g_grade.active)
-        return;
+    if (!g_grade.active) return;
     SpinlockGuard guard(g_grade.lock);
-    if (g_grade.ended)
-        return;
+    if (g_grade.ended) return;
     g_grade.table.record(name, pass, reason);
     for (int i; (i = g_grade.table.next_in_order()) >= 0;)
         tell(i);
@@ -95,10 +94,10 @@ void report_test(const char* name, bool pass, const char* reason) {
 
 bool report_grade_begin(const char* nonce, const char* tests, size_t len) {
     size_t n = 0;
-    while (nonce[n] && ((nonce[n] >= '0' && nonce[n] <= '9') || (nonce[n] >= 'a' && nonce[n] <= 'f')))
+    while (nonce[n] &&
+           ((nonce[n] >= '0' && nonce[n] <= '9') || (nonce[n] >= 'a' && nonce[n] <= 'f')))
         ++n;
-    if (n != NONCE_LEN || nonce[n] || !g_grade.table.load(tests, len))
-        return false;
+    if (n != NONCE_LEN || nonce[n] || !g_grade.table.load(tests, len)) return false;
     memcpy(g_grade.nonce, nonce, NONCE_LEN + 1);
     g_grade.active = true;
     Line l;
@@ -110,8 +109,7 @@ bool report_grade_begin(const char* nonce, const char* tests, size_t len) {
 }
 
 void report_grade_end() {
-    if (!g_grade.active || g_grade.ended)
-        return;
+    if (!g_grade.active || g_grade.ended) return;
     // A panic ended the report already (report_panic), so this CPU does not hold the lock.
     SpinlockGuard guard(g_grade.lock);
     g_grade.ended = true;

@@ -29,7 +29,7 @@ inline constexpr uint32_t CHANNEL_VERSION = 3;
 
 /// Geometry.
 /// @{
-inline constexpr uint64_t CHANNEL_BYTES = 2ull << 20;   ///< the whole region: one 2 MiB page
+inline constexpr uint64_t CHANNEL_BYTES = 2ull << 20;    ///< the whole region: one 2 MiB page
 inline constexpr uint32_t SLOTS = 64;                    ///< slots per ring (a power of two)
 inline constexpr uint32_t SLOT_BYTES = 128;              ///< bytes per message slot
 inline constexpr uint32_t BUFFERS = 64;                  ///< bulk buffers
@@ -42,34 +42,37 @@ inline constexpr uint64_t BUFFERS_OFFSET = 0x10000;      ///< bulk buffers
 inline constexpr uint32_t PATH_MAX_BYTES = 1024;         ///< longest path, including its NUL
 /// @}
 static_assert((SLOTS & (SLOTS - 1)) == 0, "ring indices wrap with a mask");
-static_assert(RING_SLOTS_OFFSET + SLOTS * SLOT_BYTES <= RESPONSE_RING_OFFSET - REQUEST_RING_OFFSET, "rings overlap");
-static_assert(BUFFERS_OFFSET + uint64_t(BUFFERS) * BUFFER_BYTES <= CHANNEL_BYTES, "buffers overflow the region");
+static_assert(RING_SLOTS_OFFSET + SLOTS * SLOT_BYTES <= RESPONSE_RING_OFFSET - REQUEST_RING_OFFSET,
+              "rings overlap");
+static_assert(BUFFERS_OFFSET + uint64_t(BUFFERS) * BUFFER_BYTES <= CHANNEL_BYTES,
+              "buffers overflow the region");
 
 /// The channel's first page. The master writes it once (magic last) before the slave boots.
 struct ChannelHeader {
-    uint32_t magic;          ///< CHANNEL_MAGIC once initialised
-    uint32_t version;        ///< CHANNEL_VERSION
-    uint32_t slots;          ///< SLOTS
-    uint32_t slot_bytes;     ///< SLOT_BYTES
-    uint32_t buffers;        ///< BUFFERS
-    uint32_t buffer_bytes;   ///< BUFFER_BYTES
-    uint32_t daemon_up;      ///< set by vlibosd when it serves (its pid), 0 before and after
-    uint32_t doorbell_mode;  ///< DoorbellMode the master wants the daemon to use
-    uint64_t daemon_polls;   ///< times the daemon found the request ring empty (statistics)
-    uint64_t doorbells;      ///< doorbells the daemon rang (statistics)
-    uint32_t daemon_wait;    ///< DaemonWait: how vlibosd waits for requests (set by vlibosd)
+    uint32_t magic;         ///< CHANNEL_MAGIC once initialised
+    uint32_t version;       ///< CHANNEL_VERSION
+    uint32_t slots;         ///< SLOTS
+    uint32_t slot_bytes;    ///< SLOT_BYTES
+    uint32_t buffers;       ///< BUFFERS
+    uint32_t buffer_bytes;  ///< BUFFER_BYTES
+    uint32_t daemon_up;     ///< set by vlibosd when it serves (its pid), 0 before and after
+    uint32_t doorbell_mode; ///< DoorbellMode the master wants the daemon to use
+    uint64_t daemon_polls;  ///< times the daemon found the request ring empty (statistics)
+    uint64_t doorbells;     ///< doorbells the daemon rang (statistics)
+    uint32_t daemon_wait;   ///< DaemonWait: how vlibosd waits for requests (set by vlibosd)
     /// 1 while vlibosd blocks until it is woken (DAEMON_WAIT_WOKEN). Set by the daemon before it
     /// looks at the request ring a last time and blocks; cleared by the master when it pushes a
     /// request and wakes it. Each side writes, then fences, then reads the other's index or flag,
     /// so a request is never left unseen with the daemon asleep.
     uint32_t daemon_asleep;
-    uint64_t sleeps;         ///< times the daemon blocked (statistics)
-    uint64_t wakeups;        ///< wake-ups the master sent (statistics)
+    uint64_t sleeps;  ///< times the daemon blocked (statistics)
+    uint64_t wakeups; ///< wake-ups the master sent (statistics)
 };
 
 /// How vlibosd waits when the request ring is empty.
 enum DaemonWait : uint32_t {
-    DAEMON_WAIT_POLL = 0,  ///< it sleeps vlibos.poll_us between looks (or busy-polls: vlibos.spin=-1)
+    DAEMON_WAIT_POLL =
+        0, ///< it sleeps vlibos.poll_us between looks (or busy-polls: vlibos.spin=-1)
     DAEMON_WAIT_WOKEN = 1, ///< it blocks in read() on its console tty; the master wakes it through
                            ///< the UART's receive interrupt (hv::linux_slave_wake)
 };
@@ -95,51 +98,52 @@ static_assert(sizeof(RingControl) == 128 && RING_SLOTS_OFFSET == sizeof(RingCont
 
 /// Operations.
 enum Op : uint16_t {
-    OP_NOP = 0,     ///< () -> 0: the null call, for measuring the round trip
-    OP_OPEN = 1,    ///< (path in buffer, flags, mode) -> fd
-    OP_CLOSE = 2,   ///< (fd) -> 0
-    OP_READ = 3,    ///< (fd, count) -> bytes, data in buffer
-    OP_WRITE = 4,   ///< (fd, data in buffer, len) -> bytes written
-    OP_LSEEK = 5,   ///< (fd, offset, whence) -> new offset
-    OP_STAT = 6,    ///< (path in buffer) -> 0, a StatResult in buffer
-    OP_UNLINK = 7,  ///< (path in buffer) -> 0
-    OP_MKDIR = 8,   ///< (path in buffer, mode) -> 0
-    OP_READDIR = 9, ///< (path in buffer, skip) -> entries returned, NUL-separated names in buffer
-    OP_RUN = 10,    ///< (command line in buffer) -> exit status; its output (truncated) in buffer
-    OP_SOCKET = 11, ///< (type: 1 stream, 2 datagram) -> fd of an IPv4 socket (AF_INET)
-    OP_BIND = 12,   ///< (fd, port): bind to 127.0.0.1:port
-    OP_LISTEN = 13, ///< (fd, backlog) -> 0
+    OP_NOP = 0,      ///< () -> 0: the null call, for measuring the round trip
+    OP_OPEN = 1,     ///< (path in buffer, flags, mode) -> fd
+    OP_CLOSE = 2,    ///< (fd) -> 0
+    OP_READ = 3,     ///< (fd, count) -> bytes, data in buffer
+    OP_WRITE = 4,    ///< (fd, data in buffer, len) -> bytes written
+    OP_LSEEK = 5,    ///< (fd, offset, whence) -> new offset
+    OP_STAT = 6,     ///< (path in buffer) -> 0, a StatResult in buffer
+    OP_UNLINK = 7,   ///< (path in buffer) -> 0
+    OP_MKDIR = 8,    ///< (path in buffer, mode) -> 0
+    OP_READDIR = 9,  ///< (path in buffer, skip) -> entries returned, NUL-separated names in buffer
+    OP_RUN = 10,     ///< (command line in buffer) -> exit status; its output (truncated) in buffer
+    OP_SOCKET = 11,  ///< (type: 1 stream, 2 datagram) -> fd of an IPv4 socket (AF_INET)
+    OP_BIND = 12,    ///< (fd, port): bind to 127.0.0.1:port
+    OP_LISTEN = 13,  ///< (fd, backlog) -> 0
     OP_CONNECT = 14, ///< (fd, port): connect to 127.0.0.1:port
-    OP_ACCEPT = 15, ///< (fd) -> fd of the accepted connection (blocks the daemon until one comes)
-    OP_COUNT = 16,  ///< one past the last operation
+    OP_ACCEPT = 15,  ///< (fd) -> fd of the accepted connection (blocks the daemon until one comes)
+    OP_COUNT = 16,   ///< one past the last operation
 };
 
 /// Open flags as the master's applications pass them: Linux's values (fcntl.h), so the daemon
 /// passes them on after masking to these.
-inline constexpr int64_t OPEN_FLAGS_ALLOWED = 03 /* O_ACCMODE */ | 0100 /* O_CREAT */ | 01000 /* O_TRUNC */ |
-                                              02000 /* O_APPEND */ | 0200 /* O_EXCL */ | 0200000 /* O_DIRECTORY */;
+inline constexpr int64_t OPEN_FLAGS_ALLOWED = 03 /* O_ACCMODE */ | 0100 /* O_CREAT */ |
+                                              01000 /* O_TRUNC */ | 02000 /* O_APPEND */ |
+                                              0200 /* O_EXCL */ | 0200000 /* O_DIRECTORY */;
 
 /// A request slot (master -> slave).
 struct Request {
-    uint32_t seq;      ///< the master's sequence number, echoed in the response
-    uint16_t op;       ///< Op
-    uint16_t flags;    ///< 0 (reserved)
-    uint32_t buffer;   ///< bulk buffer index, < BUFFERS
-    uint32_t len;      ///< payload bytes in the buffer (path with its NUL, or data to write)
-    int64_t args[6];   ///< operation arguments
+    uint32_t seq;    ///< the master's sequence number, echoed in the response
+    uint16_t op;     ///< Op
+    uint16_t flags;  ///< 0 (reserved)
+    uint32_t buffer; ///< bulk buffer index, < BUFFERS
+    uint32_t len;    ///< payload bytes in the buffer (path with its NUL, or data to write)
+    int64_t args[6]; ///< operation arguments
     uint8_t pad[SLOT_BYTES - 16 - 6 * 8]; ///< to SLOT_BYTES
 };
 static_assert(sizeof(Request) == SLOT_BYTES);
 
 /// A response slot (slave -> master).
 struct Response {
-    uint32_t seq;      ///< the request's seq
-    uint16_t op;       ///< the request's op
-    uint16_t flags;    ///< 0 (reserved)
-    uint32_t buffer;   ///< the request's buffer
-    uint32_t len;      ///< bytes of result data in the buffer
-    int64_t result;    ///< >= 0: the operation's result; < 0: -errno (Linux numbering)
-    int64_t aux[5];    ///< operation-specific extras (0 unless documented)
+    uint32_t seq;    ///< the request's seq
+    uint16_t op;     ///< the request's op
+    uint16_t flags;  ///< 0 (reserved)
+    uint32_t buffer; ///< the request's buffer
+    uint32_t len;    ///< bytes of result data in the buffer
+    int64_t result;  ///< >= 0: the operation's result; < 0: -errno (Linux numbering)
+    int64_t aux[5];  ///< operation-specific extras (0 unless documented)
     uint8_t pad[SLOT_BYTES - 24 - 5 * 8]; ///< to SLOT_BYTES
 };
 static_assert(sizeof(Response) == SLOT_BYTES);

@@ -30,7 +30,10 @@ enum class RingStatus : uint8_t {
 
 /// Name of a RingStatus, for messages.
 constexpr const char* ring_status_name(RingStatus s) {
-    return s == RingStatus::ok ? "ok" : s == RingStatus::full ? "full" : s == RingStatus::empty ? "empty" : "corrupt";
+    return s == RingStatus::ok      ? "ok"
+           : s == RingStatus::full  ? "full"
+           : s == RingStatus::empty ? "empty"
+                                    : "corrupt";
 }
 
 /// The two operations (ring.cc, lab 8). @p ctl is the ring's control block, @p slots its SLOTS
@@ -50,7 +53,8 @@ template <typename Slot> class RingProducer {
     /// The producer of the ring whose control block is at @p ring (slots follow it). Starts at
     /// the ring's current head (0 in a fresh region).
     explicit RingProducer(void* ring)
-        : m_ctl(static_cast<RingControl*>(ring)), m_slots(static_cast<char*>(ring) + RING_SLOTS_OFFSET),
+        : m_ctl(static_cast<RingControl*>(ring)),
+          m_slots(static_cast<char*>(ring) + RING_SLOTS_OFFSET),
           m_head(__atomic_load_n(&m_ctl->head, __ATOMIC_RELAXED)) {}
 
     /// Copy @p msg into the ring and publish it.
@@ -76,7 +80,8 @@ template <typename Slot> class RingConsumer {
     RingConsumer() = default;
     /// The consumer of the ring whose control block is at @p ring. Starts at its current tail.
     explicit RingConsumer(void* ring)
-        : m_ctl(static_cast<RingControl*>(ring)), m_slots(static_cast<char*>(ring) + RING_SLOTS_OFFSET),
+        : m_ctl(static_cast<RingControl*>(ring)),
+          m_slots(static_cast<char*>(ring) + RING_SLOTS_OFFSET),
           m_tail(__atomic_load_n(&m_ctl->tail, __ATOMIC_RELAXED)) {}
 
     /// Copy the next message into @p out and free its slot.

@@ -2,12 +2,12 @@
 
 #include "libos/channel/validate.h"
 
+#include <arpa/inet.h>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -26,23 +26,22 @@ Server::Server() {
 
 Server::~Server() {
     for (int fd : m_fds)
-        if (fd >= 0)
-            close(fd);
+        if (fd >= 0) close(fd);
 }
 
 int Server::free_slot() const {
     for (int slot = 0; slot < MAX_FILES; ++slot)
-        if (m_fds[slot] < 0)
-            return slot;
+        if (m_fds[slot] < 0) return slot;
     return -1;
 }
 
-int Server::linux_fd(int64_t fd) const { return fd >= 0 && fd < MAX_FILES ? m_fds[fd] : -1; }
+int Server::linux_fd(int64_t fd) const {
+    return fd >= 0 && fd < MAX_FILES ? m_fds[fd] : -1;
+}
 
 int64_t Server::run(const char* command, uint8_t* out, uint32_t& len) {
     int pipefd[2];
-    if (pipe(pipefd) != 0)
-        return -errno;
+    if (pipe(pipefd) != 0) return -errno;
     pid_t pid = fork();
     if (pid < 0) {
         int e = errno;
@@ -56,8 +55,7 @@ int64_t Server::run(const char* command, uint8_t* out, uint32_t& len) {
         close(pipefd[0]);
         close(pipefd[1]);
         int devnull = open("/dev/null", O_RDONLY);
-        if (devnull >= 0)
-            dup2(devnull, 0);
+        if (devnull >= 0) dup2(devnull, 0);
         execl("/bin/sh", "sh", "-c", command, static_cast<char*>(nullptr));
         _exit(127);
     }
@@ -71,31 +69,26 @@ int64_t Server::run(const char* command, uint8_t* out, uint32_t& len) {
     for (;;) {
         timespec now{};
         clock_gettime(CLOCK_MONOTONIC, &now);
-        long left_ms = RUN_TIMEOUT_S * 1000 - ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
+        long left_ms = RUN_TIMEOUT_S * 1000 - ((now.tv_sec - start.tv_sec) * 1000 +
+                                               (now.tv_nsec - start.tv_nsec) / 1000000);
         if (left_ms <= 0) {
             timed_out = true;
             break;
         }
         pollfd p{pipefd[0], POLLIN, 0};
-        if (::poll(&p, 1, int(left_ms)) <= 0)
-            continue;
+        if (::poll(&p, 1, int(left_ms)) <= 0) continue;
         uint8_t scratch[512];
         uint8_t* dst = len < BUFFER_BYTES ? out + len : scratch;
         size_t room = len < BUFFER_BYTES ? BUFFER_BYTES - len : sizeof scratch;
         ssize_t n = read(pipefd[0], dst, room);
-        if (n <= 0)
-            break;
-        if (dst != scratch)
-            len += uint32_t(n);
+        if (n <= 0) break;
+        if (dst != scratch) len += uint32_t(n);
     }
     close(pipefd[0]);
-    if (timed_out)
-        kill(pid, SIGKILL);
+    if (timed_out) kill(pid, SIGKILL);
     int status = 0;
-    if (waitpid(pid, &status, 0) < 0)
-        return -errno;
-    if (timed_out)
-        return -CE_TIMEDOUT;
+    if (waitpid(pid, &status, 0) < 0) return -errno;
+    if (timed_out) return -CE_TIMEDOUT;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -118,7 +111,9 @@ Response Server::serve(const Request& req, uint8_t* shared) {
     int64_t r = 0;
     uint32_t out_len = 0;
     switch (req.op) {
-    case OP_NOP: r = 0; break;
+    case OP_NOP:
+        r = 0;
+        break;
     case OP_OPEN: {
         int slot = free_slot();
         if (slot < 0) {
@@ -181,13 +176,18 @@ Response Server::serve(const Request& req, uint8_t* shared) {
             r = -errno;
             break;
         }
-        StatResult s{uint64_t(st.st_size), uint32_t(st.st_mode), uint32_t(st.st_nlink), int64_t(st.st_mtime)};
+        StatResult s{uint64_t(st.st_size), uint32_t(st.st_mode), uint32_t(st.st_nlink),
+                     int64_t(st.st_mtime)};
         std::memcpy(shared, &s, sizeof s);
         out_len = sizeof s;
         break;
     }
-    case OP_UNLINK: r = unlink(path) == 0 ? 0 : -errno; break;
-    case OP_MKDIR: r = mkdir(path, mode_t(req.args[0])) == 0 ? 0 : -errno; break;
+    case OP_UNLINK:
+        r = unlink(path) == 0 ? 0 : -errno;
+        break;
+    case OP_MKDIR:
+        r = mkdir(path, mode_t(req.args[0])) == 0 ? 0 : -errno;
+        break;
     case OP_READDIR: {
         DIR* d = opendir(path);
         if (!d) {
@@ -201,8 +201,7 @@ Response Server::serve(const Request& req, uint8_t* shared) {
                 continue;
             }
             size_t n = std::strlen(e->d_name) + 1;
-            if (out_len + n > BUFFER_BYTES)
-                break;
+            if (out_len + n > BUFFER_BYTES) break;
             std::memcpy(shared + out_len, e->d_name, n);
             out_len += uint32_t(n);
             ++count;
@@ -215,8 +214,7 @@ Response Server::serve(const Request& req, uint8_t* shared) {
         static uint8_t output[BUFFER_BYTES];
         r = run(path, output, out_len);
         std::memcpy(shared, output, out_len);
-        if (r < 0)
-            out_len = 0;
+        if (r < 0) out_len = 0;
         break;
     }
     case OP_SOCKET: {
@@ -272,7 +270,9 @@ Response Server::serve(const Request& req, uint8_t* shared) {
         r = slot;
         break;
     }
-    default: r = -CE_NOSYS; break;
+    default:
+        r = -CE_NOSYS;
+        break;
     }
     rsp.result = r;
     rsp.len = r < 0 ? 0 : out_len;

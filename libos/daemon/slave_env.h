@@ -18,8 +18,7 @@ namespace vlibos {
 /// The number after `key=` on the kernel command line (/proc/cmdline), or `def`.
 inline long long kernel_cmdline_value(const char* key, long long def) {
     FILE* f = std::fopen("/proc/cmdline", "r");
-    if (!f)
-        return def;
+    if (!f) return def;
     char buf[1024] = {};
     size_t n = std::fread(buf, 1, sizeof buf - 1, f);
     std::fclose(f);
@@ -38,8 +37,7 @@ inline unsigned long long channel_address() {
 /// Map the CHANNEL_BYTES at guest-physical @p addr read/write; nullptr if /dev/mem refuses.
 inline uint8_t* map_channel(unsigned long long addr) {
     int fd = open("/dev/mem", O_RDWR);
-    if (fd < 0)
-        return nullptr;
+    if (fd < 0) return nullptr;
     void* map = mmap(nullptr, CHANNEL_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off_t(addr));
     close(fd); // the mapping stays
     return map == MAP_FAILED ? nullptr : static_cast<uint8_t*>(map);

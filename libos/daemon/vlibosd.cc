@@ -42,13 +42,14 @@
 namespace {
 
 volatile sig_atomic_t g_stop = 0;
-void on_signal(int) { g_stop = 1; }
+void on_signal(int) {
+    g_stop = 1;
+}
 
 const char* arg(int argc, char** argv, const char* key) {
     size_t n = std::strlen(key);
     for (int i = 1; i < argc; ++i)
-        if (std::strncmp(argv[i], key, n) == 0 && argv[i][n] == '=')
-            return argv[i] + n + 1;
+        if (std::strncmp(argv[i], key, n) == 0 && argv[i][n] == '=') return argv[i] + n + 1;
     return nullptr;
 }
 
@@ -62,32 +63,33 @@ void doorbell() {
 int vlibosd_main(int argc, char** argv) {
     using namespace vlibos;
     unsigned long long addr = channel_address();
-    if (const char* a = arg(argc, argv, "channel"))
-        addr = std::strtoull(a, nullptr, 0);
-    long poll_us = long(kernel_cmdline_value("vlibos.poll_us", 200)), spin = long(kernel_cmdline_value("vlibos.spin", 2000));
-    if (const char* a = arg(argc, argv, "poll_us"))
-        poll_us = std::atol(a);
-    if (const char* a = arg(argc, argv, "spin"))
-        spin = std::atol(a);
-    long block = long(kernel_cmdline_value("vlibos.block", 1)), sleep_ms = long(kernel_cmdline_value("vlibos.sleep_ms", 1000));
-    if (const char* a = arg(argc, argv, "block"))
-        block = std::atol(a);
-    if (const char* a = arg(argc, argv, "sleep_ms"))
-        sleep_ms = std::atol(a);
+    if (const char* a = arg(argc, argv, "channel")) addr = std::strtoull(a, nullptr, 0);
+    long poll_us = long(kernel_cmdline_value("vlibos.poll_us", 200)),
+         spin = long(kernel_cmdline_value("vlibos.spin", 2000));
+    if (const char* a = arg(argc, argv, "poll_us")) poll_us = std::atol(a);
+    if (const char* a = arg(argc, argv, "spin")) spin = std::atol(a);
+    long block = long(kernel_cmdline_value("vlibos.block", 1)),
+         sleep_ms = long(kernel_cmdline_value("vlibos.sleep_ms", 1000));
+    if (const char* a = arg(argc, argv, "block")) block = std::atol(a);
+    if (const char* a = arg(argc, argv, "sleep_ms")) sleep_ms = std::atol(a);
     if (!addr) {
-        std::printf("vlibosd: no channel address (vlibos.channel= on the kernel command line, or channel=ADDR)\n");
+        std::printf("vlibosd: no channel address (vlibos.channel= on the kernel command line, or "
+                    "channel=ADDR)\n");
         return 1;
     }
     uint8_t* region = map_channel(addr);
     if (!region) {
-        std::printf("vlibosd: cannot map the channel at %#llx through /dev/mem: %s\n", addr, std::strerror(errno));
+        std::printf("vlibosd: cannot map the channel at %#llx through /dev/mem: %s\n", addr,
+                    std::strerror(errno));
         return 1;
     }
     auto* hdr = reinterpret_cast<volatile ChannelHeader*>(region + HEADER_OFFSET);
     if (hdr->magic != CHANNEL_MAGIC || hdr->version != CHANNEL_VERSION || hdr->slots != SLOTS ||
-        hdr->slot_bytes != SLOT_BYTES || hdr->buffers != BUFFERS || hdr->buffer_bytes != BUFFER_BYTES) {
-        std::printf("vlibosd: no channel at %#llx (magic %#x version %u): the master must set it up first\n", addr,
-                    unsigned(hdr->magic), unsigned(hdr->version));
+        hdr->slot_bytes != SLOT_BYTES || hdr->buffers != BUFFERS ||
+        hdr->buffer_bytes != BUFFER_BYTES) {
+        std::printf("vlibosd: no channel at %#llx (magic %#x version %u): the master must set it "
+                    "up first\n",
+                    addr, unsigned(hdr->magic), unsigned(hdr->version));
         return 1;
     }
     std::signal(SIGTERM, on_signal);
@@ -100,8 +102,7 @@ int vlibosd_main(int argc, char** argv) {
     const char* no_tty = spin < 0 ? "busy-polls" : "vlibos.block=0";
     if (spin >= 0 && block) {
         tty = open_wake_tty(WAKE_TTY);
-        if (tty < 0)
-            no_tty = std::strerror(errno);
+        if (tty < 0) no_tty = std::strerror(errno);
     }
     hdr->daemon_wait = tty >= 0 ? DAEMON_WAIT_WOKEN : DAEMON_WAIT_POLL;
     hdr->daemon_up = uint32_t(getpid());
@@ -111,9 +112,11 @@ int vlibosd_main(int argc, char** argv) {
     else if (spin < 0)
         std::snprintf(how, sizeof how, "busy-polls");
     else
-        std::snprintf(how, sizeof how, "sleeps %ld us between looks (no wake-up: %s)", poll_us, no_tty);
+        std::snprintf(how, sizeof how, "sleeps %ld us between looks (no wake-up: %s)", poll_us,
+                      no_tty);
     std::printf("vlibosd: serving the channel at %#llx (%s; %s)\n", addr,
-                hdr->doorbell_mode == DOORBELL_VMCALL ? "rings the doorbell" : "the master polls", how);
+                hdr->doorbell_mode == DOORBELL_VMCALL ? "rings the doorbell" : "the master polls",
+                how);
     std::fflush(stdout);
     uint64_t served = 0;
     long idle = 0;
@@ -123,12 +126,12 @@ int vlibosd_main(int argc, char** argv) {
         Request req;
         RingStatus s = requests.pop(req);
         if (s == RingStatus::corrupt) {
-            std::printf("vlibosd: the request ring is corrupt (the master's index is impossible); stopping\n");
+            std::printf("vlibosd: the request ring is corrupt (the master's index is impossible); "
+                        "stopping\n");
             break;
         }
         if (s == RingStatus::empty) {
-            if (spin < 0 || ++idle <= spin)
-                continue;
+            if (spin < 0 || ++idle <= spin) continue;
             if (tty < 0) {
                 hdr->daemon_polls = hdr->daemon_polls + 1;
                 timespec t{0, poll_us * 1000};
@@ -155,7 +158,9 @@ int vlibosd_main(int argc, char** argv) {
             said_asleep = false;
         }
         idle = 0;
-        uint8_t* buffer = req.buffer < BUFFERS ? region + BUFFERS_OFFSET + uint64_t(req.buffer) * BUFFER_BYTES : scratch;
+        uint8_t* buffer = req.buffer < BUFFERS
+                              ? region + BUFFERS_OFFSET + uint64_t(req.buffer) * BUFFER_BYTES
+                              : scratch;
         Response rsp = server.serve(req, buffer);
         RingStatus p;
         while ((p = responses.push(rsp)) == RingStatus::full && !g_stop)
@@ -172,7 +177,7 @@ int vlibosd_main(int argc, char** argv) {
     }
     hdr->daemon_asleep = 0;
     hdr->daemon_up = 0;
-    std::printf("vlibosd: stopped after %llu requests (%llu malformed)\n", (unsigned long long)served,
-                (unsigned long long)server.malformed());
+    std::printf("vlibosd: stopped after %llu requests (%llu malformed)\n",
+                (unsigned long long)served, (unsigned long long)server.malformed());
     return 0;
 }

@@ -23,8 +23,7 @@ inline constexpr const char* WAKE_TTY = "/dev/ttyS0";
 /// UART: then the 8250 driver cannot start the port).
 inline int open_wake_tty(const char* path) {
     int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
+    if (fd < 0) return -1;
     termios t{};
     if (tcgetattr(fd, &t) != 0) {
         int e = errno;

@@ -3,14 +3,14 @@
 #include "hypervisor/slave/linux_slave.h"
 
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/time/clock.h"
+#include "lib/string.h"
 #include "libos/channel/ring.h"
 #include "libos/channel/validate.h"
-#include "lib/string.h"
-#include "sched/thread.h"
 #include "sched/io_vcpu.h"
+#include "sched/thread.h"
 #include "sched/vcpu.h"
-#include "arch/x86_64/percpu.h"
 
 namespace libos {
 
@@ -34,15 +34,23 @@ volatile uint32_t g_busy = 0;
 volatile bool g_rang = false;
 kern::Thread* volatile g_waiter = nullptr;
 
-constexpr uint64_t POLL_US = 50;           // between looks at the response ring
-constexpr uint64_t CALL_TIMEOUT_MS = 5000; // per call, once the request is in the ring
+constexpr uint64_t POLL_US = 50;                // between looks at the response ring
+constexpr uint64_t CALL_TIMEOUT_MS = 5000;      // per call, once the request is in the ring
 constexpr uint64_t CONNECT_TIMEOUT_MS = 120000; // for the daemon to come up (Linux boots first)
 
-uint64_t us(uint64_t n) { return kern::g_clock.tsc_hz / 1000000 * n; }
+uint64_t us(uint64_t n) {
+    return kern::g_clock.tsc_hz / 1000000 * n;
+}
 
-ChannelHeader* header() { return reinterpret_cast<ChannelHeader*>(g_region + HEADER_OFFSET); }
-uint8_t* buffer(uint32_t i) { return g_region + BUFFERS_OFFSET + uint64_t(i) * BUFFER_BYTES; }
-bool slave_up() { return g_is_up && g_is_up(); }
+ChannelHeader* header() {
+    return reinterpret_cast<ChannelHeader*>(g_region + HEADER_OFFSET);
+}
+uint8_t* buffer(uint32_t i) {
+    return g_region + BUFFERS_OFFSET + uint64_t(i) * BUFFER_BYTES;
+}
+bool slave_up() {
+    return g_is_up && g_is_up();
+}
 
 void lock() {
     // Sleep, not yield: the holder may be a lower-priority thread of this CPU, which a
@@ -50,7 +58,9 @@ void lock() {
     while (__atomic_exchange_n(&g_busy, 1, __ATOMIC_ACQUIRE))
         kern::sleep_until(cpu::rdtsc() + us(POLL_US));
 }
-void unlock() { __atomic_store_n(&g_busy, 0, __ATOMIC_RELEASE); }
+void unlock() {
+    __atomic_store_n(&g_busy, 0, __ATOMIC_RELEASE);
+}
 
 /// Babysat mode: run the slave in this thread, within its budget, until something happens.
 /// Returns false if the slave cannot run any more (then the call fails with -ENOTCONN).
@@ -59,7 +69,8 @@ bool babysit(uint64_t deadline) {
     ++g_stats.babysits;
     switch (r.end) {
     case hv::BabysitEnd::responded:
-    case hv::BabysitEnd::preempted: return true; // (the interrupt is taken now: IF is back)
+    case hv::BabysitEnd::preempted:
+        return true;             // (the interrupt is taken now: IF is back)
     case hv::BabysitEnd::budget: // descheduled until replenished
         ++g_stats.babysit_budget;
         kern::thread_yield();
@@ -72,7 +83,8 @@ bool babysit(uint64_t deadline) {
         kern::sleep_until(until);
         return true;
     }
-    default: return false;
+    default:
+        return false;
     }
 }
 
@@ -83,7 +95,8 @@ bool babysit(uint64_t deadline) {
 void wake_daemon() {
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     ChannelHeader* h = header();
-    if (__atomic_load_n(&h->daemon_asleep, __ATOMIC_ACQUIRE) && __atomic_exchange_n(&h->daemon_asleep, 0u, __ATOMIC_SEQ_CST)) {
+    if (__atomic_load_n(&h->daemon_asleep, __ATOMIC_ACQUIRE) &&
+        __atomic_exchange_n(&h->daemon_asleep, 0u, __ATOMIC_SEQ_CST)) {
         hv::linux_slave_wake();
         ++g_stats.wakeups;
         h->wakeups = h->wakeups + 1;
@@ -120,19 +133,28 @@ void channel_attach(uint8_t* region, WaitMode mode, bool (*is_up)()) {
     h->slot_bytes = SLOT_BYTES;
     h->buffers = BUFFERS;
     h->buffer_bytes = BUFFER_BYTES;
-    h->doorbell_mode = mode == WaitMode::doorbell || mode == WaitMode::babysat ? DOORBELL_VMCALL : DOORBELL_NONE;
+    h->doorbell_mode =
+        mode == WaitMode::doorbell || mode == WaitMode::babysat ? DOORBELL_VMCALL : DOORBELL_NONE;
     h->daemon_up = 0;
     g_requests = RingProducer<Request>(region + REQUEST_RING_OFFSET);
     g_responses = RingConsumer<Response>(region + RESPONSE_RING_OFFSET);
     __atomic_store_n(&h->magic, CHANNEL_MAGIC, __ATOMIC_RELEASE); // the header is complete
 }
 
-bool daemon_up() { return g_region && __atomic_load_n(&header()->daemon_up, __ATOMIC_ACQUIRE) != 0; }
+bool daemon_up() {
+    return g_region && __atomic_load_n(&header()->daemon_up, __ATOMIC_ACQUIRE) != 0;
+}
 
-bool daemon_asleep() { return g_region && __atomic_load_n(&header()->daemon_asleep, __ATOMIC_ACQUIRE) != 0; }
+bool daemon_asleep() {
+    return g_region && __atomic_load_n(&header()->daemon_asleep, __ATOMIC_ACQUIRE) != 0;
+}
 
-void delegation_pause() { lock(); }
-void delegation_resume() { unlock(); }
+void delegation_pause() {
+    lock();
+}
+void delegation_resume() {
+    unlock();
+}
 
 namespace {
 kern::IoVcpu* g_io = nullptr; // the doorbell's bottom halves run here (if it could be admitted)
@@ -142,12 +164,13 @@ volatile bool g_bottom_queued = false; // one is queued and has not started: mor
 void doorbell_bottom(void*) {
     __atomic_store_n(&g_bottom_queued, false, __ATOMIC_SEQ_CST);
     g_rang = true;
-    if (kern::Thread* w = g_waiter)
-        kern::thread_wake(w);
+    if (kern::Thread* w = g_waiter) kern::thread_wake(w);
 }
 } // namespace
 
-void set_doorbell_io_vcpu(kern::IoVcpu* io) { g_io = io; }
+void set_doorbell_io_vcpu(kern::IoVcpu* io) {
+    g_io = io;
+}
 
 void on_doorbell() {
     ++g_stats.doorbells;
@@ -162,14 +185,14 @@ void on_doorbell() {
     doorbell_bottom(nullptr);
 }
 
-DelegateStats delegate_stats() { return g_stats; }
+DelegateStats delegate_stats() {
+    return g_stats;
+}
 
-int64_t delegate(Op op, const int64_t args[6], const void* payload, uint32_t payload_len, void* out, uint32_t out_cap,
-                 uint32_t* out_len) {
-    if (!g_region)
-        return -CE_NOSYS; // no channel: the slave does not run
-    if (payload_len > BUFFER_BYTES)
-        return -CE_INVAL;
+int64_t delegate(Op op, const int64_t args[6], const void* payload, uint32_t payload_len, void* out,
+                 uint32_t out_cap, uint32_t* out_len) {
+    if (!g_region) return -CE_NOSYS; // no channel: the slave does not run
+    if (payload_len > BUFFER_BYTES) return -CE_INVAL;
     lock();
     // Linux boots for a while before vlibosd is up: the first calls wait for it.
     uint64_t connect_deadline = cpu::rdtsc() + us(CONNECT_TIMEOUT_MS * 1000);
@@ -200,8 +223,7 @@ int64_t delegate(Op op, const int64_t args[6], const void* payload, uint32_t pay
     req.len = payload_len;
     for (int i = 0; i < 6; ++i)
         req.args[i] = args ? args[i] : 0;
-    if (payload_len)
-        memcpy(buffer(req.buffer), payload, payload_len);
+    if (payload_len) memcpy(buffer(req.buffer), payload, payload_len);
     uint64_t t0 = cpu::rdtsc();
     uint64_t deadline = t0 + us(CALL_TIMEOUT_MS * 1000);
     int64_t result = 0;
@@ -233,10 +255,8 @@ int64_t delegate(Op op, const int64_t args[6], const void* payload, uint32_t pay
                 goto done;
             }
             uint32_t n = rsp.len < out_cap ? rsp.len : out_cap;
-            if (n && out)
-                memcpy(out, buffer(req.buffer), n);
-            if (out_len)
-                *out_len = n;
+            if (n && out) memcpy(out, buffer(req.buffer), n);
+            if (out_len) *out_len = n;
             result = rsp.result;
             uint64_t c = cpu::rdtsc() - t0;
             if (kern::Vcpu* v = kern::current_thread()->vcpu)

@@ -6,26 +6,27 @@
 //
 // The slave's init starts vlibosd when the kernel command line has vlibos.channel=, and the
 // master stops the slave once its applications have ended (slave_run=serve keeps Linux up).
+#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/time/clock.h"
 #include "console/console.h"
 #include "core/format.h"
 #include "hooks.h"
 #include "hypervisor/core/hypercall.h"
 #include "hypervisor/slave/linux_slave.h"
+#include "lib/string.h"
 #include "libos/master/delegate.h"
 #include "libos/master/syscalls.h"
-#include "lib/string.h"
 #include "mem/memory.h"
 #include "platform.h"
 #include "proc/process.h"
 #include "sched/io_vcpu.h"
 #include "sched/thread.h"
-#include "arch/x86_64/cpu.h"
 #include "test/report.h"
 
 namespace libos {
 
-static_assert(vlibos::HC_DOORBELL_NR == hv::HC_DOORBELL, "the daemon and the hypervisor disagree on the doorbell");
+static_assert(vlibos::HC_DOORBELL_NR == hv::HC_DOORBELL,
+              "the daemon and the hypervisor disagree on the doorbell");
 
 namespace {
 
@@ -34,30 +35,37 @@ kern::IoVcpu* g_io = nullptr;
 void report(const kern::RunSummary&) {
     DelegateStats s = delegate_stats();
     uint64_t avg = s.calls ? s.total_cycles / s.calls : 0;
-    kern::kprintf("libos: %lu delegated calls (round trip min %lu avg %lu max %lu cycles), %lu timeouts, %lu "
-                  "refused (no daemon), %lu bad responses, %lu stale, %lu doorbells, %lu wake-ups of a sleeping "
-                  "daemon\n",
-                  s.calls, s.calls ? s.min_cycles : 0, avg, s.max_cycles, s.timeouts, s.not_connected, s.rejected,
-                  s.stale, s.doorbells, s.wakeups);
+    kern::kprintf(
+        "libos: %lu delegated calls (round trip min %lu avg %lu max %lu cycles), %lu timeouts, %lu "
+        "refused (no daemon), %lu bad responses, %lu stale, %lu doorbells, %lu wake-ups of a "
+        "sleeping "
+        "daemon\n",
+        s.calls, s.calls ? s.min_cycles : 0, avg, s.max_cycles, s.timeouts, s.not_connected,
+        s.rejected, s.stale, s.doorbells, s.wakeups);
     char line[240];
     kern::snformat(line, sizeof line,
-                   "libos calls=%lu min_cycles=%lu avg_cycles=%lu max_cycles=%lu timeouts=%lu not_connected=%lu "
+                   "libos calls=%lu min_cycles=%lu avg_cycles=%lu max_cycles=%lu timeouts=%lu "
+                   "not_connected=%lu "
                    "rejected=%lu stale=%lu doorbells=%lu wakeups=%lu",
-                   s.calls, s.calls ? s.min_cycles : 0, avg, s.max_cycles, s.timeouts, s.not_connected, s.rejected,
-                   s.stale, s.doorbells, s.wakeups);
+                   s.calls, s.calls ? s.min_cycles : 0, avg, s.max_cycles, s.timeouts,
+                   s.not_connected, s.rejected, s.stale, s.doorbells, s.wakeups);
     kern::report_line(line);
     if (g_io) {
         kern::IoVcpuStats io = kern::io_vcpu_stats(*g_io);
-        kern::kprintf("libos: doorbell I/O VCPU (%lu of every %lu cycles): %lu bottom halves posted, %lu run, %lu "
+        kern::kprintf("libos: doorbell I/O VCPU (%lu of every %lu cycles): %lu bottom halves "
+                      "posted, %lu run, %lu "
                       "dropped (queue full), %lu wake-ups, %lu cycles consumed\n",
                       io.budget, io.period, io.posted, io.run, io.dropped, io.wakeups, io.consumed);
         kern::snformat(line, sizeof line,
-                       "libos_io posted=%lu run=%lu dropped=%lu wakeups=%lu consumed=%lu budget=%lu period=%lu",
-                       io.posted, io.run, io.dropped, io.wakeups, io.consumed, io.budget, io.period);
+                       "libos_io posted=%lu run=%lu dropped=%lu wakeups=%lu consumed=%lu "
+                       "budget=%lu period=%lu",
+                       io.posted, io.run, io.dropped, io.wakeups, io.consumed, io.budget,
+                       io.period);
         kern::report_line(line);
     }
     if (s.babysits)
-        kern::kprintf("libos: babysat: %lu runs of the slave, %lu ended idle (callers slept %lu cycles for its "
+        kern::kprintf("libos: babysat: %lu runs of the slave, %lu ended idle (callers slept %lu "
+                      "cycles for its "
                       "timers), %lu at the end of a budget\n",
                       s.babysits, s.babysit_idle, s.babysit_idle_cycles, s.babysit_budget);
 }
@@ -67,11 +75,9 @@ void report(const kern::RunSummary&) {
 void babysat_switcher(void*) {
     uint64_t ms = kern::g_clock.tsc_hz / 1000;
     while (!daemon_up() || !hv::linux_slave_babysat_ready()) {
-        if (daemon_up())
-            hv::linux_slave_request_babysat();
+        if (daemon_up()) hv::linux_slave_request_babysat();
         kern::sleep_until(kern::cpu::rdtsc() + (daemon_up() ? ms : 10 * ms));
-        if (!hv::linux_slave_running() && daemon_up())
-            return; // the slave ended first
+        if (!hv::linux_slave_running() && daemon_up()) return; // the slave ended first
     }
 }
 
@@ -87,7 +93,8 @@ void idle_check(void*) {
     while (!daemon_up() && kern::cpu::rdtsc() - t < 300 * hz)
         kern::sleep_until(kern::cpu::rdtsc() + hz / 100);
     t = kern::cpu::rdtsc();
-    while (daemon_up() && !daemon_asleep() && kern::cpu::rdtsc() - t < 5 * hz) // (a polling daemon never is)
+    while (daemon_up() && !daemon_asleep() &&
+           kern::cpu::rdtsc() - t < 5 * hz) // (a polling daemon never is)
         kern::sleep_until(kern::cpu::rdtsc() + hz / 100);
     // Let Linux finish what the daemon's start began (its own and serve.sh's console lines).
     kern::sleep_until(kern::cpu::rdtsc() + hz);
@@ -105,13 +112,16 @@ void idle_check(void*) {
         kern::snformat(why, sizeof why, "the slave was not running for the whole window");
     } else {
         uint64_t exits = e1 - e0, per_s_x10 = exits * 10 * hz / (t1 - t0);
-        kern::kprintf("libos: idle slave, no caller: %lu VM exits in %lu cycles (%lu.%lu per second); vlibosd %s\n",
-                      exits, t1 - t0, per_s_x10 / 10, per_s_x10 % 10, asleep ? "asleep" : "not asleep");
+        kern::kprintf("libos: idle slave, no caller: %lu VM exits in %lu cycles (%lu.%lu per "
+                      "second); vlibosd %s\n",
+                      exits, t1 - t0, per_s_x10 / 10, per_s_x10 % 10,
+                      asleep ? "asleep" : "not asleep");
         kern::report_metric("slave_idle_exits_per_s_x10", per_s_x10, "exits");
         pass = per_s_x10 <= IDLE_EXITS_PER_S * 10;
         if (!pass)
-            kern::snformat(why, sizeof why, "%lu.%lu VM exits per second (at most %lu allowed; vlibosd %s)",
-                           per_s_x10 / 10, per_s_x10 % 10, IDLE_EXITS_PER_S, asleep ? "asleep" : "not asleep");
+            kern::snformat(
+                why, sizeof why, "%lu.%lu VM exits per second (at most %lu allowed; vlibosd %s)",
+                per_s_x10 / 10, per_s_x10 % 10, IDLE_EXITS_PER_S, asleep ? "asleep" : "not asleep");
     }
     kern::report_test("slave_idle_exits", pass, why);
     kern::background_job_end();
@@ -122,12 +132,12 @@ void libos_init() {
     if (!slave || strcmp(slave, "linux") != 0)
         return; // no slave, no delegation: the fallback stays unset (-ENOSYS)
     const char* m = kern::g_cmdline.get("libos");
-    WaitMode mode = !m ? WaitMode::doorbell
-                    : strcmp(m, "poll") == 0 ? WaitMode::poll
+    WaitMode mode = !m                           ? WaitMode::doorbell
+                    : strcmp(m, "poll") == 0     ? WaitMode::poll
                     : strcmp(m, "doorbell") == 0 ? WaitMode::doorbell
-                    : strcmp(m, "spin") == 0 ? WaitMode::spin
-                    : strcmp(m, "babysat") == 0 ? WaitMode::babysat
-                                             : WaitMode::poll;
+                    : strcmp(m, "spin") == 0     ? WaitMode::spin
+                    : strcmp(m, "babysat") == 0  ? WaitMode::babysat
+                                                 : WaitMode::poll;
     auto region = kern::frame_alloc_contiguous(vlibos::CHANNEL_BYTES / kern::PAGE_SIZE, 2 << 20);
     if (!region.ok()) {
         kern::kprintf("libos: no 2 MiB for the channel: delegation is off\n");
@@ -136,7 +146,8 @@ void libos_init() {
     auto* p = reinterpret_cast<uint8_t*>(region.value());
     memset(p, 0, vlibos::CHANNEL_BYTES);
     channel_attach(p, mode, [] { return hv::linux_slave_running(); });
-    hv::linux_slave_share(region.value(), vlibos::CHANNEL_BYTES, mode == WaitMode::doorbell ? on_doorbell : nullptr);
+    hv::linux_slave_share(region.value(), vlibos::CHANNEL_BYTES,
+                          mode == WaitMode::doorbell ? on_doorbell : nullptr);
     // (babysat: the doorbell is an exit the caller itself takes; nobody needs waking)
     hv::linux_slave_stop_with_apps();
     if (mode == WaitMode::doorbell) {
@@ -147,8 +158,9 @@ void libos_init() {
             g_io = io.value();
             set_doorbell_io_vcpu(g_io);
         } else {
-            kern::kprintf("libos: no I/O VCPU for the doorbell (%s): bottom halves run in the top half\n",
-                          io.error().what);
+            kern::kprintf(
+                "libos: no I/O VCPU for the doorbell (%s): bottom halves run in the top half\n",
+                io.error().what);
         }
     }
     if (mode == WaitMode::babysat) {
@@ -170,17 +182,20 @@ void libos_init() {
         kern::background_job_begin(); // the run ends after it has reported
         if (g_idle_check_s == 0 || !kern::thread_create(idle_check, nullptr, o).ok()) {
             kern::background_job_end();
-            kern::report_test("slave_idle_exits", false, "libos_idle_check=S needs S > 0 and a thread");
+            kern::report_test("slave_idle_exits", false,
+                              "libos_idle_check=S needs S > 0 and a thread");
         }
     }
     kern::syscall_set_fallback(syscall_fallback);
     kern::at_run_end(report);
-    kern::kprintf("libos: channel at %#lx (%lu KiB, %u slots, %u buffers of %u KiB), callers %s\n", region.value(),
-                  vlibos::CHANNEL_BYTES >> 10, vlibos::SLOTS, vlibos::BUFFERS, vlibos::BUFFER_BYTES >> 10,
-                  mode == WaitMode::doorbell  ? "sleep until the slave's doorbell"
-                  : mode == WaitMode::spin    ? "spin"
-                  : mode == WaitMode::babysat ? "run the slave themselves, inside their budgets (babysat)"
-                                              : "poll");
+    kern::kprintf("libos: channel at %#lx (%lu KiB, %u slots, %u buffers of %u KiB), callers %s\n",
+                  region.value(), vlibos::CHANNEL_BYTES >> 10, vlibos::SLOTS, vlibos::BUFFERS,
+                  vlibos::BUFFER_BYTES >> 10,
+                  mode == WaitMode::doorbell ? "sleep until the slave's doorbell"
+                  : mode == WaitMode::spin   ? "spin"
+                  : mode == WaitMode::babysat
+                      ? "run the slave themselves, inside their budgets (babysat)"
+                      : "poll");
 }
 
 } // namespace

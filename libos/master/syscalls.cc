@@ -20,19 +20,16 @@ constexpr uint64_t CHUNK = BUFFER_BYTES;
 /// Copy a user path; its length with the NUL, or -errno.
 int64_t user_path(char (&path)[PATH_MAX_BYTES], uint64_t va) {
     int64_t n = kern::user_copy_string_in(path, va, sizeof path);
-    if (n == -1)
-        return -abi::E_FAULT;
-    if (n == -2)
-        return -abi::E_NAMETOOLONG;
+    if (n == -1) return -abi::E_FAULT;
+    if (n == -2) return -abi::E_NAMETOOLONG;
     return n + 1;
 }
 
-int64_t path_call(Op op, uint64_t path_va, const int64_t args[6], void* out = nullptr, uint32_t cap = 0,
-                  uint32_t* out_len = nullptr) {
+int64_t path_call(Op op, uint64_t path_va, const int64_t args[6], void* out = nullptr,
+                  uint32_t cap = 0, uint32_t* out_len = nullptr) {
     char path[PATH_MAX_BYTES];
     int64_t n = user_path(path, path_va);
-    if (n < 0)
-        return n;
+    if (n < 0) return n;
     return delegate(op, args, path, uint32_t(n), out, cap, out_len);
 }
 
@@ -43,7 +40,8 @@ int64_t syscall_fallback(uint64_t nr, const uint64_t a[6]) {
     int64_t args[6] = {};
     uint32_t got = 0;
     switch (nr) {
-    case abi::SYS_DELEGATE_NOP: return delegate(OP_NOP, args, nullptr, 0, nullptr, 0, nullptr);
+    case abi::SYS_DELEGATE_NOP:
+        return delegate(OP_NOP, args, nullptr, 0, nullptr, 0, nullptr);
     case abi::SYS_OPEN:
         args[0] = int64_t(a[1]);
         args[1] = int64_t(a[2]);
@@ -56,14 +54,12 @@ int64_t syscall_fallback(uint64_t nr, const uint64_t a[6]) {
         args[0] = int64_t(a[0]);
         args[1] = int64_t(count);
         int64_t r = delegate(OP_READ, args, nullptr, 0, data, uint32_t(count), &got);
-        if (r > 0 && !kern::user_copy_out(a[1], data, got))
-            return -abi::E_FAULT;
+        if (r > 0 && !kern::user_copy_out(a[1], data, got)) return -abi::E_FAULT;
         return r;
     }
     case abi::SYS_WRITE: {
         uint64_t count = a[2] < CHUNK ? a[2] : CHUNK;
-        if (!kern::user_copy_in(data, a[1], count))
-            return -abi::E_FAULT;
+        if (!kern::user_copy_in(data, a[1], count)) return -abi::E_FAULT;
         args[0] = int64_t(a[0]);
         args[1] = int64_t(count);
         return delegate(OP_WRITE, args, data, uint32_t(count), nullptr, 0, nullptr);
@@ -76,12 +72,12 @@ int64_t syscall_fallback(uint64_t nr, const uint64_t a[6]) {
     case abi::SYS_STAT: {
         StatResult s{};
         int64_t r = path_call(OP_STAT, a[0], args, &s, sizeof s, &got);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
         abi::StatAbi out{s.size, s.mode, s.nlink, s.mtime_sec};
         return kern::user_copy_out(a[1], &out, sizeof out) ? 0 : -abi::E_FAULT;
     }
-    case abi::SYS_UNLINK: return path_call(OP_UNLINK, a[0], args);
+    case abi::SYS_UNLINK:
+        return path_call(OP_UNLINK, a[0], args);
     case abi::SYS_MKDIR:
         args[0] = int64_t(a[1]);
         return path_call(OP_MKDIR, a[0], args);
@@ -89,19 +85,18 @@ int64_t syscall_fallback(uint64_t nr, const uint64_t a[6]) {
         args[0] = int64_t(a[3]);
         uint32_t cap = a[2] < CHUNK ? uint32_t(a[2]) : uint32_t(CHUNK);
         int64_t r = path_call(OP_READDIR, a[0], args, data, cap, &got);
-        if (r >= 0 && !kern::user_copy_out(a[1], data, got))
-            return -abi::E_FAULT;
+        if (r >= 0 && !kern::user_copy_out(a[1], data, got)) return -abi::E_FAULT;
         return r;
     }
     case abi::SYS_RUN: {
         char cmd[PATH_MAX_BYTES];
         int64_t n = user_path(cmd, a[0]);
-        if (n < 0)
-            return n;
+        if (n < 0) return n;
         uint32_t cap = a[2] < CHUNK ? uint32_t(a[2]) : uint32_t(CHUNK);
         int64_t r = delegate(OP_RUN, args, cmd, uint32_t(n), data, cap, &got);
         uint64_t got64 = got;
-        if (r >= 0 && (!kern::user_copy_out(a[1], data, got) || (a[3] && !kern::user_copy_out(a[3], &got64, 8))))
+        if (r >= 0 && (!kern::user_copy_out(a[1], data, got) ||
+                       (a[3] && !kern::user_copy_out(a[3], &got64, 8))))
             return -abi::E_FAULT;
         return r;
     }
@@ -115,7 +110,8 @@ int64_t syscall_fallback(uint64_t nr, const uint64_t a[6]) {
         args[1] = int64_t(a[1]);
         return delegate(OPS[nr - abi::SYS_SOCKET], args, nullptr, 0, nullptr, 0, nullptr);
     }
-    default: return -abi::E_NOSYS;
+    default:
+        return -abi::E_NOSYS;
     }
 }
 

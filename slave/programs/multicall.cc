@@ -10,12 +10,9 @@ struct Program {
     int (*main)(int, char**);
 };
 constexpr Program PROGRAMS[] = {
-    {"vlibos-attack", attack_main},
-    {"vlibos-busy", busy_main},
-    {"vlibos-cyclic", cyclic_main},
-    {"vlibos-fpucheck", fpucheck_main},
-    {"vlibos-xsavecheck", xsavecheck_main},
-    {"vlibosd", vlibosd_main},
+    {"vlibos-attack", attack_main},         {"vlibos-busy", busy_main},
+    {"vlibos-cyclic", cyclic_main},         {"vlibos-fpucheck", fpucheck_main},
+    {"vlibos-xsavecheck", xsavecheck_main}, {"vlibosd", vlibosd_main},
 };
 } // namespace
 
@@ -28,8 +25,7 @@ int main(int argc, char** argv) {
         name = argv[0];
     }
     for (const Program& p : PROGRAMS)
-        if (std::strcmp(p.name, name) == 0)
-            return p.main(argc, argv);
+        if (std::strcmp(p.name, name) == 0) return p.main(argc, argv);
     std::fprintf(stderr, "vlibos: no program named '%s'; there are:", name);
     for (const Program& p : PROGRAMS)
         std::fprintf(stderr, " %s", p.name);

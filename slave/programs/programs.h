@@ -16,9 +16,10 @@ inline long program_arg(int argc, char** argv, const char* key, long fallback) {
     return fallback;
 }
 
-int attack_main(int argc, char** argv); ///< vlibos-attack (vlibos_attack.cc)
-int busy_main(int argc, char** argv);   ///< vlibos-busy (vlibos_busy.cc)
-int cyclic_main(int argc, char** argv); ///< vlibos-cyclic (vlibos_cyclic.cc)
-int fpucheck_main(int argc, char** argv); ///< vlibos-fpucheck (vlibos_fpucheck.cc)
+int attack_main(int argc, char** argv);     ///< vlibos-attack (vlibos_attack.cc)
+int busy_main(int argc, char** argv);       ///< vlibos-busy (vlibos_busy.cc)
+int cyclic_main(int argc, char** argv);     ///< vlibos-cyclic (vlibos_cyclic.cc)
+int fpucheck_main(int argc, char** argv);   ///< vlibos-fpucheck (vlibos_fpucheck.cc)
 int xsavecheck_main(int argc, char** argv); ///< vlibos-xsavecheck (vlibos_xsavecheck.cc)
-int vlibosd_main(int argc, char** argv); ///< vlibosd, the delegation daemon (libos/daemon/vlibosd.cc)
+int vlibosd_main(int argc,
+                 char** argv); ///< vlibosd, the delegation daemon (libos/daemon/vlibosd.cc)

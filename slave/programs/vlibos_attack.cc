@@ -36,18 +36,20 @@ constexpr uint32_t MSR_ICR = 0x830;
 
 int open_msr() {
     int fd = open("/dev/cpu/0/msr", O_RDWR);
-    if (fd < 0)
-        std::printf("attack: cannot open /dev/cpu/0/msr: %s\n", std::strerror(errno));
+    if (fd < 0) std::printf("attack: cannot open /dev/cpu/0/msr: %s\n", std::strerror(errno));
     return fd;
 }
 
-bool wrmsr(int fd, uint32_t msr, uint64_t v) { return pwrite(fd, &v, 8, msr) == 8; }
-bool rdmsr(int fd, uint32_t msr, uint64_t& v) { return pread(fd, &v, 8, msr) == 8; }
+bool wrmsr(int fd, uint32_t msr, uint64_t v) {
+    return pwrite(fd, &v, 8, msr) == 8;
+}
+bool rdmsr(int fd, uint32_t msr, uint64_t& v) {
+    return pread(fd, &v, 8, msr) == 8;
+}
 
 int ipi() {
     int fd = open_msr();
-    if (fd < 0)
-        return 1;
+    if (fd < 0) return 1;
     struct Try {
         const char* what;
         uint64_t icr;
@@ -72,8 +74,10 @@ int ipi() {
     if (rdmsr(fd, 0x802, own)) { // x2APIC ID (passed through)
         uint64_t icr = (own << 32) | 0xF6;
         bool ok = wrmsr(fd, MSR_ICR, icr);
-        std::printf("attack: ipi: fixed vector 0xf6 to its own APIC %llu (ICR %#llx, allowed): write %s\n",
-                    (unsigned long long)own, (unsigned long long)icr, ok ? "accepted by Linux" : std::strerror(errno));
+        std::printf(
+            "attack: ipi: fixed vector 0xf6 to its own APIC %llu (ICR %#llx, allowed): write %s\n",
+            (unsigned long long)own, (unsigned long long)icr,
+            ok ? "accepted by Linux" : std::strerror(errno));
     }
     close(fd);
     std::printf("attack: ipi: done, the master decides (see its slave: lines)\n");
@@ -82,28 +86,30 @@ int ipi() {
 
 int msr() {
     int fd = open_msr();
-    if (fd < 0)
-        return 1;
+    if (fd < 0) return 1;
     uint64_t v = 0;
     bool escaped = false;
     if (rdmsr(fd, 0x480, v)) { // IA32_VMX_BASIC
         std::printf("attack: msr: read IA32_VMX_BASIC = %#llx: ESCAPED\n", (unsigned long long)v);
         escaped = true;
     } else {
-        std::printf("attack: msr: IA32_VMX_BASIC unreadable (%s): contained\n", std::strerror(errno));
+        std::printf("attack: msr: IA32_VMX_BASIC unreadable (%s): contained\n",
+                    std::strerror(errno));
     }
     uint64_t base = 0;
     if (rdmsr(fd, 0x1B, base) && wrmsr(fd, 0x1B, base & ~(1ull << 10))) {
         std::printf("attack: msr: left x2APIC mode: ESCAPED\n");
         escaped = true;
     } else {
-        std::printf("attack: msr: IA32_APIC_BASE write refused (%s): contained\n", std::strerror(errno));
+        std::printf("attack: msr: IA32_APIC_BASE write refused (%s): contained\n",
+                    std::strerror(errno));
     }
     if (wrmsr(fd, 0x3A, 0)) {
         std::printf("attack: msr: wrote IA32_FEATURE_CONTROL: ESCAPED\n");
         escaped = true;
     } else {
-        std::printf("attack: msr: IA32_FEATURE_CONTROL write refused (%s): contained\n", std::strerror(errno));
+        std::printf("attack: msr: IA32_FEATURE_CONTROL write refused (%s): contained\n",
+                    std::strerror(errno));
     }
     close(fd);
     return escaped ? 2 : 0;
@@ -113,8 +119,7 @@ int msr() {
 /// stops at the end of RAM; mmap() does not, and STRICT_DEVMEM allows what is not RAM.)
 bool peek(int fd, uint64_t pa, uint64_t& v) {
     void* p = mmap(nullptr, 4096, PROT_READ, MAP_SHARED, fd, off_t(pa & ~4095ull));
-    if (p == MAP_FAILED)
-        return false;
+    if (p == MAP_FAILED) return false;
     v = *reinterpret_cast<volatile uint64_t*>(static_cast<char*>(p) + (pa & 4095));
     munmap(p, 4096);
     return true;
@@ -123,8 +128,7 @@ bool peek(int fd, uint64_t pa, uint64_t& v) {
 /// Write 8 bytes at `pa` the same way.
 bool poke(int fd, uint64_t pa, uint64_t v) {
     void* p = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off_t(pa & ~4095ull));
-    if (p == MAP_FAILED)
-        return false;
+    if (p == MAP_FAILED) return false;
     *reinterpret_cast<volatile uint64_t*>(static_cast<char*>(p) + (pa & 4095)) = v;
     munmap(p, 4096);
     return true;
@@ -142,15 +146,12 @@ int devmem() {
     uint64_t channel = vlibos::channel_address();
     uint64_t tried = 0, readable = 0, nonzero = 0, first_nonzero = 0;
     auto probe = [&](uint64_t pa) {
-        if (channel && pa >= channel && pa < channel + vlibos::CHANNEL_BYTES)
-            return;
+        if (channel && pa >= channel && pa < channel + vlibos::CHANNEL_BYTES) return;
         uint64_t v = 0;
         ++tried;
-        if (!peek(fd, pa, v))
-            return;
+        if (!peek(fd, pa, v)) return;
         ++readable;
-        if (v && !nonzero++)
-            first_nonzero = pa;
+        if (v && !nonzero++) first_nonzero = pa;
     };
     // Above the slave's RAM (64 MiB by default) every 16 MiB up to 4 GiB, and the local APIC's
     // page, where a real machine has a device. Not the I/O APIC's page (0xFEC00000): that one is
@@ -160,17 +161,20 @@ int devmem() {
         probe(pa);
     probe(0xFEE00000);
     std::printf("attack: devmem: %llu reads outside RAM, %llu returned data, %llu nonzero%s\n",
-                (unsigned long long)tried, (unsigned long long)readable, (unsigned long long)nonzero,
+                (unsigned long long)tried, (unsigned long long)readable,
+                (unsigned long long)nonzero,
                 nonzero ? "" : ": contained (nothing outside the slave's RAM is visible)");
     if (nonzero)
-        std::printf("attack: devmem: nonzero data at %#llx: ESCAPED\n", (unsigned long long)first_nonzero);
+        std::printf("attack: devmem: nonzero data at %#llx: ESCAPED\n",
+                    (unsigned long long)first_nonzero);
     // Writes: they must not reach anything, and nothing of anyone else may come back.
     uint64_t pattern = 0x5A5A5A5A5A5A5A5Aull;
     uint64_t wrote = 0;
     for (uint64_t pa = 128 * MiB; pa < 4096 * MiB; pa += 256 * MiB)
         if (!channel || pa < channel || pa >= channel + vlibos::CHANNEL_BYTES)
             wrote += poke(fd, pa, pattern);
-    std::printf("attack: devmem: %llu writes outside RAM done; the master is still running if you read this\n",
+    std::printf("attack: devmem: %llu writes outside RAM done; the master is still running if you "
+                "read this\n",
                 (unsigned long long)wrote);
     close(fd);
     return nonzero ? 2 : 0;
@@ -187,8 +191,10 @@ int channel() {
     auto* hdr = reinterpret_cast<volatile ChannelHeader*>(region);
     auto* req_ctl = reinterpret_cast<volatile RingControl*>(region + REQUEST_RING_OFFSET);
     auto* rsp_ctl = reinterpret_cast<volatile RingControl*>(region + RESPONSE_RING_OFFSET);
-    auto* req_slots = reinterpret_cast<volatile Request*>(region + REQUEST_RING_OFFSET + RING_SLOTS_OFFSET);
-    auto* rsp_slots = reinterpret_cast<volatile Response*>(region + RESPONSE_RING_OFFSET + RING_SLOTS_OFFSET);
+    auto* req_slots =
+        reinterpret_cast<volatile Request*>(region + REQUEST_RING_OFFSET + RING_SLOTS_OFFSET);
+    auto* rsp_slots =
+        reinterpret_cast<volatile Response*>(region + RESPONSE_RING_OFFSET + RING_SLOTS_OFFSET);
     hdr->daemon_up = uint32_t(getpid());
     std::printf("attack: channel: playing the daemon; the master's next calls get lies\n");
     std::fflush(stdout);
@@ -213,15 +219,18 @@ int channel() {
             break;
         case 1: // the answer to some other call; then nothing: the caller must time out
             a.seq = r.seq + 7;
-            std::printf("attack: channel: call %u: answered as if it were call %u, then silence\n", r.seq, a.seq);
+            std::printf("attack: channel: call %u: answered as if it were call %u, then silence\n",
+                        r.seq, a.seq);
             break;
         case 2: // a buffer index of another call and a huge length
             a.buffer = (r.buffer + 1) % BUFFERS;
             a.len = BUFFER_BYTES + 1;
             std::printf("attack: channel: call %u: answered in another call's buffer\n", r.seq);
             break;
-        default: // an impossible ring index: the master must stop using the ring, not read 1000 slots
-            std::printf("attack: channel: call %u: response ring head moved 1000 slots ahead\n", r.seq);
+        default: // an impossible ring index: the master must stop using the ring, not read 1000
+                 // slots
+            std::printf("attack: channel: call %u: response ring head moved 1000 slots ahead\n",
+                        r.seq);
             std::fflush(stdout);
             rsp_ctl->head = head + 1000;
             continue;
@@ -249,16 +258,11 @@ int doorbell_storm(long n) {
 int attack_main(int argc, char** argv) {
     setvbuf(stdout, nullptr, _IOLBF, 0);
     std::string what = argc > 1 ? argv[1] : "";
-    if (what == "ipi")
-        return ipi();
-    if (what == "msr")
-        return msr();
-    if (what == "devmem")
-        return devmem();
-    if (what == "channel")
-        return channel();
-    if (what == "doorbell")
-        return doorbell_storm(argc > 2 ? std::atol(argv[2]) : 100000);
+    if (what == "ipi") return ipi();
+    if (what == "msr") return msr();
+    if (what == "devmem") return devmem();
+    if (what == "channel") return channel();
+    if (what == "doorbell") return doorbell_storm(argc > 2 ? std::atol(argv[2]) : 100000);
     std::fprintf(stderr, "usage: vlibos-attack ipi|msr|devmem|channel|doorbell [N]\n");
     return 64;
 }

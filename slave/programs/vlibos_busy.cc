@@ -30,13 +30,12 @@ int busy_main(int argc, char** argv) {
         }
         if (++rounds % 50 == 0) {
             pid_t p = fork();
-            if (p == 0)
-                _exit(int(x & 1));
-            if (p > 0 && waitpid(p, nullptr, 0) == p)
-                ++children;
+            if (p == 0) _exit(int(x & 1));
+            if (p > 0 && waitpid(p, nullptr, 0) == p) ++children;
         }
     }
-    std::printf("vlibos-busy: %.1f s busy: %llu rounds, %llu child processes (%llx)\n", now() - start,
-                (unsigned long long)rounds, (unsigned long long)children, (unsigned long long)(x & 0xFFFF));
+    std::printf("vlibos-busy: %.1f s busy: %llu rounds, %llu child processes (%llx)\n",
+                now() - start, (unsigned long long)rounds, (unsigned long long)children,
+                (unsigned long long)(x & 0xFFFF));
     return 0;
 }

@@ -19,8 +19,12 @@
 namespace {
 constexpr int64_t NS = 1000000000;
 
-int64_t ns_of(const timespec& t) { return int64_t(t.tv_sec) * NS + t.tv_nsec; }
-timespec ts_of(int64_t ns) { return timespec{time_t(ns / NS), long(ns % NS)}; }
+int64_t ns_of(const timespec& t) {
+    return int64_t(t.tv_sec) * NS + t.tv_nsec;
+}
+timespec ts_of(int64_t ns) {
+    return timespec{time_t(ns / NS), long(ns % NS)};
+}
 
 } // namespace
 
@@ -45,7 +49,7 @@ int cyclic_main(int argc, char** argv) {
         sum += lat;
         next += period_us * 1000;
     }
-    std::printf("cyclic: period %ld us, %ld loops: latency min %lld avg %lld max %lld ns\n", period_us, loops,
-                (long long)min, (long long)(sum / loops), (long long)max);
+    std::printf("cyclic: period %ld us, %ld loops: latency min %lld avg %lld max %lld ns\n",
+                period_us, loops, (long long)min, (long long)(sum / loops), (long long)max);
     return 0;
 }

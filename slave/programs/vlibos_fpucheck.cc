@@ -7,18 +7,18 @@
 //
 //   vlibos-fpucheck [procs=3] [rounds=40] [spin=100000] [seed=1]
 //
-//   fpucheck: FAIL pid 61 seed 1002 round 7 (after sleep): ymm5 bits 255:128 expected 0x... got 0x...
-//   fpucheck: result=pass procs=3 rounds=120 avx=yes
-//   fpucheck: result=fail first="..."      (the master turns it into @@ test=slave_fpu_state_intact)
+//   fpucheck: FAIL pid 61 seed 1002 round 7 (after sleep): ymm5 bits 255:128 expected 0x... got
+//   0x... fpucheck: result=pass procs=3 rounds=120 avx=yes fpucheck: result=fail first="..." (the
+//   master turns it into @@ test=slave_fpu_state_intact)
 #include "programs.h"
 
 #include <cinttypes>
+#include <cpuid.h>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <cpuid.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -42,7 +42,8 @@ static_assert(sizeof(Image) == 584);
 // fpucheck_hold(const Image* in, Image* out, uint64_t spin, long sysno, uint64_t sysarg, int avx):
 // load everything from `in`, spin, make system call `sysno(sysarg, 0)`, spin, store into `out`.
 // In assembly so that no compiler-generated code touches the registers in between.
-extern "C" void fpucheck_hold(const Image* in, Image* out, uint64_t spin, long sysno, uint64_t sysarg, int avx);
+extern "C" void fpucheck_hold(const Image* in, Image* out, uint64_t spin, long sysno,
+                              uint64_t sysarg, int avx);
 asm(R"(
     .intel_syntax noprefix
     .text
@@ -158,16 +159,20 @@ void describe(const Image& want, const Image& got, bool avx, char* out, size_t n
             const uint8_t* g = got.ymm[r] + 16 * half;
             if (std::memcmp(w, g, 16) != 0) {
                 uint64_t wl, wh, gl, gh;
-                std::memcpy(&wl, w, 8), std::memcpy(&wh, w + 8, 8), std::memcpy(&gl, g, 8), std::memcpy(&gh, g + 8, 8);
-                std::snprintf(out, n, "%s%d bits %s expected 0x%016" PRIx64 "%016" PRIx64 " got 0x%016" PRIx64 "%016" PRIx64,
+                std::memcpy(&wl, w, 8), std::memcpy(&wh, w + 8, 8), std::memcpy(&gl, g, 8),
+                    std::memcpy(&gh, g + 8, 8);
+                std::snprintf(out, n,
+                              "%s%d bits %s expected 0x%016" PRIx64 "%016" PRIx64
+                              " got 0x%016" PRIx64 "%016" PRIx64,
                               half ? "ymm" : "xmm", r, half ? "255:128" : "127:0", wh, wl, gh, gl);
                 return;
             }
         }
     for (int k = 0; k < 8; ++k)
         if (want.st[k] != got.st[k]) {
-            std::snprintf(out, n, "st(%d) (loaded %d-th) expected 0x%016" PRIx64 " got 0x%016" PRIx64, 7 - k, k + 1,
-                          want.st[k], got.st[k]);
+            std::snprintf(out, n,
+                          "st(%d) (loaded %d-th) expected 0x%016" PRIx64 " got 0x%016" PRIx64,
+                          7 - k, k + 1, want.st[k], got.st[k]);
             return;
         }
     if (want.fcw != got.fcw) {
@@ -192,7 +197,8 @@ int checker(int id, long rounds, long spin, uint64_t seed, bool avx, Result& res
         fill(want, s);
         std::memset(&got, 0, sizeof got);
         bool sleep = (r + id) % 2;
-        fpucheck_hold(&want, &got, uint64_t(spin) + (next(s) & 0xFFF), sleep ? SYS_nanosleep : SYS_sched_yield,
+        fpucheck_hold(&want, &got, uint64_t(spin) + (next(s) & 0xFFF),
+                      sleep ? SYS_nanosleep : SYS_sched_yield,
                       sleep ? reinterpret_cast<uint64_t>(&nap) : 0, avx);
         if (!avx) // only the low halves were held
             for (int i = 0; i < 16; ++i)
@@ -202,10 +208,9 @@ int checker(int id, long rounds, long spin, uint64_t seed, bool avx, Result& res
             char what[160];
             describe(want, got, avx, what, sizeof what);
             char line[320];
-            std::snprintf(line, sizeof line, "pid %d seed %" PRIu64 " round %ld (after %s): %s", int(getpid()), seed,
-                          r, sleep ? "sleep" : "yield", what);
-            if (res.mismatches++ < 3)
-                std::printf("fpucheck: FAIL %s\n", line);
+            std::snprintf(line, sizeof line, "pid %d seed %" PRIu64 " round %ld (after %s): %s",
+                          int(getpid()), seed, r, sleep ? "sleep" : "yield", what);
+            if (res.mismatches++ < 3) std::printf("fpucheck: FAIL %s\n", line);
             if (!res.first[0])
                 std::snprintf(res.first, sizeof res.first, "%.*s", int(sizeof res.first - 1), line);
             std::fflush(stdout);
@@ -217,28 +222,29 @@ int checker(int id, long rounds, long spin, uint64_t seed, bool avx, Result& res
 } // namespace
 
 int fpucheck_main(int argc, char** argv) {
-    long procs = program_arg(argc, argv, "procs", 3), rounds = program_arg(argc, argv, "rounds", 40);
+    long procs = program_arg(argc, argv, "procs", 3),
+         rounds = program_arg(argc, argv, "rounds", 40);
     long spin = program_arg(argc, argv, "spin", 100000), seed = program_arg(argc, argv, "seed", 1);
     if (procs < 1 || procs > 16 || rounds < 1 || spin < 1) {
         std::fprintf(stderr, "usage: vlibos-fpucheck [procs=1..16] [rounds=N] [spin=N] [seed=N]\n");
         return 64;
     }
     bool avx = avx_usable();
-    auto* res = static_cast<Result*>(
-        mmap(nullptr, sizeof(Result) * size_t(procs), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+    auto* res =
+        static_cast<Result*>(mmap(nullptr, sizeof(Result) * size_t(procs), PROT_READ | PROT_WRITE,
+                                  MAP_SHARED | MAP_ANONYMOUS, -1, 0));
     if (res == MAP_FAILED) {
         std::printf("fpucheck: result=fail first=\"no shared memory\"\n");
         return 1;
     }
     std::memset(res, 0, sizeof(Result) * size_t(procs));
-    std::printf("fpucheck: %ld processes x %ld rounds, spin %ld, seed %ld, %s\n", procs, rounds, spin, seed,
-                avx ? "x87 + SSE + AVX (YMM0-15)" : "x87 + SSE (no AVX)");
+    std::printf("fpucheck: %ld processes x %ld rounds, spin %ld, seed %ld, %s\n", procs, rounds,
+                spin, seed, avx ? "x87 + SSE + AVX (YMM0-15)" : "x87 + SSE (no AVX)");
     std::fflush(stdout);
     pid_t pids[16];
     for (long i = 0; i < procs; ++i) {
         pids[i] = fork();
-        if (pids[i] == 0)
-            _exit(checker(int(i), rounds, spin, uint64_t(seed), avx, res[i]));
+        if (pids[i] == 0) _exit(checker(int(i), rounds, spin, uint64_t(seed), avx, res[i]));
     }
     long total = 0, bad = 0;
     char first[sizeof(Result::first)] = "";
@@ -254,17 +260,19 @@ int fpucheck_main(int argc, char** argv) {
         if (WIFSIGNALED(st)) {
             ++bad;
             if (!first[0])
-                std::snprintf(first, sizeof first, "checker pid %d killed by signal %d after %ld rounds", int(pids[i]),
+                std::snprintf(first, sizeof first,
+                              "checker pid %d killed by signal %d after %ld rounds", int(pids[i]),
                               WTERMSIG(st), res[i].rounds);
         } else if (res[i].mismatches) {
             bad += res[i].mismatches;
-            if (!first[0])
-                std::memcpy(first, res[i].first, sizeof first);
+            if (!first[0]) std::memcpy(first, res[i].first, sizeof first);
         }
     }
     if (bad)
-        std::printf("fpucheck: result=fail mismatches=%ld rounds=%ld first=\"%s\"\n", bad, total, first);
+        std::printf("fpucheck: result=fail mismatches=%ld rounds=%ld first=\"%s\"\n", bad, total,
+                    first);
     else
-        std::printf("fpucheck: result=pass procs=%ld rounds=%ld avx=%s\n", procs, total, avx ? "yes" : "no");
+        std::printf("fpucheck: result=pass procs=%ld rounds=%ld avx=%s\n", procs, total,
+                    avx ? "yes" : "no");
     return bad ? 1 : 0;
 }

@@ -20,12 +20,12 @@
 #include "hypervisor/core/xsave_layout.h"
 
 #include <cinttypes>
+#include <cpuid.h>
 #include <csetjmp>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <cpuid.h>
 
 using namespace hv::xsave;
 
@@ -39,7 +39,9 @@ alignas(32) uint8_t g_ymm[16][32];
 uint64_t g_st[8];
 
 sigjmp_buf g_jmp;
-void on_sigill(int) { siglongjmp(g_jmp, 1); }
+void on_sigill(int) {
+    siglongjmp(g_jmp, 1);
+}
 
 // Not inlined: every load runs the same instructions at the same addresses, so the x87 "last
 // instruction" fields the images carry (FOP, FIP, FDP) agree between them.
@@ -50,26 +52,37 @@ void on_sigill(int) { siglongjmp(g_jmp, 1); }
                  "fninit\n\t"
                  ".irp k, 0,1,2,3,4,5,6,7\n\t"
                  "fldl 8*\\k(%1)\n\t"
-                 ".endr" ::"r"(g_ymm), "r"(g_st) : "memory");
+                 ".endr" ::"r"(g_ymm),
+                 "r"(g_st)
+                 : "memory");
 }
-void xsave(uint8_t* a) { asm volatile("xsave64 (%0)" ::"r"(a), "a"(7), "d"(0) : "memory"); }
-void xsaveopt(uint8_t* a) { asm volatile("xsaveopt64 (%0)" ::"r"(a), "a"(7), "d"(0) : "memory"); }
-void xsavec(uint8_t* a) { asm volatile("xsavec64 (%0)" ::"r"(a), "a"(7), "d"(0) : "memory"); }
-void xrstor(const uint8_t* a) { asm volatile("xrstor64 (%0)" ::"r"(a), "a"(7), "d"(0) : "memory"); }
+void xsave(uint8_t* a) {
+    asm volatile("xsave64 (%0)" ::"r"(a), "a"(7), "d"(0) : "memory");
+}
+void xsaveopt(uint8_t* a) {
+    asm volatile("xsaveopt64 (%0)" ::"r"(a), "a"(7), "d"(0) : "memory");
+}
+void xsavec(uint8_t* a) {
+    asm volatile("xsavec64 (%0)" ::"r"(a), "a"(7), "d"(0) : "memory");
+}
+void xrstor(const uint8_t* a) {
+    asm volatile("xrstor64 (%0)" ::"r"(a), "a"(7), "d"(0) : "memory");
+}
 uint64_t xgetbv(uint32_t c) {
     uint32_t lo, hi;
     asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(c));
     return (uint64_t(hi) << 32) | lo;
 }
 /// Clear the x87 stack and the YMM registers (VZEROALL) so that only a restore brings them back.
-void clobber() { asm volatile("fninit\n\tvzeroall" ::: "memory"); }
+void clobber() {
+    asm volatile("fninit\n\tvzeroall" ::: "memory");
+}
 
 int g_wrong_offered = 0;
 void finding(const char* what, bool offered, bool ok, const char* detail) {
-    std::printf("xsavecheck: %s (%s): %s%s%s\n", what, offered ? "offered" : "hidden", ok ? "ok" : "WRONG",
-                detail[0] ? ": " : "", detail);
-    if (!ok && offered)
-        ++g_wrong_offered;
+    std::printf("xsavecheck: %s (%s): %s%s%s\n", what, offered ? "offered" : "hidden",
+                ok ? "ok" : "WRONG", detail[0] ? ": " : "", detail);
+    if (!ok && offered) ++g_wrong_offered;
 }
 
 /// Where the 16-byte upper half of YMM0 is in `a` (the first of 16 consecutive ones), or -1.
@@ -78,8 +91,7 @@ long find_upper_halves(const uint8_t* a) {
         bool all = true;
         for (int r = 0; r < 16 && all; ++r)
             all = std::memcmp(a + off + 16 * r, g_ymm[r] + 16, 16) == 0;
-        if (all)
-            return off;
+        if (all) return off;
     }
     return -1;
 }
@@ -87,16 +99,14 @@ long find_upper_halves(const uint8_t* a) {
 /// The first byte where two images differ, or -1.
 long first_difference(const uint8_t* x, const uint8_t* y, size_t n) {
     for (size_t i = 0; i < n; ++i)
-        if (x[i] != y[i])
-            return long(i);
+        if (x[i] != y[i]) return long(i);
     return -1;
 }
 
 /// Where the 16-byte upper half of YMM0 is in `a`, or -1.
 long find_upper_half0(const uint8_t* a) {
     for (long off = 0; off + 16 <= long(AREA); off += 16)
-        if (std::memcmp(a + off, g_ymm[0] + 16, 16) == 0)
-            return off;
+        if (std::memcmp(a + off, g_ymm[0] + 16, 16) == 0) return off;
     return -1;
 }
 
@@ -106,10 +116,13 @@ bool image_ok(const uint8_t* a, uint32_t avx_off, char* why, size_t n) {
         if (std::memcmp(a + XMM0_OFFSET + 16 * r, g_ymm[r], 16) != 0)
             return std::snprintf(why, n, "XMM%d not at offset %u", r, XMM0_OFFSET + 16 * r), false;
         if (std::memcmp(a + avx_off + 16 * r, g_ymm[r] + 16, 16) != 0)
-            return std::snprintf(why, n, "YMM%d upper half not at offset %u", r, avx_off + 16 * r), false;
+            return std::snprintf(why, n, "YMM%d upper half not at offset %u", r, avx_off + 16 * r),
+                   false;
     }
     if ((get64(a + XSTATE_BV_OFFSET) & X87_SSE_AVX) != X87_SSE_AVX)
-        return std::snprintf(why, n, "XSTATE_BV %#" PRIx64 " lacks x87/SSE/AVX", get64(a + XSTATE_BV_OFFSET)), false;
+        return std::snprintf(why, n, "XSTATE_BV %#" PRIx64 " lacks x87/SSE/AVX",
+                             get64(a + XSTATE_BV_OFFSET)),
+               false;
     return true;
 }
 
@@ -119,13 +132,15 @@ int xsavecheck_main(int, char**) {
     unsigned a = 0, b = 0, c = 0, d = 0;
     __get_cpuid(1, &a, &b, &c, &d);
     if (!(c & (1u << 27)) || !(c & (1u << 28)) || (xgetbv(0) & X87_SSE_AVX) != X87_SSE_AVX) {
-        std::printf("xsavecheck: result=fail reason=\"no OSXSAVE/AVX or XCR0 lacks x87/SSE/AVX\"\n");
+        std::printf(
+            "xsavecheck: result=fail reason=\"no OSXSAVE/AVX or XCR0 lacks x87/SSE/AVX\"\n");
         return 1;
     }
     uint64_t xcr0 = xgetbv(0);
     __cpuid_count(0xD, 1, a, b, c, d);
     uint32_t d1 = a, compacted_reported = b;
-    bool has_opt = d1 & CPUID_D1_XSAVEOPT, has_c = d1 & CPUID_D1_XSAVEC, has_x1 = d1 & CPUID_D1_XGETBV1;
+    bool has_opt = d1 & CPUID_D1_XSAVEOPT, has_c = d1 & CPUID_D1_XSAVEC,
+         has_x1 = d1 & CPUID_D1_XGETBV1;
     __cpuid_count(0xD, 0, a, b, c, d);
     uint64_t supported = (uint64_t(d) << 32) | a;
     uint32_t std_reported = b, max_reported = c;
@@ -135,8 +150,10 @@ int xsavecheck_main(int, char**) {
             __cpuid_count(0xD, i, a, b, c, d);
             comp[i] = Component{a, b, (c & CPUID_DI_ALIGN64) != 0};
         }
-    std::printf("xsavecheck: XCR0 %#" PRIx64 ", CPUID.(0DH,1):EAX %#x (XSAVEOPT %s, XSAVEC %s, XGETBV1 %s)\n", xcr0,
-                d1, has_opt ? "offered" : "hidden", has_c ? "offered" : "hidden", has_x1 ? "offered" : "hidden");
+    std::printf("xsavecheck: XCR0 %#" PRIx64
+                ", CPUID.(0DH,1):EAX %#x (XSAVEOPT %s, XSAVEC %s, XGETBV1 %s)\n",
+                xcr0, d1, has_opt ? "offered" : "hidden", has_c ? "offered" : "hidden",
+                has_x1 ? "offered" : "hidden");
 
     uint64_t s = 0x9E3779B97F4A7C15ull;
     for (auto& r : g_ymm)
@@ -172,16 +189,20 @@ int xsavecheck_main(int, char**) {
         asm volatile("vmovdqu %0, %%ymm3" ::"m"(g_ymm[3]));
         xsaveopt(g_opt);
         xsave(g_std2);
-        ok = std::memcmp(g_opt, g_std2, 576 + 256) == 0 && std::memcmp(g_opt + avx_std + 48, g_ymm[3] + 16, 16) == 0;
+        ok = std::memcmp(g_opt, g_std2, 576 + 256) == 0 &&
+             std::memcmp(g_opt + avx_std + 48, g_ymm[3] + 16, 16) == 0;
         g_ymm[3][20] ^= 0xFF;
         if (!ok)
-            std::snprintf(why, sizeof why, "after XRSTOR from the same area, XSAVEOPT missed a changed YMM3");
+            std::snprintf(why, sizeof why,
+                          "after XRSTOR from the same area, XSAVEOPT missed a changed YMM3");
     } else {
         long at = first_difference(g_opt, g_std, 576 + 256);
-        std::snprintf(why, sizeof why, "image differs from XSAVE's from byte %ld on (XSAVEOPT %02x, XSAVE %02x)", at,
+        std::snprintf(why, sizeof why,
+                      "image differs from XSAVE's from byte %ld on (XSAVEOPT %02x, XSAVE %02x)", at,
                       g_opt[at], g_std[at]);
     }
-    finding("XSAVEOPT", has_opt, ok, ok ? "same image as XSAVE, also after XRSTOR + a change" : why);
+    finding("XSAVEOPT", has_opt, ok,
+            ok ? "same image as XSAVE, also after XRSTOR + a change" : why);
 
     // XSAVEC: XCOMP_BV and the compacted offsets (SDM Vol 1 13.4.3).
     signal(SIGILL, on_sigill);
@@ -196,7 +217,8 @@ int xsavecheck_main(int, char**) {
              std::memcmp(g_cmp, g_std, XMM0_OFFSET + 16 * 16) == 0;
         if (!ok)
             std::snprintf(why, sizeof why,
-                          "YMM0's upper half at offset %ld (all 16 together: %ld), the SDM says %u; XCOMP_BV %#" PRIx64,
+                          "YMM0's upper half at offset %ld (all 16 together: %ld), the SDM says "
+                          "%u; XCOMP_BV %#" PRIx64,
                           at0, at, want, xcomp);
         finding("XSAVEC", has_c, ok, ok ? "compacted image as the SDM lays it out" : why);
     } else {
@@ -210,7 +232,8 @@ int xsavecheck_main(int, char**) {
         load_state();
         uint64_t inuse = xgetbv(1);
         ok = (inuse & X87_SSE_AVX) == X87_SSE_AVX && !(inuse & ~xcr0);
-        std::snprintf(why, sizeof why, "XINUSE %#" PRIx64 " with x87, SSE and AVX state loaded", inuse);
+        std::snprintf(why, sizeof why, "XINUSE %#" PRIx64 " with x87, SSE and AVX state loaded",
+                      inuse);
         finding("XGETBV(1)", has_x1, ok, why);
     } else {
         finding("XGETBV(1)", has_x1, !has_x1, "#UD");
@@ -221,13 +244,15 @@ int xsavecheck_main(int, char**) {
     uint32_t want_std = standard_size(xcr0, comp), want_max = standard_size(supported, comp);
     uint32_t want_cmp = compacted_size(xcr0, comp);
     ok = std_reported == want_std && max_reported == want_max && compacted_reported == want_cmp;
-    std::snprintf(why, sizeof why, "standard %u (computed %u), all components %u (%u), compacted %u (%u)", std_reported,
-                  want_std, max_reported, want_max, compacted_reported, want_cmp);
+    std::snprintf(why, sizeof why,
+                  "standard %u (computed %u), all components %u (%u), compacted %u (%u)",
+                  std_reported, want_std, max_reported, want_max, compacted_reported, want_cmp);
     finding("CPUID 0xD sizes", true, ok, why);
 
     if (g_wrong_offered)
-        std::printf("xsavecheck: result=fail reason=\"%d offered XSAVE feature(s) wrong (lines above)\"\n",
-                    g_wrong_offered);
+        std::printf(
+            "xsavecheck: result=fail reason=\"%d offered XSAVE feature(s) wrong (lines above)\"\n",
+            g_wrong_offered);
     else
         std::printf("xsavecheck: result=pass\n");
     return g_wrong_offered ? 1 : 0;

@@ -15,14 +15,12 @@ class RealVmcs {
     /// VMREAD of `encoding` (0 if it failed).
     uint64_t read_raw(uint32_t encoding) {
         uint64_t v = 0;
-        if (vmx::vmread(encoding, &v) != vmx::VmxStatus::ok)
-            note_failure(encoding);
+        if (vmx::vmread(encoding, &v) != vmx::VmxStatus::ok) note_failure(encoding);
         return v;
     }
     /// VMWRITE of `value` to `encoding`.
     void write_raw(uint32_t encoding, uint64_t value) {
-        if (vmx::vmwrite(encoding, value) != vmx::VmxStatus::ok)
-            note_failure(encoding);
+        if (vmx::vmwrite(encoding, value) != vmx::VmxStatus::ok) note_failure(encoding);
     }
     /// True if every access so far succeeded.
     bool ok() const { return !m_failed; }

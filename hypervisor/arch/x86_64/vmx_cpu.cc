@@ -31,7 +31,9 @@ struct PerCpuVmx {
 PerCpuVmx g_vmx[kern::MAX_CPUS];
 
 /// The calling CPU's entry.
-PerCpuVmx& me() { return g_vmx[kern::this_cpu().index]; }
+PerCpuVmx& me() {
+    return g_vmx[kern::this_cpu().index];
+}
 
 /// Read the VMX capability MSRs of the calling CPU (SDM Vol 3D Appendix A).
 void read_msrs(VmxMsrs& m) {
@@ -64,26 +66,27 @@ kern::Result<uint64_t> vmx_alloc_vmcs() {
 
 kern::Result<void> vmx_enable_cpu() {
     PerCpuVmx& v = me();
-    if (v.enabled)
-        return {};
+    if (v.enabled) return {};
     if (!((cpu::cpuid(1).ecx >> 5) & 1))
-        return Error{Errc::unsupported,
-                     "this CPU has no VMX (CPUID.1:ECX[5] = 0); QEMU without KVM has none: use Bochs or KVM"};
+        return Error{Errc::unsupported, "this CPU has no VMX (CPUID.1:ECX[5] = 0); QEMU without "
+                                        "KVM has none: use Bochs or KVM"};
     uint64_t fc = cpu::rdmsr(MSR_IA32_FEATURE_CONTROL);
     if (fc & FEATURE_CONTROL_LOCK) {
         if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX))
-            return Error{Errc::unsupported,
-                         "VMX is disabled by the firmware (IA32_FEATURE_CONTROL locked without VMX): enable it in "
-                         "the BIOS setup"};
+            return Error{Errc::unsupported, "VMX is disabled by the firmware (IA32_FEATURE_CONTROL "
+                                            "locked without VMX): enable it in "
+                                            "the BIOS setup"};
     } else {
         // Unlocked (as some firmware leaves it): enable VMX outside SMX and lock (SDM 24.7).
-        cpu::wrmsr(MSR_IA32_FEATURE_CONTROL, fc | FEATURE_CONTROL_VMX_OUTSIDE_SMX | FEATURE_CONTROL_LOCK);
+        cpu::wrmsr(MSR_IA32_FEATURE_CONTROL,
+                   fc | FEATURE_CONTROL_VMX_OUTSIDE_SMX | FEATURE_CONTROL_LOCK);
     }
     read_msrs(v.msrs);
     if (((v.msrs.basic >> 32) & 0x1FFF) > 4096)
         return Error{Errc::unsupported, "VMCS region larger than 4 KiB (IA32_VMX_BASIC[44:32])"};
     if (((v.msrs.basic >> 50) & 0xF) != 6)
-        return Error{Errc::unsupported, "VMCS memory type is not write-back (IA32_VMX_BASIC[53:50])"};
+        return Error{Errc::unsupported,
+                     "VMCS memory type is not write-back (IA32_VMX_BASIC[53:50])"};
 
     // CR0 and CR4 must obey the fixed bits in VMX operation (SDM 24.8): GRUB leaves CR0.NE
     // clear, and CR4.VMXE must be set before VMXON.
@@ -91,11 +94,9 @@ kern::Result<void> vmx_enable_cpu() {
     uint64_t cr4 = (cpu::read_cr4() | v.msrs.cr4_fixed0 | CR4_VMXE) & v.msrs.cr4_fixed1;
     // CR4.OSXSAVE lets the hypervisor execute XSETBV for its guests (XCR0 is not part of the
     // VMCS); the master itself saves no extended state.
-    if ((cpu::cpuid(1).ecx >> 26) & 1)
-        cr4 |= CR4_OSXSAVE;
+    if ((cpu::cpuid(1).ecx >> 26) & 1) cr4 |= CR4_OSXSAVE;
     auto region = kern::frame_alloc();
-    if (!region.ok())
-        return region.error();
+    if (!region.ok()) return region.error();
     memset(reinterpret_cast<void*>(region.value()), 0, 4096);
     *reinterpret_cast<uint32_t*>(region.value()) = uint32_t(v.msrs.basic & 0x7FFFFFFF);
     cpu::write_cr0(cr0);
@@ -103,14 +104,19 @@ kern::Result<void> vmx_enable_cpu() {
     if (vmx::vmxon(region.value()) != vmx::VmxStatus::ok) {
         cpu::write_cr4(cpu::read_cr4() & ~CR4_VMXE);
         kern::frame_free(region.value());
-        return Error{Errc::unsupported, "VMXON failed (VMfailInvalid): bad VMXON region or CPU state"};
+        return Error{Errc::unsupported,
+                     "VMXON failed (VMfailInvalid): bad VMXON region or CPU state"};
     }
     v.vmxon_region = region.value();
     v.enabled = true;
     return {};
 }
 
-bool vmx_enabled() { return me().enabled; }
-const VmxMsrs& vmx_msrs() { return me().msrs; }
+bool vmx_enabled() {
+    return me().enabled;
+}
+const VmxMsrs& vmx_msrs() {
+    return me().msrs;
+}
 
 } // namespace hv

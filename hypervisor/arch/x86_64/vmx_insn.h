@@ -19,18 +19,30 @@ enum class VmxStatus : uint8_t {
 
 #define HV_VMX_STATUS(insn_asm, ...)                                                               \
     uint8_t cf, zf;                                                                                \
-    asm volatile(insn_asm "\n\tsetc %0\n\tsetz %1" : "=rm"(cf), "=rm"(zf) : __VA_ARGS__ : "cc", "memory"); \
+    asm volatile(insn_asm "\n\tsetc %0\n\tsetz %1"                                                 \
+                 : "=rm"(cf), "=rm"(zf)                                                            \
+                 : __VA_ARGS__                                                                     \
+                 : "cc", "memory");                                                                \
     return cf ? VmxStatus::fail_invalid : zf ? VmxStatus::fail_valid : VmxStatus::ok
 
 /// Enter VMX root operation with the VMXON region at physical `region`.
-[[gnu::always_inline]] inline VmxStatus vmxon(uint64_t region) { HV_VMX_STATUS("vmxon %2", "m"(region)); }
+[[gnu::always_inline]] inline VmxStatus vmxon(uint64_t region) {
+    HV_VMX_STATUS("vmxon %2", "m"(region));
+}
 /// Leave VMX operation.
-[[gnu::always_inline]] inline VmxStatus vmxoff() { HV_VMX_STATUS("vmxoff", "i"(0)); }
+[[gnu::always_inline]] inline VmxStatus vmxoff() {
+    HV_VMX_STATUS("vmxoff", "i"(0));
+}
 /// Make the VMCS at physical `vmcs` inactive and write its data to memory.
-[[gnu::always_inline]] inline VmxStatus vmclear(uint64_t vmcs) { HV_VMX_STATUS("vmclear %2", "m"(vmcs)); }
+[[gnu::always_inline]] inline VmxStatus vmclear(uint64_t vmcs) {
+    HV_VMX_STATUS("vmclear %2", "m"(vmcs));
+}
 /// Make the VMCS at physical `vmcs` current and active.
-[[gnu::always_inline]] inline VmxStatus vmptrld(uint64_t vmcs) { HV_VMX_STATUS("vmptrld %2", "m"(vmcs)); }
-/// The current-VMCS pointer (~0 if none), SDM Vol 3C 31.3 VMPTRST: to put it back after using another.
+[[gnu::always_inline]] inline VmxStatus vmptrld(uint64_t vmcs) {
+    HV_VMX_STATUS("vmptrld %2", "m"(vmcs));
+}
+/// The current-VMCS pointer (~0 if none), SDM Vol 3C 31.3 VMPTRST: to put it back after using
+/// another.
 [[gnu::always_inline]] inline uint64_t vmptrst() {
     uint64_t p;
     asm volatile("vmptrst %0" : "=m"(p)::"memory");
@@ -44,7 +56,10 @@ enum class VmxStatus : uint8_t {
 [[gnu::always_inline]] inline VmxStatus vmread(uint64_t encoding, uint64_t* value) {
     uint8_t cf, zf;
     uint64_t v;
-    asm volatile("vmread %3, %2\n\tsetc %0\n\tsetz %1" : "=rm"(cf), "=rm"(zf), "=rm"(v) : "r"(encoding) : "cc");
+    asm volatile("vmread %3, %2\n\tsetc %0\n\tsetz %1"
+                 : "=rm"(cf), "=rm"(zf), "=rm"(v)
+                 : "r"(encoding)
+                 : "cc");
     *value = v;
     return cf ? VmxStatus::fail_invalid : zf ? VmxStatus::fail_valid : VmxStatus::ok;
 }

@@ -15,15 +15,18 @@ namespace hv::xsave_insn {
 /// XSAVE64: store the components of RFBM = XCR0 & @p rfbm into the standard-format area at
 /// @p area (64-byte aligned), the 64-bit form (FPU IP/DP as 64-bit offsets).
 [[gnu::always_inline]] inline void xsave64(void* area, uint64_t rfbm) {
-    asm volatile("xsave64 %0" : "+m"(*static_cast<uint8_t(*)[576]>(area))
-                 : "a"(uint32_t(rfbm)), "d"(uint32_t(rfbm >> 32)) : "memory");
+    asm volatile("xsave64 %0"
+                 : "+m"(*static_cast<uint8_t(*)[576]>(area))
+                 : "a"(uint32_t(rfbm)), "d"(uint32_t(rfbm >> 32))
+                 : "memory");
 }
 
 /// XRSTOR64: load the components of XCR0 & @p rfbm from the area at @p area, initializing those
 /// whose XSTATE_BV bit is clear.
 [[gnu::always_inline]] inline void xrstor64(const void* area, uint64_t rfbm) {
-    asm volatile("xrstor64 %0" ::"m"(*static_cast<const uint8_t(*)[576]>(area)), "a"(uint32_t(rfbm)),
-                 "d"(uint32_t(rfbm >> 32)) : "memory");
+    asm volatile("xrstor64 %0" ::"m"(*static_cast<const uint8_t(*)[576]>(area)),
+                 "a"(uint32_t(rfbm)), "d"(uint32_t(rfbm >> 32))
+                 : "memory");
 }
 
 /// XGETBV: read extended control register @p ecx (0: XCR0; 1: XINUSE, if CPUID says so).

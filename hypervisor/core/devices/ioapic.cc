@@ -9,15 +9,11 @@ constexpr uint32_t MAX_REDIR_SHIFT = 16; // VER bits 23:16: the highest pin's in
 } // namespace
 
 uint32_t IoApic::read(uint64_t offset) const {
-    if (offset == IOREGSEL)
-        return m_select;
-    if (offset != IOWIN)
-        return 0;
+    if (offset == IOREGSEL) return m_select;
+    if (offset != IOWIN) return 0;
     uint32_t r = m_select & 0xFF;
-    if (r == REG_ID || r == REG_ARB)
-        return m_id;
-    if (r == REG_VER)
-        return VERSION | ((PINS - 1) << MAX_REDIR_SHIFT);
+    if (r == REG_ID || r == REG_ARB) return m_id;
+    if (r == REG_VER) return VERSION | ((PINS - 1) << MAX_REDIR_SHIFT);
     if (r >= REG_RTE0 && r < REG_RTE0 + 2 * PINS)
         return __atomic_load_n(&m_rte[(r - REG_RTE0) / 2][(r - REG_RTE0) % 2], __ATOMIC_ACQUIRE);
     return 0;
@@ -28,8 +24,7 @@ void IoApic::write(uint64_t offset, uint32_t value) {
         m_select = value & 0xFF;
         return;
     }
-    if (offset != IOWIN)
-        return; // EOI: only level-triggered pins need it
+    if (offset != IOWIN) return; // EOI: only level-triggered pins need it
     uint32_t r = m_select;
     if (r == REG_ID)
         m_id = value & (0xFu << 24); // bits 27:24, the I/O APIC's id
@@ -38,8 +33,7 @@ void IoApic::write(uint64_t offset, uint32_t value) {
 }
 
 uint64_t IoApic::entry(unsigned pin) const {
-    if (pin >= PINS)
-        return RTE_MASKED;
+    if (pin >= PINS) return RTE_MASKED;
     return __atomic_load_n(&m_rte[pin][0], __ATOMIC_ACQUIRE) |
            uint64_t(__atomic_load_n(&m_rte[pin][1], __ATOMIC_ACQUIRE)) << 32;
 }
@@ -47,8 +41,7 @@ uint64_t IoApic::entry(unsigned pin) const {
 int IoApic::vector(unsigned pin) const {
     uint64_t e = entry(pin);
     uint32_t v = uint32_t(e & 0xFF);
-    if ((e & RTE_MASKED) || v < 32)
-        return -1;
+    if ((e & RTE_MASKED) || v < 32) return -1;
     return int(v);
 }
 

@@ -19,13 +19,15 @@ namespace hv {
 /// The emulated I/O APIC's register file.
 class IoApic {
   public:
-    /// Guest-physical base of the (one) I/O APIC; its registers fill the first 0x44 bytes of the page.
+    /// Guest-physical base of the (one) I/O APIC; its registers fill the first 0x44 bytes of the
+    /// page.
     static constexpr uint64_t BASE = 0xFEC00000;
     /// Redirection entries (pins).
     static constexpr unsigned PINS = 24;
     static constexpr uint64_t IOREGSEL = 0x00; ///< MMIO offset of the register select
-    static constexpr uint64_t IOWIN = 0x10;    ///< MMIO offset of the window onto the selected register
-    static constexpr uint64_t EOI = 0x40;      ///< MMIO offset of the EOI register (version 0x20 on)
+    static constexpr uint64_t IOWIN =
+        0x10;                             ///< MMIO offset of the window onto the selected register
+    static constexpr uint64_t EOI = 0x40; ///< MMIO offset of the EOI register (version 0x20 on)
     /// The version this model reports (register 1 bits 7:0): 0x20 has the EOI register.
     static constexpr uint32_t VERSION = 0x20;
     /// Redirection entry bit 16: the pin is masked (data sheet 3.2.4).

@@ -73,7 +73,8 @@ class Uart16550 {
 
     uint8_t m_ier = 0, m_lcr = 0, m_mcr = 0, m_scr = 0, m_dll = 1, m_dlm = 0;
     bool m_fifo = false;
-    bool m_thre_pending = false; // the "transmitter empty" interrupt, until IIR shows it or THR is written
+    bool m_thre_pending =
+        false; // the "transmitter empty" interrupt, until IIR shows it or THR is written
     const volatile uint32_t* m_rx_posts = nullptr;
     uint32_t m_rx_taken = 0; // the post count the guest's last RBR read consumed
     char m_line[MAX_LINE + 1] = {};

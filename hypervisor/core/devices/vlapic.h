@@ -59,7 +59,8 @@ class VirtualLapic {
 
     uint32_t m_id;
     uint32_t m_tpr = 0, m_svr = 0xFF, m_esr = 0;
-    uint32_t m_lvt[7] = {0x10000, 0x10000, 0x10000, 0x10000, 0x10000, 0x10000, 0x10000}; // CMCI, timer..error
+    uint32_t m_lvt[7] = {0x10000, 0x10000, 0x10000, 0x10000,
+                         0x10000, 0x10000, 0x10000}; // CMCI, timer..error
     uint32_t m_timer_initial = 0, m_divide = 0;
     uint64_t m_deadline = 0;
     uint64_t m_icr = 0;

@@ -3,8 +3,8 @@
 // SDM Vol 3C chapter 25 "Virtual Machine Control Structures" (chapter 24 in editions before
 // 2023) defines the control fields: 25.6.1 pin-based, 25.6.2 processor-based, 25.7.1 VM-exit,
 // 25.8.1 VM-entry controls. Appendix A gives the capability MSRs. Plain masks, no bitfields
-// (layouts are specs: C bitfields have an implementation-defined order). Kept in their own namespace so they cannot
-// collide with the VMCS layer's names; the two can be merged later.
+// (layouts are specs: C bitfields have an implementation-defined order). Kept in their own
+// namespace so they cannot collide with the VMCS layer's names; the two can be merged later.
 #pragma once
 
 #include <stdint.h>

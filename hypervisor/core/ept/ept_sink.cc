@@ -18,7 +18,8 @@ Result<EptSink> EptSink::create(FrameSource& frames, PhysAccess& phys) {
     // Level 1 (PT) entries -> the junk page, read/write, no execute, write-back.
     auto* pt = static_cast<uint64_t*>(phys.to_virt(s.m_junk[1]));
     for (unsigned i = 0; i < EPT_ENTRIES; ++i)
-        pt[i] = EptEntry::leaf(s.m_junk[0], EPT_READ | EPT_WRITE, EptMemoryType::write_back, false).raw();
+        pt[i] = EptEntry::leaf(s.m_junk[0], EPT_READ | EPT_WRITE, EptMemoryType::write_back, false)
+                    .raw();
     // Levels 2 and 3 (PD, PDPT): every entry -> the junk table one level down.
     for (int lvl = 2; lvl <= 3; ++lvl) {
         auto* t = static_cast<uint64_t*>(phys.to_virt(s.m_junk[lvl]));
@@ -30,8 +31,7 @@ Result<EptSink> EptSink::create(FrameSource& frames, PhysAccess& phys) {
 
 bool EptSink::is_junk(uint64_t phys) const {
     for (uint64_t j : m_junk)
-        if (j == phys)
-            return true;
+        if (j == phys) return true;
     return false;
 }
 
@@ -44,14 +44,16 @@ Result<void> EptSink::absorb(Ept& ept, uint64_t gpa) {
         EptEntry e(t[ept_index(gpa, level)]);
         if (!e.present()) {
             // Level 1: the junk page itself; above: the junk table of the level below.
-            t[ept_index(gpa, level)] = level == 1
-                ? EptEntry::leaf(m_junk[0], EPT_READ | EPT_WRITE, EptMemoryType::write_back, false).raw()
-                : EptEntry::table(m_junk[level - 1]).raw();
+            t[ept_index(gpa, level)] = level == 1 ? EptEntry::leaf(m_junk[0], EPT_READ | EPT_WRITE,
+                                                                   EptMemoryType::write_back, false)
+                                                        .raw()
+                                                  : EptEntry::table(m_junk[level - 1]).raw();
             ++m_absorbed;
             return {};
         }
         if (level == 1 || e.large())
-            return Error{Errc::already_exists, "the address is mapped: a permission violation, not a hole"};
+            return Error{Errc::already_exists,
+                         "the address is mapped: a permission violation, not a hole"};
         table = e.address();
     }
     return Error{Errc::already_exists, "the address is mapped"};
@@ -61,22 +63,18 @@ void EptSink::unlink(uint64_t table, int level) {
     auto* t = static_cast<uint64_t*>(m_phys->to_virt(table));
     for (unsigned i = 0; i < EPT_ENTRIES; ++i) {
         EptEntry e(t[i]);
-        if (!e.present())
-            continue;
+        if (!e.present()) continue;
         if (is_junk(e.address())) {
             t[i] = 0;
             continue;
         }
-        if (level > 1 && !e.large())
-            unlink(e.address(), level - 1);
+        if (level > 1 && !e.large()) unlink(e.address(), level - 1);
     }
 }
 
 void EptSink::release(Ept& ept) {
-    if (!m_frames)
-        return;
-    if (ept.root())
-        unlink(ept.root(), 4);
+    if (!m_frames) return;
+    if (ept.root()) unlink(ept.root(), 4);
     for (uint64_t& j : m_junk) {
         m_frames->free_frame(j);
         j = 0;

@@ -12,7 +12,8 @@
 //      (the zero page has no more room), else Errc::corrupt mentioning "header";
 //   5. setup_sects (u8 at HDR_SETUP_SECTS, 0 means 4); setup_bytes = (setup_sects + 1) * 512
 //      must be below size, else Errc::corrupt "truncated ..."; and the kernel after the setup
-//      must be at least syssize (u32 at HDR_SYSSIZE) * 16 bytes, else Errc::corrupt "truncated ...";
+//      must be at least syssize (u32 at HDR_SYSSIZE) * 16 bytes, else Errc::corrupt "truncated
+//      ...";
 //   6. fill the other BzImage fields from the header (get_le reads little-endian fields), and
 //      refuse an init_size smaller than the kernel (Errc::corrupt mentioning "init_size").
 //

@@ -20,17 +20,17 @@ namespace hv {
 
 /// What the loader needs from a bzImage's setup header.
 struct BzImage {
-    uint16_t protocol = 0;          ///< boot protocol version, e.g. 0x020F for 2.15
-    size_t setup_bytes = 0;         ///< (setup_sects + 1) * 512: where the kernel starts in the file
+    uint16_t protocol = 0;  ///< boot protocol version, e.g. 0x020F for 2.15
+    size_t setup_bytes = 0; ///< (setup_sects + 1) * 512: where the kernel starts in the file
     const uint8_t* kernel = nullptr; ///< the protected-mode kernel inside the file
-    size_t kernel_size = 0;         ///< its length in bytes
-    uint64_t pref_address = 0;      ///< preferred load address
-    uint32_t init_size = 0;         ///< bytes the kernel needs from its load address (decompression)
-    uint32_t kernel_alignment = 0;  ///< alignment a relocated kernel needs
-    bool relocatable = false;       ///< may be loaded at another (aligned) address
-    uint32_t cmdline_size = 0;      ///< longest command line it accepts, excluding the NUL
-    uint32_t initrd_addr_max = 0;   ///< highest address the initrd's last byte may have
-    size_t header_end = 0;          ///< end of the setup header (0x202 + the byte at 0x201)
+    size_t kernel_size = 0;          ///< its length in bytes
+    uint64_t pref_address = 0;       ///< preferred load address
+    uint32_t init_size = 0;        ///< bytes the kernel needs from its load address (decompression)
+    uint32_t kernel_alignment = 0; ///< alignment a relocated kernel needs
+    bool relocatable = false;      ///< may be loaded at another (aligned) address
+    uint32_t cmdline_size = 0;     ///< longest command line it accepts, excluding the NUL
+    uint32_t initrd_addr_max = 0;  ///< highest address the initrd's last byte may have
+    size_t header_end = 0;         ///< end of the setup header (0x202 + the byte at 0x201)
 };
 
 /// Parse and check the setup header of the @p size bytes at @p file. Refuses, with a message
@@ -43,19 +43,19 @@ kern::Result<BzImage> parse_bzimage(const uint8_t* file, size_t size);
 
 /// One e820 entry.
 struct E820Entry {
-    uint64_t addr;                ///< first byte
-    uint64_t size;                ///< bytes
-    linux_boot::E820Type type;    ///< RAM or reserved
+    uint64_t addr;             ///< first byte
+    uint64_t size;             ///< bytes
+    linux_boot::E820Type type; ///< RAM or reserved
 };
 
 /// Where the loader put things, in guest-physical addresses, for the zero page.
 struct BootParamsSpec {
-    uint64_t cmdline_gpa = 0;      ///< NUL-terminated command line
-    uint64_t initrd_gpa = 0;       ///< initrd (0 and initrd_size 0: none)
-    uint64_t initrd_size = 0;      ///< its size
-    uint64_t setup_data_gpa = 0;   ///< first setup_data record, 0 = none
+    uint64_t cmdline_gpa = 0;        ///< NUL-terminated command line
+    uint64_t initrd_gpa = 0;         ///< initrd (0 and initrd_size 0: none)
+    uint64_t initrd_size = 0;        ///< its size
+    uint64_t setup_data_gpa = 0;     ///< first setup_data record, 0 = none
     const E820Entry* e820 = nullptr; ///< the guest's memory map
-    size_t e820_count = 0;         ///< entries at e820
+    size_t e820_count = 0;           ///< entries at e820
 };
 
 /// Write the zero page for @p img into @p zero_page (linux_boot::ZERO_PAGE_SIZE bytes): all

@@ -20,12 +20,12 @@ inline constexpr uint32_t MSR_X2APIC_ICR = 0x830;
 
 /// What the filter decided about one ICR write.
 enum class IcrVerdict : uint8_t {
-    allow,                ///< a fixed-vector IPI to the slave's own CPUs: write it to the real ICR
-    deny_delivery_mode,   ///< not fixed delivery (INIT, SIPI, NMI, SMI, lowest priority, reserved)
-    deny_vector,          ///< vectors 0-15 are illegal for fixed IPIs (the APIC reports an error)
-    deny_broadcast,       ///< shorthand "all including self" or "all excluding self"
-    deny_logical,         ///< logical destination mode (cluster addressing reaches other CPUs)
-    deny_destination,     ///< physical destination that is not one of the slave's CPUs
+    allow,              ///< a fixed-vector IPI to the slave's own CPUs: write it to the real ICR
+    deny_delivery_mode, ///< not fixed delivery (INIT, SIPI, NMI, SMI, lowest priority, reserved)
+    deny_vector,        ///< vectors 0-15 are illegal for fixed IPIs (the APIC reports an error)
+    deny_broadcast,     ///< shorthand "all including self" or "all excluding self"
+    deny_logical,       ///< logical destination mode (cluster addressing reaches other CPUs)
+    deny_destination,   ///< physical destination that is not one of the slave's CPUs
 };
 
 /// Decide an ICR write @p icr by a slave whose CPUs have the x2APIC ids @p own_ids[0..n).

@@ -35,31 +35,31 @@ struct SlaveEnv {
 
 /// Counters beyond GuestOutcome's per-reason exits.
 struct SlaveStats {
-    uint64_t console_exits = 0;    ///< I/O exits at the console UART
-    uint64_t other_io_exits = 0;   ///< I/O exits elsewhere (denied: PCI probing, attacks)
-    uint64_t msr_emulated = 0;     ///< intercepted RDMSR/WRMSR answered
-    uint64_t msr_gp = 0;           ///< RDMSR/WRMSR answered with `#GP`
-    uint64_t logged_msrs = 0;      ///< of those, reported on the console
-    uint64_t icr_allowed = 0;      ///< ICR writes performed
-    uint64_t icr_denied = 0;       ///< ICR writes dropped by the filter
-    uint64_t last_icr_denied = 0;  ///< the last dropped ICR value
-    uint64_t stray_accesses = 0;   ///< EPT violations absorbed by the sink
-    uint64_t first_stray_gpa = 0;  ///< the first such guest-physical address
-    uint64_t idle_hlts = 0;        ///< HLT with interrupts on: the CPU idles in the guest
-    uint64_t hypercalls = 0;       ///< VMCALLs other than the doorbell (answered -HCE_NOSYS)
-    uint64_t doorbells = 0;        ///< HC_DOORBELL VMCALLs
-    uint64_t ioapic_exits = 0;     ///< emulated accesses to the I/O APIC's registers
-    uint64_t uart_irqs = 0;        ///< UART interrupts raised by the guest's own UART accesses
+    uint64_t console_exits = 0;   ///< I/O exits at the console UART
+    uint64_t other_io_exits = 0;  ///< I/O exits elsewhere (denied: PCI probing, attacks)
+    uint64_t msr_emulated = 0;    ///< intercepted RDMSR/WRMSR answered
+    uint64_t msr_gp = 0;          ///< RDMSR/WRMSR answered with `#GP`
+    uint64_t logged_msrs = 0;     ///< of those, reported on the console
+    uint64_t icr_allowed = 0;     ///< ICR writes performed
+    uint64_t icr_denied = 0;      ///< ICR writes dropped by the filter
+    uint64_t last_icr_denied = 0; ///< the last dropped ICR value
+    uint64_t stray_accesses = 0;  ///< EPT violations absorbed by the sink
+    uint64_t first_stray_gpa = 0; ///< the first such guest-physical address
+    uint64_t idle_hlts = 0;       ///< HLT with interrupts on: the CPU idles in the guest
+    uint64_t hypercalls = 0;      ///< VMCALLs other than the doorbell (answered -HCE_NOSYS)
+    uint64_t doorbells = 0;       ///< HC_DOORBELL VMCALLs
+    uint64_t ioapic_exits = 0;    ///< emulated accesses to the I/O APIC's registers
+    uint64_t uart_irqs = 0;       ///< UART interrupts raised by the guest's own UART accesses
 };
 
 /// Everything the handlers touch.
 struct SlaveExitContext {
-    GuestContext& guest;           ///< shared context (config, outcome, host services)
-    SlaveEnv& slave;               ///< slave-only host services
-    Uart16550& uart;               ///< the console
-    SlaveStats& stats;             ///< counters
-    const uint32_t* own_apic_ids;  ///< the slave's CPUs, for the ICR filter
-    size_t own_count;              ///< entries of own_apic_ids
+    GuestContext& guest;                 ///< shared context (config, outcome, host services)
+    SlaveEnv& slave;                     ///< slave-only host services
+    Uart16550& uart;                     ///< the console
+    SlaveStats& stats;                   ///< counters
+    const uint32_t* own_apic_ids;        ///< the slave's CPUs, for the ICR filter
+    size_t own_count;                    ///< entries of own_apic_ids
     const volatile bool* stop_requested; ///< set by the master before it sends the NMI
     /// Babysat mode: the slave's local APIC is this model (every x2APIC MSR and TSC_DEADLINE
     /// exits); nullptr in dedicated mode, where the real one is the slave's.
@@ -74,7 +74,7 @@ struct SlaveExitContext {
     /// when it posts a byte (hv::linux_slave_wake), so a rise caused by the receiver alone is
     /// not sent a second time from here. False in babysat mode, where the run loop sends it.
     bool rx_edges_posted = false;
-    SlaveCpuidOptions cpuid{};     ///< debug switches of the CPUID policy
+    SlaveCpuidOptions cpuid{}; ///< debug switches of the CPUID policy
 };
 
 /// The I/O APIC pin of the console UART's IRQ (COM1: IRQ 4, routed 1:1 by Linux's Jailhouse
@@ -87,7 +87,9 @@ inline constexpr uint64_t SLAVE_LOG_LIMIT = 5;
 namespace slave_exits {
 
 /// Guest RFLAGS.IF (bit 9).
-template <VmcsAccess A> bool guest_if(Vmcs<A>& v) { return (v.read(GUEST_RFLAGS) >> 9) & 1; }
+template <VmcsAccess A> bool guest_if(Vmcs<A>& v) {
+    return (v.read(GUEST_RFLAGS) >> 9) & 1;
+}
 
 /// An RDMSR or WRMSR that raises `#GP`: inject it (RIP stays on the instruction).
 template <VmcsAccess A> void msr_gp(Vmcs<A>& v, SlaveExitContext& c) {
@@ -103,7 +105,8 @@ inline void raise_own(SlaveExitContext& c, uint8_t vector) {
     if (c.vlapic)
         c.vlapic->raise(vector);
     else
-        c.slave.write_icr(uint64_t(c.own_apic_ids[0]) << 32 | vector); // SDM Vol 3A 11.12.9: fixed, physical
+        c.slave.write_icr(uint64_t(c.own_apic_ids[0]) << 32 |
+                          vector); // SDM Vol 3A 11.12.9: fixed, physical
 }
 
 /// After a guest access to the UART: if its interrupt line rose, deliver its I/O APIC pin.
@@ -123,18 +126,18 @@ inline void uart_line_changed(SlaveExitContext& c) {
 /// in the VMCS and which no MMIO access of Linux's uses.
 inline uint64_t* gpr(GuestRegs& r, unsigned n) {
     uint64_t* const map[16] = {&r.rax, &r.rcx, &r.rdx, &r.rbx, nullptr, &r.rbp, &r.rsi, &r.rdi,
-                               &r.r8,  &r.r9,  &r.r10, &r.r11, &r.r12, &r.r13, &r.r14, &r.r15};
+                               &r.r8,  &r.r9,  &r.r10, &r.r11, &r.r12,  &r.r13, &r.r14, &r.r15};
     return map[n & 15];
 }
 
 /// Emulate the guest's access to the I/O APIC page at @p gpa: decode the MOV at its RIP, perform
 /// it on the model, step over it. False if the instruction cannot be fetched or is not a 32-bit
 /// MOV of the access's direction (the caller raises #GP).
-template <VmcsAccess A> bool emulate_ioapic(Vmcs<A>& v, GuestRegs& r, SlaveExitContext& c, uint64_t gpa, bool write) {
+template <VmcsAccess A>
+bool emulate_ioapic(Vmcs<A>& v, GuestRegs& r, SlaveExitContext& c, uint64_t gpa, bool write) {
     auto read_phys = [](void* ctx, uint64_t a, uint64_t& value) {
         const uint8_t* p = guest_bytes(*static_cast<GuestContext*>(ctx), a, 8);
-        if (!p)
-            return false;
+        if (!p) return false;
         __builtin_memcpy(&value, p, 8);
         return true;
     };
@@ -144,23 +147,23 @@ template <VmcsAccess A> bool emulate_ioapic(Vmcs<A>& v, GuestRegs& r, SlaveExitC
     for (; n < sizeof code; ++n) { // one walk per page: the bytes may cross into the next one
         uint64_t la = rip + n;
         if ((la >> 12) != page) {
-            if (!guest_linear_to_physical(cr3, la & ~0xFFFull, read_phys, &c.guest, base))
-                break;
+            if (!guest_linear_to_physical(cr3, la & ~0xFFFull, read_phys, &c.guest, base)) break;
             page = la >> 12;
         }
         const uint8_t* b = guest_bytes(c.guest, base + (la & 0xFFF), 1);
-        if (!b)
-            break;
+        if (!b) break;
         code[n] = *b;
     }
     MmioInsn insn;
-    if (!decode_mmio_mov(code, n, insn) || insn.write != write || (!insn.immediate && !gpr(r, insn.reg)))
+    if (!decode_mmio_mov(code, n, insn) || insn.write != write ||
+        (!insn.immediate && !gpr(r, insn.reg)))
         return false;
     uint64_t offset = gpa & 0xFFF;
     if (write) {
         c.ioapic->write(offset, insn.immediate ? insn.imm : uint32_t(*gpr(r, insn.reg)));
     } else {
-        *gpr(r, insn.reg) = c.ioapic->read(offset); // a 32-bit destination is zero-extended (Vol 1 3.4.1.1)
+        *gpr(r, insn.reg) =
+            c.ioapic->read(offset); // a 32-bit destination is zero-extended (Vol 1 3.4.1.1)
     }
     v.write(GUEST_RIP, rip + insn.length);
     return true;
@@ -190,7 +193,8 @@ template <VmcsAccess A> bool handle_slave_exit(Vmcs<A>& v, GuestRegs& r, SlaveEx
         ++g.out.exits[reason];
         ++g.out.total_exits;
         uint32_t leaf = uint32_t(r.rax), sub = uint32_t(r.rcx);
-        CpuidRegs s = slave_cpuid(leaf, sub, g.env.host_cpuid(leaf, sub), g.out.guest_xcr0, c.cpuid);
+        CpuidRegs s =
+            slave_cpuid(leaf, sub, g.env.host_cpuid(leaf, sub), g.out.guest_xcr0, c.cpuid);
         if (leaf == 1) // OSXSAVE mirrors the guest's CR4 (SDM Vol 2A CPUID, ECX bit 27)
             s.ecx = (s.ecx & ~(1u << 27)) | (((v.read(GUEST_CR4) >> 18) & 1) << 27);
         r.rax = s.eax, r.rbx = s.ebx, r.rcx = s.ecx, r.rdx = s.edx;
@@ -228,7 +232,8 @@ template <VmcsAccess A> bool handle_slave_exit(Vmcs<A>& v, GuestRegs& r, SlaveEx
         return false;
     case ExitReason::EXIT_REASON_IO_INSTRUCTION: {
         IoExitInfo io = IoExitInfo::decode(v.read(EXIT_QUALIFICATION));
-        if (!io.string && io.size == 1 && io.port >= Uart16550::COM1 && io.port < Uart16550::COM1 + 8) {
+        if (!io.string && io.size == 1 && io.port >= Uart16550::COM1 &&
+            io.port < Uart16550::COM1 + 8) {
             ++g.out.exits[reason];
             ++g.out.total_exits;
             ++c.stats.console_exits;
@@ -290,11 +295,14 @@ template <VmcsAccess A> bool handle_slave_exit(Vmcs<A>& v, GuestRegs& r, SlaveEx
             return false;
         }
         switch (slave_msr_write(msr, value, c.slave.apic_base())) {
-        case SlaveMsrWrite::ignore: ++c.stats.msr_emulated; break;
+        case SlaveMsrWrite::ignore:
+            ++c.stats.msr_emulated;
+            break;
         case SlaveMsrWrite::gp:
             if (c.stats.logged_msrs < SLAVE_LOG_LIMIT) {
                 ++c.stats.logged_msrs;
-                kern::snformat(line, sizeof line, "slave: WRMSR %#x <- %#lx refused (#GP)", msr, value);
+                kern::snformat(line, sizeof line, "slave: WRMSR %#x <- %#lx refused (#GP)", msr,
+                               value);
                 g.env.log(line);
             }
             msr_gp(v, c);
@@ -310,9 +318,10 @@ template <VmcsAccess A> bool handle_slave_exit(Vmcs<A>& v, GuestRegs& r, SlaveEx
                 break;
             }
             if (c.stats.icr_denied < SLAVE_LOG_LIMIT) {
-                kern::snformat(line, sizeof line,
-                               "slave: IPI denied: ICR %#lx (delivery mode %lu, destination %#lx): %s", value,
-                               (value >> 8) & 7, value >> 32, icr_verdict_token(verdict));
+                kern::snformat(
+                    line, sizeof line,
+                    "slave: IPI denied: ICR %#lx (delivery mode %lu, destination %#lx): %s", value,
+                    (value >> 8) & 7, value >> 32, icr_verdict_token(verdict));
                 g.env.log(line);
             }
             ++c.stats.icr_denied;
@@ -335,7 +344,8 @@ template <VmcsAccess A> bool handle_slave_exit(Vmcs<A>& v, GuestRegs& r, SlaveEx
                 // which Linux's fault-tolerant copies turn into -EFAULT; never a guess.
                 if (c.stats.logged_msrs < SLAVE_LOG_LIMIT) {
                     ++c.stats.logged_msrs;
-                    kern::snformat(line, sizeof line, "slave: I/O APIC access at RIP %#lx is not a 32-bit MOV: #GP",
+                    kern::snformat(line, sizeof line,
+                                   "slave: I/O APIC access at RIP %#lx is not a 32-bit MOV: #GP",
                                    v.read(GUEST_RIP));
                     g.env.log(line);
                 }
@@ -348,11 +358,11 @@ template <VmcsAccess A> bool handle_slave_exit(Vmcs<A>& v, GuestRegs& r, SlaveEx
             return handle_exit(v, r, g); // execution outside RAM, or a bug: stop and report
         ++g.out.exits[reason];
         ++g.out.total_exits;
-        if (c.stats.stray_accesses == 0)
-            c.stats.first_stray_gpa = gpa;
+        if (c.stats.stray_accesses == 0) c.stats.first_stray_gpa = gpa;
         if (c.stats.stray_accesses < SLAVE_LOG_LIMIT) {
             kern::snformat(line, sizeof line,
-                           "slave: %s of guest-physical %#lx outside its RAM (RIP %#lx): contained, sees a junk page",
+                           "slave: %s of guest-physical %#lx outside its RAM (RIP %#lx): "
+                           "contained, sees a junk page",
                            q.write ? "write" : "read", gpa, v.read(GUEST_RIP));
             g.env.log(line);
         }

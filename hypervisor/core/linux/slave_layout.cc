@@ -11,15 +11,20 @@ using kern::Error;
 namespace {
 constexpr uint64_t MiB = 1ull << 20;
 constexpr uint64_t PAGE = 4096;
-constexpr uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+constexpr uint64_t align_up(uint64_t v, uint64_t a) {
+    return (v + a - 1) / a * a;
+}
 } // namespace
 
-kern::Result<SlavePlan> plan_slave_memory(uint64_t ram_bytes, const BzImage& img, uint64_t initrd_size,
-                                          size_t cmdline_len, uint64_t channel_bytes) {
+kern::Result<SlavePlan> plan_slave_memory(uint64_t ram_bytes, const BzImage& img,
+                                          uint64_t initrd_size, size_t cmdline_len,
+                                          uint64_t channel_bytes) {
     if (ram_bytes % (2 * MiB) || ram_bytes < 16 * MiB || ram_bytes > 1024 * MiB)
-        return Error{Errc::invalid_argument, "slave RAM must be a multiple of 2 MiB, 16 MiB to 1 GiB"};
+        return Error{Errc::invalid_argument,
+                     "slave RAM must be a multiple of 2 MiB, 16 MiB to 1 GiB"};
     if (channel_bytes % (2 * MiB) || channel_bytes > 256 * MiB)
-        return Error{Errc::invalid_argument, "channel size must be a multiple of 2 MiB, at most 256 MiB"};
+        return Error{Errc::invalid_argument,
+                     "channel size must be a multiple of 2 MiB, at most 256 MiB"};
     if (cmdline_len >= PAGE || (img.cmdline_size && cmdline_len > img.cmdline_size))
         return Error{Errc::invalid_argument, "slave command line longer than the kernel accepts"};
     SlavePlan p;
@@ -31,21 +36,26 @@ kern::Result<SlavePlan> plan_slave_memory(uint64_t ram_bytes, const BzImage& img
         uint64_t align = img.kernel_alignment >= PAGE ? img.kernel_alignment : 2 * MiB;
         p.kernel_gpa = align_up(MiB, align);
         if (p.kernel_gpa + need > ram_bytes)
-            return Error{Errc::no_memory, "too little memory for the slave: the kernel's init_size does not fit"};
+            return Error{Errc::no_memory,
+                         "too little memory for the slave: the kernel's init_size does not fit"};
     } else {
-        return Error{Errc::no_memory,
-                     "too little memory for the slave: its kernel is not relocatable and needs pref_address + init_size"};
+        return Error{Errc::no_memory, "too little memory for the slave: its kernel is not "
+                                      "relocatable and needs pref_address + init_size"};
     }
     p.entry_gpa = p.kernel_gpa + ENTRY_64_OFFSET;
     if (initrd_size) {
         if (initrd_size > ram_bytes)
-            return Error{Errc::no_memory, "too little memory for the slave: the initrd is larger than its RAM"};
+            return Error{Errc::no_memory,
+                         "too little memory for the slave: the initrd is larger than its RAM"};
         p.initrd_gpa = (ram_bytes - initrd_size) & ~(PAGE - 1);
         p.initrd_size = initrd_size;
         if (p.initrd_gpa < p.kernel_gpa + need)
-            return Error{Errc::no_memory, "too little memory for the slave: the initrd overlaps the kernel's init_size"};
+            return Error{
+                Errc::no_memory,
+                "too little memory for the slave: the initrd overlaps the kernel's init_size"};
         if (img.initrd_addr_max && p.initrd_gpa + initrd_size - 1 > img.initrd_addr_max)
-            return Error{Errc::no_memory, "the initrd would end above the kernel's initrd_addr_max"};
+            return Error{Errc::no_memory,
+                         "the initrd would end above the kernel's initrd_addr_max"};
     }
     p.e820[p.e820_count++] = E820Entry{0, SlaveFixed::LOW_RAM_END, E820Type::ram};
     p.e820[p.e820_count++] = E820Entry{MiB, ram_bytes - MiB, E820Type::ram};
@@ -59,29 +69,29 @@ kern::Result<SlavePlan> plan_slave_memory(uint64_t ram_bytes, const BzImage& img
 
 size_t write_jailhouse_setup_data(uint8_t* out, const JailhouseInfo& info) {
     memset(out, 0, SETUP_DATA_HEADER + JAILHOUSE_SETUP_V2_SIZE);
-    put_le(out + 0, 8, 0);                 // next: the only record
-    put_le(out + 8, 4, SETUP_JAILHOUSE);   // type
+    put_le(out + 0, 8, 0);               // next: the only record
+    put_le(out + 8, 4, SETUP_JAILHOUSE); // type
     put_le(out + 12, 4, JAILHOUSE_SETUP_V2_SIZE);
     uint8_t* d = out + SETUP_DATA_HEADER;
-    put_le(d + 0, 2, 2);                   // version
-    put_le(d + 2, 2, 1);                   // compatible_version: Linux 6.1 requires exactly 1
+    put_le(d + 0, 2, 2); // version
+    put_le(d + 2, 2, 1); // compatible_version: Linux 6.1 requires exactly 1
     put_le(d + 4, 2, info.pm_timer_port);
     put_le(d + 6, 2, info.num_cpus);
-    put_le(d + 8, 8, 0);                   // pci_mmconfig_base: none (PCI through ports, filtered)
+    put_le(d + 8, 8, 0); // pci_mmconfig_base: none (PCI through ports, filtered)
     put_le(d + 16, 4, info.tsc_khz);
     put_le(d + 20, 4, info.apic_khz);
     d[24] = info.standard_ioapic ? 1 : 0;
     for (size_t i = 0; i < info.num_cpus && i < sizeof info.cpu_ids; ++i)
-        d[25 + i] = info.cpu_ids[i];       // cpu_ids[255]
+        d[25 + i] = info.cpu_ids[i];         // cpu_ids[255]
     put_le(d + 25 + 255, 4, info.uart_mask); // v2: flags
     return SETUP_DATA_HEADER + JAILHOUSE_SETUP_V2_SIZE;
 }
 
 void write_identity_map_1g(uint8_t* tables) {
     memset(tables, 0, 3 * PAGE);
-    put_le(tables, 8, SlaveFixed::PDPT | 3);            // PML4[0] -> PDPT, present + writable
-    put_le(tables + PAGE, 8, SlaveFixed::PD | 3);       // PDPT[0] -> PD
-    for (uint64_t i = 0; i < 512; ++i)                  // PD[i] -> 2 MiB page i (PS = bit 7)
+    put_le(tables, 8, SlaveFixed::PDPT | 3);      // PML4[0] -> PDPT, present + writable
+    put_le(tables + PAGE, 8, SlaveFixed::PD | 3); // PDPT[0] -> PD
+    for (uint64_t i = 0; i < 512; ++i)            // PD[i] -> 2 MiB page i (PS = bit 7)
         put_le(tables + 2 * PAGE + 8 * i, 8, (i << 21) | 0x83);
 }
 

@@ -8,60 +8,78 @@ namespace hv {
 namespace {
 constexpr uint64_t APIC_BASE_BSP = 1u << 8; // IA32_APIC_BASE.BSP (SDM Vol 3A 11.4.4)
 // AVX-512 feature bits of CPUID.(EAX=7,ECX=0) (SDM Vol 2A, CPUID, Table 3-8).
-constexpr uint32_t AVX512_EBX = (1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) | (1u << 27) | (1u << 28) |
-                                (1u << 30) | (1u << 31); // F, DQ, IFMA, PF, ER, CD, BW, VL
-constexpr uint32_t AVX512_ECX = (1u << 1) | (1u << 6) | (1u << 11) | (1u << 12) | (1u << 14); // VBMI, VBMI2, VNNI, BITALG, VPOPCNTDQ
-constexpr uint32_t AVX512_EDX = (1u << 2) | (1u << 3) | (1u << 8) | (1u << 23); // 4VNNIW, 4FMAPS, VP2INTERSECT, FP16
+constexpr uint32_t AVX512_EBX = (1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) | (1u << 27) |
+                                (1u << 28) | (1u << 30) |
+                                (1u << 31); // F, DQ, IFMA, PF, ER, CD, BW, VL
+constexpr uint32_t AVX512_ECX = (1u << 1) | (1u << 6) | (1u << 11) | (1u << 12) |
+                                (1u << 14); // VBMI, VBMI2, VNNI, BITALG, VPOPCNTDQ
+constexpr uint32_t AVX512_EDX =
+    (1u << 2) | (1u << 3) | (1u << 8) | (1u << 23); // 4VNNIW, 4FMAPS, VP2INTERSECT, FP16
 } // namespace
 
 SlaveMsrRead slave_msr_read(uint32_t msr, uint64_t apic_base) {
     switch (msr) {
-    case 0x1B: return {false, apic_base | APIC_BASE_BSP}; // IA32_APIC_BASE
-    case 0x3A: return {false, 1};  // IA32_FEATURE_CONTROL: locked, VMX off (the slave has no VMX)
-    case 0x3B: return {false, 0};  // IA32_TSC_ADJUST: Linux reads it unchecked
-    case 0x8B: return {false, 0};  // IA32_BIOS_SIGN_ID: no microcode revision
-    case 0xCE: return {false, 0};  // MSR_PLATFORM_INFO
-    case 0xFE: return {false, 0};  // IA32_MTRRCAP: no MTRRs
-    case 0x140: return {false, 0}; // MSR_MISC_FEATURES_ENABLES
-    case 0x1A0: return {false, 1}; // IA32_MISC_ENABLE: fast strings only
-    case 0x2FF: return {false, 0}; // IA32_MTRR_DEF_TYPE: MTRRs disabled
-    default: return {true, 0};
+    case 0x1B:
+        return {false, apic_base | APIC_BASE_BSP}; // IA32_APIC_BASE
+    case 0x3A:
+        return {false, 1}; // IA32_FEATURE_CONTROL: locked, VMX off (the slave has no VMX)
+    case 0x3B:
+        return {false, 0}; // IA32_TSC_ADJUST: Linux reads it unchecked
+    case 0x8B:
+        return {false, 0}; // IA32_BIOS_SIGN_ID: no microcode revision
+    case 0xCE:
+        return {false, 0}; // MSR_PLATFORM_INFO
+    case 0xFE:
+        return {false, 0}; // IA32_MTRRCAP: no MTRRs
+    case 0x140:
+        return {false, 0}; // MSR_MISC_FEATURES_ENABLES
+    case 0x1A0:
+        return {false, 1}; // IA32_MISC_ENABLE: fast strings only
+    case 0x2FF:
+        return {false, 0}; // IA32_MTRR_DEF_TYPE: MTRRs disabled
+    default:
+        return {true, 0};
     }
 }
 
 bool slave_msr_probe_is_routine(uint32_t msr) {
     // PPIN control, SMI count, turbo ratio limits, RAPL power units/limits and energy status
-    // (each read once by a Linux 6.1 boot in Bochs; a #GP is what Linux expects of a CPU without them).
-    static constexpr uint32_t ROUTINE[] = {0x4E, 0x34, 0x19C, 0x1AD, 0x606, 0x611, 0x619, 0x639, 0x64E, 0x66A};
+    // (each read once by a Linux 6.1 boot in Bochs; a #GP is what Linux expects of a CPU without
+    // them).
+    static constexpr uint32_t ROUTINE[] = {0x4E,  0x34,  0x19C, 0x1AD, 0x606,
+                                           0x611, 0x619, 0x639, 0x64E, 0x66A};
     for (uint32_t m : ROUTINE)
-        if (m == msr)
-            return true;
+        if (m == msr) return true;
     return false;
 }
 
 SlaveMsrWrite slave_msr_write(uint32_t msr, uint64_t value, uint64_t apic_base) {
     switch (msr) {
-    case MSR_X2APIC_ICR: return SlaveMsrWrite::icr;
+    case MSR_X2APIC_ICR:
+        return SlaveMsrWrite::icr;
     case 0x1B: // IA32_APIC_BASE: the mode stays x2APIC; rewriting the same value is harmless
-        return (value & ~APIC_BASE_BSP) == (apic_base & ~APIC_BASE_BSP) ? SlaveMsrWrite::ignore : SlaveMsrWrite::gp;
+        return (value & ~APIC_BASE_BSP) == (apic_base & ~APIC_BASE_BSP) ? SlaveMsrWrite::ignore
+                                                                        : SlaveMsrWrite::gp;
     case 0x10:  // IA32_TIME_STAMP_COUNTER: the master's clock; a write is dropped
     case 0x3B:  // IA32_TSC_ADJUST
     case 0x8B:  // IA32_BIOS_SIGN_ID: Linux writes 0 before asking for the microcode revision
     case 0x140: // MSR_MISC_FEATURES_ENABLES: Linux clears CPUID faulting, which is already off
         return SlaveMsrWrite::ignore;
-    default: return SlaveMsrWrite::gp;
+    default:
+        return SlaveMsrWrite::gp;
     }
 }
 
-CpuidRegs slave_cpuid(uint32_t leaf, uint32_t subleaf, CpuidRegs host, uint64_t xcr0, SlaveCpuidOptions opt) {
+CpuidRegs slave_cpuid(uint32_t leaf, uint32_t subleaf, CpuidRegs host, uint64_t xcr0,
+                      SlaveCpuidOptions opt) {
     CpuidRegs r = guest_cpuid(leaf, subleaf, host); // lab 5: VMX, LA57, hypervisor bit
     switch (leaf) {
     case 1:
         r.ecx &= ~((1u << 3) | (1u << 17)); // MONITOR, PCID
         r.edx &= ~(1u << 12);               // MTRR
         break;
-    case 5: // MONITOR/MWAIT leaf
-    case 0xA: // architectural performance monitoring
+    case 5:    // MONITOR/MWAIT leaf
+    case 0xA:  // architectural performance monitoring
     case 0x15: // TSC / crystal clock ratio
     case 0x16: // processor frequencies
         r = CpuidRegs{0, 0, 0, 0};
@@ -73,7 +91,7 @@ CpuidRegs slave_cpuid(uint32_t leaf, uint32_t subleaf, CpuidRegs host, uint64_t 
         if (subleaf == 0) {
             r.ebx &= ~(1u << 10); // INVPCID (needs a VM-execution control)
             r.ebx &= ~AVX512_EBX;
-            r.ecx &= ~(1u << 5);  // WAITPKG (likewise)
+            r.ecx &= ~(1u << 5); // WAITPKG (likewise)
             r.ecx &= ~AVX512_ECX;
             r.edx &= ~AVX512_EDX;
         }
@@ -89,8 +107,8 @@ CpuidRegs slave_cpuid(uint32_t leaf, uint32_t subleaf, CpuidRegs host, uint64_t 
         if (subleaf == 0) {
             r.eax &= SLAVE_XCR0_MASK;
             r.edx = 0;
-            r.ebx = size_now;                      // for the components XCR0 enables now
-            r.ecx = EXTENDED_REGION_OFFSET + 256;  // for every supported component
+            r.ebx = size_now;                     // for the components XCR0 enables now
+            r.ecx = EXTENDED_REGION_OFFSET + 256; // for every supported component
         } else if (subleaf == 1) {
             // Of the XSAVE instructions (SDM Vol 1 13.8-13.11), the slave gets XSAVE, XRSTOR,
             // XSAVEOPT and XGETBV with ECX = 1; not these two:
@@ -108,22 +126,23 @@ CpuidRegs slave_cpuid(uint32_t leaf, uint32_t subleaf, CpuidRegs host, uint64_t 
             // component that is not in its initial configuration (SDM Vol 1 13.6); the sizes
             // below are the SDM's (vlibos-xsavecheck checks all of it at every run).
             r.eax &= ~CPUID_D1_XSAVES;
-            if (!opt.offer_xsavec)
-                r.eax &= ~CPUID_D1_XSAVEC;
-            r.ebx = size_now;    // compacted size of XCR0 | IA32_XSS (XSS = 0): the same here
-            r.ecx = r.edx = 0;   // no supervisor states
+            if (!opt.offer_xsavec) r.eax &= ~CPUID_D1_XSAVEC;
+            r.ebx = size_now;  // compacted size of XCR0 | IA32_XSS (XSS = 0): the same here
+            r.ecx = r.edx = 0; // no supervisor states
         } else if (subleaf >= 3) {
             r = CpuidRegs{0, 0, 0, 0};
         }
         break;
     }
     case 0x40000000:
-        r = CpuidRegs{0x40000000, JAILHOUSE_SIGNATURE[0], JAILHOUSE_SIGNATURE[1], JAILHOUSE_SIGNATURE[2]};
+        r = CpuidRegs{0x40000000, JAILHOUSE_SIGNATURE[0], JAILHOUSE_SIGNATURE[1],
+                      JAILHOUSE_SIGNATURE[2]};
         break;
     case 0x80000001:
         r.edx &= ~(1u << 27); // RDTSCP (needs "enable RDTSCP" and IA32_TSC_AUX switching)
         break;
-    default: break;
+    default:
+        break;
     }
     return r;
 }

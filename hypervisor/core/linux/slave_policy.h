@@ -55,9 +55,9 @@ bool slave_msr_probe_is_routine(uint32_t msr);
 
 /// What to do with an intercepted WRMSR.
 enum class SlaveMsrWrite : uint8_t {
-    ignore,   ///< accept and drop (the value is already what the slave has)
-    gp,       ///< raise `#GP(0)`
-    icr,      ///< an x2APIC ICR write: run it through check_icr_write()
+    ignore, ///< accept and drop (the value is already what the slave has)
+    gp,     ///< raise `#GP(0)`
+    icr,    ///< an x2APIC ICR write: run it through check_icr_write()
 };
 
 /// An intercepted WRMSR of @p value to @p msr (@p apic_base as for slave_msr_read()).

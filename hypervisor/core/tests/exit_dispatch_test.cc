@@ -174,10 +174,12 @@ TEST_CASE("XSETBV: valid values reach XCR0, invalid ones inject #GP") {
     CHECK(rig.env.xcr0 == 7);
     CHECK(rig.out.guest_xcr0 == 7);
     CHECK(rig.fake.get(GUEST_RIP.encoding) == 0x1003);
-    for (uint64_t bad : {uint64_t(0), uint64_t(5) /* AVX without SSE */, uint64_t(0xF) /* unsupported bit */}) {
+    for (uint64_t bad :
+         {uint64_t(0), uint64_t(5) /* AVX without SSE */, uint64_t(0xF) /* unsupported bit */}) {
         rig.regs.rax = bad;
         CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_XSETBV));
-        CHECK(rig.fake.get(VM_ENTRY_INTR_INFO_FIELD.encoding) == ((1u << 31) | (1u << 11) | (3u << 8) | 13u));
+        CHECK(rig.fake.get(VM_ENTRY_INTR_INFO_FIELD.encoding) ==
+              ((1u << 31) | (1u << 11) | (3u << 8) | 13u));
         CHECK(rig.fake.get(GUEST_RIP.encoding) == 0x1003); // the faulting XSETBV is not skipped
     }
     CHECK(rig.env.xcr0 == 7);

@@ -12,7 +12,9 @@ namespace hv::test {
 struct FakeExitEnv final : ExitEnv {
     std::vector<std::string> lines; ///< every line logged
     uint64_t xcr0 = 1;              ///< the last XCR0 set
-    CpuidRegs host_cpuid(uint32_t leaf, uint32_t) override { return {leaf, 0x11, 0xFFFFFFFF, 0x22}; }
+    CpuidRegs host_cpuid(uint32_t leaf, uint32_t) override {
+        return {leaf, 0x11, 0xFFFFFFFF, 0x22};
+    }
     void log(const char* line) override { lines.emplace_back(line); }
     uint64_t xcr0_supported() override { return 0x7; } // x87, SSE, AVX
     void set_xcr0(uint64_t v) override { xcr0 = v; }

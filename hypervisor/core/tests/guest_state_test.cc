@@ -37,11 +37,17 @@ void require_valid(const VmxState& s) {
 }
 } // namespace
 
-TEST_CASE("the real-mode test guest passes the VM-entry checks") { require_valid(with_guest(false)); }
+TEST_CASE("the real-mode test guest passes the VM-entry checks") {
+    require_valid(with_guest(false));
+}
 
-TEST_CASE("the 64-bit test guest passes the VM-entry checks") { require_valid(with_guest(true)); }
+TEST_CASE("the 64-bit test guest passes the VM-entry checks") {
+    require_valid(with_guest(true));
+}
 
-TEST_CASE("the 32-bit unpaged test guest passes the VM-entry checks") { require_valid(with_guest(false, true)); }
+TEST_CASE("the 32-bit unpaged test guest passes the VM-entry checks") {
+    require_valid(with_guest(false, true));
+}
 
 TEST_CASE("write_vmx_state puts every field where VMREAD finds it") {
     VmxState s = with_guest(false);

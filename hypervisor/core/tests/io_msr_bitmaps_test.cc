@@ -31,7 +31,7 @@ TEST_CASE("MSR bitmap: read/write halves, low and high ranges") {
     CHECK(m.pass_write(0xC0000100)); // IA32_FS_BASE
     CHECK_FALSE(m.intercepted(0x10, false));
     CHECK(m.intercepted(0x10, true));
-    CHECK(page[2] == 0xFE);           // read-low byte 2, bit 0
+    CHECK(page[2] == 0xFE); // read-low byte 2, bit 0
     CHECK_FALSE(m.intercepted(0xC0000100, true));
     CHECK(m.intercepted(0xC0000100, false));
     CHECK(page[3072 + 0x100 / 8] == 0xFE);

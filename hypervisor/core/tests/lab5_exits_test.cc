@@ -46,7 +46,9 @@ struct FakeEnv final : HypercallEnv {
     const uint8_t* guest_bytes(uint64_t gpa, uint64_t n) override {
         return (gpa <= ram.size() && n <= ram.size() - gpa) ? ram.data() + gpa : nullptr;
     }
-    void print(const uint8_t* t, size_t n) override { printed.append(reinterpret_cast<const char*>(t), n); }
+    void print(const uint8_t* t, size_t n) override {
+        printed.append(reinterpret_cast<const char*>(t), n);
+    }
     void report(uint64_t a, uint64_t b, uint64_t c) override {
         ++reports;
         last[0] = a, last[1] = b, last[2] = c;

@@ -37,7 +37,8 @@ TEST_CASE("loads and stores of 32-bit registers, with every addressing form's le
     m = decode({0x8B, 0x0C, 0x24}); // mov (%rsp),%ecx: SIB
     CHECK(m.reg == 1);
     CHECK(m.length == 3);
-    m = decode({0x8B, 0x04, 0x25, 0x00, 0x00, 0xC0, 0xFE}); // mov 0xfec00000,%eax: SIB, no base, disp32
+    m = decode(
+        {0x8B, 0x04, 0x25, 0x00, 0x00, 0xC0, 0xFE}); // mov 0xfec00000,%eax: SIB, no base, disp32
     CHECK(m.length == 7);
     m = decode({0x8B, 0x05, 1, 2, 3, 4}); // RIP-relative
     CHECK(m.length == 6);
@@ -58,14 +59,14 @@ TEST_CASE("a store of an immediate carries the value") {
 }
 
 TEST_CASE("anything but a 32-bit MOV with a memory operand is refused") {
-    CHECK(refused({0x48, 0x8B, 0x02}));       // 64-bit: REX.W
-    CHECK(refused({0x89, 0xC2}));             // register to register
+    CHECK(refused({0x48, 0x8B, 0x02}));             // 64-bit: REX.W
+    CHECK(refused({0x89, 0xC2}));                   // register to register
     CHECK(refused({0xC7, 0x4A, 0x10, 1, 0, 0, 0})); // C7 /1 is not MOV
-    CHECK(refused({0x8A, 0x02}));             // 8-bit
-    CHECK(refused({0x66, 0x89, 0x02}));       // 16-bit (operand-size prefix)
-    CHECK(refused({0xF3, 0xA4}));             // rep movsb
-    CHECK(refused({0x8B, 0x82, 0x10}));       // cut short: disp32 missing
-    CHECK(refused({0xC7, 0x02, 0x01}));       // cut short: imm32 missing
+    CHECK(refused({0x8A, 0x02}));                   // 8-bit
+    CHECK(refused({0x66, 0x89, 0x02}));             // 16-bit (operand-size prefix)
+    CHECK(refused({0xF3, 0xA4}));                   // rep movsb
+    CHECK(refused({0x8B, 0x82, 0x10}));             // cut short: disp32 missing
+    CHECK(refused({0xC7, 0x02, 0x01}));             // cut short: imm32 missing
     CHECK(refused({0x8B}));
 }
 
@@ -101,7 +102,8 @@ TEST_CASE("the walk follows 4 KiB, 2 MiB and 1 GiB pages and stops at a non-pres
     // A 1 GiB page (PDPT entry with PS).
     m.q[0x1000 + 1 * 8] = 0x5000 | 3;
     m.q[0x5000 + 2 * 8] = 0x40000000 | 0x83;
-    REQUIRE(guest_linear_to_physical(cr3, (1ull << 39) | (2ull << 30) | 0x123456, FakeMem::read, &m, gpa));
+    REQUIRE(guest_linear_to_physical(cr3, (1ull << 39) | (2ull << 30) | 0x123456, FakeMem::read, &m,
+                                     gpa));
     CHECK(gpa == 0x40123456);
     // Not present, and an entry pointing outside the guest's memory.
     CHECK_FALSE(guest_linear_to_physical(cr3, 2ull << 39, FakeMem::read, &m, gpa));

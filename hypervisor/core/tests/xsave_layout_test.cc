@@ -10,14 +10,22 @@ namespace {
 // CPUID.(EAX=0DH,ECX=i): EAX size, EBX standard offset, ECX bit 1 align64.
 constexpr Component skylake(unsigned i) {
     switch (i) {
-    case 2: return {256, 576, false};   // AVX: YMM_Hi128
-    case 3: return {64, 960, false};    // MPX BNDREGS
-    case 4: return {64, 1024, false};   // MPX BNDCSR
-    case 5: return {64, 1088, false};   // AVX-512 opmask
-    case 6: return {512, 1152, false};  // ZMM_Hi256
-    case 7: return {1024, 1664, false}; // Hi16_ZMM
-    case 9: return {8, 2688, false};    // PKRU
-    default: return {};
+    case 2:
+        return {256, 576, false}; // AVX: YMM_Hi128
+    case 3:
+        return {64, 960, false}; // MPX BNDREGS
+    case 4:
+        return {64, 1024, false}; // MPX BNDCSR
+    case 5:
+        return {64, 1088, false}; // AVX-512 opmask
+    case 6:
+        return {512, 1152, false}; // ZMM_Hi256
+    case 7:
+        return {1024, 1664, false}; // Hi16_ZMM
+    case 9:
+        return {8, 2688, false}; // PKRU
+    default:
+        return {};
     }
 }
 struct Table {
@@ -31,7 +39,8 @@ constexpr Table T;
 constexpr uint64_t X87_SSE_AVX = XFEATURE_X87 | XFEATURE_SSE | XFEATURE_AVX;
 } // namespace
 
-TEST_CASE("standard format: the legacy region and header, then each component at its CPUID offset") {
+TEST_CASE(
+    "standard format: the legacy region and header, then each component at its CPUID offset") {
     STATIC_REQUIRE(EXTENDED_REGION_OFFSET == 576);
     CHECK(standard_size(XFEATURE_X87, T.c) == 576);
     CHECK(standard_size(XFEATURE_LEGACY, T.c) == 576);
@@ -40,7 +49,8 @@ TEST_CASE("standard format: the legacy region and header, then each component at
     CHECK(standard_size(0x2E7, T.c) == 2696); // + PKRU: CPUID.(0DH,0):ECX on Skylake-SP
 }
 
-TEST_CASE("compacted format: x87 and SSE stay in the legacy region, AVX starts right after the header") {
+TEST_CASE(
+    "compacted format: x87 and SSE stay in the legacy region, AVX starts right after the header") {
     CHECK(compacted_offset(X87_SSE_AVX, 2, T.c) == 576); // where Bochs 2.7's XSAVEC fails to put it
     CHECK(compacted_size(X87_SSE_AVX, T.c) == 832);
     CHECK(compacted_size(XFEATURE_LEGACY, T.c) == 576);
@@ -69,7 +79,8 @@ TEST_CASE("the save mask always has x87 and SSE, a wider XCR0 brings components 
     CHECK(newly_saved(X87_SSE_AVX, XFEATURE_LEGACY) == 0);
 }
 
-TEST_CASE("a fresh area: every component initial, MXCSR at its reset value, set_initial clears XSTATE_BV bits") {
+TEST_CASE("a fresh area: every component initial, MXCSR at its reset value, set_initial clears "
+          "XSTATE_BV bits") {
     uint8_t a[832];
     for (uint8_t& b : a)
         b = 0xA5;

@@ -10,9 +10,15 @@ namespace kern::cpu {
 
 #define KERN_ASM_INLINE [[gnu::always_inline]] inline
 
-KERN_ASM_INLINE void outb(uint16_t port, uint8_t v) { asm volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
-KERN_ASM_INLINE void outw(uint16_t port, uint16_t v) { asm volatile("outw %0, %1" ::"a"(v), "Nd"(port)); }
-KERN_ASM_INLINE void outl(uint16_t port, uint32_t v) { asm volatile("outl %0, %1" ::"a"(v), "Nd"(port)); }
+KERN_ASM_INLINE void outb(uint16_t port, uint8_t v) {
+    asm volatile("outb %0, %1" ::"a"(v), "Nd"(port));
+}
+KERN_ASM_INLINE void outw(uint16_t port, uint16_t v) {
+    asm volatile("outw %0, %1" ::"a"(v), "Nd"(port));
+}
+KERN_ASM_INLINE void outl(uint16_t port, uint32_t v) {
+    asm volatile("outl %0, %1" ::"a"(v), "Nd"(port));
+}
 KERN_ASM_INLINE uint8_t inb(uint16_t port) {
     uint8_t v;
     asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
@@ -46,7 +52,9 @@ struct CpuidResult {
 };
 KERN_ASM_INLINE CpuidResult cpuid(uint32_t leaf, uint32_t subleaf = 0) {
     CpuidResult r;
-    asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
+    asm volatile("cpuid"
+                 : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+                 : "a"(leaf), "c"(subleaf));
     return r;
 }
 
@@ -57,22 +65,64 @@ KERN_ASM_INLINE uint64_t rdtsc() {
     return (uint64_t(hi) << 32) | lo;
 }
 
-KERN_ASM_INLINE uint64_t read_cr0() { uint64_t v; asm volatile("mov %%cr0, %0" : "=r"(v)); return v; }
-KERN_ASM_INLINE uint64_t read_cr2() { uint64_t v; asm volatile("mov %%cr2, %0" : "=r"(v)); return v; }
-KERN_ASM_INLINE uint64_t read_cr3() { uint64_t v; asm volatile("mov %%cr3, %0" : "=r"(v)); return v; }
-KERN_ASM_INLINE uint64_t read_cr4() { uint64_t v; asm volatile("mov %%cr4, %0" : "=r"(v)); return v; }
-KERN_ASM_INLINE void write_cr0(uint64_t v) { asm volatile("mov %0, %%cr0" ::"r"(v) : "memory"); }
-KERN_ASM_INLINE void write_cr3(uint64_t v) { asm volatile("mov %0, %%cr3" ::"r"(v) : "memory"); }
-KERN_ASM_INLINE void write_cr4(uint64_t v) { asm volatile("mov %0, %%cr4" ::"r"(v) : "memory"); }
-KERN_ASM_INLINE uint64_t read_rflags() { uint64_t v; asm volatile("pushfq; popq %0" : "=r"(v)); return v; }
-KERN_ASM_INLINE uint64_t read_rbp() { uint64_t v; asm volatile("mov %%rbp, %0" : "=r"(v)); return v; }
+KERN_ASM_INLINE uint64_t read_cr0() {
+    uint64_t v;
+    asm volatile("mov %%cr0, %0" : "=r"(v));
+    return v;
+}
+KERN_ASM_INLINE uint64_t read_cr2() {
+    uint64_t v;
+    asm volatile("mov %%cr2, %0" : "=r"(v));
+    return v;
+}
+KERN_ASM_INLINE uint64_t read_cr3() {
+    uint64_t v;
+    asm volatile("mov %%cr3, %0" : "=r"(v));
+    return v;
+}
+KERN_ASM_INLINE uint64_t read_cr4() {
+    uint64_t v;
+    asm volatile("mov %%cr4, %0" : "=r"(v));
+    return v;
+}
+KERN_ASM_INLINE void write_cr0(uint64_t v) {
+    asm volatile("mov %0, %%cr0" ::"r"(v) : "memory");
+}
+KERN_ASM_INLINE void write_cr3(uint64_t v) {
+    asm volatile("mov %0, %%cr3" ::"r"(v) : "memory");
+}
+KERN_ASM_INLINE void write_cr4(uint64_t v) {
+    asm volatile("mov %0, %%cr4" ::"r"(v) : "memory");
+}
+KERN_ASM_INLINE uint64_t read_rflags() {
+    uint64_t v;
+    asm volatile("pushfq; popq %0" : "=r"(v));
+    return v;
+}
+KERN_ASM_INLINE uint64_t read_rbp() {
+    uint64_t v;
+    asm volatile("mov %%rbp, %0" : "=r"(v));
+    return v;
+}
 
-KERN_ASM_INLINE void invlpg(uintptr_t va) { asm volatile("invlpg (%0)" ::"r"(va) : "memory"); }
-KERN_ASM_INLINE void cli() { asm volatile("cli" ::: "memory"); }
-KERN_ASM_INLINE void sti() { asm volatile("sti" ::: "memory"); }
-KERN_ASM_INLINE void hlt() { asm volatile("hlt" ::: "memory"); }
-KERN_ASM_INLINE void pause() { asm volatile("pause"); }
-KERN_ASM_INLINE void mfence() { asm volatile("mfence" ::: "memory"); }
+KERN_ASM_INLINE void invlpg(uintptr_t va) {
+    asm volatile("invlpg (%0)" ::"r"(va) : "memory");
+}
+KERN_ASM_INLINE void cli() {
+    asm volatile("cli" ::: "memory");
+}
+KERN_ASM_INLINE void sti() {
+    asm volatile("sti" ::: "memory");
+}
+KERN_ASM_INLINE void hlt() {
+    asm volatile("hlt" ::: "memory");
+}
+KERN_ASM_INLINE void pause() {
+    asm volatile("pause");
+}
+KERN_ASM_INLINE void mfence() {
+    asm volatile("mfence" ::: "memory");
+}
 
 /// Descriptor-table register image for LGDT/LIDT (SDM Vol 3A 3.5.1, Figure 3-11).
 struct [[gnu::packed]] DescriptorTableRegister {
@@ -80,9 +130,15 @@ struct [[gnu::packed]] DescriptorTableRegister {
     uint64_t base;  ///< linear address of the table
 };
 static_assert(sizeof(DescriptorTableRegister) == 10);
-KERN_ASM_INLINE void lgdt(const DescriptorTableRegister& r) { asm volatile("lgdt %0" ::"m"(r)); }
-KERN_ASM_INLINE void lidt(const DescriptorTableRegister& r) { asm volatile("lidt %0" ::"m"(r)); }
-KERN_ASM_INLINE void ltr(uint16_t sel) { asm volatile("ltr %0" ::"r"(sel)); }
+KERN_ASM_INLINE void lgdt(const DescriptorTableRegister& r) {
+    asm volatile("lgdt %0" ::"m"(r));
+}
+KERN_ASM_INLINE void lidt(const DescriptorTableRegister& r) {
+    asm volatile("lidt %0" ::"m"(r));
+}
+KERN_ASM_INLINE void ltr(uint16_t sel) {
+    asm volatile("ltr %0" ::"r"(sel));
+}
 
 /// Interrupts stay disabled forever; the CPU sleeps.
 [[noreturn]] inline void halt_forever() {

@@ -14,7 +14,7 @@ enum Selector : uint16_t {
     USER_CS32 = 0x18, ///< placeholder so SYSRET's arithmetic works; never used
     USER_DS = 0x20 | 3,
     USER_CS = 0x28 | 3,
-    TSS_SEL = 0x30,   ///< 16-byte system descriptor: occupies slots 6 and 7
+    TSS_SEL = 0x30, ///< 16-byte system descriptor: occupies slots 6 and 7
 };
 /// Number of 8-byte GDT slots.
 inline constexpr int GDT_ENTRIES = 8;
@@ -45,12 +45,12 @@ static_assert(sizeof(SegmentDescriptor) == 8);
 /// The 64-bit Task-State Segment (SDM Vol 3A 8.7, Figure 8-11): in long mode it only holds
 /// stack pointers: RSP0 for ring 3 -> 0 transitions and the 7 Interrupt Stack Table entries.
 struct [[gnu::packed]] Tss {
-    uint32_t reserved0 = 0; ///< reserved
-    uint64_t rsp[3] = {};   ///< RSP0..RSP2
-    uint64_t reserved1 = 0; ///< reserved
-    uint64_t ist[7] = {};   ///< IST1..IST7 (ist[0] is IST1)
-    uint64_t reserved2 = 0; ///< reserved
-    uint16_t reserved3 = 0; ///< reserved
+    uint32_t reserved0 = 0;                ///< reserved
+    uint64_t rsp[3] = {};                  ///< RSP0..RSP2
+    uint64_t reserved1 = 0;                ///< reserved
+    uint64_t ist[7] = {};                  ///< IST1..IST7 (ist[0] is IST1)
+    uint64_t reserved2 = 0;                ///< reserved
+    uint16_t reserved3 = 0;                ///< reserved
     uint16_t iomap_base = sizeof(Tss) + 0; ///< past the limit: no I/O permission bitmap
 };
 static_assert(sizeof(Tss) == 104);

@@ -30,7 +30,8 @@ void gdt_init_cpu(PerCpu& cpu) {
     cpu.gdt[TSS_SEL / 8].raw = td.low;
     cpu.gdt[TSS_SEL / 8 + 1].raw = td.high;
 
-    cpu::DescriptorTableRegister gdtr{uint16_t(sizeof cpu.gdt - 1), reinterpret_cast<uint64_t>(cpu.gdt)};
+    cpu::DescriptorTableRegister gdtr{uint16_t(sizeof cpu.gdt - 1),
+                                      reinterpret_cast<uint64_t>(cpu.gdt)};
     cpu::lgdt(gdtr);
     // Reload CS with a far return, then the data segments (SDM Vol 3A 3.4.3).
     asm volatile("pushq %0\n\t"

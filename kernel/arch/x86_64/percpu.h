@@ -13,15 +13,15 @@ inline constexpr unsigned MAX_CPUS = 16;
 
 /// Everything that exists once per CPU.
 struct PerCpu {
-    PerCpu* self;              ///< this structure's own address (read through GS)
-    uint64_t kernel_rsp;       ///< top of the running thread's kernel stack (syscall entry)
-    uint64_t user_rsp;         ///< scratch: user RSP during syscall entry
-    uint32_t index;            ///< 0 = BSP, then in start-up order
-    uint32_t apic_id;          ///< local APIC (or x2APIC) id
-    volatile bool online;      ///< set by the CPU itself once it runs kernel code
-    uint64_t tsc_at_online;    ///< TSC when it came online
+    PerCpu* self;           ///< this structure's own address (read through GS)
+    uint64_t kernel_rsp;    ///< top of the running thread's kernel stack (syscall entry)
+    uint64_t user_rsp;      ///< scratch: user RSP during syscall entry
+    uint32_t index;         ///< 0 = BSP, then in start-up order
+    uint32_t apic_id;       ///< local APIC (or x2APIC) id
+    volatile bool online;   ///< set by the CPU itself once it runs kernel code
+    uint64_t tsc_at_online; ///< TSC when it came online
     x86::SegmentDescriptor gdt[x86::GDT_ENTRIES]; ///< this CPU's GDT (its TSS descriptor differs)
-    x86::Tss tss;              ///< this CPU's TSS: IST stacks, later RSP0
+    x86::Tss tss;                                 ///< this CPU's TSS: IST stacks, later RSP0
     /// This CPU's local APIC was lent to a guest (the Linux slave programs it directly): vectors
     /// the guest left pending arrive in the master without a handler, and are acknowledged and
     /// counted instead of being fatal. NMIs with no handler are counted too (the master sends

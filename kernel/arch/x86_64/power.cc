@@ -12,7 +12,9 @@ constexpr uint16_t QEMU_DEBUG_EXIT_PORT = 0xF4;  // -device isa-debug-exit,iobas
 constexpr uint16_t BOCHS_SHUTDOWN_PORT = 0x8900; // Bochs' "shutdown port" (iodev/unmapped.cc)
 } // namespace
 
-void machine_exit_enable_emulator(bool enable) { g_emulator_exit = enable; }
+void machine_exit_enable_emulator(bool enable) {
+    g_emulator_exit = enable;
+}
 
 void machine_exit(ExitStatus status) {
     cpu::cli();

@@ -30,26 +30,25 @@ void put_byte(char c) {
 bool init() {
     // Scratch register test: a missing UART reads back 0xFF (floating bus).
     cpu::outb(COM1 + SCR, 0x5A);
-    if (cpu::inb(COM1 + SCR) != 0x5A)
-        return g_present = false;
-    cpu::outb(COM1 + IER, 0x00);        // no interrupts: we poll
-    cpu::outb(COM1 + LCR, 0x80);        // DLAB on
-    cpu::outb(COM1 + 0, 1);             // divisor 1: 115200 baud
+    if (cpu::inb(COM1 + SCR) != 0x5A) return g_present = false;
+    cpu::outb(COM1 + IER, 0x00); // no interrupts: we poll
+    cpu::outb(COM1 + LCR, 0x80); // DLAB on
+    cpu::outb(COM1 + 0, 1);      // divisor 1: 115200 baud
     cpu::outb(COM1 + 1, 0);
-    cpu::outb(COM1 + LCR, 0x03);        // 8 data bits, no parity, 1 stop bit, DLAB off
-    cpu::outb(COM1 + FCR, 0xC7);        // FIFOs on, cleared, 14-byte threshold
-    cpu::outb(COM1 + MCR, 0x03);        // DTR, RTS
+    cpu::outb(COM1 + LCR, 0x03); // 8 data bits, no parity, 1 stop bit, DLAB off
+    cpu::outb(COM1 + FCR, 0xC7); // FIFOs on, cleared, 14-byte threshold
+    cpu::outb(COM1 + MCR, 0x03); // DTR, RTS
     return g_present = true;
 }
 
-bool present() { return g_present; }
+bool present() {
+    return g_present;
+}
 
 void write(const char* s, size_t n) {
-    if (!g_present)
-        return;
+    if (!g_present) return;
     for (size_t i = 0; i < n; ++i) {
-        if (s[i] == '\n')
-            put_byte('\r');
+        if (s[i] == '\n') put_byte('\r');
         put_byte(s[i]);
     }
 }

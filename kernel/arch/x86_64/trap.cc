@@ -2,9 +2,9 @@
 // exceptions in the kernel are fatal and reported with everything needed to debug them.
 #include "arch/x86_64/trap.h"
 
+#include "arch/x86_64/apic/lapic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/descriptors.h"
-#include "arch/x86_64/apic/lapic.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/probe.h"
 #include "console/console.h"
@@ -22,22 +22,49 @@ TrapHandler g_handlers[256];
 ProbeFault g_probe_faults[MAX_CPUS];
 
 const char* const EXCEPTION_NAMES[32] = {
-    "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
-    "#BR bound range", "#UD invalid opcode", "#NM device not available", "#DF double fault",
-    "coprocessor segment overrun", "#TS invalid TSS", "#NP segment not present",
-    "#SS stack-segment fault", "#GP general protection", "#PF page fault", "reserved 15",
-    "#MF x87 floating-point", "#AC alignment check", "#MC machine check",
-    "#XM SIMD floating-point", "#VE virtualization exception", "#CP control protection",
-    "reserved 22", "reserved 23", "reserved 24", "reserved 25", "reserved 26", "reserved 27",
-    "#HV hypervisor injection", "#VC VMM communication", "#SX security", "reserved 31",
+    "#DE divide error",
+    "#DB debug",
+    "NMI",
+    "#BP breakpoint",
+    "#OF overflow",
+    "#BR bound range",
+    "#UD invalid opcode",
+    "#NM device not available",
+    "#DF double fault",
+    "coprocessor segment overrun",
+    "#TS invalid TSS",
+    "#NP segment not present",
+    "#SS stack-segment fault",
+    "#GP general protection",
+    "#PF page fault",
+    "reserved 15",
+    "#MF x87 floating-point",
+    "#AC alignment check",
+    "#MC machine check",
+    "#XM SIMD floating-point",
+    "#VE virtualization exception",
+    "#CP control protection",
+    "reserved 22",
+    "reserved 23",
+    "reserved 24",
+    "reserved 25",
+    "reserved 26",
+    "reserved 27",
+    "#HV hypervisor injection",
+    "#VC VMM communication",
+    "#SX security",
+    "reserved 31",
 };
 
 /// Decode a page-fault error code (SDM Vol 3A 4.7, Figure 4-12).
 void print_page_fault_cause(uint64_t ec, uint64_t cr2) {
     kprintf("  page fault at %p: %s %s in %s mode%s%s%s\n", reinterpret_cast<void*>(cr2),
             (ec & 1) ? "protection violation on" : "not-present page,",
-            (ec & 0x10) ? "instruction fetch" : (ec & 2) ? "write" : "read",
-            (ec & 4) ? "user" : "supervisor", (ec & 8) ? ", reserved bit set in a paging entry" : "",
+            (ec & 0x10) ? "instruction fetch"
+            : (ec & 2)  ? "write"
+                        : "read",
+            (ec & 4) ? "user" : "supervisor",
+            (ec & 8) ? ", reserved bit set in a paging entry" : "",
             (ec & 0x20) ? ", protection key" : "", (ec & 0x40) ? ", shadow stack" : "");
 }
 
@@ -47,16 +74,15 @@ void print_page_fault_cause(uint64_t ec, uint64_t cr2) {
     panic_begin();
     kprintf("\n*** CPU %u: unhandled exception %lu (%s), error code %#lx\n", cpu_index, f.vector,
             vector_name(f.vector), f.error_code);
-    if (f.vector == VEC_PF)
-        print_page_fault_cause(f.error_code, cr2);
-    kprintf("  RIP %04lx:%p  RSP %04lx:%p  RFLAGS %#lx\n", f.cs, reinterpret_cast<void*>(f.rip), f.ss,
-            reinterpret_cast<void*>(f.rsp), f.rflags);
+    if (f.vector == VEC_PF) print_page_fault_cause(f.error_code, cr2);
+    kprintf("  RIP %04lx:%p  RSP %04lx:%p  RFLAGS %#lx\n", f.cs, reinterpret_cast<void*>(f.rip),
+            f.ss, reinterpret_cast<void*>(f.rsp), f.rflags);
     kprintf("  RAX %016lx RBX %016lx RCX %016lx RDX %016lx\n", f.rax, f.rbx, f.rcx, f.rdx);
     kprintf("  RSI %016lx RDI %016lx RBP %016lx R8  %016lx\n", f.rsi, f.rdi, f.rbp, f.r8);
     kprintf("  R9  %016lx R10 %016lx R11 %016lx R12 %016lx\n", f.r9, f.r10, f.r11, f.r12);
     kprintf("  R13 %016lx R14 %016lx R15 %016lx\n", f.r13, f.r14, f.r15);
-    kprintf("  CR0 %016lx CR2 %016lx CR3 %016lx CR4 %016lx\n", cpu::read_cr0(), cr2, cpu::read_cr3(),
-            cpu::read_cr4());
+    kprintf("  CR0 %016lx CR2 %016lx CR3 %016lx CR4 %016lx\n", cpu::read_cr0(), cr2,
+            cpu::read_cr3(), cpu::read_cr4());
     panic_end(f.rip, f.rbp, vector_name(f.vector));
 }
 } // namespace
@@ -71,17 +97,21 @@ void idt_init() {
         // kernel stack overflow is reported instead of triple-faulting.
         unsigned ist = v == VEC_DF ? 1 : v == VEC_NMI ? 2 : v == VEC_MC ? 3 : 0;
         unsigned dpl = v == VEC_BP ? 3 : 0;
-        g_idt[v] = x86::GateDescriptor::interrupt(reinterpret_cast<uint64_t>(trap_stub_base + 16 * v), dpl, ist);
+        g_idt[v] = x86::GateDescriptor::interrupt(
+            reinterpret_cast<uint64_t>(trap_stub_base + 16 * v), dpl, ist);
     }
     idt_load();
 }
 
 void idt_load() {
-    cpu::DescriptorTableRegister idtr{uint16_t(sizeof g_idt - 1), reinterpret_cast<uint64_t>(g_idt)};
+    cpu::DescriptorTableRegister idtr{uint16_t(sizeof g_idt - 1),
+                                      reinterpret_cast<uint64_t>(g_idt)};
     cpu::lidt(idtr);
 }
 
-void trap_register(uint8_t vector, TrapHandler handler) { g_handlers[vector] = handler; }
+void trap_register(uint8_t vector, TrapHandler handler) {
+    g_handlers[vector] = handler;
+}
 
 uint64_t probe_fixup_for(uint64_t rip) {
     if (rip == reinterpret_cast<uint64_t>(probe_read_insn))
@@ -95,7 +125,9 @@ void probe_record_fault(uint64_t vector, uint64_t cr2, uint64_t error_code) {
     g_probe_faults[this_cpu().index] = ProbeFault{vector, cr2, error_code};
 }
 
-ProbeFault probe_last_fault() { return g_probe_faults[this_cpu().index]; }
+ProbeFault probe_last_fault() {
+    return g_probe_faults[this_cpu().index];
+}
 
 } // namespace kern
 
@@ -113,8 +145,7 @@ extern "C" void trap_dispatch(kern::TrapFrame* frame) {
             return; // spurious LAPIC interrupts need no EOI (SDM Vol 3A 11.9)
         if (this_cpu().lapic_lent) {
             ++this_cpu().stray_vectors; // left behind by a guest (percpu.h): acknowledge, go on
-            if (f.vector != VEC_NMI)
-                lapic::eoi();
+            if (f.vector != VEC_NMI) lapic::eoi();
             return;
         }
         PANIC("unexpected interrupt vector %lu (no handler registered)", f.vector);

@@ -13,12 +13,12 @@ struct TrapFrame {
     uint64_t r15, r14, r13, r12, r11, r10, r9, r8; ///< pushed by the stub
     /// @}
     /// @{
-    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;    ///< pushed by the stub
+    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax; ///< pushed by the stub
     /// @}
-    uint64_t vector;                               ///< pushed by the per-vector stub
-    uint64_t error_code;                           ///< by the CPU, or 0 pushed by the stub
+    uint64_t vector;     ///< pushed by the per-vector stub
+    uint64_t error_code; ///< by the CPU, or 0 pushed by the stub
     /// @{
-    uint64_t rip, cs, rflags, rsp, ss;             ///< pushed by the CPU (SDM Vol 3A 7.14.2)
+    uint64_t rip, cs, rflags, rsp, ss; ///< pushed by the CPU (SDM Vol 3A 7.14.2)
     /// @}
 };
 static_assert(offsetof(TrapFrame, vector) == 15 * 8, "trap_entry.S pushes 15 GPRs");

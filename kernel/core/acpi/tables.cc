@@ -6,7 +6,9 @@ namespace kern::acpi {
 
 namespace {
 
-bool same_sig(const void* a, const char* b) { return __builtin_memcmp(a, b, 4) == 0; }
+bool same_sig(const void* a, const char* b) {
+    return __builtin_memcmp(a, b, 4) == 0;
+}
 
 // RSDP layout, ACPI 5.2.5.3 Table 5.3.
 constexpr size_t RSDP_OEMID = 9;     // 6 bytes
@@ -45,8 +47,7 @@ Result<TableHeader> check_table(const uint8_t* table, size_t avail, const char* 
         return Error{Errc::corrupt, "ACPI table: length field below the header size"};
     if (h.length > avail)
         return Error{Errc::corrupt, "ACPI table: length field exceeds the bytes available"};
-    if (checksum(table, h.length) != 0)
-        return Error{Errc::corrupt, "ACPI table: bad checksum"};
+    if (checksum(table, h.length) != 0) return Error{Errc::corrupt, "ACPI table: bad checksum"};
     return h;
 }
 
@@ -55,8 +56,7 @@ Result<Rsdp> parse_rsdp(const uint8_t* bytes, size_t len) {
         return Error{Errc::corrupt, "RSDP: shorter than 20 bytes"};
     if (__builtin_memcmp(bytes, "RSD PTR ", 8) != 0)
         return Error{Errc::invalid_argument, "RSDP: no \"RSD PTR \" signature"};
-    if (checksum(bytes, RSDP_V1_SIZE) != 0)
-        return Error{Errc::corrupt, "RSDP: bad checksum"};
+    if (checksum(bytes, RSDP_V1_SIZE) != 0) return Error{Errc::corrupt, "RSDP: bad checksum"};
     Rsdp r{};
     r.revision = bytes[RSDP_REVISION];
     r.rsdt_address = read_u32(bytes + RSDP_RSDT);
@@ -82,21 +82,17 @@ Result<Rsdp> find_rsdp(const PhysWindow& mem, uint64_t start, uint64_t end) {
     // Candidates are mapped one at a time: the range need not be mapped as a whole.
     for (uint64_t a = (start + 15) & ~uint64_t{15}; a <= end - RSDP_V1_SIZE; a += 16) {
         const uint8_t* p = mem.get(a, RSDP_V1_SIZE);
-        if (p == nullptr || __builtin_memcmp(p, "RSD PTR ", 8) != 0)
-            continue;
+        if (p == nullptr || __builtin_memcmp(p, "RSD PTR ", 8) != 0) continue;
         size_t len = RSDP_V1_SIZE;
         if (p[RSDP_REVISION] >= 2) {
             // Map the extended RSDP too, as long as its Length field says (36 in practice).
             const uint8_t* p2 = mem.get(a, RSDP_V2_SIZE);
-            if (p2 == nullptr)
-                continue;
+            if (p2 == nullptr) continue;
             len = read_u32(p2 + RSDP_LENGTH);
-            if (len < RSDP_V2_SIZE || len > 4096 || (p = mem.get(a, len)) == nullptr)
-                continue;
+            if (len < RSDP_V2_SIZE || len > 4096 || (p = mem.get(a, len)) == nullptr) continue;
         }
         Result<Rsdp> r = parse_rsdp(p, len);
-        if (r.ok())
-            return r;
+        if (r.ok()) return r;
     }
     return Error{Errc::not_found, "RSDP: not found in the search range"};
 }
@@ -108,8 +104,7 @@ Result<Rsdp> find_rsdp_legacy(const PhysWindow& mem) {
         uint64_t ebda = uint64_t{read_u16(bda)} << 4;
         if (ebda >= 0x400 && ebda < 0xA0000) {
             Result<Rsdp> r = find_rsdp(mem, ebda, ebda + 1024);
-            if (r.ok())
-                return r;
+            if (r.ok()) return r;
         }
     }
     return find_rsdp(mem, 0xE0000, 0x100000);
@@ -124,14 +119,12 @@ Result<Table> find_table(const PhysWindow& mem, const Rsdp& rsdp, const char* si
     const char* root_sig = xsdt ? "XSDT" : "RSDT";
 
     const uint8_t* hdr = mem.get(root_phys, TABLE_HEADER_SIZE);
-    if (hdr == nullptr)
-        return Error{Errc::not_found, "ACPI: root table (RSDT/XSDT) not mapped"};
+    if (hdr == nullptr) return Error{Errc::not_found, "ACPI: root table (RSDT/XSDT) not mapped"};
     uint32_t root_len = read_u32(hdr + 4);
     if (root_len < TABLE_HEADER_SIZE)
         return Error{Errc::corrupt, "ACPI: root table length below the header size"};
     const uint8_t* root = mem.get(root_phys, root_len);
-    if (root == nullptr)
-        return Error{Errc::not_found, "ACPI: root table not mapped"};
+    if (root == nullptr) return Error{Errc::not_found, "ACPI: root table not mapped"};
     TRY(check_table(root, root_len, root_sig));
     if ((root_len - TABLE_HEADER_SIZE) % entry_size != 0)
         return Error{Errc::corrupt, "ACPI: root table length is not a whole number of entries"};
@@ -139,10 +132,8 @@ Result<Table> find_table(const PhysWindow& mem, const Rsdp& rsdp, const char* si
     for (size_t off = TABLE_HEADER_SIZE; off < root_len; off += entry_size) {
         uint64_t phys = xsdt ? read_u64(root + off) : read_u32(root + off);
         const uint8_t* h = mem.get(phys, TABLE_HEADER_SIZE);
-        if (h == nullptr || !same_sig(h, sig))
-            continue;
-        if (instance-- != 0)
-            continue;
+        if (h == nullptr || !same_sig(h, sig)) continue;
+        if (instance-- != 0) continue;
         uint32_t len = read_u32(h + 4);
         if (len < TABLE_HEADER_SIZE)
             return Error{Errc::corrupt, "ACPI table: length field below the header size"};
@@ -176,8 +167,7 @@ Result<FadtInfo> parse_fadt(const uint8_t* table, size_t length) {
             port = static_cast<uint32_t>(addr);
         }
     }
-    if (port > 0xFFFF)
-        return Error{Errc::corrupt, "FADT: PM_TMR_BLK I/O port above 0xFFFF"};
+    if (port > 0xFFFF) return Error{Errc::corrupt, "FADT: PM_TMR_BLK I/O port above 0xFFFF"};
     info.pm_timer_port = static_cast<uint16_t>(port);
     return info;
 }

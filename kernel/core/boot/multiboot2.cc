@@ -34,8 +34,7 @@ uint64_t rd64(const uint8_t* p) {
 // A string inside a tag must end with a NUL inside the tag.
 const char* tag_string(const uint8_t* s, size_t n) {
     for (size_t i = 0; i < n; ++i)
-        if (s[i] == 0)
-            return reinterpret_cast<const char*>(s);
+        if (s[i] == 0) return reinterpret_cast<const char*>(s);
     return nullptr;
 }
 
@@ -45,7 +44,8 @@ Result<void> parse_mmap(const uint8_t* tag, uint32_t size, BootInfo& out) {
         return Error{Errc::corrupt, "multiboot2: memory map tag shorter than its header"};
     uint32_t entry_size = rd32(tag + 8);
     if (entry_size < 24 || entry_size % 8)
-        return Error{Errc::corrupt, "multiboot2: memory map entry_size is not a multiple of 8 >= 24"};
+        return Error{Errc::corrupt,
+                     "multiboot2: memory map entry_size is not a multiple of 8 >= 24"};
     for (uint32_t off = 16; off + entry_size <= size; off += entry_size) {
         if (out.mmap_count == BootInfo::MAX_MMAP) {
             out.mmap_truncated = true;
@@ -60,16 +60,15 @@ Result<void> parse_mmap(const uint8_t* tag, uint32_t size, BootInfo& out) {
 }
 
 Result<void> parse_framebuffer(const uint8_t* tag, uint32_t size, BootInfo& out) {
-    // u64 addr, u32 pitch, u32 width, u32 height, u8 bpp, u8 type, u16 reserved, colour info (3.6.12).
-    if (size < 31)
-        return Error{Errc::corrupt, "multiboot2: framebuffer tag too short"};
+    // u64 addr, u32 pitch, u32 width, u32 height, u8 bpp, u8 type, u16 reserved, colour info
+    // (3.6.12).
+    if (size < 31) return Error{Errc::corrupt, "multiboot2: framebuffer tag too short"};
     uint8_t type = tag[29];
     if (type == 2) {
         out.display = BootInfo::Display::ega_text;
         return {};
     }
-    if (type != 1)
-        return {}; // indexed colour: not supported, stay on serial/VGA
+    if (type != 1) return {}; // indexed colour: not supported, stay on serial/VGA
     if (size < 38)
         return Error{Errc::corrupt, "multiboot2: RGB framebuffer tag lacks its colour fields"};
     BootFramebuffer& fb = out.framebuffer;
@@ -117,29 +116,26 @@ Result<void> parse_multiboot2(const uint8_t* info, size_t max_size, BootInfo& ou
         }
         off += (size + 7) & ~7u;
     }
-    if (!found_end)
-        return Error{Errc::corrupt, "multiboot2: no end tag within total_size"};
+    if (!found_end) return Error{Errc::corrupt, "multiboot2: no end tag within total_size"};
 
     for (off = 8;;) {
         const uint8_t* tag = info + off;
         uint32_t type = rd32(tag), size = rd32(tag + 4);
-        if (type == TAG_END)
-            break;
+        if (type == TAG_END) break;
         switch (type) {
         case TAG_CMDLINE:
         case TAG_LOADER_NAME: {
             const char* s = tag_string(tag + 8, size - 8);
             if (!s)
-                return Error{Errc::corrupt, "multiboot2: command line or loader name not NUL-terminated"};
+                return Error{Errc::corrupt,
+                             "multiboot2: command line or loader name not NUL-terminated"};
             (type == TAG_CMDLINE ? out.cmdline : out.loader_name) = s;
             break;
         }
         case TAG_MODULE: {
-            if (size < 17)
-                return Error{Errc::corrupt, "multiboot2: module tag too short"};
+            if (size < 17) return Error{Errc::corrupt, "multiboot2: module tag too short"};
             const char* s = tag_string(tag + 16, size - 16);
-            if (!s)
-                return Error{Errc::corrupt, "multiboot2: module string not NUL-terminated"};
+            if (!s) return Error{Errc::corrupt, "multiboot2: module string not NUL-terminated"};
             uint32_t start = rd32(tag + 8), end = rd32(tag + 12);
             if (end < start)
                 return Error{Errc::corrupt, "multiboot2: module ends before it starts"};
@@ -147,10 +143,16 @@ Result<void> parse_multiboot2(const uint8_t* info, size_t max_size, BootInfo& ou
                 out.modules[out.module_count++] = BootModule{start, end, s};
             break;
         }
-        case TAG_MMAP: TRY_VOID(parse_mmap(tag, size, out)); break;
-        case TAG_FRAMEBUFFER: TRY_VOID(parse_framebuffer(tag, size, out)); break;
+        case TAG_MMAP:
+            TRY_VOID(parse_mmap(tag, size, out));
+            break;
+        case TAG_FRAMEBUFFER:
+            TRY_VOID(parse_framebuffer(tag, size, out));
+            break;
         case TAG_EFI32:
-        case TAG_EFI64: out.efi = true; break;
+        case TAG_EFI64:
+            out.efi = true;
+            break;
         case TAG_ACPI_NEW:
         case TAG_ACPI_OLD:
             // Prefer the ACPI 2.0+ RSDP (tag 15) when the loader gives both.
@@ -159,7 +161,8 @@ Result<void> parse_multiboot2(const uint8_t* info, size_t max_size, BootInfo& ou
                 out.rsdp_length = size - 8;
             }
             break;
-        default: break; // tags we do not use
+        default:
+            break; // tags we do not use
         }
         off += (size + 7) & ~7u;
     }

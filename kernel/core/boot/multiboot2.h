@@ -27,21 +27,21 @@ struct BootFramebuffer {
     uint32_t height = 0; ///< pixels
     uint8_t bpp = 0;     ///< bits per pixel
     /// @{
-    uint8_t red_pos = 0, red_size = 0;     ///< red field position and width in bits
+    uint8_t red_pos = 0, red_size = 0; ///< red field position and width in bits
     /// @}
     /// @{
     uint8_t green_pos = 0, green_size = 0; ///< green field position and width in bits
     /// @}
     /// @{
-    uint8_t blue_pos = 0, blue_size = 0;   ///< blue field position and width in bits
+    uint8_t blue_pos = 0, blue_size = 0; ///< blue field position and width in bits
     /// @}
 };
 
 /// A boot module (multiboot2 tag 3): a file GRUB loaded next to the kernel.
 struct BootModule {
-    uint64_t start = 0;          ///< physical address of the first byte
-    uint64_t end = 0;            ///< physical address one past the last byte
-    const char* cmdline = "";    ///< the module's string from grub.cfg (points into the info)
+    uint64_t start = 0;       ///< physical address of the first byte
+    uint64_t end = 0;         ///< physical address one past the last byte
+    const char* cmdline = ""; ///< the module's string from grub.cfg (points into the info)
 };
 
 /// What the kernel takes from the multiboot2 information.
@@ -52,19 +52,23 @@ struct BootInfo {
     /// @{
     uint64_t info_start = 0, info_end = 0; ///< where the boot information itself lies
     /// @}
-    const char* cmdline = "";              ///< kernel command line (tag 1)
-    const char* loader_name = "";          ///< boot loader name (tag 2)
-    MemoryMapEntry mmap[MAX_MMAP];         ///< memory map (tag 6)
-    size_t mmap_count = 0;                 ///< valid entries in mmap
-    bool mmap_truncated = false;           ///< the loader's map had more entries than MAX_MMAP
-    BootModule modules[MAX_MODULES];       ///< modules (tag 3)
-    size_t module_count = 0;               ///< valid entries in modules
+    const char* cmdline = "";        ///< kernel command line (tag 1)
+    const char* loader_name = "";    ///< boot loader name (tag 2)
+    MemoryMapEntry mmap[MAX_MMAP];   ///< memory map (tag 6)
+    size_t mmap_count = 0;           ///< valid entries in mmap
+    bool mmap_truncated = false;     ///< the loader's map had more entries than MAX_MMAP
+    BootModule modules[MAX_MODULES]; ///< modules (tag 3)
+    size_t module_count = 0;         ///< valid entries in modules
     /// What the screen is: nothing known, VGA text mode (BIOS), or a direct-RGB framebuffer.
-    enum class Display { none, ega_text, rgb } display = Display::none; ///< framebuffer kind (tag 8)
-    BootFramebuffer framebuffer;          ///< valid when display == rgb
-    const uint8_t* rsdp = nullptr;         ///< copy of the ACPI RSDP (tag 15, else tag 14)
-    size_t rsdp_length = 0;                ///< bytes at rsdp
-    bool efi = false;                      ///< booted through UEFI (tag 11 or 12 present)
+    enum class Display {
+        none,
+        ega_text,
+        rgb
+    } display = Display::none;     ///< framebuffer kind (tag 8)
+    BootFramebuffer framebuffer;   ///< valid when display == rgb
+    const uint8_t* rsdp = nullptr; ///< copy of the ACPI RSDP (tag 15, else tag 14)
+    size_t rsdp_length = 0;        ///< bytes at rsdp
+    bool efi = false;              ///< booted through UEFI (tag 11 or 12 present)
 };
 
 /// The value in EAX when a multiboot2 loader enters the kernel.

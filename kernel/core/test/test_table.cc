@@ -3,7 +3,9 @@
 namespace kern {
 
 namespace {
-bool name_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }
+bool name_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
 
 bool same(const char* a, const char* b) {
     while (*a && *a == *b)
@@ -30,10 +32,8 @@ bool TestTable::load(const char* text, size_t len) {
             ++i;
         size_t n = i - start;
         bool last_empty = n == 0 && i + 1 >= len; // a final '\n'
-        if (i < len)
-            ++i; // the '\n'
-        if (last_empty)
-            break;
+        if (i < len) ++i;                         // the '\n'
+        if (last_empty) break;
         if (n == 0 || n >= MAX_NAME || m_count == MAX_TESTS) {
             m_count = 0;
             return false;
@@ -64,10 +64,8 @@ bool TestTable::load(const char* text, size_t len) {
 bool TestTable::record(const char* name, bool pass, const char* reason) {
     for (size_t i = 0; i < m_count; ++i) {
         Entry& e = m_tests[i];
-        if (!same(e.name, name))
-            continue;
-        if (e.outcome != Outcome::pending)
-            return false;
+        if (!same(e.name, name)) continue;
+        if (e.outcome != Outcome::pending) return false;
         e.outcome = pass ? Outcome::pass : Outcome::fail;
         copy_bounded(e.reason, pass ? "" : reason, MAX_REASON);
         return true;
@@ -77,10 +75,8 @@ bool TestTable::record(const char* name, bool pass, const char* reason) {
 
 int TestTable::next_in_order() {
     for (size_t i = 0; i < m_count; ++i) {
-        if (m_tests[i].told)
-            continue;
-        if (m_tests[i].outcome == Outcome::pending)
-            return -1;
+        if (m_tests[i].told) continue;
+        if (m_tests[i].outcome == Outcome::pending) return -1;
         m_tests[i].told = true;
         return int(i);
     }
@@ -100,8 +96,7 @@ int TestTable::next_reported() {
 int TestTable::next_untold() {
     for (size_t i = 0; i < m_count; ++i) {
         Entry& e = m_tests[i];
-        if (e.told)
-            continue;
+        if (e.told) continue;
         if (e.outcome == Outcome::pending) {
             e.outcome = Outcome::fail;
             copy_bounded(e.reason, "not reported by the end of the run", MAX_REASON);

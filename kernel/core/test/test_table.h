@@ -18,8 +18,8 @@ namespace kern {
 /// The expected tests of a graded run, in order, with what each reported.
 class TestTable {
   public:
-    static constexpr size_t MAX_TESTS = 32;    ///< most tests a lab may list
-    static constexpr size_t MAX_NAME = 64;   ///< including the terminating NUL
+    static constexpr size_t MAX_TESTS = 32;   ///< most tests a lab may list
+    static constexpr size_t MAX_NAME = 64;    ///< including the terminating NUL
     static constexpr size_t MAX_REASON = 120; ///< including the terminating NUL
 
     /// What a test has reported so far.

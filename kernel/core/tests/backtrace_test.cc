@@ -11,8 +11,7 @@ namespace {
 std::map<uint64_t, uint64_t> g_mem;
 bool fake_read(uint64_t addr, uint64_t* out) {
     auto it = g_mem.find(addr);
-    if (it == g_mem.end())
-        return false;
+    if (it == g_mem.end()) return false;
     *out = it->second;
     return true;
 }

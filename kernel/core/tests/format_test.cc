@@ -14,7 +14,8 @@ using format_test::kfmt;
 
 TEST_CASE("decimal conversions match C printf", "[lab0]") {
     for (int v : {0, 1, -1, 42, -42, 2147483647, -2147483647 - 1}) {
-        for (const char* f : {"%d", "%5d", "%-5d|", "%05d", "%+d", "% d", "%.3d", "%8.3d", "%-+6d|"}) {
+        for (const char* f :
+             {"%d", "%5d", "%-5d|", "%05d", "%+d", "% d", "%.3d", "%8.3d", "%-+6d|"}) {
             INFO(f << " " << v);
             CHECK(kfmt(f, v) == cfmt(f, v));
         }
@@ -28,7 +29,8 @@ TEST_CASE("decimal conversions match C printf", "[lab0]") {
 
 TEST_CASE("hex and octal conversions match C printf", "[lab0]") {
     for (unsigned v : {0u, 1u, 255u, 0xdeadbeefu}) {
-        for (const char* f : {"%x", "%X", "%#x", "%#X", "%08x", "%#010x", "%-8x|", "%o", "%#o", "%.4x"}) {
+        for (const char* f :
+             {"%x", "%X", "%#x", "%#X", "%08x", "%#010x", "%-8x|", "%o", "%#o", "%.4x"}) {
             INFO(f << " " << v);
             CHECK(kfmt(f, v) == cfmt(f, v));
         }
@@ -47,4 +49,3 @@ TEST_CASE("binary conversion", "[lab0]") {
     CHECK(kfmt("%08b", 5u) == "00000101");
     CHECK(kfmt("%lb", ~0UL) == std::string(64, '1'));
 }
-

@@ -6,8 +6,7 @@ using namespace kern;
 
 namespace {
 Result<int> half(int x) {
-    if (x % 2)
-        return Error{Errc::invalid_argument, "odd"};
+    if (x % 2) return Error{Errc::invalid_argument, "odd"};
     return x / 2;
 }
 Result<int> quarter(int x) {

@@ -14,7 +14,7 @@ struct SwitchFrame {
     /// @{
     uint64_t r15, r14, r13, r12, rbx, rbp; ///< callee-saved registers (SysV ABI 3.2.1)
     /// @}
-    uint64_t rip;                          ///< where context_switch's `ret` goes
+    uint64_t rip; ///< where context_switch's `ret` goes
 };
 static_assert(sizeof(SwitchFrame) == 56);
 

@@ -1,6 +1,6 @@
 // The daemon's check of requests (check_request): every field it acts on. Infrastructure.
-#include "libos/channel/validate.h"
 #include "libos/channel/tests/messages.h"
+#include "libos/channel/validate.h"
 
 #include <catch2/catch.hpp>
 
@@ -14,7 +14,9 @@ using namespace vlibos;
 using vlibos::test::Msg;
 
 namespace {
-int64_t check(const Msg& m) { return check_request(m.r, m.payload.data()); }
+int64_t check(const Msg& m) {
+    return check_request(m.r, m.payload.data());
+}
 } // namespace
 
 TEST_CASE("well-formed requests pass") {
@@ -99,7 +101,6 @@ TEST_CASE("arguments: flags, modes, counts, fds, whence") {
     dir.r.args[0] = -1;
     CHECK(check(dir) == -CE_INVAL);
 }
-
 
 TEST_CASE("the protocol's layout: indices on separate cache lines, slots of SLOT_BYTES") {
     CHECK(offsetof(RingControl, head) == 0);

@@ -1,7 +1,7 @@
 // Lab 8: the master's check of responses (check_response): a response that does not answer
 // what was asked, or claims what the operation cannot produce, is refused.
-#include "libos/channel/validate.h"
 #include "libos/channel/tests/messages.h"
+#include "libos/channel/validate.h"
 
 #include <catch2/catch.hpp>
 
@@ -11,8 +11,8 @@
 
 using namespace vlibos;
 
-using vlibos::test::Msg;
 using vlibos::test::answer;
+using vlibos::test::Msg;
 
 TEST_CASE("responses must answer the request they claim to") {
     Msg rd(OP_READ);

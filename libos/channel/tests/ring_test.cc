@@ -13,7 +13,9 @@ using namespace vlibos;
 
 namespace {
 struct Region {
-    alignas(4096) std::vector<uint8_t> bytes = std::vector<uint8_t>(RESPONSE_RING_OFFSET - REQUEST_RING_OFFSET, 0);
+    alignas(4096) std::vector<uint8_t> bytes = std::vector<uint8_t>(RESPONSE_RING_OFFSET -
+                                                                        REQUEST_RING_OFFSET,
+                                                                    0);
     void* ring() { return bytes.data(); }
     RingControl& ctl() { return *reinterpret_cast<RingControl*>(bytes.data()); }
 };
@@ -75,7 +77,8 @@ TEST_CASE("two threads, 4 million messages: nothing lost, duplicated, reordered 
             ++corrupt;
             break;
         }
-        bad += out.seq != expect || out.args[0] != int64_t(expect) * 3 || out.args[5] != -int64_t(expect);
+        bad += out.seq != expect || out.args[0] != int64_t(expect) * 3 ||
+               out.args[5] != -int64_t(expect);
         ++expect;
     }
     producer.join();

@@ -185,7 +185,7 @@ TEST_CASE("sockets on the loopback: listen, connect, accept, write, read") {
     rd.args[1] = 100;
     Response rr = t.call(rd);
     CHECK(std::string(reinterpret_cast<char*>(t.shared.data()), rr.len) == "ping over loopback");
-    CHECK(call(OP_SOCKET, 3) == -CE_ACCES);       // raw sockets: no
+    CHECK(call(OP_SOCKET, 3) == -CE_ACCES); // raw sockets: no
     CHECK(call(OP_CONNECT, cli, 70000) == -CE_INVAL);
     CHECK(call(OP_LISTEN, srv, 1000) == -CE_INVAL);
 }

@@ -24,7 +24,8 @@ void print(Uart16550& u, const char* s) {
 }
 } // namespace
 
-TEST_CASE("the probe finds a 16550A: IER holds bits 3:0, FIFOs report 11b in IIR[7:6], scratch works") {
+TEST_CASE(
+    "the probe finds a 16550A: IER holds bits 3:0, FIFOs report 11b in IIR[7:6], scratch works") {
     Lines l;
     Uart16550 u(Lines::sink, &l);
     u.write(1, 0);
@@ -98,8 +99,8 @@ TEST_CASE("a posted wake-up: one byte in the receiver, IIR says so first, the li
     CHECK(u.rx_ready());
     CHECK((u.read(5) & 0x01) == 1);
     CHECK((u.read(2) & 0x0F) == 0x04); // received data available
-    CHECK_FALSE(u.irq_line());          // OUT2 clear: the PC's IRQ line stays low
-    u.write(4, 0x08);                   // MCR.OUT2
+    CHECK_FALSE(u.irq_line());         // OUT2 clear: the PC's IRQ line stays low
+    u.write(4, 0x08);                  // MCR.OUT2
     CHECK(u.irq_line());
     CHECK(u.read(0) == Uart16550::RX_BYTE);
     CHECK_FALSE(u.rx_ready());
@@ -111,7 +112,8 @@ TEST_CASE("a posted wake-up: one byte in the receiver, IIR says so first, the li
     CHECK_FALSE(u.thre_line()); // the receiver's part, not the transmitter's
 }
 
-TEST_CASE("THRE interrupts: raised by enabling them or by sending, cleared by reading IIR or sending") {
+TEST_CASE(
+    "THRE interrupts: raised by enabling them or by sending, cleared by reading IIR or sending") {
     Lines l;
     Uart16550 u(Lines::sink, &l);
     u.write(4, 0x08); // OUT2

@@ -10,8 +10,8 @@ constexpr uint32_t TSC_DEADLINE = 0x6E0, TPR = 0x808, EOI = 0x80B, SVR = 0x80F, 
                    SELF_IPI = 0x83F, ICR = 0x830;
 VirtualLapic enabled() {
     VirtualLapic a(1);
-    a.write(SVR, 0x1FF);                       // software-enabled, spurious vector 0xFF
-    a.write(LVT_TIMER, (2u << 17) | 0xEC);     // TSC-deadline mode, vector 0xEC (Linux's timer)
+    a.write(SVR, 0x1FF);                   // software-enabled, spurious vector 0xFF
+    a.write(LVT_TIMER, (2u << 17) | 0xEC); // TSC-deadline mode, vector 0xEC (Linux's timer)
     return a;
 }
 } // namespace
@@ -45,7 +45,8 @@ TEST_CASE("a masked timer or a disabled APIC delivers nothing") {
     CHECK(b.pending() == -1);
 }
 
-TEST_CASE("priorities: a vector waits while one of its class or higher is in service or TPR blocks it") {
+TEST_CASE(
+    "priorities: a vector waits while one of its class or higher is in service or TPR blocks it") {
     VirtualLapic a = enabled();
     a.raise(0x41);
     a.accept(0x41);
@@ -75,7 +76,7 @@ TEST_CASE("self IPIs, ICR writes handed to the filter, read-only and missing reg
     CHECK(a.read(0x802, v));
     CHECK(v == 1);
     CHECK(a.read(0x80D, v));
-    CHECK(v == 2); // cluster 0, bit 1
+    CHECK(v == 2);                  // cluster 0, bit 1
     CHECK_FALSE(a.write(0x802, 5)); // ID is read-only
     CHECK_FALSE(a.read(EOI, v));    // write-only
     CHECK_FALSE(a.read(0x8FF, v));  // reserved

@@ -1,6 +1,7 @@
 // Known-good VMCS snapshots for the entry-check tests, and the mutation-table runner.
 // Each state is what the kit's hypervisor would write for one kind of guest, checked against the
-// capability MSRs Bochs 2.7's corei7_skylake_x reports (the values are in tests/vmx_controls_test.cc).
+// capability MSRs Bochs 2.7's corei7_skylake_x reports (the values are in
+// tests/vmx_controls_test.cc).
 #pragma once
 
 #include "hypervisor/core/entry_check/entry_check.h"

@@ -3,8 +3,8 @@
 #include "hypervisor/core/ept/ept_sink.h"
 #include "hypervisor/core/ept/tests/fake_phys.h"
 
-#include <catch2/catch.hpp>
 #include "tests/host/require_ok.h"
+#include <catch2/catch.hpp>
 
 using namespace hv;
 using hv::test::FakePhys;
@@ -34,7 +34,8 @@ TEST_CASE("absorbed regions translate to the junk page, read/write, no execute")
         auto t = e.translate(gpa);
         REQUIRE_OK(t);
         CHECK(t.value().perms == (EPT_READ | EPT_WRITE));
-        CHECK((t.value().hpa & ~0xFFFull) == (e.translate(64 * MiB).value().hpa & ~0xFFFull)); // one junk page
+        CHECK((t.value().hpa & ~0xFFFull) ==
+              (e.translate(64 * MiB).value().hpa & ~0xFFFull)); // one junk page
     }
     CHECK(s.absorbed() == 4);
     CHECK(mem.frames_used() == before + 4); // no frame per region

@@ -3,8 +3,8 @@
 #include "hypervisor/core/ept/ept.h"
 #include "hypervisor/core/ept/tests/fake_phys.h"
 
-#include <catch2/catch.hpp>
 #include "tests/host/require_ok.h"
+#include <catch2/catch.hpp>
 
 using namespace hv;
 using hv::test::FakePhys;
@@ -15,7 +15,6 @@ constexpr uint64_t R = EPT_READ, RW = EPT_READ | EPT_WRITE, RX = EPT_READ | EPT_
 constexpr uint64_t RWX = EPT_PERMS;
 constexpr EptMemoryType WB = EptMemoryType::write_back, UC = EptMemoryType::uncacheable;
 constexpr uint64_t X = 4 * GiB; // where guest RAM lives in host-physical memory
-
 
 Ept make(FakePhys& mem) {
     auto ept = Ept::create(mem, mem);

@@ -12,7 +12,9 @@ class FakePhys final : public kern::test::FakePhys<EptEntry> {
   public:
     using kern::test::FakePhys<EptEntry>::FakePhys;
     /// The PD that maps guest-physical [0, 1 GiB) (PML4[0] -> PDPT[0] -> PD).
-    EptEntry* pd0(const Ept& ept) { return table(table(table(ept.root())[0].address())[0].address()); }
+    EptEntry* pd0(const Ept& ept) {
+        return table(table(table(ept.root())[0].address())[0].address());
+    }
 };
 
 } // namespace hv::test

@@ -3,8 +3,8 @@
 // 27 setup sectors, pref_address 16 MiB), then broken one field at a time.
 #include "hypervisor/core/linux/bzimage.h"
 
-#include <catch2/catch.hpp>
 #include "tests/host/require_ok.h"
+#include <catch2/catch.hpp>
 
 #include <vector>
 
@@ -36,7 +36,9 @@ std::vector<uint8_t> make_image(size_t kernel_bytes = 64 * 1024) {
     return f;
 }
 
-kern::Result<BzImage> parse(const std::vector<uint8_t>& f) { return parse_bzimage(f.data(), f.size()); }
+kern::Result<BzImage> parse(const std::vector<uint8_t>& f) {
+    return parse_bzimage(f.data(), f.size());
+}
 
 std::string refusal(const std::vector<uint8_t>& f) {
     auto r = parse(f);
@@ -76,7 +78,8 @@ TEST_CASE("setup_sects = 0 means 4 (boot.rst)") {
 TEST_CASE("files that are not bzImages are refused with the reason") {
     CHECK(parse_bzimage(nullptr, 0).ok() == false);
     auto f = make_image();
-    CHECK(refusal(std::vector<uint8_t>(f.begin(), f.begin() + 0x200)).find("too short") != std::string::npos);
+    CHECK(refusal(std::vector<uint8_t>(f.begin(), f.begin() + 0x200)).find("too short") !=
+          std::string::npos);
     auto nf = f;
     nf[HDR_BOOT_FLAG] = 0;
     CHECK(refusal(nf).find("0xAA55") != std::string::npos);

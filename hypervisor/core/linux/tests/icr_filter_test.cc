@@ -7,21 +7,27 @@
 using namespace hv;
 
 namespace {
-constexpr uint64_t icr(uint32_t dest, uint32_t delivery, uint32_t vector, uint32_t shorthand = 0, bool logical = false) {
-    return (uint64_t(dest) << 32) | (uint64_t(shorthand) << 18) | (uint64_t(logical) << 11) | (delivery << 8) | vector;
+constexpr uint64_t icr(uint32_t dest, uint32_t delivery, uint32_t vector, uint32_t shorthand = 0,
+                       bool logical = false) {
+    return (uint64_t(dest) << 32) | (uint64_t(shorthand) << 18) | (uint64_t(logical) << 11) |
+           (delivery << 8) | vector;
 }
 constexpr uint32_t FIXED = 0, LOWEST = 1, SMI = 2, NMI = 4, INIT = 5, SIPI = 6;
 const uint32_t own[] = {1};
 const uint32_t own2[] = {1, 3};
-IcrVerdict check(uint64_t v) { return check_icr_write(v, own, 1); }
+IcrVerdict check(uint64_t v) {
+    return check_icr_write(v, own, 1);
+}
 } // namespace
 
 TEST_CASE("fixed IPIs to the slave's own CPUs pass") {
     CHECK(check(icr(1, FIXED, 0xEC)) == IcrVerdict::allow);
-    CHECK(check(icr(0, FIXED, 0x30, 1)) == IcrVerdict::allow); // shorthand self: destination ignored
+    CHECK(check(icr(0, FIXED, 0x30, 1)) ==
+          IcrVerdict::allow); // shorthand self: destination ignored
     CHECK(check_icr_write(icr(3, FIXED, 0xFD), own2, 2) == IcrVerdict::allow);
     CHECK(check(icr(1, FIXED, 16)) == IcrVerdict::allow);
-    CHECK(check(icr(1, FIXED, 255) | (1u << 14) | (1u << 15)) == IcrVerdict::allow); // level/trigger bits are the sender's business
+    CHECK(check(icr(1, FIXED, 255) | (1u << 14) | (1u << 15)) ==
+          IcrVerdict::allow); // level/trigger bits are the sender's business
 }
 
 TEST_CASE("INIT, SIPI, NMI, SMI and lowest-priority are denied, whatever the destination") {
@@ -36,7 +42,8 @@ TEST_CASE("INIT, SIPI, NMI, SMI and lowest-priority are denied, whatever the des
 TEST_CASE("fixed IPIs to master CPUs, broadcasts and logical destinations are denied") {
     CHECK(check(icr(0, FIXED, 0xEC)) == IcrVerdict::deny_destination);
     CHECK(check(icr(2, FIXED, 0xEC)) == IcrVerdict::deny_destination);
-    CHECK(check(icr(0xFFFFFFFF, FIXED, 0xEC)) == IcrVerdict::deny_destination); // x2APIC broadcast id
+    CHECK(check(icr(0xFFFFFFFF, FIXED, 0xEC)) ==
+          IcrVerdict::deny_destination); // x2APIC broadcast id
     CHECK(check_icr_write(icr(2, FIXED, 0xEC), own2, 2) == IcrVerdict::deny_destination);
     CHECK(check(icr(1, FIXED, 0xEC, 2)) == IcrVerdict::deny_broadcast); // all including self
     CHECK(check(icr(1, FIXED, 0xEC, 3)) == IcrVerdict::deny_broadcast); // all excluding self

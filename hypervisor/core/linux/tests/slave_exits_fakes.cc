@@ -6,7 +6,8 @@
 namespace hv {
 
 IcrVerdict check_icr_write(uint64_t icr, const uint32_t* own_ids, size_t n) {
-    return n > 0 && uint32_t(icr >> 32) == own_ids[0] ? IcrVerdict::allow : IcrVerdict::deny_destination;
+    return n > 0 && uint32_t(icr >> 32) == own_ids[0] ? IcrVerdict::allow
+                                                      : IcrVerdict::deny_destination;
 }
 
 } // namespace hv

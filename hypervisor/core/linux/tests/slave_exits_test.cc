@@ -2,8 +2,8 @@
 // test guests): each test sets the exit fields a real exit would, calls handle_slave_exit(), and
 // checks what the handler left in the guest state, the counters and the host services.
 // Lab 5's CPUID policy and lab 7's ICR filter are stand-ins (slave_exits_fakes.cc).
-#include "hypervisor/core/linux/slave_exits.h"
 #include "hypervisor/core/fake_vmcs.h"
+#include "hypervisor/core/linux/slave_exits.h"
 #include "hypervisor/core/tests/fake_exit_env.h"
 
 #include <catch2/catch.hpp>
@@ -23,15 +23,16 @@ struct FakeSlave final : SlaveEnv {
     bool absorb_ok = true;
     void write_icr(uint64_t icr) override { icrs.push_back(icr); }
     bool absorb_stray_access(uint64_t gpa) override {
-        if (absorb_ok)
-            absorbed.push_back(gpa);
+        if (absorb_ok) absorbed.push_back(gpa);
         return absorb_ok;
     }
     uint64_t apic_base() override { return 0xFEE00C00; } // enabled, x2APIC, not BSP
     void console_line(const char* line, size_t n) override { console.emplace_back(line, n); }
     unsigned rings = 0;
     void doorbell() override { ++rings; }
-    static void sink(void* self, const char* line, size_t n) { static_cast<FakeSlave*>(self)->console_line(line, n); }
+    static void sink(void* self, const char* line, size_t n) {
+        static_cast<FakeSlave*>(self)->console_line(line, n);
+    }
 };
 
 struct Rig {
@@ -64,11 +65,15 @@ struct Rig {
         return handle_slave_exit(vmcs, regs, sctx);
     }
     uint64_t rip() { return fake.get(GUEST_RIP.encoding); }
-    bool gp_injected() { return (fake.get(VM_ENTRY_INTR_INFO_FIELD.encoding) & 0x800007FF) == 0x8000030D; }
+    bool gp_injected() {
+        return (fake.get(VM_ENTRY_INTR_INFO_FIELD.encoding) & 0x800007FF) == 0x8000030D;
+    }
 };
 
 // I/O exit qualification (SDM Vol 3C Table 28-5): size - 1, direction (bit 3), port (31:16).
-constexpr uint64_t io(uint16_t port, bool in) { return (uint64_t(port) << 16) | (in ? 8 : 0); }
+constexpr uint64_t io(uint16_t port, bool in) {
+    return (uint64_t(port) << 16) | (in ? 8 : 0);
+}
 } // namespace
 
 TEST_CASE("CPUID: the Jailhouse signature, and the instruction is skipped") {
@@ -85,7 +90,7 @@ TEST_CASE("the console: LSR says ready, THR writes become [linux] lines") {
     Rig rig;
     rig.regs.rax = 0xAB00;
     CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_IO_INSTRUCTION, io(0x3FD, true)));
-    CHECK((rig.regs.rax & 0xFF) == 0x60); // THRE | TEMT
+    CHECK((rig.regs.rax & 0xFF) == 0x60);     // THRE | TEMT
     CHECK((rig.regs.rax & 0xFF00) == 0xAB00); // the rest of RAX kept
     for (char c : std::string("hi\n")) {
         rig.regs.rax = uint8_t(c);
@@ -125,7 +130,7 @@ TEST_CASE("MSRs: emulated reads, #GP for the unknown, the ICR through the filter
 
     Rig icr;
     icr.regs.rcx = MSR_X2APIC_ICR;
-    icr.regs.rdx = 1;      // destination 1: the slave's own (stand-in filter: allowed)
+    icr.regs.rdx = 1; // destination 1: the slave's own (stand-in filter: allowed)
     icr.regs.rax = 0xF6;
     CHECK_FALSE(icr.exit(ExitReason::EXIT_REASON_MSR_WRITE));
     icr.regs.rdx = 0;      // destination 0: the master's
@@ -259,7 +264,8 @@ struct MmioRig : Rig {
 TEST_CASE("the I/O APIC page: MOVs emulated on the model, RIP stepped over them, never absorbed") {
     MmioRig rig;
     rig.regs.rdx = 0xFFFFFFFFFF5FE000ull; // (the guest's pointer; only the GPA matters)
-    CHECK_FALSE(rig.access({0xC7, 0x02, 0x18, 0, 0, 0}, 0xFEC00000, true)); // movl $0x18,(%rdx): select pin 4
+    CHECK_FALSE(rig.access({0xC7, 0x02, 0x18, 0, 0, 0}, 0xFEC00000,
+                           true)); // movl $0x18,(%rdx): select pin 4
     CHECK(rig.rip() == 0x10006);
     rig.regs.rax = 0xFFFFFFFF00000031ull;
     CHECK_FALSE(rig.access({0x89, 0x42, 0x10}, 0xFEC00010, true)); // mov %eax,0x10(%rdx)
@@ -267,7 +273,7 @@ TEST_CASE("the I/O APIC page: MOVs emulated on the model, RIP stepped over them,
     CHECK(rig.ioapic.vector(UART_IOAPIC_PIN) == 0x31);
     rig.regs.rcx = ~0ull;
     CHECK_FALSE(rig.access({0x8B, 0x4A, 0x10}, 0xFEC00010, false)); // mov 0x10(%rdx),%ecx
-    CHECK(rig.regs.rcx == 0x31); // zero-extended
+    CHECK(rig.regs.rcx == 0x31);                                    // zero-extended
     CHECK(rig.stats.ioapic_exits == 3);
     CHECK(rig.slave.absorbed.empty());
     CHECK(rig.stats.stray_accesses == 0);
@@ -287,7 +293,8 @@ TEST_CASE("the I/O APIC page: MOVs emulated on the model, RIP stepped over them,
     CHECK(plain.slave.absorbed == std::vector<uint64_t>{0xFEC00000});
 }
 
-TEST_CASE("the UART's interrupt: sent to the slave's own CPU on the routed vector when its line rises") {
+TEST_CASE(
+    "the UART's interrupt: sent to the slave's own CPU on the routed vector when its line rises") {
     MmioRig rig;
     volatile uint32_t posts = 0;
     rig.uart.attach_rx(&posts);
@@ -302,16 +309,16 @@ TEST_CASE("the UART's interrupt: sent to the slave's own CPU on the routed vecto
     out(0x3FC, 0x08); // MCR.OUT2
     out(0x3F9, 0x01); // IER: received data
     posts = 1;
-    in(0x3FD);        // the pin is still masked: nothing sent
+    in(0x3FD); // the pin is still masked: nothing sent
     CHECK(rig.slave.icrs.empty());
-    in(0x3F8);        // consumed
+    in(0x3F8); // consumed
     rig.ioapic.write(IoApic::IOREGSEL, 0x18);
     rig.ioapic.write(IoApic::IOWIN, 0x41); // pin 4 -> vector 0x41
     posts = 2;
-    in(0x3FD);        // the line rose: a fixed IPI to itself (own APIC id 1)
+    in(0x3FD); // the line rose: a fixed IPI to itself (own APIC id 1)
     REQUIRE(rig.slave.icrs.size() == 1);
     CHECK(rig.slave.icrs[0] == ((1ull << 32) | 0x41));
-    in(0x3FD);        // still high: no second edge
+    in(0x3FD); // still high: no second edge
     CHECK(rig.slave.icrs.size() == 1);
     CHECK(in(0x3F8) == Uart16550::RX_BYTE);
     CHECK(rig.stats.uart_irqs == 1);
@@ -332,8 +339,8 @@ TEST_CASE("babysat mode: a wake-up posted while the slave was parked goes to the
     rig.sctx.vlapic = &vl;
     volatile uint32_t posts = 0;
     rig.uart.attach_rx(&posts);
-    rig.uart.write(4, 0x08);  // OUT2
-    rig.uart.write(1, 0x01);  // IER: received data
+    rig.uart.write(4, 0x08); // OUT2
+    rig.uart.write(1, 0x01); // IER: received data
     rig.ioapic.write(IoApic::IOREGSEL, 0x18);
     rig.ioapic.write(IoApic::IOWIN, 0x41);
     slave_exits::uart_line_changed(rig.sctx); // the run loop, before an entry: nothing yet

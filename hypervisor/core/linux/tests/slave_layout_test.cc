@@ -3,8 +3,8 @@
 // identity map and the boot GDT.
 #include "hypervisor/core/linux/slave_layout.h"
 
-#include <catch2/catch.hpp>
 #include "tests/host/require_ok.h"
+#include <catch2/catch.hpp>
 
 #include <vector>
 
@@ -38,7 +38,8 @@ TEST_CASE("64 MiB slave: kernel at its preferred address, initrd at the top, cha
     CHECK(s.initrd_gpa >= s.kernel_gpa + 0xDD2000);
     REQUIRE(s.e820_count == 3);
     CHECK(s.e820[0].addr == 0);
-    CHECK(s.e820[0].size == 0x9F000); // RAM below 1 MiB, or "Real mode trampoline was not allocated"
+    CHECK(s.e820[0].size ==
+          0x9F000); // RAM below 1 MiB, or "Real mode trampoline was not allocated"
     CHECK(s.e820[1].addr == MiB);
     CHECK(s.e820[1].addr + s.e820[1].size == 64 * MiB);
     CHECK(s.e820[2].type == E820Type::reserved);
@@ -76,8 +77,10 @@ TEST_CASE("a relocatable kernel that does not fit its preferred address moves do
 TEST_CASE("bad sizes are refused") {
     CHECK_FALSE(plan_slave_memory(63 * MiB, kit_kernel(), 0, 0, 0).ok());
     CHECK_FALSE(plan_slave_memory(2048 * MiB, kit_kernel(), 0, 0, 0).ok());
-    CHECK_FALSE(plan_slave_memory(64 * MiB, kit_kernel(), 0, 3000, 0).ok()); // longer than cmdline_size
-    CHECK_FALSE(plan_slave_memory(64 * MiB, kit_kernel(), 0, 0, 4096).ok());  // channel not 2 MiB-sized
+    CHECK_FALSE(
+        plan_slave_memory(64 * MiB, kit_kernel(), 0, 3000, 0).ok()); // longer than cmdline_size
+    CHECK_FALSE(
+        plan_slave_memory(64 * MiB, kit_kernel(), 0, 0, 4096).ok()); // channel not 2 MiB-sized
 }
 
 TEST_CASE("the Jailhouse setup_data record, version 2") {
@@ -90,21 +93,21 @@ TEST_CASE("the Jailhouse setup_data record, version 2") {
     j.uart_mask = 1;
     std::vector<uint8_t> buf(SETUP_DATA_HEADER + JAILHOUSE_SETUP_V2_SIZE, 0xEE);
     REQUIRE(write_jailhouse_setup_data(buf.data(), j) == 300);
-    CHECK(get_le(&buf[0], 8) == 0);          // next
-    CHECK(get_le(&buf[8], 4) == 6);          // SETUP_JAILHOUSE
-    CHECK(get_le(&buf[12], 4) == 284);       // len: Linux refuses v2 records shorter than sizeof(v2)
+    CHECK(get_le(&buf[0], 8) == 0);    // next
+    CHECK(get_le(&buf[8], 4) == 6);    // SETUP_JAILHOUSE
+    CHECK(get_le(&buf[12], 4) == 284); // len: Linux refuses v2 records shorter than sizeof(v2)
     const uint8_t* d = &buf[16];
-    CHECK(get_le(d, 2) == 2);                // version
-    CHECK(get_le(d + 2, 2) == 1);            // compatible_version must be exactly 1
+    CHECK(get_le(d, 2) == 2);     // version
+    CHECK(get_le(d + 2, 2) == 1); // compatible_version must be exactly 1
     CHECK(get_le(d + 4, 2) == 0xB008);
     CHECK(get_le(d + 6, 2) == 1);
     CHECK(get_le(d + 8, 8) == 0);
     CHECK(get_le(d + 16, 4) == 10000);
     CHECK(get_le(d + 20, 4) == 10000);
     CHECK(d[24] == 0);
-    CHECK(d[25] == 1);                       // cpu_ids[0]
+    CHECK(d[25] == 1); // cpu_ids[0]
     CHECK(d[26] == 0);
-    CHECK(get_le(d + 280, 4) == 1);          // flags: UART 0
+    CHECK(get_le(d + 280, 4) == 1); // flags: UART 0
 }
 
 TEST_CASE("identity map of the first GiB and the boot GDT") {
@@ -118,10 +121,10 @@ TEST_CASE("identity map of the first GiB and the boot GDT") {
     uint8_t gdt[32];
     CHECK(write_boot_gdt(gdt) == 31);
     uint64_t code = get_le(gdt + 0x10, 8), data = get_le(gdt + 0x18, 8);
-    CHECK(((code >> 53) & 1) == 1);  // L: 64-bit code
-    CHECK(((code >> 47) & 1) == 1);  // present
-    CHECK(((code >> 43) & 1) == 1);  // executable
-    CHECK(((data >> 43) & 1) == 0);  // data
-    CHECK(((data >> 41) & 1) == 1);  // writable
+    CHECK(((code >> 53) & 1) == 1); // L: 64-bit code
+    CHECK(((code >> 47) & 1) == 1); // present
+    CHECK(((code >> 43) & 1) == 1); // executable
+    CHECK(((data >> 43) & 1) == 0); // data
+    CHECK(((data >> 41) & 1) == 1); // writable
     CHECK(get_le(gdt, 8) == 0);
 }

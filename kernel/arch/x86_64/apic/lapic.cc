@@ -6,11 +6,11 @@
 namespace kern::lapic {
 
 namespace {
-constexpr uint32_t MSR_IA32_APIC_BASE = 0x1B;       // SDM Vol 3A 11.4.4
-constexpr uint64_t APIC_BASE_ENABLE = 1u << 11;     // xAPIC global enable
-constexpr uint64_t APIC_BASE_X2APIC = 1u << 10;     // EXTD: x2APIC mode (SDM 11.12.1)
-constexpr uint32_t MSR_X2APIC_BASE = 0x800;         // SDM 11.12.1.2
-constexpr uint32_t MSR_IA32_TSC_DEADLINE = 0x6E0;   // SDM 11.5.4.1
+constexpr uint32_t MSR_IA32_APIC_BASE = 0x1B;     // SDM Vol 3A 11.4.4
+constexpr uint64_t APIC_BASE_ENABLE = 1u << 11;   // xAPIC global enable
+constexpr uint64_t APIC_BASE_X2APIC = 1u << 10;   // EXTD: x2APIC mode (SDM 11.12.1)
+constexpr uint32_t MSR_X2APIC_BASE = 0x800;       // SDM 11.12.1.2
+constexpr uint32_t MSR_IA32_TSC_DEADLINE = 0x6E0; // SDM 11.5.4.1
 constexpr uint32_t SVR_ENABLE = 1u << 8;
 constexpr uint32_t LVT_MASKED = 1u << 16;
 constexpr uint32_t ICR_DELIVERY_PENDING = 1u << 12;
@@ -24,11 +24,12 @@ void choose_mode(uint64_t mmio) {
     g_mmio = reinterpret_cast<volatile uint32_t*>(mmio ? mmio : 0xFEE00000);
 }
 
-bool x2apic() { return g_x2apic; }
+bool x2apic() {
+    return g_x2apic;
+}
 
 uint32_t read(Reg r) {
-    if (g_x2apic)
-        return uint32_t(cpu::rdmsr(MSR_X2APIC_BASE + r / 16));
+    if (g_x2apic) return uint32_t(cpu::rdmsr(MSR_X2APIC_BASE + r / 16));
     return g_mmio[r / 4];
 }
 
@@ -44,8 +45,7 @@ void init_cpu() {
     base |= APIC_BASE_ENABLE;
     // xAPIC -> x2APIC must go through "enabled xAPIC" first (SDM 11.12.5, Figure 11-27).
     cpu::wrmsr(MSR_IA32_APIC_BASE, base);
-    if (g_x2apic)
-        cpu::wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_X2APIC);
+    if (g_x2apic) cpu::wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_X2APIC);
     write(TPR, 0);
     write(LVT_TIMER, LVT_MASKED);
     write(LVT_LINT0, LVT_MASKED);
@@ -62,7 +62,9 @@ uint32_t id() {
     return g_x2apic ? v : v >> 24;
 }
 
-void eoi() { write(EOI, 0); }
+void eoi() {
+    write(EOI, 0);
+}
 
 void send_ipi(uint32_t dest, uint32_t icr_low) {
     if (g_x2apic) {
@@ -76,7 +78,9 @@ void send_ipi(uint32_t dest, uint32_t icr_low) {
         cpu::pause();
 }
 
-bool has_tsc_deadline() { return (cpu::cpuid(1).ecx >> 24) & 1; }
+bool has_tsc_deadline() {
+    return (cpu::cpuid(1).ecx >> 24) & 1;
+}
 
 void timer_oneshot(uint8_t vector, uint32_t ticks) {
     write(TIMER_DIVIDE, 0xB); // divide by 1 (SDM Figure 11-10)
@@ -94,8 +98,7 @@ void timer_deadline(uint8_t vector, uint64_t deadline) {
 void timer_stop() {
     write(LVT_TIMER, LVT_MASKED);
     write(TIMER_INITIAL_COUNT, 0);
-    if (has_tsc_deadline())
-        cpu::wrmsr(MSR_IA32_TSC_DEADLINE, 0);
+    if (has_tsc_deadline()) cpu::wrmsr(MSR_IA32_TSC_DEADLINE, 0);
 }
 
 } // namespace kern::lapic

@@ -14,10 +14,10 @@ enum Reg : uint32_t {
     VERSION = 0x30,
     TPR = 0x80,
     EOI = 0xB0,
-    SVR = 0xF0,             ///< spurious-interrupt vector register
-    ESR = 0x280,            ///< error status
-    ICR_LOW = 0x300,        ///< interrupt command (x2APIC: the whole 64-bit ICR at MSR 0x830)
-    ICR_HIGH = 0x310,       ///< xAPIC only: destination in bits 31:24
+    SVR = 0xF0,       ///< spurious-interrupt vector register
+    ESR = 0x280,      ///< error status
+    ICR_LOW = 0x300,  ///< interrupt command (x2APIC: the whole 64-bit ICR at MSR 0x830)
+    ICR_HIGH = 0x310, ///< xAPIC only: destination in bits 31:24
     LVT_TIMER = 0x320,
     LVT_LINT0 = 0x350,
     LVT_LINT1 = 0x360,

@@ -40,7 +40,9 @@ void on_ping(TrapFrame&) {
     (void)g_ping_from[self];
 }
 
-void on_halt(TrapFrame&) { cpu::halt_forever(); }
+void on_halt(TrapFrame&) {
+    cpu::halt_forever();
+}
 
 volatile bool g_schedulers_go = false;
 volatile unsigned g_schedulers_up = 0;
@@ -72,15 +74,15 @@ unsigned smp_start_aps(const acpi::MadtInfo& madt, unsigned max_cpus) {
     trap_register(IPI_HALT, on_halt);
     size_t len = size_t(trampoline_end - trampoline_start);
     memcpy(reinterpret_cast<void*>(TRAMPOLINE_PHYS), trampoline_start, len);
-    auto* params = reinterpret_cast<TrampolineParams*>(TRAMPOLINE_PHYS + (trampoline_params - trampoline_start));
+    auto* params = reinterpret_cast<TrampolineParams*>(TRAMPOLINE_PHYS +
+                                                       (trampoline_params - trampoline_start));
 
     uint32_t bsp_id = lapic::id();
     g_percpu[0].apic_id = bsp_id;
     unsigned next = 1;
     for (uint32_t i = 0; i < madt.cpu_count; ++i) {
         const acpi::MadtCpu& c = madt.cpus[i];
-        if (!c.enabled || c.apic_id == bsp_id)
-            continue;
+        if (!c.enabled || c.apic_id == bsp_id) continue;
         if (next >= max_cpus || next >= MAX_CPUS) {
             kprintf("smp: CPU with APIC id %u left halted (limit of %u CPUs)\n", c.apic_id,
                     max_cpus < MAX_CPUS ? max_cpus : MAX_CPUS);
@@ -129,7 +131,8 @@ Result<uint64_t> smp_ping(unsigned target, uint64_t timeout_us) {
     uint64_t before = g_pong[target];
     uint64_t t0 = cpu::rdtsc();
     lapic::send_ipi(g_percpu[target].apic_id, lapic::FIXED | (1u << 14) | IPI_PING);
-    uint64_t limit = g_clock.tsc_hz ? g_clock.tsc_hz / 1000000 * timeout_us : uint64_t(timeout_us) * 1000;
+    uint64_t limit =
+        g_clock.tsc_hz ? g_clock.tsc_hz / 1000000 * timeout_us : uint64_t(timeout_us) * 1000;
     while (g_pong[target] == before) {
         if (cpu::rdtsc() - t0 > limit)
             return Error{Errc::timeout, "smp_ping: the CPU did not answer"};

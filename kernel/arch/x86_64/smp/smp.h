@@ -13,8 +13,8 @@ struct MadtInfo;
 
 /// IPI vectors the kernel uses.
 enum IpiVector : uint8_t {
-    IPI_PING = 0xF0,  ///< answer with a pong to the sender (tests, latency measurement)
-    IPI_HALT = 0xF1,  ///< stop this CPU for good (panic on another CPU)
+    IPI_PING = 0xF0, ///< answer with a pong to the sender (tests, latency measurement)
+    IPI_HALT = 0xF1, ///< stop this CPU for good (panic on another CPU)
 };
 
 /// Start every enabled CPU in `madt` except the caller, at most `max_cpus` CPUs in total.

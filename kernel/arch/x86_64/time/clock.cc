@@ -25,10 +25,8 @@ uint64_t tsc_hz_by_pm_timer(uint16_t port, bool is_32bit) {
     for (uint64_t spins = 0;; ++spins) {
         p1 = cpu::inl(port);
         t1 = cpu::rdtsc();
-        if (counter_delta(p0, p1, bits) >= want)
-            break;
-        if (spins > 5000000)
-            return 0;
+        if (counter_delta(p0, p1, bits) >= want) break;
+        if (spins > 5000000) return 0;
     }
     return frequency_from(t1 - t0, counter_delta(p0, p1, bits), PM_TIMER_HZ);
 }
@@ -43,14 +41,13 @@ uint64_t tsc_hz_by_pit() {
     cpu::outb(0x42, uint8_t(latch >> 8));
     uint64_t t0 = cpu::rdtsc();
     for (uint64_t spins = 0; !(cpu::inb(0x61) & 0x20); ++spins)
-        if (spins > 100000000)
-            return 0; // no PIT
+        if (spins > 100000000) return 0; // no PIT
     return frequency_from(cpu::rdtsc() - t0, latch, PIT_HZ);
 }
 
 /// LAPIC timer ticks per second: count down from the maximum for 10 ms of TSC time.
 uint64_t lapic_hz_by_tsc() {
-    lapic::write(lapic::TIMER_DIVIDE, 0xB); // divide by 1
+    lapic::write(lapic::TIMER_DIVIDE, 0xB);          // divide by 1
     lapic::write(lapic::LVT_TIMER, 1u << 16 | 0xFE); // masked: count without interrupting
     lapic::write(lapic::TIMER_INITIAL_COUNT, 0xFFFFFFFF);
     uint64_t t0 = cpu::rdtsc();
@@ -70,10 +67,9 @@ void clock_init(uint16_t pm_port, bool pm_32bit) {
     for (auto& s : samples)
         s = pm_port ? tsc_hz_by_pm_timer(pm_port, pm_32bit) : tsc_hz_by_pit();
     g_clock.tsc_hz = median(samples, SAMPLES);
-    g_clock.invariant_tsc = (cpu::cpuid(0x80000000).eax >= 0x80000007) &&
-                            ((cpu::cpuid(0x80000007).edx >> 8) & 1);
-    if (g_clock.tsc_hz)
-        g_clock.lapic_timer_hz = lapic_hz_by_tsc();
+    g_clock.invariant_tsc =
+        (cpu::cpuid(0x80000000).eax >= 0x80000007) && ((cpu::cpuid(0x80000007).edx >> 8) & 1);
+    if (g_clock.tsc_hz) g_clock.lapic_timer_hz = lapic_hz_by_tsc();
 }
 
 void udelay(uint64_t us) {
@@ -89,9 +85,12 @@ uint64_t tsc_to_ns(uint64_t ticks) {
 
 const char* clock_source_name(ClockSource s) {
     switch (s) {
-    case ClockSource::pm_timer: return "ACPI PM timer";
-    case ClockSource::pit: return "PIT channel 2";
-    case ClockSource::none: break;
+    case ClockSource::pm_timer:
+        return "ACPI PM timer";
+    case ClockSource::pit:
+        return "PIT channel 2";
+    case ClockSource::none:
+        break;
     }
     return "none";
 }

@@ -14,10 +14,10 @@ enum class ClockSource { none, pm_timer, pit };
 
 /// Results of calibration.
 struct ClockInfo {
-    uint64_t tsc_hz = 0;          ///< TSC ticks per second
-    uint64_t lapic_timer_hz = 0;  ///< LAPIC timer ticks per second at divide-by-1
+    uint64_t tsc_hz = 0;                    ///< TSC ticks per second
+    uint64_t lapic_timer_hz = 0;            ///< LAPIC timer ticks per second at divide-by-1
     ClockSource source = ClockSource::none; ///< what the TSC was measured against
-    bool invariant_tsc = false;   ///< CPUID.80000007H:EDX[8]: the TSC rate never changes
+    bool invariant_tsc = false;             ///< CPUID.80000007H:EDX[8]: the TSC rate never changes
 };
 
 /// The calibrated clocks (valid after clock_init()).

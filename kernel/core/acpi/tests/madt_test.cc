@@ -33,7 +33,8 @@ struct MadtBuilder {
         put(lapic, 4), put(flags, 4);
     }
     MadtBuilder& put(uint64_t v, int n) {
-        for (int i = 0; i < n; i++) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
+        for (int i = 0; i < n; i++)
+            b.push_back(static_cast<uint8_t>(v >> (8 * i)));
         return *this;
     }
     MadtBuilder& lapic(uint8_t uid, uint8_t id, uint32_t flags) {
@@ -47,7 +48,8 @@ struct MadtBuilder {
     }
     Bytes bytes() const {
         Bytes t = b;
-        for (int i = 0; i < 4; i++) t[4 + i] = static_cast<uint8_t>(t.size() >> (8 * i));
+        for (int i = 0; i < 4; i++)
+            t[4 + i] = static_cast<uint8_t>(t.size() >> (8 * i));
         t[9] = 0;
         t[9] = static_cast<uint8_t>(-checksum(t.data(), t.size()));
         return t;
@@ -153,8 +155,18 @@ TEST_CASE("MADT x2APIC entries, x2APIC NMI and duplicate APIC ids") {
                  .lapic(0, 0, 1)
                  .x2apic(0, 0, 1) // the same CPU again, as an x2APIC entry: ignored
                  .x2apic(300, 7, 1)
-                 .put(10, 1).put(12, 1).put(0x5, 2).put(7, 4).put(0, 1).put(0, 3) // NMI uid 7 LINT0
-                 .put(10, 1).put(12, 1).put(0, 2).put(0xFFFFFFFF, 4).put(1, 1).put(0, 3)
+                 .put(10, 1)
+                 .put(12, 1)
+                 .put(0x5, 2)
+                 .put(7, 4)
+                 .put(0, 1)
+                 .put(0, 3) // NMI uid 7 LINT0
+                 .put(10, 1)
+                 .put(12, 1)
+                 .put(0, 2)
+                 .put(0xFFFFFFFF, 4)
+                 .put(1, 1)
+                 .put(0, 3)
                  .bytes());
     REQUIRE(p.result.ok());
     REQUIRE(p->cpu_count == 2);
@@ -187,10 +199,17 @@ TEST_CASE("MADT disabled CPUs: listed only when online capable (revision >= 5)")
 
 TEST_CASE("MADT unknown entry types are skipped and the LAPIC address override wins") {
     Parsed p(MadtBuilder(5, 0xFEE00000)
-                 .put(0x7F, 1).put(5, 1).put(0xAB, 3)       // reserved type
-                 .put(0xB, 1).put(20, 1).put(0, 18)         // type 11 (ARM GICC): not ours
+                 .put(0x7F, 1)
+                 .put(5, 1)
+                 .put(0xAB, 3) // reserved type
+                 .put(0xB, 1)
+                 .put(20, 1)
+                 .put(0, 18) // type 11 (ARM GICC): not ours
                  .lapic(0, 0, 1)
-                 .put(5, 1).put(12, 1).put(0, 2).put(0x1'0000'F000ull, 8) // 64-bit override
+                 .put(5, 1)
+                 .put(12, 1)
+                 .put(0, 2)
+                 .put(0x1'0000'F000ull, 8) // 64-bit override
                  .ioapic(4, 0xFEC01000, 24)
                  .bytes());
     REQUIRE(p.result.ok());
@@ -204,8 +223,10 @@ TEST_CASE("MADT unknown entry types are skipped and the LAPIC address override w
 
 TEST_CASE("MADT with more CPUs and IOAPICs than the limits is truncated") {
     MadtBuilder m;
-    for (uint32_t i = 0; i < MAX_CPUS + 6; i++) m.x2apic(i, i, 1);
-    for (uint8_t i = 0; i < MAX_IOAPICS + 1; i++) m.ioapic(i, 0xFEC00000 + i * 0x1000u, i * 24u);
+    for (uint32_t i = 0; i < MAX_CPUS + 6; i++)
+        m.x2apic(i, i, 1);
+    for (uint8_t i = 0; i < MAX_IOAPICS + 1; i++)
+        m.ioapic(i, 0xFEC00000 + i * 0x1000u, i * 24u);
     Parsed p(m.bytes());
     REQUIRE(p.result.ok());
     CHECK(p->cpu_count == MAX_CPUS);
@@ -236,7 +257,8 @@ TEST_CASE("MADT mutated at random never reads out of bounds") {
             t[44 + next() % (t.size() - 44)] = static_cast<uint8_t>(next());
         if (round % 4 == 0) { // also shrink the table: entries get cut at the end
             t.resize(44 + next() % (t.size() - 44));
-            for (int i = 0; i < 4; i++) t[4 + i] = static_cast<uint8_t>(t.size() >> (8 * i));
+            for (int i = 0; i < 4; i++)
+                t[4 + i] = static_cast<uint8_t>(t.size() >> (8 * i));
         }
         t[9] = 0, t[9] = static_cast<uint8_t>(-checksum(t.data(), t.size()));
         Parsed p(t);

@@ -39,7 +39,8 @@ Bytes make_table(const char* sig, const Bytes& body, uint8_t revision = 1) {
     put(b, TABLE_HEADER_SIZE + body.size(), 4);
     b.push_back(revision);
     b.push_back(0);
-    for (char c : std::string("KITOEMKITTABLE")) b.push_back(static_cast<uint8_t>(c));
+    for (char c : std::string("KITOEMKITTABLE"))
+        b.push_back(static_cast<uint8_t>(c));
     put(b, 1, 4), put(b, 0, 4), put(b, 0, 4);
     b.insert(b.end(), body.begin(), body.end());
     fix_checksum(b, 9, b.size());
@@ -59,7 +60,8 @@ Bytes make_rsdp(uint8_t revision, uint32_t rsdt, uint64_t xsdt) {
 
 Bytes root_table(const char* sig, const std::vector<uint64_t>& entries) {
     Bytes body;
-    for (uint64_t e : entries) put(body, e, sig[0] == 'X' ? 8 : 4);
+    for (uint64_t e : entries)
+        put(body, e, sig[0] == 'X' ? 8 : 4);
     return make_table(sig, body);
 }
 
@@ -92,10 +94,11 @@ FakeMem qemu_memory() {
     std::memcpy(&bios[0x100], "RSD PTR \x01", 9);
     m.place(0xE0000, bios);
     m.place(0, Bytes(0x1000, 0)); // BDA with EBDA segment 0: no EBDA
-    const std::pair<const char*, uint64_t> tables[] = {
-        {"RSDT", 0xD23C4}, {"FACP", 0xD21A4}, {"APIC", 0xD2298},
-        {"HPET", 0xD2328}, {"MCFG", 0xD2360}, {"WAET", 0xD239C}};
-    for (auto& [sig, phys] : tables) m.place(phys, load(std::string("qemu-q35-") + sig + ".bin"));
+    const std::pair<const char*, uint64_t> tables[] = {{"RSDT", 0xD23C4}, {"FACP", 0xD21A4},
+                                                       {"APIC", 0xD2298}, {"HPET", 0xD2328},
+                                                       {"MCFG", 0xD2360}, {"WAET", 0xD239C}};
+    for (auto& [sig, phys] : tables)
+        m.place(phys, load(std::string("qemu-q35-") + sig + ".bin"));
     return m;
 }
 
@@ -189,8 +192,8 @@ TEST_CASE("find_table prefers the XSDT and falls back to the RSDT") {
     m.place(0x20000, make_table("APIC", Bytes{2}));
     m.place(0x30000, make_table("SSDT", Bytes{3}));
     m.place(0x1000, root_table("RSDT", {0x10000}));
-    m.place(0x2000, root_table("XSDT", {0x999000 /* unmapped: skipped */, 0x30000, 0x20000,
-                                        0x30000}));
+    m.place(0x2000,
+            root_table("XSDT", {0x999000 /* unmapped: skipped */, 0x30000, 0x20000, 0x30000}));
     Rsdp v2 = parse_rsdp(make_rsdp(2, 0x1000, 0x2000).data(), 36).value();
     CHECK(find_table(m.window(), v2, "APIC").value().data[36] == 2);
     CHECK(find_table(m.window(), v2, "SSDT", 1).value().phys == 0x30000);
@@ -216,7 +219,7 @@ TEST_CASE("find_table rejects corrupt root tables and corrupt targets") {
 
     m.regions[1].bytes = make_table("RSDT", Bytes{0, 0, 1, 0, 0, 0}); // 1.5 entries
     CHECK(find_table(m.window(), v1, "APIC").error().code == Errc::corrupt);
-    m.regions[1].bytes = make_table("XSDT", Bytes{});                  // wrong signature
+    m.regions[1].bytes = make_table("XSDT", Bytes{}); // wrong signature
     CHECK(find_table(m.window(), v1, "APIC").error().code == Errc::invalid_argument);
     m.regions[1].bytes.resize(8); // root table length runs past the mapped bytes
     CHECK_FALSE(find_table(m.window(), v1, "APIC").ok());

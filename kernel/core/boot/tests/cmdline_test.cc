@@ -9,7 +9,9 @@ using kern::CommandLine;
 
 namespace {
 std::vector<std::string> g_warned;
-void warn(const char* opt) { g_warned.push_back(opt); }
+void warn(const char* opt) {
+    g_warned.push_back(opt);
+}
 } // namespace
 
 TEST_CASE("options, flags and unknown options") {

@@ -15,7 +15,10 @@ struct Builder {
 
     void u32(uint32_t v) { b.insert(b.end(), (uint8_t*)&v, (uint8_t*)&v + 4); }
     void u64(uint64_t v) { b.insert(b.end(), (uint8_t*)&v, (uint8_t*)&v + 8); }
-    void pad() { while (b.size() % 8) b.push_back(0); }
+    void pad() {
+        while (b.size() % 8)
+            b.push_back(0);
+    }
     void string_tag(uint32_t type, const char* s) {
         u32(type);
         u32(uint32_t(8 + std::strlen(s) + 1));

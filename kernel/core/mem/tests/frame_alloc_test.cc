@@ -2,11 +2,11 @@
 #include "core/mem/frame_alloc.h"
 #include "core/mem/memory_map.h"
 
+#include "tests/host/require_ok.h"
 #include <catch2/catch.hpp>
 #include <set>
 #include <string>
 #include <vector>
-#include "tests/host/require_ok.h"
 
 using namespace kern;
 

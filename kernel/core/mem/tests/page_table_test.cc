@@ -2,11 +2,11 @@
 #include "core/mem/page_table.h"
 #include "tests/host/fake_phys.h"
 
+#include "tests/host/require_ok.h"
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
-#include "tests/host/require_ok.h"
 
 using namespace kern;
 
@@ -14,7 +14,6 @@ namespace {
 constexpr uint64_t KiB = 1024, MiB = 1024 * KiB, GiB = 1024 * MiB;
 
 using FakePhys = kern::test::FakePhys<Pte>;
-
 
 PageTable make(FakePhys& mem) {
     auto pt = PageTable::create(mem, mem);

@@ -14,12 +14,12 @@ TEST_CASE("latency statistics and log2 buckets") {
     CHECK(s.min() == 0);
     CHECK(s.max() == 1000);
     CHECK(s.avg() == 1110 / 7);
-    CHECK(s.bucket(0) == 1);          // 0
-    CHECK(s.bucket(1) == 1);          // 1
-    CHECK(s.bucket(2) == 2);          // 2, 3
-    CHECK(s.bucket(3) == 1);          // 4
-    CHECK(s.bucket(7) == 1);          // 100 in [64, 128)
-    CHECK(s.bucket(10) == 1);         // 1000 in [512, 1024)
+    CHECK(s.bucket(0) == 1);  // 0
+    CHECK(s.bucket(1) == 1);  // 1
+    CHECK(s.bucket(2) == 2);  // 2, 3
+    CHECK(s.bucket(3) == 1);  // 4
+    CHECK(s.bucket(7) == 1);  // 100 in [64, 128)
+    CHECK(s.bucket(10) == 1); // 1000 in [512, 1024)
     CHECK(LatencyStats::bucket_low(10) == 512);
     CHECK(LatencyStats::bucket_of(~0ull) == LatencyStats::BUCKETS - 1);
 }

@@ -7,7 +7,9 @@
 using kern::TestTable;
 
 namespace {
-bool load(TestTable& t, const std::string& s) { return t.load(s.data(), s.size()); }
+bool load(TestTable& t, const std::string& s) {
+    return t.load(s.data(), s.size());
+}
 } // namespace
 
 TEST_CASE("the table loads names in order and refuses malformed lists") {
@@ -19,7 +21,8 @@ TEST_CASE("the table loads names in order and refuses malformed lists") {
     REQUIRE(load(t, "one\ntwo")); // no final newline
     CHECK(t.size() == 2);
 
-    for (const char* bad : {"", "\n", "a\n\nb\n", "a b\n", "A\n", "a\na\n", "x;y\n", "@@ test=x\n"}) {
+    for (const char* bad :
+         {"", "\n", "a\n\nb\n", "a b\n", "A\n", "a\na\n", "x;y\n", "@@ test=x\n"}) {
         INFO(bad);
         CHECK_FALSE(load(t, bad));
         CHECK(t.size() == 0);

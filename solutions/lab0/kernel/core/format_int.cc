@@ -12,8 +12,7 @@ size_t format_integer(char* out, uint64_t magnitude, bool negative, const IntSpe
     for (uint64_t v = magnitude; v; v /= base)
         digits[ndigits++] = alphabet[v % base];
     // "%.0d" of 0 prints no digits at all; otherwise 0 is one digit "0".
-    if (magnitude == 0 && spec.precision != 0)
-        digits[ndigits++] = '0';
+    if (magnitude == 0 && spec.precision != 0) digits[ndigits++] = '0';
 
     char sign = 0;
     if (negative)
@@ -45,9 +44,9 @@ size_t format_integer(char* out, uint64_t magnitude, bool negative, const IntSpe
 
     size_t n = 0;
     if (!spec.left)
-        while (spaces-- > 0) out[n++] = ' ';
-    if (sign)
-        out[n++] = sign;
+        while (spaces-- > 0)
+            out[n++] = ' ';
+    if (sign) out[n++] = sign;
     for (int i = 0; i < prefix_len; ++i)
         out[n++] = prefix[i];
     while (zeros-- > 0)
@@ -55,7 +54,8 @@ size_t format_integer(char* out, uint64_t magnitude, bool negative, const IntSpe
     while (ndigits > 0)
         out[n++] = digits[--ndigits];
     if (spec.left)
-        while (spaces-- > 0) out[n++] = ' ';
+        while (spaces-- > 0)
+            out[n++] = ' ';
     return n;
 }
 

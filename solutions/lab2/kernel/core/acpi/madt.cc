@@ -43,13 +43,20 @@ constexpr size_t MADT_ENTRIES = 44; // first entry, after the 36-byte header + 2
 // Minimum length of each known entry type; 0 for types this parser skips.
 constexpr uint8_t min_length(uint8_t type) {
     switch (static_cast<MadtType>(type)) {
-    case MadtType::LOCAL_APIC: return 8;
-    case MadtType::IO_APIC: return 12;
-    case MadtType::INTERRUPT_SOURCE_OVERRIDE: return 10;
-    case MadtType::LOCAL_APIC_NMI: return 6;
-    case MadtType::LOCAL_APIC_ADDRESS_OVERRIDE: return 12;
-    case MadtType::LOCAL_X2APIC: return 16;
-    case MadtType::LOCAL_X2APIC_NMI: return 12;
+    case MadtType::LOCAL_APIC:
+        return 8;
+    case MadtType::IO_APIC:
+        return 12;
+    case MadtType::INTERRUPT_SOURCE_OVERRIDE:
+        return 10;
+    case MadtType::LOCAL_APIC_NMI:
+        return 6;
+    case MadtType::LOCAL_APIC_ADDRESS_OVERRIDE:
+        return 12;
+    case MadtType::LOCAL_X2APIC:
+        return 16;
+    case MadtType::LOCAL_X2APIC_NMI:
+        return 12;
     }
     return 0;
 }
@@ -58,11 +65,9 @@ void add_cpu(MadtInfo& out, uint32_t apic_id, uint32_t uid, uint32_t flags, bool
              bool online_capable_valid) {
     bool enabled = (flags & MADT_CPU_ENABLED) != 0;
     bool capable = online_capable_valid && (flags & MADT_CPU_ONLINE_CAPABLE) != 0;
-    if (!enabled && !capable)
-        return;
+    if (!enabled && !capable) return;
     for (uint32_t i = 0; i < out.cpu_count; i++)
-        if (out.cpus[i].apic_id == apic_id)
-            return;
+        if (out.cpus[i].apic_id == apic_id) return;
     if (out.cpu_count == MAX_CPUS) {
         out.truncated = true;
         return;
@@ -88,8 +93,7 @@ Error bad_entry(MadtInfo& out, size_t off, const char* what) {
 Result<void> parse_madt(const uint8_t* table, size_t length, MadtInfo& out) {
     out = MadtInfo{};
     TableHeader h = TRY(check_table(table, length, "APIC"));
-    if (h.length < MADT_ENTRIES)
-        return Error{Errc::corrupt, "MADT: shorter than 44 bytes"};
+    if (h.length < MADT_ENTRIES) return Error{Errc::corrupt, "MADT: shorter than 44 bytes"};
     const size_t end = h.length;
     const bool online_capable_valid = h.revision >= 5; // ACPI 6.3
     out.lapic_address = read_u32(table + 36);
@@ -97,12 +101,10 @@ Result<void> parse_madt(const uint8_t* table, size_t length, MadtInfo& out) {
 
     size_t off = MADT_ENTRIES;
     while (off < end) {
-        if (end - off < 2)
-            return bad_entry(out, off, "MADT: truncated entry header");
+        if (end - off < 2) return bad_entry(out, off, "MADT: truncated entry header");
         const uint8_t* e = table + off;
         const uint8_t type = e[0], len = e[1];
-        if (len < 2)
-            return bad_entry(out, off, "MADT: entry length below 2");
+        if (len < 2) return bad_entry(out, off, "MADT: entry length below 2");
         if (len > end - off)
             return bad_entry(out, off, "MADT: entry runs past the end of the table");
         if (len < min_length(type))
@@ -120,7 +122,8 @@ Result<void> parse_madt(const uint8_t* table, size_t length, MadtInfo& out) {
             if (out.ioapic_count == MAX_IOAPICS)
                 out.truncated = true;
             else
-                out.ioapics[out.ioapic_count++] = MadtIoApic{e[2], read_u32(e + 4), read_u32(e + 8)};
+                out.ioapics[out.ioapic_count++] =
+                    MadtIoApic{e[2], read_u32(e + 4), read_u32(e + 8)};
             break;
         case MadtType::INTERRUPT_SOURCE_OVERRIDE:
             if (out.iso_count == MAX_ISOS)
@@ -137,7 +140,8 @@ Result<void> parse_madt(const uint8_t* table, size_t length, MadtInfo& out) {
         case MadtType::LOCAL_X2APIC_NMI:
             add_nmi(out, read_u32(e + 4), read_u16(e + 2), e[8]);
             break;
-        default: break; // unknown or unused type: its Length lets us step over it
+        default:
+            break; // unknown or unused type: its Length lets us step over it
         }
         off += len;
     }

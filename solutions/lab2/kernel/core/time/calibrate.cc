@@ -10,8 +10,7 @@ uint64_t counter_delta(uint32_t start, uint32_t end, unsigned bits) {
 }
 
 uint64_t frequency_from(uint64_t ticks, uint64_t ref_ticks, uint64_t ref_hz) {
-    if (ref_ticks == 0)
-        return 0;
+    if (ref_ticks == 0) return 0;
     // ticks * ref_hz / ref_ticks = q * ref_hz + r * ref_hz / ref_ticks, with r < ref_ticks < 2^32,
     // so r * ref_hz < 2^64.
     uint64_t q = ticks / ref_ticks, r = ticks % ref_ticks;

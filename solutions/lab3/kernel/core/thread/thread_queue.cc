@@ -16,11 +16,9 @@ void FifoQueue::push_back(QueueNode* n) {
 
 QueueNode* FifoQueue::pop_front() {
     QueueNode* n = m_head;
-    if (!n)
-        return nullptr;
+    if (!n) return nullptr;
     m_head = n->next;
-    if (!m_head)
-        m_tail = nullptr;
+    if (!m_head) m_tail = nullptr;
     n->next = nullptr;
     n->queued = false;
     --m_size;
@@ -30,11 +28,9 @@ QueueNode* FifoQueue::pop_front() {
 bool FifoQueue::remove(QueueNode* n) {
     QueueNode* prev = nullptr;
     for (QueueNode* p = m_head; p; prev = p, p = p->next) {
-        if (p != n)
-            continue;
+        if (p != n) continue;
         (prev ? prev->next : m_head) = n->next;
-        if (m_tail == n)
-            m_tail = prev;
+        if (m_tail == n) m_tail = prev;
         n->next = nullptr;
         n->queued = false;
         --m_size;
@@ -55,8 +51,7 @@ void SleepQueue::insert(QueueNode* n, uint64_t wake_at) {
 
 QueueNode* SleepQueue::pop_due(uint64_t now) {
     QueueNode* n = m_head;
-    if (!n || n->key > now)
-        return nullptr;
+    if (!n || n->key > now) return nullptr;
     m_head = n->next;
     n->next = nullptr;
     n->queued = false;
@@ -65,8 +60,7 @@ QueueNode* SleepQueue::pop_due(uint64_t now) {
 
 bool SleepQueue::remove(QueueNode* n) {
     for (QueueNode** link = &m_head; *link; link = &(*link)->next) {
-        if (*link != n)
-            continue;
+        if (*link != n) continue;
         *link = n->next;
         n->next = nullptr;
         n->queued = false;
@@ -75,6 +69,8 @@ bool SleepQueue::remove(QueueNode* n) {
     return false;
 }
 
-uint64_t SleepQueue::next_wakeup() const { return m_head ? m_head->key : UINT64_MAX; }
+uint64_t SleepQueue::next_wakeup() const {
+    return m_head ? m_head->key : UINT64_MAX;
+}
 
 } // namespace kern

@@ -35,7 +35,8 @@ kern::Result<BzImage> parse_bzimage(const uint8_t* file, size_t size) {
     b.kernel = file + b.setup_bytes;
     b.kernel_size = size - b.setup_bytes;
     if (b.kernel_size < get_le(file + HDR_SYSSIZE, 4) * 16)
-        return Error{Errc::corrupt, "truncated: the file is shorter than the kernel size in its header (syssize)"};
+        return Error{Errc::corrupt,
+                     "truncated: the file is shorter than the kernel size in its header (syssize)"};
     b.pref_address = get_le(file + HDR_PREF_ADDRESS, 8);
     b.init_size = uint32_t(get_le(file + HDR_INIT_SIZE, 4));
     b.kernel_alignment = uint32_t(get_le(file + HDR_KERNEL_ALIGNMENT, 4));

@@ -11,8 +11,7 @@ constexpr uint32_t ICR_LEVEL_ASSERT = 1u << 14;
 bool wait_online(const volatile bool* online, uint64_t us) {
     // Poll in 10 us steps so a fast AP is noticed quickly.
     for (uint64_t waited = 0; waited < us; waited += 10) {
-        if (*online)
-            return true;
+        if (*online) return true;
         udelay(10);
     }
     return *online;
@@ -25,11 +24,9 @@ Result<void> start_ap(uint32_t apic_id, uint8_t trampoline_page, const volatile 
     udelay(10000);
     uint32_t sipi = lapic::STARTUP | ICR_LEVEL_ASSERT | trampoline_page;
     lapic::send_ipi(apic_id, sipi);
-    if (wait_online(online, 200))
-        return {};
+    if (wait_online(online, 200)) return {};
     lapic::send_ipi(apic_id, sipi);
-    if (wait_online(online, timeout_us))
-        return {};
+    if (wait_online(online, timeout_us)) return {};
     return Error{Errc::timeout, "AP did not come online after INIT-SIPI-SIPI"};
 }
 
