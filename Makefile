@@ -45,7 +45,7 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 KERNEL_ELF := $(BUILD)/kernel.elf
 
 
-.PHONY: apps bench bench-slave bench-delegation bench-grading slave fuzz
+.PHONY: format apps bench bench-slave bench-delegation bench-grading slave fuzz
 .PHONY: all help kernel deps test host-test grade demo qemu qemu-gdb gdb bochs bochs-dbg iso \
         docs handout handin grade-handin honesty clean
 
@@ -71,6 +71,7 @@ help:
 	@echo "make handin LAB=N         pack your lab files for submission"
 	@echo "make grade-handin LAB=N HANDIN=f.tar.gz   grade a submission against a pristine kit"
 	@echo "make honesty [LAB=N]      check every lab's tests fail without its solution"
+	@echo "make format               reformat the C and C++ sources with .clang-format (clang-format 14)"
 	@echo "variables: SOLVED=all|none|0,1,... LAB=N ARGS='kernel options'"
 
 deps:
@@ -185,6 +186,9 @@ honesty:
 
 test:
 	$(Q)python3 tools/test_all.py
+
+format:
+	$(Q)python3 tools/format.py
 
 host-test:
 	$(Q)tools/setup.sh base

@@ -4,7 +4,7 @@
 # As root it runs apt-get itself; otherwise it prints the one command to run and fails.
 set -euo pipefail
 
-base="g++ make cmake python3 catch2 grub-common grub-pc-bin xorriso mtools ccache clang-14 libclang-rt-14-dev"
+base="g++ make cmake python3 catch2 grub-common grub-pc-bin xorriso mtools ccache clang-14 libclang-rt-14-dev clang-format-14"
 # bubblewrap: the autograder's sandbox for students' builds and tests (autograder/sandbox.py).
 emu="qemu-system-x86 bochs bochs-sdl bochsbios vgabios grub-efi-amd64-bin ovmf gdb bubblewrap"
 docs="doxygen"

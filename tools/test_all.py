@@ -2,6 +2,7 @@
 """`make test`: every test of the kit, with progress, ending in `tests: N passed, M failed`.
 
 Steps (each counts as one check, except the host tests, which count one per test case):
+  format    every C and C++ source follows .clang-format (clang-format 14; skipped if missing)
   host      all Catch2 host tests through CTest, every overlay applied
   boot      the kernel boots and exits cleanly in QEMU and in Bochs (2 CPUs)
   badinput  an unknown kernel option warns and boot continues
@@ -76,6 +77,7 @@ def main():
         print("tests: 0 passed, 1 failed")
         return 1
     # CTest splits a test name at ';' into names that match nothing and "pass": forbid them.
+    step("format", [sys.executable, "tools/format.py", "--check"])
     step("test-names", ["sh", "-c", "! grep -rn --include='*.cc' 'TEST_CASE(\"[^\"]*;' kernel hypervisor libos"])
     host_passed = host_failed = 0
     ok, out = step("host", ["sh", "-c", "cmake -S . -B build/host -DSOLVED=all >/dev/null && "
