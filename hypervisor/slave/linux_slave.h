@@ -12,7 +12,7 @@
 
 #include "core/result.h"
 #include "hypervisor/core/guest_outcome.h"
-#include "hypervisor/core/linux/slave_exits.h"
+#include "hypervisor/core/slave/slave_exits.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -4,6 +4,3 @@ kit_host_test(ept_entry_test SOURCES hypervisor/core/ept/tests/ept_entry_test.cc
               kernel/core/result.cc)
 kit_host_test(ept_test LAB 6 SOURCES hypervisor/core/ept/tests/ept_test.cc
               hypervisor/core/ept/ept.cc kernel/core/result.cc)
-# The sink builds on lab 6's Ept (map, translate, destroy): a lab 6 test.
-kit_host_test(ept_sink_test LAB 6 SOURCES hypervisor/core/ept/tests/ept_sink_test.cc
-              hypervisor/core/ept/ept_sink.cc hypervisor/core/ept/ept.cc kernel/core/result.cc)

@@ -3,7 +3,7 @@
 // checks what the handler left in the guest state, the counters and the host services.
 // Lab 5's CPUID policy and lab 7's ICR filter are stand-ins (slave_exits_fakes.cc).
 #include "hypervisor/core/fake_vmcs.h"
-#include "hypervisor/core/linux/slave_exits.h"
+#include "hypervisor/core/slave/slave_exits.h"
 #include "hypervisor/core/tests/fake_exit_env.h"
 
 #include <catch2/catch.hpp>

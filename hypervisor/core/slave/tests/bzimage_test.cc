@@ -1,7 +1,7 @@
 // Lab 7: the bzImage loader. Images are built here byte by byte in the layout of
 // Documentation/x86/boot.rst (the values are those of the kit's own slave kernel: protocol 2.15,
 // 27 setup sectors, pref_address 16 MiB), then broken one field at a time.
-#include "hypervisor/core/linux/bzimage.h"
+#include "hypervisor/core/slave/bzimage.h"
 
 #include "tests/host/require_ok.h"
 #include <catch2/catch.hpp>

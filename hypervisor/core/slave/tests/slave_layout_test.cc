@@ -1,7 +1,7 @@
 // The slave's memory plan, the Jailhouse setup_data record (layout of struct
 // jailhouse_setup_data in linux-source-6.1 arch/x86/include/uapi/asm/bootparam.h), the
 // identity map and the boot GDT.
-#include "hypervisor/core/linux/slave_layout.h"
+#include "hypervisor/core/slave/slave_layout.h"
 
 #include "tests/host/require_ok.h"
 #include <catch2/catch.hpp>

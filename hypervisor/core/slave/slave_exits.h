@@ -5,13 +5,13 @@
 // on a FakeVmcs (tests/slave_exits_test.cc).
 #pragma once
 
-#include "hypervisor/core/devices/ioapic.h"
-#include "hypervisor/core/devices/uart16550.h"
-#include "hypervisor/core/devices/vlapic.h"
 #include "hypervisor/core/exit_dispatch.h"
-#include "hypervisor/core/linux/icr_filter.h"
-#include "hypervisor/core/linux/slave_policy.h"
 #include "hypervisor/core/mmio_insn.h"
+#include "hypervisor/core/slave/icr_filter.h"
+#include "hypervisor/core/slave/ioapic.h"
+#include "hypervisor/core/slave/slave_policy.h"
+#include "hypervisor/core/slave/uart16550.h"
+#include "hypervisor/core/slave/vlapic.h"
 
 namespace hv {
 

@@ -1,6 +1,6 @@
-#include "hypervisor/core/linux/slave_policy.h"
+#include "hypervisor/core/slave/slave_policy.h"
 
-#include "hypervisor/core/linux/icr_filter.h"
+#include "hypervisor/core/slave/icr_filter.h"
 #include "hypervisor/core/xsave_layout.h"
 
 namespace hv {

@@ -1,4 +1,4 @@
-#include "hypervisor/core/devices/vlapic.h"
+#include "hypervisor/core/slave/vlapic.h"
 
 namespace hv {
 

@@ -1,4 +1,4 @@
-#include "hypervisor/core/linux/icr_filter.h"
+#include "hypervisor/core/slave/icr_filter.h"
 
 namespace hv {
 

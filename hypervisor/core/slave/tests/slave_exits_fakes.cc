@@ -1,7 +1,7 @@
 // A stand-in for lab 7's ICR filter, so that the slave's exit-handler tests check the handlers'
 // own plumbing (the ICR write performed or dropped, counted, reported) whether or not lab 7 is
 // solved. Deliberately simpler than the real rules: allow exactly the first own APIC id.
-#include "hypervisor/core/linux/icr_filter.h"
+#include "hypervisor/core/slave/icr_filter.h"
 
 namespace hv {
 

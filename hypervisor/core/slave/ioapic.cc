@@ -1,4 +1,4 @@
-#include "hypervisor/core/devices/ioapic.h"
+#include "hypervisor/core/slave/ioapic.h"
 
 namespace hv {
 

@@ -9,7 +9,7 @@
 //   - no shorthand, physical, destination (bits 63:32) one of own_ids[0..n) -> IcrVerdict::allow
 //   - anything else                                         -> IcrVerdict::deny_destination
 // Check in that order: the first rule that applies decides.
-#include "hypervisor/core/linux/icr_filter.h"
+#include "hypervisor/core/slave/icr_filter.h"
 
 namespace hv {
 

@@ -1,7 +1,7 @@
 // The EPT sink (ept_sink.h): stray accesses of a long-lived guest land on one junk page, at a
 // constant cost in frames, and the sink leaves the guest's own tables intact. Uses lab 6's Ept.
-#include "hypervisor/core/ept/ept_sink.h"
 #include "hypervisor/core/ept/tests/fake_phys.h"
+#include "hypervisor/core/slave/ept_sink.h"
 
 #include "tests/host/require_ok.h"
 #include <catch2/catch.hpp>

@@ -11,7 +11,7 @@
 #pragma once
 
 #include "core/result.h"
-#include "hypervisor/core/linux/boot_protocol.h"
+#include "hypervisor/core/slave/boot_protocol.h"
 
 #include <stddef.h>
 #include <stdint.h>

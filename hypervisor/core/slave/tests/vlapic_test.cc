@@ -1,5 +1,5 @@
 // The virtual x2APIC (vlapic.h): what Linux does with its LAPIC, replayed.
-#include "hypervisor/core/devices/vlapic.h"
+#include "hypervisor/core/slave/vlapic.h"
 
 #include <catch2/catch.hpp>
 

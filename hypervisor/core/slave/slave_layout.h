@@ -10,7 +10,7 @@
 #pragma once
 
 #include "core/result.h"
-#include "hypervisor/core/linux/bzimage.h"
+#include "hypervisor/core/slave/bzimage.h"
 
 #include <stddef.h>
 #include <stdint.h>

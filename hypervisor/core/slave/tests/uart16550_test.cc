@@ -1,6 +1,6 @@
 // The emulated 16550A: what Linux's 8250 driver probes (drivers/tty/serial/8250/8250_port.c,
 // autoconfig()) and what its console does to print.
-#include "hypervisor/core/devices/uart16550.h"
+#include "hypervisor/core/slave/uart16550.h"
 
 #include <catch2/catch.hpp>
 

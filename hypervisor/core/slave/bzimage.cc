@@ -23,7 +23,7 @@
 // command-line address (low 32 bits in the header fields, high 32 bits in the ZP_EXT_ fields)
 // and setup_data (64 bits); write the e820 entries (20 bytes each: u64 addr, u64 size, u32
 // type) at ZP_E820_TABLE and their count at ZP_E820_ENTRIES. put_le writes little-endian.
-#include "hypervisor/core/linux/bzimage.h"
+#include "hypervisor/core/slave/bzimage.h"
 
 #include "lib/string.h"
 

@@ -1,5 +1,5 @@
 // Lab 7 solution: bzImage parsing and the zero page (rules in bzimage.h).
-#include "hypervisor/core/linux/bzimage.h"
+#include "hypervisor/core/slave/bzimage.h"
 
 #include "lib/string.h"
 

@@ -1,6 +1,6 @@
 // Lab 7: the x2APIC ICR filter. The slave owns APIC ids 1 (and, in the two-CPU case, 3); the
 // master owns 0 and 2. ICR layout: SDM Vol 3A Figure 11-28 (x2APIC).
-#include "hypervisor/core/linux/icr_filter.h"
+#include "hypervisor/core/slave/icr_filter.h"
 
 #include <catch2/catch.hpp>
 

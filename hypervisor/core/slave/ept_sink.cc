@@ -1,4 +1,4 @@
-#include "hypervisor/core/ept/ept_sink.h"
+#include "hypervisor/core/slave/ept_sink.h"
 
 namespace hv {
 

@@ -1,4 +1,4 @@
-#include "hypervisor/core/linux/slave_layout.h"
+#include "hypervisor/core/slave/slave_layout.h"
 
 #include "lib/string.h"
 

@@ -1,7 +1,7 @@
 // The emulated I/O APIC's register file: what Linux's I/O APIC code reads at boot (ID, version and
 // the number of pins) and writes when a driver requests IRQ 4 (a redirection entry, high half
 // first), and what the hypervisor reads back to deliver the pin.
-#include "hypervisor/core/devices/ioapic.h"
+#include "hypervisor/core/slave/ioapic.h"
 
 #include <catch2/catch.hpp>
 

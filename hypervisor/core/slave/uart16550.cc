@@ -1,4 +1,4 @@
-#include "hypervisor/core/devices/uart16550.h"
+#include "hypervisor/core/slave/uart16550.h"
 
 namespace hv {
 

@@ -1,5 +1,5 @@
 // Lab 7 solution: the x2APIC ICR filter (rules in icr_filter.h).
-#include "hypervisor/core/linux/icr_filter.h"
+#include "hypervisor/core/slave/icr_filter.h"
 
 namespace hv {
 

@@ -1,8 +1,8 @@
 // The slave's MSR and CPUID policy. guest_cpuid() is lab 5's: these tests link the stand-in
 // (core/tests/exit_dispatch_fakes.cc), so they check only what slave_cpuid_() itself adds.
-#include "hypervisor/core/linux/slave_policy.h"
+#include "hypervisor/core/slave/slave_policy.h"
 
-#include "hypervisor/core/linux/icr_filter.h"
+#include "hypervisor/core/slave/icr_filter.h"
 #include "hypervisor/core/xsave_layout.h"
 
 #include <catch2/catch.hpp>

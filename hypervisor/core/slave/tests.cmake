@@ -1,0 +1,26 @@
+# Host tests for the Linux slave's pure parts. bzimage_test and icr_filter_test are lab 7; the
+# layout, setup_data and MSR/CPUID policy tests are infrastructure (slave_policy_test links the
+# lab 5 stand-ins, so it passes whether or not lab 5 is solved).
+kit_host_test(bzimage_test LAB 7 SOURCES hypervisor/core/slave/tests/bzimage_test.cc
+              hypervisor/core/slave/bzimage.cc kernel/core/result.cc)
+kit_host_test(icr_filter_test LAB 7 SOURCES hypervisor/core/slave/tests/icr_filter_test.cc
+              hypervisor/core/slave/icr_filter.cc hypervisor/core/slave/icr_verdict.cc)
+kit_host_test(slave_layout_test SOURCES hypervisor/core/slave/tests/slave_layout_test.cc
+              hypervisor/core/slave/slave_layout.cc kernel/core/result.cc)
+kit_host_test(slave_policy_test SOURCES hypervisor/core/slave/tests/slave_policy_test.cc
+              hypervisor/core/slave/slave_policy.cc hypervisor/core/tests/exit_dispatch_fakes.cc)
+# The slave's exit handlers on a fake VMCS, with stand-ins for labs 5 and 7: infrastructure.
+kit_host_test(slave_exits_test SOURCES hypervisor/core/slave/tests/slave_exits_test.cc
+              hypervisor/core/slave/tests/slave_exits_fakes.cc hypervisor/core/tests/exit_dispatch_fakes.cc
+              hypervisor/core/slave/slave_policy.cc hypervisor/core/slave/icr_verdict.cc
+              hypervisor/core/slave/uart16550.cc hypervisor/core/slave/vlapic.cc hypervisor/core/exit_reason.cc
+              hypervisor/core/slave/ioapic.cc hypervisor/core/mmio_insn.cc
+              kernel/core/format.cc kernel/core/format_int.cc)
+# Host tests for the emulated devices (infrastructure).
+kit_host_test(uart16550_test SOURCES hypervisor/core/slave/tests/uart16550_test.cc
+              hypervisor/core/slave/uart16550.cc)
+kit_host_test(vlapic_test SOURCES hypervisor/core/slave/tests/vlapic_test.cc hypervisor/core/slave/vlapic.cc)
+kit_host_test(ioapic_test SOURCES hypervisor/core/slave/tests/ioapic_test.cc hypervisor/core/slave/ioapic.cc)
+# The sink builds on lab 6's Ept (map, translate, destroy): a lab 6 test.
+kit_host_test(ept_sink_test LAB 6 SOURCES hypervisor/core/slave/tests/ept_sink_test.cc
+              hypervisor/core/slave/ept_sink.cc hypervisor/core/ept/ept.cc kernel/core/result.cc)
