@@ -1,5 +1,6 @@
 #include "hypervisor/guest.h"
 #include "hypervisor/guest_fpu.h"
+#include "hypervisor/run_loop.h"
 #include "hypervisor/vm_host.h"
 
 #include "arch/x86_64/cpu.h"
@@ -27,50 +28,6 @@ namespace cpu = kern::cpu;
 using kern::Errc;
 using kern::Error;
 
-const char* guest_end_name(GuestEnd e) {
-    switch (e) {
-    case GuestEnd::halted:
-        return "halted";
-    case GuestEnd::exited:
-        return "exited";
-    case GuestEnd::ept_violation:
-        return "EPT violation";
-    case GuestEnd::triple_fault:
-        return "triple fault";
-    case GuestEnd::budget_exhausted:
-        return "time budget exhausted";
-    case GuestEnd::entry_failed:
-        return "VM entry failed";
-    case GuestEnd::unhandled_exit:
-        return "unhandled exit";
-    case GuestEnd::too_many_exits:
-        return "too many exits";
-    }
-    return "?";
-}
-
-const char* guest_end_token(GuestEnd e) {
-    switch (e) {
-    case GuestEnd::halted:
-        return "halted";
-    case GuestEnd::exited:
-        return "exited";
-    case GuestEnd::ept_violation:
-        return "ept_violation";
-    case GuestEnd::triple_fault:
-        return "triple_fault";
-    case GuestEnd::budget_exhausted:
-        return "budget_exhausted";
-    case GuestEnd::entry_failed:
-        return "entry_failed";
-    case GuestEnd::unhandled_exit:
-        return "unhandled_exit";
-    case GuestEnd::too_many_exits:
-        return "too_many_exits";
-    }
-    return "unknown";
-}
-
 namespace {
 
 /// Identity page tables for a 64-bit guest at the start of its RAM (guest-physical base+0x1000
@@ -92,20 +49,18 @@ void build_guest_page_tables(uint8_t* ram, uint64_t base, uint64_t bytes, bool e
 
 /// Everything a guest owns, released in one place.
 struct GuestResources {
-    uint64_t ram = 0, ram_frames = 0, vmcs = 0;
+    uint64_t ram = 0, ram_frames = 0;
     uint64_t bitmaps[3] = {}; // I/O A, I/O B, MSR
     Ept ept;
     bool have_ept = false;
 
     ~GuestResources() {
-        if (vmcs) {
-            vmx::vmclear(vmcs);
-            kern::frame_free(vmcs);
-        }
         if (have_ept) {
             // Drop cached translations before the tables' frames are reused (ept.h's contract;
             // SDM Vol 3C 29.4.3.3). No-op in Bochs, required on real CPUs.
-            vmx::invept(vmx::INVEPT_SINGLE_CONTEXT, vmx::InveptDescriptor{ept.eptp(false), 0});
+            (void)vmx_check(
+                vmx::invept(vmx::INVEPT_SINGLE_CONTEXT, vmx::InveptDescriptor{ept.eptp(false), 0}),
+                "INVEPT", "guest");
             ept.destroy();
         }
         for (uint64_t i = 0; i < ram_frames; ++i)
@@ -113,6 +68,38 @@ struct GuestResources {
         for (uint64_t b : bitmaps)
             if (b) kern::frame_free(b);
     }
+};
+
+/// A test guest's mode: it runs in the calling master thread, whose interrupts are taken between
+/// exits; its exits go to the pure handlers of exit_dispatch.h; it ends when a handler stops it
+/// or it exceeds its time or exit limits.
+class GuestPolicy {
+  public:
+    static constexpr bool INTERRUPTS_BETWEEN_EXITS = true;
+    explicit GuestPolicy(GuestContext& ctx) : m_ctx(ctx) {}
+
+    RunStep before_entry(Vcpu&) { return RunStep::resume; }
+    void after_exit(Vcpu&) {}
+    RunStep on_exit(Vcpu& v) {
+        GuestOutcome& out = m_ctx.out;
+        if (handle_exit(v.vmcs(), v.regs(), m_ctx)) {
+            if (out.end == GuestEnd::triple_fault || out.end == GuestEnd::unhandled_exit)
+                dump_guest_state(v.vmcs(), v.regs(), v.name());
+            return RunStep::leave;
+        }
+        if (m_ctx.config.max_guest_cycles && out.guest_cycles >= m_ctx.config.max_guest_cycles) {
+            out.end = GuestEnd::budget_exhausted;
+            return RunStep::leave;
+        }
+        if (out.total_exits >= m_ctx.config.max_exits) {
+            out.end = GuestEnd::too_many_exits;
+            return RunStep::leave;
+        }
+        return RunStep::resume;
+    }
+
+  private:
+    GuestContext& m_ctx;
 };
 
 } // namespace
@@ -193,53 +180,18 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
 
     char who[48];
     kern::snformat(who, sizeof who, "guest '%s'", cfg.name);
-    RealVmcs real;
-    Vmcs<RealVmcs> vmcs(real);
-    res.vmcs = TRY(load_new_vmcs(s, caps, real, who));
+    Vcpu vcpu(who, out);
+    TRY_VOID(vcpu.load(s, caps));
 
     KernelExitEnv env;
-    GuestFpu fpu; // its x87/SSE/AVX registers, kept apart from other guests' (guest_fpu.h)
-    TRY_VOID(fpu.init());
-    env.fpu = &fpu;
+    env.fpu = &vcpu.fpu(); // its x87/SSE/AVX registers, kept apart from other guests'
     GuestContext ctx{
         cfg,  out, ram,
         base, env, CrFixedBits{caps.cr0_fixed0, caps.cr0_fixed1, caps.cr4_fixed0, caps.cr4_fixed1}};
-    GuestRegs regs{};
-    regs.rdi = cfg.ram_bytes; // launch convention: RDI = RAM size, RSI = its guest-physical base
-    regs.rsi = base;
-    bool launched = false;
-    for (;;) {
-        cpu::cli();
-        vmx::vmptrld(res.vmcs); // another guest may have run on this CPU in between
-        fpu.enter();            // and left its registers there; XCR0 is not in the VMCS either
-        uint64_t t0 = cpu::rdtsc();
-        int r = vmx_enter(&regs, launched ? 1 : 0);
-        out.guest_cycles += cpu::rdtsc() - t0;
-        fpu.leave();
-        cpu::sti(); // an external interrupt that caused the exit is delivered to the master now
-        if (r != int(EntryResult::vm_exit)) {
-            out.end = GuestEnd::entry_failed;
-            out.detail = report_entry_failure(r, launched, real, who);
-            break;
-        }
-        launched = true;
-        if (handle_exit(vmcs, regs, ctx)) {
-            if (out.end == GuestEnd::triple_fault || out.end == GuestEnd::unhandled_exit)
-                dump_guest_state(vmcs, regs, who);
-            break;
-        }
-        if (cfg.max_guest_cycles && out.guest_cycles >= cfg.max_guest_cycles) {
-            out.end = GuestEnd::budget_exhausted;
-            break;
-        }
-        if (out.total_exits >= cfg.max_exits) {
-            out.end = GuestEnd::too_many_exits;
-            break;
-        }
-    }
-    out.fpu_saves = fpu.saves();
-    out.fpu_restores = fpu.restores();
-    out.guest_rip = vmcs.read(GUEST_RIP);
+    vcpu.regs().rdi = cfg.ram_bytes; // launch convention: RDI = RAM size, RSI = its base
+    vcpu.regs().rsi = base;
+    GuestPolicy policy(ctx);
+    run_vcpu(vcpu, policy);
     if (!cfg.silent) report_exit_counts(cfg.name, out.total_exits, out.exits);
     if (!cfg.quiet && !cfg.silent) {
         kern::kprintf("guest '%s': %s", cfg.name, guest_end_name(out.end));

@@ -1,4 +1,4 @@
-// Running a guest: guest RAM, (optionally) EPT, a VMCS, the VM-entry loop and exit handling.
+// Running a test guest: guest RAM, (optionally) EPT, a vCPU, run by the one run loop (run_loop.h).
 //
 // run_guest() runs in the calling master thread: time the guest spends is that thread's time,
 // charged to its VCPU, and the master's interrupts stay the master's (external-interrupt

@@ -20,18 +20,6 @@ GuestFpu* g_owner[kern::MAX_CPUS] = {};
 
 /// CPUID.1:ECX bit 26: the XSAVE feature set (SDM Vol 2A CPUID, Table 3-10).
 constexpr uint32_t CPUID_1_ECX_XSAVE = 1u << 26;
-/// RFLAGS.IF (SDM Vol 1 3.4.3.2).
-constexpr uint64_t RFLAGS_IF = 1u << 9;
-
-/// Interrupts off for a scope (the owner table and the live registers must not change under us).
-struct IrqOff {
-    uint64_t flags = cpu::read_rflags();
-    IrqOff() { cpu::cli(); }
-    ~IrqOff() {
-        if (flags & RFLAGS_IF) cpu::sti();
-    }
-};
-
 } // namespace
 
 kern::Result<void> GuestFpu::init() {
@@ -60,7 +48,7 @@ kern::Result<void> GuestFpu::init() {
 GuestFpu::~GuestFpu() {
     if (!area_) return;
     {
-        IrqOff off;
+        cpu::IrqSave irqs;
         if (cpu_ >= 0 && g_owner[cpu_] == this) // its registers die with it; nobody saves them
             g_owner[cpu_] = nullptr;
     }
@@ -75,8 +63,7 @@ void GuestFpu::save_live() {
     ++saves_;
 }
 
-void GuestFpu::enter() {
-    if (!area_) return;
+void GuestFpu::switch_in() {
     unsigned here = kern::this_cpu().index;
     GuestFpu* owner = g_owner[here];
     if (owner != this) {
@@ -90,17 +77,19 @@ void GuestFpu::enter() {
         ++restores_;
         g_owner[here] = this;
         cpu_ = int(here);
+        xsetbv(xcr0_);
+    } else if (xcr0_ != HOST_XCR0) { // XCR0 is the master's between leave() and enter()
+        xsetbv(xcr0_);
     }
-    xsetbv(xcr0_);
 }
 
-void GuestFpu::leave() {
-    if (area_) xsetbv(HOST_XCR0);
+void GuestFpu::load_host_xcr0() {
+    xsetbv(HOST_XCR0);
 }
 
 void GuestFpu::set_guest_xcr0(uint64_t xcr0) {
     if (!area_) return xsetbv(xcr0); // no area: XCR0 is all there is to switch
-    IrqOff off;
+    cpu::IrqSave irqs;
     uint64_t fresh = newly_saved(xcr0_, xcr0);
     bool live = cpu_ >= 0 && g_owner[kern::this_cpu().index] == this;
     if (fresh && live) save_live(); // the area becomes the truth for a moment...

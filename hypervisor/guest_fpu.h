@@ -18,11 +18,15 @@
 // (SDM Vol 1 13.7, 13.8).
 #pragma once
 
+#include "arch/x86_64/percpu.h"
 #include "core/result.h"
 
 #include <stdint.h>
 
 namespace hv {
+
+/// XCR0 while the master runs: x87 only, its value after reset (SDM Vol 1 13.3).
+inline constexpr uint64_t HOST_XCR0 = 1;
 
 /// One vCPU's FPU state. Threads never move between CPUs, so a vCPU's registers are live on at
 /// most one CPU: the one it last entered on.
@@ -41,10 +45,15 @@ class GuestFpu {
     [[nodiscard]] kern::Result<void> init();
 
     /// Before VM entry, interrupts off: make this vCPU's registers the live ones on this CPU
-    /// (saving the previous owner's) and load its XCR0.
-    void enter();
+    /// (saving the previous owner's) and load its XCR0. Inline for the case of every exit of a
+    /// guest alone on its CPU: its registers still live, its XCR0 the master's.
+    void enter() {
+        if (area_ && (cpu_ != int(kern::this_cpu().index) || xcr0_ != HOST_XCR0)) switch_in();
+    }
     /// After VM exit, interrupts off: the master's XCR0 again. The registers stay this vCPU's.
-    void leave();
+    void leave() {
+        if (area_ && xcr0_ != HOST_XCR0) load_host_xcr0();
+    }
     /// An XSETBV exit set the guest's XCR0 to @p xcr0 (already checked). Components it brings
     /// into the save mask start in their initial configuration, not with whatever the CPU held.
     /// Any interrupt state; leaves the master's XCR0 loaded.
@@ -61,6 +70,8 @@ class GuestFpu {
 
   private:
     void save_live();
+    void switch_in();
+    static void load_host_xcr0();
 
     uint8_t* area_ = nullptr;
     uint64_t frames_ = 0; // 4 KiB frames behind area_
@@ -69,8 +80,5 @@ class GuestFpu {
     int cpu_ = -1;      // the CPU where its registers are live, -1 if none
     uint64_t saves_ = 0, restores_ = 0;
 };
-
-/// XCR0 while the master runs: x87 only, its value after reset (SDM Vol 1 13.3).
-inline constexpr uint64_t HOST_XCR0 = 1;
 
 } // namespace hv

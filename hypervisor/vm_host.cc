@@ -94,7 +94,8 @@ kern::Result<uint64_t> load_new_vmcs(const VmxState& s, const VmxCaps& caps, Rea
         return ok.error();
     }
     uint64_t vmcs = TRY(vmx_alloc_vmcs());
-    if (vmx::vmclear(vmcs) != vmx::VmxStatus::ok || vmx::vmptrld(vmcs) != vmx::VmxStatus::ok) {
+    if (!vmx_check(vmx::vmclear(vmcs), "VMCLEAR", who) ||
+        !vmx_check(vmx::vmptrld(vmcs), "VMPTRLD", who)) {
         kern::frame_free(vmcs);
         return kern::Error{kern::Errc::unsupported, "VMCLEAR/VMPTRLD of a fresh VMCS failed"};
     }
@@ -102,11 +103,23 @@ kern::Result<uint64_t> load_new_vmcs(const VmxState& s, const VmxCaps& caps, Rea
     write_vmx_state(v, s);
     if (!real.ok()) {
         kern::kprintf("%s: VMWRITE to %s failed\n", who, vmcs_field_name(real.failed_encoding()));
-        vmx::vmclear(vmcs);
+        (void)vmx_check(vmx::vmclear(vmcs), "VMCLEAR", who);
         kern::frame_free(vmcs);
         return kern::Error{kern::Errc::unsupported, "a VMWRITE failed (field printed above)"};
     }
     return vmcs;
+}
+
+bool vmx_check(vmx::VmxStatus status, const char* insn, const char* who) {
+    if (status == vmx::VmxStatus::ok) return true;
+    uint64_t error = 0;
+    if (status == vmx::VmxStatus::fail_valid && !vmx::vmread(VM_INSTRUCTION_ERROR.encoding, &error))
+        error = 0;
+    kern::kprintf("%s: %s failed: %s\n", who, insn,
+                  status == vmx::VmxStatus::fail_valid
+                      ? vm_instruction_error_text(uint32_t(error))
+                      : "VMfailInvalid (bad pointer, or no current VMCS)");
+    return false;
 }
 
 uint64_t report_entry_failure(int rc, bool launched, RealVmcs& real, const char* who) {

@@ -1,4 +1,4 @@
-// What every guest run loop (guest.cc for the test guests, linux_slave.cc for the Linux slave)
+// What the run loop and every guest (guest.cc for the test guests, slave/ for the Linux slave)
 // takes from the running master: the VMX capabilities, the host state a VM exit returns to,
 // XCR0 (with each vCPU's FPU state: guest_fpu.h), and the ExitEnv that gives the pure exit handlers
 // the host's CPUID and console.
@@ -7,6 +7,7 @@
 #include "core/result.h"
 #include "hypervisor/arch/x86_64/real_vmcs.h"
 #include "hypervisor/arch/x86_64/vmx_cpu.h"
+#include "hypervisor/arch/x86_64/vmx_insn.h"
 #include "hypervisor/core/entry_check/vmx_state.h"
 #include "hypervisor/core/exit_dispatch.h"
 
@@ -41,6 +42,10 @@ struct KernelExitEnv final : ExitEnv {
 /// messages ("guest 'spin'", "slave"). Returns the VMCS's physical address.
 kern::Result<uint64_t> load_new_vmcs(const VmxState& s, const VmxCaps& caps, RealVmcs& real,
                                      const char* who);
+
+/// Check the outcome of a VMX instruction: false, with a message naming @p insn, @p who and the
+/// VM-instruction error (read from the current VMCS for VMfailValid), if it failed.
+[[nodiscard]] bool vmx_check(vmx::VmxStatus status, const char* insn, const char* who);
 
 /// Print why VMLAUNCH (@p launched false) or VMRESUME failed (@p rc from vmx_enter); returns the
 /// VM-instruction error (0 for VMfailInvalid).

@@ -131,6 +131,7 @@ void boot_stages_run(void (*after_stage)(const char* suite)) {
     report_line("boot stage=hypervisor");
     after_stage("lab5");
     after_stage("lab6");
+    after_stage("hv");    // the hypervisor's own in-kernel tests (run loop)
     after_stage("bench"); // benchmarks of every layer, the hypervisor's included
 }
 

@@ -1,5 +1,5 @@
 // What a guest is launched with and how it ended: plain types shared by the run loop
-// (hypervisor/guest.cc) and the pure exit handlers (core/exit_dispatch.h).
+// (hypervisor/run_loop.h) and the pure exit handlers (core/exit_dispatch.h).
 #pragma once
 
 #include "hypervisor/core/exit_reason.h"
@@ -57,6 +57,7 @@ enum class GuestEnd : uint8_t {
     entry_failed,     ///< VMLAUNCH/VMRESUME failed
     unhandled_exit,   ///< an exit the hypervisor cannot handle
     too_many_exits,   ///< max_exits reached
+    vmcs_failed,      ///< a VMPTRLD, VMREAD or VMWRITE of its VMCS failed (the field is named)
 };
 
 /// Name of a GuestEnd, for people ("EPT violation").

@@ -1,18 +1,12 @@
 // The Linux slave (lab 7): an unmodified Linux kernel booted by the hypervisor, in VMX non-root
-// operation, on a CPU the master gives it whole.
-//
-//   master CPU 0: real-time threads, rtlat, the master's console
-//   slave CPU 1:  this thread, cli; VMLAUNCH Linux; exits are handled here, on CPU 1
-//
-// The slave's local APIC, timer and interrupts are its own (passed through: no exits for them);
-// its RAM is a dedicated host region behind EPT; its console is an emulated 16550 whose lines
-// the master prints as "[linux] ..."; its ICR writes are filtered (icr_filter.h). The master
-// takes the CPU back with an NMI (linux_slave_request_stop) or when Linux halts or dies.
+// operation, on a CPU the master gives it whole (slave_run.cc), or run by its callers inside
+// their budgets (babysat mode, slave_babysat.cc). Built by slave_setup.cc, booted by the
+// slave=linux hook (slave_boot.cc); every entry goes through the one run loop (run_loop.h).
 #pragma once
 
 #include "core/result.h"
 #include "hypervisor/core/guest_outcome.h"
-#include "hypervisor/core/slave/slave_exits.h"
+#include "hypervisor/core/slave/babysat_exits.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -109,20 +103,6 @@ bool linux_slave_babysat_ready();
 /// The CPU whose callers may run the slave in babysat mode (~0u if none).
 unsigned linux_slave_cpu();
 
-/// How a babysitting run ended.
-enum class BabysitEnd : uint8_t {
-    responded,   ///< the slave rang its doorbell: a response is ready
-    preempted,   ///< a master interrupt: the caller's thread may be rescheduled now
-    budget,      ///< the budget given is used up (VMX-preemption timer)
-    idle,        ///< the slave idles until idle_until (its next timer), 0 = no timer
-    stopped,     ///< the slave ended (halted, panicked, crashed) or was stopped
-    unavailable, ///< not in babysat mode, or called from another CPU
-};
-/// Result of linux_slave_babysit().
-struct BabysitResult {
-    BabysitEnd end;      ///< why it returned
-    uint64_t idle_until; ///< for BabysitEnd::idle: the TSC of the slave's next timer
-};
 /// Run the parked slave on the calling CPU, in the calling thread, for at most @p budget
 /// cycles: its time is the caller's, charged to the caller's VCPU like any other running time.
 BabysitResult linux_slave_babysit(uint64_t budget);

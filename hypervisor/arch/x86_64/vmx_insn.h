@@ -26,42 +26,44 @@ enum class VmxStatus : uint8_t {
     return cf ? VmxStatus::fail_invalid : zf ? VmxStatus::fail_valid : VmxStatus::ok
 
 /// Enter VMX root operation with the VMXON region at physical `region`.
-[[gnu::always_inline]] inline VmxStatus vmxon(uint64_t region) {
+[[nodiscard, gnu::always_inline]] inline VmxStatus vmxon(uint64_t region) {
     HV_VMX_STATUS("vmxon %2", "m"(region));
 }
 /// Leave VMX operation.
-[[gnu::always_inline]] inline VmxStatus vmxoff() {
+[[nodiscard, gnu::always_inline]] inline VmxStatus vmxoff() {
     HV_VMX_STATUS("vmxoff", "i"(0));
 }
 /// Make the VMCS at physical `vmcs` inactive and write its data to memory.
-[[gnu::always_inline]] inline VmxStatus vmclear(uint64_t vmcs) {
+[[nodiscard, gnu::always_inline]] inline VmxStatus vmclear(uint64_t vmcs) {
     HV_VMX_STATUS("vmclear %2", "m"(vmcs));
 }
 /// Make the VMCS at physical `vmcs` current and active.
-[[gnu::always_inline]] inline VmxStatus vmptrld(uint64_t vmcs) {
+[[nodiscard, gnu::always_inline]] inline VmxStatus vmptrld(uint64_t vmcs) {
     HV_VMX_STATUS("vmptrld %2", "m"(vmcs));
 }
 /// The current-VMCS pointer (~0 if none), SDM Vol 3C 31.3 VMPTRST: to put it back after using
 /// another.
-[[gnu::always_inline]] inline uint64_t vmptrst() {
+[[nodiscard, gnu::always_inline]] inline uint64_t vmptrst() {
     uint64_t p;
     asm volatile("vmptrst %0" : "=m"(p)::"memory");
     return p;
 }
-/// Write `value` to field `encoding` of the current VMCS.
-[[gnu::always_inline]] inline VmxStatus vmwrite(uint64_t encoding, uint64_t value) {
-    HV_VMX_STATUS("vmwrite %3, %2", "r"(encoding), "rm"(value));
+/// Write `value` to field `encoding` of the current VMCS. True on VMsucceed; otherwise the
+/// caller reads VM_INSTRUCTION_ERROR (VMfailValid) or finds no current VMCS (VMfailInvalid).
+/// The outcome is the "above" condition (CF = ZF = 0) taken straight from RFLAGS: these two run
+/// several times per VM exit.
+[[nodiscard, gnu::always_inline]] inline bool vmwrite(uint64_t encoding, uint64_t value) {
+    bool ok;
+    asm volatile("vmwrite %2, %1" : "=@cca"(ok) : "r"(encoding), "rm"(value) : "memory");
+    return ok;
 }
-/// Read field `encoding` of the current VMCS into `*value`.
-[[gnu::always_inline]] inline VmxStatus vmread(uint64_t encoding, uint64_t* value) {
-    uint8_t cf, zf;
+/// Read field `encoding` of the current VMCS into `*value`. True on VMsucceed (as vmwrite).
+[[nodiscard, gnu::always_inline]] inline bool vmread(uint64_t encoding, uint64_t* value) {
+    bool ok;
     uint64_t v;
-    asm volatile("vmread %3, %2\n\tsetc %0\n\tsetz %1"
-                 : "=rm"(cf), "=rm"(zf), "=rm"(v)
-                 : "r"(encoding)
-                 : "cc");
+    asm volatile("vmread %2, %1" : "=@cca"(ok), "=rm"(v) : "r"(encoding));
     *value = v;
-    return cf ? VmxStatus::fail_invalid : zf ? VmxStatus::fail_valid : VmxStatus::ok;
+    return ok;
 }
 
 /// The 128-bit descriptor of INVEPT (SDM 31.3, INVEPT): the EPTP and a reserved quadword.
@@ -72,7 +74,8 @@ struct alignas(16) InveptDescriptor {
 /// INVEPT types (SDM 31.3): 1 single-context (one EPTP), 2 all-context.
 enum InveptType : uint64_t { INVEPT_SINGLE_CONTEXT = 1, INVEPT_ALL_CONTEXT = 2 };
 /// Invalidate cached EPT translations.
-[[gnu::always_inline]] inline VmxStatus invept(InveptType type, const InveptDescriptor& d) {
+[[nodiscard, gnu::always_inline]] inline VmxStatus invept(InveptType type,
+                                                          const InveptDescriptor& d) {
     HV_VMX_STATUS("invept %3, %2", "r"(uint64_t(type)), "m"(d));
 }
 

@@ -24,13 +24,15 @@ constexpr uint32_t PIN_PREEMPTION_TIMER = 1u << 6;           ///< "activate VMX-
 constexpr uint32_t PIN_POSTED_INTERRUPTS = 1u << 7;          ///< "process posted interrupts"
 
 // Primary processor-based VM-execution controls (SDM 25.6.2, Table 25-6).
-constexpr uint32_t PROC_HLT_EXITING = 1u << 7;         ///< "HLT exiting"
-constexpr uint32_t PROC_USE_TPR_SHADOW = 1u << 21;     ///< "use TPR shadow"
-constexpr uint32_t PROC_NMI_WINDOW_EXITING = 1u << 22; ///< "NMI-window exiting"
-constexpr uint32_t PROC_USE_IO_BITMAPS = 1u << 25;     ///< "use I/O bitmaps"
-constexpr uint32_t PROC_MONITOR_TRAP_FLAG = 1u << 27;  ///< "monitor trap flag"
-constexpr uint32_t PROC_USE_MSR_BITMAPS = 1u << 28;    ///< "use MSR bitmaps"
-constexpr uint32_t PROC_ACTIVATE_SECONDARY = 1u << 31; ///< "activate secondary controls"
+constexpr uint32_t PROC_INTERRUPT_WINDOW_EXITING = 1u << 2; ///< "interrupt-window exiting"
+constexpr uint32_t PROC_USE_TSC_OFFSETTING = 1u << 3;       ///< "use TSC offsetting"
+constexpr uint32_t PROC_HLT_EXITING = 1u << 7;              ///< "HLT exiting"
+constexpr uint32_t PROC_USE_TPR_SHADOW = 1u << 21;          ///< "use TPR shadow"
+constexpr uint32_t PROC_NMI_WINDOW_EXITING = 1u << 22;      ///< "NMI-window exiting"
+constexpr uint32_t PROC_USE_IO_BITMAPS = 1u << 25;          ///< "use I/O bitmaps"
+constexpr uint32_t PROC_MONITOR_TRAP_FLAG = 1u << 27;       ///< "monitor trap flag"
+constexpr uint32_t PROC_USE_MSR_BITMAPS = 1u << 28;         ///< "use MSR bitmaps"
+constexpr uint32_t PROC_ACTIVATE_SECONDARY = 1u << 31;      ///< "activate secondary controls"
 
 // Secondary processor-based VM-execution controls (SDM 25.6.2, Table 25-7).
 constexpr uint32_t PROC2_VIRTUALIZE_APIC_ACCESSES = 1u << 0; ///< "virtualize APIC accesses"

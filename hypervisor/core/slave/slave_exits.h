@@ -1,5 +1,5 @@
 // VM-exit handling for the Linux slave. The slave runs on a dedicated CPU with its interrupts,
-// local APIC and timer passed through (linux_slave.cc), so exits are rare: CPUID, the console
+// local APIC and timer passed through (slave_run.cc), so exits are rare: CPUID, the console
 // UART, a few MSRs, the ICR filter, idle HLT, and whatever an attack tries. Pure over the
 // VmcsAccess concept, like exit_dispatch.h whose shared pieces it uses; host tests replay exits
 // on a FakeVmcs (tests/slave_exits_test.cc).

@@ -24,3 +24,10 @@ kit_host_test(ioapic_test SOURCES hypervisor/core/slave/tests/ioapic_test.cc hyp
 # The sink builds on lab 6's Ept (map, translate, destroy): a lab 6 test.
 kit_host_test(ept_sink_test LAB 6 SOURCES hypervisor/core/slave/tests/ept_sink_test.cc
               hypervisor/core/slave/ept_sink.cc hypervisor/core/ept/ept.cc kernel/core/result.cc)
+# Babysat mode's decisions on a fake VMCS (infrastructure, with the same stand-ins).
+kit_host_test(babysat_exits_test SOURCES hypervisor/core/slave/tests/babysat_exits_test.cc
+              hypervisor/core/slave/tests/slave_exits_fakes.cc hypervisor/core/tests/exit_dispatch_fakes.cc
+              hypervisor/core/slave/slave_policy.cc hypervisor/core/slave/icr_verdict.cc
+              hypervisor/core/slave/uart16550.cc hypervisor/core/slave/vlapic.cc hypervisor/core/exit_reason.cc
+              hypervisor/core/slave/ioapic.cc hypervisor/core/mmio_insn.cc
+              kernel/core/format.cc kernel/core/format_int.cc)

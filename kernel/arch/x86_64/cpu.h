@@ -114,6 +114,30 @@ KERN_ASM_INLINE void cli() {
 KERN_ASM_INLINE void sti() {
     asm volatile("sti" ::: "memory");
 }
+
+/// Interrupts off for a scope: the constructor saves RFLAGS.IF and clears it, the destructor
+/// sets it again only if it was set, so scopes nest and a caller with interrupts off keeps
+/// them off (RFLAGS.IF is bit 9, SDM Vol 1 3.4.3.3).
+class IrqSave {
+  public:
+    IrqSave() : m_was_on((read_rflags() >> 9) & 1) { cli(); }
+    ~IrqSave() {
+        if (m_was_on) sti();
+    }
+    IrqSave(const IrqSave&) = delete;
+    IrqSave& operator=(const IrqSave&) = delete;
+    /// Whether interrupts were on when the scope began.
+    bool were_on() const { return m_was_on; }
+
+  private:
+    bool m_was_on;
+};
+/// With interrupts off: take the interrupts pending now, then turn them off again. STI delays
+/// interrupts until after the next instruction (SDM Vol 2B STI: its "interrupt shadow"), so
+/// "sti; cli" would take none; the NOP is that next instruction.
+KERN_ASM_INLINE void take_pending_interrupts() {
+    asm volatile("sti; nop; cli" ::: "memory");
+}
 KERN_ASM_INLINE void hlt() {
     asm volatile("hlt" ::: "memory");
 }

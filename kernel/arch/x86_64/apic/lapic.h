@@ -15,10 +15,14 @@ enum Reg : uint32_t {
     TPR = 0x80,
     EOI = 0xB0,
     SVR = 0xF0,       ///< spurious-interrupt vector register
+    ISR0 = 0x100,     ///< in-service register, bits 31:0 (ISR0 + 0x10 * i: bits 32i+31:32i)
+    IRR0 = 0x200,     ///< interrupt request register, bits 31:0 (same layout)
     ESR = 0x280,      ///< error status
     ICR_LOW = 0x300,  ///< interrupt command (x2APIC: the whole 64-bit ICR at MSR 0x830)
     ICR_HIGH = 0x310, ///< xAPIC only: destination in bits 31:24
     LVT_TIMER = 0x320,
+    LVT_THERMAL = 0x330,
+    LVT_PERF = 0x340,
     LVT_LINT0 = 0x350,
     LVT_LINT1 = 0x360,
     LVT_ERROR = 0x370,
@@ -59,5 +63,20 @@ void timer_oneshot(uint8_t vector, uint32_t ticks);
 void timer_deadline(uint8_t vector, uint64_t deadline);
 /// Disarm the timer.
 void timer_stop();
+
+/// The local APIC's configuration, saved while a guest programs it directly.
+struct LentConfig {
+    uint32_t svr, tpr, divide; ///< SVR, TPR, divider
+    uint32_t lvt_timer, lvt_thermal, lvt_perf, lvt_lint0, lvt_lint1, lvt_error; ///< the LVTs
+};
+/// Lend the calling CPU's local APIC to a guest that programs it directly (the Linux slave on
+/// its own CPU: x2APIC only): save its configuration, stop its timer, and from now on count
+/// vectors that arrive in root mode instead of treating them as the master's (percpu.h
+/// lapic_lent). Interrupts off.
+LentConfig lend_to_guest();
+/// Take the local APIC back from the guest: no timer, every LVT masked, every interrupt the guest
+/// left in service acknowledged (SDM Vol 3A 11.8.5: each EOI clears the highest ISR bit), then
+/// @p saved restored. Interrupts off; vectors the guest left pending arrive once they are on.
+void take_back_from_guest(const LentConfig& saved);
 
 } // namespace kern::lapic

@@ -1,0 +1,175 @@
+// Babysat mode's decisions replayed on a fake VMCS: what is injected before an entry and what
+// each exit means for the caller's run (babysat_exits.h). Lab 5's CPUID policy and lab 7's ICR
+// filter are stand-ins (slave_exits_fakes.cc), as in slave_exits_test.
+#include "hypervisor/core/fake_vmcs.h"
+#include "hypervisor/core/slave/babysat_exits.h"
+#include "hypervisor/core/tests/fake_exit_env.h"
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+using namespace hv;
+using namespace hv::vmx_bits;
+
+namespace {
+
+struct FakeSlave final : SlaveEnv {
+    std::vector<uint64_t> icrs;
+    unsigned rings = 0;
+    void write_icr(uint64_t icr) override { icrs.push_back(icr); }
+    bool absorb_stray_access(uint64_t) override { return true; }
+    uint64_t apic_base() override { return 0xFEE00C00; }
+    void console_line(const char*, size_t) override {}
+    void doorbell() override { ++rings; }
+    static void sink(void*, const char*, size_t) {}
+};
+
+struct Rig {
+    FakeVmcs fake;
+    Vmcs<FakeVmcs> vmcs{fake};
+    GuestRegs regs{};
+    GuestConfig cfg;
+    GuestOutcome out;
+    std::vector<uint8_t> ram = std::vector<uint8_t>(1 << 21, 0);
+    hv::test::FakeExitEnv env;
+    GuestContext ctx{cfg, out, ram.data(), 0, env};
+    FakeSlave slave;
+    Uart16550 uart{FakeSlave::sink, &slave};
+    SlaveStats stats;
+    uint32_t own[1] = {1};
+    bool stop_flag = false;
+    SlaveExitContext sctx{ctx, slave, uart, stats, own, 1, &stop_flag};
+    VirtualLapic vlapic{1};
+
+    Rig() {
+        cfg.name = "linux";
+        cfg.ram_bytes = ram.size();
+        fake.set(GUEST_RIP, 0x1000);
+        fake.set(VM_EXIT_INSTRUCTION_LEN, 1);
+        fake.set(GUEST_SS_AR_BYTES, 0x93);
+        fake.set(GUEST_RFLAGS, 0x202);     // IF
+        vlapic.seed(0x1FF, 0, 0x10000, 0); // software-enabled, timer masked, no deadline
+        sctx.vlapic = &vlapic;
+    }
+    BabysatStep exit(ExitReason r, BabysatClock clock = {1000, 0}) {
+        fake.set(VM_EXIT_REASON, uint32_t(r));
+        return babysat_exit(vmcs, regs, sctx, clock);
+    }
+    void prepare(uint64_t budget_left = 1 << 20, BabysatClock clock = {1000, 0}) {
+        babysat_prepare_entry(vmcs, sctx, clock, budget_left, 5);
+    }
+    uint32_t injected() { return uint32_t(fake.get(VM_ENTRY_INTR_INFO_FIELD.encoding)); }
+    uint32_t proc() { return uint32_t(fake.get(CPU_BASED_VM_EXEC_CONTROL.encoding)); }
+};
+
+} // namespace
+
+TEST_CASE("babysat: the master's interrupt, the budget and a doorbell end the caller's run") {
+    Rig rig;
+    BabysatStep s = rig.exit(ExitReason::EXIT_REASON_EXTERNAL_INTERRUPT);
+    CHECK(s.leave);
+    CHECK(s.result.end == BabysitEnd::preempted);
+    s = rig.exit(ExitReason::EXIT_REASON_PREEMPTION_TIMER);
+    CHECK(s.leave);
+    CHECK(s.result.end == BabysitEnd::budget);
+    rig.regs.rax = HC_DOORBELL;
+    s = rig.exit(ExitReason::EXIT_REASON_VMCALL);
+    CHECK(s.leave);
+    CHECK(s.result.end == BabysitEnd::responded);
+    CHECK(rig.slave.rings == 1);
+    CHECK(rig.fake.get(GUEST_RIP.encoding) == 0x1001);
+    CHECK(rig.out.total_exits == 3);
+    CHECK(rig.out.exits[uint16_t(ExitReason::EXIT_REASON_EXTERNAL_INTERRUPT)] == 1);
+}
+
+TEST_CASE("babysat: other exits are the slave's own and the run goes on") {
+    Rig rig;
+    rig.regs.rax = 0; // CPUID leaf 0
+    BabysatStep s = rig.exit(ExitReason::EXIT_REASON_CPUID);
+    CHECK_FALSE(s.leave);
+    CHECK(rig.fake.get(GUEST_RIP.encoding) == 0x1001);
+    rig.regs.rax = 99; // a hypercall the slave does not have: answered, no doorbell
+    s = rig.exit(ExitReason::EXIT_REASON_VMCALL);
+    CHECK_FALSE(s.leave);
+    CHECK(rig.slave.rings == 0);
+    s = rig.exit(ExitReason::EXIT_REASON_INTERRUPT_WINDOW);
+    CHECK_FALSE(s.leave);
+    CHECK(rig.out.total_exits == 3);
+}
+
+TEST_CASE("babysat: HLT with interrupts on idles until the slave's next timer, in host time") {
+    Rig rig;
+    rig.fake.set(GUEST_INTERRUPTIBILITY_INFO, BLOCKING_BY_STI); // sti; hlt
+    REQUIRE(rig.vlapic.write(0x6E0, 5000)); // IA32_TSC_DEADLINE, in the slave's clock
+    // The slave's clock is 3000 behind the host's: its 5000 is the host's 8000; now is 4000.
+    BabysatStep s = rig.exit(ExitReason::EXIT_REASON_HLT, BabysatClock{4000, -3000});
+    CHECK(s.leave);
+    CHECK(s.result.end == BabysitEnd::idle);
+    CHECK(s.result.idle_until == 4000 + (5000 - 1000));
+    CHECK(rig.fake.get(GUEST_RIP.encoding) == 0x1001); // past the HLT
+    CHECK((rig.fake.get(GUEST_INTERRUPTIBILITY_INFO.encoding) & BLOCKING_BY_STI) == 0);
+    CHECK(rig.stats.idle_hlts == 1);
+}
+
+TEST_CASE("babysat: HLT with interrupts off ends the slave, and so the run") {
+    Rig rig;
+    rig.fake.set(GUEST_RFLAGS, 0x2); // IF clear: poweroff or panic
+    BabysatStep s = rig.exit(ExitReason::EXIT_REASON_HLT);
+    CHECK(s.leave);
+    CHECK(s.result.end == BabysitEnd::stopped);
+    CHECK(rig.out.end == GuestEnd::halted);
+}
+
+TEST_CASE("babysat: a pending interrupt is injected when the guest can take it") {
+    Rig rig;
+    rig.vlapic.raise(0x41);
+    rig.fake.set(GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
+    rig.prepare();
+    CHECK(rig.injected() == (INTR_INFO_VALID | 0x41)); // external interrupt, vector 0x41
+    CHECK(rig.vlapic.in_service(0x41));
+    CHECK(rig.fake.get(GUEST_ACTIVITY_STATE.encoding) == ACTIVITY_ACTIVE);
+    CHECK((rig.proc() & PROC_INTERRUPT_WINDOW_EXITING) == 0);
+}
+
+TEST_CASE("babysat: with interrupts blocked the run waits for the interrupt window") {
+    Rig rig;
+    rig.vlapic.raise(0x41);
+    SECTION("RFLAGS.IF clear") {
+        rig.fake.set(GUEST_RFLAGS, 0x2);
+    }
+    SECTION("blocking by STI") {
+        rig.fake.set(GUEST_INTERRUPTIBILITY_INFO, BLOCKING_BY_STI);
+    }
+    SECTION("blocking by MOV SS") {
+        rig.fake.set(GUEST_INTERRUPTIBILITY_INFO, BLOCKING_BY_MOV_SS);
+    }
+    rig.prepare();
+    CHECK(rig.injected() == 0);
+    CHECK_FALSE(rig.vlapic.in_service(0x41));
+    CHECK((rig.proc() & PROC_INTERRUPT_WINDOW_EXITING) != 0);
+    // The window opens: the next preparation injects and stops asking for the window.
+    rig.fake.set(GUEST_RFLAGS, 0x202);
+    rig.fake.set(GUEST_INTERRUPTIBILITY_INFO, 0u);
+    rig.prepare();
+    CHECK(rig.injected() == (INTR_INFO_VALID | 0x41));
+    CHECK((rig.proc() & PROC_INTERRUPT_WINDOW_EXITING) == 0);
+}
+
+TEST_CASE("babysat: the virtual timer fires on the slave's clock, not the host's") {
+    Rig rig;
+    REQUIRE(rig.vlapic.write(0x832, 0x40030)); // LVT timer: TSC-deadline mode, vector 0x30
+    REQUIRE(rig.vlapic.write(0x6E0, 5000));
+    rig.prepare(1 << 20, BabysatClock{6000, -2000}); // the slave's 4000: not yet
+    CHECK(rig.injected() == 0);
+    rig.prepare(1 << 20, BabysatClock{7000, -2000}); // its 5000: due
+    CHECK(rig.injected() == (INTR_INFO_VALID | 0x30));
+}
+
+TEST_CASE("babysat: the preemption timer gets the budget left, in its units, saturated") {
+    Rig rig;
+    rig.prepare(3200); // rate shift 5: 3200 TSC cycles = 100 ticks
+    CHECK(rig.fake.get(VMX_PREEMPTION_TIMER_VALUE.encoding) == 100);
+    rig.prepare(uint64_t(1) << 40);
+    CHECK(rig.fake.get(VMX_PREEMPTION_TIMER_VALUE.encoding) == 0xFFFFFFFFu);
+}

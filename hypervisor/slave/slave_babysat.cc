@@ -1,0 +1,143 @@
+// Babysat mode (docs/delegation.md): the slave no longer has a CPU of its own. Its thread parks,
+// the CPU's interrupts and local APIC are the master's again, and the slave runs only when a
+// caller on that CPU runs it (linux_slave_babysit), in the caller's thread and inside the
+// caller's budget, through the one run loop with BabysatPolicy. Its local APIC is a model
+// (vlapic.h) whose timer runs on the slave's own clock, which stands still while it is parked.
+#include "arch/x86_64/apic/lapic.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/time/clock.h"
+#include "console/console.h"
+#include "hypervisor/arch/x86_64/vmx_cpu.h"
+#include "hypervisor/run_loop.h"
+#include "hypervisor/slave/slave_vm.h"
+#include "sched/thread.h"
+
+namespace hv {
+
+namespace cpu = kern::cpu;
+namespace lapic = kern::lapic;
+
+namespace {
+
+constexpr uint32_t MSR_IA32_TSC_DEADLINE = 0x6E0; // SDM Vol 3A 11.5.4.1
+
+/// A caller's run of the parked slave: at most `budget` cycles of the caller's time, ended by
+/// the master's interrupts (external-interrupt exiting), the VMX-preemption timer, an idle
+/// slave, its doorbell or its end. The decisions are babysat_exits.h's.
+class BabysatPolicy {
+  public:
+    static constexpr bool INTERRUPTS_BETWEEN_EXITS = false;
+    BabysatPolicy(SlaveVm& vm, uint64_t budget)
+        : m_vm(vm), m_budget(budget), m_start(cpu::rdtsc()) {}
+
+    RunStep before_entry(Vcpu& v) {
+        uint64_t now = cpu::rdtsc();
+        if (m_first) { // the parked time never happened, for the slave
+            m_first = false;
+            m_vm.tsc_offset -= int64_t(now - m_vm.parked_at);
+            v.vmcs().write(TSC_OFFSET, uint64_t(m_vm.tsc_offset));
+        }
+        if (now - m_start >= m_budget) {
+            result = {BabysitEnd::budget, 0};
+            return RunStep::leave;
+        }
+        babysat_prepare_entry(v.vmcs(), m_vm.sctx, BabysatClock{now, m_vm.tsc_offset},
+                              m_budget - (now - m_start), m_vm.timer_rate_shift);
+        v.vmcs().write(HOST_CR3, cpu::read_cr3()); // the caller's address space
+        m_host_msrs = SyscallMsrs::read();
+        m_vm.guest_msrs.load();
+        return RunStep::resume;
+    }
+
+    void after_exit(Vcpu&) {
+        m_vm.guest_msrs = SyscallMsrs::read();
+        m_host_msrs.load();
+    }
+
+    RunStep on_exit(Vcpu& v) {
+        BabysatStep s = babysat_exit(v.vmcs(), v.regs(), m_vm.sctx,
+                                     BabysatClock{cpu::rdtsc(), m_vm.tsc_offset});
+        __atomic_store_n(&g_slave_control.exits, m_vm.res.out.total_exits, __ATOMIC_RELAXED);
+        if (!s.leave) return RunStep::resume;
+        result = s.result;
+        return RunStep::leave;
+    }
+
+    /// Why the run ended; `stopped` unless the policy ended it (a failed entry or VMCS access).
+    BabysitResult result{BabysitEnd::stopped, 0};
+
+  private:
+    SlaveVm& m_vm;
+    uint64_t m_budget, m_start;
+    bool m_first = true;
+    SyscallMsrs m_host_msrs{};
+};
+
+} // namespace
+
+bool switch_to_babysat(SlaveVm& vm) {
+    using namespace vmx_bits;
+    for (uint32_t i = 0; i < 8; ++i)
+        if (lapic::read(lapic::Reg(lapic::ISR0 + 0x10 * i))) return false;
+    if (!((vmx_msrs().pinbased >> 32) & PIN_PREEMPTION_TIMER)) return false; // allowed-1 (A.3.1)
+    vm.vlapic = VirtualLapic(kern::this_cpu().apic_id);
+    vm.vlapic.seed(lapic::read(lapic::SVR), lapic::read(lapic::TPR), lapic::read(lapic::LVT_TIMER),
+                   cpu::rdmsr(MSR_IA32_TSC_DEADLINE));
+    for (uint32_t i = 0; i < 8; ++i) // what the guest had pending stays pending, virtually
+        for (uint64_t irr = lapic::read(lapic::Reg(lapic::IRR0 + 0x10 * i)); irr; irr &= irr - 1)
+            vm.vlapic.raise(uint8_t(i * 32 + __builtin_ctzll(irr)));
+    fill_slave_bitmaps(vm.mem, true);
+    Vmcs<RealVmcs>& v = vm.vcpu.vmcs();
+    v.write(PIN_BASED_VM_EXEC_CONTROL, uint32_t(v.read(PIN_BASED_VM_EXEC_CONTROL)) |
+                                           PIN_EXTERNAL_INTERRUPT_EXITING | PIN_PREEMPTION_TIMER);
+    v.write(CPU_BASED_VM_EXEC_CONTROL,
+            uint32_t(v.read(CPU_BASED_VM_EXEC_CONTROL)) | PROC_USE_TSC_OFFSETTING);
+    vm.sctx.vlapic = &vm.vlapic;
+    vm.sctx.rx_edges_posted = false; // from now on the caller's run sends them
+    vm.sctx.uart_line = false;
+    return true;
+}
+
+void park_babysat(SlaveVm& vm, const SyscallMsrs& host_msrs, const lapic::LentConfig& saved) {
+    SlaveControl& c = g_slave_control;
+    vm.guest_msrs = SyscallMsrs::read();
+    vm.cpu = kern::this_cpu().index;
+    vm.timer_rate_shift = unsigned(vmx_msrs().misc & 0x1F); // IA32_VMX_MISC[4:0] (A.6)
+    vm.tsc_offset = 0;
+    vm.parked_at = cpu::rdtsc();
+    __atomic_store_n(&vm.died, false, __ATOMIC_RELAXED);
+    host_msrs.load();
+    lapic::take_back_from_guest(saved);
+    kern::sched_timer_lost();
+    kern::kprintf("slave: babysat mode: CPU %u is the master's again; Linux runs only inside its "
+                  "callers' budgets\n",
+                  vm.cpu);
+    __atomic_store_n(&c.parked_cpu, vm.cpu, __ATOMIC_RELEASE);
+    __atomic_store_n(&c.parked, &vm, __ATOMIC_RELEASE);
+    cpu::sti();
+    while (!__atomic_load_n(&c.stop, __ATOMIC_ACQUIRE) &&
+           !__atomic_load_n(&vm.died, __ATOMIC_ACQUIRE))
+        kern::sleep_until(cpu::rdtsc() + kern::g_clock.tsc_hz / 100);
+    cpu::cli(); // no caller on this CPU runs it from here: they run with interrupts off
+    __atomic_store_n(&c.parked, static_cast<SlaveVm*>(nullptr), __ATOMIC_RELEASE);
+    __atomic_store_n(&c.parked_cpu, ~0u, __ATOMIC_RELEASE);
+    if (!__atomic_load_n(&vm.died, __ATOMIC_ACQUIRE)) vm.res.out.end = GuestEnd::exited;
+}
+
+BabysitResult linux_slave_babysit(uint64_t budget) {
+    cpu::IrqSave irqs; // before looking: the parked thread tears down only with IF clear
+    SlaveControl& c = g_slave_control;
+    if (__atomic_load_n(&c.parked_cpu, __ATOMIC_ACQUIRE) != kern::this_cpu().index)
+        return {BabysitEnd::unavailable, 0};
+    SlaveVm* vm = __atomic_load_n(&c.parked, __ATOMIC_ACQUIRE);
+    if (!vm || __atomic_load_n(&vm->died, __ATOMIC_ACQUIRE)) return {BabysitEnd::unavailable, 0};
+    BabysatPolicy policy(*vm, budget);
+    run_vcpu(vm->vcpu, policy);
+    vm->parked_at = cpu::rdtsc();
+    if (policy.result.end == BabysitEnd::stopped) // halted, panicked, crashed: its thread reports
+        __atomic_store_n(&vm->died, true, __ATOMIC_RELEASE);
+    return policy.result;
+}
+
+} // namespace hv

@@ -1,0 +1,164 @@
+// Running the Linux slave on a CPU the master gives it whole (dedicated mode), and the master's
+// cross-CPU controls of the running slave: stop it, wake its daemon, count its exits, move it to
+// babysat mode.
+//
+//   master CPU 0: real-time threads, rtlat, the master's console
+//   slave CPU N:  this thread, interrupts off; Linux in VMX non-root operation; its exits are
+//                 handled here (run_loop.h), on CPU N
+//
+// The slave's local APIC, timer and interrupts are its own (passed through: no exits for them);
+// its RAM is a dedicated host region behind EPT; its console is an emulated 16550 whose lines
+// the master prints as "[linux] ..."; its ICR writes are filtered (icr_filter.h). The master
+// takes the CPU back with an NMI (linux_slave_request_stop) or when Linux halts or dies.
+#include "arch/x86_64/apic/lapic.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+#include "hypervisor/arch/x86_64/vmx_cpu.h"
+#include "hypervisor/run_loop.h"
+#include "hypervisor/slave/slave_vm.h"
+#include "sched/thread.h"
+
+namespace hv {
+
+namespace cpu = kern::cpu;
+using kern::Errc;
+using kern::Error;
+
+SlaveControl g_slave_control;
+
+namespace {
+
+/// Dedicated mode: the CPU is the slave's. Interrupts stay off in root mode (VM exits keep IF
+/// clear), so each one waits for the next VM entry and goes to the slave. The run ends when the
+/// master asks (stop, or babysat mode at a safe exit) or a handler stops the slave.
+class DedicatedPolicy {
+  public:
+    static constexpr bool INTERRUPTS_BETWEEN_EXITS = false;
+    explicit DedicatedPolicy(SlaveVm& vm) : m_vm(vm) {}
+
+    RunStep before_entry(Vcpu&) {
+        if (!__atomic_load_n(&g_slave_control.stop, __ATOMIC_ACQUIRE)) return RunStep::resume;
+        m_vm.res.out.end = GuestEnd::exited;
+        return RunStep::leave;
+    }
+    void after_exit(Vcpu&) {}
+
+    RunStep on_exit(Vcpu& v) {
+        SlaveControl& c = g_slave_control;
+        bool stopping = handle_slave_exit(v.vmcs(), v.regs(), m_vm.sctx);
+        __atomic_store_n(&c.exits, m_vm.res.out.total_exits, __ATOMIC_RELAXED);
+        // For linux_slave_wake() on another CPU: where the UART's interrupt goes now.
+        __atomic_store_n(&c.uart_vector, int32_t(m_vm.ioapic.vector(UART_IOAPIC_PIN)),
+                         __ATOMIC_RELEASE);
+        if (stopping) {
+            GuestEnd e = m_vm.res.out.end;
+            if (e == GuestEnd::triple_fault || e == GuestEnd::unhandled_exit ||
+                e == GuestEnd::ept_violation)
+                dump_guest_state(v.vmcs(), v.regs(), v.name());
+            return RunStep::leave;
+        }
+        if (__atomic_load_n(&c.babysat_requested, __ATOMIC_ACQUIRE) &&
+            !__atomic_load_n(&c.stop, __ATOMIC_ACQUIRE) && switch_to_babysat(m_vm)) {
+            to_babysat = true;
+            return RunStep::leave;
+        }
+        return RunStep::resume;
+    }
+
+    bool to_babysat = false; ///< the run ended to move the slave to babysat mode
+
+  private:
+    SlaveVm& m_vm;
+};
+
+} // namespace
+
+bool linux_slave_request_stop() {
+    SlaveControl& c = g_slave_control;
+    int64_t apic = __atomic_load_n(&c.apic, __ATOMIC_ACQUIRE);
+    if (apic < 0) return false;
+    // The flag before the NMI: the exit the NMI causes sees it (seq_cst orders the store before
+    // the ICR write's effects).
+    __atomic_store_n(&c.stop, true, __ATOMIC_SEQ_CST);
+    kern::lapic::send_ipi(uint32_t(apic), kern::lapic::NMI);
+    return true;
+}
+
+void linux_slave_request_babysat() {
+    SlaveControl& c = g_slave_control;
+    __atomic_store_n(&c.babysat_requested, true, __ATOMIC_SEQ_CST);
+    int64_t apic = __atomic_load_n(&c.apic, __ATOMIC_ACQUIRE);
+    if (apic >= 0 && !__atomic_load_n(&c.parked, __ATOMIC_ACQUIRE))
+        kern::lapic::send_ipi(uint32_t(apic), kern::lapic::NMI); // an exit, to switch at
+}
+
+bool linux_slave_babysat_ready() {
+    return __atomic_load_n(&g_slave_control.parked, __ATOMIC_ACQUIRE) != nullptr;
+}
+
+unsigned linux_slave_cpu() {
+    return __atomic_load_n(&g_slave_control.parked_cpu, __ATOMIC_ACQUIRE);
+}
+
+void linux_slave_wake() {
+    SlaveControl& c = g_slave_control;
+    __atomic_fetch_add(&c.rx_posts, 1, __ATOMIC_SEQ_CST); // the byte, before its interrupt
+    if (__atomic_load_n(&c.parked, __ATOMIC_ACQUIRE))
+        return; // the caller's next run of the slave sends the interrupt (linux_slave_babysit)
+    int32_t v = __atomic_load_n(&c.uart_vector, __ATOMIC_ACQUIRE);
+    int64_t apic = __atomic_load_n(&c.apic, __ATOMIC_ACQUIRE);
+    // One WRMSR (x2APIC ICR, SDM Vol 3A 11.12.9), never a wait: the interrupt goes straight to
+    // the slave's IDT (its CPU runs with interrupts passed through). Only a fixed interrupt, only
+    // to the slave's CPU, whatever Linux wrote into the redirection entry.
+    if (v >= 0 && apic >= 0)
+        kern::lapic::send_ipi(uint32_t(apic), kern::lapic::FIXED | uint32_t(v));
+}
+
+bool linux_slave_exits(uint64_t& exits) {
+    SlaveControl& c = g_slave_control;
+    if (!__atomic_load_n(&c.exits_valid, __ATOMIC_ACQUIRE)) return false;
+    exits = __atomic_load_n(&c.exits, __ATOMIC_RELAXED);
+    return true;
+}
+
+kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& opt,
+                                   SlaveResult& res) {
+    res = SlaveResult{};
+    if (!vmx_enabled()) TRY_VOID(vmx_enable_cpu());
+    if (!kern::lapic::x2apic())
+        return Error{Errc::unsupported,
+                     "the Linux slave needs x2APIC (Linux's Jailhouse guest mode requires it)"};
+    SlaveVm vm(res);
+    TRY_VOID(build_slave_vm(vm, img, opt));
+    vm.sctx.rx_edges_posted = true; // dedicated mode: linux_slave_wake() sends the interrupt
+    SlaveControl& c = g_slave_control;
+    vm.uart.attach_rx(&c.rx_posts);
+
+    // From here the CPU is the slave's: its local APIC, its SYSCALL MSRs, its interrupts.
+    cpu::cli();
+    SyscallMsrs host_msrs = SyscallMsrs::read();
+    kern::lapic::LentConfig lapic = kern::lapic::lend_to_guest();
+    __atomic_store_n(&c.stop, false, __ATOMIC_RELAXED);
+    __atomic_store_n(&c.babysat_requested, false, __ATOMIC_RELAXED);
+    __atomic_store_n(&c.exits, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&c.exits_valid, true, __ATOMIC_RELEASE);
+    __atomic_store_n(&c.apic, int64_t(kern::this_cpu().apic_id), __ATOMIC_RELEASE);
+    res.launch_tsc = cpu::rdtsc();
+    DedicatedPolicy policy(vm);
+    run_vcpu(vm.vcpu, policy);
+    if (policy.to_babysat) park_babysat(vm, host_msrs, lapic);
+    res.end_tsc = cpu::rdtsc();
+    __atomic_store_n(&c.apic, int64_t(-1), __ATOMIC_RELEASE);
+    __atomic_store_n(&c.exits_valid, false, __ATOMIC_RELEASE);
+    __atomic_store_n(&c.uart_vector, int32_t(-1), __ATOMIC_RELEASE);
+    if (!policy.to_babysat) {
+        host_msrs.load();
+        kern::lapic::take_back_from_guest(lapic);
+        kern::sched_timer_lost();
+    }
+    cpu::sti(); // vectors the slave left pending arrive now and are counted (percpu.h lapic_lent)
+    vm.uart.flush();
+    return {};
+}
+
+} // namespace hv

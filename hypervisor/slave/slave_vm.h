@@ -1,0 +1,137 @@
+// The Linux slave as the hypervisor holds it while it runs: its memory, EPT and bitmaps, its
+// vCPU, its devices and the context its exits are handled in. Built by build_slave_vm()
+// (slave_setup.cc), run on a CPU of its own (slave_run.cc) and, in babysat mode, by its
+// callers inside their budgets (slave_babysat.cc). Private to hypervisor/slave/.
+#pragma once
+
+#include "arch/x86_64/apic/lapic.h"
+#include "core/result.h"
+#include "hypervisor/core/ept/ept.h"
+#include "hypervisor/core/slave/babysat_exits.h"
+#include "hypervisor/core/slave/ept_sink.h"
+#include "hypervisor/slave/linux_slave.h"
+#include "hypervisor/vcpu.h"
+#include "hypervisor/vm_host.h"
+
+#include <stdint.h>
+
+namespace hv {
+
+/// The SYSCALL MSRs and the SWAPGS base: neither the VMCS nor VM entry and exit switch them
+/// (SDM Vol 3C 26.3.2, 27.5.1 list what they load), so whoever shares a CPU with the slave
+/// swaps them by hand.
+struct SyscallMsrs {
+    uint64_t star, lstar, cstar, fmask, kernel_gs_base; ///< IA32_STAR .. IA32_KERNEL_GS_BASE
+    /// This CPU's values.
+    static SyscallMsrs read();
+    /// Make them this CPU's values.
+    void load() const;
+};
+
+/// The machine behind the slave's exit handlers: the ICR, the EPT sink, the console, the
+/// doorbell. Its console_line() watches for what SlaveResult reports.
+struct KernelSlaveEnv final : SlaveEnv {
+    Ept* ept = nullptr;              ///< the slave's EPT
+    EptSink* sink = nullptr;         ///< where its stray accesses go
+    SlaveResult* res = nullptr;      ///< what the console lines tell
+    void (*on_doorbell)() = nullptr; ///< the delegation doorbell's handler (may be null)
+
+    void write_icr(uint64_t icr) override;
+    bool absorb_stray_access(uint64_t gpa) override;
+    uint64_t apic_base() override;
+    void doorbell() override;
+    void console_line(const char* line, size_t n) override;
+    /// Uart16550's line sink.
+    static void uart_sink(void* self, const char* line, size_t n) {
+        static_cast<KernelSlaveEnv*>(self)->console_line(line, n);
+    }
+};
+
+/// The slave's memory and the structures that point into it, released in one place (the sink
+/// before the EPT it links into; cached translations dropped before the tables' frames go).
+struct SlaveMemory {
+    uint64_t ram = 0;         ///< host-physical (= host-virtual) start of its RAM
+    uint64_t ram_frames = 0;  ///< 4 KiB frames of RAM
+    uint64_t bitmaps[3] = {}; ///< I/O bitmaps A and B, MSR bitmap
+    Ept ept;                  ///< guest-physical -> host-physical
+    EptSink sink;             ///< the junk page for stray accesses
+    bool have_ept = false, have_sink = false;
+    SlaveMemory() = default;
+    SlaveMemory(const SlaveMemory&) = delete;
+    SlaveMemory& operator=(const SlaveMemory&) = delete;
+    ~SlaveMemory();
+};
+
+/// Cross-CPU state of the running slave: written by the master's threads on any CPU, read by
+/// the slave's CPU (or its babysitting callers). Atomics, with the ordering at each use.
+struct SlaveControl {
+    bool stop = false;                ///< linux_slave_request_stop(): end at the next exit
+    bool babysat_requested = false;   ///< linux_slave_request_babysat(): switch at a safe exit
+    struct SlaveVm* parked = nullptr; ///< the slave while parked in babysat mode, else null
+    /// The CPU whose callers may run the parked slave, ~0u if none. Set before `parked`, cleared
+    /// after it: a caller checks it first, so only callers on that CPU, with interrupts off,
+    /// ever look at `parked`, and the slave's thread (on the same CPU) tears down with them off.
+    unsigned parked_cpu = ~0u;
+    int64_t apic = -1;        ///< APIC id of the CPU running it, -1 if none
+    uint32_t rx_posts = 0;    ///< linux_slave_wake(): bytes posted to its UART receiver
+    int32_t uart_vector = -1; ///< the vector Linux routed the UART's pin to, -1: masked
+    uint64_t exits = 0;       ///< its VM exits so far (for linux_slave_exits)
+    bool exits_valid = false; ///< a slave runs and `exits` is its count
+};
+/// The one slave's control block (slave_run.cc).
+extern SlaveControl g_slave_control;
+
+/// A slave being run.
+struct SlaveVm {
+    /// A slave reporting into @p r.
+    explicit SlaveVm(SlaveResult& r) : res(r) {}
+    SlaveVm(const SlaveVm&) = delete;
+    SlaveVm& operator=(const SlaveVm&) = delete;
+
+    SlaveResult& res; ///< what the master reports
+    SlaveMemory mem;  ///< RAM, EPT, sink, bitmaps (destroyed last)
+    GuestConfig cfg;  ///< name, RAM size, EPT: for the shared exit handlers
+    KernelExitEnv env;
+    KernelSlaveEnv senv;
+    Uart16550 uart{KernelSlaveEnv::uart_sink, &senv}; ///< its console (COM1)
+    IoApic ioapic;                                    ///< routes the UART's IRQ 4
+    VirtualLapic vlapic;                              ///< its local APIC in babysat mode
+    uint32_t own_apic_ids[1] = {};                    ///< its CPUs, for the ICR filter
+    Vcpu vcpu{"slave", res.out};
+    GuestContext gctx{cfg, res.out, nullptr, 0, env, {}};
+    SlaveExitContext sctx{gctx, senv, uart, res.stats, own_apic_ids, 1, &g_slave_control.stop};
+
+    // Babysat mode (slave_babysat.cc), valid once parked.
+    unsigned cpu = 0;              ///< the CPU whose callers run it
+    unsigned timer_rate_shift = 0; ///< IA32_VMX_MISC[4:0]: the preemption timer counts TSC >> it
+    SyscallMsrs guest_msrs{};      ///< its SYSCALL MSRs between runs
+    int64_t tsc_offset = 0;        ///< its TSC - the host's (its clock stops while parked)
+    uint64_t parked_at = 0;        ///< host TSC when it last stopped running
+    bool died = false;             ///< it ended while a caller ran it (atomic accesses)
+};
+
+/// Load the kernel image and initrd into new guest RAM, write the boot parameters, build its EPT
+/// (and the shared channel's mapping), its bitmaps and its VMCS (current on this CPU, ready to
+/// launch at the kernel's 64-bit entry). Failures have been printed.
+[[nodiscard]] kern::Result<void> build_slave_vm(SlaveVm& vm, const SlaveImages& img,
+                                                const SlaveOptions& opt);
+
+/// The I/O and MSR bitmaps: everything exits but the PM timer (read-only hardware) and the
+/// MSRs of slave_policy.h. In @p babysat mode the local APIC and its TSC-deadline timer stay
+/// the master's: every x2APIC MSR and IA32_TSC_DEADLINE exits then (the virtual LAPIC serves
+/// them).
+void fill_slave_bitmaps(SlaveMemory& mem, bool babysat);
+
+/// Move the slave running on this CPU into babysat mode, at an exit, interrupts off (its VMCS
+/// current): its local APIC's state goes into its virtual LAPIC, its bitmaps and controls change
+/// so that the master keeps the CPU's interrupts and LAPIC. False, nothing changed, if the
+/// moment is not safe (an interrupt in service) or the CPU has no VMX-preemption timer.
+bool switch_to_babysat(SlaveVm& vm);
+
+/// Babysat mode, on the slave's thread after switch_to_babysat(), interrupts off: give the CPU
+/// back to the master (@p host_msrs, @p lapic: what the slave's launch took) and park until the
+/// master stops the slave or it dies while a caller runs it; its callers run it meanwhile
+/// (linux_slave_babysit). Returns with interrupts off, the slave no longer reachable.
+void park_babysat(SlaveVm& vm, const SyscallMsrs& host_msrs, const kern::lapic::LentConfig& lapic);
+
+} // namespace hv
