@@ -15,7 +15,8 @@ Steps (each counts as one check, except the host tests, which count one per test
             VMWRITE that fails in the run loop ends its vCPU with the field named (test=hv)
   slave     the Linux slave builds (cached), boots on CPU 1 in Bochs to userspace while rtlat
             keeps its bound on CPU 0, its attacks are contained, a panic is reported and the
-            slave restarted, and a bad kernel image or too little memory gets a clear error
+            slave restarted, and a bad kernel image or too little memory gets a clear error;
+            an SMP slave on two CPUs counts both in its /proc/cpuinfo
   delegation  the logger writes to a file in Linux through the channel (doorbell mode) without a
             deadline miss while rtlat keeps its bound, then a hostile daemon's lies are refused;
             loopback talks TCP through Linux's stack (after an idle slave with vlibosd asleep
@@ -132,6 +133,16 @@ def main():
                                        "--cmdline", "exit=emu test=lab7 slave_run=lab7", "--timeout", "240",
                                        "--app", "rtlat cpu=0 threads=2 period_us=10000 loops=2500 bound_cycles=5000"],
          check=lambda out: all(f"@@ test={t} result=pass" in out for t in lab7) and "ESCAPED" not in out)
+    # An SMP slave: Linux on CPUs 2 and 1 of three (the master keeps CPU 0), its second CPU
+    # started by INIT and SIPI emulated in software; Linux itself counts its CPUs, before and
+    # after work on both, while rtlat keeps its bound on CPU 0.
+    smp = r"^\[linux\] vlibos-smp: %sprocessors=2 online=0-1"
+    step("slave-smp", [sys.executable, "tools/run.py", "bochs", "--cpus", "3", "--kernel", k, "--slave",
+                       "--cmdline", "exit=emu slave_run=smp slave_cpus=2", "--timeout", "300",
+                       "--app", "rtlat cpu=0 threads=2 period_us=10000 loops=1500 bound_cycles=5000"],
+         check=lambda out: re.search(smp % "", out, re.M) and re.search(smp % "after work on every CPU: ", out, re.M)
+         and re.search(r"^@@ slave boot=1 end=halted userspace=yes", out, re.M)
+         and "@@ test=rtlat_latency_bound result=pass" in out and "@@ test=rtlat_no_deadline_misses result=pass" in out)
     step("slave-panic-restart", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--slave", "--cmdline",
                                  "exit=emu slave_run=panic slave_restarts=1", "--timeout", "240"],
          check=lambda out: re.search(r"^@@ slave boot=1 end=panic userspace=yes", out, re.M)

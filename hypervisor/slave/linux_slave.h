@@ -29,6 +29,9 @@ struct SlaveOptions {
     uint64_t channel_hpa = 0;         ///< its host-physical address (2 MiB-aligned)
     void (*on_doorbell)() = nullptr;  ///< called on the slave's CPU when it rings (HC_DOORBELL)
     bool cpuid_offer_xsavec = false;  ///< debug: CPUID offers XSAVEC (SlaveCpuidOptions)
+    /// Its CPUs: vCPU i runs on CPU (the calling CPU - i), which it owns while it runs; the
+    /// master keeps CPU 0. More than one: Linux starts the others (INIT/SIPI, emulated).
+    unsigned cpus = 1;
 };
 
 /// What happened, for the master's report.

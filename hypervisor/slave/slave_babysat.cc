@@ -42,7 +42,7 @@ class BabysatPolicy {
             result = {BabysitEnd::budget, 0};
             return RunStep::leave;
         }
-        babysat_prepare_entry(v.vmcs(), m_vm.sctx, BabysatClock{now, m_vm.tsc_offset},
+        babysat_prepare_entry(v.vmcs(), m_vm.bsp.sctx, BabysatClock{now, m_vm.tsc_offset},
                               m_budget - (now - m_start), m_vm.timer_rate_shift);
         v.vmcs().write(HOST_CR3, cpu::read_cr3()); // the caller's address space
         m_host_msrs = SyscallMsrs::read();
@@ -56,9 +56,9 @@ class BabysatPolicy {
     }
 
     RunStep on_exit(Vcpu& v) {
-        BabysatStep s = babysat_exit(v.vmcs(), v.regs(), m_vm.sctx,
+        BabysatStep s = babysat_exit(v.vmcs(), v.regs(), m_vm.bsp.sctx,
                                      BabysatClock{cpu::rdtsc(), m_vm.tsc_offset});
-        __atomic_store_n(&g_slave_control.exits, m_vm.res.out.total_exits, __ATOMIC_RELAXED);
+        __atomic_fetch_add(&g_slave_control.exits, 1, __ATOMIC_RELAXED);
         if (!s.leave) return RunStep::resume;
         result = s.result;
         return RunStep::leave;
@@ -88,14 +88,14 @@ bool switch_to_babysat(SlaveVm& vm) {
         for (uint64_t irr = lapic::read(lapic::Reg(lapic::IRR0 + 0x10 * i)); irr; irr &= irr - 1)
             vm.vlapic.raise(uint8_t(i * 32 + __builtin_ctzll(irr)));
     fill_slave_bitmaps(vm.mem, true);
-    Vmcs<RealVmcs>& v = vm.vcpu.vmcs();
+    Vmcs<RealVmcs>& v = vm.bsp.vcpu.vmcs();
     v.write(PIN_BASED_VM_EXEC_CONTROL, uint32_t(v.read(PIN_BASED_VM_EXEC_CONTROL)) |
                                            PIN_EXTERNAL_INTERRUPT_EXITING | PIN_PREEMPTION_TIMER);
     v.write(CPU_BASED_VM_EXEC_CONTROL,
             uint32_t(v.read(CPU_BASED_VM_EXEC_CONTROL)) | PROC_USE_TSC_OFFSETTING);
-    vm.sctx.vlapic = &vm.vlapic;
-    vm.sctx.rx_edges_posted = false; // from now on the caller's run sends them
-    vm.sctx.uart_line = false;
+    vm.bsp.sctx.vlapic = &vm.vlapic;
+    vm.bsp.sctx.rx_edges_posted = false; // from now on the caller's run sends them
+    vm.bsp.sctx.uart_line = false;
     return true;
 }
 
@@ -133,7 +133,7 @@ BabysitResult linux_slave_babysit(uint64_t budget) {
     SlaveVm* vm = __atomic_load_n(&c.parked, __ATOMIC_ACQUIRE);
     if (!vm || __atomic_load_n(&vm->died, __ATOMIC_ACQUIRE)) return {BabysitEnd::unavailable, 0};
     BabysatPolicy policy(*vm, budget);
-    run_vcpu(vm->vcpu, policy);
+    run_vcpu(vm->bsp.vcpu, policy);
     vm->parked_at = cpu::rdtsc();
     if (policy.result.end == BabysitEnd::stopped) // halted, panicked, crashed: its thread reports
         __atomic_store_n(&vm->died, true, __ATOMIC_RELEASE);

@@ -296,6 +296,7 @@ void slave_hook() {
     j.images = SlaveImages{reinterpret_cast<const uint8_t*>(k->start), size_t(k->end - k->start),
                            reinterpret_cast<const uint8_t*>(i->start), size_t(i->end - i->start)};
     j.options.ram_bytes = option_number("slave_mem", 64) << 20;
+    j.options.cpus = unsigned(option_number("slave_cpus", 1));
     if (const char* run = kern::g_cmdline.get("slave_run"); run && *run) j.run = run;
     j.restarts = option_number("slave_restarts", 0);
     j.options.cpuid_offer_xsavec = kern::g_cmdline.has("slave_cpuid_offer_xsavec");

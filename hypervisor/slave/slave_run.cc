@@ -30,34 +30,41 @@ namespace {
 
 /// Dedicated mode: the CPU is the slave's. Interrupts stay off in root mode (VM exits keep IF
 /// clear), so each one waits for the next VM entry and goes to the slave. The run ends when the
-/// master asks (stop, or babysat mode at a safe exit) or a handler stops the slave.
+/// master asks (stop, or babysat mode at a safe exit) or a handler stops the vCPU.
 class DedicatedPolicy {
   public:
     static constexpr bool INTERRUPTS_BETWEEN_EXITS = false;
-    explicit DedicatedPolicy(SlaveVm& vm) : m_vm(vm) {}
+    explicit DedicatedPolicy(SlaveCpu& c) : m_c(c), m_vm(c.vm) {}
 
-    RunStep before_entry(Vcpu&) {
+    RunStep before_entry(Vcpu& v) {
         if (!__atomic_load_n(&g_slave_control.stop, __ATOMIC_ACQUIRE)) return RunStep::resume;
-        m_vm.res.out.end = GuestEnd::exited;
+        v.out().end = GuestEnd::exited;
         return RunStep::leave;
     }
     void after_exit(Vcpu&) {}
 
     RunStep on_exit(Vcpu& v) {
         SlaveControl& c = g_slave_control;
-        bool stopping = handle_slave_exit(v.vmcs(), v.regs(), m_vm.sctx);
-        __atomic_store_n(&c.exits, m_vm.res.out.total_exits, __ATOMIC_RELAXED);
+        bool stopping;
+        if (m_vm.ncpus > 1) { // its devices and counters are shared with its other vCPUs
+            kern::SpinlockGuard g(m_vm.lock);
+            stopping = handle_slave_exit(v.vmcs(), v.regs(), m_c.sctx);
+        } else {
+            stopping = handle_slave_exit(v.vmcs(), v.regs(), m_c.sctx);
+        }
+        __atomic_fetch_add(&c.exits, 1, __ATOMIC_RELAXED);
         // For linux_slave_wake() on another CPU: where the UART's interrupt goes now.
         __atomic_store_n(&c.uart_vector, int32_t(m_vm.ioapic.vector(UART_IOAPIC_PIN)),
                          __ATOMIC_RELEASE);
         if (stopping) {
-            GuestEnd e = m_vm.res.out.end;
+            GuestEnd e = v.out().end;
             if (e == GuestEnd::triple_fault || e == GuestEnd::unhandled_exit ||
                 e == GuestEnd::ept_violation)
                 dump_guest_state(v.vmcs(), v.regs(), v.name());
             return RunStep::leave;
         }
-        if (__atomic_load_n(&c.babysat_requested, __ATOMIC_ACQUIRE) &&
+        if (m_c.index == 0 && m_vm.ncpus == 1 &&
+            __atomic_load_n(&c.babysat_requested, __ATOMIC_ACQUIRE) &&
             !__atomic_load_n(&c.stop, __ATOMIC_ACQUIRE) && switch_to_babysat(m_vm)) {
             to_babysat = true;
             return RunStep::leave;
@@ -68,6 +75,7 @@ class DedicatedPolicy {
     bool to_babysat = false; ///< the run ended to move the slave to babysat mode
 
   private:
+    SlaveCpu& m_c;
     SlaveVm& m_vm;
 };
 
@@ -81,6 +89,9 @@ bool linux_slave_request_stop() {
     // the ICR write's effects).
     __atomic_store_n(&c.stop, true, __ATOMIC_SEQ_CST);
     kern::lapic::send_ipi(uint32_t(apic), kern::lapic::NMI);
+    for (int64_t& ap : c.ap_apics)
+        if (int64_t id = __atomic_load_n(&ap, __ATOMIC_ACQUIRE); id >= 0)
+            kern::lapic::send_ipi(uint32_t(id), kern::lapic::NMI);
     return true;
 }
 
@@ -121,6 +132,20 @@ bool linux_slave_exits(uint64_t& exits) {
     return true;
 }
 
+bool run_dedicated(SlaveCpu& c, SyscallMsrs& host_msrs, kern::lapic::LentConfig& lapic) {
+    // From here the CPU is the slave's: its local APIC, its SYSCALL MSRs, its interrupts.
+    cpu::cli();
+    host_msrs = SyscallMsrs::read();
+    lapic = kern::lapic::lend_to_guest();
+    DedicatedPolicy policy(c);
+    run_vcpu(c.vcpu, policy);
+    if (policy.to_babysat) return true;
+    host_msrs.load();
+    kern::lapic::take_back_from_guest(lapic);
+    kern::sched_timer_lost();
+    return false;
+}
+
 kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& opt,
                                    SlaveResult& res) {
     res = SlaveResult{};
@@ -130,33 +155,30 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
                      "the Linux slave needs x2APIC (Linux's Jailhouse guest mode requires it)"};
     SlaveVm vm(res);
     TRY_VOID(build_slave_vm(vm, img, opt));
-    vm.sctx.rx_edges_posted = true; // dedicated mode: linux_slave_wake() sends the interrupt
+    vm.bsp.sctx.rx_edges_posted = true; // dedicated mode: linux_slave_wake() sends the interrupt
     SlaveControl& c = g_slave_control;
     vm.uart.attach_rx(&c.rx_posts);
-
-    // From here the CPU is the slave's: its local APIC, its SYSCALL MSRs, its interrupts.
-    cpu::cli();
-    SyscallMsrs host_msrs = SyscallMsrs::read();
-    kern::lapic::LentConfig lapic = kern::lapic::lend_to_guest();
     __atomic_store_n(&c.stop, false, __ATOMIC_RELAXED);
     __atomic_store_n(&c.babysat_requested, false, __ATOMIC_RELAXED);
     __atomic_store_n(&c.exits, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&c.exits_valid, true, __ATOMIC_RELEASE);
+    if (auto r = start_slave_aps(vm); !r.ok()) {
+        __atomic_store_n(&c.exits_valid, false, __ATOMIC_RELEASE);
+        return r.error();
+    }
     __atomic_store_n(&c.apic, int64_t(kern::this_cpu().apic_id), __ATOMIC_RELEASE);
     res.launch_tsc = cpu::rdtsc();
-    DedicatedPolicy policy(vm);
-    run_vcpu(vm.vcpu, policy);
-    if (policy.to_babysat) park_babysat(vm, host_msrs, lapic);
+    SyscallMsrs host_msrs{};
+    kern::lapic::LentConfig lapic{};
+    if (run_dedicated(vm.bsp, host_msrs, lapic)) park_babysat(vm, host_msrs, lapic);
     res.end_tsc = cpu::rdtsc();
+    // Its other CPUs end with it (Linux stopped them before it halted, or they are stopped now).
+    __atomic_store_n(&c.stop, true, __ATOMIC_SEQ_CST);
+    cpu::sti();
+    stop_slave_aps(vm);
     __atomic_store_n(&c.apic, int64_t(-1), __ATOMIC_RELEASE);
     __atomic_store_n(&c.exits_valid, false, __ATOMIC_RELEASE);
     __atomic_store_n(&c.uart_vector, int32_t(-1), __ATOMIC_RELEASE);
-    if (!policy.to_babysat) {
-        host_msrs.load();
-        kern::lapic::take_back_from_guest(lapic);
-        kern::sched_timer_lost();
-    }
-    cpu::sti(); // vectors the slave left pending arrive now and are counted (percpu.h lapic_lent)
     vm.uart.flush();
     return {};
 }

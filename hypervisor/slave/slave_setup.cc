@@ -8,6 +8,7 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/time/clock.h"
 #include "console/console.h"
+#include "core/format.h"
 #include "core/mem/page.h"
 #include "hypervisor/arch/x86_64/vmx_cpu.h"
 #include "hypervisor/arch/x86_64/vmx_insn.h"
@@ -63,6 +64,30 @@ void KernelSlaveEnv::doorbell() {
     if (on_doorbell) on_doorbell();
 }
 
+void KernelSlaveEnv::startup_ipi(const StartupIpi& ipi) {
+    // The target's thread (slave_smp.cc) waits for sipi_page; INIT arms it, the first SIPI
+    // after an INIT starts it, a second SIPI (Linux sends two, SDM Vol 3A 9.4.4.1) is ignored
+    // as a started CPU would.
+    unsigned t = unsigned(ipi.target);
+    if (t >= vm->ncpus || t == 0) return;
+    if (ipi.kind == StartupIpi::init) __atomic_store_n(&vm->init_seen[t], true, __ATOMIC_RELAXED);
+    if (ipi.kind == StartupIpi::startup && __atomic_load_n(&vm->init_seen[t], __ATOMIC_RELAXED)) {
+        int32_t none = -1;
+        __atomic_compare_exchange_n(&vm->sipi_page[t], &none, int32_t(ipi.vector), false,
+                                    __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+    }
+}
+
+SlaveCpu::SlaveCpu(SlaveVm& v, unsigned i, GuestOutcome& out, SlaveStats& stats)
+    : vm(v), index(i), vcpu(name, out), gctx{v.cfg, out, nullptr, 0, env, {}},
+      sctx{gctx, v.senv, v.uart, stats, v.own_apic_ids, 1, &g_slave_control.stop} {
+    if (i == 0)
+        kern::snformat(name, sizeof name, "slave");
+    else
+        kern::snformat(name, sizeof name, "slave cpu%u", i);
+    env.fpu = &vcpu.fpu();
+}
+
 SlaveMemory::~SlaveMemory() {
     if (have_ept) {
         if (have_sink) sink.release(ept);
@@ -98,7 +123,29 @@ void fill_slave_bitmaps(SlaveMemory& r, bool babysat) {
     }
 }
 
+void init_slave_cpu(SlaveCpu& c) {
+    SlaveVm& vm = c.vm;
+    c.gctx.ram = reinterpret_cast<uint8_t*>(vm.mem.ram);
+    const VmxCaps& caps = vm.caps;
+    c.gctx.fixed = CrFixedBits{caps.cr0_fixed0, caps.cr0_fixed1, caps.cr4_fixed0, caps.cr4_fixed1};
+    c.sctx.own_count = vm.ncpus;
+    c.sctx.self = c.index;
+    c.sctx.ioapic = &vm.ioapic;
+    c.sctx.cpuid.offer_xsavec = vm.cpuid_offer_xsavec;
+}
+
 kern::Result<void> build_slave_vm(SlaveVm& vm, const SlaveImages& img, const SlaveOptions& opt) {
+    unsigned here = kern::this_cpu().index;
+    if (opt.cpus == 0 || opt.cpus > MAX_SLAVE_CPUS || opt.cpus > here) {
+        kern::kprintf("slave: %u CPUs asked for; it can have 1 to %u, and the master keeps CPU 0\n",
+                      opt.cpus, here < MAX_SLAVE_CPUS ? here : MAX_SLAVE_CPUS);
+        return Error{Errc::invalid_argument, "too many CPUs for the slave"};
+    }
+    vm.ncpus = opt.cpus;
+    for (unsigned i = 0; i < vm.ncpus; ++i) {
+        vm.host_cpus[i] = here - i;
+        vm.own_apic_ids[i] = kern::g_percpu[here - i].apic_id;
+    }
     auto bz = parse_bzimage(img.kernel, img.kernel_size); // lab 7
     if (!bz.ok()) {
         kern::kprintf("slave: the kernel image (%lu bytes) cannot be booted: %s\n", img.kernel_size,
@@ -136,8 +183,9 @@ kern::Result<void> build_slave_vm(SlaveVm& vm, const SlaveImages& img, const Sla
     j.pm_timer_port = kern::g_fadt.pm_timer_port;
     j.tsc_khz = uint32_t(kern::g_clock.tsc_hz / 1000);
     j.apic_khz = uint32_t(kern::g_clock.lapic_timer_hz / 1000);
-    j.num_cpus = 1;
-    j.cpu_ids[0] = uint8_t(kern::this_cpu().apic_id);
+    j.num_cpus = uint8_t(vm.ncpus);
+    for (unsigned i = 0; i < vm.ncpus; ++i)
+        j.cpu_ids[i] = uint8_t(vm.own_apic_ids[i]);
     j.uart_mask = 1;          // COM1 only: the emulated console
     j.standard_ioapic = true; // for the UART's IRQ 4, which wakes vlibosd (ioapic.h)
     write_jailhouse_setup_data(ram + SlaveFixed::SETUP_DATA, j);
@@ -180,22 +228,20 @@ kern::Result<void> build_slave_vm(SlaveVm& vm, const SlaveImages& img, const Sla
     s.guest.gdtr_base = SlaveFixed::GDT;
     s.guest.gdtr_limit = gdt_limit;
     own_fixed_cr_bits(s.ctl, s.guest, caps);
-    TRY_VOID(vm.vcpu.load(s, caps));
-    vm.vcpu.regs().rsi = SlaveFixed::ZERO_PAGE; // boot.rst: RSI = the zero page
+    TRY_VOID(vm.bsp.vcpu.load(s, caps));
+    vm.bsp.vcpu.regs().rsi = SlaveFixed::ZERO_PAGE; // boot.rst: RSI = the zero page
 
     vm.cfg.name = "linux";
     vm.cfg.ram_bytes = opt.ram_bytes;
     vm.cfg.use_ept = true;
-    vm.env.fpu = &vm.vcpu.fpu();
-    vm.gctx.ram = ram;
-    vm.gctx.fixed = CrFixedBits{caps.cr0_fixed0, caps.cr0_fixed1, caps.cr4_fixed0, caps.cr4_fixed1};
+    vm.senv.vm = &vm;
     vm.senv.ept = &vm.mem.ept;
     vm.senv.sink = &vm.mem.sink;
     vm.senv.res = &vm.res;
     vm.senv.on_doorbell = opt.on_doorbell;
-    vm.own_apic_ids[0] = kern::this_cpu().apic_id;
-    vm.sctx.ioapic = &vm.ioapic;
-    vm.sctx.cpuid.offer_xsavec = opt.cpuid_offer_xsavec;
+    vm.cpuid_offer_xsavec = opt.cpuid_offer_xsavec;
+    vm.caps = caps;
+    init_slave_cpu(vm.bsp);
     return {};
 }
 

@@ -12,6 +12,7 @@
 #include "hypervisor/slave/linux_slave.h"
 #include "hypervisor/vcpu.h"
 #include "hypervisor/vm_host.h"
+#include "sync/spinlock.h"
 
 #include <stdint.h>
 
@@ -28,9 +29,15 @@ struct SyscallMsrs {
     void load() const;
 };
 
+struct SlaveVm;
+
+/// The most CPUs one slave gets (Linux's CONFIG_NR_CPUS in slave/linux/slave.config).
+inline constexpr unsigned MAX_SLAVE_CPUS = 4;
+
 /// The machine behind the slave's exit handlers: the ICR, the EPT sink, the console, the
-/// doorbell. Its console_line() watches for what SlaveResult reports.
+/// doorbell, its CPUs' start-up. Its console_line() watches for what SlaveResult reports.
 struct KernelSlaveEnv final : SlaveEnv {
+    SlaveVm* vm = nullptr;           ///< the slave (its CPUs, for INIT and SIPI)
     Ept* ept = nullptr;              ///< the slave's EPT
     EptSink* sink = nullptr;         ///< where its stray accesses go
     SlaveResult* res = nullptr;      ///< what the console lines tell
@@ -40,6 +47,7 @@ struct KernelSlaveEnv final : SlaveEnv {
     bool absorb_stray_access(uint64_t gpa) override;
     uint64_t apic_base() override;
     void doorbell() override;
+    void startup_ipi(const StartupIpi& ipi) override;
     void console_line(const char* line, size_t n) override;
     /// Uart16550's line sink.
     static void uart_sink(void* self, const char* line, size_t n) {
@@ -72,7 +80,9 @@ struct SlaveControl {
     /// after it: a caller checks it first, so only callers on that CPU, with interrupts off,
     /// ever look at `parked`, and the slave's thread (on the same CPU) tears down with them off.
     unsigned parked_cpu = ~0u;
-    int64_t apic = -1;        ///< APIC id of the CPU running it, -1 if none
+    int64_t apic = -1; ///< APIC id of the CPU running its first vCPU, -1 if none
+    /// APIC ids of the CPUs its other vCPUs run on, -1 if none (NMIed to stop them).
+    int64_t ap_apics[MAX_SLAVE_CPUS] = {-1, -1, -1, -1};
     uint32_t rx_posts = 0;    ///< linux_slave_wake(): bytes posted to its UART receiver
     int32_t uart_vector = -1; ///< the vector Linux routed the UART's pin to, -1: masked
     uint64_t exits = 0;       ///< its VM exits so far (for linux_slave_exits)
@@ -80,6 +90,24 @@ struct SlaveControl {
 };
 /// The one slave's control block (slave_run.cc).
 extern SlaveControl g_slave_control;
+
+/// One of the slave's vCPUs with the context its exits are handled in. The first (index 0, the
+/// boot CPU) is part of the SlaveVm; the others live on the stacks of the threads that run them
+/// (slave_smp.cc), from their SIPI on.
+struct SlaveCpu {
+    /// vCPU @p index of @p vm, counting its exits into @p out and @p stats.
+    SlaveCpu(SlaveVm& vm, unsigned index, GuestOutcome& out, SlaveStats& stats);
+    SlaveCpu(const SlaveCpu&) = delete;
+    SlaveCpu& operator=(const SlaveCpu&) = delete;
+
+    SlaveVm& vm;           ///< the slave
+    unsigned index;        ///< 0: its boot CPU
+    char name[24] = {};    ///< "slave", "slave cpu1", ...
+    KernelExitEnv env;     ///< host CPUID, XCR0 for this vCPU
+    Vcpu vcpu;             ///< its VMCS, registers, FPU state
+    GuestContext gctx;     ///< what the shared exit handlers know
+    SlaveExitContext sctx; ///< what the slave's exit handlers know
+};
 
 /// A slave being run.
 struct SlaveVm {
@@ -91,15 +119,23 @@ struct SlaveVm {
     SlaveResult& res; ///< what the master reports
     SlaveMemory mem;  ///< RAM, EPT, sink, bitmaps (destroyed last)
     GuestConfig cfg;  ///< name, RAM size, EPT: for the shared exit handlers
-    KernelExitEnv env;
     KernelSlaveEnv senv;
     Uart16550 uart{KernelSlaveEnv::uart_sink, &senv}; ///< its console (COM1)
     IoApic ioapic;                                    ///< routes the UART's IRQ 4
     VirtualLapic vlapic;                              ///< its local APIC in babysat mode
-    uint32_t own_apic_ids[1] = {};                    ///< its CPUs, for the ICR filter
-    Vcpu vcpu{"slave", res.out};
-    GuestContext gctx{cfg, res.out, nullptr, 0, env, {}};
-    SlaveExitContext sctx{gctx, senv, uart, res.stats, own_apic_ids, 1, &g_slave_control.stop};
+    unsigned ncpus = 1;                               ///< its vCPUs
+    uint32_t own_apic_ids[MAX_SLAVE_CPUS] = {};       ///< their CPUs' x2APIC ids (ICR filter)
+    unsigned host_cpus[MAX_SLAVE_CPUS] = {};          ///< their CPUs' indices
+    /// Serialises exit handling between its vCPUs (the devices, the sink, the counters they
+    /// share); taken only when it has more than one.
+    kern::Spinlock lock;
+    VmxCaps caps{};                  ///< the VMX capabilities its VMCSs were built for
+    bool cpuid_offer_xsavec = false; ///< SlaveOptions::cpuid_offer_xsavec
+    /// Per vCPU: the start page its SIPI gave (startup_ipi.h), -1 before one; its INIT seen.
+    int32_t sipi_page[MAX_SLAVE_CPUS] = {-1, -1, -1, -1};
+    bool init_seen[MAX_SLAVE_CPUS] = {};
+    /// The boot CPU's vCPU: launched at the kernel's 64-bit entry.
+    SlaveCpu bsp{*this, 0, res.out, res.stats};
 
     // Babysat mode (slave_babysat.cc), valid once parked.
     unsigned cpu = 0;              ///< the CPU whose callers run it
@@ -111,10 +147,14 @@ struct SlaveVm {
 };
 
 /// Load the kernel image and initrd into new guest RAM, write the boot parameters, build its EPT
-/// (and the shared channel's mapping), its bitmaps and its VMCS (current on this CPU, ready to
-/// launch at the kernel's 64-bit entry). Failures have been printed.
+/// (and the shared channel's mapping), its bitmaps and its boot CPU's VMCS (current on this
+/// CPU, ready to launch at the kernel's 64-bit entry). Its vCPU i runs on CPU (this CPU - i).
+/// Failures have been printed.
 [[nodiscard]] kern::Result<void> build_slave_vm(SlaveVm& vm, const SlaveImages& img,
                                                 const SlaveOptions& opt);
+
+/// Fill in @p c's exit context from its slave (RAM, CR bits, devices, its CPU list and index).
+void init_slave_cpu(SlaveCpu& c);
 
 /// The I/O and MSR bitmaps: everything exits but the PM timer (read-only hardware) and the
 /// MSRs of slave_policy.h. In @p babysat mode the local APIC and its TSC-deadline timer stay
@@ -133,5 +173,17 @@ bool switch_to_babysat(SlaveVm& vm);
 /// master stops the slave or it dies while a caller runs it; its callers run it meanwhile
 /// (linux_slave_babysit). Returns with interrupts off, the slave no longer reachable.
 void park_babysat(SlaveVm& vm, const SyscallMsrs& host_msrs, const kern::lapic::LentConfig& lapic);
+
+/// Run vCPU @p c on this CPU, which the slave then owns (dedicated mode), until the master stops
+/// it, a handler stops it, or (boot CPU of a one-CPU slave only) babysat mode is requested:
+/// then true, and the CPU is still the slave's (park_babysat takes it from there).
+bool run_dedicated(SlaveCpu& c, SyscallMsrs& host_msrs, kern::lapic::LentConfig& lapic);
+
+/// Start the threads of the slave's other vCPUs, each on its CPU, waiting for its SIPI
+/// (slave_smp.cc); false, with a message, if one cannot be started.
+[[nodiscard]] kern::Result<void> start_slave_aps(SlaveVm& vm);
+/// Stop them (the master's stop flag is set) and wait for their threads; their exits are added
+/// to the slave's result.
+void stop_slave_aps(SlaveVm& vm);
 
 } // namespace hv

@@ -10,6 +10,7 @@
 #include "hypervisor/core/slave/icr_filter.h"
 #include "hypervisor/core/slave/ioapic.h"
 #include "hypervisor/core/slave/slave_policy.h"
+#include "hypervisor/core/slave/startup_ipi.h"
 #include "hypervisor/core/slave/uart16550.h"
 #include "hypervisor/core/slave/vlapic.h"
 
@@ -28,6 +29,8 @@ struct SlaveEnv {
     virtual void console_line(const char* line, size_t n) = 0;
     /// The slave rang the delegation doorbell (HC_DOORBELL): tell whoever waits on the channel.
     virtual void doorbell() = 0;
+    /// An INIT or SIPI to another of its CPUs (startup_ipi.h): reset or start vCPU @p target.
+    virtual void startup_ipi(const StartupIpi& ipi) = 0;
 
   protected:
     ~SlaveEnv() = default;
@@ -50,6 +53,7 @@ struct SlaveStats {
     uint64_t doorbells = 0;       ///< HC_DOORBELL VMCALLs
     uint64_t ioapic_exits = 0;    ///< emulated accesses to the I/O APIC's registers
     uint64_t uart_irqs = 0;       ///< UART interrupts raised by the guest's own UART accesses
+    uint64_t startup_ipis = 0;    ///< INITs and SIPIs to its own CPUs, emulated
 };
 
 /// Everything the handlers touch.
@@ -75,6 +79,7 @@ struct SlaveExitContext {
     /// not sent a second time from here. False in babysat mode, where the run loop sends it.
     bool rx_edges_posted = false;
     SlaveCpuidOptions cpuid{}; ///< debug switches of the CPUID policy
+    size_t self = 0;           ///< which of own_apic_ids is the exiting vCPU's CPU
 };
 
 /// The I/O APIC pin of the console UART's IRQ (COM1: IRQ 4, routed 1:1 by Linux's Jailhouse
@@ -308,6 +313,12 @@ template <VmcsAccess A> bool handle_slave_exit(Vmcs<A>& v, GuestRegs& r, SlaveEx
             msr_gp(v, c);
             return false;
         case SlaveMsrWrite::icr: {
+            if (StartupIpi ipi = decode_startup_ipi(value, c.own_apic_ids, c.own_count, c.self);
+                ipi.kind != StartupIpi::none) {
+                ++c.stats.startup_ipis; // emulated: the real ICR never sees it
+                c.slave.startup_ipi(ipi);
+                break;
+            }
             IcrVerdict verdict = check_icr_write(value, c.own_apic_ids, c.own_count); // lab 7
             if (verdict == IcrVerdict::allow) {
                 ++c.stats.icr_allowed;

@@ -24,6 +24,7 @@ const char* const KNOWN[] = {
     "slave_restarts", // slave_restarts=N: boot the slave again after it dies, up to N times
     "slave_timeout",  // slave_timeout=S: stop the slave after S seconds (default 300)
     "slave_mem",      // slave_mem=MiB: the slave's RAM (default 64)
+    "slave_cpus",     // slave_cpus=N: the slave's CPUs, the last N (default 1)
     "slave_verbose",  // slave_verbose: all of Linux's boot messages, early printk included
     "slave_append",   // slave_append=a=1,b: more Linux command-line options (commas become spaces)
     "slave_cpuid_offer_xsavec", // debug: the slave's CPUID offers XSAVEC, which Bochs 2.7 gets

@@ -22,6 +22,8 @@ struct FakeSlave final : SlaveEnv {
     uint64_t apic_base() override { return 0xFEE00C00; }
     void console_line(const char*, size_t) override {}
     void doorbell() override { ++rings; }
+    std::vector<StartupIpi> startups; // INITs and SIPIs to its other CPUs
+    void startup_ipi(const StartupIpi& ipi) override { startups.push_back(ipi); }
     static void sink(void*, const char*, size_t) {}
 };
 

@@ -30,6 +30,8 @@ struct FakeSlave final : SlaveEnv {
     void console_line(const char* line, size_t n) override { console.emplace_back(line, n); }
     unsigned rings = 0;
     void doorbell() override { ++rings; }
+    std::vector<StartupIpi> startups; // INITs and SIPIs to its other CPUs
+    void startup_ipi(const StartupIpi& ipi) override { startups.push_back(ipi); }
     static void sink(void* self, const char* line, size_t n) {
         static_cast<FakeSlave*>(self)->console_line(line, n);
     }
@@ -349,4 +351,30 @@ TEST_CASE("babysat mode: a wake-up posted while the slave was parked goes to the
     slave_exits::uart_line_changed(rig.sctx);
     CHECK(vl.pending() == 0x41);
     CHECK(rig.slave.icrs.empty()); // never the real ICR: the CPU is the master's
+}
+
+TEST_CASE("an SMP slave's INIT and SIPI to its own CPUs are emulated, never written to the ICR") {
+    Rig rig;
+    const uint32_t own[2] = {1, 2};
+    rig.sctx.own_apic_ids = own;
+    rig.sctx.own_count = 2;
+    rig.regs.rcx = MSR_X2APIC_ICR;
+    auto icr = [&](uint64_t v) {
+        rig.regs.rax = v & 0xFFFFFFFF;
+        rig.regs.rdx = v >> 32;
+        CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_MSR_WRITE));
+    };
+    icr((2ull << 32) | 0x4500);        // INIT to CPU 2
+    icr((2ull << 32) | 0x4600 | 0x9A); // SIPI, start page 0x9A
+    REQUIRE(rig.slave.startups.size() == 2);
+    CHECK(rig.slave.startups[0].kind == StartupIpi::init);
+    CHECK(rig.slave.startups[1].kind == StartupIpi::startup);
+    CHECK(rig.slave.startups[1].target == 1);
+    CHECK(rig.slave.startups[1].vector == 0x9A);
+    CHECK(rig.slave.icrs.empty());
+    CHECK(rig.stats.startup_ipis == 2);
+    icr((0ull << 32) | 0x4500); // INIT to the master's CPU 0: the filter refuses it
+    CHECK(rig.slave.startups.size() == 2);
+    CHECK(rig.slave.icrs.empty());
+    CHECK(rig.stats.icr_denied == 1);
 }

@@ -1,0 +1,38 @@
+// INIT and SIPI between the slave's own CPUs, emulated in software.
+//
+// Linux starts each other CPU of an SMP slave the x86 way (SDM Vol 3A 9.4.4 "MP
+// Initialization Example"): an INIT IPI, then one or two STARTUP IPIs (SIPI) whose vector V
+// says where the CPU starts, in real mode at CS:IP = (V << 8):0000, physical address V << 12.
+// The slave's ICR writes exit (icr_filter.h); the ones that start its own CPUs never reach the
+// real ICR (an INIT resets a CPU, and the master must keep its CPUs whatever Linux sends):
+// the hypervisor starts the target vCPU itself, in real mode at the SIPI's address. Every other
+// INIT or SIPI (to a master CPU, broadcast, logical, to itself) is left to the ICR filter,
+// which refuses it.
+//
+//   63           32 31   20 19:18      15  14  11   10:8      7:0
+//   | destination  |      | shorthand | TM | L | DM | delivery | vector |   (SDM Vol 3A 11.12.9)
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace hv {
+
+/// What an ICR write means for starting the slave's CPUs.
+struct StartupIpi {
+    enum Kind : uint8_t {
+        none,          ///< not an INIT or SIPI to another of its CPUs: the ICR filter decides
+        init,          ///< INIT (level assert): the target waits for a SIPI
+        init_deassert, ///< INIT level de-assert (sent by older start-up code): no effect
+        startup,       ///< SIPI: the target starts at vector << 12
+    };
+    Kind kind = none;   ///< what it is
+    size_t target = 0;  ///< index of the target in the slave's CPU list
+    uint8_t vector = 0; ///< for startup: the start page number
+};
+
+/// Decode ICR value @p icr written by the slave's CPU @p self (an index into @p own_ids, the
+/// x2APIC ids of its @p n CPUs).
+StartupIpi decode_startup_ipi(uint64_t icr, const uint32_t* own_ids, size_t n, size_t self);
+
+} // namespace hv
