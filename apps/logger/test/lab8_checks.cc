@@ -5,8 +5,8 @@
 //   delegation_logger_no_misses  the real-time sampler ran at every release
 //   hostile_daemon_contained     (`hostile`) each lie of the hostile daemon ended its call with
 //                                an error, in time, and the master's memory was not touched
-#include "core/format.h"
 #include "apps/logger/logger.h"
+#include "core/format.h"
 #include "vos.h"
 
 namespace {

@@ -10,11 +10,10 @@ using kern::BootName;
 using kern::BootNames;
 
 namespace {
-const BootName OPTIONS[] = {{"slave", "slave=linux"}, {"slave_run", "slave_run=NAME"},
-                            {"cpus", "cpus=N"}};
-const BootName MODULES[] = {{"slave-kernel", "bzImage"},
-                            {"slave-initrd", "initramfs"},
-                            {"grade-tests", "test names"}};
+const BootName OPTIONS[] = {
+    {"slave", "slave=linux"}, {"slave_run", "slave_run=NAME"}, {"cpus", "cpus=N"}};
+const BootName MODULES[] = {
+    {"slave-kernel", "bzImage"}, {"slave-initrd", "initramfs"}, {"grade-tests", "test names"}};
 const BootNames OPTS(std::begin(OPTIONS), std::end(OPTIONS));
 const BootNames MODS(std::begin(MODULES), std::end(MODULES));
 } // namespace
