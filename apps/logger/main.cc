@@ -323,17 +323,17 @@ int run(const char* args) {
     vos::printf("@@ metric=delegation_nop_min value=%lu unit=cycles\n", nop.min());
     vos::printf("@@ metric=delegation_nop_avg value=%lu unit=cycles\n", nop.avg());
     vos::printf("@@ metric=delegation_nop_max value=%lu unit=cycles\n", nop.max());
-    logger::Result r{logger::Stage::logged,
-                     path,
-                     s.fd,
-                     s.samples,
-                     s.misses,
-                     s.write_errors,
-                     lines,
-                     total,
-                     sr,
-                     st.size,
-                     false};
+    logger::Result r{};
+    r.stage = logger::Stage::logged;
+    r.file = path;
+    r.open_status = s.fd;
+    r.samples = s.samples;
+    r.misses = s.misses;
+    r.write_errors = s.write_errors;
+    r.lines = lines;
+    r.bytes = total;
+    r.stat_status = sr;
+    r.stat_size = st.size;
     tell(r);
     bool writes_ok =
         s.write_errors == 0 && lines == s.samples && uint64_t(sr == 0 ? st.size : 0) == total;

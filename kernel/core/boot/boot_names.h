@@ -21,6 +21,7 @@ static_assert(sizeof(BootName) == 16);
 /// A table of names: the records in [begin, end).
 class BootNames {
   public:
+    /// The table of the records in [begin, end).
     constexpr BootNames(const BootName* begin, const BootName* end) : m_begin(begin), m_end(end) {}
     /// The record named `name`, or nullptr.
     const BootName* find(const char* name) const;
@@ -29,7 +30,9 @@ class BootNames {
     /// Whether the module string `cmdline` ("name args...") names a record: its first word is
     /// one of the table's names, exactly.
     bool names_module(const char* cmdline) const;
+    /// The first record (with end(), a range-for walks the table).
     const BootName* begin() const { return m_begin; }
+    /// Past the last record.
     const BootName* end() const { return m_end; }
 
   private:
