@@ -71,10 +71,10 @@ class SameAsTheMakefile(unittest.TestCase):
     """The real kit: the Makefile's BUILD and overlay function give what kit.py gives."""
 
     def test_build_dir_and_overlay(self):
-        labs = kit.available_labs()
-        self.assertTrue(labs, "the kit has no solutions/labN overlay")
+        labs = kit.available_labs()  # a student's kit may hold none
         paths = sorted({p for n in labs for p in kit.overlay_files(n)}) + ["kernel/main.cc"]
-        for solved in ("all", "none", ",".join(map(str, labs[1:])), str(labs[-1]), "0,2"):
+        settings = ["all", "none", "0,2"] + ([",".join(map(str, labs[1:])), str(labs[-1])] if labs else [])
+        for solved in settings:
             got = make_values(["$(BUILD)"] + [f"$(call overlay,{p})" for p in paths], solved)
             self.assertEqual(len(got), len(paths) + 1)
             self.assertEqual(os.path.join(kit.ROOT, got[0]), kit.build_dir(solved), f"SOLVED={solved}")
