@@ -108,6 +108,8 @@ $(foreach s,$(KERNEL_SRCS),$(eval $(call object_rule,obj,$(s),KERNEL_CXXFLAGS,))
 -include $(KERNEL_OBJS:.o=.d)
 
 # ---- master applications (apps/): static ELF64 in ring 3, linked at 512 GiB ----
+# An application is apps/NAME/*.cc and its test part, apps/NAME/test/*.cc (the checks that judge
+# a run for the grader, e.g. the logger's lab 8 verdicts).
 APPS := $(notdir $(patsubst %/,%,$(filter-out apps/lib/,$(sort $(dir $(wildcard apps/*/main.cc))))))
 APP_LIB_SRCS := apps/lib/crt0.S apps/lib/vos.cc kernel/core/format.cc kernel/core/format_int.cc kernel/core/rt/latency_stats.cc
 # -mcmodel=large: the code lives above 2 GiB.
@@ -117,7 +119,7 @@ APP_ELFS := $(patsubst %,$(BUILD)/apps/%.elf,$(APPS))
 apps: $(APP_ELFS)
 
 define app_rule
-$(BUILD)/apps/$(1).elf: $(patsubst %,$(BUILD)/appobj/%.o,$(APP_LIB_SRCS) $(wildcard apps/$(1)/*.cc)) apps/lib/app.ld
+$(BUILD)/apps/$(1).elf: $(patsubst %,$(BUILD)/appobj/%.o,$(APP_LIB_SRCS) $(wildcard apps/$(1)/*.cc apps/$(1)/test/*.cc)) apps/lib/app.ld
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@"
 	$(Q)$(CXX) $(APP_CXXFLAGS) -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 -T apps/lib/app.ld -o $$@ $$(filter %.o,$$^)
@@ -125,7 +127,7 @@ endef
 $(foreach a,$(APPS),$(eval $(call app_rule,$(a))))
 
 APP_LABEL := $() (app)
-$(foreach s,$(sort $(APP_LIB_SRCS) $(wildcard apps/*/*.cc)),$(eval $(call object_rule,appobj,$(s),APP_CXXFLAGS,$(APP_LABEL))))
+$(foreach s,$(sort $(APP_LIB_SRCS) $(wildcard apps/*/*.cc apps/*/test/*.cc)),$(eval $(call object_rule,appobj,$(s),APP_CXXFLAGS,$(APP_LABEL))))
 -include $(shell find $(BUILD)/appobj -name '*.d' 2>/dev/null)
 
 # ---- running ----

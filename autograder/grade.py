@@ -39,6 +39,8 @@ import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tools"))
+import kit  # noqa: E402  (tools/kit.py: the solved-lab list and the overlay rule)
 import lint as lint_mod  # noqa: E402
 import sandbox as sb  # noqa: E402
 from view import BuildError, View, check_dependencies  # noqa: E402
@@ -70,28 +72,17 @@ def load_spec(root, lab):
     return load_toml(path)
 
 
-def available_overlays(root):
-    d = os.path.join(root, "solutions")
-    if not os.path.isdir(d):
-        return []
-    return sorted(int(n[3:]) for n in os.listdir(d) if re.fullmatch(r"lab\d+", n))
-
-
 def released_labs(root):
     """autograder/course.toml: `released = [0, 1, ...]` or "all" (the default)."""
     path = os.path.join(root, "autograder", "course.toml")
     rel = load_toml(path).get("released", "all") if os.path.exists(path) else "all"
-    return available_overlays(root) if rel == "all" else sorted(int(x) for x in rel)
+    return kit.available_labs(root) if rel == "all" else sorted(int(x) for x in rel)
 
 
 def solved_labs(root, lab, solved):
     if solved is None:
         return [n for n in released_labs(root) if n < lab]
-    if solved == "all":
-        return available_overlays(root)
-    if solved in ("none", ""):
-        return []
-    return sorted({int(x) for x in re.split(r"[,\s]+", solved) if x})
+    return kit.solved_labs(solved, root)
 
 
 # ---- what a student sees: bounded, printable, the same every time ----
@@ -381,7 +372,7 @@ class Grader:
         if r.rc != 0 or r.timed_out:
             why = f"timed out after {r.seconds:.0f} s" if r.timed_out else "did not compile"
             return fail_all(f"the kernel {why}:\n" + clean(compiler_errors(r.output), paths=self.paths()))
-        objdir = os.path.join(self.view.out, "solved-none", "obj")
+        objdir = os.path.join(self.view.out, os.path.basename(kit.build_dir("none", "")), "obj")
         bad = self.dependency_problems([os.path.join(objdir, f + ".d") for f in self.student_files()],
                                        self.kit_path())
         if bad:
@@ -411,7 +402,7 @@ class Grader:
         cmdline = f"exit=emu test=lab{self.lab} grade={nonce} {target.get('cmdline', '')}".strip()
         self.log(f"running the in-kernel tests in {emu} (timeout {timeout} s) ...")
         console = "build/console.log"
-        r = self.sandbox_run(["python3", "tools/run.py", emu, "--kernel", "build/solved-none/kernel.elf",
+        r = self.sandbox_run(["python3", "tools/run.py", emu, "--kernel", kit.kernel_path("none", ""),
                               "--cmdline", cmdline, "--timeout", str(timeout), "--quiet", "--log", console,
                               "--module", "build/grade-tests=grade-tests"]
                              + [x for a in apps for x in ("--app", a)] + run_args,

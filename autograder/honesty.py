@@ -23,15 +23,13 @@ import tomllib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import kit  # noqa: E402  (tools/kit.py: the solved-lab list)
 
 
 def labs():
     return sorted(int(m.group(1)) for f in os.listdir(os.path.join(HERE, "labs"))
                   if (m := re.fullmatch(r"lab(\d+)\.toml", f)))
-
-
-def overlays():
-    return sorted(int(d[3:]) for d in os.listdir(os.path.join(ROOT, "solutions")) if re.fullmatch(r"lab\d+", d))
 
 
 def host_test_names(lab):
@@ -65,7 +63,7 @@ def main():
     wanted = [int(a) for a in sys.argv[1:]] or labs()
     passed = failed = 0
     for lab in wanted:
-        if lab not in overlays():
+        if lab not in kit.available_labs():
             print(f"honesty: lab {lab}: FAIL no solutions/lab{lab} overlay")
             failed += 1
             continue
@@ -82,9 +80,9 @@ def main():
         else:
             print(f"honesty: lab {lab}: ok, its host test list matches the code ({len(actual)} cases)")
             passed += 1
-        earlier = [n for n in overlays() if n < lab]
-        with_own = ",".join(map(str, earlier + [lab]))
-        without = ",".join(map(str, earlier)) or "none"
+        earlier = [n for n in kit.available_labs() if n < lab]
+        with_own = kit.labs_arg(earlier + [lab])
+        without = kit.labs_arg(earlier)
         for mode, solved, want in (("with its solution", with_own, "passed"),
                                    ("without its solution", without, "failed")):
             tests = grade(lab, solved)

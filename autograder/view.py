@@ -14,20 +14,14 @@ Left out of the view: solutions/, autograder/, .git/, build/ and the handouts an
 import os
 import shutil
 import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
+from kit import build_dir, labs_arg, overlay_files, solved_tag  # noqa: E402  (tools/kit.py)
 
 # What a build needs; everything else stays out of reach.
 VIEW_DIRS = ["kernel", "hypervisor", "libos", "apps", "slave", "tests", "tools"]
 VIEW_FILES = ["Makefile", "CMakeLists.txt", ".clang-format"]
-
-
-def overlay_files(kit, lab):
-    """The paths (relative to the kit) that lab `lab`'s solution overlay replaces."""
-    base = os.path.join(kit, "solutions", f"lab{lab}")
-    out = []
-    for d, _, files in os.walk(base):
-        for f in files:
-            out.append(os.path.relpath(os.path.join(d, f), base))
-    return sorted(out)
 
 
 def _copy_tree(src, dst):
@@ -83,11 +77,11 @@ def _run(cmd, cwd, what):
 def _prebuild(kit, dest, labs, log):
     """Compile the overlays of `labs` in the grader's kit, in every flavour a build links them
     in: kernel objects, application objects (the Makefile) and host-test objects (CMake)."""
-    tag = "-".join(map(str, labs))
-    solved = ",".join(map(str, labs))
+    tag = solved_tag(labs)
+    solved = labs_arg(labs)
     log(f"compiling the solutions of labs {', '.join(map(str, labs))} (objects only) ...")
-    paths = [(n, p) for n in labs for p in overlay_files(kit, n)]
-    build = os.path.join("build", f"solved-{tag}")
+    paths = [(n, p) for n in labs for p in overlay_files(n, kit)]
+    build = build_dir(labs, "")  # relative to the kit: build/solved-<tag>
     env_make = ["make", "-s", f"SOLVED={solved}", "Q=@"]
     app_srcs = _make_var(kit, "APP_LIB_SRCS")
     kernel_targets = [f"{build}/obj/{p}.o" for _, p in paths]

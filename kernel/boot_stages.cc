@@ -111,6 +111,8 @@ void interrupts_time_smp_init() {
 
 } // namespace
 
+BOOT_OPTION(cpus, "cpus=N: start at most N CPUs");
+
 void boot_stages_run(void (*after_stage)(const char* suite)) {
     memory_init();
     report_line("boot stage=memory");

@@ -5,6 +5,8 @@
 #include "sched/thread.h"
 
 extern "C" const kern::LateInitHook __kinit_start[], __kinit_end[];
+extern "C" const kern::BootName __bootopts_start[], __bootopts_end[];
+extern "C" const kern::BootName __bootmods_start[], __bootmods_end[];
 
 namespace kern {
 
@@ -75,6 +77,14 @@ void at_run_end(void (*fn)(const RunSummary&)) {
 void run_end_hooks(const RunSummary& s) {
     for (unsigned i = 0; i < g_end_hook_count; ++i)
         g_end_hooks[i](s);
+}
+
+BootNames boot_options() {
+    return BootNames(__bootopts_start, __bootopts_end);
+}
+
+BootNames boot_data_modules() {
+    return BootNames(__bootmods_start, __bootmods_end);
 }
 
 } // namespace kern

@@ -5,7 +5,18 @@
 //
 // registers hv_init to run in the boot thread after the scheduler is up, in order of the
 // priority number, lowest first. The records live in the .kinit linker section (kernel.ld).
+//
+//   BOOT_OPTION(slave_mem, "slave_mem=MiB: the slave's RAM (default 64)");
+//   BOOT_DATA_MODULE(slave_kernel, "slave-kernel", "the Linux slave's bzImage");
+//
+// register a kernel command-line option and a data module's name (a multiboot2 module that is
+// a file for its layer, not a program to start) with a line of help, in the .bootopts and
+// .bootmods sections: the kernel knows an option or a module name only if some layer, itself
+// included, registered it (core/boot/boot_names.h). tools/docs_check.py collects every
+// BOOT_OPTION to check the docs' command-line table.
 #pragma once
+
+#include "core/boot/boot_names.h"
 
 #include <stdint.h>
 
@@ -50,9 +61,26 @@ void at_run_end(void (*fn)(const RunSummary&));
 /// Run the end-of-run hooks (kernel_main).
 void run_end_hooks(const RunSummary& s);
 
+/// Every registered command-line option (BOOT_OPTION), from every layer.
+BootNames boot_options();
+/// Every registered data module's name (BOOT_DATA_MODULE), from every layer.
+BootNames boot_data_modules();
+
 } // namespace kern
 
 #define KERNEL_LATE_INIT(name, priority, fn)                                                       \
     [[gnu::used, gnu::section(".kinit")]] static const ::kern::LateInitHook kinit_##name {         \
 #name, priority, fn                                                                        \
+    }
+
+/// Register the command-line option `key` (a bare word: `key` or `key=value`) with its help.
+#define BOOT_OPTION(key, help)                                                                     \
+    [[gnu::used, gnu::section(".bootopts")]] static const ::kern::BootName bootopt_##key {         \
+#key, help                                                                                 \
+    }
+
+/// Register `name`, a data module's name (its module string's first word), with its help.
+#define BOOT_DATA_MODULE(id, name, help)                                                           \
+    [[gnu::used, gnu::section(".bootmods")]] static const ::kern::BootName bootmod_##id {          \
+        name, help                                                                                 \
     }

@@ -3,7 +3,7 @@
 clock: sync=none) and in QEMU (host TSC ticks turned into ns; noisy on shared machines, so the
 median of several runs).
 
-    tools/bench.py --kernel build/solved-.../kernel.elf [--qemu-runs 3]
+    tools/bench.py [--kernel build/solved-.../kernel.elf] [--qemu-runs 3]
 
 Each configuration is one boot: the kernel's `bench` suite plus the `bench` application, then
 two rtlat instances at once (CPU 0 alone, CPU 1 next to a CPU hog on a lower-priority VCPU).
@@ -16,6 +16,8 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import kit  # noqa: E402  (tools/kit.py: where a build's kernel is)
 RTLAT = "threads=2 period_us=10000 loops=1000"
 ROWS = [
     ("yield_switch", "kernel thread switch via thread_yield"),
@@ -72,7 +74,8 @@ def metrics(emu, kernel):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--kernel", required=True)
+    ap.add_argument("--kernel", default=kit.kernel_path(os.environ.get("SOLVED", "all")),
+                    help="the kernel image (default: the build of $SOLVED, else all, as in the Makefile)")
     ap.add_argument("--qemu-runs", type=int, default=3)
     a = ap.parse_args()
     print("bench: Bochs (corei7_skylake_x, 2 CPUs, clock: sync=none) ...", flush=True)

@@ -28,6 +28,8 @@ import tempfile
 # start-up (its init script's own programs take exits of their own) before the difference.
 BASE_CALLS = 20
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import kit  # noqa: E402  (tools/kit.py: where a build's kernel is)
 MODES = [("spin", "spin", "vlibos.spin=-1", ""), ("poll", "poll", "vlibos.spin=-1", ""),
          ("doorbell", "doorbell", "vlibos.spin=-1", ""), ("poll, idle daemon", "poll", "vlibos.spin=2000", ""),
          ("poll, polling daemon", "poll", "vlibos.spin=2000,vlibos.block=0", ""),
@@ -56,7 +58,8 @@ def exits(text):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--kernel", required=True)
+    ap.add_argument("--kernel", default=kit.kernel_path(os.environ.get("SOLVED", "all")),
+                    help="the kernel image (default: the build of $SOLVED, else all, as in the Makefile)")
     ap.add_argument("--calls", type=int, default=200)
     a = ap.parse_args()
     print("\n## Delegated calls to the Linux slave, round trip in Bochs cycles (1 cycle = 100 ns at ips 10M)\n")

@@ -10,6 +10,8 @@ import subprocess
 import sys
 import tempfile
 
+import kit  # tools/kit.py: the solved-lab list and the overlay rule
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGETS = {
     "fuzz_response": ["libos/fuzz/fuzz_response.cc", "check_response"],
@@ -17,27 +19,18 @@ TARGETS = {
 }
 
 
-def source(rel, solved):
-    for n in solved:
-        p = os.path.join(ROOT, "solutions", f"lab{n}", rel)
-        if os.path.exists(p):
-            return p
-    return os.path.join(ROOT, rel)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=200000)
     ap.add_argument("--solved", default="all")
     a = ap.parse_args()
-    labs = sorted(int(d[3:]) for d in os.listdir(os.path.join(ROOT, "solutions")) if d[3:].isdigit())
-    solved = labs if a.solved == "all" else [] if a.solved == "none" else [int(x) for x in a.solved.split(",")]
+    solved = kit.solved_labs(a.solved)
     out = os.path.join(ROOT, "build", "fuzz")
     os.makedirs(out, exist_ok=True)
     failed = 0
     for name, (main_src, extra) in TARGETS.items():
         srcs = [os.path.join(ROOT, main_src)]
-        srcs.append(source("libos/channel/check_response.cc", solved) if extra == "check_response"
+        srcs.append(kit.overlay("libos/channel/check_response.cc", solved) if extra == "check_response"
                     else os.path.join(ROOT, extra))
         exe = os.path.join(out, name)
         cmd = ["clang++-14", "-std=c++20", "-g", "-O1", "-fsanitize=fuzzer,address,undefined",

@@ -3,7 +3,7 @@
 the kernel's symbols, stops at kernel_main with the hardware breakpoint `make qemu-gdb`'s
 .gdbinit uses, and prints a backtrace and the multiboot2 magic in EDI.
 
-    tools/gdb_check.py --kernel K
+    tools/gdb_check.py [--kernel K]
 """
 import argparse
 import os
@@ -12,12 +12,14 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kit  # noqa: E402  (tools/kit.py: where a build's kernel is)
 import run  # noqa: E402
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--kernel", required=True)
+    ap.add_argument("--kernel", default=kit.kernel_path(os.environ.get("SOLVED", "all")),
+                    help="the kernel image (default: the build of $SOLVED, else all, as in the Makefile)")
     a = ap.parse_args()
     iso = run.cached_iso(a.kernel, "exit=emu")
     port = run.gdb_port() + 1  # not the interactive port: a student's session may be using it

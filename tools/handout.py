@@ -10,29 +10,30 @@ uses whatever overlays the release contains.
 """
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tarfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import kit  # noqa: E402  (tools/kit.py: the solved-lab list)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--release", default="", help="labs whose solutions go to students, e.g. 0,1")
+    ap.add_argument("--release", default="", help="labs whose solutions go to students, e.g. 0,1 (or all, none)")
     ap.add_argument("--output", default=os.path.join(ROOT, "build", "handout"))
     a = ap.parse_args()
-    released = {int(x) for x in re.split(r"[,\s]+", a.release) if x}
+    released = set(kit.solved_labs(a.release))
     files = subprocess.run(["git", "-C", ROOT, "ls-files"], stdout=subprocess.PIPE, text=True,
                            check=True).stdout.splitlines()
     dest = os.path.join(a.output, "vlibos-kit")
     shutil.rmtree(dest, ignore_errors=True)
     kept = withheld = 0
     for f in files:
-        m = re.match(r"solutions/lab(\d+)/", f)
-        if m and int(m.group(1)) not in released:
+        lab = kit.solution_lab(f)
+        if lab is not None and lab not in released:
             withheld += 1
             continue
         os.makedirs(os.path.dirname(os.path.join(dest, f)) or dest, exist_ok=True)

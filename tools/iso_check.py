@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Boot the hybrid lab-PC ISO in QEMU under SeaBIOS or OVMF and check the screen shows text.
 
-    tools/iso_check.py --kernel K --firmware bios|uefi [--png out.png]
+    tools/iso_check.py [--kernel K] --firmware bios|uefi [--png out.png]
 
 The kernel runs without `exit=emu`, as on a real PC: it halts when done. Once the serial console
 shows the boot finished, a QEMU monitor `screendump` captures the screen; the check passes if
@@ -20,6 +20,7 @@ import time
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kit  # noqa: E402  (tools/kit.py: where a build's kernel is)
 import run  # noqa: E402
 
 
@@ -55,7 +56,8 @@ def monitor(sock_path, command):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--kernel", required=True)
+    ap.add_argument("--kernel", default=kit.kernel_path(os.environ.get("SOLVED", "all")),
+                    help="the kernel image (default: the build of $SOLVED, else all, as in the Makefile)")
     ap.add_argument("--firmware", choices=["bios", "uefi"], required=True)
     ap.add_argument("--png")
     ap.add_argument("--timeout", type=float, default=90)

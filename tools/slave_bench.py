@@ -26,6 +26,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+import kit  # noqa: E402  (tools/kit.py: where a build's kernel is)
 import run as runpy  # noqa: E402  (tools/run.py)
 
 MARKER = "vlibos-slave: userspace up"
@@ -124,7 +125,8 @@ def run_native(bzimage, initrd, timeout=300):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--kernel", required=True)
+    ap.add_argument("--kernel", default=kit.kernel_path(os.environ.get("SOLVED", "all")),
+                    help="the kernel image (default: the build of $SOLVED, else all, as in the Makefile)")
     ap.add_argument("--runs", type=int, default=3, help="runs per wall-time median")
     a = ap.parse_args()
     bz = os.path.join(ROOT, "build/slave/bzImage")

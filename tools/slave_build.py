@@ -21,6 +21,8 @@ import tarfile
 import time
 from pathlib import Path
 
+import kit  # tools/kit.py: the solved-lab list and the overlay rule
+
 ROOT = Path(__file__).resolve().parent.parent
 FRAGMENT = ROOT / "slave/linux/slave.config"
 OUT = ROOT / "build/slave"
@@ -172,16 +174,6 @@ def build_kernel():
     (OUT / "bzImage.key").write_text(f"{SOURCE_PKG} {version} fragment {key}\n")
 
 
-def solved_labs(arg):
-    """The Makefile's SOLVED rule: all (every overlay), none, or a list like 0,1,8."""
-    labs = sorted(int(d.name[3:]) for d in (ROOT / "solutions").glob("lab*") if d.name[3:].isdigit())
-    if arg == "all":
-        return labs
-    if arg in ("none", ""):
-        return []
-    return sorted(int(x) for x in arg.replace(",", " ").split())
-
-
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--solved=")]
     solved = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--solved=")),
@@ -191,7 +183,7 @@ def main():
         build_kernel()
     if what in ("initramfs", "all"):
         import slave_initramfs  # noqa: E402  (tools/slave_initramfs.py)
-        slave_initramfs.build(ROOT, OUT, say, die, solved_labs(solved))
+        slave_initramfs.build(ROOT, OUT, say, die, kit.solved_labs(solved, str(ROOT)))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ import re
 import subprocess
 from pathlib import Path
 
+import kit  # tools/kit.py: the solved-lab list and the overlay rule
+
 BUSYBOX = Path("/bin/busybox")
 # Real dynamically linked programs from Debian, with their shared libraries and loader at the
 # same paths: rt-tests' cyclictest (a large program beside the kit's own static ones; the FPU
@@ -29,13 +31,9 @@ def program_names(root):
 
 
 def overlay(root, rel, solved):
-    """solutions/labN/rel for the first solved lab N that has it, else rel: the Makefile's rule,
-    so that the daemon runs the same lab code (e.g. lab 8's ring) as the master it serves."""
-    for n in solved:
-        p = root / "solutions" / f"lab{n}" / rel
-        if p.exists():
-            return p
-    return root / rel
+    """The Makefile's overlay rule (tools/kit.py), so that the daemon runs the same lab code
+    (e.g. lab 8's ring) as the master it serves."""
+    return Path(kit.overlay(str(rel), solved, str(root)))
 
 
 def build_programs(root, out, say, die, solved):

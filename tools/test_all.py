@@ -6,6 +6,8 @@
 Steps (each counts as one check, except the host tests, which count one per test case):
   format    every C and C++ source follows .clang-format (clang-format 14; skipped if missing)
   host      all Catch2 host tests through CTest, every overlay applied
+  tools-kit the Python tools' solved-lab list and overlay rule (tools/kit.py) agree with the
+            Makefile's
   boot      the kernel boots and exits cleanly in QEMU and in Bochs (2 CPUs)
   badinput  an unknown kernel option warns and boot continues
   apps      in Bochs, rtlat keeps its deadlines while a NULL-dereferencing program is killed
@@ -44,6 +46,8 @@ import subprocess
 import sys
 import time
 
+import kit  # tools/kit.py: the solved-lab list and the overlay rule
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 results = []
 skipped = []
@@ -71,11 +75,6 @@ def step(name, cmd, check=None, timeout=1800, env=None):
     return ok, out
 
 
-def kernel_path():
-    labs = sorted(int(d[3:]) for d in os.listdir(os.path.join(ROOT, "solutions")) if re.fullmatch(r"lab\d+", d))
-    return os.path.join(ROOT, "build", "solved-" + ("-".join(map(str, labs)) or "none"), "kernel.elf")
-
-
 def main():
     start = time.monotonic()
     # ccache: share entries across checkouts and scratch kits (see the Makefile).
@@ -100,8 +99,10 @@ def main():
         results.pop()
         results.extend([("host", True)] * host_passed + [("host", False)] * (host_failed or (0 if ok else 1)))
 
+    # The Python tools' shared rules (tools/kit.py) against a made-up kit and the Makefile.
+    step("tools-kit", [sys.executable, "-B", "-m", "unittest", "tools/tests/kit_test.py"])
     step("kernel", ["make", "-s", "kernel", "apps", "SOLVED=all"])
-    k = kernel_path()
+    k = kit.kernel_path("all")
     booted = lambda out: "@@ boot result=pass" in out and re.search(r"@@ metric=cpus_online value=2", out)
     step("boot-qemu", [sys.executable, "tools/run.py", "qemu", "--kernel", k, "--cmdline", "exit=emu",
                        "--timeout", "60"], check=booted)

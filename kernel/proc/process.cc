@@ -10,6 +10,7 @@
 #include "core/elf/elf_loader.h"
 #include "core/format.h"
 #include "core/mem/pte.h"
+#include "hooks.h"
 #include "lib/string.h"
 #include "mem/kmalloc.h"
 #include "mem/memory.h"
@@ -235,10 +236,10 @@ void process_check_killed() {
 }
 
 namespace {
-// Data modules, not programs: the Linux slave's kernel and initrd (hypervisor/slave) and the
-// grader's list of expected tests (test/report.h).
+// Data modules, not programs: the names each layer registered (BOOT_DATA_MODULE), e.g. the
+// Linux slave's kernel and initrd (hypervisor/slave) and the grader's list of expected tests.
 bool is_data_module(const BootModule& m) {
-    return strncmp(m.cmdline, "slave-", 6) == 0 || strcmp(m.cmdline, "grade-tests") == 0;
+    return boot_data_modules().names_module(m.cmdline);
 }
 } // namespace
 

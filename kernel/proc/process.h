@@ -21,7 +21,7 @@ Result<Process*> process_spawn(const uint8_t* elf, size_t size, const char* name
 /// Start every multiboot2 module as a process (the module's string: "name args..."). Returns
 /// how many started.
 unsigned process_spawn_modules();
-/// Boot modules that are master applications (not the Linux slave's "slave-*" files).
+/// Boot modules that are master applications (not data modules: BOOT_DATA_MODULE, hooks.h).
 size_t process_app_module_count();
 /// Wait until every process has ended; returns the number that ended with a nonzero status or
 /// were killed (their `@@ process` lines say which).

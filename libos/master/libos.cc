@@ -202,4 +202,7 @@ void libos_init() {
 
 KERNEL_LATE_INIT(libos, 25, libos_init);
 
+BOOT_OPTION(libos, "libos=poll|doorbell|spin|babysat: how delegated calls wait for the slave");
+BOOT_OPTION(libos_idle_check, "libos_idle_check=S: count an idle slave's VM exits over S seconds");
+
 } // namespace libos

@@ -1,24 +1,25 @@
 // The kernel command line: space-separated `key=value` options and bare `flag`s.
 #pragma once
 
+#include "core/boot/boot_names.h"
+
 #include <stddef.h>
 
 namespace kern {
 
-/// A parsed command line. Options not in the known-options table are reported by warn().
+/// A parsed command line. Options not in the table of known ones are reported by warn().
 class CommandLine {
   public:
     /// Most options kept; more are reported and ignored.
     static constexpr size_t MAX_OPTIONS = 16;
 
-    /// Parse `text` (copied; the original may go away). Unknown options are passed to `warn`.
-    void parse(const char* text, void (*warn)(const char* option));
+    /// Parse `text` (copied; the original may go away), keeping the options `known` names.
+    /// Unknown options, and known ones beyond MAX_OPTIONS, are passed to `warn`.
+    void parse(const char* text, const BootNames& known, void (*warn)(const char* option));
     /// The value of `key=value`, or nullptr if absent (a bare flag has value "").
     const char* get(const char* key) const;
     /// True if `key` or `key=...` was given.
     bool has(const char* key) const { return get(key) != nullptr; }
-    /// Whether `key` is one the kernel understands.
-    static bool is_known(const char* key);
 
   private:
     char m_buf[256] = {};

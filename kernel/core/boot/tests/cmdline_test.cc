@@ -1,10 +1,13 @@
-// Kernel command-line parsing: known options kept, unknown ones reported, boot goes on.
+// Kernel command-line parsing: the options a table of known ones names are kept, the others
+// reported, and boot goes on.
 #include "core/boot/cmdline.h"
 
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
+using kern::BootName;
+using kern::BootNames;
 using kern::CommandLine;
 
 namespace {
@@ -12,12 +15,20 @@ std::vector<std::string> g_warned;
 void warn(const char* opt) {
     g_warned.push_back(opt);
 }
+
+// What the kernel's registrations would give (kernel/hooks.h), as a plain array.
+const BootName KNOWN[] = {{"test", "test=labN"},
+                          {"exit", "exit=emu"},
+                          {"quiet", "quiet"},
+                          {"cpus", "cpus=N"},
+                          {"slave", "slave=linux"}};
+const BootNames TABLE(std::begin(KNOWN), std::end(KNOWN));
 } // namespace
 
 TEST_CASE("options, flags and unknown options") {
     g_warned.clear();
     CommandLine c;
-    c.parse("  test=lab1   exit=emu quiet bogus=1 cpus=2 ", warn);
+    c.parse("  test=lab1   exit=emu quiet bogus=1 cpus=2 ", TABLE, warn);
     CHECK(std::string(c.get("test")) == "lab1");
     CHECK(std::string(c.get("exit")) == "emu");
     CHECK(c.has("quiet"));
@@ -27,16 +38,42 @@ TEST_CASE("options, flags and unknown options") {
     CHECK(g_warned == std::vector<std::string>{"bogus"});
 }
 
+TEST_CASE("the table decides what is known: an option no layer registered is reported") {
+    g_warned.clear();
+    const BootNames kernel_only(std::begin(KNOWN), std::begin(KNOWN) + 4); // without "slave"
+    CommandLine c;
+    c.parse("slave=linux cpus=2 slave_run=lab7", kernel_only, warn);
+    CHECK_FALSE(c.has("slave"));
+    CHECK(std::string(c.get("cpus")) == "2");
+    CHECK(g_warned == std::vector<std::string>{"slave", "slave_run"});
+    g_warned.clear();
+    c.parse("slave=linux cpus=2", TABLE, warn);
+    CHECK(std::string(c.get("slave")) == "linux");
+    CHECK(g_warned.empty());
+}
+
+TEST_CASE("options beyond the most kept are reported") {
+    g_warned.clear();
+    std::string line;
+    for (size_t i = 0; i < CommandLine::MAX_OPTIONS; ++i)
+        line += "quiet ";
+    line += "cpus=3";
+    CommandLine c;
+    c.parse(line.c_str(), TABLE, warn);
+    CHECK_FALSE(c.has("cpus"));
+    CHECK(g_warned == std::vector<std::string>{"cpus"});
+}
+
 TEST_CASE("empty and null command lines") {
     CommandLine c;
-    c.parse("", warn);
+    c.parse("", TABLE, warn);
     CHECK_FALSE(c.has("test"));
-    c.parse(nullptr, warn);
+    c.parse(nullptr, TABLE, warn);
     CHECK_FALSE(c.has("test"));
 }
 
 TEST_CASE("a value may contain '='") {
     CommandLine c;
-    c.parse("test=a=b", warn);
+    c.parse("test=a=b", TABLE, warn);
     CHECK(std::string(c.get("test")) == "a=b");
 }
