@@ -32,6 +32,8 @@ VmxCaps caps_of(const VmxMsrs& m) {
     c.misc = m.misc;
     c.max_phys_addr = uint8_t(m.maxphyaddr);
     c.linear_addr_bits = uint8_t(cpu::cpuid(0x80000008).eax >> 8);
+    c.sgx = (cpu::cpuid(7, 0).ebx >> 2) & 1;
+    c.rtm = (cpu::cpuid(7, 0).ebx >> 11) & 1;
     return c;
 }
 

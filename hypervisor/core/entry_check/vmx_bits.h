@@ -105,9 +105,10 @@ constexpr uint32_t ACTIVITY_SHUTDOWN = 2;  ///< shutdown (after a triple fault)
 constexpr uint32_t ACTIVITY_WAIT_SIPI = 3; ///< wait-for-SIPI
 
 // Guest interruptibility state (SDM 25.4.2, Table 25-3).
-constexpr uint32_t BLOCKING_BY_STI = 1u << 0;    ///< blocking by STI
-constexpr uint32_t BLOCKING_BY_MOV_SS = 1u << 1; ///< blocking by MOV SS
-constexpr uint32_t BLOCKING_BY_SMI = 1u << 2;    ///< blocking by SMI
-constexpr uint32_t BLOCKING_BY_NMI = 1u << 3;    ///< blocking by NMI
+constexpr uint32_t BLOCKING_BY_STI = 1u << 0;      ///< blocking by STI
+constexpr uint32_t BLOCKING_BY_MOV_SS = 1u << 1;   ///< blocking by MOV SS
+constexpr uint32_t BLOCKING_BY_SMI = 1u << 2;      ///< blocking by SMI
+constexpr uint32_t BLOCKING_BY_NMI = 1u << 3;      ///< blocking by NMI
+constexpr uint32_t ENCLAVE_INTERRUPTION = 1u << 4; ///< the guest was interrupted in an enclave
 
 } // namespace hv::vmx_bits
