@@ -41,9 +41,9 @@ namespace cpu = kern::cpu;
 namespace {
 
 constexpr uint64_t SEED = 0xE27C4EC0DE5EED01ull; ///< fixed: the same cases on every run
-constexpr unsigned CASES_PER_BASE = 150;
-constexpr uint64_t RAM_BYTES = 2 << 20;      ///< one 2 MiB page of guest RAM, all HLT
-constexpr uint64_t GUEST_CODE = 0x10000;     ///< offset of the guest's RIP in its RAM
+constexpr unsigned CASES_PER_BASE = 600;
+constexpr uint64_t RAM_BYTES = 2 << 20;       ///< one 2 MiB page of guest RAM, all HLT
+constexpr uint64_t GUEST_CODE = 0x10000;      ///< offset of the guest's RIP in its RAM
 constexpr uint32_t PREEMPTION_TIMER = 200000; ///< ends a guest that does not exit by itself
 
 /// MSRs a VM exit may leave changed after an accepted host-state or MSR-list change.
@@ -161,6 +161,8 @@ struct Category {
 struct Tally {
     unsigned cases = 0, agree = 0, deviations = 0, disagreements = 0, not_launched = 0;
     unsigned per_deviation[16] = {};
+    /// How the CPU refused: VMfail 7, VMfail 8, exit reason 33, 34, another entry-failure reason.
+    unsigned refusals[5] = {};
     Category cats[48] = {};
     unsigned ncats = 0;
 };
@@ -219,6 +221,11 @@ bool run_base(kern::KTestContext& t, Tally& tally, unsigned index, const char* n
             fill_msr_area(msr_area, saved.msr[0]); // an MSR-store list may have written it
             v = launch(c.state, vmcs, saved, &detail);
         }
+        if (v == CpuVerdict::refused) {
+            const uint64_t code = detail & 0xFFFF;
+            const bool vmfail = detail >> 63;
+            ++tally.refusals[vmfail ? (code == 7 ? 0 : 1) : code == 33 ? 2 : code == 34 ? 3 : 4];
+        }
         const BochsDeviation* dev = nullptr;
         const DiffOutcome o = judge_case(c.state, caps, checker_ok, why, launchable, v, &dev);
         if (o == DiffOutcome::agree_accept || o == DiffOutcome::agree_refuse) {
@@ -258,6 +265,10 @@ void report(const Tally& t) {
                        i < 16 ? t.per_deviation[i] : 0);
         kern::report_line(line);
     }
+    kern::kprintf("entry_diff: the CPU refused %u times: VMfail error 7: %u, error 8: %u, "
+                  "VM-entry failure exit 33: %u, exit 34: %u, another exit reason: %u\n",
+                  t.refusals[0] + t.refusals[1] + t.refusals[2] + t.refusals[3] + t.refusals[4],
+                  t.refusals[0], t.refusals[1], t.refusals[2], t.refusals[3], t.refusals[4]);
     kern::report_metric("entry_diff_cases", t.cases, "cases");
     kern::report_metric("entry_diff_agreements", t.agree, "cases");
     kern::report_metric("entry_diff_bochs_deviations", t.deviations, "cases");
@@ -288,18 +299,19 @@ KTEST(entry_diff, entry_check_agrees_with_cpu) {
     KREQUIRE(ept.ok());
     res.ept = static_cast<Ept&&>(ept.value());
     res.have_ept = true;
-    KREQUIRE(res.ept.map(0, res.ram, RAM_BYTES, EPT_READ | EPT_WRITE | EPT_EXECUTE,
-                         EptMemoryType::write_back)
+    KREQUIRE(res.ept
+                 .map(0, res.ram, RAM_BYTES, EPT_READ | EPT_WRITE | EPT_EXECUTE,
+                      EptMemoryType::write_back)
                  .ok());
 
     // Guest RAM: HLT everywhere, page tables for both 64-bit bases, one PAE page directory.
     auto* mem = reinterpret_cast<uint8_t*>(res.ram);
     memset(mem, 0xF4, RAM_BYTES);
-    build_tables(mem, 0x1000, 0);        // with EPT: guest-physical 0
+    build_tables(mem, 0x1000, 0);       // with EPT: guest-physical 0
     build_tables(mem, 0x4000, res.ram); // without EPT: the RAM's host-physical address
     auto* pae_pd = reinterpret_cast<uint64_t*>(mem + 0x7000);
     memset(pae_pd, 0, 0x1000);
-    pae_pd[0] = 0x83; // 2 MiB page at 0: the guest's code is mapped
+    pae_pd[0] = 0x83;                // 2 MiB page at 0: the guest's code is mapped
     for (unsigned i = 0; i < 3; ++i) // bitmaps: every I/O port and MSR exits
         memset(reinterpret_cast<void*>(res.pages[i]), 0xFF, kern::PAGE_SIZE);
     memset(reinterpret_cast<void*>(res.pages[4]), 0, kern::PAGE_SIZE);

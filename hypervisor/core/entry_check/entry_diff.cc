@@ -17,8 +17,9 @@ enum : unsigned {
     DEV_RIP_NONCANONICAL,
     DEV_PENDING_DBG_HIGH,
     DEV_DEBUGCTL_RESERVED,
-    DEV_SS_64BIT_UNCHECKED,
     DEV_CS_RPL_UNRESTRICTED,
+    DEV_CS_SS_DPL_UNRESTRICTED,
+    DEV_TSC_MULTIPLIER_ZERO,
     DEV_COUNT
 };
 
@@ -40,13 +41,17 @@ constexpr BochsDeviation DEVIATIONS[DEV_COUNT] = {
      DeviationKind::accepts},
     {"debugctl_reserved_bits", "SDM Vol 3C 27.3.1.1",
      "the reserved bits of the guest IA32_DEBUGCTL are not checked", DeviationKind::accepts},
-    {"ss_of_64bit_guest_unchecked", "SDM Vol 3C 27.3.1.2",
-     "for a 64-bit guest whose SS selector has RPL 0, SS's base and access rights (but for "
-     "DPL) are not checked, even when SS is usable",
+    {"cs_dpl_checked_against_cs_rpl", "SDM Vol 3C 27.3.1.2",
+     "with \"unrestricted guest\", CS.DPL must still equal CS.RPL (non-conforming) or not exceed "
+     "it (conforming), a rule the SDM replaced by comparing CS.DPL with SS.DPL",
+     DeviationKind::refuses},
+    {"cs_dpl_not_checked_against_ss_dpl", "SDM Vol 3C 27.3.1.2",
+     "with \"unrestricted guest\", a CS.DPL that differs from SS.DPL (non-conforming) or exceeds "
+     "it (conforming) is accepted as long as it fits CS.RPL, the rule Bochs checks instead",
      DeviationKind::accepts},
-    {"cs_rpl_with_unrestricted_guest", "SDM Vol 3C 27.3.1.2",
-     "CS.RPL must equal CS.DPL (non-conforming) or be at least CS.DPL (conforming) even with "
-     "\"unrestricted guest\", where the SDM only compares CS.DPL with SS.DPL",
+    {"tsc_scaling_with_zero_multiplier", "SDM Vol 3C 27.2.1.1",
+     "\"use TSC scaling\" with a TSC multiplier of 0 fails with VM-instruction error 7; the SDM "
+     "has no such check (and the multiplier is not part of VmxState)",
      DeviationKind::refuses},
 };
 
@@ -69,6 +74,27 @@ bool in_64bit_mode(const VmxState& s) {
     return ia32e(s) && (s.guest.cs.access_rights & AR_L);
 }
 
+/// Bochs' CS rule, from the SDM before "unrestricted guest": a non-conforming CS has DPL = RPL,
+/// a conforming one DPL <= RPL. (The SDM's rule compares CS.DPL with SS.DPL; without
+/// unrestricted guest SS.DPL = SS.RPL = CS.RPL, so the two rules agree.)
+bool bochs_cs_rule_ok(const Segment& cs) {
+    const uint32_t type = cs.access_rights & AR_TYPE_MASK;
+    const uint32_t dpl = (cs.access_rights >> AR_DPL_SHIFT) & 3, rpl = cs.selector & 3u;
+    if (type == 9 || type == 11) return rpl == dpl;
+    if (type == 13 || type == 15) return rpl >= dpl;
+    return true;
+}
+
+/// The SDM's CS rule (27.3.1.2, access rights, DPL) for code types.
+bool sdm_cs_rule_ok(const Segment& cs, const Segment& ss) {
+    const uint32_t type = cs.access_rights & AR_TYPE_MASK;
+    const uint32_t dpl = (cs.access_rights >> AR_DPL_SHIFT) & 3;
+    const uint32_t ss_dpl = (ss.access_rights >> AR_DPL_SHIFT) & 3;
+    if (type == 9 || type == 11) return dpl == ss_dpl;
+    if (type == 13 || type == 15) return dpl <= ss_dpl;
+    return true;
+}
+
 } // namespace
 
 const BochsDeviation* bochs_deviations(unsigned* count) {
@@ -86,32 +112,24 @@ const BochsDeviation* bochs_panics_on(const VmxState& s, const VmxCaps& caps) {
     return nullptr;
 }
 
-const BochsDeviation* bochs_accepts_explained(const VmxState& s, const VmxCaps& caps,
+const BochsDeviation* bochs_accepts_explained(const VmxState& s, const VmxCaps&,
                                               const EntryCheckFailure& why) {
-    if (same(why.field, "GUEST_RIP") && in_64bit_mode(s))
-        return &DEVIATIONS[DEV_RIP_NONCANONICAL];
+    if (same(why.field, "GUEST_RIP") && in_64bit_mode(s)) return &DEVIATIONS[DEV_RIP_NONCANONICAL];
     if (same(why.field, "GUEST_PENDING_DBG_EXCEPTIONS") && (s.guest.pending_dbg_exceptions >> 32))
         return &DEVIATIONS[DEV_PENDING_DBG_HIGH];
     if (same(why.field, "GUEST_IA32_DEBUGCTL")) return &DEVIATIONS[DEV_DEBUGCTL_RESERVED];
-    const Segment& ss = s.guest.ss;
-    if ((same(why.field, "GUEST_SS_BASE") || same(why.field, "GUEST_SS_AR_BYTES")) &&
-        in_64bit_mode(s) && (ss.selector & 3) == 0) {
-        // What Bochs checks of SS here is its DPL: the state must pass with SS otherwise flat.
-        VmxState t = s;
-        t.guest.ss = Segment{ss.selector, 0, 0xFFFFFFFF, 0xC093 | (ss.access_rights & 0x60)};
-        if (check_vm_entry(t, caps, nullptr).ok()) return &DEVIATIONS[DEV_SS_64BIT_UNCHECKED];
-    }
+    const Segment& cs = s.guest.cs;
+    if (same(why.field, "GUEST_CS_AR_BYTES") && unrestricted(s) && !(s.guest.rflags & RFLAGS_VM) &&
+        !sdm_cs_rule_ok(cs, s.guest.ss) && bochs_cs_rule_ok(cs))
+        return &DEVIATIONS[DEV_CS_SS_DPL_UNRESTRICTED];
     return nullptr;
 }
 
 const BochsDeviation* bochs_refuses_explained(const VmxState& s, const VmxCaps&) {
-    const Segment& cs = s.guest.cs;
-    const uint32_t type = cs.access_rights & AR_TYPE_MASK;
-    const uint32_t dpl = (cs.access_rights >> AR_DPL_SHIFT) & 3, rpl = cs.selector & 3u;
-    const bool nonconforming = type == 9 || type == 11, conforming = type == 13 || type == 15;
-    if (unrestricted(s) && !(s.guest.rflags & RFLAGS_VM) &&
-        ((nonconforming && rpl != dpl) || (conforming && rpl < dpl)))
+    if (unrestricted(s) && !(s.guest.rflags & RFLAGS_VM) && !bochs_cs_rule_ok(s.guest.cs))
         return &DEVIATIONS[DEV_CS_RPL_UNRESTRICTED];
+    if ((s.ctl.proc_based & PROC_ACTIVATE_SECONDARY) && (s.ctl.proc_based2 & PROC2_USE_TSC_SCALING))
+        return &DEVIATIONS[DEV_TSC_MULTIPLIER_ZERO];
     return nullptr;
 }
 

@@ -56,12 +56,12 @@ const BochsDeviation* bochs_refuses_explained(const VmxState& s, const VmxCaps& 
 
 /// The outcome of one case.
 enum class DiffOutcome : uint8_t {
-    agree_accept,     ///< both accepted
-    agree_refuse,     ///< both refused
-    bochs_deviation,  ///< they differ as a listed deviation says (or it was not launched)
-    checker_too_lax,  ///< the checker accepted, the CPU refused: a checker bug
+    agree_accept,      ///< both accepted
+    agree_refuse,      ///< both refused
+    bochs_deviation,   ///< they differ as a listed deviation says (or it was not launched)
+    checker_too_lax,   ///< the checker accepted, the CPU refused: a checker bug
     checker_too_rigid, ///< the checker refused, the CPU accepted: a checker bug
-    cpu_other,        ///< the CPU did something that is neither (see CpuVerdict::other)
+    cpu_other,         ///< the CPU did something that is neither (see CpuVerdict::other)
 };
 
 /// Judge one case. @p deviation is set to the deviation that explains it (or nullptr).

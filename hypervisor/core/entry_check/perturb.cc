@@ -252,13 +252,14 @@ void k_error_code(Gen& g) {
 }
 /// Inject INT 0x80 (2 bytes), a software interrupt, which needs an instruction length.
 void inject_int80(Gen& g) {
-    g.s.ctl.entry_intr_info = INTR_INFO_VALID | (INTR_TYPE_SW_INTERRUPT << INTR_INFO_TYPE_SHIFT) |
-                              0x80;
+    g.s.ctl.entry_intr_info =
+        INTR_INFO_VALID | (INTR_TYPE_SW_INTERRUPT << INTR_INFO_TYPE_SHIFT) | 0x80;
     g.s.ctl.entry_instruction_len = 2;
 }
 void k_instruction_len(Gen& g) {
     const uint32_t len = g.r.below(19); // 0-18 but the prepared 2
-    g.s.ctl.entry_instruction_len = uint32_t(g.set("VM_ENTRY_INSTRUCTION_LEN", len < 2 ? len : len + 1));
+    g.s.ctl.entry_instruction_len =
+        uint32_t(g.set("VM_ENTRY_INSTRUCTION_LEN", len < 2 ? len : len + 1));
 }
 
 // --- Host-state area (SDM 27.2.2-27.2.4): only refused or restorable changes ---
@@ -268,8 +269,8 @@ void k_host_cr(Gen& g) {
     switch (g.r.below(3)) {
     case 0: { // a FIXED0 bit (PE, NE, PG) cleared, or a bit outside FIXED1 set
         const uint64_t must = g.caps.cr0_fixed0;
-        const uint64_t v = g.r.coin() && must ? h.cr0 & ~g.one_of(must)
-                                              : h.cr0 | g.flip(0, 64, g.caps.cr0_fixed1);
+        const uint64_t v =
+            g.r.coin() && must ? h.cr0 & ~g.one_of(must) : h.cr0 | g.flip(0, 64, g.caps.cr0_fixed1);
         h.cr0 = g.set("HOST_CR0", v);
         break;
     }
@@ -314,9 +315,9 @@ void k_host_selector(Gen& g) {
     uint16_t& f = h.*s.f;
     // RPL or TI set (refused); or a null CS, SS or TR (CS and TR refused; SS accepted for a
     // 64-bit host, and the test reloads SS after the exit).
-    const bool null = g.r.below(3) == 0 && (s.f == &VmxHostState::cs_selector ||
-                                             s.f == &VmxHostState::ss_selector ||
-                                             s.f == &VmxHostState::tr_selector);
+    const bool null = g.r.below(3) == 0 &&
+                      (s.f == &VmxHostState::cs_selector || s.f == &VmxHostState::ss_selector ||
+                       s.f == &VmxHostState::tr_selector);
     f = uint16_t(g.set(s.name, null ? 0 : f | (1 + g.r.below(7))));
 }
 void k_host_base(Gen& g) {
@@ -493,10 +494,12 @@ void k_guest_sysenter(Gen& g) {
         gs.sysenter_cs = uint32_t(g.set("GUEST_SYSENTER_CS", g.r.next() & 0xFFFFFFFF));
         break;
     case 1:
-        gs.sysenter_esp = g.set("GUEST_SYSENTER_ESP", g.r.coin() ? g.noncanonical() : g.canonical());
+        gs.sysenter_esp =
+            g.set("GUEST_SYSENTER_ESP", g.r.coin() ? g.noncanonical() : g.canonical());
         break;
     default:
-        gs.sysenter_eip = g.set("GUEST_SYSENTER_EIP", g.r.coin() ? g.noncanonical() : g.canonical());
+        gs.sysenter_eip =
+            g.set("GUEST_SYSENTER_EIP", g.r.coin() ? g.noncanonical() : g.canonical());
         break;
     }
 }
@@ -514,7 +517,10 @@ void k_guest_interruptibility(Gen& g) {
 }
 void k_guest_pending_dbg(Gen& g) {
     const unsigned b = g.r.coin() ? g.r.below(17) : g.r.below(64);
-    g.s.guest.pending_dbg_exceptions = g.set("GUEST_PENDING_DBG_EXCEPTIONS", uint64_t{1} << b);
+    // One time in four the RTM form (bits 16 and 12), legal only on a CPU with RTM.
+    const uint64_t v =
+        g.r.below(4) == 0 ? (uint64_t{1} << 16) | (uint64_t{1} << 12) : uint64_t{1} << b;
+    g.s.guest.pending_dbg_exceptions = g.set("GUEST_PENDING_DBG_EXCEPTIONS", v);
 }
 void k_guest_link(Gen& g) {
     uint64_t v;
@@ -591,6 +597,7 @@ constexpr KindRow KINDS[] = {
     {nullptr, k_guest_pending_dbg},
     {nullptr, k_guest_link},
     {nullptr, k_guest_pdpte},
+    {nullptr, k_guest_pdpte}, // four fields, and they matter for one base of three
 };
 constexpr unsigned KIND_COUNT = sizeof KINDS / sizeof KINDS[0];
 

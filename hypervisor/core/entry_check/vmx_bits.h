@@ -42,6 +42,7 @@ constexpr uint32_t PROC2_APIC_REGISTER_VIRT = 1u << 8;       ///< "APIC-register
 constexpr uint32_t PROC2_VIRTUAL_INTR_DELIVERY = 1u << 9;    ///< "virtual-interrupt delivery"
 constexpr uint32_t PROC2_VMCS_SHADOWING = 1u << 14;          ///< "VMCS shadowing"
 constexpr uint32_t PROC2_ENABLE_PML = 1u << 17;              ///< "enable PML"
+constexpr uint32_t PROC2_USE_TSC_SCALING = 1u << 25;         ///< "use TSC scaling"
 
 // VM-exit controls (SDM 25.7.1, Table 25-13).
 constexpr uint32_t EXIT_HOST_ADDR_SPACE_SIZE = 1u << 9;   ///< "host address-space size"

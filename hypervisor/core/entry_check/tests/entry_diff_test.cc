@@ -96,12 +96,7 @@ TEST_CASE("Bochs' lax rules explain an acceptance only where they apply") {
     CHECK(name_of(bochs_accepts_explained(s, caps, refusal(s))) == "debugctl_reserved_bits");
 
     s = good_long_mode();
-    s.guest.ss.access_rights &= ~AR_P; // SS.RPL = 0 in 64-bit mode: Bochs skips SS
-    CHECK(name_of(bochs_accepts_explained(s, caps, refusal(s))) == "ss_of_64bit_guest_unchecked");
-    s.guest.ss.access_rights |= 3 << AR_DPL_SHIFT; // but it does check SS.DPL
-    CHECK(bochs_accepts_explained(s, caps, refusal(s)) == nullptr);
-    s = good_protected32();
-    s.guest.ss.access_rights &= ~AR_P; // not 64-bit mode: Bochs checks SS
+    s.guest.ss.access_rights &= ~AR_P; // no listed deviation: Bochs refuses this too
     CHECK(bochs_accepts_explained(s, caps, refusal(s)) == nullptr);
 }
 
@@ -110,11 +105,37 @@ TEST_CASE("Bochs' strict CS.RPL rule explains a refusal only with unrestricted g
     VmxState s = unrestricted_long_mode();
     s.guest.cs.selector |= 3;
     REQUIRE(check_vm_entry(s, caps, nullptr).ok());
-    CHECK(name_of(bochs_refuses_explained(s, caps)) == "cs_rpl_with_unrestricted_guest");
+    CHECK(name_of(bochs_refuses_explained(s, caps)) == "cs_dpl_checked_against_cs_rpl");
     const BochsDeviation* d = nullptr;
     CHECK(judge_case(s, caps, true, EntryCheckFailure{"", "", ""}, true, CpuVerdict::refused, &d) ==
           DiffOutcome::bochs_deviation);
     CHECK(bochs_refuses_explained(unrestricted_long_mode(), caps) == nullptr);
+}
+
+TEST_CASE("Bochs' CS rule explains accepting a CS.DPL unlike SS.DPL only with unrestricted guest") {
+    const VmxCaps caps = bochs_skylake_caps();
+    VmxState s = unrestricted_long_mode();
+    s.guest.ss.access_rights |= 2 << AR_DPL_SHIFT; // SS.DPL 2, CS.DPL 0 = CS.RPL
+    CHECK(name_of(bochs_accepts_explained(s, caps, refusal(s))) ==
+          "cs_dpl_not_checked_against_ss_dpl");
+    s.guest.cs.selector |= 1; // CS.RPL 1 = no longer Bochs' rule either
+    CHECK(bochs_accepts_explained(s, caps, refusal(s)) == nullptr);
+    VmxState r = good_long_mode(); // no unrestricted guest: SS.DPL must equal SS.RPL anyway
+    r.guest.cs.access_rights |= 2 << AR_DPL_SHIFT;
+    r.guest.cs.selector |= 2;
+    r.guest.ss.selector |= 2;
+    r.guest.ss.access_rights |= 1 << AR_DPL_SHIFT;
+    CHECK(bochs_accepts_explained(r, caps, refusal(r)) == nullptr);
+}
+
+TEST_CASE("Bochs' TSC-multiplier rule explains a refusal only with \"use TSC scaling\"") {
+    const VmxCaps caps = bochs_skylake_caps();
+    VmxState s = good_long_mode();
+    CHECK(bochs_refuses_explained(s, caps) == nullptr);
+    s.ctl.proc_based2 |= PROC2_USE_TSC_SCALING;
+    CHECK(name_of(bochs_refuses_explained(s, caps)) == "tsc_scaling_with_zero_multiplier");
+    s.ctl.proc_based &= ~PROC_ACTIVATE_SECONDARY; // the secondary controls are then all 0
+    CHECK(bochs_refuses_explained(s, caps) == nullptr);
 }
 
 TEST_CASE("the deviation list is short, named and cited") {

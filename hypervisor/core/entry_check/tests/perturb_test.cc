@@ -28,7 +28,7 @@ VmxState prepared_base(Base b) {
 /// Every case of the first @p rounds passes over the kind table, for the given bases.
 template <typename F> void for_cases(unsigned rounds, F f) {
     const VmxCaps caps = bochs_skylake_caps();
-        // Protected-mode bases: injecting #GP with an error code is refused in real mode.
+    // Protected-mode bases: injecting #GP with an error code is refused in real mode.
     for (Base b : {Base::long_mode, Base::protected32, Base::v8086}) {
         const VmxState base = prepared_base(b);
         for (unsigned i = 0; i < rounds * perturb_kind_count(); ++i) {
@@ -99,9 +99,10 @@ TEST_CASE("no case makes a change the CPU would accept and the master would not 
         // MSR lists stay inside the prepared page or are refused.
         const bool accepted = check_vm_entry(s, caps, nullptr).ok();
         if (accepted) {
-            for (auto [addr, n] : {std::pair{s.ctl.exit_msr_store_addr, s.ctl.exit_msr_store_count},
-                                   std::pair{s.ctl.exit_msr_load_addr, s.ctl.exit_msr_load_count},
-                                   std::pair{s.ctl.entry_msr_load_addr, s.ctl.entry_msr_load_count}})
+            for (auto [addr, n] :
+                 {std::pair{s.ctl.exit_msr_store_addr, s.ctl.exit_msr_store_count},
+                  std::pair{s.ctl.exit_msr_load_addr, s.ctl.exit_msr_load_count},
+                  std::pair{s.ctl.entry_msr_load_addr, s.ctl.entry_msr_load_count}})
                 if (n) CHECK((addr >= ENV.msr_area && addr + 16 * n <= ENV.msr_area + 4096));
         }
         // Host changes: refused by the checker, or only in what the test restores after the exit.
