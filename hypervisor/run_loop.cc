@@ -28,6 +28,14 @@ void vmcs_failed(Vcpu& v) {
 
 void entry_failed(Vcpu& v, int rc) {
     v.out().end = GuestEnd::entry_failed;
+    if (v.quiet()) {
+        uint64_t error = 0;
+        if (rc == int(EntryResult::fail_valid) &&
+            !vmx::vmread(VM_INSTRUCTION_ERROR.encoding, &error))
+            error = 0;
+        v.out().detail = error;
+        return;
+    }
     v.out().detail = report_entry_failure(rc, v.launched(), v.real(), v.name());
 }
 

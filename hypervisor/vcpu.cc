@@ -13,6 +13,13 @@ kern::Result<void> Vcpu::load(const VmxState& s, const VmxCaps& caps) {
     return {};
 }
 
+kern::Result<void> Vcpu::load_unchecked(const VmxState& s) {
+    m_quiet = true;
+    m_vmcs_phys = TRY(write_new_vmcs(s, m_real, m_name, true));
+    TRY_VOID(m_fpu.init());
+    return {};
+}
+
 Vcpu::~Vcpu() {
     if (!m_vmcs_phys) return;
     // Inactive and written back before its frame is reused (SDM Vol 3C 25.11.1).

@@ -34,6 +34,12 @@ class Vcpu {
     /// current on the calling CPU), and allocate its FPU area. The refusal of a field is printed.
     [[nodiscard]] kern::Result<void> load(const VmxState& s, const VmxCaps& caps);
 
+    /// As load(), without the VM-entry checker and quietly (an entry failure is recorded, not
+    /// printed): for tests that study what the CPU refuses (the differential entry-check test).
+    [[nodiscard]] kern::Result<void> load_unchecked(const VmxState& s);
+    /// True for a vCPU made by load_unchecked(): its failures are expected, not reported.
+    bool quiet() const { return m_quiet; }
+
     /// Its VMCS, through VMREAD/VMWRITE (valid while it is current: in the run loop's hooks).
     Vmcs<RealVmcs>& vmcs() { return m_vmcs; }
     /// The VMREAD/VMWRITE back end: remembers the first failed access.
@@ -62,6 +68,7 @@ class Vcpu {
     GuestRegs m_regs{};
     GuestFpu m_fpu;
     bool m_launched = false;
+    bool m_quiet = false;
 };
 
 } // namespace hv

@@ -32,6 +32,8 @@ VmxCaps caps_of(const VmxMsrs& m) {
     c.misc = m.misc;
     c.max_phys_addr = uint8_t(m.maxphyaddr);
     c.linear_addr_bits = uint8_t(cpu::cpuid(0x80000008).eax >> 8);
+    c.sgx = (cpu::cpuid(7, 0).ebx >> 2) & 1;
+    c.rtm = (cpu::cpuid(7, 0).ebx >> 11) & 1;
     return c;
 }
 
@@ -93,6 +95,11 @@ kern::Result<uint64_t> load_new_vmcs(const VmxState& s, const VmxCaps& caps, Rea
                       why.section);
         return ok.error();
     }
+    return write_new_vmcs(s, real, who);
+}
+
+kern::Result<uint64_t> write_new_vmcs(const VmxState& s, RealVmcs& real, const char* who,
+                                      bool quiet) {
     uint64_t vmcs = TRY(vmx_alloc_vmcs());
     if (!vmx_check(vmx::vmclear(vmcs), "VMCLEAR", who) ||
         !vmx_check(vmx::vmptrld(vmcs), "VMPTRLD", who)) {
@@ -102,7 +109,9 @@ kern::Result<uint64_t> load_new_vmcs(const VmxState& s, const VmxCaps& caps, Rea
     Vmcs<RealVmcs> v(real);
     write_vmx_state(v, s);
     if (!real.ok()) {
-        kern::kprintf("%s: VMWRITE to %s failed\n", who, vmcs_field_name(real.failed_encoding()));
+        if (!quiet)
+            kern::kprintf("%s: VMWRITE to %s failed\n", who,
+                          vmcs_field_name(real.failed_encoding()));
         (void)vmx_check(vmx::vmclear(vmcs), "VMCLEAR", who);
         kern::frame_free(vmcs);
         return kern::Error{kern::Errc::unsupported, "a VMWRITE failed (field printed above)"};

@@ -43,6 +43,11 @@ struct KernelExitEnv final : ExitEnv {
 kern::Result<uint64_t> load_new_vmcs(const VmxState& s, const VmxCaps& caps, RealVmcs& real,
                                      const char* who);
 
+/// Allocate a VMCS, make it current and write @p s into it through @p real, unvalidated (the
+/// checker's part of load_new_vmcs). A failed VMWRITE is reported by field unless @p quiet.
+kern::Result<uint64_t> write_new_vmcs(const VmxState& s, RealVmcs& real, const char* who,
+                                      bool quiet = false);
+
 /// Check the outcome of a VMX instruction: false, with a message naming @p insn, @p who and the
 /// VM-instruction error (read from the current VMCS for VMfailValid), if it failed.
 [[nodiscard]] bool vmx_check(vmx::VmxStatus status, const char* insn, const char* who);

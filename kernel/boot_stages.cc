@@ -133,8 +133,9 @@ void boot_stages_run(void (*after_stage)(const char* suite)) {
     report_line("boot stage=hypervisor");
     after_stage("lab5");
     after_stage("lab6");
-    after_stage("hv");    // the hypervisor's own in-kernel tests (run loop)
-    after_stage("bench"); // benchmarks of every layer, the hypervisor's included
+    after_stage("hv");         // the hypervisor's own in-kernel tests (run loop)
+    after_stage("bench");      // benchmarks of every layer, the hypervisor's included
+    after_stage("entry_diff"); // the VM-entry checker against the CPU (Bochs)
 }
 
 } // namespace kern

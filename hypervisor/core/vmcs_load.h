@@ -3,13 +3,18 @@
 // host tests run it against FakeVmcs.
 #pragma once
 
+#include "hypervisor/core/entry_check/vmx_bits.h"
 #include "hypervisor/core/entry_check/vmx_state.h"
 #include "hypervisor/core/vmcs.h"
 
 namespace hv {
 
 /// Write every control, host-state and guest-state field of `s` (HOST_RSP is left to
-/// vm_entry.S, which writes it just before each entry).
+/// vm_entry.S, which writes it just before each entry): the checker judges exactly what the CPU
+/// will see. Two groups of fields exist only on CPUs with the feature that uses them (SDM Vol 3D
+/// A.3.3), and a VMWRITE to a missing field fails: APIC_ACCESS_ADDR is written when "virtualize
+/// APIC accesses" is set or the value is not 0, GUEST_PDPTR0-3 when "enable EPT" is set or a
+/// value is not 0 (a zero there is what a fresh VMCS means anyway).
 template <VmcsAccess A> void write_vmx_state(Vmcs<A>& v, const VmxState& s) {
     auto w = [&](auto field, uint64_t value) { v.access().write_raw(field.encoding, value); };
     const VmxControls& c = s.ctl;
@@ -28,6 +33,15 @@ template <VmcsAccess A> void write_vmx_state(Vmcs<A>& v, const VmxState& s) {
     w(VM_EXIT_MSR_STORE_COUNT, c.exit_msr_store_count);
     w(VM_EXIT_MSR_LOAD_COUNT, c.exit_msr_load_count);
     w(VM_ENTRY_MSR_LOAD_COUNT, c.entry_msr_load_count);
+    w(VM_EXIT_MSR_STORE_ADDR, c.exit_msr_store_addr);
+    w(VM_EXIT_MSR_LOAD_ADDR, c.exit_msr_load_addr);
+    w(VM_ENTRY_MSR_LOAD_ADDR, c.entry_msr_load_addr);
+    w(VIRTUAL_APIC_PAGE_ADDR, c.virtual_apic_page);
+    w(TPR_THRESHOLD, c.tpr_threshold);
+    const uint32_t proc2 = // SDM 25.6.2: without activation every secondary control is 0
+        (c.proc_based & vmx_bits::PROC_ACTIVATE_SECONDARY) ? c.proc_based2 : 0;
+    if ((proc2 & vmx_bits::PROC2_VIRTUALIZE_APIC_ACCESSES) || c.apic_access_addr != 0)
+        w(APIC_ACCESS_ADDR, c.apic_access_addr);
     w(VM_ENTRY_INTR_INFO_FIELD, c.entry_intr_info);
     w(VM_ENTRY_EXCEPTION_ERROR_CODE, c.entry_exception_error_code);
     w(VM_ENTRY_INSTRUCTION_LEN, c.entry_instruction_len);
@@ -96,6 +110,13 @@ template <VmcsAccess A> void write_vmx_state(Vmcs<A>& v, const VmxState& s) {
     w(GUEST_INTERRUPTIBILITY_INFO, g.interruptibility);
     w(GUEST_PENDING_DBG_EXCEPTIONS, g.pending_dbg_exceptions);
     w(VMCS_LINK_POINTER, g.vmcs_link_pointer);
+    const bool any_pdpte = (g.pdpte[0] | g.pdpte[1] | g.pdpte[2] | g.pdpte[3]) != 0;
+    if ((proc2 & vmx_bits::PROC2_ENABLE_EPT) || any_pdpte) {
+        w(GUEST_PDPTR0, g.pdpte[0]);
+        w(GUEST_PDPTR1, g.pdpte[1]);
+        w(GUEST_PDPTR2, g.pdpte[2]);
+        w(GUEST_PDPTR3, g.pdpte[3]);
+    }
 }
 
 } // namespace hv

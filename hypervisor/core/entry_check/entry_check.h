@@ -18,6 +18,8 @@
 // and no VMCS link pointer (kit policy: VMCS_LINK_POINTER must be ~0).
 // Not covered: the CET, PKRS, PERF_GLOBAL_CTRL, BNDCFGS, posted-interrupt, VM-function and
 // sub-page rules; the capability MSRs keep Bochs from enabling those features anyway.
+// Held to the CPU by a differential test (entry_diff.h, perturb.h, test=entry_diff in Bochs;
+// docs/entry-check.md lists the places where Bochs departs from the SDM).
 #pragma once
 
 #include "core/result.h"

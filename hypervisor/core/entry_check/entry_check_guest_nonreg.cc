@@ -96,6 +96,11 @@ kern::Result<void> check_guest_nonreg(const Ctx& ctx) {
         !((ctx.s.ctl.pin_based & PIN_VIRTUAL_NMIS) && is_nmi(ev) && (intr & BLOCKING_BY_NMI)),
         "GUEST_INTERRUPTIBILITY_INFO", SEC_GUEST_NONREG,
         "with virtual NMIs, an injected NMI needs blocking by NMI = 0");
+    // Bit 4 is defined only on CPUs with SGX; elsewhere it is as reserved as bits 31:5.
+    EC_REQUIRE(!(intr & ENCLAVE_INTERRUPTION) || (ctx.caps.sgx && !(intr & BLOCKING_BY_MOV_SS)),
+               "GUEST_INTERRUPTIBILITY_INFO", SEC_GUEST_NONREG,
+               "enclave interruption (bit 4) needs SGX (CPUID.(EAX=07H,ECX=0):EBX[2]) and no "
+               "blocking by MOV SS");
 
     // Pending debug exceptions. BS must mirror a single step that STI/MOV SS/HLT deferred.
     const uint64_t pd = g.pending_dbg_exceptions;
@@ -108,11 +113,13 @@ kern::Result<void> check_guest_nonreg(const Ctx& ctx) {
                    "with STI/MOV SS blocking or HLT, BS (bit 14) must be 1 exactly when "
                    "RFLAGS.TF = 1 and IA32_DEBUGCTL.BTF = 0");
     }
+    // Bit 16 is defined only on CPUs with RTM; elsewhere it is as reserved as bits 63:17.
     if (pd & PENDING_DBG_RTM)
-        EC_REQUIRE((pd & 0xEFFF) == 0 && (pd & bit(12)) && !(intr & BLOCKING_BY_MOV_SS),
+        EC_REQUIRE(ctx.caps.rtm && (pd & 0xEFFF) == 0 && (pd & bit(12)) &&
+                       !(intr & BLOCKING_BY_MOV_SS),
                    "GUEST_PENDING_DBG_EXCEPTIONS", SEC_GUEST_NONREG,
-                   "with RTM (bit 16) set, bit 12 must be 1, bits 15:13 and 11:0 0, and there "
-                   "must be no blocking by MOV SS");
+                   "RTM (bit 16) needs RTM support (CPUID.(EAX=07H,ECX=0):EBX[11]), bit 12 set, "
+                   "bits 15:13 and 11:0 clear, and no blocking by MOV SS");
 
     // VMCS link pointer. Kit policy: no shadow VMCS, so it must be ~0 (the SDM would otherwise
     // check the 4 KiB page it points to, which this checker cannot read).

@@ -77,8 +77,9 @@ kern::Result<void> check_ss(const Ctx& ctx, const SegRef& r) {
 kern::Result<void> check_cs(const Ctx& ctx, const SegRef& r) {
     const Segment& cs = r.seg;
     const uint32_t type = type_of(cs);
-    // Kit rule: the SDM checks every CS field unconditionally; an unusable CS cannot fetch.
-    EC_REQUIRE(usable(cs), r.ar, SEC_GUEST_SEG, "CS must be usable");
+    // Unlike SS, DS, ES, FS and GS, CS is checked whatever its "unusable" bit (16) says: the
+    // SDM lists no rule on that bit for CS (it is not among the reserved bits 31:17), so an
+    // unusable CS is accepted exactly when the rest of its access rights would be.
     EC_REQUIRE(type == 9 || type == 11 || type == 13 || type == 15 ||
                    (type == 3 && ctx.unrestricted),
                r.ar, SEC_GUEST_SEG,

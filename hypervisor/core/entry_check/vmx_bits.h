@@ -44,6 +44,7 @@ constexpr uint32_t PROC2_APIC_REGISTER_VIRT = 1u << 8;       ///< "APIC-register
 constexpr uint32_t PROC2_VIRTUAL_INTR_DELIVERY = 1u << 9;    ///< "virtual-interrupt delivery"
 constexpr uint32_t PROC2_VMCS_SHADOWING = 1u << 14;          ///< "VMCS shadowing"
 constexpr uint32_t PROC2_ENABLE_PML = 1u << 17;              ///< "enable PML"
+constexpr uint32_t PROC2_USE_TSC_SCALING = 1u << 25;         ///< "use TSC scaling"
 
 // VM-exit controls (SDM 25.7.1, Table 25-13).
 constexpr uint32_t EXIT_HOST_ADDR_SPACE_SIZE = 1u << 9;   ///< "host address-space size"
@@ -107,9 +108,10 @@ constexpr uint32_t ACTIVITY_SHUTDOWN = 2;  ///< shutdown (after a triple fault)
 constexpr uint32_t ACTIVITY_WAIT_SIPI = 3; ///< wait-for-SIPI
 
 // Guest interruptibility state (SDM 25.4.2, Table 25-3).
-constexpr uint32_t BLOCKING_BY_STI = 1u << 0;    ///< blocking by STI
-constexpr uint32_t BLOCKING_BY_MOV_SS = 1u << 1; ///< blocking by MOV SS
-constexpr uint32_t BLOCKING_BY_SMI = 1u << 2;    ///< blocking by SMI
-constexpr uint32_t BLOCKING_BY_NMI = 1u << 3;    ///< blocking by NMI
+constexpr uint32_t BLOCKING_BY_STI = 1u << 0;      ///< blocking by STI
+constexpr uint32_t BLOCKING_BY_MOV_SS = 1u << 1;   ///< blocking by MOV SS
+constexpr uint32_t BLOCKING_BY_SMI = 1u << 2;      ///< blocking by SMI
+constexpr uint32_t BLOCKING_BY_NMI = 1u << 3;      ///< blocking by NMI
+constexpr uint32_t ENCLAVE_INTERRUPTION = 1u << 4; ///< the guest was interrupted in an enclave
 
 } // namespace hv::vmx_bits

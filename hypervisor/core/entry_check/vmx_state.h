@@ -30,6 +30,8 @@ struct VmxCaps {
     uint64_t misc;                 ///< IA32_VMX_MISC (0x485), SDM A.6
     uint8_t max_phys_addr;         ///< MAXPHYADDR, CPUID.80000008H:EAX[7:0]
     uint8_t linear_addr_bits = 48; ///< linear-address width, CPUID.80000008H:EAX[15:8]
+    bool sgx = false;              ///< SGX, CPUID.(EAX=07H,ECX=0):EBX[2] (enclave interruption)
+    bool rtm = false;              ///< RTM, CPUID.(EAX=07H,ECX=0):EBX[11] (pending-debug bit 16)
 };
 
 /// One guest segment register as the VMCS holds it (SDM 25.4.1): selector, base, limit and

@@ -62,6 +62,44 @@ TEST_CASE("write_vmx_state puts every field where VMREAD finds it") {
     CHECK(v.read(PIN_BASED_VM_EXEC_CONTROL) == s.ctl.pin_based);
 }
 
+TEST_CASE("write_vmx_state writes the MSR lists, APIC pages, TPR threshold and PDPTEs") {
+    // Every field the checker judges must reach the VMCS, or it judged values the CPU never saw.
+    VmxState s = good_protected32(); // EPT on, PAE paging: the PDPTEs come from the VMCS
+    s.ctl.exit_msr_store_count = 1;
+    s.ctl.exit_msr_store_addr = 0x305000;
+    s.ctl.exit_msr_load_count = 2;
+    s.ctl.exit_msr_load_addr = 0x306010;
+    s.ctl.entry_msr_load_addr = 0x307020;
+    s.ctl.virtual_apic_page = 0x308000;
+    s.ctl.tpr_threshold = 7;
+    s.ctl.apic_access_addr = 0x309000;
+    FakeVmcs fake;
+    Vmcs<FakeVmcs> v(fake);
+    write_vmx_state(v, s);
+    CHECK(fake.refused_count() == 0);
+    CHECK(v.read(VM_EXIT_MSR_STORE_ADDR) == 0x305000);
+    CHECK(v.read(VM_EXIT_MSR_LOAD_ADDR) == 0x306010);
+    CHECK(v.read(VM_ENTRY_MSR_LOAD_ADDR) == 0x307020);
+    CHECK(v.read(VM_ENTRY_MSR_LOAD_COUNT) == s.ctl.entry_msr_load_count);
+    CHECK(v.read(VIRTUAL_APIC_PAGE_ADDR) == 0x308000);
+    CHECK(v.read(TPR_THRESHOLD) == 7);
+    CHECK(v.read(APIC_ACCESS_ADDR) == 0x309000);
+    CHECK(v.read(GUEST_PDPTR0) == s.guest.pdpte[0]);
+    CHECK(v.read(GUEST_PDPTR3) == s.guest.pdpte[3]);
+}
+
+TEST_CASE("write_vmx_state leaves feature-only fields alone when unused and zero") {
+    // A CPU without "virtualize APIC accesses" or EPT has no such fields: a VMWRITE would fail.
+    VmxState s = with_guest(true);
+    s.ctl.proc_based2 = 0;
+    s.ctl.apic_access_addr = 0;
+    FakeVmcs fake;
+    Vmcs<FakeVmcs> v(fake);
+    write_vmx_state(v, s);
+    CHECK_FALSE(fake.was_written(APIC_ACCESS_ADDR.encoding));
+    CHECK_FALSE(fake.was_written(GUEST_PDPTR0.encoding));
+}
+
 TEST_CASE("controls the CPU cannot do are refused by name") {
     VmxCaps caps = bochs_skylake_caps();
     caps.procbased_ctls2 &= ~(uint64_t(1) << (32 + 7)); // no unrestricted guest

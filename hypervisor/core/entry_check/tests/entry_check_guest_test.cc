@@ -75,7 +75,8 @@ TEST_CASE("guest segment mutations name the field (SDM 27.3.1.2)") {
         {"CS DPL 3 with SS DPL 0", B::long_mode, MUT(g.cs.access_rights |= 3 << 5),
          "GUEST_CS_AR_BYTES"},
         {"CS with L and D/B", B::long_mode, MUT(g.cs.access_rights |= AR_DB), "GUEST_CS_AR_BYTES"},
-        {"CS unusable", B::long_mode, MUT(g.cs.access_rights |= AR_UNUSABLE), "GUEST_CS_AR_BYTES"},
+        {"unusable CS of a data type", B::long_mode, MUT(g.cs.access_rights = AR_UNUSABLE | 0xa093),
+         "GUEST_CS_AR_BYTES"},
         {"CS not present", B::real_mode, MUT(g.cs.access_rights &= ~AR_P), "GUEST_CS_AR_BYTES"},
         {"CS reserved bit 8", B::protected32, MUT(g.cs.access_rights |= 1 << 8),
          "GUEST_CS_AR_BYTES"},
@@ -175,12 +176,44 @@ TEST_CASE("guest non-register state and PDPTE mutations name the field (SDM 27.3
         {"BS set in HLT without TF", B::long_mode,
          MUT(g.activity_state = ACTIVITY_HLT; g.pending_dbg_exceptions = 1u << 14),
          "GUEST_PENDING_DBG_EXCEPTIONS"},
-        {"RTM without bit 12", B::long_mode, MUT(g.pending_dbg_exceptions = 1u << 16),
+        {"RTM without bit 12", B::long_mode, MUT(c.rtm = true; g.pending_dbg_exceptions = 1u << 16),
          "GUEST_PENDING_DBG_EXCEPTIONS"},
+        {"RTM on a CPU without RTM", B::long_mode,
+         MUT(g.pending_dbg_exceptions = (1u << 16) | (1u << 12)), "GUEST_PENDING_DBG_EXCEPTIONS"},
+        {"enclave interruption on a CPU without SGX", B::long_mode,
+         MUT(g.interruptibility = ENCLAVE_INTERRUPTION), "GUEST_INTERRUPTIBILITY_INFO"},
+        {"enclave interruption with MOV-SS blocking", B::long_mode,
+         MUT(c.sgx = true; g.interruptibility = ENCLAVE_INTERRUPTION | BLOCKING_BY_MOV_SS),
+         "GUEST_INTERRUPTIBILITY_INFO"},
         {"VMCS link pointer 0", B::long_mode, MUT(g.vmcs_link_pointer = 0), "VMCS_LINK_POINTER"},
         {"PDPTE0 reserved bit 5", B::protected32, MUT(g.pdpte[0] |= 1u << 5), "GUEST_PDPTR0"},
         {"PDPTE3 beyond MAXPHYADDR", B::protected32, MUT(g.pdpte[3] |= BEYOND_MAXPHYADDR),
          "GUEST_PDPTR3"},
     };
     run_mutation_table(rows, sizeof rows / sizeof rows[0]);
+}
+
+namespace {
+/// The known-good state @p b with @p mutate applied must still pass the checks.
+void require_accepted(Base b, void (*mutate)(VmxState&, VmxCaps&)) {
+    VmxState s = make_base(b);
+    VmxCaps caps = bochs_skylake_caps();
+    mutate(s, caps);
+    EntryCheckFailure f{};
+    const auto r = check_vm_entry(s, caps, &f);
+    INFO("refused at " << f.field << ": " << f.message);
+    REQUIRE(r.ok());
+}
+} // namespace
+
+TEST_CASE("feature-dependent bits are accepted where the CPU has the feature (SDM 27.3.1.5)") {
+    require_accepted(B::long_mode, MUT(c.sgx = true; g.interruptibility = ENCLAVE_INTERRUPTION));
+    require_accepted(B::long_mode,
+                     MUT(c.rtm = true; g.pending_dbg_exceptions = (1u << 16) | (1u << 12)));
+}
+
+TEST_CASE("an unusable CS is judged by its other access rights (SDM 27.3.1.2)") {
+    // The SDM's CS rules do not depend on bit 16, and bit 16 is not among the reserved bits.
+    require_accepted(B::long_mode, MUT(g.cs.access_rights |= AR_UNUSABLE));
+    require_accepted(B::protected32, MUT(g.cs.access_rights |= AR_UNUSABLE));
 }
