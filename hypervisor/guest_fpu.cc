@@ -2,6 +2,7 @@
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
+#include "core/arch/cpuid_bits.h"
 #include "hypervisor/arch/x86_64/xsave_insn.h"
 #include "hypervisor/core/xsave_layout.h"
 #include "hypervisor/vm_host.h"
@@ -18,24 +19,10 @@ namespace {
 /// Read and written only by that CPU, interrupts off.
 GuestFpu* g_owner[kern::MAX_CPUS] = {};
 
-/// CPUID.1:ECX bit 26: the XSAVE feature set (SDM Vol 2A CPUID, Table 3-10).
-constexpr uint32_t CPUID_1_ECX_XSAVE = 1u << 26;
-/// RFLAGS.IF (SDM Vol 1 3.4.3.2).
-constexpr uint64_t RFLAGS_IF = 1u << 9;
-
-/// Interrupts off for a scope (the owner table and the live registers must not change under us).
-struct IrqOff {
-    uint64_t flags = cpu::read_rflags();
-    IrqOff() { cpu::cli(); }
-    ~IrqOff() {
-        if (flags & RFLAGS_IF) cpu::sti();
-    }
-};
-
 } // namespace
 
 kern::Result<void> GuestFpu::init() {
-    if (!(cpu::cpuid(1).ecx & CPUID_1_ECX_XSAVE)) return {};
+    if (!(cpu::cpuid(1).ecx & kern::x86::CPUID_1_ECX_XSAVE)) return {};
     cpu::CpuidResult d0 = cpu::cpuid(0xD, 0);
     uint64_t supported = (uint64_t(d0.edx) << 32) | d0.eax;
     Component c[MAX_COMPONENTS] = {};
@@ -60,7 +47,7 @@ kern::Result<void> GuestFpu::init() {
 GuestFpu::~GuestFpu() {
     if (!area_) return;
     {
-        IrqOff off;
+        cpu::IrqSave irq; // the owner table and the live registers must not change under us
         if (cpu_ >= 0 && g_owner[cpu_] == this) // its registers die with it; nobody saves them
             g_owner[cpu_] = nullptr;
     }
@@ -100,7 +87,7 @@ void GuestFpu::leave() {
 
 void GuestFpu::set_guest_xcr0(uint64_t xcr0) {
     if (!area_) return xsetbv(xcr0); // no area: XCR0 is all there is to switch
-    IrqOff off;
+    cpu::IrqSave irq; // the owner table and the live registers must not change under us
     uint64_t fresh = newly_saved(xcr0_, xcr0);
     bool live = cpu_ >= 0 && g_owner[kern::this_cpu().index] == this;
     if (fresh && live) save_live(); // the area becomes the truth for a moment...

@@ -19,8 +19,7 @@ kern::Result<void> choose_controls(const VmxCaps& caps, const GuestControlReques
     proc |= req.io_bitmap_a ? PROC_USE_IO_BITMAPS : PROC_UNCONDITIONAL_IO_EXITING;
     proc |= req.msr_bitmap ? PROC_USE_MSR_BITMAPS : 0;
     uint32_t proc2 = req.use_ept ? PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST : 0;
-    uint32_t exit =
-        EXIT_HOST_ADDR_SPACE_SIZE | EXIT_LOAD_IA32_EFER | EXIT_SAVE_IA32_EFER;
+    uint32_t exit = EXIT_HOST_ADDR_SPACE_SIZE | EXIT_LOAD_IA32_EFER | EXIT_SAVE_IA32_EFER;
     uint32_t entry = ENTRY_LOAD_IA32_EFER | (req.long_mode ? ENTRY_IA32E_MODE_GUEST : 0);
     if (req.switch_pat) {
         exit |= EXIT_LOAD_IA32_PAT | EXIT_SAVE_IA32_PAT;
@@ -82,8 +81,9 @@ void real_mode_guest(VmxGuestState& g, const VmxCaps& caps, uint16_t cs, uint16_
 }
 
 namespace {
-/// What every protected-mode test guest shares: flat 4 GiB segments (G = 1; data with D/B = 1) with code `cs_sel` whose mode bits are `cs_mode` and data `cs_sel + 8`, an
-/// unusable LDTR, a busy TSS, DR7 and RFLAGS at their reset values, no VMCS link, the reset PAT.
+/// What every protected-mode test guest shares: flat 4 GiB segments (G = 1; data with D/B = 1) with
+/// code `cs_sel` whose mode bits are `cs_mode` and data `cs_sel + 8`, an unusable LDTR, a busy TSS,
+/// DR7 and RFLAGS at their reset values, no VMCS link, the reset PAT.
 void flat_protected_guest(VmxGuestState& g, uint16_t cs_sel, uint32_t cs_mode, uint64_t rip,
                           uint64_t rsp) {
     g.dr7 = 0x400;
@@ -91,8 +91,8 @@ void flat_protected_guest(VmxGuestState& g, uint16_t cs_sel, uint32_t cs_mode, u
     g.rip = rip;
     g.rsp = rsp;
     g.cs = Segment{cs_sel, 0, 0xFFFFFFFF, SEG_TYPE_CODE_XR_ACCESSED | AR_S | AR_P | cs_mode | AR_G};
-    g.ss =
-        Segment{uint16_t(cs_sel + 8), 0, 0xFFFFFFFF, SEG_TYPE_DATA_RW_ACCESSED | AR_S | AR_P | AR_DB | AR_G};
+    g.ss = Segment{uint16_t(cs_sel + 8), 0, 0xFFFFFFFF,
+                   SEG_TYPE_DATA_RW_ACCESSED | AR_S | AR_P | AR_DB | AR_G};
     g.ds = g.es = g.fs = g.gs = g.ss;
     g.ldtr = Segment{0, 0, 0, AR_UNUSABLE};
     g.tr = Segment{0, 0, 0x67, SEG_TYPE_TSS_BUSY | AR_P};

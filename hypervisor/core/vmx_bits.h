@@ -28,11 +28,11 @@ constexpr uint32_t PIN_PREEMPTION_TIMER = 1u << 6;           ///< "activate VMX-
 constexpr uint32_t PIN_POSTED_INTERRUPTS = 1u << 7;          ///< "process posted interrupts"
 
 // Primary processor-based VM-execution controls (SDM 25.6.2, Table 25-6).
-constexpr uint32_t PROC_INTERRUPT_WINDOW_EXITING = 1u << 2; ///< "interrupt-window exiting"
-constexpr uint32_t PROC_USE_TSC_OFFSETTING = 1u << 3;       ///< "use TSC offsetting"
-constexpr uint32_t PROC_HLT_EXITING = 1u << 7;              ///< "HLT exiting"
-constexpr uint32_t PROC_USE_TPR_SHADOW = 1u << 21;          ///< "use TPR shadow"
-constexpr uint32_t PROC_NMI_WINDOW_EXITING = 1u << 22;      ///< "NMI-window exiting"
+constexpr uint32_t PROC_INTERRUPT_WINDOW_EXITING = 1u << 2;  ///< "interrupt-window exiting"
+constexpr uint32_t PROC_USE_TSC_OFFSETTING = 1u << 3;        ///< "use TSC offsetting"
+constexpr uint32_t PROC_HLT_EXITING = 1u << 7;               ///< "HLT exiting"
+constexpr uint32_t PROC_USE_TPR_SHADOW = 1u << 21;           ///< "use TPR shadow"
+constexpr uint32_t PROC_NMI_WINDOW_EXITING = 1u << 22;       ///< "NMI-window exiting"
 constexpr uint32_t PROC_UNCONDITIONAL_IO_EXITING = 1u << 24; ///< "unconditional I/O exiting"
 constexpr uint32_t PROC_USE_IO_BITMAPS = 1u << 25;           ///< "use I/O bitmaps"
 constexpr uint32_t PROC_MONITOR_TRAP_FLAG = 1u << 27;        ///< "monitor trap flag"

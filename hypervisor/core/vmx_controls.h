@@ -13,7 +13,6 @@
 
 namespace hv {
 
-
 /// The five 32-bit control fields whose settings a capability MSR constrains.
 enum class ControlClass : uint8_t {
     PIN_BASED,            ///< PIN_BASED_VM_EXEC_CONTROL (SDM A.3.1)

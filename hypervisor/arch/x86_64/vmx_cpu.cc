@@ -5,9 +5,9 @@
 #include "core/arch/control_regs.h"
 #include "core/arch/cpuid_bits.h"
 #include "core/arch/msr.h"
+#include "hypervisor/arch/x86_64/vmx_insn.h"
 #include "hypervisor/core/vmx_bits.h"
 #include "hypervisor/core/vmx_controls.h"
-#include "hypervisor/arch/x86_64/vmx_insn.h"
 #include "lib/string.h"
 #include "mem/memory.h"
 

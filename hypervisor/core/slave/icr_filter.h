@@ -10,13 +10,16 @@
 //   | destination  |      | shorthand | TM | L | DM | delivery | vector |   (SDM Vol 3A 11.12.9)
 #pragma once
 
+#include "core/arch/msr.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 namespace hv {
 
-/// The x2APIC ICR's MSR (SDM Vol 3A Table 11-6).
-inline constexpr uint32_t MSR_X2APIC_ICR = 0x830;
+/// The x2APIC ICR's MSR: kern::x86::IA32_X2APIC_ICR (core/arch/msr.h). This older spelling stays
+/// until the slave's run loop and exit handlers use the registry's name.
+inline constexpr uint32_t MSR_X2APIC_ICR = kern::x86::IA32_X2APIC_ICR;
 
 /// What the filter decided about one ICR write.
 enum class IcrVerdict : uint8_t {

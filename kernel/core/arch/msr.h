@@ -21,12 +21,12 @@ KERN_ARCH_CONST(uint32_t, MSR_PLATFORM_INFO, 0xCE)       ///< model-specific (SD
 KERN_ARCH_CONST(uint32_t, IA32_MTRRCAP, 0xFE)            ///< MTRR capabilities (SDM Vol 3A 12.11)
 /// CPUID faulting enable; model-specific (SDM Vol 4 Table 2-12)
 KERN_ARCH_CONST(uint32_t, MSR_MISC_FEATURES_ENABLES, 0x140)
-KERN_ARCH_CONST(uint32_t, IA32_SYSENTER_CS, 0x174)  ///< SYSENTER target CS (SDM Vol 2B SYSENTER)
-KERN_ARCH_CONST(uint32_t, IA32_SYSENTER_ESP, 0x175) ///< SYSENTER target RSP
-KERN_ARCH_CONST(uint32_t, IA32_SYSENTER_EIP, 0x176) ///< SYSENTER target RIP
-KERN_ARCH_CONST(uint32_t, IA32_MISC_ENABLE, 0x1A0)  ///< fast strings, MONITOR, ...
-KERN_ARCH_CONST(uint32_t, IA32_DEBUGCTL, 0x1D9)     ///< debug control (SDM Vol 3B 18.4.1)
-KERN_ARCH_CONST(uint32_t, IA32_PAT, 0x277)          ///< page attribute table (SDM Vol 3A 12.12.2)
+KERN_ARCH_CONST(uint32_t, IA32_SYSENTER_CS, 0x174)   ///< SYSENTER target CS (SDM Vol 2B SYSENTER)
+KERN_ARCH_CONST(uint32_t, IA32_SYSENTER_ESP, 0x175)  ///< SYSENTER target RSP
+KERN_ARCH_CONST(uint32_t, IA32_SYSENTER_EIP, 0x176)  ///< SYSENTER target RIP
+KERN_ARCH_CONST(uint32_t, IA32_MISC_ENABLE, 0x1A0)   ///< fast strings, MONITOR, ...
+KERN_ARCH_CONST(uint32_t, IA32_DEBUGCTL, 0x1D9)      ///< debug control (SDM Vol 3B 18.4.1)
+KERN_ARCH_CONST(uint32_t, IA32_PAT, 0x277)           ///< page attribute table (SDM Vol 3A 12.12.2)
 KERN_ARCH_CONST(uint32_t, IA32_MTRR_DEF_TYPE, 0x2FF) ///< default memory type (SDM Vol 3A 12.11.2.1)
 
 // VMX capability MSRs (SDM Vol 3D Appendix A).
@@ -51,20 +51,20 @@ KERN_ARCH_CONST(uint32_t, IA32_VMX_TRUE_ENTRY_CTLS, 0x490)     ///< A.5 with def
 KERN_ARCH_CONST(uint32_t, IA32_TSC_DEADLINE, 0x6E0) ///< TSC-deadline timer (SDM Vol 3A 11.5.4.1)
 
 // x2APIC registers (SDM Vol 3A 11.12.1.2, Table 11-6): MSR 0x800 + xAPIC MMIO offset / 16.
-KERN_ARCH_CONST(uint32_t, IA32_X2APIC_FIRST, 0x800)    ///< first MSR of the x2APIC range
-KERN_ARCH_CONST(uint32_t, IA32_X2APIC_APICID, 0x802)   ///< local APIC ID
-KERN_ARCH_CONST(uint32_t, IA32_X2APIC_VERSION, 0x803)  ///< local APIC version
-KERN_ARCH_CONST(uint32_t, IA32_X2APIC_TPR, 0x808)      ///< task priority
-KERN_ARCH_CONST(uint32_t, IA32_X2APIC_PPR, 0x80A)      ///< processor priority
-KERN_ARCH_CONST(uint32_t, IA32_X2APIC_EOI, 0x80B)      ///< end of interrupt
-KERN_ARCH_CONST(uint32_t, IA32_X2APIC_LDR, 0x80D)      ///< logical destination
-KERN_ARCH_CONST(uint32_t, IA32_X2APIC_SIVR, 0x80F)     ///< spurious-interrupt vector
-KERN_ARCH_CONST(uint32_t, IA32_X2APIC_ISR0, 0x810)     ///< in-service bits 31:0 (ISR7 0x817)
-KERN_ARCH_CONST(uint32_t, IA32_X2APIC_TMR0, 0x818)     ///< trigger-mode bits 31:0 (TMR7 0x81F)
-KERN_ARCH_CONST(uint32_t, IA32_X2APIC_IRR0, 0x820)     ///< request bits 31:0 (IRR7 0x827)
-KERN_ARCH_CONST(uint32_t, IA32_X2APIC_ESR, 0x828)      ///< error status
-KERN_ARCH_CONST(uint32_t, IA32_X2APIC_LVT_CMCI, 0x82F) ///< LVT corrected machine check
-KERN_ARCH_CONST(uint32_t, IA32_X2APIC_ICR, 0x830)      ///< interrupt command (64 bits)
+KERN_ARCH_CONST(uint32_t, IA32_X2APIC_FIRST, 0x800)       ///< first MSR of the x2APIC range
+KERN_ARCH_CONST(uint32_t, IA32_X2APIC_APICID, 0x802)      ///< local APIC ID
+KERN_ARCH_CONST(uint32_t, IA32_X2APIC_VERSION, 0x803)     ///< local APIC version
+KERN_ARCH_CONST(uint32_t, IA32_X2APIC_TPR, 0x808)         ///< task priority
+KERN_ARCH_CONST(uint32_t, IA32_X2APIC_PPR, 0x80A)         ///< processor priority
+KERN_ARCH_CONST(uint32_t, IA32_X2APIC_EOI, 0x80B)         ///< end of interrupt
+KERN_ARCH_CONST(uint32_t, IA32_X2APIC_LDR, 0x80D)         ///< logical destination
+KERN_ARCH_CONST(uint32_t, IA32_X2APIC_SIVR, 0x80F)        ///< spurious-interrupt vector
+KERN_ARCH_CONST(uint32_t, IA32_X2APIC_ISR0, 0x810)        ///< in-service bits 31:0 (ISR7 0x817)
+KERN_ARCH_CONST(uint32_t, IA32_X2APIC_TMR0, 0x818)        ///< trigger-mode bits 31:0 (TMR7 0x81F)
+KERN_ARCH_CONST(uint32_t, IA32_X2APIC_IRR0, 0x820)        ///< request bits 31:0 (IRR7 0x827)
+KERN_ARCH_CONST(uint32_t, IA32_X2APIC_ESR, 0x828)         ///< error status
+KERN_ARCH_CONST(uint32_t, IA32_X2APIC_LVT_CMCI, 0x82F)    ///< LVT corrected machine check
+KERN_ARCH_CONST(uint32_t, IA32_X2APIC_ICR, 0x830)         ///< interrupt command (64 bits)
 KERN_ARCH_CONST(uint32_t, IA32_X2APIC_LVT_TIMER, 0x832)   ///< LVT timer
 KERN_ARCH_CONST(uint32_t, IA32_X2APIC_LVT_THERMAL, 0x833) ///< LVT thermal sensor
 KERN_ARCH_CONST(uint32_t, IA32_X2APIC_LVT_PMI, 0x834)     ///< LVT performance monitor

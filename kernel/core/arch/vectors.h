@@ -53,9 +53,8 @@ enum Vector : uint8_t {
 };
 
 /// The vectors the kernel chose (32-255), for the distinctness check below.
-inline constexpr uint8_t KERNEL_VECTORS[] = {VEC_TEST_TIMER, VEC_TIMER, VEC_CALIBRATION,
-                                             IPI_PING,       IPI_HALT,  IPI_RESCHED,
-                                             VEC_SPURIOUS};
+inline constexpr uint8_t KERNEL_VECTORS[] = {VEC_TEST_TIMER, VEC_TIMER,   VEC_CALIBRATION, IPI_PING,
+                                             IPI_HALT,       IPI_RESCHED, VEC_SPURIOUS};
 
 /// True if no two of the kernel's vectors are equal and none is an exception vector.
 constexpr bool kernel_vectors_distinct() {

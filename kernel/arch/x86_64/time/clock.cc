@@ -70,9 +70,8 @@ void clock_init(uint16_t pm_port, bool pm_32bit) {
     for (auto& s : samples)
         s = pm_port ? tsc_hz_by_pm_timer(pm_port, pm_32bit) : tsc_hz_by_pit();
     g_clock.tsc_hz = median(samples, SAMPLES);
-    g_clock.invariant_tsc =
-        (cpu::cpuid(0x80000000).eax >= 0x80000007) &&
-        (cpu::cpuid(0x80000007).edx & x86::CPUID_80000007_EDX_INVARIANT_TSC);
+    g_clock.invariant_tsc = (cpu::cpuid(0x80000000).eax >= 0x80000007) &&
+                            (cpu::cpuid(0x80000007).edx & x86::CPUID_80000007_EDX_INVARIANT_TSC);
     if (g_clock.tsc_hz) g_clock.lapic_timer_hz = lapic_hz_by_tsc();
 }
 
