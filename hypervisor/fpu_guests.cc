@@ -17,6 +17,7 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/time/clock.h"
 #include "console/console.h"
+#include "core/arch/cpuid_bits.h"
 #include "core/format.h"
 #include "hooks.h"
 #include "hypervisor/arch/x86_64/xsave_insn.h"
@@ -166,7 +167,7 @@ void report(const kern::RunSummary&) {
 /// record: the slave gets the policy's own, slave_policy.cc).
 void print_host_xsave_sizes() {
     using namespace xsave;
-    if (!(kern::cpu::cpuid(1).ecx & (1u << 26))) return;
+    if (!(kern::cpu::cpuid(1).ecx & kern::x86::CPUID_1_ECX_XSAVE)) return;
     kern::cpu::CpuidResult d0 = kern::cpu::cpuid(0xD, 0), d1 = kern::cpu::cpuid(0xD, 1);
     uint64_t supported = (uint64_t(d0.edx) << 32) | d0.eax, xcr0 = xsave_insn::xgetbv(0);
     Component c[MAX_COMPONENTS] = {};
@@ -181,13 +182,13 @@ void print_host_xsave_sizes() {
                   xcr0, d0.ebx, standard_size(xcr0, c), d0.ecx, standard_size(supported, c), d1.ebx,
                   compacted_size(xcr0, c), d1.eax);
     // The same with the slave's XCR0 (x87, SSE, AVX) loaded for a moment, interrupts off.
-    uint64_t flags = kern::cpu::read_rflags();
-    kern::cpu::cli();
     uint64_t guest = XFEATURE_X87 | XFEATURE_SSE | XFEATURE_AVX;
-    xsetbv(guest);
-    d0 = kern::cpu::cpuid(0xD, 0), d1 = kern::cpu::cpuid(0xD, 1);
-    xsetbv(xcr0);
-    if (flags & (1u << 9)) kern::cpu::sti();
+    {
+        kern::cpu::IrqSave irq;
+        xsetbv(guest);
+        d0 = kern::cpu::cpuid(0xD, 0), d1 = kern::cpu::cpuid(0xD, 1);
+        xsetbv(xcr0);
+    }
     kern::kprintf("fpu: host CPUID 0xD with XCR0 %#lx: standard size %u (computed %u), compacted "
                   "%u (computed %u)\n",
                   guest, d0.ebx, standard_size(guest, c), d1.ebx, compacted_size(guest, c));

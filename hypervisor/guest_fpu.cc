@@ -2,6 +2,7 @@
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
+#include "core/arch/cpuid_bits.h"
 #include "hypervisor/arch/x86_64/xsave_insn.h"
 #include "hypervisor/core/xsave_layout.h"
 #include "hypervisor/vm_host.h"
@@ -18,12 +19,10 @@ namespace {
 /// Read and written only by that CPU, interrupts off.
 GuestFpu* g_owner[kern::MAX_CPUS] = {};
 
-/// CPUID.1:ECX bit 26: the XSAVE feature set (SDM Vol 2A CPUID, Table 3-10).
-constexpr uint32_t CPUID_1_ECX_XSAVE = 1u << 26;
 } // namespace
 
 kern::Result<void> GuestFpu::init() {
-    if (!(cpu::cpuid(1).ecx & CPUID_1_ECX_XSAVE)) return {};
+    if (!(cpu::cpuid(1).ecx & kern::x86::CPUID_1_ECX_XSAVE)) return {};
     cpu::CpuidResult d0 = cpu::cpuid(0xD, 0);
     uint64_t supported = (uint64_t(d0.edx) << 32) | d0.eax;
     Component c[MAX_COMPONENTS] = {};
@@ -48,7 +47,7 @@ kern::Result<void> GuestFpu::init() {
 GuestFpu::~GuestFpu() {
     if (!area_) return;
     {
-        cpu::IrqSave irqs;
+        cpu::IrqSave irq; // the owner table and the live registers must not change under us
         if (cpu_ >= 0 && g_owner[cpu_] == this) // its registers die with it; nobody saves them
             g_owner[cpu_] = nullptr;
     }
@@ -89,7 +88,7 @@ void GuestFpu::load_host_xcr0() {
 
 void GuestFpu::set_guest_xcr0(uint64_t xcr0) {
     if (!area_) return xsetbv(xcr0); // no area: XCR0 is all there is to switch
-    cpu::IrqSave irqs;
+    cpu::IrqSave irq; // the owner table and the live registers must not change under us
     uint64_t fresh = newly_saved(xcr0_, xcr0);
     bool live = cpu_ >= 0 && g_owner[kern::this_cpu().index] == this;
     if (fresh && live) save_live(); // the area becomes the truth for a moment...

@@ -1,4 +1,5 @@
 #include "hypervisor/vm_host.h"
+#include "core/arch/msr.h"
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
@@ -52,8 +53,8 @@ void capture_host_state(VmxHostState& h) {
     kern::cpu::DescriptorTableRegister idtr;
     asm volatile("sidt %0" : "=m"(idtr));
     h.idtr_base = idtr.base;
-    h.efer = cpu::rdmsr(0xC0000080);
-    h.pat = cpu::rdmsr(0x277);
+    h.efer = cpu::rdmsr(kern::x86::IA32_EFER);
+    h.pat = cpu::rdmsr(kern::x86::IA32_PAT);
     h.rip = reinterpret_cast<uint64_t>(&vmx_exit_entry);
 }
 

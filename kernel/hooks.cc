@@ -2,6 +2,7 @@
 
 #include "arch/x86_64/cpu.h"
 #include "console/console.h"
+#include "core/atomic.h"
 #include "sched/thread.h"
 
 extern "C" const kern::LateInitHook __kinit_start[], __kinit_end[];
@@ -31,17 +32,17 @@ void run_late_init_hooks() {
 }
 
 namespace {
-volatile unsigned g_jobs;
+Atomic<unsigned> g_jobs; // jobs begun and not yet ended, on any CPU
 }
 
 void background_job_begin() {
-    __atomic_fetch_add(&g_jobs, 1, __ATOMIC_SEQ_CST);
+    g_jobs.fetch_add(1, MemoryOrder::seq_cst);
 }
 void background_job_end() {
-    __atomic_fetch_sub(&g_jobs, 1, __ATOMIC_SEQ_CST);
+    g_jobs.fetch_sub(1, MemoryOrder::seq_cst); // publishes the job's results too
 }
 void background_jobs_wait() {
-    while (__atomic_load_n(&g_jobs, __ATOMIC_ACQUIRE))
+    while (g_jobs.load(MemoryOrder::acquire))
         sleep_until(cpu::rdtsc() + 100000);
 }
 

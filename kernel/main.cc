@@ -126,7 +126,7 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t info) {
     gdt_init_cpu(g_percpu[0]);
     idt_init();
     g_percpu[0].online = true;
-    g_cpus_online = 1;
+    __atomic_store_n(&g_cpus_online, 1, __ATOMIC_RELEASE); // before any AP starts
     report_line("boot stage=cpu");
     maybe_run_tests("lab0");
 

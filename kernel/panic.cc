@@ -4,6 +4,7 @@
 #include "arch/x86_64/power.h"
 #include "arch/x86_64/probe.h"
 #include "console/console.h"
+#include "core/atomic.h"
 #include "core/backtrace.h"
 #include "core/format.h"
 #include "test/report.h"
@@ -13,7 +14,7 @@
 namespace kern {
 
 namespace {
-volatile bool g_panicking = false;
+Atomic<bool> g_panicking;
 
 bool read_word(uint64_t addr, uint64_t* out) {
     return probe_read_u64(reinterpret_cast<const volatile uint64_t*>(addr), out);
@@ -24,7 +25,7 @@ void (*g_panic_stop_other_cpus)() = nullptr;
 
 void panic_begin() {
     cpu::cli();
-    if (__atomic_exchange_n(&g_panicking, true, __ATOMIC_SEQ_CST)) {
+    if (g_panicking.exchange(true, MemoryOrder::seq_cst)) {
         // A second panic (on this CPU while reporting, or on another CPU): the first one
         // reports; we just stop.
         cpu::halt_forever();

@@ -5,6 +5,8 @@
 
 Steps (each counts as one check, except the host tests, which count one per test case):
   format    every C and C++ source follows .clang-format (clang-format 14; skipped if missing)
+  arch-bits no bare bit shifts for architectural bits and no raw MSR numbers in hypervisor/ and
+            kernel/arch/: every one is named once, in the registries (docs/architecture.md)
   host      all Catch2 host tests through CTest, every overlay applied
   tools-kit the Python tools' solved-lab list and overlay rule (tools/kit.py) agree with the
             Makefile's
@@ -89,6 +91,7 @@ def main():
         return 1
     # CTest splits a test name at ';' into names that match nothing and "pass": forbid them.
     step("format", [sys.executable, "tools/format.py", "--check"])
+    step("arch-bits", [sys.executable, "tools/arch_bits_check.py"])
     step("test-names", ["sh", "-c", "! grep -rn --include='*.cc' 'TEST_CASE(\"[^\"]*;' kernel hypervisor libos"])
     host_passed = host_failed = 0
     ok, out = step("host", ["sh", "-c", "cmake -S . -B build/host -DSOLVED=all >/dev/null && "

@@ -4,6 +4,7 @@
 // CR0.NE). Pure over VmcsAccess.
 #pragma once
 
+#include "core/arch/control_regs.h"
 #include "hypervisor/core/exit_qualification.h"
 #include "hypervisor/core/guest_regs.h"
 #include "hypervisor/core/vmcs.h"
@@ -70,7 +71,7 @@ CrAccessResult handle_cr_access(Vmcs<A>& v, const GuestRegs& r, uint64_t qualifi
     } else if (cr.access == CrAccessType::CLTS) {
         value = (v.read(CR0_READ_SHADOW) & v.read(CR0_GUEST_HOST_MASK)) |
                 (v.read(GUEST_CR0) & ~v.read(CR0_GUEST_HOST_MASK));
-        value &= ~uint64_t(1u << 3); // TS
+        value &= ~kern::x86::CR0_TS;
     } else if (cr.access == CrAccessType::LMSW) {
         uint64_t cur = (v.read(CR0_READ_SHADOW) & v.read(CR0_GUEST_HOST_MASK)) |
                        (v.read(GUEST_CR0) & ~v.read(CR0_GUEST_HOST_MASK));

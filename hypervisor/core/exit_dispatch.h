@@ -4,6 +4,9 @@
 // machine (the host's CPUID, the console) comes through ExitEnv.
 #pragma once
 
+#include "core/arch/control_regs.h"
+#include "core/arch/cpuid_bits.h"
+#include "core/arch/vectors.h"
 #include "core/format.h"
 #include "hypervisor/core/cpuid_policy.h"
 #include "hypervisor/core/cr_access.h"
@@ -13,6 +16,7 @@
 #include "hypervisor/core/guest_regs.h"
 #include "hypervisor/core/hypercall_dispatch.h"
 #include "hypervisor/core/vmcs.h"
+#include "hypervisor/core/vmx_bits.h"
 
 namespace hv {
 
@@ -100,8 +104,8 @@ struct GuestHypercallEnv final : HypercallEnv {
 
 /// Make the next VM entry deliver #GP(0) to the guest (SDM Vol 3C 27.6 "Event Injection").
 template <VmcsAccess A> void inject_gp(Vmcs<A>& v) {
-    // valid (31) | deliver error code (11) | type 3 hardware exception | vector 13
-    v.write(VM_ENTRY_INTR_INFO_FIELD, (1u << 31) | (1u << 11) | (3u << 8) | 13u);
+    v.write(VM_ENTRY_INTR_INFO_FIELD,
+            vmx_bits::intr_info(kern::VEC_GP, vmx_bits::INTR_TYPE_HW_EXCEPTION, true));
     v.write(VM_ENTRY_EXCEPTION_ERROR_CODE, 0u);
 }
 
@@ -112,6 +116,13 @@ template <VmcsAccess A> bool xsetbv_valid(const GuestRegs& r, uint64_t supported
     uint64_t value = (r.rdx << 32) | (r.rax & 0xFFFFFFFF);
     return uint32_t(r.rcx) == 0 && (value & 1) && (!(value & 4) || (value & 2)) &&
            !(value & ~supported);
+}
+
+/// CPUID.1:ECX.OSXSAVE reports CR4.OSXSAVE of whoever asks (SDM Vol 2A CPUID, ECX bit 27):
+/// @p ecx with that bit taken from the guest's CR4, not the host's.
+template <VmcsAccess A> uint32_t osxsave_of_guest(Vmcs<A>& v, uint32_t ecx) {
+    bool on = (v.read(GUEST_CR4) & kern::x86::CR4_OSXSAVE) != 0;
+    return (ecx & ~kern::x86::CPUID_1_ECX_OSXSAVE) | (on ? kern::x86::CPUID_1_ECX_OSXSAVE : 0);
 }
 
 /// Stop the guest with `end` and `detail`.
@@ -151,7 +162,7 @@ template <VmcsAccess A> bool handle_exit(Vmcs<A>& v, GuestRegs& r, GuestContext&
         uint32_t leaf = uint32_t(r.rax), sub = uint32_t(r.rcx);
         CpuidRegs g = guest_cpuid(leaf, sub, ctx.env.host_cpuid(leaf, sub)); // lab 5's policy
         // CPUID.1:ECX.OSXSAVE reports CR4.OSXSAVE of whoever asks: the guest's, not the host's.
-        if (leaf == 1) g.ecx = (g.ecx & ~(1u << 27)) | (((v.read(GUEST_CR4) >> 18) & 1) << 27);
+        if (leaf == 1) g.ecx = exits::osxsave_of_guest(v, g.ecx);
         r.rax = g.eax, r.rbx = g.ebx, r.rcx = g.ecx, r.rdx = g.edx;
         skip_instruction(v);
         return false;

@@ -1,11 +1,14 @@
 #include "hypervisor/core/guest_state.h"
 
-#include "hypervisor/core/entry_check/vmx_bits.h"
+#include "core/arch/control_regs.h"
+#include "core/arch/msr.h"
+#include "hypervisor/core/vmx_bits.h"
 #include "hypervisor/core/vmx_controls.h"
 
 namespace hv {
 
 using namespace vmx_bits;
+using namespace kern::x86;
 
 kern::Result<void> choose_controls(const VmxCaps& caps, const GuestControlRequest& req,
                                    VmxControls& out) {
@@ -13,14 +16,13 @@ kern::Result<void> choose_controls(const VmxCaps& caps, const GuestControlReques
     uint32_t pin = (req.interrupts_to_guest ? 0 : PIN_EXTERNAL_INTERRUPT_EXITING) |
                    PIN_NMI_EXITING | (req.preemption_timer ? PIN_PREEMPTION_TIMER : 0);
     uint32_t proc = PROC_HLT_EXITING | PROC_ACTIVATE_SECONDARY;
-    proc |= req.io_bitmap_a ? PROC_USE_IO_BITMAPS : (1u << 24) /* unconditional I/O exiting */;
+    proc |= req.io_bitmap_a ? PROC_USE_IO_BITMAPS : PROC_UNCONDITIONAL_IO_EXITING;
     proc |= req.msr_bitmap ? PROC_USE_MSR_BITMAPS : 0;
     uint32_t proc2 = req.use_ept ? PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST : 0;
-    uint32_t exit =
-        EXIT_HOST_ADDR_SPACE_SIZE | EXIT_LOAD_IA32_EFER | (1u << 20) /* save IA32_EFER */;
+    uint32_t exit = EXIT_HOST_ADDR_SPACE_SIZE | EXIT_LOAD_IA32_EFER | EXIT_SAVE_IA32_EFER;
     uint32_t entry = ENTRY_LOAD_IA32_EFER | (req.long_mode ? ENTRY_IA32E_MODE_GUEST : 0);
     if (req.switch_pat) {
-        exit |= EXIT_LOAD_IA32_PAT | (1u << 18) /* save IA32_PAT */;
+        exit |= EXIT_LOAD_IA32_PAT | EXIT_SAVE_IA32_PAT;
         entry |= ENTRY_LOAD_IA32_PAT;
     }
     out.pin_based = TRY(adjust_controls(pin, caps.true_pinbased_ctls, "pin-based controls"));
@@ -62,38 +64,38 @@ Segment real_segment(uint16_t sel, uint32_t type) {
 void real_mode_guest(VmxGuestState& g, const VmxCaps& caps, uint16_t cs, uint16_t ip, uint16_t sp) {
     g = VmxGuestState{};
     // CR0: PE and PG off (allowed with unrestricted guest); the other fixed-0 bits (NE) on.
-    g.cr0 = (caps.cr0_fixed0 & ~(CR0_PE | CR0_PG)) | (1u << 4) /* ET */;
+    g.cr0 = (caps.cr0_fixed0 & ~(CR0_PE | CR0_PG)) | CR0_ET;
     g.cr4 = caps.cr4_fixed0; // VMXE; the guest sees its read shadow instead
     g.dr7 = 0x400;
-    g.rflags = 0x2;
+    g.rflags = RFLAGS_FIXED;
     g.rip = ip;
     g.rsp = sp;
-    g.cs = real_segment(cs, 0xB); // execute/read, accessed
-    g.ss = real_segment(0, 0x3);  // read/write, accessed
+    g.cs = real_segment(cs, SEG_TYPE_CODE_XR_ACCESSED);
+    g.ss = real_segment(0, SEG_TYPE_DATA_RW_ACCESSED);
     g.ds = g.es = g.fs = g.gs = g.ss;
     g.ldtr = Segment{0, 0, 0, AR_UNUSABLE};
-    g.tr = Segment{0, 0, 0xFFFF, 0xB | AR_P}; // a busy 32-bit TSS (type 11), as entry requires
+    g.tr = Segment{0, 0, 0xFFFF, SEG_TYPE_TSS_BUSY | AR_P}; // busy TSS, as entry requires
     g.gdtr_limit = g.idtr_limit = 0xFFFF;
     g.vmcs_link_pointer = ~0ull;
     g.pat = 0x0007040600070406ull; // the reset default
 }
 
 namespace {
-/// What every protected-mode test guest shares: flat 4 GiB segments (G = 1, bit 15; data with
-/// D/B = 1, bit 14) with code `cs_sel` whose mode bits are `cs_mode` and data `cs_sel + 8`, an
-/// unusable LDTR, a busy TSS, DR7 and RFLAGS at their reset values, no VMCS link, the reset PAT.
+/// What every protected-mode test guest shares: flat 4 GiB segments (G = 1; data with D/B = 1) with
+/// code `cs_sel` whose mode bits are `cs_mode` and data `cs_sel + 8`, an unusable LDTR, a busy TSS,
+/// DR7 and RFLAGS at their reset values, no VMCS link, the reset PAT.
 void flat_protected_guest(VmxGuestState& g, uint16_t cs_sel, uint32_t cs_mode, uint64_t rip,
                           uint64_t rsp) {
     g.dr7 = 0x400;
-    g.rflags = 0x2;
+    g.rflags = RFLAGS_FIXED;
     g.rip = rip;
     g.rsp = rsp;
-    g.cs = Segment{cs_sel, 0, 0xFFFFFFFF, 0xB | AR_S | AR_P | cs_mode | (1u << 15)};
-    g.ss =
-        Segment{uint16_t(cs_sel + 8), 0, 0xFFFFFFFF, 0x3 | AR_S | AR_P | (1u << 14) | (1u << 15)};
+    g.cs = Segment{cs_sel, 0, 0xFFFFFFFF, SEG_TYPE_CODE_XR_ACCESSED | AR_S | AR_P | cs_mode | AR_G};
+    g.ss = Segment{uint16_t(cs_sel + 8), 0, 0xFFFFFFFF,
+                   SEG_TYPE_DATA_RW_ACCESSED | AR_S | AR_P | AR_DB | AR_G};
     g.ds = g.es = g.fs = g.gs = g.ss;
     g.ldtr = Segment{0, 0, 0, AR_UNUSABLE};
-    g.tr = Segment{0, 0, 0x67, 0xB | AR_P};
+    g.tr = Segment{0, 0, 0x67, SEG_TYPE_TSS_BUSY | AR_P};
     g.gdtr_limit = g.idtr_limit = 0xFFFF;
     g.vmcs_link_pointer = ~0ull;
     g.pat = 0x0007040600070406ull;
@@ -102,20 +104,20 @@ void flat_protected_guest(VmxGuestState& g, uint16_t cs_sel, uint32_t cs_mode, u
 
 void protected32_guest(VmxGuestState& g, const VmxCaps& caps, uint32_t eip, uint32_t esp) {
     g = VmxGuestState{};
-    g.cr0 = (caps.cr0_fixed0 & ~CR0_PG) | CR0_PE | (1u << 4);
+    g.cr0 = (caps.cr0_fixed0 & ~CR0_PG) | CR0_PE | CR0_ET;
     g.cr4 = caps.cr4_fixed0;
-    flat_protected_guest(g, 0x08, 1u << 14 /* D/B: 32-bit code */, eip, esp);
+    flat_protected_guest(g, 0x08, AR_DB /* 32-bit code */, eip, esp);
 }
 
 void long_mode_guest(VmxGuestState& g, const VmxCaps& caps, uint64_t cr3, uint64_t rip,
                      uint64_t rsp) {
     g = VmxGuestState{};
-    g.cr0 = caps.cr0_fixed0 | CR0_PE | CR0_PG | (1u << 4);
+    g.cr0 = caps.cr0_fixed0 | CR0_PE | CR0_PG | CR0_ET;
     g.cr4 = caps.cr4_fixed0 | CR4_PAE;
     g.cr3 = cr3;
-    g.efer = EFER_LME | EFER_LMA;
+    g.efer = IA32_EFER_LME | IA32_EFER_LMA;
     // Selectors 0x10 (code) and 0x18 (data), as the Linux boot protocol expects.
-    flat_protected_guest(g, 0x10, 1u << 13 /* L: 64-bit code */, rip, rsp);
+    flat_protected_guest(g, 0x10, AR_L /* 64-bit code */, rip, rsp);
 }
 
 } // namespace hv

@@ -1,16 +1,15 @@
 #include "hypervisor/core/mmio_insn.h"
 
+#include "core/mem/pte.h"
+
 namespace hv {
 
 namespace {
+using kern::Pte;                       // the guest's paging-structure entries have the same format
 constexpr uint8_t OP_MOV_STORE = 0x89; // MOV r/m32, r32
 constexpr uint8_t OP_MOV_LOAD = 0x8B;  // MOV r32, r/m32
 constexpr uint8_t OP_MOV_IMM = 0xC7;   // MOV r/m32, imm32 (ModRM.reg = 0)
 constexpr uint8_t REX_W = 0x08, REX_R = 0x04;
-// Paging-structure entry bits (SDM Vol 3A 4.5, Tables 4-15 to 4-20).
-constexpr uint64_t PTE_PRESENT = 1ull << 0;
-constexpr uint64_t PTE_PAGE_SIZE = 1ull << 7;
-constexpr uint64_t PTE_ADDR = 0x000FFFFFFFFFF000ull; // bits 51:12 (MAXPHYADDR at most 52)
 
 bool segment_prefix(uint8_t b) {
     return b == 0x26 || b == 0x2E || b == 0x36 || b == 0x3E || b == 0x64 || b == 0x65;
@@ -56,17 +55,17 @@ bool decode_mmio_mov(const uint8_t* code, size_t n, MmioInsn& out) {
 
 bool guest_linear_to_physical(uint64_t cr3, uint64_t la, ReadGuestPhys read, void* ctx,
                               uint64_t& gpa) {
-    uint64_t table = cr3 & PTE_ADDR;
+    uint64_t table = cr3 & Pte::ADDRESS_MASK;
     for (int level = 4; level >= 1; --level) {
         unsigned shift = 12 + 9 * unsigned(level - 1);
         uint64_t e = 0;
-        if (!read(ctx, table + ((la >> shift) & 0x1FF) * 8, e) || !(e & PTE_PRESENT)) return false;
-        if (level == 1 || ((level == 2 || level == 3) && (e & PTE_PAGE_SIZE))) {
+        if (!read(ctx, table + ((la >> shift) & 0x1FF) * 8, e) || !(e & Pte::PRESENT)) return false;
+        if (level == 1 || ((level == 2 || level == 3) && (e & Pte::HUGE))) {
             uint64_t page = uint64_t(1) << shift;
-            gpa = (e & PTE_ADDR & ~(page - 1)) | (la & (page - 1));
+            gpa = (e & Pte::ADDRESS_MASK & ~(page - 1)) | (la & (page - 1));
             return true;
         }
-        table = e & PTE_ADDR;
+        table = e & Pte::ADDRESS_MASK;
     }
     return false;
 }

@@ -3,9 +3,11 @@
 // host tests run it against FakeVmcs.
 #pragma once
 
-#include "hypervisor/core/entry_check/vmx_bits.h"
+#include "core/arch/control_regs.h"
+#include "core/arch/msr.h"
 #include "hypervisor/core/entry_check/vmx_state.h"
 #include "hypervisor/core/vmcs.h"
+#include "hypervisor/core/vmx_bits.h"
 
 namespace hv {
 

@@ -8,30 +8,10 @@
 
 #include <stdint.h>
 
+#include "core/arch/msr.h"
 #include "core/result.h"
 
 namespace hv {
-
-/// @name VMX capability MSR numbers (SDM Vol 4 Table 2-2, Vol 3D Appendix A)
-/// @{
-inline constexpr uint32_t IA32_VMX_BASIC = 0x480;
-inline constexpr uint32_t IA32_VMX_PINBASED_CTLS = 0x481;
-inline constexpr uint32_t IA32_VMX_PROCBASED_CTLS = 0x482;
-inline constexpr uint32_t IA32_VMX_EXIT_CTLS = 0x483;
-inline constexpr uint32_t IA32_VMX_ENTRY_CTLS = 0x484;
-inline constexpr uint32_t IA32_VMX_MISC = 0x485;
-inline constexpr uint32_t IA32_VMX_CR0_FIXED0 = 0x486;
-inline constexpr uint32_t IA32_VMX_CR0_FIXED1 = 0x487;
-inline constexpr uint32_t IA32_VMX_CR4_FIXED0 = 0x488;
-inline constexpr uint32_t IA32_VMX_CR4_FIXED1 = 0x489;
-inline constexpr uint32_t IA32_VMX_VMCS_ENUM = 0x48a;
-inline constexpr uint32_t IA32_VMX_PROCBASED_CTLS2 = 0x48b;
-inline constexpr uint32_t IA32_VMX_EPT_VPID_CAP = 0x48c;
-inline constexpr uint32_t IA32_VMX_TRUE_PINBASED_CTLS = 0x48d;
-inline constexpr uint32_t IA32_VMX_TRUE_PROCBASED_CTLS = 0x48e;
-inline constexpr uint32_t IA32_VMX_TRUE_EXIT_CTLS = 0x48f;
-inline constexpr uint32_t IA32_VMX_TRUE_ENTRY_CTLS = 0x490;
-/// @}
 
 /// The five 32-bit control fields whose settings a capability MSR constrains.
 enum class ControlClass : uint8_t {
@@ -44,8 +24,9 @@ enum class ControlClass : uint8_t {
 
 /// The capability MSR to read for @p c: the TRUE_ one if @p true_controls (IA32_VMX_BASIC bit
 /// 55), which may allow "default1" controls to be 0 (SDM A.2). The secondary controls have no
-/// TRUE_ MSR.
+/// TRUE_ MSR. The capability MSR numbers are kern::x86::IA32_VMX_* (core/arch/msr.h).
 constexpr uint32_t control_capability_msr(ControlClass c, bool true_controls) {
+    using namespace kern::x86; // the IA32_VMX_* numbers (core/arch/msr.h)
     switch (c) {
     case ControlClass::PIN_BASED:
         return true_controls ? IA32_VMX_TRUE_PINBASED_CTLS : IA32_VMX_PINBASED_CTLS;

@@ -8,6 +8,8 @@
  * Reports HC_REPORT(rounds, mismatches, first mismatch: (round + 1) << 16 | byte offset in the
  * image: 0-511 YMMi at 32 i, 512-575 the x87 values, 576 FCW, 580 MXCSR), then halts.
  */
+#include "core/arch/control_regs.h"
+
     .intel_syntax noprefix
     .section .rodata.guests, "a"
     .code64
@@ -20,7 +22,7 @@
 guest_fpu_start:
     mov r12, rsi               /* RAM base (0 under EPT) */
     mov rax, cr4
-    or rax, (1 << 9) | (1 << 10) | (1 << 18)   /* OSFXSR, OSXMMEXCPT, OSXSAVE */
+    or rax, CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE
     mov cr4, rax
     xor ecx, ecx
     mov eax, 7                 /* XCR0 = x87 | SSE | AVX (exits: the hypervisor checks and keeps it) */

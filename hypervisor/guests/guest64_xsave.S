@@ -3,13 +3,15 @@
  * sets XCR0 = x87 | SSE with XSETBV (always exits; the hypervisor checks the value and loads it
  * for the guest), reads it back with XGETBV (no exit), reports (CPUID.1:ECX, XCR0) and halts.
  */
+#include "core/arch/control_regs.h"
+
     .intel_syntax noprefix
     .section .rodata.guests, "a"
     .code64
     .global guest_xsave_start, guest_xsave_end
 guest_xsave_start:
     mov rax, cr4
-    or rax, 1 << 18             /* OSXSAVE */
+    or rax, CR4_OSXSAVE
     mov cr4, rax
     mov eax, 1
     xor ecx, ecx

@@ -8,6 +8,7 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/time/clock.h"
 #include "console/console.h"
+#include "core/arch/msr.h"
 #include "hypervisor/arch/x86_64/vmx_cpu.h"
 #include "hypervisor/run_loop.h"
 #include "hypervisor/slave/slave_vm.h"
@@ -19,8 +20,6 @@ namespace cpu = kern::cpu;
 namespace lapic = kern::lapic;
 
 namespace {
-
-constexpr uint32_t MSR_IA32_TSC_DEADLINE = 0x6E0; // SDM Vol 3A 11.5.4.1
 
 /// A caller's run of the parked slave: at most `budget` cycles of the caller's time, ended by
 /// the master's interrupts (external-interrupt exiting), the VMX-preemption timer, an idle
@@ -78,12 +77,13 @@ class BabysatPolicy {
 
 bool switch_to_babysat(SlaveVm& vm) {
     using namespace vmx_bits;
+    using namespace kern::x86;
     for (uint32_t i = 0; i < 8; ++i)
         if (lapic::read(lapic::Reg(lapic::ISR0 + 0x10 * i))) return false;
     if (!((vmx_msrs().pinbased >> 32) & PIN_PREEMPTION_TIMER)) return false; // allowed-1 (A.3.1)
     vm.vlapic = VirtualLapic(kern::this_cpu().apic_id);
     vm.vlapic.seed(lapic::read(lapic::SVR), lapic::read(lapic::TPR), lapic::read(lapic::LVT_TIMER),
-                   cpu::rdmsr(MSR_IA32_TSC_DEADLINE));
+                   cpu::rdmsr(kern::x86::IA32_TSC_DEADLINE));
     for (uint32_t i = 0; i < 8; ++i) // what the guest had pending stays pending, virtually
         for (uint64_t irr = lapic::read(lapic::Reg(lapic::IRR0 + 0x10 * i)); irr; irr &= irr - 1)
             vm.vlapic.raise(uint8_t(i * 32 + __builtin_ctzll(irr)));

@@ -1,6 +1,7 @@
 // Building the Linux slave: its RAM loaded with the kernel and initrd as the boot protocol
 // wants them (boot_protocol.h, bzimage.h), its EPT, bitmaps and VMCS; and the machine behind
 // its exit handlers.
+#include "core/arch/msr.h"
 #include "hypervisor/slave/slave_vm.h"
 
 #include "arch/x86_64/apic/lapic.h"
@@ -27,8 +28,9 @@ using kern::Errc;
 using kern::Error;
 
 namespace {
-constexpr uint32_t MSR_APIC_BASE = 0x1B;
-constexpr uint32_t SYSCALL_MSRS[] = {0xC0000081, 0xC0000082, 0xC0000083, 0xC0000084, 0xC0000102};
+using namespace kern::x86;
+constexpr uint32_t SYSCALL_MSRS[] = {IA32_STAR, IA32_LSTAR, IA32_CSTAR, IA32_FMASK,
+                                     IA32_KERNEL_GS_BASE};
 } // namespace
 
 SyscallMsrs SyscallMsrs::read() {
@@ -45,7 +47,7 @@ void SyscallMsrs::load() const {
 }
 
 void KernelSlaveEnv::write_icr(uint64_t icr) {
-    cpu::wrmsr(MSR_X2APIC_ICR, icr);
+    cpu::wrmsr(kern::x86::IA32_X2APIC_ICR, icr);
 }
 
 bool KernelSlaveEnv::absorb_stray_access(uint64_t gpa) {
@@ -57,7 +59,7 @@ bool KernelSlaveEnv::absorb_stray_access(uint64_t gpa) {
 }
 
 uint64_t KernelSlaveEnv::apic_base() {
-    return cpu::rdmsr(MSR_APIC_BASE);
+    return cpu::rdmsr(kern::x86::IA32_APIC_BASE);
 }
 
 void KernelSlaveEnv::doorbell() {
@@ -117,9 +119,10 @@ void fill_slave_bitmaps(SlaveMemory& r, bool babysat) {
             write_exits |= w == m;
         if (!write_exits) msr.pass_write(m);
     }
-    for (uint32_t m = X2APIC_MSR_FIRST; m <= X2APIC_MSR_LAST && !babysat; ++m) {
+    for (uint32_t m = kern::x86::IA32_X2APIC_FIRST; m <= kern::x86::IA32_X2APIC_LAST && !babysat;
+         ++m) {
         msr.pass_read(m);
-        if (m != MSR_X2APIC_ICR) msr.pass_write(m);
+        if (m != kern::x86::IA32_X2APIC_ICR) msr.pass_write(m);
     }
 }
 

@@ -16,6 +16,8 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/descriptors.h"
 #include "console/console.h"
+#include "core/arch/control_regs.h"
+#include "core/arch/msr.h"
 #include "core/format.h"
 #include "hypervisor/arch/x86_64/real_vmcs.h"
 #include "hypervisor/arch/x86_64/vm_entry.h"
@@ -23,10 +25,10 @@
 #include "hypervisor/core/entry_check/entry_check.h"
 #include "hypervisor/core/entry_check/entry_diff.h"
 #include "hypervisor/core/entry_check/perturb.h"
-#include "hypervisor/core/entry_check/vmx_bits.h"
 #include "hypervisor/core/ept/ept.h"
 #include "hypervisor/core/guest_state.h"
 #include "hypervisor/core/vmcs_load.h"
+#include "hypervisor/core/vmx_bits.h"
 #include "hypervisor/hypervisor.h"
 #include "hypervisor/run_loop.h"
 #include "hypervisor/vm_host.h"
@@ -37,6 +39,7 @@
 
 using namespace hv;
 using namespace hv::vmx_bits;
+using namespace kern::x86;
 namespace cpu = kern::cpu;
 
 namespace {
@@ -48,14 +51,12 @@ constexpr uint64_t GUEST_CODE = 0x10000;      ///< offset of the guest's RIP in 
 constexpr uint32_t PREEMPTION_TIMER = 200000; ///< ends a guest that does not exit by itself
 
 /// MSRs a VM exit may leave changed after an accepted host-state or MSR-list change.
-constexpr uint32_t MSR_SYSENTER_CS = 0x174, MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176;
-constexpr uint32_t MSR_PAT = 0x277, MSR_EFER = 0xC0000080, MSR_FS_BASE = 0xC0000100;
 
 /// The master's values of what an accepted case may change, put back after every launch.
 struct HostSaved {
     uint64_t msr[6];
-    static constexpr uint32_t NUM[6] = {MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP,
-                                        MSR_PAT,         MSR_EFER,         MSR_FS_BASE};
+    static constexpr uint32_t NUM[6] = {IA32_SYSENTER_CS, IA32_SYSENTER_ESP, IA32_SYSENTER_EIP,
+                                        IA32_PAT,         IA32_EFER,         IA32_FS_BASE};
     void save() {
         for (unsigned i = 0; i < 6; ++i)
             msr[i] = cpu::rdmsr(NUM[i]);
@@ -101,6 +102,9 @@ void build_tables(uint8_t* ram, uint64_t at, uint64_t base) {
     pd[(base >> 21) & 511] = base | 0x83; // P, W, PS
 }
 
+/// Marks a detail that is a VM-instruction error number (not an exit reason) in the reports.
+constexpr uint64_t VM_INSTRUCTION_ERROR_MARK = uint64_t{1} << 63;
+
 /// One launch, through the run loop: the host MSRs a case may have changed are put back right
 /// after the exit (or the failed VMLAUNCH), and the run ends at the first exit.
 struct LaunchOnce {
@@ -133,7 +137,8 @@ CpuVerdict launch(const VmxState& s, const HostSaved& saved, uint64_t* detail) {
         return (once.exit_reason >> 31) & 1 ? CpuVerdict::refused : CpuVerdict::accepted;
     }
     if (out.end == GuestEnd::entry_failed && out.detail) { // VMfailValid
-        *detail = out.detail | (uint64_t{1} << 63); // marks "VM-instruction error" in the reports
+        *detail =
+            out.detail | VM_INSTRUCTION_ERROR_MARK; // marks "VM-instruction error" in the reports
         if (out.detail == 7 || out.detail == 8) return CpuVerdict::refused;
     }
     return CpuVerdict::other;
@@ -141,7 +146,7 @@ CpuVerdict launch(const VmxState& s, const HostSaved& saved, uint64_t* detail) {
 
 /// What the CPU did, in words, for the report lines.
 void describe_cpu(char* buf, size_t n, CpuVerdict v, uint64_t detail) {
-    if (detail >> 63)
+    if (detail & VM_INSTRUCTION_ERROR_MARK)
         kern::snformat(buf, n, "VMfail_error_%lu", detail & 0xFFFF);
     else if (v == CpuVerdict::other && detail)
         kern::snformat(buf, n, "vmwrite_failed_%#lx", detail);
@@ -226,7 +231,7 @@ bool run_base(kern::KTestContext& t, Tally& tally, unsigned index, const char* n
         }
         if (v == CpuVerdict::refused) {
             const uint64_t code = detail & 0xFFFF;
-            const bool vmfail = detail >> 63;
+            const bool vmfail = (detail & VM_INSTRUCTION_ERROR_MARK) != 0;
             ++tally.refusals[vmfail ? (code == 7 ? 0 : 1) : code == 33 ? 2 : code == 34 ? 3 : 4];
         }
         const BochsDeviation* dev = nullptr;

@@ -1,5 +1,6 @@
 // Lab 5 in-kernel tests: a real 64-bit guest in VMX non-root operation (Bochs: make bochs),
 // its CPUID, VMCALL and HLT exits, and the hypervisor's view of them.
+#include "core/arch/cpuid_bits.h"
 #include "hypervisor/core/hypercall.h"
 #include "hypervisor/guest.h"
 #include "hypervisor/hypervisor.h"
@@ -42,8 +43,8 @@ KTEST(lab5, cpuid_exits_hide_vmx_and_show_the_hypervisor) {
     const GuestOutcome* o = hello_outcome(t);
     KREQUIRE(o && o->reported);
     KCHECK(o->exits[uint16_t(ExitReason::EXIT_REASON_CPUID)] == 2);
-    KCHECK((o->report[0] & (1u << 5)) == 0);  // CPUID.1:ECX.VMX hidden
-    KCHECK((o->report[0] & (1u << 31)) != 0); // hypervisor-present bit set
+    KCHECK((o->report[0] & kern::x86::CPUID_1_ECX_VMX) == 0); // hidden
+    KCHECK((o->report[0] & kern::x86::CPUID_1_ECX_HYPERVISOR) != 0);
     uint32_t sig;
     memcpy(&sig, "vLib", 4);
     KCHECK(o->report[1] == sig); // leaf 0x40000000 EBX

@@ -1,6 +1,8 @@
 // Lab 6 in-kernel tests: guests under EPT, and hostile guests that try to leave their sandbox.
 // Each attack must be contained and reported while the master keeps running.
 #include "arch/x86_64/time/clock.h"
+#include "core/arch/control_regs.h"
+#include "core/arch/msr.h"
 #include "hypervisor/core/exit_reason.h"
 #include "hypervisor/guest.h"
 #include "hypervisor/hypervisor.h"
@@ -128,7 +130,7 @@ KTEST(lab6, cr4_writes_emulated_and_vmx_bits_hidden) {
     KREQUIRE(o.reported);
     KCHECK((o.report[0] & 0x2000) == 0);      // the guest never saw the VMXE that VMX forces on
     KCHECK((o.report[1] & 0x2080) == 0x2080); // its own write, as it reads it back
-    KCHECK((o.report[2] & (1u << 5)) == 0);   // nor CR0.NE, which it did not set
+    KCHECK((o.report[2] & kern::x86::CR0_NE) == 0); // nor CR0.NE, which it did not set
     KCHECK(exits(o, ExitReason::EXIT_REASON_CR_ACCESS) == 1);
 }
 
@@ -158,7 +160,7 @@ KTEST(lab6, bitmaps_pass_through_only_what_is_listed) {
     cfg.ram_bytes = RAM;
     cfg.use_ept = true;
     cfg.pass.ports[cfg.pass.port_count++] = 0x80;
-    cfg.pass.msr_reads[cfg.pass.msr_read_count++] = 0x10;
+    cfg.pass.msr_reads[cfg.pass.msr_read_count++] = kern::x86::IA32_TIME_STAMP_COUNTER;
     GuestOutcome o;
     auto r = run_guest(cfg, o);
     if (!r.ok()) {

@@ -4,6 +4,8 @@
 
 #include "arch/x86_64/cpu.h"
 #include "console/console.h"
+#include "core/arch/cpuid_bits.h"
+#include "core/arch/msr.h"
 #include "core/mem/frame_alloc.h"
 #include "core/mem/heap.h"
 #include "core/mem/memory_map.h"
@@ -105,8 +107,9 @@ size_t collect_reserved(PhysRange* out) {
 void cpu_enable_nx() {
     // NX in page-table entries needs IA32_EFER.NXE on every CPU that walks them (SDM Vol 3A
     // 4.1.1): without it bit 63 is a reserved bit and every NX page faults.
-    if ((cpu::cpuid(0x80000001).edx >> 20) & 1)
-        cpu::wrmsr(0xC0000080, cpu::rdmsr(0xC0000080) | (1u << 11));
+    using namespace x86;
+    if (cpu::cpuid(0x80000001).edx & CPUID_80000001_EDX_NX)
+        cpu::wrmsr(IA32_EFER, cpu::rdmsr(IA32_EFER) | IA32_EFER_NXE);
 }
 
 PhysRange kernel_image() {

@@ -191,7 +191,7 @@ extern "C" void syscall_dispatch(kern::TrapFrame* f) {
         }
         break;
     case abi::SYS_CPU_COUNT:
-        r = g_cpus_online;
+        r = cpus_online();
         break;
     case abi::SYS_REPORT_TEST:
         r = sys_report_test(a0, a1, a2);

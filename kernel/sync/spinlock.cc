@@ -5,8 +5,7 @@
 namespace kern {
 
 void Spinlock::lock() {
-    uint64_t flags = cpu::read_rflags();
-    cpu::cli();
+    uint64_t flags = cpu::irq_save();
     while (__atomic_exchange_n(&m_locked, 1, __ATOMIC_ACQUIRE)) {
         while (__atomic_load_n(&m_locked, __ATOMIC_RELAXED))
             cpu::pause();
@@ -17,8 +16,7 @@ void Spinlock::lock() {
 void Spinlock::unlock() {
     uint64_t flags = m_saved_rflags;
     __atomic_store_n(&m_locked, 0, __ATOMIC_RELEASE);
-    if (flags & (1u << 9)) // RFLAGS.IF (SDM Vol 1 3.4.3)
-        cpu::sti();
+    cpu::irq_restore(flags);
 }
 
 } // namespace kern

@@ -4,6 +4,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/smp/smp.h"
+#include "core/atomic.h"
 #include "core/time/calibrate.h"
 #include "sched/thread.h"
 #include "test/ktest.h"
@@ -13,21 +14,21 @@ using namespace kern;
 
 namespace {
 constexpr int ROUNDS = 1000;
-volatile int g_turn;
+Atomic<int> g_turn; // whose turn it is: 0 or 1
 
 void yielder(void* p) {
     int me = int(reinterpret_cast<uintptr_t>(p));
     for (int i = 0; i < ROUNDS; ++i) {
-        while (g_turn != me)
+        while (g_turn.load(MemoryOrder::acquire) != me)
             thread_yield();
-        g_turn = 1 - me;
+        g_turn.store(1 - me, MemoryOrder::release);
     }
 }
 } // namespace
 
 KTEST(bench, context_switch) {
     // Two threads hand the CPU back and forth with thread_yield(): each round is two switches.
-    g_turn = 0;
+    g_turn.store(0, MemoryOrder::relaxed); // before the threads exist
     uint64_t s0 = sched_stats(0).switches;
     uint64_t t0 = cpu::rdtsc();
     auto a = thread_create(yielder, reinterpret_cast<void*>(0), {.name = "yield-a"});
@@ -41,7 +42,7 @@ KTEST(bench, context_switch) {
 }
 
 KTEST(bench, ipi_round_trip) {
-    if (g_cpus_online < 2) return;
+    if (cpus_online() < 2) return;
     uint64_t samples[101];
     for (auto& s : samples) {
         auto r = smp_ping(1, 100000);

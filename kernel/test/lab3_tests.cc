@@ -2,18 +2,21 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/time/clock.h"
+#include "core/atomic.h"
 #include "sched/thread.h"
 #include "test/ktest.h"
 
 using namespace kern;
 
 namespace {
-volatile int g_log[64];
-volatile int g_log_len;
+// The order in which threads ran. The test reads it after thread_join(), which orders it after
+// the threads' writes; relaxed accesses suffice.
+Atomic<int> g_log[64];
+Atomic<int> g_log_len;
 
 void log_event(int v) {
-    int i = __atomic_fetch_add(&g_log_len, 1, __ATOMIC_SEQ_CST);
-    if (i < 64) g_log[i] = v;
+    int i = g_log_len.fetch_add(1, MemoryOrder::relaxed);
+    if (i < 64) g_log[i].store(v, MemoryOrder::relaxed);
 }
 
 struct PingArg {
@@ -29,62 +32,64 @@ void ping(void* p) {
     }
 }
 
-volatile uint64_t g_counter;
+Atomic<uint64_t> g_counter;
 void spin_counter(void*) {
     uint64_t end = cpu::rdtsc() + g_clock.tsc_hz / 20; // 50 ms of work
     while (cpu::rdtsc() < end)
-        __atomic_fetch_add(&g_counter, 1, __ATOMIC_RELAXED);
+        g_counter.fetch_add(1, MemoryOrder::relaxed);
 }
 
-volatile uint64_t g_woke_at;
+Atomic<uint64_t> g_woke_at;
 void sleeper(void* p) {
     uint64_t deadline = *static_cast<uint64_t*>(p);
     sleep_until(deadline);
-    g_woke_at = cpu::rdtsc();
+    g_woke_at.store(cpu::rdtsc(), MemoryOrder::release);
 }
 
-volatile unsigned g_ran_on_cpu = ~0u;
+Atomic<unsigned> g_ran_on_cpu{~0u};
 void where_am_i(void*) {
-    g_ran_on_cpu = this_cpu().index;
+    g_ran_on_cpu.store(this_cpu().index, MemoryOrder::release); // read on another CPU
 }
 } // namespace
 
 KTEST(lab3, threads_run_and_exit) {
-    g_log_len = 0;
+    g_log_len.store(0, MemoryOrder::relaxed);
     PingArg a{7, 1};
     auto th = thread_create(ping, &a, {.name = "once"});
     KREQUIRE(th.ok());
     thread_join(th.value());
-    KCHECK(g_log_len == 1 && g_log[0] == 7);
+    KCHECK(g_log_len.load(MemoryOrder::relaxed) == 1 && g_log[0].load(MemoryOrder::relaxed) == 7);
 }
 
 KTEST(lab3, yield_alternates_two_threads) {
-    g_log_len = 0;
+    g_log_len.store(0, MemoryOrder::relaxed);
     PingArg a{1, 5}, b{2, 5};
     auto ta = thread_create(ping, &a, {.name = "ping"});
     auto tb = thread_create(ping, &b, {.name = "pong"});
     KREQUIRE(ta.ok() && tb.ok());
     thread_join(ta.value());
     thread_join(tb.value());
-    KREQUIRE(g_log_len == 10);
+    KREQUIRE(g_log_len.load(MemoryOrder::relaxed) == 10);
     // Strict alternation 1 2 1 2 ...: each yield hands the CPU to the other thread.
-    for (int i = 0; i < 10; ++i)
-        if (g_log[i] != (i % 2 ? 2 : 1)) {
-            t.fail("event %d came from thread %d: yield did not alternate", i, g_log[i]);
+    for (int i = 0; i < 10; ++i) {
+        int who = g_log[i].load(MemoryOrder::relaxed);
+        if (who != (i % 2 ? 2 : 1)) {
+            t.fail("event %d came from thread %d: yield did not alternate", i, who);
             return;
         }
+    }
 }
 
 KTEST(lab3, timer_preempts_a_spinning_thread) {
     // Two threads that never yield must still share the CPU: the slice timer preempts them.
-    g_counter = 0;
+    g_counter.store(0, MemoryOrder::relaxed);
     auto a = thread_create(spin_counter, nullptr, {.name = "spin-a"});
     auto b = thread_create(spin_counter, nullptr, {.name = "spin-b"});
     KREQUIRE(a.ok() && b.ok());
     uint64_t switches_before = sched_stats(0).switches;
     thread_join(a.value());
     thread_join(b.value());
-    KCHECK(g_counter > 0);
+    KCHECK(g_counter.load(MemoryOrder::relaxed) > 0);
     KCHECK(sched_stats(0).switches - switches_before >= 4);
     KCHECK(sched_stats(0).timer_interrupts > 0);
 }
@@ -92,21 +97,22 @@ KTEST(lab3, timer_preempts_a_spinning_thread) {
 KTEST(lab3, sleep_until_wakes_on_time) {
     KREQUIRE(g_clock.tsc_hz > 0);
     uint64_t deadline = cpu::rdtsc() + g_clock.tsc_hz / 200; // 5 ms
-    g_woke_at = 0;
+    g_woke_at.store(0, MemoryOrder::relaxed);
     auto s = thread_create(sleeper, &deadline, {.name = "sleeper"});
     KREQUIRE(s.ok());
     thread_join(s.value());
-    KCHECK(g_woke_at >= deadline);
+    uint64_t woke_at = g_woke_at.load(MemoryOrder::acquire);
+    KCHECK(woke_at >= deadline);
     // Late by at most 1 ms (tickless one-shot timer; emulators add a little).
-    if (g_woke_at > deadline + g_clock.tsc_hz / 1000)
-        t.fail("woke %lu cycles after its deadline", g_woke_at - deadline);
+    if (woke_at > deadline + g_clock.tsc_hz / 1000)
+        t.fail("woke %lu cycles after its deadline", woke_at - deadline);
 }
 
 KTEST(lab3, threads_run_on_the_second_cpu) {
-    KREQUIRE(g_cpus_online >= 2);
-    g_ran_on_cpu = ~0u;
+    KREQUIRE(cpus_online() >= 2);
+    g_ran_on_cpu.store(~0u, MemoryOrder::relaxed);
     auto r = thread_create(where_am_i, nullptr, {.name = "remote", .cpu = 1});
     KREQUIRE(r.ok());
     thread_join(r.value());
-    KCHECK(g_ran_on_cpu == 1);
+    KCHECK(g_ran_on_cpu.load(MemoryOrder::acquire) == 1);
 }

@@ -3,6 +3,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/time/clock.h"
+#include "core/atomic.h"
 #include "lib/string.h"
 #include "sched/thread.h"
 #include "sched/vcpu.h"
@@ -11,16 +12,16 @@
 using namespace kern;
 
 namespace {
-volatile bool g_stop;
+Atomic<bool> g_stop; // set by the test on CPU 0, polled by the vCPU's thread on CPU 1
 void spin(void*) {
-    while (!g_stop)
+    while (!g_stop.load(MemoryOrder::acquire))
         cpu::pause();
 }
 } // namespace
 
 KTEST(lab4, admission_accepts_then_refuses_overload) {
     KREQUIRE(g_clock.tsc_hz > 0);
-    unsigned cpu = g_cpus_online > 1 ? 1 : 0;
+    unsigned cpu = cpus_online() > 1 ? 1 : 0;
     uint64_t T = g_clock.tsc_hz / 100; // 10 ms
     // 40% + 40% fits (below the Liu & Layland bound for two, 82.8%)...
     auto a = vcpu_create(cpu, T * 2 / 5, T, "adm-a");
@@ -40,12 +41,12 @@ KTEST(lab4, admission_accepts_then_refuses_overload) {
 
 KTEST(lab4, budget_limits_a_spinning_vcpu) {
     KREQUIRE(g_clock.tsc_hz > 0);
-    unsigned cpu = g_cpus_online > 1 ? 1 : 0;
+    unsigned cpu = cpus_online() > 1 ? 1 : 0;
     uint64_t T = g_clock.tsc_hz / 100; // 10 ms period
     uint64_t C = T / 5;                // 20% budget
     auto v = vcpu_create(cpu, C, T, "spinner");
     KREQUIRE(v.ok());
-    g_stop = false;
+    g_stop.store(false, MemoryOrder::relaxed); // the thread does not exist yet
     auto th = thread_create(spin, nullptr, {.name = "spinner", .cpu = cpu, .vcpu = v.value()});
     KREQUIRE(th.ok());
     // Watch 10 periods: the spinner may use at most C per T (plus one period's slack for the
@@ -53,7 +54,7 @@ KTEST(lab4, budget_limits_a_spinning_vcpu) {
     uint64_t t0 = cpu::rdtsc();
     sleep_until(t0 + 10 * T);
     uint64_t consumed = vcpu_stats(*v.value()).consumed;
-    g_stop = true;
+    g_stop.store(true, MemoryOrder::release);
     thread_join(th.value());
     vcpu_destroy(*v.value());
     uint64_t limit = 11 * C + C / 10;

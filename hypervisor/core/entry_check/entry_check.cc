@@ -19,6 +19,7 @@ kern::Result<void> check_vm_entry(const VmxState& state, const VmxCaps& caps,
                                   EntryCheckFailure* detail) {
     using namespace entry_check_detail;
     using namespace vmx_bits;
+    using namespace kern::x86;
 
     // SDM 25.6.2: with "activate secondary controls" clear, the CPU acts as if every secondary
     // control were 0, whatever the field holds.

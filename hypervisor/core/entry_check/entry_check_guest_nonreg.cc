@@ -6,6 +6,7 @@
 namespace hv::entry_check_detail {
 
 using namespace vmx_bits;
+using namespace kern::x86;
 
 namespace {
 

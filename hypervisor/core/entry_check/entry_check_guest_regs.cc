@@ -7,6 +7,7 @@
 namespace hv::entry_check_detail {
 
 using namespace vmx_bits;
+using namespace kern::x86;
 
 namespace {
 
@@ -64,11 +65,11 @@ kern::Result<void> check_guest_cr_msrs(const Ctx& ctx) {
         EC_REQUIRE(pat_ok(g.pat), "GUEST_IA32_PAT", SEC_GUEST_CR,
                    "each guest IA32_PAT byte must be a memory type: 0, 1, 4, 5, 6 or 7");
     if (entry & ENTRY_LOAD_IA32_EFER) {
-        EC_REQUIRE((g.efer & ~EFER_DEFINED) == 0, "GUEST_IA32_EFER", SEC_GUEST_CR,
+        EC_REQUIRE((g.efer & ~IA32_EFER_DEFINED) == 0, "GUEST_IA32_EFER", SEC_GUEST_CR,
                    "guest IA32_EFER reserved bits must be 0 (only SCE, LME, LMA, NXE)");
-        EC_REQUIRE(((g.efer & EFER_LMA) != 0) == ctx.ia32e_guest, "GUEST_IA32_EFER", SEC_GUEST_CR,
-                   "guest IA32_EFER.LMA must equal \"IA-32e mode guest\"");
-        EC_REQUIRE(!(g.cr0 & CR0_PG) || ((g.efer & EFER_LME) != 0) == ctx.ia32e_guest,
+        EC_REQUIRE(((g.efer & IA32_EFER_LMA) != 0) == ctx.ia32e_guest, "GUEST_IA32_EFER",
+                   SEC_GUEST_CR, "guest IA32_EFER.LMA must equal \"IA-32e mode guest\"");
+        EC_REQUIRE(!(g.cr0 & CR0_PG) || ((g.efer & IA32_EFER_LME) != 0) == ctx.ia32e_guest,
                    "GUEST_IA32_EFER", SEC_GUEST_CR,
                    "with CR0.PG set, guest IA32_EFER.LME must equal \"IA-32e mode guest\"");
     }

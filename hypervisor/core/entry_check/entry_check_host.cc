@@ -6,6 +6,7 @@
 namespace hv::entry_check_detail {
 
 using namespace vmx_bits;
+using namespace kern::x86;
 
 namespace {
 
@@ -31,10 +32,11 @@ kern::Result<void> check_host_cr_msrs(const Ctx& ctx) {
         EC_REQUIRE(pat_ok(h.pat), "HOST_IA32_PAT", SEC_HOST_CR,
                    "each host IA32_PAT byte must be a memory type: 0, 1, 4, 5, 6 or 7");
     if (ctx.s.ctl.exit & EXIT_LOAD_IA32_EFER) {
-        EC_REQUIRE((h.efer & ~EFER_DEFINED) == 0, "HOST_IA32_EFER", SEC_HOST_CR,
+        EC_REQUIRE((h.efer & ~IA32_EFER_DEFINED) == 0, "HOST_IA32_EFER", SEC_HOST_CR,
                    "host IA32_EFER reserved bits must be 0 (only SCE, LME, LMA, NXE)");
         const bool wide = (ctx.s.ctl.exit & EXIT_HOST_ADDR_SPACE_SIZE) != 0;
-        EC_REQUIRE(((h.efer & EFER_LMA) != 0) == wide && ((h.efer & EFER_LME) != 0) == wide,
+        EC_REQUIRE(((h.efer & IA32_EFER_LMA) != 0) == wide &&
+                       ((h.efer & IA32_EFER_LME) != 0) == wide,
                    "HOST_IA32_EFER", SEC_HOST_CR,
                    "host IA32_EFER.LMA and .LME must both equal \"host address-space size\"");
     }

@@ -2,8 +2,10 @@
 // EC_REQUIRE macro. Not part of the public API (include entry_check.h instead).
 #pragma once
 
+#include "core/arch/control_regs.h"
+#include "core/arch/msr.h"
 #include "hypervisor/core/entry_check/entry_check.h"
-#include "hypervisor/core/entry_check/vmx_bits.h"
+#include "hypervisor/core/vmx_bits.h"
 
 namespace hv::entry_check_detail {
 

@@ -3,11 +3,14 @@
 // judging of one case.
 #include "hypervisor/core/entry_check/entry_diff.h"
 
-#include "hypervisor/core/entry_check/vmx_bits.h"
+#include "core/arch/control_regs.h"
+#include "core/arch/msr.h"
+#include "hypervisor/core/vmx_bits.h"
 
 namespace hv {
 
 using namespace vmx_bits;
+using namespace kern::x86;
 
 namespace {
 

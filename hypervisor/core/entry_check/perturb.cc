@@ -17,13 +17,16 @@
 //   - "VMCS shadowing" (secondary bit 14).
 #include "hypervisor/core/entry_check/perturb.h"
 
-#include "hypervisor/core/entry_check/vmx_bits.h"
+#include "core/arch/control_regs.h"
+#include "core/arch/msr.h"
+#include "hypervisor/core/vmx_bits.h"
 
 #include <stddef.h>
 
 namespace hv {
 
 using namespace vmx_bits;
+using namespace kern::x86;
 
 namespace {
 
@@ -139,7 +142,8 @@ void k_proc2(Gen& g) {
 }
 void k_exit(Gen& g) {
     auto& f = g.s.ctl.exit;
-    f = uint32_t(g.set("VM_EXIT_CONTROLS", g.flip(f, 32, (1u << 15) | EXIT_LOAD_IA32_EFER)));
+    f = uint32_t(
+        g.set("VM_EXIT_CONTROLS", g.flip(f, 32, EXIT_ACK_INTERRUPT_ON_EXIT | EXIT_LOAD_IA32_EFER)));
 }
 void k_entry(Gen& g) {
     auto& f = g.s.ctl.entry;
@@ -361,13 +365,13 @@ void k_host_msrs(Gen& g) {
         uint64_t v;
         switch (g.r.below(3)) {
         case 0:
-            v = h.efer & ~EFER_LMA;
+            v = h.efer & ~IA32_EFER_LMA;
             break;
         case 1:
-            v = h.efer & ~EFER_LME;
+            v = h.efer & ~IA32_EFER_LME;
             break;
         default:
-            v = h.efer | g.flip(0, 64, EFER_DEFINED);
+            v = h.efer | g.flip(0, 64, IA32_EFER_DEFINED);
             break;
         }
         h.efer = g.set("HOST_IA32_EFER", v);

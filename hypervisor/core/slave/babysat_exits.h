@@ -8,8 +8,10 @@
 // Everything else is the slave's ordinary exit handling (slave_exits.h).
 #pragma once
 
-#include "hypervisor/core/entry_check/vmx_bits.h"
+#include "core/arch/control_regs.h"
+#include "core/arch/msr.h"
 #include "hypervisor/core/slave/slave_exits.h"
+#include "hypervisor/core/vmx_bits.h"
 
 #include <stdint.h>
 
@@ -53,6 +55,7 @@ namespace babysat {
 /// (SDM Vol 3C 26.7.5: the interrupt window).
 template <VmcsAccess A> bool interrupt_window_open(Vmcs<A>& v) {
     using namespace vmx_bits;
+    using namespace kern::x86;
     return (v.read(GUEST_RFLAGS) & RFLAGS_IF) &&
            !(v.read(GUEST_INTERRUPTIBILITY_INFO) & (BLOCKING_BY_STI | BLOCKING_BY_MOV_SS));
 }
@@ -69,6 +72,7 @@ template <VmcsAccess A>
 void babysat_prepare_entry(Vmcs<A>& v, SlaveExitContext& c, const BabysatClock& clock,
                            uint64_t budget_left, unsigned timer_rate_shift) {
     using namespace vmx_bits;
+    using namespace kern::x86;
     c.vlapic->tick(clock.guest_now());
     slave_exits::uart_line_changed(c);
     uint32_t proc = uint32_t(v.read(CPU_BASED_VM_EXEC_CONTROL)) & ~PROC_INTERRUPT_WINDOW_EXITING;
@@ -94,6 +98,7 @@ void babysat_prepare_entry(Vmcs<A>& v, SlaveExitContext& c, const BabysatClock& 
 template <VmcsAccess A>
 BabysatStep babysat_exit(Vmcs<A>& v, GuestRegs& r, SlaveExitContext& c, const BabysatClock& clock) {
     using namespace vmx_bits;
+    using namespace kern::x86;
     ExitReasonInfo info = ExitReasonInfo::decode(v.read(VM_EXIT_REASON));
     GuestOutcome& out = c.guest.out;
     auto count = [&] {

@@ -10,13 +10,12 @@
 //   | destination  |      | shorthand | TM | L | DM | delivery | vector |   (SDM Vol 3A 11.12.9)
 #pragma once
 
+#include "core/arch/msr.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 namespace hv {
-
-/// The x2APIC ICR's MSR (SDM Vol 3A Table 11-6).
-inline constexpr uint32_t MSR_X2APIC_ICR = 0x830;
 
 /// What the filter decided about one ICR write.
 enum class IcrVerdict : uint8_t {

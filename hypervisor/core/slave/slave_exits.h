@@ -201,7 +201,7 @@ template <VmcsAccess A> bool handle_slave_exit(Vmcs<A>& v, GuestRegs& r, SlaveEx
         CpuidRegs s =
             slave_cpuid(leaf, sub, g.env.host_cpuid(leaf, sub), g.out.guest_xcr0, c.cpuid);
         if (leaf == 1) // OSXSAVE mirrors the guest's CR4 (SDM Vol 2A CPUID, ECX bit 27)
-            s.ecx = (s.ecx & ~(1u << 27)) | (((v.read(GUEST_CR4) >> 18) & 1) << 27);
+            s.ecx = osxsave_of_guest(v, s.ecx);
         r.rax = s.eax, r.rbx = s.ebx, r.rcx = s.ecx, r.rdx = s.edx;
         skip_instruction(v);
         return false;
@@ -290,7 +290,7 @@ template <VmcsAccess A> bool handle_slave_exit(Vmcs<A>& v, GuestRegs& r, SlaveEx
         ++g.out.total_exits;
         uint32_t msr = uint32_t(r.rcx);
         uint64_t value = (r.rdx << 32) | (r.rax & 0xFFFFFFFF);
-        if (c.vlapic && VirtualLapic::handles(msr) && msr != MSR_X2APIC_ICR) {
+        if (c.vlapic && VirtualLapic::handles(msr) && msr != kern::x86::IA32_X2APIC_ICR) {
             if (!c.vlapic->write(msr, value)) {
                 msr_gp(v, c);
                 return false;

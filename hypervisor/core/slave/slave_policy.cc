@@ -1,12 +1,15 @@
 #include "hypervisor/core/slave/slave_policy.h"
 
+#include "core/arch/cpuid_bits.h"
+#include "core/arch/msr.h"
 #include "hypervisor/core/slave/icr_filter.h"
 #include "hypervisor/core/xsave_layout.h"
 
 namespace hv {
 
+using namespace kern::x86; // MSR numbers and CPUID flags
+
 namespace {
-constexpr uint64_t APIC_BASE_BSP = 1u << 8; // IA32_APIC_BASE.BSP (SDM Vol 3A 11.4.4)
 // AVX-512 feature bits of CPUID.(EAX=7,ECX=0) (SDM Vol 2A, CPUID, Table 3-8).
 constexpr uint32_t AVX512_EBX = (1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) | (1u << 27) |
                                 (1u << 28) | (1u << 30) |
@@ -19,24 +22,24 @@ constexpr uint32_t AVX512_EDX =
 
 SlaveMsrRead slave_msr_read(uint32_t msr, uint64_t apic_base) {
     switch (msr) {
-    case 0x1B:
-        return {false, apic_base | APIC_BASE_BSP}; // IA32_APIC_BASE
-    case 0x3A:
-        return {false, 1}; // IA32_FEATURE_CONTROL: locked, VMX off (the slave has no VMX)
-    case 0x3B:
-        return {false, 0}; // IA32_TSC_ADJUST: Linux reads it unchecked
-    case 0x8B:
-        return {false, 0}; // IA32_BIOS_SIGN_ID: no microcode revision
-    case 0xCE:
-        return {false, 0}; // MSR_PLATFORM_INFO
-    case 0xFE:
-        return {false, 0}; // IA32_MTRRCAP: no MTRRs
-    case 0x140:
-        return {false, 0}; // MSR_MISC_FEATURES_ENABLES
-    case 0x1A0:
-        return {false, 1}; // IA32_MISC_ENABLE: fast strings only
-    case 0x2FF:
-        return {false, 0}; // IA32_MTRR_DEF_TYPE: MTRRs disabled
+    case IA32_APIC_BASE:
+        return {false, apic_base | IA32_APIC_BASE_BSP};
+    case IA32_FEATURE_CONTROL: // locked, VMX off (the slave has no VMX)
+        return {false, IA32_FEATURE_CONTROL_LOCK};
+    case IA32_TSC_ADJUST: // Linux reads it unchecked
+        return {false, 0};
+    case IA32_BIOS_SIGN_ID: // no microcode revision
+        return {false, 0};
+    case MSR_PLATFORM_INFO:
+        return {false, 0};
+    case IA32_MTRRCAP: // no MTRRs
+        return {false, 0};
+    case MSR_MISC_FEATURES_ENABLES:
+        return {false, 0};
+    case IA32_MISC_ENABLE:
+        return {false, 1};   // bit 0: fast strings only
+    case IA32_MTRR_DEF_TYPE: // MTRRs disabled
+        return {false, 0};
     default:
         return {true, 0};
     }
@@ -55,15 +58,16 @@ bool slave_msr_probe_is_routine(uint32_t msr) {
 
 SlaveMsrWrite slave_msr_write(uint32_t msr, uint64_t value, uint64_t apic_base) {
     switch (msr) {
-    case MSR_X2APIC_ICR:
+    case IA32_X2APIC_ICR:
         return SlaveMsrWrite::icr;
-    case 0x1B: // IA32_APIC_BASE: the mode stays x2APIC; rewriting the same value is harmless
-        return (value & ~APIC_BASE_BSP) == (apic_base & ~APIC_BASE_BSP) ? SlaveMsrWrite::ignore
-                                                                        : SlaveMsrWrite::gp;
-    case 0x10:  // IA32_TIME_STAMP_COUNTER: the master's clock; a write is dropped
-    case 0x3B:  // IA32_TSC_ADJUST
-    case 0x8B:  // IA32_BIOS_SIGN_ID: Linux writes 0 before asking for the microcode revision
-    case 0x140: // MSR_MISC_FEATURES_ENABLES: Linux clears CPUID faulting, which is already off
+    case IA32_APIC_BASE: // the mode stays x2APIC; rewriting the same value is harmless
+        return (value & ~IA32_APIC_BASE_BSP) == (apic_base & ~IA32_APIC_BASE_BSP)
+                   ? SlaveMsrWrite::ignore
+                   : SlaveMsrWrite::gp;
+    case IA32_TIME_STAMP_COUNTER: // the master's clock; a write is dropped
+    case IA32_TSC_ADJUST:
+    case IA32_BIOS_SIGN_ID:         // Linux writes 0 before asking for the microcode revision
+    case MSR_MISC_FEATURES_ENABLES: // Linux clears CPUID faulting, which is already off
         return SlaveMsrWrite::ignore;
     default:
         return SlaveMsrWrite::gp;
@@ -75,8 +79,8 @@ CpuidRegs slave_cpuid(uint32_t leaf, uint32_t subleaf, CpuidRegs host, uint64_t 
     CpuidRegs r = guest_cpuid(leaf, subleaf, host); // lab 5: VMX, LA57, hypervisor bit
     switch (leaf) {
     case 1:
-        r.ecx &= ~((1u << 3) | (1u << 17)); // MONITOR, PCID
-        r.edx &= ~(1u << 12);               // MTRR
+        r.ecx &= ~(CPUID_1_ECX_MONITOR | CPUID_1_ECX_PCID);
+        r.edx &= ~CPUID_1_EDX_MTRR;
         break;
     case 5:    // MONITOR/MWAIT leaf
     case 0xA:  // architectural performance monitoring
@@ -89,9 +93,9 @@ CpuidRegs slave_cpuid(uint32_t leaf, uint32_t subleaf, CpuidRegs host, uint64_t 
         break;
     case 7:
         if (subleaf == 0) {
-            r.ebx &= ~(1u << 10); // INVPCID (needs a VM-execution control)
+            r.ebx &= ~CPUID_7_EBX_INVPCID; // needs a VM-execution control
             r.ebx &= ~AVX512_EBX;
-            r.ecx &= ~(1u << 5); // WAITPKG (likewise)
+            r.ecx &= ~CPUID_7_ECX_WAITPKG; // likewise
             r.ecx &= ~AVX512_ECX;
             r.edx &= ~AVX512_EDX;
         }
@@ -139,7 +143,7 @@ CpuidRegs slave_cpuid(uint32_t leaf, uint32_t subleaf, CpuidRegs host, uint64_t 
                       JAILHOUSE_SIGNATURE[2]};
         break;
     case 0x80000001:
-        r.edx &= ~(1u << 27); // RDTSCP (needs "enable RDTSCP" and IA32_TSC_AUX switching)
+        r.edx &= ~CPUID_80000001_EDX_RDTSCP; // needs "enable RDTSCP" and IA32_TSC_AUX switching
         break;
     default:
         break;

@@ -7,6 +7,7 @@
 // that lacks it. Pure: host tests pin the tables.
 #pragma once
 
+#include "core/arch/msr.h"
 #include "hypervisor/core/cpuid_policy.h"
 
 #include <stddef.h>
@@ -15,29 +16,27 @@
 namespace hv {
 
 /// MSRs the slave reads and writes directly (the MSR bitmap's clear bits).
-/// x2APIC registers 0x800-0x8FF pass through too, but ICR writes (0x830) exit for the filter.
+/// x2APIC registers (IA32_X2APIC_FIRST..LAST) pass through too, but ICR writes exit for the
+/// filter.
 inline constexpr uint32_t SLAVE_PASSTHROUGH_MSRS[] = {
-    0x10,       // IA32_TIME_STAMP_COUNTER: reads only (writes exit and are ignored)
-    0x174,      // IA32_SYSENTER_CS (in the VMCS guest state)
-    0x175,      // IA32_SYSENTER_ESP
-    0x176,      // IA32_SYSENTER_EIP
-    0x277,      // IA32_PAT (saved and loaded by VM exit / entry)
-    0x6E0,      // IA32_TSC_DEADLINE: the slave's own timer
-    0xC0000080, // IA32_EFER (saved and loaded by VM exit / entry)
-    0xC0000081, // IA32_STAR
-    0xC0000082, // IA32_LSTAR
-    0xC0000083, // IA32_CSTAR
-    0xC0000084, // IA32_FMASK
-    0xC0000100, // IA32_FS_BASE (in the VMCS guest state)
-    0xC0000101, // IA32_GS_BASE (in the VMCS guest state)
-    0xC0000102, // IA32_KERNEL_GS_BASE (restored for the master when the slave stops)
+    kern::x86::IA32_TIME_STAMP_COUNTER, // reads only (writes exit and are ignored)
+    kern::x86::IA32_SYSENTER_CS,        // in the VMCS guest state
+    kern::x86::IA32_SYSENTER_ESP,
+    kern::x86::IA32_SYSENTER_EIP,
+    kern::x86::IA32_PAT,          // saved and loaded by VM exit / entry
+    kern::x86::IA32_TSC_DEADLINE, // the slave's own timer
+    kern::x86::IA32_EFER,         // saved and loaded by VM exit / entry
+    kern::x86::IA32_STAR,
+    kern::x86::IA32_LSTAR,
+    kern::x86::IA32_CSTAR,
+    kern::x86::IA32_FMASK,
+    kern::x86::IA32_FS_BASE,        // in the VMCS guest state
+    kern::x86::IA32_GS_BASE,        // in the VMCS guest state
+    kern::x86::IA32_KERNEL_GS_BASE, // restored for the master when the slave stops
 };
 
 /// MSRs whose writes must still exit although reads pass through.
-inline constexpr uint32_t SLAVE_WRITE_INTERCEPTED_MSRS[] = {0x10};
-
-/// First and last x2APIC MSR (SDM Vol 3A 11.12.1.2).
-inline constexpr uint32_t X2APIC_MSR_FIRST = 0x800, X2APIC_MSR_LAST = 0x8FF;
+inline constexpr uint32_t SLAVE_WRITE_INTERCEPTED_MSRS[] = {kern::x86::IA32_TIME_STAMP_COUNTER};
 
 /// The answer to an intercepted RDMSR.
 struct SlaveMsrRead {

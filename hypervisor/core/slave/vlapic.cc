@@ -1,39 +1,20 @@
 #include "hypervisor/core/slave/vlapic.h"
 
+#include "core/arch/apic_bits.h"
+#include "core/arch/msr.h"
+
 namespace hv {
 
 namespace {
-constexpr uint32_t TSC_DEADLINE = 0x6E0;
-constexpr uint32_t X2APIC = 0x800;
-// x2APIC MSR numbers (SDM Vol 3A Table 11-6).
-enum : uint32_t {
-    ID = 0x802,
-    VERSION = 0x803,
-    TPR = 0x808,
-    PPR = 0x80A,
-    EOI = 0x80B,
-    LDR = 0x80D,
-    SVR = 0x80F,
-    ISR0 = 0x810,
-    TMR0 = 0x818,
-    IRR0 = 0x820,
-    ESR = 0x828,
-    LVT_CMCI = 0x82F,
-    ICR = 0x830,
-    LVT_TIMER = 0x832,
-    LVT_ERROR = 0x837,
-    TIMER_INITIAL = 0x838,
-    TIMER_CURRENT = 0x839,
-    DIVIDE = 0x83E,
-    SELF_IPI = 0x83F,
-};
-constexpr uint32_t LVT_MASKED = 1u << 16;
-constexpr uint32_t TIMER_MODE_TSC_DEADLINE = 2u << 17;
+using namespace kern::x86;                         // the x2APIC MSRs, IA32_TSC_DEADLINE
+using namespace kern::lapic;                       // the register bits
+constexpr uint32_t LVT_TIMER_MODE_MASK = 3u << 17; // bits 18:17 (lapic::TimerMode)
 
 /// LVT index: 0 = CMCI (0x82F), 1 = timer (0x832) ... 6 = error (0x837).
 int lvt_index(uint32_t msr) {
-    if (msr == LVT_CMCI) return 0;
-    if (msr >= LVT_TIMER && msr <= LVT_ERROR) return int(msr - LVT_TIMER) + 1;
+    if (msr == IA32_X2APIC_LVT_CMCI) return 0;
+    if (msr >= IA32_X2APIC_LVT_TIMER && msr <= IA32_X2APIC_LVT_ERROR)
+        return int(msr - IA32_X2APIC_LVT_TIMER) + 1;
     return -1;
 }
 } // namespace
@@ -46,7 +27,7 @@ void VirtualLapic::seed(uint32_t svr, uint32_t tpr, uint32_t lvt_timer, uint64_t
 }
 
 bool VirtualLapic::handles(uint32_t msr) {
-    return msr == TSC_DEADLINE || (msr >= X2APIC && msr <= X2APIC + 0xFF);
+    return msr == IA32_TSC_DEADLINE || (msr >= IA32_X2APIC_FIRST && msr <= IA32_X2APIC_LAST);
 }
 
 int VirtualLapic::highest(const uint32_t (&a)[8]) {
@@ -64,7 +45,7 @@ uint32_t VirtualLapic::ppr() const {
 }
 
 int VirtualLapic::pending() const {
-    if (!(m_svr & (1u << 8))) // software-disabled
+    if (!(m_svr & SVR_APIC_ENABLE)) // software-disabled
         return -1;
     int v = highest(m_irr);
     if (v < 0 || (uint32_t(v) & 0xF0) <= (ppr() & 0xF0)) return -1;
@@ -80,12 +61,12 @@ void VirtualLapic::raise(uint8_t vector) {
     if (vector >= 16)
         set(m_irr, vector);
     else
-        m_esr |= 1u << 6; // "received illegal vector"
+        m_esr |= ESR_RECEIVE_ILLEGAL_VECTOR;
 }
 
 void VirtualLapic::tick(uint64_t now) {
     uint32_t lvt = m_lvt[1];
-    if (m_deadline && now >= m_deadline && (lvt & (3u << 17)) == TIMER_MODE_TSC_DEADLINE) {
+    if (m_deadline && now >= m_deadline && (lvt & LVT_TIMER_MODE_MASK) == TSC_DEADLINE) {
         m_deadline = 0; // one shot: the guest writes the next deadline
         if (!(lvt & LVT_MASKED)) raise(uint8_t(lvt & 0xFF));
     }
@@ -98,20 +79,20 @@ uint64_t VirtualLapic::take_icr() {
 }
 
 bool VirtualLapic::read(uint32_t msr, uint64_t& v) const {
-    if (msr == TSC_DEADLINE) {
+    if (msr == IA32_TSC_DEADLINE) {
         v = m_deadline;
         return true;
     }
-    if (msr >= ISR0 && msr < ISR0 + 8) {
-        v = m_isr[msr - ISR0];
+    if (msr >= IA32_X2APIC_ISR0 && msr < IA32_X2APIC_ISR0 + 8) {
+        v = m_isr[msr - IA32_X2APIC_ISR0];
         return true;
     }
-    if (msr >= TMR0 && msr < TMR0 + 8) {
+    if (msr >= IA32_X2APIC_TMR0 && msr < IA32_X2APIC_TMR0 + 8) {
         v = 0; // every interrupt here is edge-triggered
         return true;
     }
-    if (msr >= IRR0 && msr < IRR0 + 8) {
-        v = m_irr[msr - IRR0];
+    if (msr >= IA32_X2APIC_IRR0 && msr < IA32_X2APIC_IRR0 + 8) {
+        v = m_irr[msr - IA32_X2APIC_IRR0];
         return true;
     }
     if (int i = lvt_index(msr); i >= 0) {
@@ -119,37 +100,37 @@ bool VirtualLapic::read(uint32_t msr, uint64_t& v) const {
         return true;
     }
     switch (msr) {
-    case ID:
+    case IA32_X2APIC_APICID:
         v = m_id;
         return true;
-    case VERSION:
+    case IA32_X2APIC_VERSION:
         v = 0x50014;
         return true; // version 0x14, 6 LVT entries (max LVT 5), like Bochs'
-    case TPR:
+    case IA32_X2APIC_TPR:
         v = m_tpr;
         return true;
-    case PPR:
+    case IA32_X2APIC_PPR:
         v = ppr();
         return true;
-    case LDR:
+    case IA32_X2APIC_LDR:
         v = ((m_id >> 4) << 16) | (1u << (m_id & 15));
         return true; // SDM 11.12.10.2
-    case SVR:
+    case IA32_X2APIC_SIVR:
         v = m_svr;
         return true;
-    case ESR:
+    case IA32_X2APIC_ESR:
         v = m_esr;
         return true;
-    case ICR:
+    case IA32_X2APIC_ICR:
         v = m_icr;
         return true;
-    case TIMER_INITIAL:
+    case IA32_X2APIC_INIT_COUNT:
         v = m_timer_initial;
         return true;
-    case TIMER_CURRENT:
+    case IA32_X2APIC_CUR_COUNT:
         v = 0;
         return true; // only the TSC-deadline mode is modelled
-    case DIVIDE:
+    case IA32_X2APIC_DIV_CONF:
         v = m_divide;
         return true;
     default:
@@ -158,7 +139,7 @@ bool VirtualLapic::read(uint32_t msr, uint64_t& v) const {
 }
 
 bool VirtualLapic::write(uint32_t msr, uint64_t v) {
-    if (msr == TSC_DEADLINE) {
+    if (msr == IA32_TSC_DEADLINE) {
         m_deadline = v; // 0 disarms (SDM 11.5.4.1)
         return true;
     }
@@ -167,31 +148,31 @@ bool VirtualLapic::write(uint32_t msr, uint64_t v) {
         return true;
     }
     switch (msr) {
-    case TPR:
+    case IA32_X2APIC_TPR:
         m_tpr = uint32_t(v) & 0xFF;
         return true;
-    case EOI: {
+    case IA32_X2APIC_EOI: {
         int s = highest(m_isr);
         if (s >= 0) clear(m_isr, uint8_t(s));
         return true;
     }
-    case SVR:
+    case IA32_X2APIC_SIVR:
         m_svr = uint32_t(v);
         return true;
-    case ESR:
+    case IA32_X2APIC_ESR:
         m_esr = 0;
         return true; // a write clears it
-    case ICR:
+    case IA32_X2APIC_ICR:
         m_icr = v;
         m_icr_pending = true;
         return true;
-    case TIMER_INITIAL:
+    case IA32_X2APIC_INIT_COUNT:
         m_timer_initial = uint32_t(v);
         return true;
-    case DIVIDE:
+    case IA32_X2APIC_DIV_CONF:
         m_divide = uint32_t(v);
         return true;
-    case SELF_IPI:
+    case IA32_X2APIC_SELF_IPI:
         raise(uint8_t(v));
         return true;
     default:

@@ -3,6 +3,8 @@
 // then measure our code, not call overhead). Names follow the SDM's instruction names.
 #pragma once
 
+#include "core/arch/control_regs.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -115,23 +117,6 @@ KERN_ASM_INLINE void sti() {
     asm volatile("sti" ::: "memory");
 }
 
-/// Interrupts off for a scope: the constructor saves RFLAGS.IF and clears it, the destructor
-/// sets it again only if it was set, so scopes nest and a caller with interrupts off keeps
-/// them off (RFLAGS.IF is bit 9, SDM Vol 1 3.4.3.3).
-class IrqSave {
-  public:
-    IrqSave() : m_was_on((read_rflags() >> 9) & 1) { cli(); }
-    ~IrqSave() {
-        if (m_was_on) sti();
-    }
-    IrqSave(const IrqSave&) = delete;
-    IrqSave& operator=(const IrqSave&) = delete;
-    /// Whether interrupts were on when the scope began.
-    bool were_on() const { return m_was_on; }
-
-  private:
-    bool m_was_on;
-};
 /// With interrupts off: take the interrupts pending now, then turn them off again. STI delays
 /// interrupts until after the next instruction (SDM Vol 2B STI: its "interrupt shadow"), so
 /// "sti; cli" would take none; the NOP is that next instruction.
@@ -163,6 +148,36 @@ KERN_ASM_INLINE void lidt(const DescriptorTableRegister& r) {
 KERN_ASM_INLINE void ltr(uint16_t sel) {
     asm volatile("ltr %0" ::"r"(sel));
 }
+
+/// Disable interrupts and return the RFLAGS they were disabled from, for irq_restore(). For a
+/// critical section that is a scope, IrqSave does both.
+KERN_ASM_INLINE uint64_t irq_save() {
+    uint64_t rflags = read_rflags();
+    cli();
+    return rflags;
+}
+/// Enable interrupts again if @p rflags (from irq_save()) had RFLAGS.IF set; otherwise leave
+/// them disabled (the caller's caller disabled them).
+KERN_ASM_INLINE void irq_restore(uint64_t rflags) {
+    if (rflags & x86::RFLAGS_IF) sti();
+}
+
+/// Interrupts disabled for a scope, then restored to what they were: the constructor saves
+/// RFLAGS (PUSHFQ) and executes CLI; the destructor executes STI only if RFLAGS.IF was set, so
+/// guards nest and a scope entered with interrupts off leaves them off.
+class IrqSave {
+  public:
+    IrqSave() : m_rflags(irq_save()) {}
+    ~IrqSave() { irq_restore(m_rflags); }
+    IrqSave(const IrqSave&) = delete;
+    IrqSave& operator=(const IrqSave&) = delete;
+
+    /// True if interrupts were enabled when the guard was made (and will be again after it).
+    bool were_enabled() const { return (m_rflags & x86::RFLAGS_IF) != 0; }
+
+  private:
+    uint64_t m_rflags;
+};
 
 /// Interrupts stay disabled forever; the CPU sleeps.
 [[noreturn]] inline void halt_forever() {

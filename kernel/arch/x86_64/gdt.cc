@@ -2,14 +2,14 @@
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
+#include "core/arch/msr.h"
 
 namespace kern {
 
 PerCpu g_percpu[MAX_CPUS];
-volatile unsigned g_cpus_online = 0;
+unsigned g_cpus_online = 0;
 
 namespace {
-constexpr uint32_t MSR_IA32_GS_BASE = 0xC0000101;
 constexpr unsigned IST_STACK_SIZE = 8192;
 constexpr unsigned IST_STACKS = 3; // #DF, NMI, #MC: faults that must not use a possibly bad stack
 alignas(16) uint8_t g_ist_stacks[MAX_CPUS][IST_STACKS][IST_STACK_SIZE];
@@ -47,7 +47,7 @@ void gdt_init_cpu(PerCpu& cpu) {
                  : "rax", "memory");
     asm volatile("movw %w0, %%fs\n\tmovw %w0, %%gs" ::"r"(0));
     cpu::ltr(TSS_SEL);
-    cpu::wrmsr(MSR_IA32_GS_BASE, reinterpret_cast<uint64_t>(&cpu));
+    cpu::wrmsr(IA32_GS_BASE, reinterpret_cast<uint64_t>(&cpu));
 }
 
 } // namespace kern

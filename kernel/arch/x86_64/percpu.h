@@ -36,8 +36,14 @@ static_assert(__builtin_offsetof(PerCpu, user_rsp) == 16);
 
 /// The PerCpu of each possible CPU, indexed by CPU index.
 extern PerCpu g_percpu[MAX_CPUS];
-/// How many CPUs are online.
-extern volatile unsigned g_cpus_online;
+/// How many CPUs are online. Grows only while smp_start_aps() runs: each AP adds itself with an
+/// atomic increment before it publishes PerCpu::online. Read it with cpus_online().
+extern unsigned g_cpus_online;
+
+/// How many CPUs are online (an acquire load of g_cpus_online).
+inline unsigned cpus_online() {
+    return __atomic_load_n(&g_cpus_online, __ATOMIC_ACQUIRE);
+}
 
 /// The calling CPU's PerCpu. Valid after gdt_init_cpu() on that CPU.
 inline PerCpu& this_cpu() {

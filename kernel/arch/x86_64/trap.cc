@@ -70,7 +70,7 @@ void print_page_fault_cause(uint64_t ec, uint64_t cr2) {
 
 [[noreturn]] void fatal_exception(const TrapFrame& f) {
     uint64_t cr2 = cpu::read_cr2();
-    unsigned cpu_index = g_cpus_online ? this_cpu().index : 0;
+    unsigned cpu_index = cpus_online() ? this_cpu().index : 0;
     panic_begin();
     kprintf("\n*** CPU %u: unhandled exception %lu (%s), error code %#lx\n", cpu_index, f.vector,
             vector_name(f.vector), f.error_code);

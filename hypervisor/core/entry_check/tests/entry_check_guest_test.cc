@@ -8,6 +8,7 @@
 using namespace hv;
 using namespace hv::test;
 using namespace hv::vmx_bits;
+using namespace kern::x86;
 using B = Base;
 
 /// A mutation body with the state `s` (guest state as `g`) and capabilities `c` in scope.
@@ -43,11 +44,11 @@ TEST_CASE("guest control-register and MSR mutations name the field (SDM 27.3.1.1
          "GUEST_SYSENTER_ESP"},
         {"PAT type 3", B::long_mode, MUT(g.pat |= 3ULL << 56), "GUEST_IA32_PAT"},
         {"EFER reserved bit 9", B::long_mode, MUT(g.efer |= 1ULL << 9), "GUEST_IA32_EFER"},
-        {"EFER.LMA cleared in an IA-32e guest", B::long_mode, MUT(g.efer &= ~EFER_LMA),
+        {"EFER.LMA cleared in an IA-32e guest", B::long_mode, MUT(g.efer &= ~IA32_EFER_LMA),
          "GUEST_IA32_EFER"},
-        {"EFER.LME cleared with paging on", B::long_mode, MUT(g.efer &= ~EFER_LME),
+        {"EFER.LME cleared with paging on", B::long_mode, MUT(g.efer &= ~IA32_EFER_LME),
          "GUEST_IA32_EFER"},
-        {"EFER.LMA set in a real-mode guest", B::real_mode, MUT(g.efer |= EFER_LMA),
+        {"EFER.LMA set in a real-mode guest", B::real_mode, MUT(g.efer |= IA32_EFER_LMA),
          "GUEST_IA32_EFER"},
     };
     run_mutation_table(rows, sizeof rows / sizeof rows[0]);

@@ -10,6 +10,7 @@
 using namespace hv;
 using namespace hv::test;
 using namespace hv::vmx_bits;
+using namespace kern::x86;
 using B = Base;
 
 /// A mutation body with the state `s` and capabilities `c` in scope.
@@ -235,7 +236,8 @@ TEST_CASE("host-state mutations name the field (SDM 27.2.2-27.2.4)") {
         {"host PAT type 2", B::long_mode,
          MUT(s.host.pat = (s.host.pat & ~(0xffULL << 16)) | (2ULL << 16)), "HOST_IA32_PAT"},
         {"host EFER reserved bit", B::long_mode, MUT(s.host.efer |= 2), "HOST_IA32_EFER"},
-        {"host EFER.LMA cleared", B::long_mode, MUT(s.host.efer &= ~EFER_LMA), "HOST_IA32_EFER"},
+        {"host EFER.LMA cleared", B::long_mode, MUT(s.host.efer &= ~IA32_EFER_LMA),
+         "HOST_IA32_EFER"},
         {"host DS RPL 3", B::long_mode, MUT(s.host.ds_selector = 0x13), "HOST_DS_SELECTOR"},
         {"host TR TI set", B::long_mode, MUT(s.host.tr_selector = 0x2c), "HOST_TR_SELECTOR"},
         {"host CS 0", B::long_mode, MUT(s.host.cs_selector = 0), "HOST_CS_SELECTOR"},

@@ -2,8 +2,10 @@
 // each listed Bochs deviation applying exactly where its rule says.
 #include "hypervisor/core/entry_check/entry_diff.h"
 
+#include "core/arch/control_regs.h"
+#include "core/arch/msr.h"
 #include "hypervisor/core/entry_check/tests/known_good.h"
-#include "hypervisor/core/entry_check/vmx_bits.h"
+#include "hypervisor/core/vmx_bits.h"
 
 #include <catch2/catch.hpp>
 #include <string>
@@ -11,6 +13,7 @@
 using namespace hv;
 using namespace hv::test;
 using namespace hv::vmx_bits;
+using namespace kern::x86;
 
 namespace {
 constexpr uint64_t NONCANONICAL = 0x0000800000000000ULL;

@@ -6,6 +6,7 @@
 namespace hv::test {
 
 using namespace vmx_bits;
+using namespace kern::x86;
 
 VmxCaps bochs_skylake_caps() {
     VmxCaps c{};

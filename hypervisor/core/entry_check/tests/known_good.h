@@ -4,8 +4,10 @@
 // tests/vmx_controls_test.cc).
 #pragma once
 
+#include "core/arch/control_regs.h"
+#include "core/arch/msr.h"
 #include "hypervisor/core/entry_check/entry_check.h"
-#include "hypervisor/core/entry_check/vmx_bits.h"
+#include "hypervisor/core/vmx_bits.h"
 
 namespace hv::test {
 

@@ -2,9 +2,11 @@
 // state the checker accepts, and never a change that would hurt the master if the CPU took it.
 #include "hypervisor/core/entry_check/perturb.h"
 
+#include "core/arch/control_regs.h"
+#include "core/arch/msr.h"
 #include "hypervisor/core/entry_check/entry_check.h"
 #include "hypervisor/core/entry_check/tests/known_good.h"
-#include "hypervisor/core/entry_check/vmx_bits.h"
+#include "hypervisor/core/vmx_bits.h"
 
 #include <catch2/catch.hpp>
 #include <cstring>
@@ -14,6 +16,7 @@
 using namespace hv;
 using namespace hv::test;
 using namespace hv::vmx_bits;
+using namespace kern::x86;
 
 namespace {
 constexpr PerturbEnv ENV{0x500000, 0x501000, 0x502000};

@@ -11,6 +11,7 @@
 
 using namespace hv;
 using namespace hv::vmx_bits;
+using namespace kern::x86;
 
 namespace {
 

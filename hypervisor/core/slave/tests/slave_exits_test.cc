@@ -131,7 +131,7 @@ TEST_CASE("MSRs: emulated reads, #GP for the unknown, the ICR through the filter
     CHECK(gp.env.lines.size() == 1);
 
     Rig icr;
-    icr.regs.rcx = MSR_X2APIC_ICR;
+    icr.regs.rcx = kern::x86::IA32_X2APIC_ICR;
     icr.regs.rdx = 1; // destination 1: the slave's own (stand-in filter: allowed)
     icr.regs.rax = 0xF6;
     CHECK_FALSE(icr.exit(ExitReason::EXIT_REASON_MSR_WRITE));
@@ -226,7 +226,8 @@ TEST_CASE("babysat mode: x2APIC MSRs go to the virtual LAPIC, allowed IPIs becom
     rig.regs.rcx = 0x802; // ID
     CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_MSR_READ));
     CHECK(rig.regs.rax == 1);
-    rig.regs.rcx = MSR_X2APIC_ICR; // fixed 0xF6 to itself (APIC 1): allowed by the stand-in
+    rig.regs.rcx =
+        kern::x86::IA32_X2APIC_ICR; // fixed 0xF6 to itself (APIC 1): allowed by the stand-in
     rig.regs.rdx = 1;
     rig.regs.rax = 0xF6;
     CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_MSR_WRITE));
@@ -358,7 +359,7 @@ TEST_CASE("an SMP slave's INIT and SIPI to its own CPUs are emulated, never writ
     const uint32_t own[2] = {1, 2};
     rig.sctx.own_apic_ids = own;
     rig.sctx.own_count = 2;
-    rig.regs.rcx = MSR_X2APIC_ICR;
+    rig.regs.rcx = kern::x86::IA32_X2APIC_ICR;
     auto icr = [&](uint64_t v) {
         rig.regs.rax = v & 0xFFFFFFFF;
         rig.regs.rdx = v >> 32;

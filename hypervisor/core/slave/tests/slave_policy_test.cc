@@ -29,7 +29,7 @@ TEST_CASE("emulated MSR reads") {
 }
 
 TEST_CASE("intercepted MSR writes: the ICR goes to the filter, the rest is dropped or refused") {
-    CHECK(slave_msr_write(MSR_X2APIC_ICR, 0, APIC_BASE) == SlaveMsrWrite::icr);
+    CHECK(slave_msr_write(kern::x86::IA32_X2APIC_ICR, 0, APIC_BASE) == SlaveMsrWrite::icr);
     CHECK(slave_msr_write(0x1B, APIC_BASE | (1u << 8), APIC_BASE) == SlaveMsrWrite::ignore);
     CHECK(slave_msr_write(0x1B, APIC_BASE & ~(1u << 10), APIC_BASE) ==
           SlaveMsrWrite::gp);                                        // leave x2APIC
@@ -45,7 +45,7 @@ TEST_CASE("the passthrough list has the slave's own context and nothing of the m
     for (uint32_t m : SLAVE_PASSTHROUGH_MSRS) {
         CHECK(m != 0x1B); // APIC base
         CHECK(m != 0x3A); // feature control
-        CHECK(m != MSR_X2APIC_ICR);
+        CHECK(m != kern::x86::IA32_X2APIC_ICR);
         CHECK((m < 0x480 || m > 0x491)); // VMX capabilities
         has_deadline |= m == 0x6E0;
         has_lstar |= m == 0xC0000082;

@@ -3,26 +3,21 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/trap.h"
+#include "core/arch/cpuid_bits.h"
+#include "core/arch/msr.h"
 
 namespace kern::lapic {
 
 namespace {
-constexpr uint32_t MSR_IA32_APIC_BASE = 0x1B;     // SDM Vol 3A 11.4.4
-constexpr uint64_t APIC_BASE_ENABLE = 1u << 11;   // xAPIC global enable
-constexpr uint64_t APIC_BASE_X2APIC = 1u << 10;   // EXTD: x2APIC mode (SDM 11.12.1)
-constexpr uint32_t MSR_X2APIC_BASE = 0x800;       // SDM 11.12.1.2
-constexpr uint32_t MSR_IA32_TSC_DEADLINE = 0x6E0; // SDM 11.5.4.1
-constexpr uint32_t SVR_ENABLE = 1u << 8;
-constexpr uint32_t LVT_MASKED = 1u << 16;
-constexpr uint32_t ICR_DELIVERY_PENDING = 1u << 12;
+using namespace x86; // the MSRs and CPUID flags
 
 bool g_x2apic = false;
 volatile uint32_t* g_mmio = nullptr;
 } // namespace
 
 void choose_mode(uint64_t mmio) {
-    g_x2apic = (cpu::cpuid(1).ecx >> 21) & 1;
-    g_mmio = reinterpret_cast<volatile uint32_t*>(mmio ? mmio : 0xFEE00000);
+    g_x2apic = (cpu::cpuid(1).ecx & CPUID_1_ECX_X2APIC) != 0;
+    g_mmio = reinterpret_cast<volatile uint32_t*>(mmio ? mmio : XAPIC_DEFAULT_BASE);
 }
 
 bool x2apic() {
@@ -30,29 +25,29 @@ bool x2apic() {
 }
 
 uint32_t read(Reg r) {
-    if (g_x2apic) return uint32_t(cpu::rdmsr(MSR_X2APIC_BASE + r / 16));
+    if (g_x2apic) return uint32_t(cpu::rdmsr(x2apic_msr(r)));
     return g_mmio[r / 4];
 }
 
 void write(Reg r, uint32_t v) {
     if (g_x2apic)
-        cpu::wrmsr(MSR_X2APIC_BASE + r / 16, v);
+        cpu::wrmsr(x2apic_msr(r), v);
     else
         g_mmio[r / 4] = v;
 }
 
 void init_cpu() {
-    uint64_t base = cpu::rdmsr(MSR_IA32_APIC_BASE);
-    base |= APIC_BASE_ENABLE;
+    uint64_t base = cpu::rdmsr(IA32_APIC_BASE);
+    base |= IA32_APIC_BASE_EN;
     // xAPIC -> x2APIC must go through "enabled xAPIC" first (SDM 11.12.5, Figure 11-27).
-    cpu::wrmsr(MSR_IA32_APIC_BASE, base);
-    if (g_x2apic) cpu::wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_X2APIC);
+    cpu::wrmsr(IA32_APIC_BASE, base);
+    if (g_x2apic) cpu::wrmsr(IA32_APIC_BASE, base | IA32_APIC_BASE_EXTD);
     write(TPR, 0);
     write(LVT_TIMER, LVT_MASKED);
     write(LVT_LINT0, LVT_MASKED);
     write(LVT_LINT1, LVT_MASKED);
     write(LVT_ERROR, LVT_MASKED);
-    write(SVR, SVR_ENABLE | VEC_SPURIOUS);
+    write(SVR, SVR_APIC_ENABLE | VEC_SPURIOUS);
     write(ESR, 0); // back-to-back writes clear the error status (SDM 11.5.3)
     write(ESR, 0);
     eoi();
@@ -70,21 +65,21 @@ void eoi() {
 void send_ipi(uint32_t dest, uint32_t icr_low) {
     if (g_x2apic) {
         // One 64-bit write: destination in bits 63:32 (SDM 11.12.9).
-        cpu::wrmsr(MSR_X2APIC_BASE + ICR_LOW / 16, (uint64_t(dest) << 32) | icr_low);
+        cpu::wrmsr(IA32_X2APIC_ICR, (uint64_t(dest) << 32) | icr_low);
         return;
     }
     write(ICR_HIGH, dest << 24);
     write(ICR_LOW, icr_low); // the low write sends
-    for (int i = 0; i < 1000000 && (read(ICR_LOW) & ICR_DELIVERY_PENDING); ++i)
+    for (int i = 0; i < 1000000 && (read(ICR_LOW) & ICR_DELIVERY_STATUS); ++i)
         cpu::pause();
 }
 
 bool has_tsc_deadline() {
-    return (cpu::cpuid(1).ecx >> 24) & 1;
+    return (cpu::cpuid(1).ecx & CPUID_1_ECX_TSC_DEADLINE) != 0;
 }
 
 void timer_oneshot(uint8_t vector, uint32_t ticks) {
-    write(TIMER_DIVIDE, 0xB); // divide by 1 (SDM Figure 11-10)
+    write(TIMER_DIVIDE, TIMER_DIVIDE_BY_1);
     write(LVT_TIMER, ONE_SHOT | vector);
     write(TIMER_INITIAL_COUNT, ticks);
 }
@@ -93,13 +88,13 @@ void timer_deadline(uint8_t vector, uint64_t deadline) {
     write(LVT_TIMER, TSC_DEADLINE | vector);
     // The LVT write must be ordered before the deadline write (SDM 11.5.4.1).
     cpu::mfence();
-    cpu::wrmsr(MSR_IA32_TSC_DEADLINE, deadline);
+    cpu::wrmsr(IA32_TSC_DEADLINE, deadline);
 }
 
 void timer_stop() {
     write(LVT_TIMER, LVT_MASKED);
     write(TIMER_INITIAL_COUNT, 0);
-    if (has_tsc_deadline()) cpu::wrmsr(MSR_IA32_TSC_DEADLINE, 0);
+    if (has_tsc_deadline()) cpu::wrmsr(IA32_TSC_DEADLINE, 0);
 }
 
 LentConfig lend_to_guest() {
@@ -107,13 +102,13 @@ LentConfig lend_to_guest() {
                  read(LVT_TIMER), read(LVT_THERMAL), read(LVT_PERF),
                  read(LVT_LINT0), read(LVT_LINT1),   read(LVT_ERROR)};
     this_cpu().lapic_lent = true;
-    cpu::wrmsr(MSR_IA32_TSC_DEADLINE, 0);
+    cpu::wrmsr(IA32_TSC_DEADLINE, 0);
     write(LVT_TIMER, LVT_MASKED);
     return c;
 }
 
 void take_back_from_guest(const LentConfig& c) {
-    cpu::wrmsr(MSR_IA32_TSC_DEADLINE, 0);
+    cpu::wrmsr(IA32_TSC_DEADLINE, 0);
     static constexpr Reg LVTS[] = {LVT_TIMER, LVT_THERMAL, LVT_PERF,
                                    LVT_LINT0, LVT_LINT1,   LVT_ERROR};
     for (Reg lvt : LVTS)

@@ -4,6 +4,8 @@
 // ICR is one 64-bit write, and APIC ids are 32-bit. Otherwise xAPIC at the MADT's MMIO address.
 #pragma once
 
+#include "core/arch/apic_bits.h" // Delivery, TimerMode, the register bits
+
 #include <stdint.h>
 
 namespace kern::lapic {
@@ -30,12 +32,6 @@ enum Reg : uint32_t {
     TIMER_CURRENT_COUNT = 0x390,
     TIMER_DIVIDE = 0x3E0,
 };
-
-/// ICR delivery modes (SDM Vol 3A 11.6.1, Figure 11-12), already shifted to bits 10:8.
-enum Delivery : uint32_t { FIXED = 0 << 8, NMI = 4 << 8, INIT = 5 << 8, STARTUP = 6 << 8 };
-
-/// LVT timer modes (SDM Vol 3A 11.5.4): bits 18:17.
-enum TimerMode : uint32_t { ONE_SHOT = 0 << 17, PERIODIC = 1 << 17, TSC_DEADLINE = 2 << 17 };
 
 /// Choose x2APIC or xAPIC for every CPU (call once on the BSP, before init_cpu). `mmio` is the
 /// MADT's LAPIC address (used in xAPIC mode only).

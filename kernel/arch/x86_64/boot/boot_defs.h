@@ -16,11 +16,8 @@
 #define PTE_PCD (1 << 4)
 #define PTE_PS (1 << 7)
 
-#define CR0_PE (1 << 0)
-#define CR0_NE (1 << 5)
-#define CR0_WP (1 << 16)
-#define CR0_PG (1 << 31)
-#define CR4_PAE (1 << 5)
-#define MSR_IA32_EFER 0xC0000080
-#define EFER_LME (1 << 8)
-#define EFER_NXE (1 << 11)
+/* CR0/CR4 bits, IA32_EFER and its bits, CPUID flags: the registries in core/arch/, which
+ * the assembler reads as .equ constants (core/arch/arch_const.h). */
+#include "core/arch/control_regs.h"
+#include "core/arch/cpuid_bits.h"
+#include "core/arch/msr.h"

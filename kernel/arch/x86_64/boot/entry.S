@@ -62,7 +62,7 @@ _start:
     jb .Lno_long_mode
     mov eax, 0x80000001
     cpuid
-    test edx, 1 << 29
+    test edx, CPUID_80000001_EDX_LM
     jz .Lno_long_mode
 
     /* PML4[0] -> PDPT; PDPT[0..3] -> four page directories of 512 x 2 MiB pages. */
@@ -100,9 +100,9 @@ _start:
     mov cr4, eax
     mov eax, offset boot_pml4
     mov cr3, eax
-    mov ecx, MSR_IA32_EFER
+    mov ecx, IA32_EFER
     rdmsr
-    or eax, EFER_LME
+    or eax, IA32_EFER_LME
     wrmsr
     mov eax, cr0
     or eax, CR0_PG | CR0_WP | CR0_NE

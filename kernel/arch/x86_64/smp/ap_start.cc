@@ -12,8 +12,8 @@
 //   6. wait until `*online` becomes true, at most timeout_us; else fail with Errc::timeout
 //
 // Use lapic::send_ipi(apic_id, icr_low) with icr_low built from lapic::Delivery values,
-// bit 14 (level: assert) and, for SIPI, the vector in bits 7:0 (SDM Figure 11-12), and udelay()
-// from arch/x86_64/time/clock.h for the waits.
+// lapic::ICR_LEVEL_ASSERT (bit 14) and, for SIPI, the vector in bits 7:0 (SDM Figure 11-12), and
+// udelay() from arch/x86_64/time/clock.h for the waits.
 #include "arch/x86_64/apic/lapic.h"
 #include "arch/x86_64/smp/smp.h"
 #include "arch/x86_64/time/clock.h"

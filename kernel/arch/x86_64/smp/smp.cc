@@ -11,6 +11,7 @@
 #include "arch/x86_64/trap.h"
 #include "console/console.h"
 #include "core/acpi/madt.h"
+#include "core/atomic.h"
 #include "lib/string.h"
 #include "mem/memory.h"
 #include "panic.h"
@@ -30,22 +31,22 @@ struct TrampolineParams {
 };
 static_assert(sizeof(TrampolineParams) == 32);
 
-volatile uint64_t g_pong[MAX_CPUS]; // TSC at which each CPU last answered a ping
-volatile uint32_t g_ping_from[MAX_CPUS];
+/// TSC at which each CPU last answered a ping: written by that CPU, polled by the pinger.
+Atomic<uint64_t> g_pong[MAX_CPUS];
 
 void on_ping(TrapFrame&) {
-    unsigned self = this_cpu().index;
-    g_pong[self] = cpu::rdtsc();
+    g_pong[this_cpu().index].store(cpu::rdtsc(), MemoryOrder::release);
     lapic::eoi();
-    (void)g_ping_from[self];
 }
 
 void on_halt(TrapFrame&) {
     cpu::halt_forever();
 }
 
-volatile bool g_schedulers_go = false;
-volatile unsigned g_schedulers_up = 0;
+/// Set by the BSP once its scheduler runs: the APs may start theirs.
+Atomic<bool> g_schedulers_go;
+/// APs whose scheduler is initialized.
+Atomic<unsigned> g_schedulers_up;
 
 /// Where every AP lands in 64-bit mode, on its own stack, with the BSP's page tables.
 extern "C" [[noreturn]] void ap_entry(PerCpu* self) {
@@ -54,17 +55,18 @@ extern "C" [[noreturn]] void ap_entry(PerCpu* self) {
     cpu_enable_nx();
     lapic::init_cpu();
     self->tsc_at_online = cpu::rdtsc();
-    __atomic_fetch_add(&g_cpus_online, 1, __ATOMIC_SEQ_CST);
-    self->online = true; // releases the BSP waiting in start_ap()
+    // Counted before it says it is online: the release store publishes the count too.
+    __atomic_fetch_add(&g_cpus_online, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&self->online, true, __ATOMIC_RELEASE); // the BSP waits in start_ap()
     cpu::sti();
     // Wait until the BSP lets the APs schedule (after its own scheduler is up), then this
     // context becomes the AP's idle thread.
-    while (!__atomic_load_n(&g_schedulers_go, __ATOMIC_ACQUIRE))
+    while (!g_schedulers_go.load(MemoryOrder::acquire))
         cpu::hlt();
     cpu::cli();
     syscall_init_cpu();
     sched_init_cpu();
-    __atomic_fetch_add(&g_schedulers_up, 1, __ATOMIC_SEQ_CST);
+    g_schedulers_up.fetch_add(1, MemoryOrder::release); // its scheduler state is ready
     sched_idle_loop();
 }
 } // namespace
@@ -95,7 +97,7 @@ unsigned smp_start_aps(const acpi::MadtInfo& madt, unsigned max_cpus) {
         PerCpu& pc = g_percpu[next];
         pc.index = next;
         pc.apic_id = c.apic_id;
-        pc.online = false;
+        __atomic_store_n(&pc.online, false, __ATOMIC_RELAXED); // the AP is not running yet
         params->cr3 = cpu::read_cr3();
         params->stack = reinterpret_cast<uint64_t>(&g_ap_stacks[next][AP_STACK_SIZE]);
         params->percpu = reinterpret_cast<uint64_t>(&pc);
@@ -110,15 +112,16 @@ unsigned smp_start_aps(const acpi::MadtInfo& madt, unsigned max_cpus) {
                 pc.tsc_at_online - t0);
         ++next;
     }
-    return g_cpus_online;
+    return cpus_online();
 }
 
 void smp_start_schedulers() {
-    __atomic_store_n(&g_schedulers_go, true, __ATOMIC_RELEASE);
-    for (unsigned i = 1; i < g_cpus_online; ++i) // wake them from hlt
-        lapic::send_ipi(g_percpu[i].apic_id, lapic::FIXED | (1u << 14) | IPI_PING);
+    g_schedulers_go.store(true, MemoryOrder::release);
+    unsigned online = cpus_online();
+    for (unsigned i = 1; i < online; ++i) // wake them from hlt
+        lapic::send_ipi(g_percpu[i].apic_id, lapic::FIXED | lapic::ICR_LEVEL_ASSERT | IPI_PING);
     uint64_t t0 = cpu::rdtsc();
-    while (__atomic_load_n(&g_schedulers_up, __ATOMIC_ACQUIRE) + 1 < g_cpus_online) {
+    while (g_schedulers_up.load(MemoryOrder::acquire) + 1 < online) {
         if (g_clock.tsc_hz && cpu::rdtsc() - t0 > g_clock.tsc_hz)
             PANIC("an AP did not start its scheduler within a second");
         cpu::pause();
@@ -126,19 +129,20 @@ void smp_start_schedulers() {
 }
 
 Result<uint64_t> smp_ping(unsigned target, uint64_t timeout_us) {
-    if (target >= MAX_CPUS || !g_percpu[target].online)
+    if (target >= MAX_CPUS || !__atomic_load_n(&g_percpu[target].online, __ATOMIC_ACQUIRE))
         return Error{Errc::invalid_argument, "smp_ping: no such CPU online"};
-    uint64_t before = g_pong[target];
+    uint64_t before = g_pong[target].load(MemoryOrder::acquire);
     uint64_t t0 = cpu::rdtsc();
-    lapic::send_ipi(g_percpu[target].apic_id, lapic::FIXED | (1u << 14) | IPI_PING);
+    lapic::send_ipi(g_percpu[target].apic_id, lapic::FIXED | lapic::ICR_LEVEL_ASSERT | IPI_PING);
     uint64_t limit =
         g_clock.tsc_hz ? g_clock.tsc_hz / 1000000 * timeout_us : uint64_t(timeout_us) * 1000;
-    while (g_pong[target] == before) {
+    uint64_t pong;
+    while ((pong = g_pong[target].load(MemoryOrder::acquire)) == before) {
         if (cpu::rdtsc() - t0 > limit)
             return Error{Errc::timeout, "smp_ping: the CPU did not answer"};
         cpu::pause();
     }
-    return g_pong[target] - t0;
+    return pong - t0;
 }
 
 } // namespace kern

@@ -1,6 +1,7 @@
 // Starting the application processors (APs) and talking to them with IPIs.
 #pragma once
 
+#include "core/arch/vectors.h" // IPI_PING, IPI_HALT
 #include "core/result.h"
 
 #include <stdint.h>
@@ -10,12 +11,6 @@ namespace kern {
 namespace acpi {
 struct MadtInfo;
 }
-
-/// IPI vectors the kernel uses.
-enum IpiVector : uint8_t {
-    IPI_PING = 0xF0, ///< answer with a pong to the sender (tests, latency measurement)
-    IPI_HALT = 0xF1, ///< stop this CPU for good (panic on another CPU)
-};
 
 /// Start every enabled CPU in `madt` except the caller, at most `max_cpus` CPUs in total.
 /// Reports each CPU as it comes online; a CPU that does not answer is reported and skipped.

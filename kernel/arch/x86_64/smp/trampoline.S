@@ -40,9 +40,9 @@ tramp_pm32:
     mov cr4, eax
     mov eax, [ABS(tramp_cr3)]
     mov cr3, eax
-    mov ecx, MSR_IA32_EFER
+    mov ecx, IA32_EFER
     rdmsr
-    or eax, EFER_LME
+    or eax, IA32_EFER_LME
     wrmsr
     mov eax, cr0
     or eax, CR0_PG | CR0_WP | CR0_NE

@@ -2,6 +2,8 @@
 
 #include "arch/x86_64/apic/lapic.h"
 #include "arch/x86_64/cpu.h"
+#include "core/arch/cpuid_bits.h"
+#include "core/arch/vectors.h"
 #include "core/time/calibrate.h"
 
 namespace kern {
@@ -47,8 +49,9 @@ uint64_t tsc_hz_by_pit() {
 
 /// LAPIC timer ticks per second: count down from the maximum for 10 ms of TSC time.
 uint64_t lapic_hz_by_tsc() {
-    lapic::write(lapic::TIMER_DIVIDE, 0xB);          // divide by 1
-    lapic::write(lapic::LVT_TIMER, 1u << 16 | 0xFE); // masked: count without interrupting
+    lapic::write(lapic::TIMER_DIVIDE, lapic::TIMER_DIVIDE_BY_1);
+    // Masked: count without interrupting.
+    lapic::write(lapic::LVT_TIMER, lapic::LVT_MASKED | VEC_CALIBRATION);
     lapic::write(lapic::TIMER_INITIAL_COUNT, 0xFFFFFFFF);
     uint64_t t0 = cpu::rdtsc();
     uint64_t window = g_clock.tsc_hz / 100;
@@ -67,8 +70,8 @@ void clock_init(uint16_t pm_port, bool pm_32bit) {
     for (auto& s : samples)
         s = pm_port ? tsc_hz_by_pm_timer(pm_port, pm_32bit) : tsc_hz_by_pit();
     g_clock.tsc_hz = median(samples, SAMPLES);
-    g_clock.invariant_tsc =
-        (cpu::cpuid(0x80000000).eax >= 0x80000007) && ((cpu::cpuid(0x80000007).edx >> 8) & 1);
+    g_clock.invariant_tsc = (cpu::cpuid(0x80000000).eax >= 0x80000007) &&
+                            (cpu::cpuid(0x80000007).edx & x86::CPUID_80000007_EDX_INVARIANT_TSC);
     if (g_clock.tsc_hz) g_clock.lapic_timer_hz = lapic_hz_by_tsc();
 }
 

@@ -6,7 +6,7 @@
 namespace kern {
 
 namespace {
-constexpr uint32_t ICR_LEVEL_ASSERT = 1u << 14;
+using lapic::ICR_LEVEL_ASSERT;
 
 bool wait_online(const volatile bool* online, uint64_t us) {
     // Poll in 10 us steps so a fast AP is noticed quickly.

@@ -1,10 +1,14 @@
-// Bit positions the VM-entry checker tests, named as in the SDM.
+// The VMX bits, named as in the SDM: VM-execution, VM-exit and VM-entry control bits, the
+// interruption-information format, segment access rights, activity and interruptibility
+// states. The one place the hypervisor (run loops, guest states, exit handlers, the VM-entry
+// checker) names them.
 //
 // SDM Vol 3C chapter 25 "Virtual Machine Control Structures" (chapter 24 in editions before
 // 2023) defines the control fields: 25.6.1 pin-based, 25.6.2 processor-based, 25.7.1 VM-exit,
-// 25.8.1 VM-entry controls. Appendix A gives the capability MSRs. Plain masks, no bitfields
-// (layouts are specs: C bitfields have an implementation-defined order). Kept in their own
-// namespace so they cannot collide with the VMCS layer's names; the two can be merged later.
+// 25.8.1 VM-entry controls. Appendix A gives the capability MSRs (kern::x86::IA32_VMX_*, in
+// core/arch/msr.h). Plain masks, no bitfields (layouts are specs: C bitfields have an
+// implementation-defined order). CR0/CR4/RFLAGS and IA32_EFER bits are the kernel's
+// (core/arch/control_regs.h, core/arch/msr.h).
 #pragma once
 
 #include <stdint.h>
@@ -24,15 +28,16 @@ constexpr uint32_t PIN_PREEMPTION_TIMER = 1u << 6;           ///< "activate VMX-
 constexpr uint32_t PIN_POSTED_INTERRUPTS = 1u << 7;          ///< "process posted interrupts"
 
 // Primary processor-based VM-execution controls (SDM 25.6.2, Table 25-6).
-constexpr uint32_t PROC_INTERRUPT_WINDOW_EXITING = 1u << 2; ///< "interrupt-window exiting"
-constexpr uint32_t PROC_USE_TSC_OFFSETTING = 1u << 3;       ///< "use TSC offsetting"
-constexpr uint32_t PROC_HLT_EXITING = 1u << 7;              ///< "HLT exiting"
-constexpr uint32_t PROC_USE_TPR_SHADOW = 1u << 21;          ///< "use TPR shadow"
-constexpr uint32_t PROC_NMI_WINDOW_EXITING = 1u << 22;      ///< "NMI-window exiting"
-constexpr uint32_t PROC_USE_IO_BITMAPS = 1u << 25;          ///< "use I/O bitmaps"
-constexpr uint32_t PROC_MONITOR_TRAP_FLAG = 1u << 27;       ///< "monitor trap flag"
-constexpr uint32_t PROC_USE_MSR_BITMAPS = 1u << 28;         ///< "use MSR bitmaps"
-constexpr uint32_t PROC_ACTIVATE_SECONDARY = 1u << 31;      ///< "activate secondary controls"
+constexpr uint32_t PROC_INTERRUPT_WINDOW_EXITING = 1u << 2;  ///< "interrupt-window exiting"
+constexpr uint32_t PROC_USE_TSC_OFFSETTING = 1u << 3;        ///< "use TSC offsetting"
+constexpr uint32_t PROC_HLT_EXITING = 1u << 7;               ///< "HLT exiting"
+constexpr uint32_t PROC_USE_TPR_SHADOW = 1u << 21;           ///< "use TPR shadow"
+constexpr uint32_t PROC_NMI_WINDOW_EXITING = 1u << 22;       ///< "NMI-window exiting"
+constexpr uint32_t PROC_UNCONDITIONAL_IO_EXITING = 1u << 24; ///< "unconditional I/O exiting"
+constexpr uint32_t PROC_USE_IO_BITMAPS = 1u << 25;           ///< "use I/O bitmaps"
+constexpr uint32_t PROC_MONITOR_TRAP_FLAG = 1u << 27;        ///< "monitor trap flag"
+constexpr uint32_t PROC_USE_MSR_BITMAPS = 1u << 28;          ///< "use MSR bitmaps"
+constexpr uint32_t PROC_ACTIVATE_SECONDARY = 1u << 31;       ///< "activate secondary controls"
 
 // Secondary processor-based VM-execution controls (SDM 25.6.2, Table 25-7).
 constexpr uint32_t PROC2_VIRTUALIZE_APIC_ACCESSES = 1u << 0; ///< "virtualize APIC accesses"
@@ -48,20 +53,23 @@ constexpr uint32_t PROC2_USE_TSC_SCALING = 1u << 25;         ///< "use TSC scali
 
 // VM-exit controls (SDM 25.7.1, Table 25-13).
 constexpr uint32_t EXIT_HOST_ADDR_SPACE_SIZE = 1u << 9;   ///< "host address-space size"
+constexpr uint32_t EXIT_ACK_INTERRUPT_ON_EXIT = 1u << 15; ///< "acknowledge interrupt on exit"
+constexpr uint32_t EXIT_SAVE_IA32_PAT = 1u << 18;         ///< "save IA32_PAT"
 constexpr uint32_t EXIT_LOAD_IA32_PAT = 1u << 19;         ///< "load IA32_PAT"
+constexpr uint32_t EXIT_SAVE_IA32_EFER = 1u << 20;        ///< "save IA32_EFER"
 constexpr uint32_t EXIT_LOAD_IA32_EFER = 1u << 21;        ///< "load IA32_EFER"
 constexpr uint32_t EXIT_SAVE_PREEMPTION_TIMER = 1u << 22; ///< "save VMX-preemption timer value"
 
 // VM-entry controls (SDM 25.8.1, Table 25-15).
-constexpr uint32_t ENTRY_LOAD_DEBUG_CONTROLS = 1u << 2; ///< "load debug controls"
-constexpr uint32_t ENTRY_IA32E_MODE_GUEST = 1u << 9;    ///< "IA-32e mode guest"
-constexpr uint32_t ENTRY_TO_SMM = 1u << 10;             ///< "entry to SMM"
-constexpr uint32_t ENTRY_DEACTIVATE_DUAL_MONITOR = 1u
-                                                   << 11; ///< "deactivate dual-monitor treatment"
-constexpr uint32_t ENTRY_LOAD_IA32_PAT = 1u << 14;        ///< "load IA32_PAT"
-constexpr uint32_t ENTRY_LOAD_IA32_EFER = 1u << 15;       ///< "load IA32_EFER"
+constexpr uint32_t ENTRY_LOAD_DEBUG_CONTROLS = 1u << 2;      ///< "load debug controls"
+constexpr uint32_t ENTRY_IA32E_MODE_GUEST = 1u << 9;         ///< "IA-32e mode guest"
+constexpr uint32_t ENTRY_TO_SMM = 1u << 10;                  ///< "entry to SMM"
+constexpr uint32_t ENTRY_DEACTIVATE_DUAL_MONITOR = 1u << 11; ///< "deactivate dual-monitor ..."
+constexpr uint32_t ENTRY_LOAD_IA32_PAT = 1u << 14;           ///< "load IA32_PAT"
+constexpr uint32_t ENTRY_LOAD_IA32_EFER = 1u << 15;          ///< "load IA32_EFER"
 
-// VM-entry interruption-information field (SDM 25.8.3, Table 25-17).
+// Interruption-information format, shared by VM_ENTRY_INTR_INFO_FIELD, VM_EXIT_INTR_INFO and
+// IDT_VECTORING_INFO_FIELD (SDM 25.8.3, Table 25-17; 25.9.2, Table 25-19).
 constexpr uint32_t INTR_INFO_VECTOR_MASK = 0xFF;            ///< bits 7:0: vector
 constexpr uint32_t INTR_INFO_TYPE_SHIFT = 8;                ///< bits 10:8: interruption type
 constexpr uint32_t INTR_INFO_DELIVER_ERROR_CODE = 1u << 11; ///< bit 11: deliver error code
@@ -74,20 +82,12 @@ constexpr uint32_t INTR_TYPE_PRIV_SW_EXCEPTION = 5;         ///< privileged soft
 constexpr uint32_t INTR_TYPE_SW_EXCEPTION = 6;              ///< software exception (INT3, INTO)
 constexpr uint32_t INTR_TYPE_OTHER = 7;                     ///< other event (pending MTF)
 
-// Control registers, RFLAGS, EFER (SDM Vol 3A 2.5, 2.3, 2.2.1).
-constexpr uint64_t CR0_PE = bit(0);     ///< protection enable
-constexpr uint64_t CR0_WP = bit(16);    ///< write protect
-constexpr uint64_t CR0_PG = bit(31);    ///< paging
-constexpr uint64_t CR4_PAE = bit(5);    ///< physical address extension
-constexpr uint64_t CR4_PCIDE = bit(17); ///< PCID enable
-constexpr uint64_t CR4_CET = bit(23);   ///< control-flow enforcement
-constexpr uint64_t RFLAGS_TF = bit(8);  ///< trap flag
-constexpr uint64_t RFLAGS_IF = bit(9);  ///< interrupt enable
-constexpr uint64_t RFLAGS_VM = bit(17); ///< virtual-8086 mode
-constexpr uint64_t EFER_LME = bit(8);   ///< IA-32e mode enable
-constexpr uint64_t EFER_LMA = bit(10);  ///< IA-32e mode active
-/// EFER bits an Intel CPU defines: SCE (0), LME (8), LMA (10), NXE (11); the rest are reserved.
-constexpr uint64_t EFER_DEFINED = bit(0) | bit(8) | bit(10) | bit(11);
+/// A valid VM_ENTRY_INTR_INFO_FIELD value: inject @p vector as an event of @p type (an
+/// INTR_TYPE_*), with an error code if @p error_code (SDM 25.8.3).
+constexpr uint32_t intr_info(uint8_t vector, uint32_t type, bool error_code = false) {
+    return INTR_INFO_VALID | (error_code ? INTR_INFO_DELIVER_ERROR_CODE : 0) |
+           (type << INTR_INFO_TYPE_SHIFT) | vector;
+}
 
 // Segment access rights as the VMCS stores them (SDM 25.4.1, Table 25-2).
 constexpr uint32_t AR_TYPE_MASK = 0xF;              ///< bits 3:0: segment type
@@ -100,6 +100,12 @@ constexpr uint32_t AR_DB = 1u << 14;                ///< default operation size
 constexpr uint32_t AR_G = 1u << 15;                 ///< granularity
 constexpr uint32_t AR_UNUSABLE = 1u << 16;          ///< segment unusable
 constexpr uint32_t AR_RESERVED_31_17 = 0xFFFE0000u; ///< bits 31:17: reserved
+
+// Segment types of code and data descriptors (SDM Vol 3A 3.4.5.1, Table 3-1).
+constexpr uint32_t SEG_TYPE_DATA_RW_ACCESSED = 0x3; ///< data, read/write, accessed
+constexpr uint32_t SEG_TYPE_CODE_XR_ACCESSED = 0xB; ///< code, execute/read, accessed
+/// System segment type 11: busy TSS, 32-bit or (in IA-32e mode) 64-bit (SDM Vol 3A Table 3-2).
+constexpr uint32_t SEG_TYPE_TSS_BUSY = 0xB;
 
 // Guest activity states (SDM 25.4.2, Table 25-3).
 constexpr uint32_t ACTIVITY_ACTIVE = 0;    ///< active
