@@ -18,6 +18,7 @@
 #include "arch/x86_64/time/clock.h"
 #include "console/console.h"
 #include "core/arch/cpuid_bits.h"
+#include "core/atomic.h"
 #include "core/format.h"
 #include "hooks.h"
 #include "hypervisor/arch/x86_64/xsave_insn.h"
@@ -46,7 +47,7 @@ struct Tally {
     uint64_t babysits = 0;    // its slices
 };
 Tally g_tally;
-volatile bool g_slave_seen = false;
+kern::Atomic<bool> g_slave_seen{false};
 
 uint64_t ms(uint64_t n) {
     return kern::g_clock.tsc_hz / 1000 * n;
@@ -63,7 +64,7 @@ bool wait_for_slave() {
 void guest_thread(void*) {
     Tally& t = g_tally;
     if (wait_for_slave()) {
-        g_slave_seen = true;
+        g_slave_seen.store(true, kern::MemoryOrder::release);
         // On the slave's CPU only once it is parked: until then the slave thread sets up its
         // VMCS there with interrupts on, and a guest run in between would change the current VMCS.
         while (t.cpu == kern::g_cpus_online - 1 && linux_slave_running() &&
@@ -141,7 +142,7 @@ void report(const kern::RunSummary&) {
     kern::report_line(line);
     char why[200] = "";
     bool shared = t.babysat;
-    if (!g_slave_seen)
+    if (!g_slave_seen.load(kern::MemoryOrder::acquire))
         kern::snformat(why, sizeof why, "the slave never ran: nothing to share the CPU with");
     else if (t.runs == 0 || t.rounds == 0)
         kern::snformat(why, sizeof why, "the FPU test guest did not run");

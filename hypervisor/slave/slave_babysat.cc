@@ -57,7 +57,7 @@ class BabysatPolicy {
     RunStep on_exit(Vcpu& v) {
         BabysatStep s = babysat_exit(v.vmcs(), v.regs(), m_vm.bsp.sctx,
                                      BabysatClock{cpu::rdtsc(), m_vm.tsc_offset});
-        __atomic_fetch_add(&g_slave_control.exits, 1, __ATOMIC_RELAXED);
+        g_slave_control.exits.fetch_add(1, kern::MemoryOrder::relaxed);
         if (!s.leave) return RunStep::resume;
         result = s.result;
         return RunStep::leave;
@@ -106,37 +106,36 @@ void park_babysat(SlaveVm& vm, const SyscallMsrs& host_msrs, const lapic::LentCo
     vm.timer_rate_shift = unsigned(vmx_msrs().misc & 0x1F); // IA32_VMX_MISC[4:0] (A.6)
     vm.tsc_offset = 0;
     vm.parked_at = cpu::rdtsc();
-    __atomic_store_n(&vm.died, false, __ATOMIC_RELAXED);
+    vm.died.store(false, kern::MemoryOrder::relaxed);
     host_msrs.load();
     lapic::take_back_from_guest(saved);
     kern::sched_timer_lost();
     kern::kprintf("slave: babysat mode: CPU %u is the master's again; Linux runs only inside its "
                   "callers' budgets\n",
                   vm.cpu);
-    __atomic_store_n(&c.parked_cpu, vm.cpu, __ATOMIC_RELEASE);
-    __atomic_store_n(&c.parked, &vm, __ATOMIC_RELEASE);
+    c.parked_cpu.store(vm.cpu, kern::MemoryOrder::release);
+    c.parked.store(&vm, kern::MemoryOrder::release);
     cpu::sti();
-    while (!__atomic_load_n(&c.stop, __ATOMIC_ACQUIRE) &&
-           !__atomic_load_n(&vm.died, __ATOMIC_ACQUIRE))
+    while (!c.stop.load(kern::MemoryOrder::acquire) && !vm.died.load(kern::MemoryOrder::acquire))
         kern::sleep_until(cpu::rdtsc() + kern::g_clock.tsc_hz / 100);
     cpu::cli(); // no caller on this CPU runs it from here: they run with interrupts off
-    __atomic_store_n(&c.parked, static_cast<SlaveVm*>(nullptr), __ATOMIC_RELEASE);
-    __atomic_store_n(&c.parked_cpu, ~0u, __ATOMIC_RELEASE);
-    if (!__atomic_load_n(&vm.died, __ATOMIC_ACQUIRE)) vm.res.out.end = GuestEnd::exited;
+    c.parked.store(static_cast<SlaveVm*>(nullptr), kern::MemoryOrder::release);
+    c.parked_cpu.store(~0u, kern::MemoryOrder::release);
+    if (!vm.died.load(kern::MemoryOrder::acquire)) vm.res.out.end = GuestEnd::exited;
 }
 
 BabysitResult linux_slave_babysit(uint64_t budget) {
     cpu::IrqSave irqs; // before looking: the parked thread tears down only with IF clear
     SlaveControl& c = g_slave_control;
-    if (__atomic_load_n(&c.parked_cpu, __ATOMIC_ACQUIRE) != kern::this_cpu().index)
+    if (c.parked_cpu.load(kern::MemoryOrder::acquire) != kern::this_cpu().index)
         return {BabysitEnd::unavailable, 0};
-    SlaveVm* vm = __atomic_load_n(&c.parked, __ATOMIC_ACQUIRE);
-    if (!vm || __atomic_load_n(&vm->died, __ATOMIC_ACQUIRE)) return {BabysitEnd::unavailable, 0};
+    SlaveVm* vm = c.parked.load(kern::MemoryOrder::acquire);
+    if (!vm || vm->died.load(kern::MemoryOrder::acquire)) return {BabysitEnd::unavailable, 0};
     BabysatPolicy policy(*vm, budget);
     run_vcpu(vm->bsp.vcpu, policy);
     vm->parked_at = cpu::rdtsc();
     if (policy.result.end == BabysitEnd::stopped) // halted, panicked, crashed: its thread reports
-        __atomic_store_n(&vm->died, true, __ATOMIC_RELEASE);
+        vm->died.store(true, kern::MemoryOrder::release);
     return policy.result;
 }
 

@@ -18,6 +18,7 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/time/clock.h"
 #include "console/console.h"
+#include "core/atomic.h"
 #include "core/format.h"
 #include "hooks.h"
 #include "hypervisor/hypervisor.h"
@@ -49,8 +50,8 @@ struct SlaveJob {
     uint64_t restarts = 0;
     uint64_t timeout_cycles = 0;
     unsigned cpu = 0;
-    volatile bool running = false;
-    volatile bool done = false;
+    kern::Atomic<bool> running{false};
+    kern::Atomic<bool> done{false};
     char cmdline[512] = {};
 };
 SlaveJob g_job;
@@ -150,9 +151,9 @@ void slave_thread(void*) {
                       j.cpu, boot, j.images.kernel_size >> 10, j.images.initrd_size >> 10,
                       j.options.ram_bytes >> 20);
         static SlaveResult res; // large: not on this thread's stack
-        j.running = true;
+        j.running.store(true, kern::MemoryOrder::release);
         auto r = run_linux_slave(j.images, j.options, res);
-        j.running = false;
+        j.running.store(false, kern::MemoryOrder::release);
         if (!r.ok()) {
             kern::kprintf("slave: not started: %s; the master goes on without it\n",
                           r.error().what);
@@ -176,19 +177,19 @@ void slave_thread(void*) {
     if (kern::this_cpu().stray_vectors)
         kern::kprintf("slave: CPU %u back to the master (%lu stray vectors acknowledged)\n", j.cpu,
                       kern::this_cpu().stray_vectors);
-    j.done = true;
+    j.done.store(true, kern::MemoryOrder::release);
     kern::background_job_end();
 }
 
 /// Stops a slave that runs past slave_timeout (its CPU does not come back by itself).
 void watchdog_thread(void*) {
     uint64_t deadline = kern::cpu::rdtsc() + g_job.timeout_cycles;
-    for (uint64_t now = kern::cpu::rdtsc(); !g_job.done && now < deadline;
-         now = kern::cpu::rdtsc()) {
+    for (uint64_t now = kern::cpu::rdtsc();
+         !g_job.done.load(kern::MemoryOrder::acquire) && now < deadline; now = kern::cpu::rdtsc()) {
         uint64_t next = now + kern::g_clock.tsc_hz / 10; // look again every 100 ms
         kern::sleep_until(next < deadline ? next : deadline);
     }
-    if (!g_job.done && linux_slave_request_stop())
+    if (!g_job.done.load(kern::MemoryOrder::acquire) && linux_slave_request_stop())
         kern::kprintf("slave: still running after slave_timeout=%lu s: stopping it\n",
                       g_job.timeout_cycles / kern::g_clock.tsc_hz);
     kern::background_job_end();
@@ -251,7 +252,8 @@ void slave_hook() {
 }
 
 void stop_if_serving() {
-    if (g_stop_with_apps && g_job.running && linux_slave_request_stop())
+    if (g_stop_with_apps && g_job.running.load(kern::MemoryOrder::acquire) &&
+        linux_slave_request_stop())
         kern::kprintf("slave: the applications have ended: stopping the slave\n");
 }
 
@@ -272,7 +274,7 @@ void linux_slave_share(uint64_t hpa, uint64_t bytes, void (*on_doorbell)()) {
 }
 
 bool linux_slave_running() {
-    return g_job.running;
+    return g_job.running.load(kern::MemoryOrder::acquire);
 }
 
 void linux_slave_stop_with_apps() {

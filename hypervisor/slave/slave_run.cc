@@ -37,7 +37,7 @@ class DedicatedPolicy {
     explicit DedicatedPolicy(SlaveCpu& c) : m_c(c), m_vm(c.vm) {}
 
     RunStep before_entry(Vcpu& v) {
-        if (!__atomic_load_n(&g_slave_control.stop, __ATOMIC_ACQUIRE)) return RunStep::resume;
+        if (!g_slave_control.stop.load(kern::MemoryOrder::acquire)) return RunStep::resume;
         v.out().end = GuestEnd::exited;
         return RunStep::leave;
     }
@@ -52,10 +52,10 @@ class DedicatedPolicy {
         } else {
             stopping = handle_slave_exit(v.vmcs(), v.regs(), m_c.sctx);
         }
-        __atomic_fetch_add(&c.exits, 1, __ATOMIC_RELAXED);
+        c.exits.fetch_add(1, kern::MemoryOrder::relaxed);
         // For linux_slave_wake() on another CPU: where the UART's interrupt goes now.
-        __atomic_store_n(&c.uart_vector, int32_t(m_vm.ioapic.vector(UART_IOAPIC_PIN)),
-                         __ATOMIC_RELEASE);
+        c.uart_vector.store(int32_t(m_vm.ioapic.vector(UART_IOAPIC_PIN)),
+                            kern::MemoryOrder::release);
         if (stopping) {
             GuestEnd e = v.out().end;
             if (e == GuestEnd::triple_fault || e == GuestEnd::unhandled_exit ||
@@ -64,8 +64,8 @@ class DedicatedPolicy {
             return RunStep::leave;
         }
         if (m_c.index == 0 && m_vm.ncpus == 1 &&
-            __atomic_load_n(&c.babysat_requested, __ATOMIC_ACQUIRE) &&
-            !__atomic_load_n(&c.stop, __ATOMIC_ACQUIRE) && switch_to_babysat(m_vm)) {
+            c.babysat_requested.load(kern::MemoryOrder::acquire) &&
+            !c.stop.load(kern::MemoryOrder::acquire) && switch_to_babysat(m_vm)) {
             to_babysat = true;
             return RunStep::leave;
         }
@@ -83,41 +83,41 @@ class DedicatedPolicy {
 
 bool linux_slave_request_stop() {
     SlaveControl& c = g_slave_control;
-    int64_t apic = __atomic_load_n(&c.apic, __ATOMIC_ACQUIRE);
+    int64_t apic = c.apic.load(kern::MemoryOrder::acquire);
     if (apic < 0) return false;
     // The flag before the NMI: the exit the NMI causes sees it (seq_cst orders the store before
     // the ICR write's effects).
-    __atomic_store_n(&c.stop, true, __ATOMIC_SEQ_CST);
+    c.stop.store(true, kern::MemoryOrder::seq_cst);
     kern::lapic::send_ipi(uint32_t(apic), kern::lapic::NMI);
-    for (int64_t& ap : c.ap_apics)
-        if (int64_t id = __atomic_load_n(&ap, __ATOMIC_ACQUIRE); id >= 0)
+    for (const kern::Atomic<int64_t>& ap : c.ap_apics)
+        if (int64_t id = ap.load(kern::MemoryOrder::acquire); id >= 0)
             kern::lapic::send_ipi(uint32_t(id), kern::lapic::NMI);
     return true;
 }
 
 void linux_slave_request_babysat() {
     SlaveControl& c = g_slave_control;
-    __atomic_store_n(&c.babysat_requested, true, __ATOMIC_SEQ_CST);
-    int64_t apic = __atomic_load_n(&c.apic, __ATOMIC_ACQUIRE);
-    if (apic >= 0 && !__atomic_load_n(&c.parked, __ATOMIC_ACQUIRE))
+    c.babysat_requested.store(true, kern::MemoryOrder::seq_cst);
+    int64_t apic = c.apic.load(kern::MemoryOrder::acquire);
+    if (apic >= 0 && !c.parked.load(kern::MemoryOrder::acquire))
         kern::lapic::send_ipi(uint32_t(apic), kern::lapic::NMI); // an exit, to switch at
 }
 
 bool linux_slave_babysat_ready() {
-    return __atomic_load_n(&g_slave_control.parked, __ATOMIC_ACQUIRE) != nullptr;
+    return g_slave_control.parked.load(kern::MemoryOrder::acquire) != nullptr;
 }
 
 unsigned linux_slave_cpu() {
-    return __atomic_load_n(&g_slave_control.parked_cpu, __ATOMIC_ACQUIRE);
+    return g_slave_control.parked_cpu.load(kern::MemoryOrder::acquire);
 }
 
 void linux_slave_wake() {
     SlaveControl& c = g_slave_control;
-    __atomic_fetch_add(&c.rx_posts, 1, __ATOMIC_SEQ_CST); // the byte, before its interrupt
-    if (__atomic_load_n(&c.parked, __ATOMIC_ACQUIRE))
+    c.rx_posts.fetch_add(1, kern::MemoryOrder::seq_cst); // the byte, before its interrupt
+    if (c.parked.load(kern::MemoryOrder::acquire))
         return; // the caller's next run of the slave sends the interrupt (linux_slave_babysit)
-    int32_t v = __atomic_load_n(&c.uart_vector, __ATOMIC_ACQUIRE);
-    int64_t apic = __atomic_load_n(&c.apic, __ATOMIC_ACQUIRE);
+    int32_t v = c.uart_vector.load(kern::MemoryOrder::acquire);
+    int64_t apic = c.apic.load(kern::MemoryOrder::acquire);
     // One WRMSR (x2APIC ICR, SDM Vol 3A 11.12.9), never a wait: the interrupt goes straight to
     // the slave's IDT (its CPU runs with interrupts passed through). Only a fixed interrupt, only
     // to the slave's CPU, whatever Linux wrote into the redirection entry.
@@ -127,8 +127,8 @@ void linux_slave_wake() {
 
 bool linux_slave_exits(uint64_t& exits) {
     SlaveControl& c = g_slave_control;
-    if (!__atomic_load_n(&c.exits_valid, __ATOMIC_ACQUIRE)) return false;
-    exits = __atomic_load_n(&c.exits, __ATOMIC_RELAXED);
+    if (!c.exits_valid.load(kern::MemoryOrder::acquire)) return false;
+    exits = c.exits.load(kern::MemoryOrder::relaxed);
     return true;
 }
 
@@ -158,27 +158,27 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
     vm.bsp.sctx.rx_edges_posted = true; // dedicated mode: linux_slave_wake() sends the interrupt
     SlaveControl& c = g_slave_control;
     vm.uart.attach_rx(&c.rx_posts);
-    __atomic_store_n(&c.stop, false, __ATOMIC_RELAXED);
-    __atomic_store_n(&c.babysat_requested, false, __ATOMIC_RELAXED);
-    __atomic_store_n(&c.exits, 0, __ATOMIC_RELAXED);
-    __atomic_store_n(&c.exits_valid, true, __ATOMIC_RELEASE);
+    c.stop.store(false, kern::MemoryOrder::relaxed);
+    c.babysat_requested.store(false, kern::MemoryOrder::relaxed);
+    c.exits.store(0, kern::MemoryOrder::relaxed);
+    c.exits_valid.store(true, kern::MemoryOrder::release);
     if (auto r = start_slave_aps(vm); !r.ok()) {
-        __atomic_store_n(&c.exits_valid, false, __ATOMIC_RELEASE);
+        c.exits_valid.store(false, kern::MemoryOrder::release);
         return r.error();
     }
-    __atomic_store_n(&c.apic, int64_t(kern::this_cpu().apic_id), __ATOMIC_RELEASE);
+    c.apic.store(int64_t(kern::this_cpu().apic_id), kern::MemoryOrder::release);
     res.launch_tsc = cpu::rdtsc();
     SyscallMsrs host_msrs{};
     kern::lapic::LentConfig lapic{};
     if (run_dedicated(vm.bsp, host_msrs, lapic)) park_babysat(vm, host_msrs, lapic);
     res.end_tsc = cpu::rdtsc();
     // Its other CPUs end with it (Linux stopped them before it halted, or they are stopped now).
-    __atomic_store_n(&c.stop, true, __ATOMIC_SEQ_CST);
+    c.stop.store(true, kern::MemoryOrder::seq_cst);
     cpu::sti();
     stop_slave_aps(vm);
-    __atomic_store_n(&c.apic, int64_t(-1), __ATOMIC_RELEASE);
-    __atomic_store_n(&c.exits_valid, false, __ATOMIC_RELEASE);
-    __atomic_store_n(&c.uart_vector, int32_t(-1), __ATOMIC_RELEASE);
+    c.apic.store(int64_t(-1), kern::MemoryOrder::release);
+    c.exits_valid.store(false, kern::MemoryOrder::release);
+    c.uart_vector.store(int32_t(-1), kern::MemoryOrder::release);
     vm.uart.flush();
     return {};
 }

@@ -72,11 +72,11 @@ void KernelSlaveEnv::startup_ipi(const StartupIpi& ipi) {
     // as a started CPU would.
     unsigned t = unsigned(ipi.target);
     if (t >= vm->ncpus || t == 0) return;
-    if (ipi.kind == StartupIpi::init) __atomic_store_n(&vm->init_seen[t], true, __ATOMIC_RELAXED);
-    if (ipi.kind == StartupIpi::startup && __atomic_load_n(&vm->init_seen[t], __ATOMIC_RELAXED)) {
+    if (ipi.kind == StartupIpi::init) vm->init_seen[t].store(true, kern::MemoryOrder::relaxed);
+    if (ipi.kind == StartupIpi::startup && vm->init_seen[t].load(kern::MemoryOrder::relaxed)) {
         int32_t none = -1;
-        __atomic_compare_exchange_n(&vm->sipi_page[t], &none, int32_t(ipi.vector), false,
-                                    __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+        vm->sipi_page[t].compare_exchange(none, int32_t(ipi.vector), kern::MemoryOrder::release,
+                                          kern::MemoryOrder::relaxed);
     }
 }
 

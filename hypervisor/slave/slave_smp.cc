@@ -59,8 +59,8 @@ void ap_thread(void* arg) {
     SlaveVm& vm = *a.vm;
     SlaveControl& ctl = g_slave_control;
     int32_t page = -1;
-    while (!__atomic_load_n(&ctl.stop, __ATOMIC_ACQUIRE) &&
-           (page = __atomic_load_n(&vm.sipi_page[a.index], __ATOMIC_ACQUIRE)) < 0)
+    while (!ctl.stop.load(kern::MemoryOrder::acquire) &&
+           (page = vm.sipi_page[a.index].load(kern::MemoryOrder::acquire)) < 0)
         kern::sleep_until(cpu::rdtsc() + kern::g_clock.tsc_hz / 1000); // Linux waits longer
     if (page < 0) return;
     SlaveCpu c(vm, a.index, a.out, a.stats);
@@ -70,11 +70,11 @@ void ap_thread(void* arg) {
     }
     kern::kprintf("slave: CPU %u started by Linux (SIPI, page %#x) on the master's CPU %u\n",
                   a.index, unsigned(page), kern::this_cpu().index);
-    __atomic_store_n(&ctl.ap_apics[a.index], int64_t(kern::this_cpu().apic_id), __ATOMIC_RELEASE);
+    ctl.ap_apics[a.index].store(int64_t(kern::this_cpu().apic_id), kern::MemoryOrder::release);
     SyscallMsrs host_msrs{};
     kern::lapic::LentConfig lapic{};
     run_dedicated(c, host_msrs, lapic); // never babysat: that is for one-CPU slaves
-    __atomic_store_n(&ctl.ap_apics[a.index], int64_t(-1), __ATOMIC_RELEASE);
+    ctl.ap_apics[a.index].store(int64_t(-1), kern::MemoryOrder::release);
     cpu::sti();
     a.ran = true;
 }
@@ -122,7 +122,7 @@ kern::Result<void> start_slave_aps(SlaveVm& vm) {
         auto t = kern::thread_create(ap_thread, &a, o);
         if (!t.ok()) {
             kern::kprintf("slave: no thread for its CPU %u: %s\n", i, t.error().what);
-            __atomic_store_n(&g_slave_control.stop, true, __ATOMIC_SEQ_CST);
+            g_slave_control.stop.store(true, kern::MemoryOrder::seq_cst);
             for (unsigned j = 1; j < i; ++j)
                 kern::thread_join(g_aps[j].thread);
             return t.error();
@@ -135,7 +135,7 @@ kern::Result<void> start_slave_aps(SlaveVm& vm) {
 void stop_slave_aps(SlaveVm& vm) {
     for (unsigned i = 1; i < vm.ncpus; ++i) {
         ApStart& a = g_aps[i];
-        if (int64_t id = __atomic_load_n(&g_slave_control.ap_apics[i], __ATOMIC_ACQUIRE); id >= 0)
+        if (int64_t id = g_slave_control.ap_apics[i].load(kern::MemoryOrder::acquire); id >= 0)
             kern::lapic::send_ipi(uint32_t(id), kern::lapic::NMI); // an exit, to see the stop at
         kern::thread_join(a.thread);
         if (!a.ran) continue;

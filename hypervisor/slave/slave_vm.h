@@ -5,6 +5,7 @@
 #pragma once
 
 #include "arch/x86_64/apic/lapic.h"
+#include "core/atomic.h"
 #include "core/result.h"
 #include "hypervisor/core/ept/ept.h"
 #include "hypervisor/core/slave/babysat_exits.h"
@@ -73,20 +74,30 @@ struct SlaveMemory {
 /// Cross-CPU state of the running slave: written by the master's threads on any CPU, read by
 /// the slave's CPU (or its babysitting callers). Atomics, with the ordering at each use.
 struct SlaveControl {
-    bool stop = false;                ///< linux_slave_request_stop(): end at the next exit
-    bool babysat_requested = false;   ///< linux_slave_request_babysat(): switch at a safe exit
-    struct SlaveVm* parked = nullptr; ///< the slave while parked in babysat mode, else null
+    /// linux_slave_request_stop(): end at the next exit.
+    kern::Atomic<bool> stop{false};
+    /// linux_slave_request_babysat(): switch to babysat mode at a safe exit.
+    kern::Atomic<bool> babysat_requested{false};
+    /// The slave while parked in babysat mode, else null.
+    kern::Atomic<struct SlaveVm*> parked{nullptr};
     /// The CPU whose callers may run the parked slave, ~0u if none. Set before `parked`, cleared
     /// after it: a caller checks it first, so only callers on that CPU, with interrupts off,
     /// ever look at `parked`, and the slave's thread (on the same CPU) tears down with them off.
-    unsigned parked_cpu = ~0u;
-    int64_t apic = -1; ///< APIC id of the CPU running its first vCPU, -1 if none
+    kern::Atomic<unsigned> parked_cpu{~0u};
+    /// APIC id of the CPU running its first vCPU, -1 if none.
+    kern::Atomic<int64_t> apic{-1};
     /// APIC ids of the CPUs its other vCPUs run on, -1 if none (NMIed to stop them).
-    int64_t ap_apics[MAX_SLAVE_CPUS] = {-1, -1, -1, -1};
-    uint32_t rx_posts = 0;    ///< linux_slave_wake(): bytes posted to its UART receiver
-    int32_t uart_vector = -1; ///< the vector Linux routed the UART's pin to, -1: masked
-    uint64_t exits = 0;       ///< its VM exits so far (for linux_slave_exits)
-    bool exits_valid = false; ///< a slave runs and `exits` is its count
+    kern::Atomic<int64_t> ap_apics[MAX_SLAVE_CPUS] = {
+        kern::Atomic<int64_t>{-1}, kern::Atomic<int64_t>{-1}, kern::Atomic<int64_t>{-1},
+        kern::Atomic<int64_t>{-1}};
+    /// linux_slave_wake(): bytes posted to its UART receiver.
+    kern::Atomic<uint32_t> rx_posts{0};
+    /// The vector Linux routed the UART's pin to, -1: masked.
+    kern::Atomic<int32_t> uart_vector{-1};
+    /// Its VM exits so far (for linux_slave_exits).
+    kern::Atomic<uint64_t> exits{0};
+    /// A slave runs and `exits` is its count.
+    kern::Atomic<bool> exits_valid{false};
 };
 /// The one slave's control block (slave_run.cc).
 extern SlaveControl g_slave_control;
@@ -132,18 +143,20 @@ struct SlaveVm {
     VmxCaps caps{};                  ///< the VMX capabilities its VMCSs were built for
     bool cpuid_offer_xsavec = false; ///< SlaveOptions::cpuid_offer_xsavec
     /// Per vCPU: the start page its SIPI gave (startup_ipi.h), -1 before one; its INIT seen.
-    int32_t sipi_page[MAX_SLAVE_CPUS] = {-1, -1, -1, -1};
-    bool init_seen[MAX_SLAVE_CPUS] = {};
+    kern::Atomic<int32_t> sipi_page[MAX_SLAVE_CPUS] = {
+        kern::Atomic<int32_t>{-1}, kern::Atomic<int32_t>{-1}, kern::Atomic<int32_t>{-1},
+        kern::Atomic<int32_t>{-1}};
+    kern::Atomic<bool> init_seen[MAX_SLAVE_CPUS] = {};
     /// The boot CPU's vCPU: launched at the kernel's 64-bit entry.
     SlaveCpu bsp{*this, 0, res.out, res.stats};
 
     // Babysat mode (slave_babysat.cc), valid once parked.
-    unsigned cpu = 0;              ///< the CPU whose callers run it
-    unsigned timer_rate_shift = 0; ///< IA32_VMX_MISC[4:0]: the preemption timer counts TSC >> it
-    SyscallMsrs guest_msrs{};      ///< its SYSCALL MSRs between runs
-    int64_t tsc_offset = 0;        ///< its TSC - the host's (its clock stops while parked)
-    uint64_t parked_at = 0;        ///< host TSC when it last stopped running
-    bool died = false;             ///< it ended while a caller ran it (atomic accesses)
+    unsigned cpu = 0;               ///< the CPU whose callers run it
+    unsigned timer_rate_shift = 0;  ///< IA32_VMX_MISC[4:0]: the preemption timer counts TSC >> it
+    SyscallMsrs guest_msrs{};       ///< its SYSCALL MSRs between runs
+    int64_t tsc_offset = 0;         ///< its TSC - the host's (its clock stops while parked)
+    uint64_t parked_at = 0;         ///< host TSC when it last stopped running
+    kern::Atomic<bool> died{false}; ///< it ended while a caller ran it
 };
 
 /// Load the kernel image and initrd into new guest RAM, write the boot parameters, build its EPT

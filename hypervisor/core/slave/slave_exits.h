@@ -5,6 +5,7 @@
 // on a FakeVmcs (tests/slave_exits_test.cc).
 #pragma once
 
+#include "core/atomic.h"
 #include "hypervisor/core/exit_dispatch.h"
 #include "hypervisor/core/mmio_insn.h"
 #include "hypervisor/core/slave/icr_filter.h"
@@ -58,13 +59,13 @@ struct SlaveStats {
 
 /// Everything the handlers touch.
 struct SlaveExitContext {
-    GuestContext& guest;                 ///< shared context (config, outcome, host services)
-    SlaveEnv& slave;                     ///< slave-only host services
-    Uart16550& uart;                     ///< the console
-    SlaveStats& stats;                   ///< counters
-    const uint32_t* own_apic_ids;        ///< the slave's CPUs, for the ICR filter
-    size_t own_count;                    ///< entries of own_apic_ids
-    const volatile bool* stop_requested; ///< set by the master before it sends the NMI
+    GuestContext& guest;                      ///< shared context (config, outcome, host services)
+    SlaveEnv& slave;                          ///< slave-only host services
+    Uart16550& uart;                          ///< the console
+    SlaveStats& stats;                        ///< counters
+    const uint32_t* own_apic_ids;             ///< the slave's CPUs, for the ICR filter
+    size_t own_count;                         ///< entries of own_apic_ids
+    const kern::Atomic<bool>* stop_requested; ///< set by the master before it sends the NMI
     /// Babysat mode: the slave's local APIC is this model (every x2APIC MSR and TSC_DEADLINE
     /// exits); nullptr in dedicated mode, where the real one is the slave's.
     VirtualLapic* vlapic = nullptr;
@@ -191,7 +192,7 @@ template <VmcsAccess A> bool handle_slave_exit(Vmcs<A>& v, GuestRegs& r, SlaveEx
         ++g.out.exits[reason];
         ++g.out.total_exits;
         ++g.out.nmis;
-        if (*c.stop_requested)
+        if (c.stop_requested->load(kern::MemoryOrder::acquire))
             return stop(g, GuestEnd::exited, 0); // the master asked (slave restart, shutdown)
         return false;
     case ExitReason::EXIT_REASON_CPUID: {

@@ -19,7 +19,7 @@ constexpr uint8_t MCR_LOOP = 0x10;
 } // namespace
 
 bool Uart16550::rx_ready() const {
-    return m_rx_posts && __atomic_load_n(m_rx_posts, __ATOMIC_ACQUIRE) != m_rx_taken;
+    return m_rx_posts && m_rx_posts->load(kern::MemoryOrder::acquire) != m_rx_taken;
 }
 
 uint8_t Uart16550::iir() const {
@@ -41,7 +41,7 @@ uint8_t Uart16550::read(unsigned offset) {
     case 0:
         if (m_lcr & LCR_DLAB) return m_dll;
         if (!rx_ready()) return 0;
-        m_rx_taken = __atomic_load_n(m_rx_posts, __ATOMIC_ACQUIRE); // every post so far: one byte
+        m_rx_taken = m_rx_posts->load(kern::MemoryOrder::acquire); // every post so far: one byte
         return RX_BYTE;
     case 1:
         return (m_lcr & LCR_DLAB) ? m_dlm : m_ier;

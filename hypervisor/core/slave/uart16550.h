@@ -17,6 +17,8 @@
 //   3 LCR   4 MCR   5 LSR   6 MSR   7 SCR
 #pragma once
 
+#include "core/atomic.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,9 +44,9 @@ class Uart16550 {
     /// wake-up: whenever it differs from the last value the guest consumed, the receiver holds
     /// RX_BYTE (LSR.DR). Posts made before this call are not received (a rebooted slave starts
     /// with an empty receiver). Null (the default): nothing is ever received.
-    void attach_rx(const volatile uint32_t* posts) {
+    void attach_rx(const kern::Atomic<uint32_t>* posts) {
         m_rx_posts = posts;
-        m_rx_taken = posts ? __atomic_load_n(posts, __ATOMIC_ACQUIRE) : 0;
+        m_rx_taken = posts ? posts->load(kern::MemoryOrder::acquire) : 0;
     }
     /// True if the receiver holds a byte.
     bool rx_ready() const;
@@ -75,7 +77,7 @@ class Uart16550 {
     bool m_fifo = false;
     bool m_thre_pending =
         false; // the "transmitter empty" interrupt, until IIR shows it or THR is written
-    const volatile uint32_t* m_rx_posts = nullptr;
+    const kern::Atomic<uint32_t>* m_rx_posts = nullptr;
     uint32_t m_rx_taken = 0; // the post count the guest's last RBR read consumed
     char m_line[MAX_LINE + 1] = {};
     size_t m_len = 0;

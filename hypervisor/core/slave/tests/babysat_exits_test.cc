@@ -41,7 +41,7 @@ struct Rig {
     Uart16550 uart{FakeSlave::sink, &slave};
     SlaveStats stats;
     uint32_t own[1] = {1};
-    bool stop_flag = false;
+    kern::Atomic<bool> stop_flag{false};
     SlaveExitContext sctx{ctx, slave, uart, stats, own, 1, &stop_flag};
     VirtualLapic vlapic{1};
 

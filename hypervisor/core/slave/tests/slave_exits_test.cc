@@ -50,7 +50,7 @@ struct Rig {
     Uart16550 uart{FakeSlave::sink, &slave};
     SlaveStats stats;
     uint32_t own[1] = {1};
-    bool stop_flag = false;
+    kern::Atomic<bool> stop_flag{false};
     SlaveExitContext sctx{ctx, slave, uart, stats, own, 1, &stop_flag};
 
     Rig() {
@@ -189,7 +189,7 @@ TEST_CASE("an NMI stops the slave only when the master asked") {
     Rig rig;
     CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_EXCEPTION_NMI));
     CHECK(rig.out.nmis == 1);
-    rig.stop_flag = true;
+    rig.stop_flag.store(true, kern::MemoryOrder::relaxed);
     CHECK(rig.exit(ExitReason::EXIT_REASON_EXCEPTION_NMI));
     CHECK(rig.out.end == GuestEnd::exited);
 }
@@ -299,7 +299,7 @@ TEST_CASE("the I/O APIC page: MOVs emulated on the model, RIP stepped over them,
 TEST_CASE(
     "the UART's interrupt: sent to the slave's own CPU on the routed vector when its line rises") {
     MmioRig rig;
-    volatile uint32_t posts = 0;
+    kern::Atomic<uint32_t> posts{0};
     rig.uart.attach_rx(&posts);
     auto out = [&](uint16_t port, uint8_t v) {
         rig.regs.rax = v;
@@ -311,13 +311,13 @@ TEST_CASE(
     };
     out(0x3FC, 0x08); // MCR.OUT2
     out(0x3F9, 0x01); // IER: received data
-    posts = 1;
+    posts.store(1, kern::MemoryOrder::relaxed);
     in(0x3FD); // the pin is still masked: nothing sent
     CHECK(rig.slave.icrs.empty());
     in(0x3F8); // consumed
     rig.ioapic.write(IoApic::IOREGSEL, 0x18);
     rig.ioapic.write(IoApic::IOWIN, 0x41); // pin 4 -> vector 0x41
-    posts = 2;
+    posts.store(2, kern::MemoryOrder::relaxed);
     in(0x3FD); // the line rose: a fixed IPI to itself (own APIC id 1)
     REQUIRE(rig.slave.icrs.size() == 1);
     CHECK(rig.slave.icrs[0] == ((1ull << 32) | 0x41));
@@ -328,7 +328,7 @@ TEST_CASE(
 
     // Dedicated mode: the master sends the receiver's interrupts itself; only THRE rises here.
     rig.sctx.rx_edges_posted = true;
-    posts = 3;
+    posts.store(3, kern::MemoryOrder::relaxed);
     in(0x3FD);
     CHECK(rig.slave.icrs.size() == 1);
     out(0x3F9, 0x03); // THRI on: the transmitter's interrupt rises
@@ -340,7 +340,7 @@ TEST_CASE("babysat mode: a wake-up posted while the slave was parked goes to the
     VirtualLapic vl(1);
     vl.seed(0x1FF, 0, 0x10000, 0); // software-enabled, timer masked
     rig.sctx.vlapic = &vl;
-    volatile uint32_t posts = 0;
+    kern::Atomic<uint32_t> posts{0};
     rig.uart.attach_rx(&posts);
     rig.uart.write(4, 0x08); // OUT2
     rig.uart.write(1, 0x01); // IER: received data
@@ -348,7 +348,7 @@ TEST_CASE("babysat mode: a wake-up posted while the slave was parked goes to the
     rig.ioapic.write(IoApic::IOWIN, 0x41);
     slave_exits::uart_line_changed(rig.sctx); // the run loop, before an entry: nothing yet
     CHECK(vl.pending() == -1);
-    posts = 1; // linux_slave_wake() from the caller, while parked
+    posts.store(1, kern::MemoryOrder::relaxed); // linux_slave_wake() from the caller, while parked
     slave_exits::uart_line_changed(rig.sctx);
     CHECK(vl.pending() == 0x41);
     CHECK(rig.slave.icrs.empty()); // never the real ICR: the CPU is the master's

@@ -89,13 +89,13 @@ TEST_CASE("nothing is ever received") {
 TEST_CASE("a posted wake-up: one byte in the receiver, IIR says so first, the line needs OUT2") {
     Lines l;
     Uart16550 u(Lines::sink, &l);
-    volatile uint32_t posts = 7; // posted for an earlier boot: not this UART's
+    kern::Atomic<uint32_t> posts{7}; // posted for an earlier boot: not this UART's
     u.attach_rx(&posts);
     u.write(1, 0x01); // IER: received-data interrupt only
     CHECK_FALSE(u.rx_ready());
     CHECK((u.read(5) & 0x01) == 0); // LSR.DR clear
     CHECK((u.read(2) & 0x0F) == 0x01);
-    posts = 10; // three posts before the guest looks: one byte
+    posts.store(10, kern::MemoryOrder::relaxed); // three posts before the guest looks: one byte
     CHECK(u.rx_ready());
     CHECK((u.read(5) & 0x01) == 1);
     CHECK((u.read(2) & 0x0F) == 0x04); // received data available
@@ -107,7 +107,7 @@ TEST_CASE("a posted wake-up: one byte in the receiver, IIR says so first, the li
     CHECK(u.read(0) == 0);
     CHECK((u.read(2) & 0x0F) == 0x01);
     CHECK_FALSE(u.irq_line());
-    posts = 11;
+    posts.store(11, kern::MemoryOrder::relaxed);
     CHECK(u.irq_line());
     CHECK_FALSE(u.thre_line()); // the receiver's part, not the transmitter's
 }
@@ -129,9 +129,9 @@ TEST_CASE(
     CHECK((u.read(2) & 0x0F) == 0x02);
     u.write(0, 'x'); // a character sent: empty again, interrupt again
     CHECK(u.irq_line());
-    volatile uint32_t posts = 0;
+    kern::Atomic<uint32_t> posts{0};
     u.attach_rx(&posts);
-    posts = 1;
+    posts.store(1, kern::MemoryOrder::relaxed);
     u.write(1, 0x03);
     CHECK((u.read(2) & 0x0F) == 0x04); // received data outranks THRE (PC16550D Table 4)
     u.read(0);
