@@ -57,7 +57,7 @@ class IoApic {
   private:
     uint32_t m_select = 0;
     uint32_t m_id = 0;
-    volatile uint32_t m_rte[PINS][2] = {}; // [low, high]
+    uint32_t m_rte[PINS][2] = {}; // [low, high]
 };
 
 } // namespace hv
