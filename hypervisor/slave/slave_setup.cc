@@ -80,6 +80,12 @@ void KernelSlaveEnv::startup_ipi(const StartupIpi& ipi) {
     }
 }
 
+bool KernelSlaveEnv::interrupt_pending() {
+    for (uint32_t i = 0; i < 8; ++i) // IRR bits 255:0 (SDM Vol 3A 11.8.4)
+        if (cpu::rdmsr(IA32_X2APIC_IRR0 + i)) return true;
+    return false;
+}
+
 SlaveCpu::SlaveCpu(SlaveVm& v, unsigned i, GuestOutcome& out, SlaveStats& stats)
     : vm(v), index(i), vcpu(name, out), gctx{v.cfg, out, nullptr, 0, env, {}},
       sctx{gctx, v.senv, v.uart, stats, v.own_apic_ids, 1, &g_slave_control.stop} {

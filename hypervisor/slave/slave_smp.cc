@@ -1,6 +1,6 @@
 // An SMP slave's other CPUs. Each runs in a master thread pinned to its CPU, created when the
 // slave starts, which waits until Linux starts it: Linux sends INIT and SIPI through the x2APIC
-// ICR; the exit handler records the SIPI's start page instead of sending it (startup_ipi.h,
+// ICR; the exit handler records the SIPI's start page instead of sending it (smp_ipi.h,
 // KernelSlaveEnv::startup_ipi); the thread then builds its vCPU's VMCS on its own CPU (host
 // state is per CPU), in real mode at CS:IP = (page << 8):0000 as a SIPI leaves a CPU (SDM Vol
 // 3A 9.4.4; real mode needs "unrestricted guest", which the slave has with EPT, SDM Vol 3C
@@ -105,6 +105,7 @@ void add_counts(SlaveStats& to, const SlaveStats& from) {
     to.ioapic_exits += from.ioapic_exits;
     to.uart_irqs += from.uart_irqs;
     to.startup_ipis += from.startup_ipis;
+    to.hlts_not_idle += from.hlts_not_idle;
 }
 
 } // namespace
@@ -133,12 +134,17 @@ kern::Result<void> start_slave_aps(SlaveVm& vm) {
 }
 
 void stop_slave_aps(SlaveVm& vm) {
+    if (vm.ncpus > 1)
+        kern::kprintf("slave: CPU 0 ended: %s after %lu VM exits, at RIP %#lx\n",
+                      guest_end_name(vm.res.out.end), vm.res.out.total_exits, vm.res.out.guest_rip);
     for (unsigned i = 1; i < vm.ncpus; ++i) {
         ApStart& a = g_aps[i];
         if (int64_t id = g_slave_control.ap_apics[i].load(kern::MemoryOrder::acquire); id >= 0)
             kern::lapic::send_ipi(uint32_t(id), kern::lapic::NMI); // an exit, to see the stop at
         kern::thread_join(a.thread);
         if (!a.ran) continue;
+        kern::kprintf("slave: CPU %u ended: %s after %lu VM exits, at RIP %#lx\n", i,
+                      guest_end_name(a.out.end), a.out.total_exits, a.out.guest_rip);
         add_counts(vm.res.out, a.out);
         add_counts(vm.res.stats, a.stats);
     }

@@ -49,6 +49,7 @@ struct KernelSlaveEnv final : SlaveEnv {
     uint64_t apic_base() override;
     void doorbell() override;
     void startup_ipi(const StartupIpi& ipi) override;
+    bool interrupt_pending() override;
     void console_line(const char* line, size_t n) override;
     /// Uart16550's line sink.
     static void uart_sink(void* self, const char* line, size_t n) {
@@ -142,7 +143,7 @@ struct SlaveVm {
     kern::Spinlock lock;
     VmxCaps caps{};                  ///< the VMX capabilities its VMCSs were built for
     bool cpuid_offer_xsavec = false; ///< SlaveOptions::cpuid_offer_xsavec
-    /// Per vCPU: the start page its SIPI gave (startup_ipi.h), -1 before one; its INIT seen.
+    /// Per vCPU: the start page its SIPI gave (smp_ipi.h), -1 before one; its INIT seen.
     kern::Atomic<int32_t> sipi_page[MAX_SLAVE_CPUS] = {
         kern::Atomic<int32_t>{-1}, kern::Atomic<int32_t>{-1}, kern::Atomic<int32_t>{-1},
         kern::Atomic<int32_t>{-1}};

@@ -11,7 +11,7 @@
 #include "hypervisor/core/slave/icr_filter.h"
 #include "hypervisor/core/slave/ioapic.h"
 #include "hypervisor/core/slave/slave_policy.h"
-#include "hypervisor/core/slave/startup_ipi.h"
+#include "hypervisor/core/slave/smp_ipi.h"
 #include "hypervisor/core/slave/uart16550.h"
 #include "hypervisor/core/slave/vlapic.h"
 
@@ -30,8 +30,11 @@ struct SlaveEnv {
     virtual void console_line(const char* line, size_t n) = 0;
     /// The slave rang the delegation doorbell (HC_DOORBELL): tell whoever waits on the channel.
     virtual void doorbell() = 0;
-    /// An INIT or SIPI to another of its CPUs (startup_ipi.h): reset or start vCPU @p target.
+    /// An INIT or SIPI to another of its CPUs (smp_ipi.h): reset or start vCPU @p target.
     virtual void startup_ipi(const StartupIpi& ipi) = 0;
+    /// Dedicated mode: an interrupt waits in its (real, lent) local APIC's IRR, sent while the
+    /// CPU handled an exit with interrupts off: an IPI from another of its CPUs, a wake-up.
+    virtual bool interrupt_pending() = 0;
 
   protected:
     ~SlaveEnv() = default;
@@ -55,6 +58,7 @@ struct SlaveStats {
     uint64_t ioapic_exits = 0;    ///< emulated accesses to the I/O APIC's registers
     uint64_t uart_irqs = 0;       ///< UART interrupts raised by the guest's own UART accesses
     uint64_t startup_ipis = 0;    ///< INITs and SIPIs to its own CPUs, emulated
+    uint64_t hlts_not_idle = 0;   ///< HLTs skipped: an interrupt was already pending
 };
 
 /// Everything the handlers touch.
@@ -86,6 +90,9 @@ struct SlaveExitContext {
 /// The I/O APIC pin of the console UART's IRQ (COM1: IRQ 4, routed 1:1 by Linux's Jailhouse
 /// guest code).
 inline constexpr unsigned UART_IOAPIC_PIN = 4;
+
+/// The most CPUs a slave's exit context lists (own_apic_ids).
+inline constexpr size_t MAX_OWN_CPUS = 8;
 
 /// Messages about attempts are printed for the first few of each kind, then only counted.
 inline constexpr uint64_t SLAVE_LOG_LIMIT = 5;
@@ -233,6 +240,13 @@ template <VmcsAccess A> bool handle_slave_exit(Vmcs<A>& v, GuestRegs& r, SlaveEx
         // ends with the instruction, and VM entry refuses HLT with STI blocking (27.3.1.5).
         skip_instruction(v);
         v.write(GUEST_INTERRUPTIBILITY_INFO, v.read(GUEST_INTERRUPTIBILITY_INFO) & ~3u);
+        // An interrupt that arrived during this exit is pending already: the guest takes it at
+        // the entry if it stays active; an entry into the HLT state would not see it (Bochs
+        // wakes a halted guest only for interrupts that arrive while it is halted).
+        if (!c.vlapic && c.slave.interrupt_pending()) {
+            ++c.stats.hlts_not_idle;
+            return false;
+        }
         v.write(GUEST_ACTIVITY_STATE, 1u);
         ++c.stats.idle_hlts;
         return false;
@@ -318,6 +332,18 @@ template <VmcsAccess A> bool handle_slave_exit(Vmcs<A>& v, GuestRegs& r, SlaveEx
                 ipi.kind != StartupIpi::none) {
                 ++c.stats.startup_ipis; // emulated: the real ICR never sees it
                 c.slave.startup_ipi(ipi);
+                break;
+            }
+            uint64_t each[MAX_OWN_CPUS];
+            if (size_t k = c.own_count <= MAX_OWN_CPUS
+                               ? expand_broadcast(value, c.own_apic_ids, c.own_count, c.self, each)
+                               : 0) {
+                for (size_t i = 0; i < k; ++i) // one by one, each through the filter
+                    if (check_icr_write(each[i], c.own_apic_ids, c.own_count) ==
+                        IcrVerdict::allow) {
+                        ++c.stats.icr_allowed;
+                        c.slave.write_icr(each[i]);
+                    }
                 break;
             }
             IcrVerdict verdict = check_icr_write(value, c.own_apic_ids, c.own_count); // lab 7

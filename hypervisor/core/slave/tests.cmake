@@ -14,7 +14,7 @@ kit_host_test(slave_exits_test SOURCES hypervisor/core/slave/tests/slave_exits_t
               hypervisor/core/slave/tests/slave_exits_fakes.cc hypervisor/core/tests/exit_dispatch_fakes.cc
               hypervisor/core/slave/slave_policy.cc hypervisor/core/slave/icr_verdict.cc
               hypervisor/core/slave/uart16550.cc hypervisor/core/slave/vlapic.cc hypervisor/core/exit_reason.cc
-              hypervisor/core/slave/ioapic.cc hypervisor/core/mmio_insn.cc hypervisor/core/slave/startup_ipi.cc
+              hypervisor/core/slave/ioapic.cc hypervisor/core/mmio_insn.cc hypervisor/core/slave/smp_ipi.cc
               kernel/core/format.cc kernel/core/format_int.cc)
 # Host tests for the emulated devices (infrastructure).
 kit_host_test(uart16550_test SOURCES hypervisor/core/slave/tests/uart16550_test.cc
@@ -29,8 +29,8 @@ kit_host_test(babysat_exits_test SOURCES hypervisor/core/slave/tests/babysat_exi
               hypervisor/core/slave/tests/slave_exits_fakes.cc hypervisor/core/tests/exit_dispatch_fakes.cc
               hypervisor/core/slave/slave_policy.cc hypervisor/core/slave/icr_verdict.cc
               hypervisor/core/slave/uart16550.cc hypervisor/core/slave/vlapic.cc hypervisor/core/exit_reason.cc
-              hypervisor/core/slave/ioapic.cc hypervisor/core/mmio_insn.cc hypervisor/core/slave/startup_ipi.cc
+              hypervisor/core/slave/ioapic.cc hypervisor/core/mmio_insn.cc hypervisor/core/slave/smp_ipi.cc
               kernel/core/format.cc kernel/core/format_int.cc)
 # INIT/SIPI between an SMP slave's CPUs (infrastructure).
-kit_host_test(startup_ipi_test SOURCES hypervisor/core/slave/tests/startup_ipi_test.cc
-              hypervisor/core/slave/startup_ipi.cc)
+kit_host_test(smp_ipi_test SOURCES hypervisor/core/slave/tests/smp_ipi_test.cc
+              hypervisor/core/slave/smp_ipi.cc)

@@ -25,6 +25,8 @@ struct FakeSlave final : SlaveEnv {
     void doorbell() override { ++rings; }
     std::vector<StartupIpi> startups; // INITs and SIPIs to its other CPUs
     void startup_ipi(const StartupIpi& ipi) override { startups.push_back(ipi); }
+    bool pending = false; // an interrupt waits in the LAPIC
+    bool interrupt_pending() override { return pending; }
     static void sink(void*, const char*, size_t) {}
 };
 

@@ -32,6 +32,8 @@ struct FakeSlave final : SlaveEnv {
     void doorbell() override { ++rings; }
     std::vector<StartupIpi> startups; // INITs and SIPIs to its other CPUs
     void startup_ipi(const StartupIpi& ipi) override { startups.push_back(ipi); }
+    bool pending = false; // an interrupt waits in the LAPIC
+    bool interrupt_pending() override { return pending; }
     static void sink(void* self, const char* line, size_t n) {
         static_cast<FakeSlave*>(self)->console_line(line, n);
     }
@@ -378,4 +380,22 @@ TEST_CASE("an SMP slave's INIT and SIPI to its own CPUs are emulated, never writ
     CHECK(rig.slave.startups.size() == 2);
     CHECK(rig.slave.icrs.empty());
     CHECK(rig.stats.icr_denied == 1);
+}
+
+TEST_CASE("an SMP slave's broadcast IPI reaches its other CPUs only; a one-CPU slave's is denied") {
+    Rig rig;
+    rig.regs.rcx = kern::x86::IA32_X2APIC_ICR;
+    rig.regs.rax = 0xC40F8; // REBOOT_VECTOR, all excluding self
+    rig.regs.rdx = 0;
+    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_MSR_WRITE)); // one CPU: refused by the filter
+    CHECK(rig.slave.icrs.empty());
+    CHECK(rig.stats.icr_denied == 1);
+    const uint32_t own[3] = {1, 2, 3};
+    rig.sctx.own_apic_ids = own;
+    rig.sctx.own_count = 3;
+    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_MSR_WRITE));
+    REQUIRE(rig.slave.icrs.size() == 2); // to CPUs 2 and 3, never to the master's CPU 0
+    CHECK(rig.slave.icrs[0] == ((2ull << 32) | 0x40F8));
+    CHECK(rig.slave.icrs[1] == ((3ull << 32) | 0x40F8));
+    CHECK(rig.stats.icr_allowed == 2);
 }

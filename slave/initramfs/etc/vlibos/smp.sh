@@ -4,9 +4,11 @@
 n=$(grep -c '^processor' /proc/cpuinfo)
 echo "vlibos-smp: processors=$n online=$(cat /sys/devices/system/cpu/online)"
 i=0
+pids=""
 while [ "$i" -lt "$n" ]; do
     vlibos-busy 2 >/dev/null &
+    pids="$pids $!"
     i=$((i + 1))
 done
-wait
+wait $pids # not a bare wait: init's other children (vlibosd) never end
 echo "vlibos-smp: after work on every CPU: processors=$(grep -c '^processor' /proc/cpuinfo) online=$(cat /sys/devices/system/cpu/online)"

@@ -1,5 +1,5 @@
-// Decoding the ICR writes that start an SMP slave's other CPUs (startup_ipi.h).
-#include "hypervisor/core/slave/startup_ipi.h"
+// Decoding the ICR writes that start an SMP slave's other CPUs (smp_ipi.h).
+#include "hypervisor/core/slave/smp_ipi.h"
 
 #include <catch2/catch.hpp>
 
@@ -36,4 +36,21 @@ TEST_CASE("startup IPIs: everything else is left to the ICR filter") {
     CHECK(decode_startup_ipi(to(2) | 0x30, OWN, 3, 0).kind == StartupIpi::none);        // fixed
     CHECK(decode_startup_ipi(to(2) | 0x400, OWN, 3, 0).kind == StartupIpi::none);       // NMI
     CHECK(decode_startup_ipi(to(2) | INIT_ASSERT, OWN, 1, 0).kind == StartupIpi::none); // UP
+}
+
+TEST_CASE("broadcast IPIs of an SMP slave go to each of its CPUs, not the machine's") {
+    uint64_t out[3];
+    // REBOOT_VECTOR to all excluding self, from CPU index 0 (x2APIC id 1)
+    REQUIRE(expand_broadcast(0xC40F8, OWN, 3, 0, out) == 2);
+    CHECK(out[0] == (to(2) | 0x40F8));
+    CHECK(out[1] == (to(3) | 0x40F8));
+    // all including self; the logical bit and a stray destination dropped
+    REQUIRE(expand_broadcast(to(7) | 0x80830, OWN, 3, 1, out) == 3);
+    CHECK(out[0] == (to(1) | 0x30));
+    CHECK(out[1] == (to(2) | 0x30));
+    CHECK(out[2] == (to(3) | 0x30));
+    // not a broadcast, or a one-CPU slave: nothing to expand
+    CHECK(expand_broadcast(to(2) | 0x30, OWN, 3, 0, out) == 0);
+    CHECK(expand_broadcast(0x40030, OWN, 3, 0, out) == 0); // self
+    CHECK(expand_broadcast(0xC00F8, OWN, 1, 0, out) == 0);
 }

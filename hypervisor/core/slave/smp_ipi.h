@@ -1,4 +1,5 @@
-// INIT and SIPI between the slave's own CPUs, emulated in software.
+// IPIs between an SMP slave's own CPUs that the hypervisor performs itself: INIT and SIPI,
+// emulated, and broadcasts, sent to each of its CPUs instead of to every CPU of the machine.
 //
 // Linux starts each other CPU of an SMP slave the x86 way (SDM Vol 3A 9.4.4 "MP
 // Initialization Example"): an INIT IPI, then one or two STARTUP IPIs (SIPI) whose vector V
@@ -34,5 +35,14 @@ struct StartupIpi {
 /// Decode ICR value @p icr written by the slave's CPU @p self (an index into @p own_ids, the
 /// x2APIC ids of its @p n CPUs).
 StartupIpi decode_startup_ipi(uint64_t icr, const uint32_t* own_ids, size_t n, size_t self);
+
+/// Linux sends some IPIs to "all excluding self" or "all including self" (destination
+/// shorthands 11b and 10b), e.g. REBOOT_VECTOR to stop the others before it halts: a slave with
+/// more than one CPU means its own CPUs. For such an @p icr from CPU @p self of a slave with
+/// @p n > 1 CPUs, writes to @p out the same IPI addressed to each CPU meant, physically, with no
+/// shorthand (each still goes through the ICR filter), and returns how many; 0 if @p icr is
+/// not a broadcast or the slave has one CPU (then the filter refuses it as before).
+size_t expand_broadcast(uint64_t icr, const uint32_t* own_ids, size_t n, size_t self,
+                        uint64_t* out);
 
 } // namespace hv
