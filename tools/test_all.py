@@ -147,10 +147,10 @@ def main():
     # An SMP slave: Linux on CPUs 2 and 1 of three (the master keeps CPU 0), its second CPU
     # started by INIT and SIPI emulated in software; Linux itself counts its CPUs, before and
     # after work on both, while rtlat keeps its bound on CPU 0.
-    smp = r"^\[linux\] vlibos-smp: %sprocessors=2 online=0-1"
+    smp = r"^\[linux\] \[[ 0-9.]+\] vlibos-smp: %sprocessors=2 online=0-1$"
     step("slave-smp", [sys.executable, "tools/run.py", "bochs", "--cpus", "3", "--kernel", k, "--slave",
                        "--cmdline", "exit=emu slave_run=smp slave_cpus=2", "--timeout", "300",
-                       "--app", "rtlat cpu=0 threads=2 period_us=10000 loops=1500 bound_cycles=5000"],
+                       "--app", "rtlat cpu=0 threads=2 period_us=10000 loops=3000 bound_cycles=5000"],
          check=lambda out: re.search(smp % "", out, re.M) and re.search(smp % "after work on every CPU: ", out, re.M)
          and re.search(r"^@@ slave boot=1 end=halted userspace=yes", out, re.M)
          and "@@ test=rtlat_latency_bound result=pass" in out and "@@ test=rtlat_no_deadline_misses result=pass" in out)
