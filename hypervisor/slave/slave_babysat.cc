@@ -57,7 +57,7 @@ class BabysatPolicy {
     RunStep on_exit(Vcpu& v) {
         BabysatStep s = babysat_exit(v.vmcs(), v.regs(), m_vm.bsp.sctx,
                                      BabysatClock{cpu::rdtsc(), m_vm.tsc_offset});
-        g_slave_control.exits.fetch_add(1, kern::MemoryOrder::relaxed);
+        m_vm.control.exits.fetch_add(1, kern::MemoryOrder::relaxed);
         if (!s.leave) return RunStep::resume;
         result = s.result;
         return RunStep::leave;
@@ -100,7 +100,7 @@ bool switch_to_babysat(SlaveVm& vm) {
 }
 
 void park_babysat(SlaveVm& vm, const SyscallMsrs& host_msrs, const lapic::LentConfig& saved) {
-    SlaveControl& c = g_slave_control;
+    SlaveControl& c = vm.control;
     vm.guest_msrs = SyscallMsrs::read();
     vm.cpu = kern::this_cpu().index;
     vm.timer_rate_shift = unsigned(vmx_msrs().misc & 0x1F); // IA32_VMX_MISC[4:0] (A.6)
@@ -110,9 +110,9 @@ void park_babysat(SlaveVm& vm, const SyscallMsrs& host_msrs, const lapic::LentCo
     host_msrs.load();
     lapic::take_back_from_guest(saved);
     kern::sched_timer_lost();
-    kern::kprintf("slave: babysat mode: CPU %u is the master's again; Linux runs only inside its "
+    kern::kprintf("%s: babysat mode: CPU %u is the master's again; Linux runs only inside its "
                   "callers' budgets\n",
-                  vm.cpu);
+                  vm.label, vm.cpu);
     c.parked_cpu.store(vm.cpu, kern::MemoryOrder::release);
     c.parked.store(&vm, kern::MemoryOrder::release);
     cpu::sti();
@@ -124,9 +124,10 @@ void park_babysat(SlaveVm& vm, const SyscallMsrs& host_msrs, const lapic::LentCo
     if (!vm.died.load(kern::MemoryOrder::acquire)) vm.res.out.end = GuestEnd::exited;
 }
 
-BabysitResult linux_slave_babysit(uint64_t budget) {
+BabysitResult linux_slave_babysit(uint64_t budget, unsigned slave) {
     cpu::IrqSave irqs; // before looking: the parked thread tears down only with IF clear
-    SlaveControl& c = g_slave_control;
+    if (slave >= MAX_SLAVES) return {BabysitEnd::unavailable, 0};
+    SlaveControl& c = g_slave_controls[slave];
     if (c.parked_cpu.load(kern::MemoryOrder::acquire) != kern::this_cpu().index)
         return {BabysitEnd::unavailable, 0};
     SlaveVm* vm = c.parked.load(kern::MemoryOrder::acquire);

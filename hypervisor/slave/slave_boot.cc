@@ -44,6 +44,8 @@ constexpr const char* BASE_CMDLINE = "console=ttyS0,115200 nokaslr pci=lastbus=0
 constexpr const char* VERBOSE_CMDLINE = " loglevel=8 earlyprintk=serial,ttyS0,115200";
 
 struct SlaveJob {
+    unsigned id = 0;             ///< SlaveOptions::id
+    const char* label = "slave"; ///< "slave", "slave1": its lines' prefix
     SlaveImages images;
     SlaveOptions options;
     const char* run = "demo";
@@ -54,7 +56,8 @@ struct SlaveJob {
     kern::Atomic<bool> done{false};
     char cmdline[512] = {};
 };
-SlaveJob g_job;
+SlaveJob g_jobs[MAX_SLAVES];
+unsigned g_job_count = 0;
 bool g_stop_with_apps = false;
 /// The first boot's result, kept for the checks after the run (slave_boot.h).
 SlaveResult g_first;
@@ -81,13 +84,33 @@ uint64_t option_number(const char* key, uint64_t fallback) {
     return n;
 }
 
+/// The @p slave's item of a comma-separated per-slave option (`libos=doorbell,babysat`): its
+/// own, or the last one given; into @p out (@p n bytes). False if the option is absent.
+bool per_slave_item(const char* key, unsigned slave, char* out, size_t n) {
+    const char* v = kern::g_cmdline.get(key);
+    if (!v || !*v) return false;
+    for (unsigned i = 0; i < slave; ++i) {
+        const char* comma = v;
+        while (*comma && *comma != ',')
+            ++comma;
+        if (!*comma) break;
+        v = comma + 1;
+    }
+    size_t k = 0;
+    while (v[k] && v[k] != ',' && k + 1 < n)
+        out[k] = v[k], ++k;
+    out[k] = '\0';
+    return true;
+}
+
 /// The verdict lines for one boot.
-void report_boot(unsigned boot, const SlaveResult& r) {
+void report_boot(const SlaveJob& j, unsigned boot, const SlaveResult& r) {
+    const char* label = j.label;
     const GuestOutcome& o = r.out;
     uint64_t hz = kern::g_clock.tsc_hz ? kern::g_clock.tsc_hz : 1;
     bool up = r.marker_tsc != 0;
     const char* end = r.panicked ? "panic" : guest_end_token(o.end);
-    kern::kprintf("slave: boot %u ended: %s after %lu ms; %s", boot,
+    kern::kprintf("%s: boot %u ended: %s after %lu ms; %s", label, boot,
                   r.panicked                  ? "Linux panicked"
                   : o.end == GuestEnd::halted ? "Linux halted (poweroff or reboot)"
                   : o.end == GuestEnd::exited ? "stopped by the master"
@@ -97,33 +120,33 @@ void report_boot(unsigned boot, const SlaveResult& r) {
     if (r.last_line[0]) kern::kprintf("; last line: \"%s\"", r.last_line);
     kern::kprintf("\n");
     if (up)
-        kern::kprintf("slave: userspace marker after %lu cycles (%lu ms) and %lu VM exits\n",
+        kern::kprintf("%s: userspace marker after %lu cycles (%lu ms) and %lu VM exits\n", label,
                       r.marker_tsc - r.launch_tsc, (r.marker_tsc - r.launch_tsc) * 1000 / hz,
                       r.exits_at_marker);
     const SlaveStats& s = r.stats;
     if (s.icr_denied || s.stray_accesses)
         kern::kprintf(
-            "slave: contained: %lu IPIs denied, %lu accesses outside its RAM (first at %#lx)\n",
+            "%s: contained: %lu IPIs denied, %lu accesses outside its RAM (first at %#lx)\n", label,
             s.icr_denied, s.stray_accesses, s.first_stray_gpa);
     char line[320];
     kern::snformat(
         line, sizeof line,
-        "slave boot=%u end=%s userspace=%s marker_cycles=%lu run_cycles=%lu exits_boot=%lu "
+        "%s boot=%u end=%s userspace=%s marker_cycles=%lu run_cycles=%lu exits_boot=%lu "
         "exits=%lu "
         "console_exits=%lu other_io_exits=%lu msr_emulated=%lu msr_gp=%lu icr_allowed=%lu "
         "icr_denied=%lu stray=%lu first_stray=%#lx idle_hlts=%lu nmis=%lu",
-        boot, end, up ? "yes" : "no", up ? r.marker_tsc - r.launch_tsc : 0,
+        label, boot, end, up ? "yes" : "no", up ? r.marker_tsc - r.launch_tsc : 0,
         r.end_tsc - r.launch_tsc, r.exits_at_marker, o.total_exits, s.console_exits,
         s.other_io_exits, s.msr_emulated, s.msr_gp, s.icr_allowed, s.icr_denied, s.stray_accesses,
         s.first_stray_gpa, s.idle_hlts, o.nmis);
     kern::report_line(line);
-    report_exit_counts("linux", o.total_exits, o.exits);
+    report_exit_counts(j.id ? "linux1" : "linux", o.total_exits, o.exits);
     if (up) // the same, from launch to the userspace marker
-        report_exit_counts("linux-boot", r.exits_at_marker, r.boot_exits);
+        report_exit_counts(j.id ? "linux1-boot" : "linux-boot", r.exits_at_marker, r.boot_exits);
 }
 
-void slave_thread(void*) {
-    SlaveJob& j = g_job;
+void slave_thread(void* arg) {
+    SlaveJob& j = *static_cast<SlaveJob*>(arg);
     for (unsigned boot = 1;; ++boot) {
         size_t n = kern::snformat(j.cmdline, sizeof j.cmdline, "%s vlibos.run=%s vlibos.boot=%u%s",
                                   BASE_CMDLINE, j.run, boot,
@@ -143,55 +166,58 @@ void slave_thread(void*) {
         // whose interrupts a parked slave does not get reliably yet: an idle babysat slave
         // with a blocked daemon stopped writing its console. slave_append=vlibos.block=1
         // (earlier on the line) overrides this.
-        if (const char* mode = kern::g_cmdline.get("libos"); mode && strcmp(mode, "babysat") == 0)
+        if (char mode[16];
+            per_slave_item("libos", j.id, mode, sizeof mode) && strcmp(mode, "babysat") == 0)
             n += kern::snformat(j.cmdline + n, sizeof j.cmdline - n, " vlibos.block=0");
         j.options.cmdline = j.cmdline;
-        kern::kprintf("slave: booting Linux on CPU %u (boot %u: %lu KiB kernel, %lu KiB initrd, "
+        kern::kprintf("%s: booting Linux on CPU %u (boot %u: %lu KiB kernel, %lu KiB initrd, "
                       "%lu MiB RAM)\n",
-                      j.cpu, boot, j.images.kernel_size >> 10, j.images.initrd_size >> 10,
+                      j.label, j.cpu, boot, j.images.kernel_size >> 10, j.images.initrd_size >> 10,
                       j.options.ram_bytes >> 20);
-        static SlaveResult res; // large: not on this thread's stack
+        static SlaveResult results[MAX_SLAVES]; // large: not on this thread's stack
+        SlaveResult& res = results[j.id];
         j.running.store(true, kern::MemoryOrder::release);
         auto r = run_linux_slave(j.images, j.options, res);
         j.running.store(false, kern::MemoryOrder::release);
         if (!r.ok()) {
-            kern::kprintf("slave: not started: %s; the master goes on without it\n",
+            kern::kprintf("%s: not started: %s; the master goes on without it\n", j.label,
                           r.error().what);
             char line[200];
-            kern::snformat(line, sizeof line, "slave boot=%u end=not_started reason=\"%s\"", boot,
-                           r.error().what);
+            kern::snformat(line, sizeof line, "%s boot=%u end=not_started reason=\"%s\"", j.label,
+                           boot, r.error().what);
             kern::report_line(line);
             kern::snformat(g_not_started, sizeof g_not_started, "the slave did not start: %s",
                            r.error().what);
             break;
         }
-        report_boot(boot, res);
-        if (!g_have_first) {
+        report_boot(j, boot, res);
+        if (j.id == 0 && !g_have_first) {
             g_first = res;
             g_have_first = true;
         }
         bool died = res.panicked || res.out.end != GuestEnd::halted;
         if (!died || res.out.end == GuestEnd::exited || boot > j.restarts) break;
-        kern::kprintf("slave: restarting it (%u of %lu restarts)\n", boot, j.restarts);
+        kern::kprintf("%s: restarting it (%u of %lu restarts)\n", j.label, boot, j.restarts);
     }
     if (kern::this_cpu().stray_vectors)
-        kern::kprintf("slave: CPU %u back to the master (%lu stray vectors acknowledged)\n", j.cpu,
-                      kern::this_cpu().stray_vectors);
+        kern::kprintf("%s: CPU %u back to the master (%lu stray vectors acknowledged)\n", j.label,
+                      j.cpu, kern::this_cpu().stray_vectors);
     j.done.store(true, kern::MemoryOrder::release);
     kern::background_job_end();
 }
 
 /// Stops a slave that runs past slave_timeout (its CPU does not come back by itself).
-void watchdog_thread(void*) {
-    uint64_t deadline = kern::cpu::rdtsc() + g_job.timeout_cycles;
+void watchdog_thread(void* arg) {
+    SlaveJob& j = *static_cast<SlaveJob*>(arg);
+    uint64_t deadline = kern::cpu::rdtsc() + j.timeout_cycles;
     for (uint64_t now = kern::cpu::rdtsc();
-         !g_job.done.load(kern::MemoryOrder::acquire) && now < deadline; now = kern::cpu::rdtsc()) {
+         !j.done.load(kern::MemoryOrder::acquire) && now < deadline; now = kern::cpu::rdtsc()) {
         uint64_t next = now + kern::g_clock.tsc_hz / 10; // look again every 100 ms
         kern::sleep_until(next < deadline ? next : deadline);
     }
-    if (!g_job.done.load(kern::MemoryOrder::acquire) && linux_slave_request_stop())
-        kern::kprintf("slave: still running after slave_timeout=%lu s: stopping it\n",
-                      g_job.timeout_cycles / kern::g_clock.tsc_hz);
+    if (!j.done.load(kern::MemoryOrder::acquire) && linux_slave_request_stop(j.id))
+        kern::kprintf("%s: still running after slave_timeout=%lu s: stopping it\n", j.label,
+                      j.timeout_cycles / kern::g_clock.tsc_hz);
     kern::background_job_end();
 }
 
@@ -217,44 +243,68 @@ void slave_hook() {
     const kern::BootModule* i = find_module("slave-initrd");
     if (!k) return refuse("no boot module named slave-kernel (tools/run.py --slave adds it)");
     if (!i) return refuse("no boot module named slave-initrd (tools/run.py --slave adds it)");
-    SlaveJob& j = g_job;
-    j.images = SlaveImages{reinterpret_cast<const uint8_t*>(k->start), size_t(k->end - k->start),
-                           reinterpret_cast<const uint8_t*>(i->start), size_t(i->end - i->start)};
-    j.options.ram_bytes = option_number("slave_mem", 64) << 20;
-    j.options.cpus = unsigned(option_number("slave_cpus", 1));
-    if (const char* run = kern::g_cmdline.get("slave_run"); run && *run) j.run = run;
-    j.restarts = option_number("slave_restarts", 0);
-    j.options.cpuid_offer_xsavec = kern::g_cmdline.has("slave_cpuid_offer_xsavec");
-    if (j.options.cpuid_offer_xsavec)
-        kern::kprintf(
-            "slave: slave_cpuid_offer_xsavec: CPUID offers XSAVEC, which this Bochs gets wrong "
-            "(negative tests only)\n");
-    j.timeout_cycles = option_number("slave_timeout", 300) * kern::g_clock.tsc_hz;
-    j.cpu = kern::g_cpus_online - 1;
-    kern::ThreadOptions opts;
-    opts.name = "linux-slave";
-    opts.cpu = j.cpu;
-    opts.detached = true;
-    opts.stack_size = 32768;
-    kern::background_job_begin();
-    if (!kern::thread_create(slave_thread, nullptr, opts).ok()) {
-        kern::background_job_end();
-        return refuse("no memory for its thread");
+    unsigned count = unsigned(option_number("slaves", 1));
+    if (count == 0 || count > MAX_SLAVES) {
+        kern::kprintf("slave: slaves=%u: from 1 to %u slaves can run; starting 1\n", count,
+                      MAX_SLAVES);
+        count = 1;
     }
-    if (j.timeout_cycles) {
-        kern::ThreadOptions w;
-        w.name = "slave-watchdog";
-        w.cpu = 0;
-        w.detached = true;
+    unsigned next_cpu = kern::g_cpus_online - 1; // the first slave's first CPU: the last one
+    for (unsigned id = 0; id < count; ++id) {
+        SlaveJob& j = g_jobs[id];
+        j.id = id;
+        j.label = id ? "slave1" : "slave";
+        j.options.id = id;
+        j.images =
+            SlaveImages{reinterpret_cast<const uint8_t*>(k->start), size_t(k->end - k->start),
+                        reinterpret_cast<const uint8_t*>(i->start), size_t(i->end - i->start)};
+        j.options.ram_bytes = option_number("slave_mem", 64) << 20;
+        // The first slave may have several CPUs; every other one has one.
+        j.options.cpus = id == 0 ? unsigned(option_number("slave_cpus", 1)) : 1;
+        if (const char* run = kern::g_cmdline.get("slave_run"); run && *run) j.run = run;
+        j.restarts = option_number("slave_restarts", 0);
+        j.options.cpuid_offer_xsavec = kern::g_cmdline.has("slave_cpuid_offer_xsavec");
+        if (j.options.cpuid_offer_xsavec)
+            kern::kprintf("%s: slave_cpuid_offer_xsavec: CPUID offers XSAVEC, which this Bochs "
+                          "gets wrong (negative tests only)\n",
+                          j.label);
+        j.timeout_cycles = option_number("slave_timeout", 300) * kern::g_clock.tsc_hz;
+        if (next_cpu < j.options.cpus) { // the master keeps CPU 0
+            kern::kprintf("%s: not started: no CPU left for it (%u online, the master keeps CPU "
+                          "0)\n",
+                          j.label, kern::g_cpus_online);
+            break;
+        }
+        j.cpu = next_cpu;
+        next_cpu -= j.options.cpus;
+        kern::ThreadOptions opts;
+        opts.name = id ? "linux-slave1" : "linux-slave";
+        opts.cpu = j.cpu;
+        opts.detached = true;
+        opts.stack_size = 32768;
         kern::background_job_begin();
-        if (!kern::thread_create(watchdog_thread, nullptr, w).ok()) kern::background_job_end();
+        if (!kern::thread_create(slave_thread, &j, opts).ok()) {
+            kern::background_job_end();
+            return refuse("no memory for its thread");
+        }
+        g_job_count = id + 1;
+        if (j.timeout_cycles) {
+            kern::ThreadOptions w;
+            w.name = "slave-watchdog";
+            w.cpu = 0;
+            w.detached = true;
+            kern::background_job_begin();
+            if (!kern::thread_create(watchdog_thread, &j, w).ok()) kern::background_job_end();
+        }
     }
 }
 
 void stop_if_serving() {
-    if (g_stop_with_apps && g_job.running.load(kern::MemoryOrder::acquire) &&
-        linux_slave_request_stop())
-        kern::kprintf("slave: the applications have ended: stopping the slave\n");
+    for (unsigned id = 0; id < g_job_count; ++id)
+        if (g_stop_with_apps && g_jobs[id].running.load(kern::MemoryOrder::acquire) &&
+            linux_slave_request_stop(id))
+            kern::kprintf("%s: the applications have ended: stopping the slave\n",
+                          g_jobs[id].label);
 }
 
 } // namespace
@@ -267,14 +317,19 @@ const char* linux_slave_not_booted_reason() {
     return g_not_started;
 }
 
-void linux_slave_share(uint64_t hpa, uint64_t bytes, void (*on_doorbell)()) {
-    g_job.options.channel_hpa = hpa;
-    g_job.options.channel_bytes = bytes;
-    g_job.options.on_doorbell = on_doorbell;
+void linux_slave_share(uint64_t hpa, uint64_t bytes, void (*on_doorbell)(), unsigned slave) {
+    if (slave >= MAX_SLAVES) return;
+    g_jobs[slave].options.channel_hpa = hpa;
+    g_jobs[slave].options.channel_bytes = bytes;
+    g_jobs[slave].options.on_doorbell = on_doorbell;
 }
 
-bool linux_slave_running() {
-    return g_job.running.load(kern::MemoryOrder::acquire);
+bool linux_slave_running(unsigned slave) {
+    return slave < MAX_SLAVES && g_jobs[slave].running.load(kern::MemoryOrder::acquire);
+}
+
+unsigned linux_slave_count() {
+    return g_job_count;
 }
 
 void linux_slave_stop_with_apps() {
@@ -289,6 +344,8 @@ BOOT_OPTION(slave_run, "slave_run=NAME: the slave's init runs /etc/vlibos/NAME.s
 BOOT_OPTION(slave_restarts, "slave_restarts=N: boot the slave again after it dies, up to N times");
 BOOT_OPTION(slave_timeout, "slave_timeout=S: stop the slave after S seconds (default 300)");
 BOOT_OPTION(slave_mem, "slave_mem=MiB: the slave's RAM (default 64)");
+BOOT_OPTION(slaves, "slaves=N: run N Linux slaves at once (1 or 2), each on its own CPU, below "
+                    "the previous one's (default 1)");
 BOOT_OPTION(slave_cpus, "slave_cpus=N: the slave's CPUs, the last N (default 1, at most 4)");
 BOOT_OPTION(slave_verbose, "slave_verbose: all of Linux's boot messages, early printk included");
 BOOT_OPTION(slave_append,

@@ -30,7 +30,7 @@ void keep_line(char* dst, size_t size, const char* line, size_t n) {
 } // namespace
 
 void KernelSlaveEnv::console_line(const char* line, size_t n) {
-    kern::kprintf("[linux] %s\n", line);
+    kern::kprintf("%s %s\n", vm->console_prefix, line);
     size_t keep = n < sizeof res->last_line - 1 ? n : sizeof res->last_line - 1;
     memcpy(res->last_line, line, keep);
     res->last_line[keep] = '\0';

@@ -24,7 +24,7 @@ namespace cpu = kern::cpu;
 using kern::Errc;
 using kern::Error;
 
-SlaveControl g_slave_control;
+SlaveControl g_slave_controls[MAX_SLAVES];
 
 namespace {
 
@@ -37,14 +37,14 @@ class DedicatedPolicy {
     explicit DedicatedPolicy(SlaveCpu& c) : m_c(c), m_vm(c.vm) {}
 
     RunStep before_entry(Vcpu& v) {
-        if (!g_slave_control.stop.load(kern::MemoryOrder::acquire)) return RunStep::resume;
+        if (!m_vm.control.stop.load(kern::MemoryOrder::acquire)) return RunStep::resume;
         v.out().end = GuestEnd::exited;
         return RunStep::leave;
     }
     void after_exit(Vcpu&) {}
 
     RunStep on_exit(Vcpu& v) {
-        SlaveControl& c = g_slave_control;
+        SlaveControl& c = m_vm.control;
         bool stopping;
         if (m_vm.ncpus > 1) { // its devices and counters are shared with its other vCPUs
             kern::SpinlockGuard g(m_vm.lock);
@@ -81,8 +81,9 @@ class DedicatedPolicy {
 
 } // namespace
 
-bool linux_slave_request_stop() {
-    SlaveControl& c = g_slave_control;
+bool linux_slave_request_stop(unsigned slave) {
+    if (slave >= MAX_SLAVES) return false;
+    SlaveControl& c = g_slave_controls[slave];
     int64_t apic = c.apic.load(kern::MemoryOrder::acquire);
     if (apic < 0) return false;
     // The flag before the NMI: the exit the NMI causes sees it (seq_cst orders the store before
@@ -95,24 +96,28 @@ bool linux_slave_request_stop() {
     return true;
 }
 
-void linux_slave_request_babysat() {
-    SlaveControl& c = g_slave_control;
+void linux_slave_request_babysat(unsigned slave) {
+    if (slave >= MAX_SLAVES) return;
+    SlaveControl& c = g_slave_controls[slave];
     c.babysat_requested.store(true, kern::MemoryOrder::seq_cst);
     int64_t apic = c.apic.load(kern::MemoryOrder::acquire);
     if (apic >= 0 && !c.parked.load(kern::MemoryOrder::acquire))
         kern::lapic::send_ipi(uint32_t(apic), kern::lapic::NMI); // an exit, to switch at
 }
 
-bool linux_slave_babysat_ready() {
-    return g_slave_control.parked.load(kern::MemoryOrder::acquire) != nullptr;
+bool linux_slave_babysat_ready(unsigned slave) {
+    return slave < MAX_SLAVES &&
+           g_slave_controls[slave].parked.load(kern::MemoryOrder::acquire) != nullptr;
 }
 
-unsigned linux_slave_cpu() {
-    return g_slave_control.parked_cpu.load(kern::MemoryOrder::acquire);
+unsigned linux_slave_cpu(unsigned slave) {
+    return slave < MAX_SLAVES ? g_slave_controls[slave].parked_cpu.load(kern::MemoryOrder::acquire)
+                              : ~0u;
 }
 
-void linux_slave_wake() {
-    SlaveControl& c = g_slave_control;
+void linux_slave_wake(unsigned slave) {
+    if (slave >= MAX_SLAVES) return;
+    SlaveControl& c = g_slave_controls[slave];
     c.rx_posts.fetch_add(1, kern::MemoryOrder::seq_cst); // the byte, before its interrupt
     if (c.parked.load(kern::MemoryOrder::acquire))
         return; // the caller's next run of the slave sends the interrupt (linux_slave_babysit)
@@ -125,8 +130,9 @@ void linux_slave_wake() {
         kern::lapic::send_ipi(uint32_t(apic), kern::lapic::FIXED | uint32_t(v));
 }
 
-bool linux_slave_exits(uint64_t& exits) {
-    SlaveControl& c = g_slave_control;
+bool linux_slave_exits(uint64_t& exits, unsigned slave) {
+    if (slave >= MAX_SLAVES) return false;
+    SlaveControl& c = g_slave_controls[slave];
     if (!c.exits_valid.load(kern::MemoryOrder::acquire)) return false;
     exits = c.exits.load(kern::MemoryOrder::relaxed);
     return true;
@@ -153,10 +159,11 @@ kern::Result<void> run_linux_slave(const SlaveImages& img, const SlaveOptions& o
     if (!kern::lapic::x2apic())
         return Error{Errc::unsupported,
                      "the Linux slave needs x2APIC (Linux's Jailhouse guest mode requires it)"};
-    SlaveVm vm(res);
+    if (opt.id >= MAX_SLAVES) return Error{Errc::invalid_argument, "no such slave"};
+    SlaveVm vm(res, opt.id);
     TRY_VOID(build_slave_vm(vm, img, opt));
     vm.bsp.sctx.rx_edges_posted = true; // dedicated mode: linux_slave_wake() sends the interrupt
-    SlaveControl& c = g_slave_control;
+    SlaveControl& c = vm.control;
     vm.uart.attach_rx(&c.rx_posts);
     c.stop.store(false, kern::MemoryOrder::relaxed);
     c.babysat_requested.store(false, kern::MemoryOrder::relaxed);

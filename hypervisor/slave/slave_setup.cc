@@ -86,13 +86,27 @@ bool KernelSlaveEnv::interrupt_pending() {
     return false;
 }
 
+SlaveVm::SlaveVm(SlaveResult& r, unsigned slave_id)
+    : res(r), id(slave_id), control(g_slave_controls[slave_id]) {
+    if (id == 0) {
+        kern::snformat(label, sizeof label, "slave");
+        kern::snformat(console_prefix, sizeof console_prefix, "[linux]");
+    } else {
+        kern::snformat(label, sizeof label, "slave%u", id);
+        kern::snformat(console_prefix, sizeof console_prefix, "[linux%u]", id);
+    }
+}
+
 SlaveCpu::SlaveCpu(SlaveVm& v, unsigned i, GuestOutcome& out, SlaveStats& stats)
-    : vm(v), index(i), vcpu(name, out), gctx{v.cfg, out, nullptr, 0, env, {}},
-      sctx{gctx, v.senv, v.uart, stats, v.own_apic_ids, 1, &g_slave_control.stop} {
+    : vm(v), index(i),
+      vcpu(name, out), gctx{v.cfg, out, nullptr, 0, env, {}}, sctx{gctx,           v.senv,
+                                                                   v.uart,         stats,
+                                                                   v.own_apic_ids, 1,
+                                                                   &v.control.stop} {
     if (i == 0)
-        kern::snformat(name, sizeof name, "slave");
+        kern::snformat(name, sizeof name, "%s", v.label);
     else
-        kern::snformat(name, sizeof name, "slave cpu%u", i);
+        kern::snformat(name, sizeof name, "%s cpu%u", v.label, i);
     env.fpu = &vcpu.fpu();
 }
 
@@ -146,8 +160,8 @@ void init_slave_cpu(SlaveCpu& c) {
 kern::Result<void> build_slave_vm(SlaveVm& vm, const SlaveImages& img, const SlaveOptions& opt) {
     unsigned here = kern::this_cpu().index;
     if (opt.cpus == 0 || opt.cpus > MAX_SLAVE_CPUS || opt.cpus > here) {
-        kern::kprintf("slave: %u CPUs asked for; it can have 1 to %u, and the master keeps CPU 0\n",
-                      opt.cpus, here < MAX_SLAVE_CPUS ? here : MAX_SLAVE_CPUS);
+        kern::kprintf("%s: %u CPUs asked for; it can have 1 to %u, and the master keeps CPU 0\n",
+                      vm.label, opt.cpus, here < MAX_SLAVE_CPUS ? here : MAX_SLAVE_CPUS);
         return Error{Errc::invalid_argument, "too many CPUs for the slave"};
     }
     vm.ncpus = opt.cpus;
@@ -157,16 +171,16 @@ kern::Result<void> build_slave_vm(SlaveVm& vm, const SlaveImages& img, const Sla
     }
     auto bz = parse_bzimage(img.kernel, img.kernel_size); // lab 7
     if (!bz.ok()) {
-        kern::kprintf("slave: the kernel image (%lu bytes) cannot be booted: %s\n", img.kernel_size,
-                      bz.error().what);
+        kern::kprintf("%s: the kernel image (%lu bytes) cannot be booted: %s\n", vm.label,
+                      img.kernel_size, bz.error().what);
         return bz.error();
     }
     size_t cmdlen = strlen(opt.cmdline);
     auto planned =
         plan_slave_memory(opt.ram_bytes, bz.value(), img.initrd_size, cmdlen, opt.channel_bytes);
     if (!planned.ok()) {
-        kern::kprintf("slave: %s (RAM %lu MiB, kernel init_size %lu KiB at %#lx, initrd %lu KiB)\n",
-                      planned.error().what, opt.ram_bytes >> 20,
+        kern::kprintf("%s: %s (RAM %lu MiB, kernel init_size %lu KiB at %#lx, initrd %lu KiB)\n",
+                      vm.label, planned.error().what, opt.ram_bytes >> 20,
                       uint64_t(bz.value().init_size) >> 10, bz.value().pref_address,
                       img.initrd_size >> 10);
         return planned.error();
@@ -175,7 +189,7 @@ kern::Result<void> build_slave_vm(SlaveVm& vm, const SlaveImages& img, const Sla
 
     auto ram_r = kern::frame_alloc_contiguous(opt.ram_bytes / kern::PAGE_SIZE, 2 << 20);
     if (!ram_r.ok()) {
-        kern::kprintf("slave: no %lu MiB of contiguous free memory for its RAM\n",
+        kern::kprintf("%s: no %lu MiB of contiguous free memory for its RAM\n", vm.label,
                       opt.ram_bytes >> 20);
         return ram_r.error();
     }

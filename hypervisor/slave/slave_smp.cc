@@ -29,7 +29,7 @@ struct ApStart {
     SlaveStats stats; ///< its counters, likewise
     bool ran = false; ///< it was started by a SIPI and ran
 };
-ApStart g_aps[MAX_SLAVE_CPUS];
+ApStart g_aps[MAX_SLAVES][MAX_SLAVE_CPUS];
 
 /// Its vCPU in real mode at the SIPI's page, with the boot CPU's EPT and bitmaps.
 kern::Result<void> load_ap(SlaveCpu& c, uint8_t page) {
@@ -57,7 +57,7 @@ kern::Result<void> load_ap(SlaveCpu& c, uint8_t page) {
 void ap_thread(void* arg) {
     ApStart& a = *static_cast<ApStart*>(arg);
     SlaveVm& vm = *a.vm;
-    SlaveControl& ctl = g_slave_control;
+    SlaveControl& ctl = vm.control;
     int32_t page = -1;
     while (!ctl.stop.load(kern::MemoryOrder::acquire) &&
            (page = vm.sipi_page[a.index].load(kern::MemoryOrder::acquire)) < 0)
@@ -65,10 +65,10 @@ void ap_thread(void* arg) {
     if (page < 0) return;
     SlaveCpu c(vm, a.index, a.out, a.stats);
     if (auto r = load_ap(c, uint8_t(page)); !r.ok()) {
-        kern::kprintf("slave: CPU %u cannot start: %s\n", a.index, r.error().what);
+        kern::kprintf("%s: CPU %u cannot start: %s\n", vm.label, a.index, r.error().what);
         return;
     }
-    kern::kprintf("slave: CPU %u started by Linux (SIPI, page %#x) on the master's CPU %u\n",
+    kern::kprintf("%s: CPU %u started by Linux (SIPI, page %#x) on the master's CPU %u\n", vm.label,
                   a.index, unsigned(page), kern::this_cpu().index);
     ctl.ap_apics[a.index].store(int64_t(kern::this_cpu().apic_id), kern::MemoryOrder::release);
     SyscallMsrs host_msrs{};
@@ -112,7 +112,7 @@ void add_counts(SlaveStats& to, const SlaveStats& from) {
 
 kern::Result<void> start_slave_aps(SlaveVm& vm) {
     for (unsigned i = 1; i < vm.ncpus; ++i) {
-        ApStart& a = g_aps[i];
+        ApStart& a = g_aps[vm.id][i];
         a = ApStart{};
         a.vm = &vm;
         a.index = i;
@@ -122,10 +122,10 @@ kern::Result<void> start_slave_aps(SlaveVm& vm) {
         o.stack_size = 32768;
         auto t = kern::thread_create(ap_thread, &a, o);
         if (!t.ok()) {
-            kern::kprintf("slave: no thread for its CPU %u: %s\n", i, t.error().what);
-            g_slave_control.stop.store(true, kern::MemoryOrder::seq_cst);
+            kern::kprintf("%s: no thread for its CPU %u: %s\n", vm.label, i, t.error().what);
+            vm.control.stop.store(true, kern::MemoryOrder::seq_cst);
             for (unsigned j = 1; j < i; ++j)
-                kern::thread_join(g_aps[j].thread);
+                kern::thread_join(g_aps[vm.id][j].thread);
             return t.error();
         }
         a.thread = t.value();
@@ -135,15 +135,15 @@ kern::Result<void> start_slave_aps(SlaveVm& vm) {
 
 void stop_slave_aps(SlaveVm& vm) {
     if (vm.ncpus > 1)
-        kern::kprintf("slave: CPU 0 ended: %s after %lu VM exits, at RIP %#lx\n",
+        kern::kprintf("%s: CPU 0 ended: %s after %lu VM exits, at RIP %#lx\n", vm.label,
                       guest_end_name(vm.res.out.end), vm.res.out.total_exits, vm.res.out.guest_rip);
     for (unsigned i = 1; i < vm.ncpus; ++i) {
-        ApStart& a = g_aps[i];
-        if (int64_t id = g_slave_control.ap_apics[i].load(kern::MemoryOrder::acquire); id >= 0)
+        ApStart& a = g_aps[vm.id][i];
+        if (int64_t id = vm.control.ap_apics[i].load(kern::MemoryOrder::acquire); id >= 0)
             kern::lapic::send_ipi(uint32_t(id), kern::lapic::NMI); // an exit, to see the stop at
         kern::thread_join(a.thread);
         if (!a.ran) continue;
-        kern::kprintf("slave: CPU %u ended: %s after %lu VM exits, at RIP %#lx\n", i,
+        kern::kprintf("%s: CPU %u ended: %s after %lu VM exits, at RIP %#lx\n", vm.label, i,
                       guest_end_name(a.out.end), a.out.total_exits, a.out.guest_rip);
         add_counts(vm.res.out, a.out);
         add_counts(vm.res.stats, a.stats);

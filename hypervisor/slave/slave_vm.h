@@ -100,8 +100,8 @@ struct SlaveControl {
     /// A slave runs and `exits` is its count.
     kern::Atomic<bool> exits_valid{false};
 };
-/// The one slave's control block (slave_run.cc).
-extern SlaveControl g_slave_control;
+/// Each slave's control block (slave_run.cc), by SlaveOptions::id.
+extern SlaveControl g_slave_controls[MAX_SLAVES];
 
 /// One of the slave's vCPUs with the context its exits are handled in. The first (index 0, the
 /// boot CPU) is part of the SlaveVm; the others live on the stacks of the threads that run them
@@ -124,13 +124,19 @@ struct SlaveCpu {
 /// A slave being run.
 struct SlaveVm {
     /// A slave reporting into @p r.
-    explicit SlaveVm(SlaveResult& r) : res(r) {}
+    SlaveVm(SlaveResult& r, unsigned slave_id);
     SlaveVm(const SlaveVm&) = delete;
     SlaveVm& operator=(const SlaveVm&) = delete;
 
-    SlaveResult& res; ///< what the master reports
-    SlaveMemory mem;  ///< RAM, EPT, sink, bitmaps (destroyed last)
-    GuestConfig cfg;  ///< name, RAM size, EPT: for the shared exit handlers
+    SlaveResult& res;      ///< what the master reports
+    unsigned id;           ///< which slave (SlaveOptions::id)
+    SlaveControl& control; ///< its cross-CPU controls
+    /// Its name in messages: "slave" for the first, "slave1" for the second; its console lines
+    /// are "[linux] ..." and "[linux1] ...".
+    char label[8] = {};
+    char console_prefix[12] = {};
+    SlaveMemory mem; ///< RAM, EPT, sink, bitmaps (destroyed last)
+    GuestConfig cfg; ///< name, RAM size, EPT: for the shared exit handlers
     KernelSlaveEnv senv;
     Uart16550 uart{KernelSlaveEnv::uart_sink, &senv}; ///< its console (COM1)
     IoApic ioapic;                                    ///< routes the UART's IRQ 4
