@@ -116,9 +116,14 @@ void park_babysat(SlaveVm& vm, const SyscallMsrs& host_msrs, const lapic::LentCo
     c.parked_cpu.store(vm.cpu, kern::MemoryOrder::release);
     c.parked.store(&vm, kern::MemoryOrder::release);
     cpu::sti();
-    while (!c.stop.load(kern::MemoryOrder::acquire) && !vm.died.load(kern::MemoryOrder::acquire))
+    vm.queue_console = true; // set with interrupts off: no caller runs it yet
+    while (!c.stop.load(kern::MemoryOrder::acquire) && !vm.died.load(kern::MemoryOrder::acquire)) {
         kern::sleep_until(cpu::rdtsc() + kern::g_clock.tsc_hz / 100);
+        vm.senv.flush_console(); // what its callers' runs printed, now with interrupts on
+    }
+    vm.senv.flush_console();
     cpu::cli(); // no caller on this CPU runs it from here: they run with interrupts off
+    vm.queue_console = false;
     c.parked.store(static_cast<SlaveVm*>(nullptr), kern::MemoryOrder::release);
     c.parked_cpu.store(~0u, kern::MemoryOrder::release);
     if (!vm.died.load(kern::MemoryOrder::acquire)) vm.res.out.end = GuestEnd::exited;

@@ -51,6 +51,9 @@ struct KernelSlaveEnv final : SlaveEnv {
     void startup_ipi(const StartupIpi& ipi) override;
     bool interrupt_pending() override;
     void console_line(const char* line, size_t n) override;
+    /// Babysat mode: print the console lines queued while callers ran the slave (on its CPU,
+    /// from the parked slave thread, interrupts on).
+    void flush_console();
     /// Uart16550's line sink.
     static void uart_sink(void* self, const char* line, size_t n) {
         static_cast<KernelSlaveEnv*>(self)->console_line(line, n);
@@ -135,8 +138,19 @@ struct SlaveVm {
     /// are "[linux] ..." and "[linux1] ...".
     char label[8] = {};
     char console_prefix[12] = {};
-    SlaveMemory mem; ///< RAM, EPT, sink, bitmaps (destroyed last)
-    GuestConfig cfg; ///< name, RAM size, EPT: for the shared exit handlers
+    /// Babysat mode: console lines wait here instead of being printed by the caller that ran
+    /// the slave, whose CPU's interrupts are off then: a line on the UART takes milliseconds,
+    /// and the CPU's real-time threads would wait for it. Touched only on the slave's CPU,
+    /// interrupts off.
+    struct ConsoleQueue {
+        static constexpr unsigned LINES = 32;
+        char line[LINES][128];
+        unsigned head = 0, tail = 0; ///< free-running: head - tail lines wait
+        uint64_t dropped = 0;        ///< lines lost to a full queue
+    } console_queue;
+    bool queue_console = false; ///< true while parked in babysat mode
+    SlaveMemory mem;            ///< RAM, EPT, sink, bitmaps (destroyed last)
+    GuestConfig cfg;            ///< name, RAM size, EPT: for the shared exit handlers
     KernelSlaveEnv senv;
     Uart16550 uart{KernelSlaveEnv::uart_sink, &senv}; ///< its console (COM1)
     IoApic ioapic;                                    ///< routes the UART's IRQ 4
