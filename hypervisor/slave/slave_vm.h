@@ -23,7 +23,11 @@ namespace hv {
 /// (SDM Vol 3C 26.3.2, 27.5.1 list what they load), so whoever shares a CPU with the slave
 /// swaps them by hand.
 struct SyscallMsrs {
-    uint64_t star, lstar, cstar, fmask, kernel_gs_base; ///< IA32_STAR .. IA32_KERNEL_GS_BASE
+    uint64_t star;           ///< IA32_STAR: SYSCALL's segments
+    uint64_t lstar;          ///< IA32_LSTAR: SYSCALL's 64-bit entry
+    uint64_t cstar;          ///< IA32_CSTAR: SYSCALL's compatibility-mode entry
+    uint64_t fmask;          ///< IA32_FMASK: RFLAGS bits SYSCALL clears
+    uint64_t kernel_gs_base; ///< IA32_KERNEL_GS_BASE: what SWAPGS exchanges
     /// This CPU's values.
     static SyscallMsrs read();
     /// Make them this CPU's values.
@@ -68,7 +72,8 @@ struct SlaveMemory {
     uint64_t bitmaps[3] = {}; ///< I/O bitmaps A and B, MSR bitmap
     Ept ept;                  ///< guest-physical -> host-physical
     EptSink sink;             ///< the junk page for stray accesses
-    bool have_ept = false, have_sink = false;
+    bool have_ept = false;    ///< ept was created
+    bool have_sink = false;   ///< sink was created
     SlaveMemory() = default;
     SlaveMemory(const SlaveMemory&) = delete;
     SlaveMemory& operator=(const SlaveMemory&) = delete;
@@ -137,21 +142,24 @@ struct SlaveVm {
     /// Its name in messages: "slave" for the first, "slave1" for the second; its console lines
     /// are "[linux] ..." and "[linux1] ...".
     char label[8] = {};
+    /// Its console lines' prefix: "[linux]", "[linux1]".
     char console_prefix[12] = {};
     /// Babysat mode: console lines wait here instead of being printed by the caller that ran
     /// the slave, whose CPU's interrupts are off then: a line on the UART takes milliseconds,
     /// and the CPU's real-time threads would wait for it. Touched only on the slave's CPU,
     /// interrupts off.
     struct ConsoleQueue {
-        static constexpr unsigned LINES = 32;
-        char line[LINES][128];
-        unsigned head = 0, tail = 0; ///< free-running: head - tail lines wait
-        uint64_t dropped = 0;        ///< lines lost to a full queue
-    } console_queue;
+        static constexpr unsigned LINES = 32; ///< lines it holds
+        char line[LINES][128];                ///< the lines, NUL-terminated
+        unsigned head = 0;                    ///< free-running: the next line written
+        unsigned tail = 0;                    ///< free-running: the next line printed
+        uint64_t dropped = 0;                 ///< lines lost to a full queue
+    };
+    ConsoleQueue console_queue; ///< its console lines while parked
     bool queue_console = false; ///< true while parked in babysat mode
     SlaveMemory mem;            ///< RAM, EPT, sink, bitmaps (destroyed last)
     GuestConfig cfg;            ///< name, RAM size, EPT: for the shared exit handlers
-    KernelSlaveEnv senv;
+    KernelSlaveEnv senv;        ///< the machine behind its exit handlers
     Uart16550 uart{KernelSlaveEnv::uart_sink, &senv}; ///< its console (COM1)
     IoApic ioapic;                                    ///< routes the UART's IRQ 4
     VirtualLapic vlapic;                              ///< its local APIC in babysat mode
@@ -167,7 +175,7 @@ struct SlaveVm {
     kern::Atomic<int32_t> sipi_page[MAX_SLAVE_CPUS] = {
         kern::Atomic<int32_t>{-1}, kern::Atomic<int32_t>{-1}, kern::Atomic<int32_t>{-1},
         kern::Atomic<int32_t>{-1}};
-    kern::Atomic<bool> init_seen[MAX_SLAVE_CPUS] = {};
+    kern::Atomic<bool> init_seen[MAX_SLAVE_CPUS] = {}; ///< per vCPU: an INIT came
     /// The boot CPU's vCPU: launched at the kernel's 64-bit entry.
     SlaveCpu bsp{*this, 0, res.out, res.stats};
 

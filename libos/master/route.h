@@ -1,9 +1,10 @@
 // Which slave serves which service: the master's routing table for delegated calls.
 //
 // With more than one slave (slaves=2), each service goes to the slave its table names, written
-// `files:0,sockets:1,run:1`: the file calls to slave 0, the socket calls and RUN to slave 1. A service the table does not name goes to slave 0; a service named
-// for a slave that does not run is offered by none, and its calls fail with -ENOSYS (and a
-// message saying so). Pure: parsed and host-tested without the kernel.
+// `files:0,sockets:1,run:1`: the file calls to slave 0, the socket calls and RUN to slave 1. A
+// service the table does not name goes to slave 0; a service named for a slave that does not run is
+// offered by none, and its calls fail with -ENOSYS (and a message saying so). Pure: parsed and
+// host-tested without the kernel.
 #pragma once
 
 #include "libos/channel/protocol.h"

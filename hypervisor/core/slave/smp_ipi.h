@@ -21,6 +21,7 @@ namespace hv {
 
 /// What an ICR write means for starting the slave's CPUs.
 struct StartupIpi {
+    /// The kinds of IPI it tells apart.
     enum Kind : uint8_t {
         none,          ///< not an INIT or SIPI to another of its CPUs: the ICR filter decides
         init,          ///< INIT (level assert): the target waits for a SIPI

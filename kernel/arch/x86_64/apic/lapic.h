@@ -62,8 +62,15 @@ void timer_stop();
 
 /// The local APIC's configuration, saved while a guest programs it directly.
 struct LentConfig {
-    uint32_t svr, tpr, divide; ///< SVR, TPR, divider
-    uint32_t lvt_timer, lvt_thermal, lvt_perf, lvt_lint0, lvt_lint1, lvt_error; ///< the LVTs
+    uint32_t svr;         ///< spurious-interrupt vector register
+    uint32_t tpr;         ///< task priority
+    uint32_t divide;      ///< timer divide configuration
+    uint32_t lvt_timer;   ///< LVT timer
+    uint32_t lvt_thermal; ///< LVT thermal sensor
+    uint32_t lvt_perf;    ///< LVT performance counters
+    uint32_t lvt_lint0;   ///< LVT LINT0
+    uint32_t lvt_lint1;   ///< LVT LINT1
+    uint32_t lvt_error;   ///< LVT error
 };
 /// Lend the calling CPU's local APIC to a guest that programs it directly (the Linux slave on
 /// its own CPU: x2APIC only): save its configuration, stop its timer, and from now on count
