@@ -382,7 +382,7 @@ TEST_CASE("an SMP slave's INIT and SIPI to its own CPUs are emulated, never writ
     CHECK(rig.stats.icr_denied == 1);
 }
 
-TEST_CASE("an SMP slave's broadcast IPI reaches its other CPUs only; a one-CPU slave's is denied") {
+TEST_CASE("an SMP slave's broadcast IPI reaches its other CPUs only, a one-CPU slave's is denied") {
     Rig rig;
     rig.regs.rcx = kern::x86::IA32_X2APIC_ICR;
     rig.regs.rax = 0xC40F8; // REBOOT_VECTOR, all excluding self
