@@ -67,19 +67,32 @@ struct ConsoleGuard {
         __atomic_store_n(&g_console_owner, cpu_slot() + 1, __ATOMIC_RELAXED);
     }
     ~ConsoleGuard() {
-        {
-            cpu::IrqSave irqs; // the deferred text is this CPU's, written with interrupts off
-            Deferred& d = g_deferred[cpu_slot()];
-            if (d.used) write_all(d.text, d.used);
-            if (d.dropped) {
-                char note[64];
-                size_t n = snformat(note, sizeof note, "[console: %lu bytes lost]\n", d.dropped);
-                write_all(note, n);
+        // What this CPU deferred meanwhile, taken out with interrupts off (they fill it with
+        // interrupts off), then written with interrupts as the caller had them: a UART line
+        // takes milliseconds, too long for the CPU's real-time threads to wait.
+        for (;;) {
+            char text[512];
+            size_t n = 0;
+            uint64_t dropped = 0;
+            {
+                cpu::IrqSave irqs;
+                Deferred& d = g_deferred[cpu_slot()];
+                n = d.used < sizeof text ? d.used : sizeof text;
+                memcpy(text, d.text, n);
+                memmove(d.text, d.text + n, d.used - n);
+                d.used -= n;
+                dropped = d.dropped;
+                d.dropped = 0;
             }
-            d.used = 0;
-            d.dropped = 0;
-            __atomic_store_n(&g_console_owner, 0, __ATOMIC_RELAXED);
+            if (n) write_all(text, n);
+            if (dropped) {
+                char note[64];
+                size_t k = snformat(note, sizeof note, "[console: %lu bytes lost]\n", dropped);
+                write_all(note, k);
+            }
+            if (!n && !dropped) break;
         }
+        __atomic_store_n(&g_console_owner, 0, __ATOMIC_RELAXED);
         g_console_lock.unlock();
     }
 };
