@@ -10,10 +10,9 @@ For each lab (default: every autograder/labs/labN.toml), graded exactly as a sub
   - the lab's fixed list of host tests (`[host] tests` in its .toml) must be exactly the
     Catch2 test cases labelled with the lab, so the list and the tests never drift apart.
 A test that passes without its lab's solution cannot tell a finished lab from an unfinished
-one: that is a defect in the test. The grades run two at a time (each in its own scratch kit). Ends with `honesty: N passed, M failed` (one check per lab
+one: that is a defect in the test. Ends with `honesty: N passed, M failed` (one check per lab
 and mode) and exits non-zero if any check failed.
 """
-import concurrent.futures
 import json
 import os
 import re
@@ -63,7 +62,6 @@ def grade(lab, solved):
 def main():
     wanted = [int(a) for a in sys.argv[1:]] or labs()
     passed = failed = 0
-    jobs = []  # (lab, mode, solved, want): each a whole grade, two at a time (one per core)
     for lab in wanted:
         if lab not in kit.available_labs():
             print(f"honesty: lab {lab}: FAIL no solutions/lab{lab} overlay")
@@ -83,24 +81,24 @@ def main():
             print(f"honesty: lab {lab}: ok, its host test list matches the code ({len(actual)} cases)")
             passed += 1
         earlier = [n for n in kit.available_labs() if n < lab]
-        jobs.append((lab, "with its solution", kit.labs_arg(earlier + [lab]), "passed"))
-        jobs.append((lab, "without its solution", kit.labs_arg(earlier), "failed"))
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        results = list(pool.map(lambda j: grade(j[0], j[2]), jobs))
-    for (lab, mode, _, want), tests in zip(jobs, results):
-        if not tests:
-            print(f"honesty: lab {lab} {mode}: FAIL the grader produced no results")
-            failed += 1
-            continue
-        wrong = [t["name"] for t in tests if t["status"] != want]
-        if wrong:
-            print(f"honesty: lab {lab} {mode}: FAIL {len(wrong)} of {len(tests)} test(s) not {want}:")
-            for name in wrong:
-                print(f"    {name}")
-            failed += 1
-        else:
-            print(f"honesty: lab {lab} {mode}: ok, all {len(tests)} tests {want}")
-            passed += 1
+        with_own = kit.labs_arg(earlier + [lab])
+        without = kit.labs_arg(earlier)
+        for mode, solved, want in (("with its solution", with_own, "passed"),
+                                   ("without its solution", without, "failed")):
+            tests = grade(lab, solved)
+            if not tests:
+                print(f"honesty: lab {lab} {mode}: FAIL the grader produced no results")
+                failed += 1
+                continue
+            wrong = [t["name"] for t in tests if t["status"] != want]
+            if wrong:
+                print(f"honesty: lab {lab} {mode}: FAIL {len(wrong)} of {len(tests)} test(s) not {want}:")
+                for name in wrong:
+                    print(f"    {name}")
+                failed += 1
+            else:
+                print(f"honesty: lab {lab} {mode}: ok, all {len(tests)} tests {want}")
+                passed += 1
     print(f"honesty: {passed} passed, {failed} failed")
     return 1 if failed else 0
 
