@@ -241,8 +241,8 @@ template <VmcsAccess A> bool handle_slave_exit(Vmcs<A>& v, GuestRegs& r, SlaveEx
         skip_instruction(v);
         v.write(GUEST_INTERRUPTIBILITY_INFO, v.read(GUEST_INTERRUPTIBILITY_INFO) & ~3u);
         // An interrupt that arrived during this exit is pending already: the guest takes it at
-        // the entry if it stays active; an entry into the HLT state would not see it (Bochs
-        // wakes a halted guest only for interrupts that arrive while it is halted).
+        // the entry if it stays active, without a round trip through the HLT state (whose
+        // wake-up by an interrupt pending before the entry this kit does not rely on).
         if (!c.vlapic && c.slave.interrupt_pending()) {
             ++c.stats.hlts_not_idle;
             return false;
