@@ -2,52 +2,34 @@
 
 namespace hv {
 
+namespace {
+/// Each GuestEnd's names, in enum order: for people, and as one token for `@@` lines.
+struct EndNames {
+    const char* name;
+    const char* token;
+};
+constexpr EndNames END_NAMES[] = {
+    {"halted", "halted"},
+    {"exited", "exited"},
+    {"EPT violation", "ept_violation"},
+    {"triple fault", "triple_fault"},
+    {"time budget exhausted", "budget_exhausted"},
+    {"VM entry failed", "entry_failed"},
+    {"unhandled exit", "unhandled_exit"},
+    {"too many exits", "too_many_exits"},
+    {"VMCS access failed", "vmcs_failed"},
+};
+static_assert(sizeof END_NAMES / sizeof END_NAMES[0] == size_t(GuestEnd::vmcs_failed) + 1,
+              "a name for every GuestEnd");
+} // namespace
+
 const char* guest_end_name(GuestEnd e) {
-    switch (e) {
-    case GuestEnd::halted:
-        return "halted";
-    case GuestEnd::exited:
-        return "exited";
-    case GuestEnd::ept_violation:
-        return "EPT violation";
-    case GuestEnd::triple_fault:
-        return "triple fault";
-    case GuestEnd::budget_exhausted:
-        return "time budget exhausted";
-    case GuestEnd::entry_failed:
-        return "VM entry failed";
-    case GuestEnd::unhandled_exit:
-        return "unhandled exit";
-    case GuestEnd::too_many_exits:
-        return "too many exits";
-    case GuestEnd::vmcs_failed:
-        return "VMCS access failed";
-    }
-    return "?";
+    return size_t(e) < sizeof END_NAMES / sizeof END_NAMES[0] ? END_NAMES[size_t(e)].name : "?";
 }
 
 const char* guest_end_token(GuestEnd e) {
-    switch (e) {
-    case GuestEnd::halted:
-        return "halted";
-    case GuestEnd::exited:
-        return "exited";
-    case GuestEnd::ept_violation:
-        return "ept_violation";
-    case GuestEnd::triple_fault:
-        return "triple_fault";
-    case GuestEnd::budget_exhausted:
-        return "budget_exhausted";
-    case GuestEnd::entry_failed:
-        return "entry_failed";
-    case GuestEnd::unhandled_exit:
-        return "unhandled_exit";
-    case GuestEnd::too_many_exits:
-        return "too_many_exits";
-    case GuestEnd::vmcs_failed:
-        return "vmcs_failed";
-    }
-    return "unknown";
+    return size_t(e) < sizeof END_NAMES / sizeof END_NAMES[0] ? END_NAMES[size_t(e)].token
+                                                              : "unknown";
 }
 
 } // namespace hv

@@ -9,13 +9,15 @@ kit_host_test(slave_layout_test SOURCES hypervisor/core/slave/tests/slave_layout
               hypervisor/core/slave/slave_layout.cc kernel/core/result.cc)
 kit_host_test(slave_policy_test SOURCES hypervisor/core/slave/tests/slave_policy_test.cc
               hypervisor/core/slave/slave_policy.cc hypervisor/core/tests/exit_dispatch_fakes.cc)
+# What the slave's exit-handler tests link: the handlers' pure parts and stand-ins for labs 5 and 7.
+set(SLAVE_EXITS_DEPS hypervisor/core/slave/tests/slave_exits_fakes.cc hypervisor/core/tests/exit_dispatch_fakes.cc
+    hypervisor/core/slave/slave_policy.cc hypervisor/core/slave/icr_verdict.cc
+    hypervisor/core/slave/uart16550.cc hypervisor/core/slave/vlapic.cc hypervisor/core/exit_reason.cc
+    hypervisor/core/slave/ioapic.cc hypervisor/core/mmio_insn.cc hypervisor/core/slave/smp_ipi.cc
+    kernel/core/format.cc kernel/core/format_int.cc)
 # The slave's exit handlers on a fake VMCS, with stand-ins for labs 5 and 7: infrastructure.
 kit_host_test(slave_exits_test SOURCES hypervisor/core/slave/tests/slave_exits_test.cc
-              hypervisor/core/slave/tests/slave_exits_fakes.cc hypervisor/core/tests/exit_dispatch_fakes.cc
-              hypervisor/core/slave/slave_policy.cc hypervisor/core/slave/icr_verdict.cc
-              hypervisor/core/slave/uart16550.cc hypervisor/core/slave/vlapic.cc hypervisor/core/exit_reason.cc
-              hypervisor/core/slave/ioapic.cc hypervisor/core/mmio_insn.cc hypervisor/core/slave/smp_ipi.cc
-              kernel/core/format.cc kernel/core/format_int.cc)
+              ${SLAVE_EXITS_DEPS})
 # Host tests for the emulated devices (infrastructure).
 kit_host_test(uart16550_test SOURCES hypervisor/core/slave/tests/uart16550_test.cc
               hypervisor/core/slave/uart16550.cc)
@@ -26,11 +28,7 @@ kit_host_test(ept_sink_test LAB 6 SOURCES hypervisor/core/slave/tests/ept_sink_t
               hypervisor/core/slave/ept_sink.cc hypervisor/core/ept/ept.cc kernel/core/result.cc)
 # Babysat mode's decisions on a fake VMCS (infrastructure, with the same stand-ins).
 kit_host_test(babysat_exits_test SOURCES hypervisor/core/slave/tests/babysat_exits_test.cc
-              hypervisor/core/slave/tests/slave_exits_fakes.cc hypervisor/core/tests/exit_dispatch_fakes.cc
-              hypervisor/core/slave/slave_policy.cc hypervisor/core/slave/icr_verdict.cc
-              hypervisor/core/slave/uart16550.cc hypervisor/core/slave/vlapic.cc hypervisor/core/exit_reason.cc
-              hypervisor/core/slave/ioapic.cc hypervisor/core/mmio_insn.cc hypervisor/core/slave/smp_ipi.cc
-              kernel/core/format.cc kernel/core/format_int.cc)
+              ${SLAVE_EXITS_DEPS})
 # INIT/SIPI between an SMP slave's CPUs (infrastructure).
 kit_host_test(smp_ipi_test SOURCES hypervisor/core/slave/tests/smp_ipi_test.cc
               hypervisor/core/slave/smp_ipi.cc)

@@ -1,9 +1,8 @@
 // Babysat mode's decisions replayed on a fake VMCS: what is injected before an entry and what
 // each exit means for the caller's run (babysat_exits.h). Lab 5's CPUID policy and lab 7's ICR
 // filter are stand-ins (slave_exits_fakes.cc), as in slave_exits_test.
-#include "hypervisor/core/fake_vmcs.h"
 #include "hypervisor/core/slave/babysat_exits.h"
-#include "hypervisor/core/tests/fake_exit_env.h"
+#include "hypervisor/core/slave/tests/slave_rig.h"
 
 #include <catch2/catch.hpp>
 #include <string>
@@ -15,45 +14,10 @@ using namespace kern::x86;
 
 namespace {
 
-struct FakeSlave final : SlaveEnv {
-    std::vector<uint64_t> icrs;
-    unsigned rings = 0;
-    void write_icr(uint64_t icr) override { icrs.push_back(icr); }
-    bool absorb_stray_access(uint64_t) override { return true; }
-    uint64_t apic_base() override { return 0xFEE00C00; }
-    void console_line(const char*, size_t) override {}
-    void doorbell() override { ++rings; }
-    std::vector<StartupIpi> startups; // INITs and SIPIs to its other CPUs
-    void startup_ipi(const StartupIpi& ipi) override { startups.push_back(ipi); }
-    bool pending = false; // an interrupt waits in the LAPIC
-    bool interrupt_pending() override { return pending; }
-    static void sink(void*, const char*, size_t) {}
-};
-
-struct Rig {
-    FakeVmcs fake;
-    Vmcs<FakeVmcs> vmcs{fake};
-    GuestRegs regs{};
-    GuestConfig cfg;
-    GuestOutcome out;
-    std::vector<uint8_t> ram = std::vector<uint8_t>(1 << 21, 0);
-    hv::test::FakeExitEnv env;
-    GuestContext ctx{cfg, out, ram.data(), 0, env};
-    FakeSlave slave;
-    Uart16550 uart{FakeSlave::sink, &slave};
-    SlaveStats stats;
-    uint32_t own[1] = {1};
-    kern::Atomic<bool> stop_flag{false};
-    SlaveExitContext sctx{ctx, slave, uart, stats, own, 1, &stop_flag};
+struct Rig : hv::test::SlaveRig {
     VirtualLapic vlapic{1};
 
-    Rig() {
-        cfg.name = "linux";
-        cfg.ram_bytes = ram.size();
-        fake.set(GUEST_RIP, 0x1000);
-        fake.set(VM_EXIT_INSTRUCTION_LEN, 1);
-        fake.set(GUEST_SS_AR_BYTES, 0x93);
-        fake.set(GUEST_RFLAGS, 0x202);     // IF
+    Rig() : SlaveRig(1) {
         vlapic.seed(0x1FF, 0, 0x10000, 0); // software-enabled, timer masked, no deadline
         sctx.vlapic = &vlapic;
     }

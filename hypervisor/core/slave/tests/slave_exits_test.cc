@@ -2,9 +2,7 @@
 // test guests): each test sets the exit fields a real exit would, calls handle_slave_exit(), and
 // checks what the handler left in the guest state, the counters and the host services.
 // Lab 5's CPUID policy and lab 7's ICR filter are stand-ins (slave_exits_fakes.cc).
-#include "hypervisor/core/fake_vmcs.h"
-#include "hypervisor/core/slave/slave_exits.h"
-#include "hypervisor/core/tests/fake_exit_env.h"
+#include "hypervisor/core/slave/tests/slave_rig.h"
 
 #include <catch2/catch.hpp>
 #include <cstring>
@@ -14,55 +12,10 @@
 using namespace hv;
 
 namespace {
-using FakeEnv = hv::test::FakeExitEnv;
+using hv::test::FakeSlave;
 
-struct FakeSlave final : SlaveEnv {
-    std::vector<uint64_t> icrs;       // ICR writes performed
-    std::vector<uint64_t> absorbed;   // holes mapped to the junk page
-    std::vector<std::string> console; // console lines
-    bool absorb_ok = true;
-    void write_icr(uint64_t icr) override { icrs.push_back(icr); }
-    bool absorb_stray_access(uint64_t gpa) override {
-        if (absorb_ok) absorbed.push_back(gpa);
-        return absorb_ok;
-    }
-    uint64_t apic_base() override { return 0xFEE00C00; } // enabled, x2APIC, not BSP
-    void console_line(const char* line, size_t n) override { console.emplace_back(line, n); }
-    unsigned rings = 0;
-    void doorbell() override { ++rings; }
-    std::vector<StartupIpi> startups; // INITs and SIPIs to its other CPUs
-    void startup_ipi(const StartupIpi& ipi) override { startups.push_back(ipi); }
-    bool pending = false; // an interrupt waits in the LAPIC
-    bool interrupt_pending() override { return pending; }
-    static void sink(void* self, const char* line, size_t n) {
-        static_cast<FakeSlave*>(self)->console_line(line, n);
-    }
-};
-
-struct Rig {
-    FakeVmcs fake;
-    Vmcs<FakeVmcs> vmcs{fake};
-    GuestRegs regs{};
-    GuestConfig cfg;
-    GuestOutcome out;
-    std::vector<uint8_t> ram = std::vector<uint8_t>(1 << 21, 0);
-    FakeEnv env;
-    GuestContext ctx{cfg, out, ram.data(), 0, env};
-    FakeSlave slave;
-    Uart16550 uart{FakeSlave::sink, &slave};
-    SlaveStats stats;
-    uint32_t own[1] = {1};
-    kern::Atomic<bool> stop_flag{false};
-    SlaveExitContext sctx{ctx, slave, uart, stats, own, 1, &stop_flag};
-
-    Rig() {
-        cfg.name = "linux";
-        cfg.ram_bytes = ram.size();
-        fake.set(GUEST_RIP, 0x1000);
-        fake.set(VM_EXIT_INSTRUCTION_LEN, 2);
-        fake.set(GUEST_SS_AR_BYTES, 0x93);
-        fake.set(GUEST_RFLAGS, 0x202); // IF
-    }
+struct Rig : hv::test::SlaveRig {
+    Rig() : SlaveRig(2) {}
     bool exit(ExitReason r, uint64_t qualification = 0) {
         fake.set(VM_EXIT_REASON, uint32_t(r));
         fake.set(EXIT_QUALIFICATION, qualification);
