@@ -76,7 +76,7 @@ struct GuestResources {
 class GuestPolicy {
   public:
     static constexpr bool INTERRUPTS_BETWEEN_EXITS = true;
-    explicit GuestPolicy(GuestContext& ctx) : m_ctx(ctx) {}
+    GuestPolicy(GuestContext& ctx, ExitLog& log) : m_ctx(ctx), m_log(log) {}
 
     RunStep before_entry(Vcpu&) { return RunStep::resume; }
     void after_exit(Vcpu&) {}
@@ -84,7 +84,7 @@ class GuestPolicy {
         GuestOutcome& out = m_ctx.out;
         if (handle_exit(v.vmcs(), v.regs(), m_ctx)) {
             if (out.end == GuestEnd::triple_fault || out.end == GuestEnd::unhandled_exit)
-                dump_guest_state(v.vmcs(), v.regs(), v.name());
+                dump_guest_state(v.vmcs(), v.regs(), v.name(), &m_ctx.env);
             return RunStep::leave;
         }
         if (m_ctx.config.max_guest_cycles && out.guest_cycles >= m_ctx.config.max_guest_cycles) {
@@ -97,9 +97,12 @@ class GuestPolicy {
         }
         return RunStep::resume;
     }
+    /// The exit's lines (its hypercall prints), held back by on_exit: printed with interrupts on.
+    void between_exits(Vcpu&) { print_held(m_log); }
 
   private:
     GuestContext& m_ctx;
+    ExitLog& m_log;
 };
 
 } // namespace
@@ -185,13 +188,16 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
 
     KernelExitEnv env;
     env.fpu = &vcpu.fpu(); // its x87/SSE/AVX registers, kept apart from other guests'
+    ExitLog log;           // its exits' lines, printed between exits with interrupts on
+    env.held = &log;
     GuestContext ctx{
         cfg,  out, ram,
         base, env, CrFixedBits{caps.cr0_fixed0, caps.cr0_fixed1, caps.cr4_fixed0, caps.cr4_fixed1}};
     vcpu.regs().rdi = cfg.ram_bytes; // launch convention: RDI = RAM size, RSI = its base
     vcpu.regs().rsi = base;
-    GuestPolicy policy(ctx);
+    GuestPolicy policy(ctx, log);
     run_vcpu(vcpu, policy);
+    print_held(log); // the last exit's lines
     if (!cfg.silent) report_exit_counts(cfg.name, out.total_exits, out.exits);
     if (!cfg.quiet && !cfg.silent) {
         kern::kprintf("guest '%s': %s", cfg.name, guest_end_name(out.end));

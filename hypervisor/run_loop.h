@@ -45,6 +45,9 @@ enum class RunStep : uint8_t {
 ///     exit (the guest runs in a master thread that may be preempted between exits); false if
 ///     interrupts stay off for the whole run (they are the guest's, or an external-interrupt
 ///     exit ends the run);
+///   - `between_exits(v)` (only with INTERRUPTS_BETWEEN_EXITS): after on_exit, with interrupts
+///     on and the thread preemptible: slow work such as printing the exit's console lines (a
+///     UART line takes milliseconds, which the CPU's real-time threads must not wait for);
 ///   - `before_entry(v)`: get the next entry ready; RunStep::leave ends the run without entering;
 ///   - `after_exit(v)`: right after the exit, before anything else: undo what before_entry did
 ///     to the host;
@@ -55,6 +58,9 @@ concept RunPolicy = requires(P& p, Vcpu& v) {
     { p.before_entry(v) } -> std::same_as<RunStep>;
     {p.after_exit(v)};
     { p.on_exit(v) } -> std::same_as<RunStep>;
+    requires !P::INTERRUPTS_BETWEEN_EXITS || requires {
+        p.between_exits(v);
+    };
 };
 
 /// The run loop's out-of-line steps (run_loop.cc).
@@ -107,8 +113,9 @@ template <RunPolicy P> void run_vcpu(Vcpu& v, P& p) {
         }
         if (step == RunStep::leave) break;
         if constexpr (P::INTERRUPTS_BETWEEN_EXITS) {
-            v.fpu().leave();                // the master's XCR0 while it runs
-            cpu::take_pending_interrupts(); // one that caused the exit is taken now
+            v.fpu().leave();             // the master's XCR0 while it runs
+            cpu::sti_and_take_pending(); // one that caused the exit is taken now
+            p.between_exits(v);          // interrupts off again at the top of the loop
         }
     }
     run_loop::finish(v);

@@ -10,6 +10,7 @@
 #include "hypervisor/core/vm_instruction_error.h"
 #include "hypervisor/core/vmcs_load.h"
 #include "hypervisor/guest_fpu.h"
+#include "lib/string.h"
 #include "mem/memory.h"
 #include "test/report.h"
 
@@ -70,7 +71,26 @@ CpuidRegs KernelExitEnv::host_cpuid(uint32_t leaf, uint32_t subleaf) {
 }
 
 void KernelExitEnv::log(const char* line) {
-    kern::kprintf("%s\n", line);
+    if (held)
+        held->push(nullptr, line, strlen(line));
+    else
+        kern::kprintf("%s\n", line);
+}
+
+void print_held(ExitLog& log) {
+    for (;;) {
+        char line[HC_PRINT_MAX + 64];
+        bool have;
+        uint64_t dropped;
+        {
+            cpu::IrqSave irqs; // it is filled with interrupts off, on this CPU
+            have = log.pop(line);
+            dropped = log.take_dropped();
+        }
+        if (dropped) kern::kprintf("[%lu hypervisor lines lost: too many in one exit]\n", dropped);
+        if (!have) return;
+        kern::kprintf("%s\n", line);
+    }
 }
 
 void KernelExitEnv::set_xcr0(uint64_t value) {
@@ -141,12 +161,21 @@ uint64_t report_entry_failure(int rc, bool launched, RealVmcs& real, const char*
     return err;
 }
 
-void dump_guest_state(Vmcs<RealVmcs>& v, const GuestRegs& r, const char* who) {
-    kern::kprintf("%s state: RIP %#lx RSP %#lx RFLAGS %#lx CR0 %#lx CR3 %#lx CR4 %#lx EFER %#lx\n",
-                  who, v.read(GUEST_RIP), v.read(GUEST_RSP), v.read(GUEST_RFLAGS),
-                  v.read(GUEST_CR0), v.read(GUEST_CR3), v.read(GUEST_CR4), v.read(GUEST_IA32_EFER));
-    kern::kprintf("  RAX %#lx RBX %#lx RCX %#lx RDX %#lx RSI %#lx RDI %#lx\n", r.rax, r.rbx, r.rcx,
-                  r.rdx, r.rsi, r.rdi);
+void dump_guest_state(Vmcs<RealVmcs>& v, const GuestRegs& r, const char* who, ExitEnv* env) {
+    char line[2][200];
+    kern::snformat(line[0], sizeof line[0],
+                   "%s state: RIP %#lx RSP %#lx RFLAGS %#lx CR0 %#lx CR3 %#lx CR4 %#lx EFER %#lx",
+                   who, v.read(GUEST_RIP), v.read(GUEST_RSP), v.read(GUEST_RFLAGS),
+                   v.read(GUEST_CR0), v.read(GUEST_CR3), v.read(GUEST_CR4),
+                   v.read(GUEST_IA32_EFER));
+    kern::snformat(line[1], sizeof line[1],
+                   "  RAX %#lx RBX %#lx RCX %#lx RDX %#lx RSI %#lx RDI %#lx", r.rax, r.rbx, r.rcx,
+                   r.rdx, r.rsi, r.rdi);
+    for (const char* l : line)
+        if (env)
+            env->log(l);
+        else
+            kern::kprintf("%s\n", l);
 }
 
 void report_exit_counts(const char* name, uint64_t total,

@@ -10,6 +10,7 @@
 #include "hypervisor/arch/x86_64/vmx_insn.h"
 #include "hypervisor/core/entry_check/vmx_state.h"
 #include "hypervisor/core/exit_dispatch.h"
+#include "hypervisor/core/line_queue.h"
 
 #include <stdint.h>
 
@@ -27,6 +28,13 @@ void xsetbv(uint64_t value);
 
 class GuestFpu;
 
+/// The exit handlers' lines held back while interrupts are off (line_queue.h): a guest's
+/// hypercall prints, the state dump of a guest that ended, a slave's refusals.
+using ExitLog = LineQueue<8, HC_PRINT_MAX + 64>;
+
+/// Print what @p log holds, with interrupts as the caller has them (on: the point of holding).
+void print_held(ExitLog& log);
+
 /// The machine behind the exit handlers: the host CPU's CPUID and the master's console.
 struct KernelExitEnv final : ExitEnv {
     CpuidRegs host_cpuid(uint32_t leaf, uint32_t subleaf) override;
@@ -35,6 +43,8 @@ struct KernelExitEnv final : ExitEnv {
     /// The guest's XSETBV: its vCPU's FPU state learns the new XCR0 (guest_fpu.h).
     void set_xcr0(uint64_t value) override;
     GuestFpu* fpu = nullptr; ///< the running vCPU's FPU state, nullptr: load XCR0 directly
+    /// Where log() puts its lines, to be printed later with print_held(); nullptr: print at once.
+    ExitLog* held = nullptr;
 };
 
 /// Validate @p s with the VM-entry checker (a refusal is printed with the field at fault),
@@ -56,8 +66,10 @@ kern::Result<uint64_t> write_new_vmcs(const VmxState& s, RealVmcs& real, const c
 /// VM-instruction error (0 for VMfailInvalid).
 uint64_t report_entry_failure(int rc, bool launched, RealVmcs& real, const char* who);
 
-/// Print the guest's control registers, RIP, RSP, RFLAGS, EFER and general registers.
-void dump_guest_state(Vmcs<RealVmcs>& v, const GuestRegs& r, const char* who);
+/// Print the guest's control registers, RIP, RSP, RFLAGS, EFER and general registers, through
+/// @p env's log (held back if it holds its lines) or, without one, at once.
+void dump_guest_state(Vmcs<RealVmcs>& v, const GuestRegs& r, const char* who,
+                      ExitEnv* env = nullptr);
 
 /// `@@ guest_exits name=<name> total=N <REASON>=count ...`: exits per reason, for graders.
 void report_exit_counts(const char* name, uint64_t total,

@@ -113,19 +113,24 @@ void park_babysat(SlaveVm& vm, const SyscallMsrs& host_msrs, const lapic::LentCo
     kern::kprintf("%s: babysat mode: CPU %u is the master's again; Linux runs only inside its "
                   "callers' budgets\n",
                   vm.label, vm.cpu);
+    // Its lines wait from here until this thread prints them with interrupts on: its callers
+    // run it with theirs off.
+    vm.queue_console = true;
+    vm.bsp.env.held = &vm.exit_log;
     c.parked_cpu.store(vm.cpu, kern::MemoryOrder::release);
     c.parked.store(&vm, kern::MemoryOrder::release);
     cpu::sti();
-    vm.queue_console = true; // set with interrupts off: no caller runs it yet
     while (!c.stop.load(kern::MemoryOrder::acquire) && !vm.died.load(kern::MemoryOrder::acquire)) {
         kern::sleep_until(cpu::rdtsc() + kern::g_clock.tsc_hz / 100);
         vm.senv.flush_console(); // what its callers' runs printed, now with interrupts on
     }
-    vm.senv.flush_console();
     cpu::cli(); // no caller on this CPU runs it from here: they run with interrupts off
-    vm.queue_console = false;
     c.parked.store(static_cast<SlaveVm*>(nullptr), kern::MemoryOrder::release);
     c.parked_cpu.store(~0u, kern::MemoryOrder::release);
+    vm.queue_console = false;
+    vm.bsp.env.held = nullptr;
+    cpu::sti();
+    vm.senv.flush_console(); // the last lines its callers queued
     if (!vm.died.load(kern::MemoryOrder::acquire)) vm.res.out.end = GuestEnd::exited;
 }
 

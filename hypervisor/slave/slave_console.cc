@@ -30,20 +30,10 @@ void keep_line(char* dst, size_t size, const char* line, size_t n) {
 } // namespace
 
 void KernelSlaveEnv::console_line(const char* line, size_t n) {
-    if (vm->queue_console) {
-        SlaveVm::ConsoleQueue& q = vm->console_queue;
-        if (q.head - q.tail < q.LINES) {
-            char* slot = q.line[q.head % q.LINES];
-            size_t k = n < sizeof q.line[0] - 1 ? n : sizeof q.line[0] - 1;
-            memcpy(slot, line, k);
-            slot[k] = '\0';
-            ++q.head;
-        } else {
-            ++q.dropped;
-        }
-    } else {
+    if (vm->queue_console)
+        vm->console_queue.push(nullptr, line, n);
+    else
         kern::kprintf("%s %s\n", vm->console_prefix, line);
-    }
     size_t keep = n < sizeof res->last_line - 1 ? n : sizeof res->last_line - 1;
     memcpy(res->last_line, line, keep);
     res->last_line[keep] = '\0';
@@ -67,24 +57,19 @@ void KernelSlaveEnv::console_line(const char* line, size_t n) {
 }
 
 void KernelSlaveEnv::flush_console() {
-    SlaveVm::ConsoleQueue& q = vm->console_queue;
+    print_held(vm->exit_log);
     for (;;) {
-        char text[sizeof q.line[0]];
+        char text[128];
+        bool have;
         uint64_t dropped;
         {
             kern::cpu::IrqSave irq; // the callers on this CPU fill it with interrupts off
-            if (q.head == q.tail && !q.dropped) return;
-            dropped = q.dropped;
-            q.dropped = 0;
-            if (q.head != q.tail) {
-                memcpy(text, q.line[q.tail % q.LINES], sizeof text);
-                ++q.tail;
-            } else {
-                text[0] = '\0';
-            }
+            have = vm->console_queue.pop(text);
+            dropped = vm->console_queue.take_dropped();
         }
         if (dropped) kern::kprintf("%s: %lu console lines lost (queue full)\n", vm->label, dropped);
-        if (text[0]) kern::kprintf("%s %s\n", vm->console_prefix, text);
+        if (!have) return;
+        kern::kprintf("%s %s\n", vm->console_prefix, text);
     }
 }
 

@@ -145,18 +145,11 @@ struct SlaveVm {
     /// Its console lines' prefix: "[linux]", "[linux1]".
     char console_prefix[12] = {};
     /// Babysat mode: console lines wait here instead of being printed by the caller that ran
-    /// the slave, whose CPU's interrupts are off then: a line on the UART takes milliseconds,
-    /// and the CPU's real-time threads would wait for it. Touched only on the slave's CPU,
-    /// interrupts off.
-    struct ConsoleQueue {
-        static constexpr unsigned LINES = 32; ///< lines it holds
-        char line[LINES][128];                ///< the lines, NUL-terminated
-        unsigned head = 0;                    ///< free-running: the next line written
-        unsigned tail = 0;                    ///< free-running: the next line printed
-        uint64_t dropped = 0;                 ///< lines lost to a full queue
-    };
-    ConsoleQueue console_queue; ///< its console lines while parked
-    bool queue_console = false; ///< true while parked in babysat mode
+    /// the slave, whose CPU's interrupts are off then (line_queue.h). Touched only on the
+    /// slave's CPU, interrupts off.
+    LineQueue<32, 128> console_queue;
+    ExitLog exit_log; ///< babysat mode: its exit handlers' lines (refusals), held the same way
+    bool queue_console = false; ///< true while parked in babysat mode: both queues are used
     SlaveMemory mem;            ///< RAM, EPT, sink, bitmaps (destroyed last)
     GuestConfig cfg;            ///< name, RAM size, EPT: for the shared exit handlers
     KernelSlaveEnv senv;        ///< the machine behind its exit handlers

@@ -50,6 +50,7 @@ struct BadAccessPolicy {
     }
     void after_exit(Vcpu&) {}
     RunStep on_exit(Vcpu&) { return RunStep::leave; }
+    void between_exits(Vcpu&) {}
 };
 
 void bad_access_ends_the_vcpu(kern::KTestContext& t, bool write) {

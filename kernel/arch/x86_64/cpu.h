@@ -117,11 +117,11 @@ KERN_ASM_INLINE void sti() {
     asm volatile("sti" ::: "memory");
 }
 
-/// With interrupts off: take the interrupts pending now, then turn them off again. STI delays
-/// interrupts until after the next instruction (SDM Vol 2B STI: its "interrupt shadow"), so
-/// "sti; cli" would take none; the NOP is that next instruction.
-KERN_ASM_INLINE void take_pending_interrupts() {
-    asm volatile("sti; nop; cli" ::: "memory");
+/// Turn interrupts on and take the ones pending now, before returning. STI delays interrupts
+/// until after the next instruction (SDM Vol 2B STI: its "interrupt shadow"), so "sti; cli"
+/// would take none; the NOP is that next instruction.
+KERN_ASM_INLINE void sti_and_take_pending() {
+    asm volatile("sti; nop" ::: "memory");
 }
 KERN_ASM_INLINE void hlt() {
     asm volatile("hlt" ::: "memory");
