@@ -42,13 +42,15 @@ void report(const kern::RunSummary&) {
         "daemon\n",
         s.calls, s.calls ? s.min_cycles : 0, avg, s.max_cycles, s.timeouts, s.not_connected,
         s.rejected, s.stale, s.doorbells, s.wakeups);
-    char line[240];
+    char line[320];
     kern::snformat(line, sizeof line,
                    "libos calls=%lu min_cycles=%lu avg_cycles=%lu max_cycles=%lu timeouts=%lu "
                    "not_connected=%lu "
-                   "rejected=%lu stale=%lu doorbells=%lu wakeups=%lu",
+                   "rejected=%lu stale=%lu doorbells=%lu wakeups=%lu concurrent_max=%lu "
+                   "charged_cycles=%lu held=%lu",
                    s.calls, s.calls ? s.min_cycles : 0, avg, s.max_cycles, s.timeouts,
-                   s.not_connected, s.rejected, s.stale, s.doorbells, s.wakeups);
+                   s.not_connected, s.rejected, s.stale, s.doorbells, s.wakeups, s.concurrent_max,
+                   s.charged_cycles, s.held);
     kern::report_line(line);
     if (g_io) {
         kern::IoVcpuStats io = kern::io_vcpu_stats(*g_io);
@@ -188,9 +190,10 @@ void libos_init() {
     }
     kern::syscall_set_fallback(syscall_fallback);
     kern::at_run_end(report);
-    kern::kprintf("libos: channel at %#lx (%lu KiB, %u slots, %u buffers of %u KiB), callers %s\n",
-                  region.value(), vlibos::CHANNEL_BYTES >> 10, vlibos::SLOTS, vlibos::BUFFERS,
-                  vlibos::BUFFER_BYTES >> 10,
+    kern::kprintf("libos: channel at %#lx (%lu KiB, %u caller slots with rings of %u slots, %u "
+                  "buffers of %u KiB), callers %s\n",
+                  region.value(), vlibos::CHANNEL_BYTES >> 10, vlibos::CALLERS, vlibos::SLOTS,
+                  vlibos::BUFFERS, vlibos::BUFFER_BYTES >> 10,
                   mode == WaitMode::doorbell ? "sleep until the slave's doorbell"
                   : mode == WaitMode::spin   ? "spin"
                   : mode == WaitMode::babysat
