@@ -148,19 +148,19 @@ void Channel::set_hold(uint32_t slot, bool hold) {
 /// Sleep a little: until the doorbell (doorbell mode), or for `interval` us, which doubles
 /// from POLL_US up to 16 times that: each look costs the caller a wake-up charged to its
 /// budget, so a slow answer must not cost hundreds of them. Dedicated mode (poll, doorbell):
-/// the time slept is charged to the caller's VCPU, and the sleep ends when that would exhaust
-/// it; at exhaustion the caller waits for its replenishment, its request held (ChannelHeader::
-/// hold) if vlibosd has not taken it yet. Returns whether the request was held meanwhile (the
-/// deadline then moves by the time held).
-bool Channel::wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval, uint64_t& charged_at,
-                            uint32_t slot) {
+/// the time slept is charged to the caller's VCPU (what it runs is charged anyway), and the
+/// sleep ends when that exhausts it; then the caller waits for its replenishment, its request
+/// held (ChannelHeader::hold) if vlibosd has not taken it yet. The time it waits for budget is
+/// not charged: it could not pay for it, and a caller is never charged more than its budget
+/// (a request already taken runs on, and is charged again from the replenishment on, to its
+/// completion). Returns whether the request was held (the call's deadline then moves).
+bool Channel::wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval, uint32_t slot) {
     uint64_t now = cpu::rdtsc();
     if (m_mode == WaitMode::spin) {
         __builtin_ia32_pause(); // the caller runs: its budget pays as it goes
         return false;
     }
-    kern::Thread* self = kern::current_thread();
-    bool charge = self->vcpu != nullptr;
+    bool charge = m_charging && kern::current_thread()->vcpu != nullptr;
     uint64_t left = charge ? kern::current_budget_left() : UINT64_MAX;
     uint64_t until = m_mode == WaitMode::doorbell ? now + us(POLL_US * 20) : now + us(interval);
     until = until < deadline ? until : deadline;
@@ -173,13 +173,10 @@ bool Channel::wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval, ui
         interval = interval * 2 <= POLL_US * 16 ? interval * 2 : POLL_US * 16;
     }
     if (!charge) return false;
-    now = cpu::rdtsc();
-    uint64_t waited = now - charged_at;
-    charged_at = now;
-    add(m_stats.charged_cycles, waited);
-    if (kern::current_charge_wait(waited) > 0) return false;
-    // Out of budget. A request still in the ring is not served until the replenishment; one
-    // vlibosd has taken runs on, and its time is charged when the caller looks again.
+    uint64_t slept = cpu::rdtsc() - now;
+    add(m_stats.charged_cycles, slept);
+    if (kern::current_charge_wait(slept) > 0) return false;
+    // Out of budget. A request still in the ring is not served until the replenishment.
     bool held = c.requests.in_flight() > 0;
     if (held) {
         set_hold(slot, true);
@@ -187,10 +184,7 @@ bool Channel::wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval, ui
     }
     while (kern::current_budget_left() == 0)
         kern::thread_yield(); // descheduled until the replenishment
-    if (held) {
-        charged_at = cpu::rdtsc(); // held, not served: not charged
-        set_hold(slot, false);
-    }
+    if (held) set_hold(slot, false);
     return held;
 }
 
@@ -272,7 +266,7 @@ int64_t Channel::transact(uint32_t slot, Op op, const int64_t args[6], const voi
     if (payload_len) memcpy(buffer(req.buffer), payload, payload_len);
     uint64_t t0 = cpu::rdtsc();
     uint64_t deadline = t0 + us(CALL_TIMEOUT_MS * 1000);
-    uint64_t interval = POLL_US, charged_at = t0;
+    uint64_t interval = POLL_US;
     c.rang = false;
     c.waiter = kern::current_thread();
     struct ClearWaiter {
@@ -292,8 +286,7 @@ int64_t Channel::transact(uint32_t slot, Op op, const int64_t args[6], const voi
         }
         if (cpu::rdtsc() >= deadline || !slave_up()) return slave_up() ? -CE_TIMEDOUT : -CE_NOTCONN;
         uint64_t before = cpu::rdtsc();
-        if (wait_a_little(c, deadline, interval, charged_at, slot))
-            deadline += cpu::rdtsc() - before;
+        if (wait_a_little(c, deadline, interval, slot)) deadline += cpu::rdtsc() - before;
     }
     for (;;) {
         Response rsp;
@@ -310,14 +303,9 @@ int64_t Channel::transact(uint32_t slot, Op op, const int64_t args[6], const voi
             uint32_t n = rsp.len < out_cap ? rsp.len : out_cap;
             if (n && out) memcpy(out, buffer(req.buffer), n);
             if (out_len) *out_len = n;
-            uint64_t now = cpu::rdtsc(), cycles = now - t0;
-            if (kern::Vcpu* v = kern::current_thread()->vcpu) {
+            uint64_t cycles = cpu::rdtsc() - t0;
+            if (kern::Vcpu* v = kern::current_thread()->vcpu)
                 kern::vcpu_account_delegated(*v, cycles);
-                if (m_mode == WaitMode::poll || m_mode == WaitMode::doorbell) {
-                    add(m_stats.charged_cycles, now - charged_at);
-                    (void)kern::current_charge_wait(now - charged_at); // the rest of the wait
-                }
-            }
             add(m_stats.calls);
             add(m_stats.total_cycles, cycles);
             lower_to(m_stats.min_cycles, cycles);
@@ -345,7 +333,7 @@ int64_t Channel::transact(uint32_t slot, Op op, const int64_t args[6], const voi
             }
         } else {
             uint64_t before = cpu::rdtsc();
-            if (wait_a_little(c, deadline, interval, charged_at, slot))
+            if (wait_a_little(c, deadline, interval, slot))
                 deadline += cpu::rdtsc() - before; // held, not served: the deadline moves
         }
     }

@@ -80,6 +80,9 @@ class Channel {
     /// The doorbell: called on the slave's CPU, interrupts off. Its bottom half (waking the
     /// callers whose response is there) runs on set_doorbell_io_vcpu()'s I/O VCPU if any.
     void on_doorbell();
+    /// Whether dedicated mode (poll, doorbell) charges a caller's wait to its VCPU (the
+    /// default; libos_charge=0 on the kernel command line turns it off, for comparisons).
+    void set_charging(bool on) { m_charging = on; }
     /// Run the doorbell's bottom halves on @p io; nullptr: in the top half.
     void set_doorbell_io_vcpu(kern::IoVcpu* io) { m_io = io; }
 
@@ -118,8 +121,7 @@ class Channel {
     void wake_daemon();
     void set_hold(uint32_t slot, bool hold);
     bool babysit(uint64_t deadline);
-    bool wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval, uint64_t& charged_at,
-                       uint32_t slot);
+    bool wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval, uint32_t slot);
     int64_t transact(uint32_t slot, vlibos::Op op, const int64_t args[6], const void* payload,
                      uint32_t payload_len, void* out, uint32_t out_cap, uint32_t* out_len);
     static void doorbell_bottom(void* self);
@@ -130,6 +132,7 @@ class Channel {
     Caller m_callers[vlibos::CALLERS];
     DelegateStats m_stats;
     volatile uint32_t m_in_flight = 0;
+    bool m_charging = true;
     kern::IoVcpu* m_io = nullptr;
     volatile bool m_bottom_queued = false; ///< one is queued and has not started
 };
