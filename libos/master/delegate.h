@@ -10,9 +10,9 @@
 // A call blocks only its caller: waiting is sleeping, so other threads of its CPU run, and
 // another caller's call is served while this one waits (vlibosd serves a call that may block in
 // a worker thread of its caller slot). Dedicated mode (the slave on its own CPU) charges the
-// caller's VCPU for its wait: at budget exhaustion the caller blocks until its replenishment,
-// and a request vlibosd has not yet taken stays held (ChannelHeader::hold) until then; a
-// request already taken runs to completion, charged. Nothing the slave writes can make the
+// caller's VCPU for its wait (libos_charge=1): at budget exhaustion the caller blocks until its
+// replenishment, and a request vlibosd has not yet taken stays held (ChannelHeader::hold) until
+// then; a request already taken runs to completion, charged. Nothing the slave writes can make the
 // master read or write outside the channel, or wait forever: every call has a deadline
 // (-ETIMEDOUT), a slave that stops makes pending and later calls fail (-ENOTCONN), and an
 // impossible ring index or response fails that call (-EPROTO, counted); a caller slot whose
@@ -80,8 +80,10 @@ class Channel {
     /// The doorbell: called on the slave's CPU, interrupts off. Its bottom half (waking the
     /// callers whose response is there) runs on set_doorbell_io_vcpu()'s I/O VCPU if any.
     void on_doorbell();
-    /// Whether dedicated mode (poll, doorbell) charges a caller's wait to its VCPU (the
-    /// default; libos_charge=0 on the kernel command line turns it off, for comparisons).
+    /// Whether dedicated mode (poll, doorbell) charges a caller's wait to its VCPU
+    /// (libos_charge=1 on the kernel command line; off by default: a charged caller that
+    /// exhausts its budget was seen to wait several periods per call, more than its budget
+    /// explains, see docs/delegation.md).
     void set_charging(bool on) { m_charging = on; }
     /// Run the doorbell's bottom halves on @p io; nullptr: in the top half.
     void set_doorbell_io_vcpu(kern::IoVcpu* io) { m_io = io; }
@@ -132,7 +134,7 @@ class Channel {
     Caller m_callers[vlibos::CALLERS];
     DelegateStats m_stats;
     volatile uint32_t m_in_flight = 0;
-    bool m_charging = true;
+    bool m_charging = false;
     kern::IoVcpu* m_io = nullptr;
     volatile bool m_bottom_queued = false; ///< one is queued and has not started
 };

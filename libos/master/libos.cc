@@ -148,8 +148,8 @@ void libos_init() {
     auto* p = reinterpret_cast<uint8_t*>(region.value());
     memset(p, 0, vlibos::CHANNEL_BYTES);
     channel_attach(p, mode, [] { return hv::linux_slave_running(); });
-    if (const char* c = kern::g_cmdline.get("libos_charge"); c && c[0] == '0')
-        default_channel().set_charging(false);
+    if (const char* c = kern::g_cmdline.get("libos_charge"); c && c[0] == '1')
+        default_channel().set_charging(true);
     hv::linux_slave_share(region.value(), vlibos::CHANNEL_BYTES,
                           mode == WaitMode::doorbell ? on_doorbell : nullptr);
     // (babysat: the doorbell is an exit the caller itself takes; nobody needs waking)

@@ -32,8 +32,8 @@ const char* const KNOWN[] = {
                         // (libos/master)
     "libos_idle_check", // libos_idle_check=S: count an idle slave's VM exits over S seconds
                         // (libos/master)
-    "libos_charge",     // libos_charge=0: dedicated mode does not charge callers' waits to
-                        // their budgets (for comparisons; libos/master)
+    "libos_charge",     // libos_charge=1: dedicated mode charges callers' waits to their
+                        // budgets (libos/master)
 };
 } // namespace
 
