@@ -147,24 +147,23 @@ void Channel::set_hold(uint32_t slot, bool hold) {
 
 /// Sleep a little: until the doorbell (doorbell mode), or for `interval` us, which doubles
 /// from POLL_US up to 16 times that: each look costs the caller a wake-up charged to its
-/// budget, so a slow answer must not cost hundreds of them. Dedicated mode (poll, doorbell):
-/// the time slept is charged to the caller's VCPU (what it runs is charged anyway), and the
-/// sleep ends when that exhausts it; then the caller waits for its replenishment, its request
-/// held (ChannelHeader::hold) if vlibosd has not taken it yet. The time it waits for budget is
-/// not charged: it could not pay for it, and a caller is never charged more than its budget
-/// (a request already taken runs on, and is charged again from the replenishment on, to its
-/// completion). Returns whether the request was held (the call's deadline then moves).
+/// budget, so a slow answer must not cost hundreds of them. Dedicated mode (poll, doorbell, with
+/// libos_charge=1): the time slept is charged to the caller's VCPU (what it runs is charged
+/// anyway), as if it had run; what the budget cannot pay becomes debt, which the VCPU's next
+/// replenishments pay first, so the caller does not run again before it has paid. A request
+/// vlibosd has not taken yet when the budget runs out is held (ChannelHeader::hold) until the
+/// caller has budget again; one it has taken runs on and is charged to its completion. Returns
+/// whether the request was held (the call's deadline then moves).
 bool Channel::wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval, uint32_t slot) {
     uint64_t now = cpu::rdtsc();
     if (m_mode == WaitMode::spin) {
         __builtin_ia32_pause(); // the caller runs: its budget pays as it goes
         return false;
     }
-    bool charge = m_charging && kern::current_thread()->vcpu != nullptr;
-    uint64_t left = charge ? kern::current_budget_left() : UINT64_MAX;
     uint64_t until = m_mode == WaitMode::doorbell ? now + us(POLL_US * 20) : now + us(interval);
     until = until < deadline ? until : deadline;
-    if (until > now && left < until - now) until = now + left; // wake when the budget is gone
+    // (Not cut at the budget's end: waking at every small replenishment the budget comes back
+    // in cost more wake-ups than the wait, and a sleeping caller overdraws little.)
     if (m_mode == WaitMode::doorbell) {
         kern::sleep_until_unless(until, &c.rang); // a lost doorbell costs 1 ms, never a hang
         c.rang = false;
@@ -172,20 +171,19 @@ bool Channel::wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval, ui
         kern::sleep_until(until);
         interval = interval * 2 <= POLL_US * 16 ? interval * 2 : POLL_US * 16;
     }
-    if (!charge) return false;
+    if (!m_charging || !kern::current_thread()->vcpu) return false;
     uint64_t slept = cpu::rdtsc() - now;
     add(m_stats.charged_cycles, slept);
     if (kern::current_charge_wait(slept) > 0) return false;
-    // Out of budget. A request still in the ring is not served until the replenishment.
+    // Out of budget (the scheduler takes the CPU away at once). A request still in the ring is
+    // not served until the caller has paid and has budget again.
     bool held = c.requests.in_flight() > 0;
-    if (held) {
-        set_hold(slot, true);
-        add(m_stats.held);
-    }
-    while (kern::current_budget_left() == 0)
-        kern::thread_yield(); // descheduled until the replenishment
-    if (held) set_hold(slot, false);
-    return held;
+    if (!held) return false; // taken: it runs on; the caller goes on when it has budget
+    set_hold(slot, true);
+    add(m_stats.held);
+    kern::thread_yield(); // back when the replenishments have paid the debt
+    set_hold(slot, false);
+    return true;
 }
 
 int64_t Channel::connect() {
