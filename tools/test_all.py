@@ -180,7 +180,7 @@ def main():
     # service only at the rate its budget allows.
     step("delegation-budget", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--slave", "--cmdline",
                                "exit=emu slave_run=serve libos=doorbell libos_charge=1", "--timeout", "300",
-                               "--app", "delegbench concurrent=1 budget calls=20 settle_ms=500"],
+                               "--app", "delegbench concurrent=1 budget budget_calls=3 calls=20 settle_ms=500"],
          check=lambda out: "@@ test=delegation_budget_charged result=pass" in out)
     step("delegation-babysat", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--slave", "--cmdline",
                                 "exit=emu slave_run=serve libos=babysat", "--timeout", "300",

@@ -11,11 +11,12 @@
 //                 -ETIMEDOUT, the three finish every call before it ends, at their normal
 //                 round trip (average at most 4 times the single caller's: three callers share
 //                 one daemon), @@ test=delegation_concurrent_blocked
-//   budget        dedicated mode charges a caller's wait to its VCPU: `budget_calls=` (20) null
-//                 calls back to back on a VCPU with 10% of a 10 ms period take at least 70% of
-//                 the periods their round trips (the single caller's fastest, measured first)
-//                 need at that rate: @@ test=delegation_budget_charged (run it with
-//                 libos_charge=1). Uncharged, they take a small fraction of that.
+//   budget        dedicated mode charges a caller's wait to its VCPU: `budget_calls=` (10) RUN
+//                 calls ("true": a fork and an exec in Linux, little for the caller to run)
+//                 back to back on a VCPU with 10% of a 10 ms period take at least half the
+//                 periods their round trips (measured first by the main thread, which has no
+//                 budget) need at that rate: @@ test=delegation_budget_charged (run it with
+//                 libos_charge=1). Uncharged, they take about a tenth of that.
 #include "concurrent.h"
 
 #include "core/format.h"
@@ -48,7 +49,15 @@ constexpr unsigned MAX_CALLERS = 4;
 constexpr int64_t ETIMEDOUT = 110;
 
 /// What a worker thread does in a phase.
-enum class Job : uint8_t { nops, read_silent };
+enum class Job : uint8_t { nops, read_silent, runs };
+
+/// A call that keeps Linux busy long (a fork and an exec) and costs its caller little: what
+/// the caller waits for, not what it runs, decides what a charged caller pays.
+int64_t run_true() {
+    char out[16];
+    uint64_t len = 0;
+    return vos::run("true", out, sizeof out, &len);
+}
 
 struct Worker {
     volatile uint64_t phase = 0; ///< bumped by the main thread: run the job once
@@ -89,6 +98,9 @@ void worker_main(void* arg) {
         if (w->job == Job::read_silent) {
             char buf[16];
             w->result = vos::read(w->fd, buf, sizeof buf);
+        } else if (w->job == Job::runs) {
+            for (uint64_t i = 0; i < w->calls; ++i)
+                w->bad += run_true() != 0;
         } else {
             for (uint64_t i = 0; i < w->calls; ++i) {
                 if (w->gap) vos::sleep_until(w->first + i * w->gap);
@@ -197,9 +209,17 @@ bool blocked_test(uint64_t calls, uint64_t gap, uint64_t single_avg) {
     return pass;
 }
 
-bool budget_test(uint64_t calls, uint64_t period, uint64_t per_call, uint64_t fast) {
+bool budget_test(uint64_t calls, uint64_t period) {
+    // What a call costs in Linux: measured in this (background) thread, which has no budget.
+    uint64_t per_call = ~0ull;
+    for (int i = 0; i < 3; ++i) {
+        uint64_t a = vos::now();
+        run_true();
+        uint64_t c = vos::now() - a;
+        per_call = c < per_call ? c : per_call;
+    }
     Worker& w = g_workers[MAX_CALLERS];
-    w.job = Job::nops;
+    w.job = Job::runs;
     w.calls = calls;
     w.gap = 0;
     run(MAX_CALLERS, 1);
@@ -207,17 +227,18 @@ bool budget_test(uint64_t calls, uint64_t period, uint64_t per_call, uint64_t fa
     // At 10% the VCPU pays for `per_call` cycles of waiting and running with per_call / budget
     // periods; the first budget is there at once.
     uint64_t need = calls * per_call > budget ? (calls * per_call - budget) / budget * period : 0;
-    vos::printf(
-        "delegbench: a caller with 10%% of a %lu-cycle period: %lu null calls in %lu cycles "
-        "(%lu wrong); at %lu cycles a call its budget allows them in no less than %lu\n",
-        period, calls, elapsed, w.bad, per_call, need);
+    vos::printf("delegbench: a caller with 10%% of a %lu-cycle period: %lu RUN calls in %lu cycles "
+                "(%lu wrong); at %lu cycles a call its budget allows them in no less than %lu\n",
+                period, calls, elapsed, w.bad, per_call, need);
     metric("deleg_budget_elapsed", elapsed);
     metric("deleg_budget_floor", need);
     vos::printf("@@ metric=deleg_budget_calls_per_s value=%lu unit=calls\n",
                 elapsed ? calls * g_hz / elapsed : 0);
-    // Uncharged, the calls would take about calls * fast cycles: far below the floor.
-    vos::printf("delegbench: uncharged they would take about %lu cycles\n", calls * fast);
-    bool pass = w.bad == 0 && elapsed >= need * 7 / 10;
+    // Uncharged, the calls take about calls * per_call cycles: far below the floor.
+    vos::printf("delegbench: uncharged they would take about %lu cycles\n", calls * per_call);
+    // Half the floor: a stall for budget that ends after the answer came is not charged (the
+    // caller is not made to pay for its own lack of budget), so up to one stall a call goes free.
+    bool pass = w.bad == 0 && elapsed >= need / 2;
     vos::report_test("delegation_budget_charged", pass);
     return pass;
 }
@@ -245,11 +266,11 @@ int concurrent_main(const char* args) {
     }
     vos::sleep_until(vos::now() + vos::arg_u64(args, "settle_ms", 3000) * (g_hz / 1000));
     bool ok = true;
-    uint64_t single_avg = 0, single_min = 0;
+    uint64_t single_avg = 0;
     for (unsigned n = 1; n <= most; n *= 2) {
         uint64_t bad = 0;
         Trips s = phase_nops(n, calls, gap, bad);
-        if (n == 1) single_avg = s.avg(), single_min = s.min();
+        if (n == 1) single_avg = s.avg();
         vos::printf("  %u caller(s) at once: null call min %lu avg %lu max %lu cycles, %lu calls, "
                     "%lu wrong\n",
                     n, s.min(), s.avg(), s.max(), s.count(), bad);
@@ -269,10 +290,7 @@ int concurrent_main(const char* args) {
                     vs.consumed, vs.overruns, vs.delegated_calls, vs.delegated_wait);
     }
     if (blocked) ok &= blocked_test(calls, gap, single_avg);
-    // The budget test's cost of a call: the single caller's fastest (its average is inflated by
-    // the periods a charged caller waits for budget).
-    if (budget)
-        ok &= budget_test(vos::arg_u64(args, "budget_calls", 20), period, single_min, single_min);
+    if (budget) ok &= budget_test(vos::arg_u64(args, "budget_calls", 10), period);
     g_quit = true;
     for (Worker& w : g_workers) // the process ends with its last thread
         while (w.vcpu >= 0 && !w.exited)

@@ -148,13 +148,17 @@ void Channel::set_hold(uint32_t slot, bool hold) {
 /// Sleep a little: until the doorbell (doorbell mode), or for `interval` us, which doubles
 /// from POLL_US up to 16 times that: each look costs the caller a wake-up charged to its
 /// budget, so a slow answer must not cost hundreds of them. Dedicated mode (poll, doorbell, with
-/// libos_charge=1): the time slept is charged to the caller's VCPU (what it runs is charged
-/// anyway), as if it had run; what the budget cannot pay becomes debt, which the VCPU's next
-/// replenishments pay first, so the caller does not run again before it has paid. A request
-/// vlibosd has not taken yet when the budget runs out is held (ChannelHeader::hold) until the
-/// caller has budget again; one it has taken runs on and is charged to its completion. Returns
-/// whether the request was held (the call's deadline then moves).
-bool Channel::wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval, uint32_t slot) {
+/// libos_charge=1): the time waited since @p charged_at is charged to the caller's VCPU as if it
+/// had run (what it runs is charged anyway); what the budget cannot pay becomes debt, which the
+/// VCPU's next replenishments pay first, so the caller does not run again before it has paid.
+/// When the budget runs out, a request vlibosd has not taken yet is held (ChannelHeader::hold)
+/// until the caller has budget again, uncharged; one it has taken runs on and is charged to its
+/// completion: the time the caller then spends descheduled is charged too if the answer is
+/// still not there when it runs again (Linux worked for it all along), not if it is (it came at
+/// some point meanwhile: the caller is not charged for its own lack of budget). Returns whether
+/// the request was held (the call's deadline then moves).
+bool Channel::wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval, uint32_t slot,
+                            uint64_t& charged_at) {
     uint64_t now = cpu::rdtsc();
     if (m_mode == WaitMode::spin) {
         __builtin_ia32_pause(); // the caller runs: its budget pays as it goes
@@ -163,7 +167,7 @@ bool Channel::wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval, ui
     uint64_t until = m_mode == WaitMode::doorbell ? now + us(POLL_US * 20) : now + us(interval);
     until = until < deadline ? until : deadline;
     // (Not cut at the budget's end: waking at every small replenishment the budget comes back
-    // in cost more wake-ups than the wait, and a sleeping caller overdraws little.)
+    // in costs more wake-ups than the wait, and a sleeping caller overdraws little.)
     if (m_mode == WaitMode::doorbell) {
         kern::sleep_until_unless(until, &c.rang); // a lost doorbell costs 1 ms, never a hang
         c.rang = false;
@@ -172,18 +176,30 @@ bool Channel::wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval, ui
         interval = interval * 2 <= POLL_US * 16 ? interval * 2 : POLL_US * 16;
     }
     if (!m_charging || !kern::current_thread()->vcpu) return false;
-    uint64_t slept = cpu::rdtsc() - now;
-    add(m_stats.charged_cycles, slept);
-    if (kern::current_charge_wait(slept) > 0) return false;
-    // Out of budget (the scheduler takes the CPU away at once). A request still in the ring is
-    // not served until the caller has paid and has budget again.
-    bool held = c.requests.in_flight() > 0;
-    if (!held) return false; // taken: it runs on; the caller goes on when it has budget
-    set_hold(slot, true);
-    add(m_stats.held);
-    kern::thread_yield(); // back when the replenishments have paid the debt
-    set_hold(slot, false);
-    return true;
+    for (;;) {
+        now = cpu::rdtsc();
+        add(m_stats.charged_cycles, now - charged_at);
+        uint64_t left = kern::current_charge_wait(now - charged_at);
+        charged_at = now;
+        if (left > 0) return false;
+        // Out of budget (the scheduler takes the CPU away at once).
+        bool held = c.requests.in_flight() > 0;
+        if (held) {
+            set_hold(slot, true);
+            add(m_stats.held);
+        }
+        kern::thread_yield(); // back when the replenishments have paid the debt
+        if (held) {
+            set_hold(slot, false);
+            charged_at = cpu::rdtsc(); // not served meanwhile: not charged
+            return true;
+        }
+        if (c.responses.ready_hint()) {
+            charged_at = cpu::rdtsc();
+            return false;
+        }
+        // Still not answered: Linux worked for this caller all the time it was descheduled.
+    }
 }
 
 int64_t Channel::connect() {
@@ -264,7 +280,7 @@ int64_t Channel::transact(uint32_t slot, Op op, const int64_t args[6], const voi
     if (payload_len) memcpy(buffer(req.buffer), payload, payload_len);
     uint64_t t0 = cpu::rdtsc();
     uint64_t deadline = t0 + us(CALL_TIMEOUT_MS * 1000);
-    uint64_t interval = POLL_US;
+    uint64_t interval = POLL_US, charged_at = t0;
     c.rang = false;
     c.waiter = kern::current_thread();
     struct ClearWaiter {
@@ -284,7 +300,8 @@ int64_t Channel::transact(uint32_t slot, Op op, const int64_t args[6], const voi
         }
         if (cpu::rdtsc() >= deadline || !slave_up()) return slave_up() ? -CE_TIMEDOUT : -CE_NOTCONN;
         uint64_t before = cpu::rdtsc();
-        if (wait_a_little(c, deadline, interval, slot)) deadline += cpu::rdtsc() - before;
+        if (wait_a_little(c, deadline, interval, slot, charged_at))
+            deadline += cpu::rdtsc() - before;
     }
     for (;;) {
         Response rsp;
@@ -331,7 +348,7 @@ int64_t Channel::transact(uint32_t slot, Op op, const int64_t args[6], const voi
             }
         } else {
             uint64_t before = cpu::rdtsc();
-            if (wait_a_little(c, deadline, interval, slot))
+            if (wait_a_little(c, deadline, interval, slot, charged_at))
                 deadline += cpu::rdtsc() - before; // held, not served: the deadline moves
         }
     }

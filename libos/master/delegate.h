@@ -123,7 +123,8 @@ class Channel {
     void wake_daemon();
     void set_hold(uint32_t slot, bool hold);
     bool babysit(uint64_t deadline);
-    bool wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval, uint32_t slot);
+    bool wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval, uint32_t slot,
+                       uint64_t& charged_at);
     int64_t transact(uint32_t slot, vlibos::Op op, const int64_t args[6], const void* payload,
                      uint32_t payload_len, void* out, uint32_t out_cap, uint32_t* out_len);
     static void doorbell_bottom(void* self);
