@@ -160,8 +160,7 @@ def main():
                                ("delegation_logger_writes", "delegation_logger_no_misses", "hostile_daemon_contained",
                                 "rtlat_latency_bound", "rtlat_no_deadline_misses"))
          and re.search(r"^@@ libos calls=\d+ .* doorbells=[1-9]", out, re.M))
-    # Sockets alone: a socket read with nothing to read blocks the one-threaded daemon, so they
-    # do not share the channel with a real-time logger here. First, with the loopback's calls
+    # Sockets alone. First, with the loopback's calls
     # held back, libos counts the idle slave's VM exits over 3 s of TSC time (exact counts, not
     # wall time): vlibosd blocks until woken, so at most 10 per second.
     step("delegation-sockets", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--slave", "--cmdline",
