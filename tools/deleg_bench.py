@@ -18,7 +18,8 @@ needs no VM exit at all: the spin and poll rows show 0. The "cold" column is the
 call after 3 s without calls (delegbench's deleg_cold): what waking an idle daemon costs.
 
 Then the null call with 1, 2 and 4 callers at once (`delegbench concurrent=4`: each caller a
-thread on a VCPU of its own, 12% of 10 ms, all starting a call every 10 ms at the same instant),
+thread on a VCPU of its own, 12% of 10 ms (babysat: 22%, the slave runs in those budgets), all
+starting a call every 10 ms at the same instant),
 per mode: the round trip each caller sees while the others' calls are served too
 (`--concurrent-only` skips the first table).
 """
@@ -41,7 +42,7 @@ MODES = [("spin", "spin", "vlibos.spin=-1", ""), ("poll", "poll", "vlibos.spin=-
 
 CONCURRENT_MODES = [("spin", "spin", "vlibos.spin=-1", ""), ("poll", "poll", "vlibos.spin=-1", ""),
                     ("doorbell", "doorbell", "vlibos.spin=2000", ""),
-                    ("babysat (callers on CPU 1)", "babysat", "vlibos.spin=-1", " cpu=1")]
+                    ("babysat (callers on CPU 1, 22% each)", "babysat", "vlibos.spin=-1", " cpu=1 budget_pct=22")]
 
 
 def run(kernel, libos, append, calls, where=""):

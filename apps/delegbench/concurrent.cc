@@ -243,6 +243,14 @@ bool budget_test(uint64_t calls, uint64_t period) {
     return pass;
 }
 
+/// End the workers: the process ends with its last thread.
+void finish() {
+    g_quit = true;
+    for (Worker& w : g_workers)
+        while (w.vcpu >= 0 && !w.exited)
+            vos::sleep_until(vos::now() + g_hz / 100);
+}
+
 } // namespace
 
 int concurrent_main(const char* args) {
@@ -255,13 +263,23 @@ int concurrent_main(const char* args) {
     uint64_t period = g_hz / 100; // 10 ms
     uint64_t gap = vos::arg_u64(args, "gap_us", 10000) * (g_hz / 1000000);
     unsigned needed = blocked ? MAX_CALLERS : most;
-    for (unsigned i = 0; i < needed; ++i)
-        if (!start_worker(i, period * vos::arg_u64(args, "budget_pct", 12) / 100, period, cpu))
-            return 2;
-    if (budget && !start_worker(MAX_CALLERS, period / 10, period, cpu)) return 2;
-    // Waits for the daemon (Linux boots first), then lets the slave's start-up finish.
-    if (vos::delegate_nop() != 0) {
+    bool started = true;
+    for (unsigned i = 0; i < needed && started; ++i)
+        started = start_worker(i, period * vos::arg_u64(args, "budget_pct", 12) / 100, period, cpu);
+    if (budget && started) started = start_worker(MAX_CALLERS, period / 10, period, cpu);
+    if (!started) {
+        finish();
+        return 2;
+    }
+    // Waits for the daemon (Linux boots first), then lets the slave's start-up finish. From a
+    // worker: in babysat mode only threads of the slave's CPU can delegate.
+    g_workers[0].job = Job::nops;
+    g_workers[0].calls = 1;
+    g_workers[0].gap = 0;
+    run(0, 1);
+    if (g_workers[0].bad) {
         vos::printf("delegbench: the first call failed\n");
+        finish();
         return 2;
     }
     vos::sleep_until(vos::now() + vos::arg_u64(args, "settle_ms", 3000) * (g_hz / 1000));
@@ -291,9 +309,6 @@ int concurrent_main(const char* args) {
     }
     if (blocked) ok &= blocked_test(calls, gap, single_avg);
     if (budget) ok &= budget_test(vos::arg_u64(args, "budget_calls", 10), period);
-    g_quit = true;
-    for (Worker& w : g_workers) // the process ends with its last thread
-        while (w.vcpu >= 0 && !w.exited)
-            vos::sleep_until(vos::now() + g_hz / 100);
+    finish();
     return ok ? 0 : 1;
 }
