@@ -85,7 +85,9 @@ bool Channel::daemon_asleep() const {
 }
 
 void Channel::pause() {
-    // Own every caller slot: calls wait for one, as for calls in progress.
+    // Own every caller slot: calls wait for one, as for calls in progress (with no deadline
+    // while paused: acquire()).
+    m_paused = true;
     for (Caller& c : m_callers)
         while (__atomic_exchange_n(&c.taken, 1u, __ATOMIC_ACQUIRE))
             kern::sleep_until(cpu::rdtsc() + us(POLL_US));
@@ -93,6 +95,7 @@ void Channel::pause() {
 void Channel::resume() {
     for (Caller& c : m_callers)
         __atomic_store_n(&c.taken, 0u, __ATOMIC_RELEASE);
+    m_paused = false;
 }
 
 DelegateStats Channel::stats() const {
@@ -258,6 +261,7 @@ int64_t Channel::acquire(uint64_t deadline, uint32_t& slot) {
             return 0;
         }
         if (corrupt == CALLERS) return -CE_PROTO;
+        if (m_paused) deadline = cpu::rdtsc() + us(CALL_TIMEOUT_MS * 1000);
         if (cpu::rdtsc() >= deadline) return -CE_TIMEDOUT;
         kern::sleep_until(cpu::rdtsc() + us(POLL_US));
     }

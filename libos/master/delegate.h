@@ -94,7 +94,8 @@ class Channel {
     bool daemon_up() const;
     /// Whether vlibosd says it blocks until woken (and has not been woken since).
     bool daemon_asleep() const;
-    /// Hold back every delegated call (they wait for a caller slot) until resume().
+    /// Hold back every delegated call (they wait for a caller slot, however long) until
+    /// resume().
     void pause();
     /// Let calls go again.
     void resume();
@@ -136,6 +137,7 @@ class Channel {
     DelegateStats m_stats;
     volatile uint32_t m_in_flight = 0;
     bool m_charging = false;
+    volatile bool m_paused = false; ///< pause(): calls wait for a slot without a deadline
     kern::IoVcpu* m_io = nullptr;
     volatile bool m_bottom_queued = false; ///< one is queued and has not started
 };
