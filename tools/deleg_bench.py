@@ -16,6 +16,12 @@ and the slave's VM exits per delegated call: the same run with 20 and with N + 2
 difference / 3N (each run makes N null calls and N lseek + read pairs, after a few set-up calls). The channel's fast path
 needs no VM exit at all: the spin and poll rows show 0. The "cold" column is the first null
 call after 3 s without calls (delegbench's deleg_cold): what waking an idle daemon costs.
+
+Then the null call with 1, 2 and 4 callers at once (`delegbench concurrent=4`: each caller a
+thread on a VCPU of its own, 12% of 10 ms (babysat: 22%, the slave runs in those budgets), all
+starting a call every 10 ms at the same instant),
+per mode: the round trip each caller sees while the others' calls are served too
+(`--concurrent-only` skips the first table).
 """
 import argparse
 import os
@@ -36,12 +42,17 @@ MODES = [("spin", "spin", "vlibos.spin=-1", ""), ("poll", "poll", "vlibos.spin=-
          ("babysat: the caller runs the slave on CPU 1 in its own budget", "babysat", "vlibos.spin=-1", " cpu=1")]
 
 
+CONCURRENT_MODES = [("spin", "spin", "vlibos.spin=-1", ""), ("poll", "poll", "vlibos.spin=-1", ""),
+                    ("doorbell", "doorbell", "vlibos.spin=2000", ""),
+                    ("babysat (callers on CPU 1, 22% each)", "babysat", "vlibos.spin=-1", " cpu=1 budget_pct=22")]
+
+
 def run(kernel, libos, append, calls, where=""):
     with tempfile.TemporaryDirectory() as d:
         log = os.path.join(d, "console.txt")
         subprocess.run([sys.executable, os.path.join(ROOT, "tools/run.py"), "bochs", "--kernel", kernel, "--slave",
                         "--cmdline", f"exit=emu slave_run=serve libos={libos} slave_append={append}",
-                        "--app", f"delegbench calls={calls}{where}", "--timeout", "400", "--quiet", "--log", log],
+                        "--app", f"delegbench {calls}{where}", "--timeout", "400", "--quiet", "--log", log],
                        capture_output=True, text=True)
         return open(log, errors="replace").read()
 
@@ -61,13 +72,30 @@ def main():
     ap.add_argument("--kernel", default=kit.kernel_path(os.environ.get("SOLVED", "all")),
                     help="the kernel image (default: the build of $SOLVED, else all, as in the Makefile)")
     ap.add_argument("--calls", type=int, default=200)
+    ap.add_argument("--concurrent-only", action="store_true")
     a = ap.parse_args()
+    if not a.concurrent_only:
+        single(a)
+    print("\n## Null call round trip with concurrent callers, Bochs cycles (min / avg / max)\n")
+    print("| mode | 1 caller | 2 callers | 4 callers |")
+    print("|---|---|---|---|")
+    for label, libos, append, where in CONCURRENT_MODES:
+        out = run(a.kernel, libos, append, "concurrent=4 calls=20 settle_ms=500", where)
+        cells = []
+        for n in (1, 2, 4):
+            v = [metric(out, f"deleg_nop_c{n}_{k}") for k in ("min", "avg", "max")]
+            cells.append("/".join(f"{x:,}" for x in v) if None not in v else "(no result)")
+        print(f"| {label} | {' | '.join(cells)} |")
+    return 0
+
+
+def single(a):
     print("\n## Delegated calls to the Linux slave, round trip in Bochs cycles (1 cycle = 100 ns at ips 10M)\n")
     print("| caller waits / daemon | null call min / avg / max | 4 KiB read min / avg / max | cold null call | slave VM exits per call |")
     print("|---|---|---|---|---|")
     for label, libos, append, where in MODES:
-        full = run(a.kernel, libos, append, a.calls + BASE_CALLS, where)
-        base = run(a.kernel, libos, append, BASE_CALLS, where)
+        full = run(a.kernel, libos, append, f"calls={a.calls + BASE_CALLS}", where)
+        base = run(a.kernel, libos, append, f"calls={BASE_CALLS}", where)
         if metric(full, "deleg_nop_min") is None:
             print(f"| {label} | (no result: see a run by hand) | | | |")
             continue
@@ -81,7 +109,6 @@ def main():
         cold = metric(full, "deleg_cold")
         print(f"| {label} | {nop} | {rd} | {cold:,} | {per:.2f} ({why}) |" if cold is not None else
               f"| {label} | {nop} | {rd} | - | {per:.2f} ({why}) |")
-    return 0
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ BUSYBOX = Path("/bin/busybox")
 # same paths: rt-tests' cyclictest (a large program beside the kit's own static ones; the FPU
 # state-integrity runs start it next to the checkers).
 DYNAMIC_PROGRAMS = [Path("/usr/bin/cyclictest")]
-CXXFLAGS = ["-std=c++20", "-O2", "-static", "-s", "-Wall", "-Wextra"]
+CXXFLAGS = ["-std=c++20", "-O2", "-static", "-pthread", "-s", "-Wall", "-Wextra"]
 
 
 def program_names(root):

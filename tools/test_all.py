@@ -27,7 +27,9 @@ Steps (each counts as one check, except the host tests, which count one per test
   delegation  the logger writes to a file in Linux through the channel (doorbell mode) without a
             deadline miss while rtlat keeps its bound, then a hostile daemon's lies are refused;
             loopback talks TCP through Linux's stack (after an idle slave with vlibosd asleep
-            took at most 10 VM exits per second, counted exactly); in babysat mode the slave runs only inside
+            took at most 10 VM exits per second, counted exactly); four callers at once, one blocked
+            on a silent socket, the others served at their normal round trip, and a caller's budget
+            limits its Linux service; in babysat mode the slave runs only inside
             its caller's budget on a master CPU, and rtlat on that CPU keeps its bound
   fpu       every guest's x87/SSE/AVX registers stay intact: processes in the slave (beside a busy
             process and rt-tests' cyclictest) and a test guest check theirs, dedicated and babysat
@@ -191,14 +193,27 @@ def main():
                                ("delegation_logger_writes", "delegation_logger_no_misses", "hostile_daemon_contained",
                                 "rtlat_latency_bound", "rtlat_no_deadline_misses"))
          and re.search(r"^@@ libos calls=\d+ .* doorbells=[1-9]", out, re.M))
-    # Sockets alone: a socket read with nothing to read blocks the one-threaded daemon, so they
-    # do not share the channel with a real-time logger here. First, with the loopback's calls
+    # Sockets alone. First, with the loopback's calls
     # held back, libos counts the idle slave's VM exits over 3 s of TSC time (exact counts, not
     # wall time): vlibosd blocks until woken, so at most 10 per second.
     step("delegation-sockets", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--slave", "--cmdline",
                                 "exit=emu slave_run=serve libos_idle_check=3", "--timeout", "300", "--app", "loopback"],
          check=lambda out: "@@ test=delegation_sockets result=pass" in out
          and "@@ test=slave_idle_exits result=pass" in out)
+    # Concurrent delegation: four master threads delegate at once; one reads a connected socket
+    # nobody writes to (it blocks in Linux until its 5 s deadline), the other three make their
+    # null calls meanwhile at their normal round trip (vlibosd serves the blocked call in a
+    # worker thread of its caller slot).
+    step("delegation-concurrent", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--slave", "--cmdline",
+                                   "exit=emu slave_run=serve libos=doorbell", "--timeout", "300",
+                                   "--app", "delegbench concurrent=4 blocked calls=20 settle_ms=500"],
+         check=lambda out: "@@ test=delegation_concurrent_blocked result=pass" in out)
+    # With waits charged to budgets (libos_charge=1), a caller with 10% of its CPU gets Linux
+    # service only at the rate its budget allows.
+    step("delegation-budget", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--slave", "--cmdline",
+                               "exit=emu slave_run=serve libos=doorbell libos_charge=1", "--timeout", "300",
+                               "--app", "delegbench concurrent=1 budget budget_calls=3 calls=20 settle_ms=500"],
+         check=lambda out: "@@ test=delegation_budget_charged result=pass" in out)
     step("delegation-babysat", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--slave", "--cmdline",
                                 "exit=emu slave_run=serve libos=babysat", "--timeout", "300",
                                 "--app", "rtlat cpu=1 threads=1 period_us=10000 loops=300 bound_cycles=5000 start_ms=20000",

@@ -10,6 +10,7 @@
 // The first null call after the settling time is reported on its own (deleg_cold): the cost of
 // a call that finds vlibosd idle (asleep, or between two polls), which the N calls that follow
 // it back to back do not see.
+#include "concurrent.h"
 #include "core/rt/latency_stats.h"
 #include "vos.h"
 
@@ -33,8 +34,12 @@ void worker(void*) {
 }
 } // namespace
 
-/// cpu=C runs the benchmark in a thread of CPU C (with libos=babysat, the slave's CPU).
+/// cpu=C runs the benchmark in a thread of CPU C (with libos=babysat, the slave's CPU);
+/// concurrent=N, blocked or budget run concurrent.cc's callers instead.
 int app_main(const char* args) {
+    if (vos::arg_flag(args, "concurrent") || vos::arg_flag(args, "blocked") ||
+        vos::arg_flag(args, "budget"))
+        return concurrent_main(args);
     if (!vos::arg_flag(args, "cpu")) return bench(args);
     g_args = args;
     int64_t vcpu = vos::vcpu_create(vos::tsc_hz() / 100 * 9 / 10, vos::tsc_hz() / 100,

@@ -397,6 +397,24 @@ uint64_t current_budget_left() {
     return left;
 }
 
+uint64_t current_charge_wait(uint64_t cycles) {
+    uint64_t flags = cpu::read_rflags();
+    cpu::cli();
+    CpuSched& cs = me();
+    uint64_t left = UINT64_MAX;
+    if (Vcpu* v = cs.current->vcpu) {
+        uint64_t now = cpu::rdtsc();
+        vcpu_charge(*v, cs.switched_in_at, now); // what it ran, as at a switch
+        vcpu_charge_wait(*v, now, cycles);       // then what it waited
+        vcpu_start(*v, now);
+        cs.switched_in_at = now;
+        left = vcpu_budget(*v);
+        program_timer(cs, now, next_event(cs, cs.current, now)); // the budget's end moved
+    }
+    if (flags & (1u << 9)) cpu::sti();
+    return left;
+}
+
 void thread_wake(Thread* t) {
     CpuSched& target = g_sched[t->cpu];
     uint64_t flags = cpu::read_rflags();

@@ -83,6 +83,13 @@ void sched_timer_lost();
 /// UINT64_MAX for a background thread. For code that hands its time to someone else (the Linux
 /// slave in babysat mode) and must stop there when the budget ends.
 uint64_t current_budget_left();
+/// Charge the calling thread's VCPU @p cycles it spent waiting for work done on its behalf
+/// elsewhere (a delegated call served by the Linux slave on its own CPU: dedicated mode), as if
+/// it had run them, ending now: its budget shrinks (what the budget cannot pay becomes debt,
+/// paid by later replenishments), and the budget timer is set again. Returns the budget left
+/// (0: the caller must stop until its replenishment; thread_yield() waits for it), UINT64_MAX
+/// for a background thread (charged nothing).
+uint64_t current_charge_wait(uint64_t cycles);
 /// The AP's final loop: schedule forever.
 [[noreturn]] void sched_idle_loop();
 

@@ -164,6 +164,13 @@ void vcpu_account_delegated(Vcpu& v, uint64_t cycles) {
     __atomic_fetch_add(&v.stats.delegated_wait, cycles, __ATOMIC_RELAXED);
     __atomic_fetch_add(&v.stats.delegated_calls, 1, __ATOMIC_RELAXED);
 }
+void vcpu_charge_wait(Vcpu& v, uint64_t now, uint64_t cycles) {
+    if (!cycles) return;
+    v.server.start(now - cycles); // the chunk began when the wait did: replenished a T later
+    v.server.consume(now, cycles);
+    v.stats.consumed += cycles;
+    v.stats.delegated_charged += cycles;
+}
 void vcpu_report_miss(Vcpu& v) {
     __atomic_fetch_add(&v.stats.deadline_misses, 1, __ATOMIC_RELAXED);
 }

@@ -44,7 +44,8 @@ struct VcpuStats {
     uint64_t deadline_misses; ///< reported by threads via vcpu_report_miss()
     uint64_t
         delegated_wait; ///< cycles its threads waited for delegated calls (vcpu_account_delegated)
-    uint64_t delegated_calls; ///< delegated calls its threads made
+    uint64_t delegated_calls;   ///< delegated calls its threads made
+    uint64_t delegated_charged; ///< of delegated_wait, cycles charged to its budget (dedicated)
 };
 /// Statistics of `v`.
 VcpuStats vcpu_stats(const Vcpu& v);
@@ -54,6 +55,11 @@ uint64_t vcpu_budget(const Vcpu& v);
 /// slave on its own CPU): accounted per VCPU, so the cost of delegation shows next to the
 /// VCPU's own consumption.
 void vcpu_account_delegated(Vcpu& v, uint64_t cycles);
+/// A thread bound to `v` waited `cycles`, ending at `now`, for a delegated call in dedicated
+/// mode: charged to its budget as if it had run them (sporadic server: a chunk activated at
+/// now - cycles). Scheduler context: `v`'s CPU, interrupts off, `v` not running
+/// (current_charge_wait() in sched/thread.h is the thread's interface).
+void vcpu_charge_wait(Vcpu& v, uint64_t now, uint64_t cycles);
 /// A thread bound to `v` missed a deadline (counted per VCPU).
 void vcpu_report_miss(Vcpu& v);
 /// The CPU a VCPU belongs to.

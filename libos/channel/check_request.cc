@@ -19,8 +19,9 @@ bool exact_string(const uint8_t* p, uint32_t len) {
 
 } // namespace
 
-int64_t check_request(const Request& r, const uint8_t* payload) {
-    if (r.flags != 0 || r.buffer >= BUFFERS || r.len > BUFFER_BYTES) return -CE_PROTO;
+int64_t check_request(const Request& r, uint32_t caller, const uint8_t* payload) {
+    if (r.flags != 0 || !caller_owns_buffer(caller, r.buffer) || r.len > BUFFER_BYTES)
+        return -CE_PROTO;
     if (r.op >= OP_COUNT) return -CE_NOSYS;
     if (is_path_op(r.op)) {
         if (r.len > PATH_MAX_BYTES) return -CE_NAMETOOLONG;

@@ -6,15 +6,23 @@
 // The region (CHANNEL_BYTES, mapped in the master at its host-physical address and in the
 // slave, through EPT, at an e820-reserved guest-physical range that vlibosd maps via /dev/mem):
 //
-//   0x00000  ChannelHeader        magic, version, geometry, who is up, doorbell counters
-//   0x01000  request ring         master -> slave: RingControl (producer and consumer indices,
-//   0x03000  response ring        slave -> master   each on its own cache line), then SLOTS slots
-//   0x10000  bulk buffers         BUFFERS x BUFFER_BYTES: paths, data read or written
+//   0x00000  ChannelHeader        magic, version, geometry, who is up, doorbell counters, and
+//                                 each caller slot's hold flag
+//   0x01000  caller slot 0        its request ring (master -> slave) at +0, its response ring
+//   0x07000  caller slot 1        (slave -> master) at +0x3000: RingControl (producer and
+//   ...                           consumer indices, each on its own cache line), then SLOTS slots
+//   0x100000 bulk buffers         BUFFERS x BUFFER_BYTES: paths, data read or written; caller
+//                                 slot c owns BUFFERS_PER_CALLER of them, from c * that
 //
-// A call: the master takes a free buffer b, writes its payload there, pushes a Request
-// {seq, op, buffer = b, len, args}; the daemon pops it, validates every field, does the work,
-// writes data back into buffer b, pushes a Response {seq, status, len}. The master matches seq,
-// validates the response against what it asked for, copies data out, frees b.
+// Several master threads delegate at once, each through a caller slot of its own for the
+// length of its call: its own pair of single-producer single-consumer rings, its own buffers
+// and its own sequence numbers, so callers share nothing but the daemon. A call: the master
+// takes a free caller slot c and one of c's buffers b, writes its payload there, pushes a
+// Request {seq, op, buffer = b, len, args} on c's request ring; the daemon pops it, validates
+// every field (b must be c's), does the work (a call that may block in a worker thread of its
+// own, so that it delays no other caller), writes data back into buffer b, pushes a Response
+// {seq, status, len} on c's response ring. The master matches seq, validates the response
+// against what it asked for, copies data out, frees c.
 #pragma once
 
 #include <stddef.h>
@@ -25,32 +33,57 @@ namespace vlibos {
 /// "VLOS", little endian.
 inline constexpr uint32_t CHANNEL_MAGIC = 0x534F4C56;
 /// Bumped when a layout or a message changes incompatibly; both sides refuse another version.
-inline constexpr uint32_t CHANNEL_VERSION = 3;
+inline constexpr uint32_t CHANNEL_VERSION = 4;
 
 /// Geometry.
 /// @{
 inline constexpr uint64_t CHANNEL_BYTES = 2ull << 20;    ///< the whole region: one 2 MiB page
+inline constexpr uint32_t CALLERS = 8;                   ///< caller slots: calls in flight at once
 inline constexpr uint32_t SLOTS = 64;                    ///< slots per ring (a power of two)
 inline constexpr uint32_t SLOT_BYTES = 128;              ///< bytes per message slot
 inline constexpr uint32_t BUFFERS = 64;                  ///< bulk buffers
 inline constexpr uint32_t BUFFER_BYTES = 16384;          ///< bytes per bulk buffer
 inline constexpr uint64_t HEADER_OFFSET = 0x0;           ///< ChannelHeader
-inline constexpr uint64_t REQUEST_RING_OFFSET = 0x1000;  ///< RingControl + request slots
-inline constexpr uint64_t RESPONSE_RING_OFFSET = 0x4000; ///< RingControl + response slots
+inline constexpr uint64_t CALLERS_OFFSET = 0x1000;       ///< caller slot 0's rings
+inline constexpr uint64_t CALLER_STRIDE = 0x6000;        ///< from one caller slot to the next
+inline constexpr uint64_t REQUEST_RING_OFFSET = 0x0;     ///< in a caller slot: request ring
+inline constexpr uint64_t RESPONSE_RING_OFFSET = 0x3000; ///< in a caller slot: response ring
 inline constexpr uint64_t RING_SLOTS_OFFSET = 0x80;      ///< slots start after the two index lines
-inline constexpr uint64_t BUFFERS_OFFSET = 0x10000;      ///< bulk buffers
+inline constexpr uint64_t BUFFERS_OFFSET = 0x100000;     ///< bulk buffers
 inline constexpr uint32_t PATH_MAX_BYTES = 1024;         ///< longest path, including its NUL
 /// @}
+/// Bulk buffers per caller slot.
+inline constexpr uint32_t BUFFERS_PER_CALLER = BUFFERS / CALLERS;
 static_assert((SLOTS & (SLOTS - 1)) == 0, "ring indices wrap with a mask");
 static_assert(RING_SLOTS_OFFSET + SLOTS * SLOT_BYTES <= RESPONSE_RING_OFFSET - REQUEST_RING_OFFSET,
               "rings overlap");
+static_assert(RESPONSE_RING_OFFSET + RING_SLOTS_OFFSET + SLOTS * SLOT_BYTES <= CALLER_STRIDE,
+              "caller slots overlap");
+static_assert(CALLERS_OFFSET + CALLERS * CALLER_STRIDE <= BUFFERS_OFFSET,
+              "caller slots overlap the buffers");
 static_assert(BUFFERS_OFFSET + uint64_t(BUFFERS) * BUFFER_BYTES <= CHANNEL_BYTES,
               "buffers overflow the region");
+static_assert(BUFFERS_PER_CALLER >= 1 && BUFFERS_PER_CALLER * CALLERS == BUFFERS);
+
+/// Offset in the region of caller slot @p caller's request ring.
+constexpr uint64_t request_ring_offset(uint32_t caller) {
+    return CALLERS_OFFSET + uint64_t(caller) * CALLER_STRIDE + REQUEST_RING_OFFSET;
+}
+/// Offset in the region of caller slot @p caller's response ring.
+constexpr uint64_t response_ring_offset(uint32_t caller) {
+    return CALLERS_OFFSET + uint64_t(caller) * CALLER_STRIDE + RESPONSE_RING_OFFSET;
+}
+/// Whether bulk buffer @p buffer belongs to caller slot @p caller (false for any index out of
+/// range).
+constexpr bool caller_owns_buffer(uint32_t caller, uint32_t buffer) {
+    return caller < CALLERS && buffer < BUFFERS && buffer / BUFFERS_PER_CALLER == caller;
+}
 
 /// The channel's first page. The master writes it once (magic last) before the slave boots.
 struct ChannelHeader {
     uint32_t magic;         ///< CHANNEL_MAGIC once initialised
     uint32_t version;       ///< CHANNEL_VERSION
+    uint32_t callers;       ///< CALLERS
     uint32_t slots;         ///< SLOTS
     uint32_t slot_bytes;    ///< SLOT_BYTES
     uint32_t buffers;       ///< BUFFERS
@@ -67,7 +100,13 @@ struct ChannelHeader {
     uint32_t daemon_asleep;
     uint64_t sleeps;  ///< times the daemon blocked (statistics)
     uint64_t wakeups; ///< wake-ups the master sent (statistics)
+    /// Written by the master: 1 while caller slot c's caller has no budget left (dedicated mode
+    /// charges a caller for its wait): vlibosd takes no new request of that slot until it is 0
+    /// again; a request it has already taken runs to completion. Advisory: a daemon that
+    /// ignores it only serves a caller the master would have held back.
+    uint32_t hold[CALLERS];
 };
+static_assert(sizeof(ChannelHeader) <= CALLERS_OFFSET);
 
 /// How vlibosd waits when the request ring is empty.
 enum DaemonWait : uint32_t {
@@ -113,7 +152,7 @@ enum Op : uint16_t {
     OP_BIND = 12,    ///< (fd, port): bind to 127.0.0.1:port
     OP_LISTEN = 13,  ///< (fd, backlog) -> 0
     OP_CONNECT = 14, ///< (fd, port): connect to 127.0.0.1:port
-    OP_ACCEPT = 15,  ///< (fd) -> fd of the accepted connection (blocks the daemon until one comes)
+    OP_ACCEPT = 15,  ///< (fd) -> fd of the accepted connection (blocks its caller until one comes)
     OP_COUNT = 16,   ///< one past the last operation
 };
 

@@ -87,6 +87,14 @@ template <typename Slot> class RingConsumer {
     /// Copy the next message into @p out and free its slot.
     RingStatus pop(Slot& out) { return ring_pop(m_ctl, m_slots, m_tail, &out); }
 
+    /// Whether the producer seems to have published something not yet popped: a hint, for a
+    /// thread that does not own this end (it decides whether to wake the owner, who pops and
+    /// checks). Never acts on the slots.
+    bool ready_hint() const {
+        return m_ctl && __atomic_load_n(&m_ctl->head, __ATOMIC_ACQUIRE) !=
+                            __atomic_load_n(&m_tail, __ATOMIC_RELAXED);
+    }
+
   private:
     RingControl* m_ctl = nullptr;
     const void* m_slots = nullptr;

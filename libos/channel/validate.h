@@ -12,10 +12,12 @@
 
 namespace vlibos {
 
-/// Check request @p r whose payload (r.len bytes, copied out of its shared buffer) is at
-/// @p payload. Returns 0, or the -errno the daemon answers with:
-///  - -CE_PROTO: flags not 0, buffer index >= BUFFERS, len > BUFFER_BYTES, op unknown (then
-///    -CE_NOSYS instead);
+/// Check request @p r, which came on caller slot @p caller's request ring, whose payload (r.len
+/// bytes, copied out of its shared buffer) is at @p payload. Returns 0, or the -errno the daemon
+/// answers with:
+///  - -CE_PROTO: flags not 0, a buffer that is not one of the caller slot's
+///    (caller_owns_buffer), len > BUFFER_BYTES;
+///  - -CE_NOSYS: an unknown op;
 ///  - -CE_NAMETOOLONG: a path (OPEN, STAT, UNLINK, MKDIR, READDIR) longer than PATH_MAX_BYTES;
 ///  - -CE_INVAL: a path or command that is empty, not NUL-terminated at len - 1 or with a NUL
 ///    inside; OPEN flags outside OPEN_FLAGS_ALLOWED or a mode above 07777; a READ count
@@ -23,7 +25,7 @@ namespace vlibos {
 ///    a READDIR skip below 0; a port outside 1-65535 or a listen backlog outside 0-128;
 ///  - -CE_ACCES: a socket type other than stream (1) or datagram (2);
 ///  - -CE_BADF: an fd argument below 0 (the daemon's own table decides the rest).
-int64_t check_request(const Request& r, const uint8_t* payload);
+int64_t check_request(const Request& r, uint32_t caller, const uint8_t* payload);
 
 /// Check response @p got to request @p sent. Returns 0, or -CE_PROTO for a response that does
 /// not answer @p sent (seq, op, buffer), has flags set, a result below -4095, a len that does

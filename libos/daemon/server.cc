@@ -30,13 +30,57 @@ Server::~Server() {
 }
 
 int Server::free_slot() const {
+    std::lock_guard<std::mutex> g(m_lock);
     for (int slot = 0; slot < MAX_FILES; ++slot)
         if (m_fds[slot] < 0) return slot;
     return -1;
 }
 
+int Server::take_slot(int fd) {
+    std::lock_guard<std::mutex> g(m_lock);
+    for (int slot = 0; slot < MAX_FILES; ++slot)
+        if (m_fds[slot] < 0) {
+            m_fds[slot] = fd;
+            return slot;
+        }
+    close(fd); // another thread took the last slot meanwhile
+    return -EMFILE;
+}
+
+int Server::release_slot(int64_t slot) {
+    std::lock_guard<std::mutex> g(m_lock);
+    if (slot < 0 || slot >= MAX_FILES || m_fds[slot] < 0) return -1;
+    int fd = m_fds[slot];
+    m_fds[slot] = -1;
+    return fd;
+}
+
 int Server::linux_fd(int64_t fd) const {
+    std::lock_guard<std::mutex> g(m_lock);
     return fd >= 0 && fd < MAX_FILES ? m_fds[fd] : -1;
+}
+
+bool Server::may_block(const Request& req) const {
+    short events = 0;
+    switch (req.op) {
+    case OP_RUN:
+    case OP_CONNECT:
+    case OP_OPEN:
+        return true;
+    case OP_READ:
+    case OP_ACCEPT:
+        events = POLLIN;
+        break;
+    case OP_WRITE:
+        events = POLLOUT;
+        break;
+    default: // the others return at once
+        return false;
+    }
+    int fd = linux_fd(req.args[0]);
+    if (fd < 0) return false; // answered with EBADF at once
+    pollfd p{fd, events, 0};
+    return ::poll(&p, 1, 0) != 1; // ready (or an error to report) now: it will not block
 }
 
 int64_t Server::run(const char* command, uint8_t* out, uint32_t& len) {
@@ -92,18 +136,18 @@ int64_t Server::run(const char* command, uint8_t* out, uint32_t& len) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-Response Server::serve(const Request& req, uint8_t* shared) {
+Response Server::serve(const Request& req, uint32_t caller, uint8_t* shared) {
     Response rsp{};
     rsp.seq = req.seq;
     rsp.op = req.op;
     rsp.buffer = req.buffer;
     // The payload, copied out before it is checked: the master cannot change it under us.
-    static uint8_t payload[BUFFER_BYTES];
+    static thread_local uint8_t payload[BUFFER_BYTES];
     uint32_t in_len = req.len <= BUFFER_BYTES ? req.len : 0;
     std::memcpy(payload, shared, in_len);
-    int64_t bad = check_request(req, payload);
+    int64_t bad = check_request(req, caller, payload);
     if (bad) {
-        ++m_malformed;
+        __atomic_fetch_add(&m_malformed, 1, __ATOMIC_RELAXED);
         rsp.result = bad;
         return rsp;
     }
@@ -115,27 +159,20 @@ Response Server::serve(const Request& req, uint8_t* shared) {
         r = 0;
         break;
     case OP_OPEN: {
-        int slot = free_slot();
-        if (slot < 0) {
+        if (free_slot() < 0) {
             r = -EMFILE;
             break;
         }
         int fd = open(path, int(req.args[0]) | O_CLOEXEC, mode_t(req.args[1]));
-        if (fd < 0) {
-            r = -errno;
-            break;
-        }
-        m_fds[slot] = fd;
-        r = slot;
+        r = fd < 0 ? -errno : take_slot(fd);
         break;
     }
     case OP_CLOSE: {
-        int fd = linux_fd(req.args[0]);
+        int fd = release_slot(req.args[0]);
         if (fd < 0) {
             r = -EBADF;
             break;
         }
-        m_fds[req.args[0]] = -1;
         r = close(fd) == 0 ? 0 : -errno;
         break;
     }
@@ -211,26 +248,20 @@ Response Server::serve(const Request& req, uint8_t* shared) {
         break;
     }
     case OP_RUN: {
-        static uint8_t output[BUFFER_BYTES];
+        static thread_local uint8_t output[BUFFER_BYTES];
         r = run(path, output, out_len);
         std::memcpy(shared, output, out_len);
         if (r < 0) out_len = 0;
         break;
     }
     case OP_SOCKET: {
-        int slot = free_slot();
-        if (slot < 0) {
+        if (free_slot() < 0) {
             r = -EMFILE;
             break;
         }
-        int fd = socket(AF_INET, int(req.args[0]) == 1 ? SOCK_STREAM : SOCK_DGRAM, 0);
-        if (fd < 0) {
-            r = -errno;
-            break;
-        }
-        fcntl(fd, F_SETFD, FD_CLOEXEC);
-        m_fds[slot] = fd;
-        r = slot;
+        int fd =
+            socket(AF_INET, (int(req.args[0]) == 1 ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
+        r = fd < 0 ? -errno : take_slot(fd);
         break;
     }
     case OP_BIND:
@@ -256,18 +287,12 @@ Response Server::serve(const Request& req, uint8_t* shared) {
     }
     case OP_ACCEPT: {
         int fd = linux_fd(req.args[0]);
-        int slot = free_slot();
-        if (fd < 0 || slot < 0) {
+        if (fd < 0 || free_slot() < 0) {
             r = fd < 0 ? -EBADF : -EMFILE;
             break;
         }
         int c = accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
-        if (c < 0) {
-            r = -errno;
-            break;
-        }
-        m_fds[slot] = c;
-        r = slot;
+        r = c < 0 ? -errno : take_slot(c);
         break;
     }
     default:

@@ -2,10 +2,12 @@
 // (an e820-reserved range, through /dev/mem: STRICT_DEVMEM allows reserved ranges and refuses
 // RAM), then serves requests until it is killed:
 //
-//   pop a request -> Server::serve() (copy out, check, do it) -> push the response
-//   -> ring the doorbell (VMCALL) if the master asked for one
+//   a turn over the caller slots (dispatcher.h): at most one request of each, in round-robin
+//   order -> Server::serve() (copy out, check, do it), here or, for a call that may block, in
+//   the slot's worker thread -> push the response on the slot's ring -> ring the doorbell
+//   (VMCALL) if the master asked for one
 //
-// When the ring is empty it spins a while, then blocks until the master wakes it: it says so in
+// When no slot has a request it spins a while, then blocks until the master wakes it: it says so in
 // the channel header (daemon_asleep), looks at the ring once more, and blocks in read() on its
 // console tty, /dev/ttyS0 (the hypervisor's emulated 16550, wake_tty.h). The master, after
 // pushing a request, sees the flag and posts a byte to that UART's receiver with its interrupt
@@ -22,6 +24,7 @@
 // wake-up lost to a bug costs a second, not a hang).
 #include "libos/channel/protocol.h"
 #include "libos/channel/ring.h"
+#include "libos/daemon/dispatcher.h"
 #include "libos/daemon/server.h"
 #include "libos/daemon/slave_env.h"
 #include "libos/daemon/wake_tty.h"
@@ -34,7 +37,6 @@
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -84,8 +86,8 @@ int vlibosd_main(int argc, char** argv) {
         return 1;
     }
     auto* hdr = reinterpret_cast<volatile ChannelHeader*>(region + HEADER_OFFSET);
-    if (hdr->magic != CHANNEL_MAGIC || hdr->version != CHANNEL_VERSION || hdr->slots != SLOTS ||
-        hdr->slot_bytes != SLOT_BYTES || hdr->buffers != BUFFERS ||
+    if (hdr->magic != CHANNEL_MAGIC || hdr->version != CHANNEL_VERSION || hdr->callers != CALLERS ||
+        hdr->slots != SLOTS || hdr->slot_bytes != SLOT_BYTES || hdr->buffers != BUFFERS ||
         hdr->buffer_bytes != BUFFER_BYTES) {
         std::printf("vlibosd: no channel at %#llx (magic %#x version %u): the master must set it "
                     "up first\n",
@@ -94,8 +96,6 @@ int vlibosd_main(int argc, char** argv) {
     }
     std::signal(SIGTERM, on_signal);
     std::signal(SIGINT, on_signal);
-    RingConsumer<Request> requests(region + REQUEST_RING_OFFSET);
-    RingProducer<Response> responses(region + RESPONSE_RING_OFFSET);
     Server server;
     // The wake-up line: only for a daemon that sleeps at all.
     int tty = -1;
@@ -114,23 +114,21 @@ int vlibosd_main(int argc, char** argv) {
     else
         std::snprintf(how, sizeof how, "sleeps %ld us between looks (no wake-up: %s)", poll_us,
                       no_tty);
-    std::printf("vlibosd: serving the channel at %#llx (%s; %s)\n", addr,
+    std::printf("vlibosd: serving the channel at %#llx (%u caller slots; %s; %s)\n", addr,
+                unsigned(CALLERS),
                 hdr->doorbell_mode == DOORBELL_VMCALL ? "rings the doorbell" : "the master polls",
                 how);
     std::fflush(stdout);
-    uint64_t served = 0;
     long idle = 0;
-    bool said_asleep = false; // daemon_asleep is set and the ring has been looked at since
-    static uint8_t scratch[BUFFER_BYTES]; // the buffer of a request whose index is out of range
+    bool said_asleep = false; // daemon_asleep is set and the rings have been looked at since
+    Dispatcher dispatcher(region, server,
+                          hdr->doorbell_mode == DOORBELL_VMCALL ? doorbell : nullptr);
     while (!g_stop) {
-        Request req;
-        RingStatus s = requests.pop(req);
-        if (s == RingStatus::corrupt) {
-            std::printf("vlibosd: the request ring is corrupt (the master's index is impossible); "
-                        "stopping\n");
+        if (dispatcher.all_dead()) {
+            std::printf("vlibosd: every caller slot's ring is corrupt; stopping\n");
             break;
         }
-        if (s == RingStatus::empty) {
+        if (dispatcher.turn() == 0) {
             if (spin < 0 || ++idle <= spin) continue;
             if (tty < 0) {
                 hdr->daemon_polls = hdr->daemon_polls + 1;
@@ -147,7 +145,7 @@ int vlibosd_main(int argc, char** argv) {
                 continue;
             }
             hdr->sleeps = hdr->sleeps + 1;
-            wait_for_wake(tty, int(sleep_ms));
+            wait_for_wake(tty, dispatcher.finished_fd(), int(sleep_ms));
             __atomic_store_n(&hdr->daemon_asleep, 0u, __ATOMIC_SEQ_CST);
             said_asleep = false;
             idle = 0;
@@ -158,26 +156,12 @@ int vlibosd_main(int argc, char** argv) {
             said_asleep = false;
         }
         idle = 0;
-        uint8_t* buffer = req.buffer < BUFFERS
-                              ? region + BUFFERS_OFFSET + uint64_t(req.buffer) * BUFFER_BYTES
-                              : scratch;
-        Response rsp = server.serve(req, buffer);
-        RingStatus p;
-        while ((p = responses.push(rsp)) == RingStatus::full && !g_stop)
-            sched_yield();
-        if (p == RingStatus::corrupt) {
-            std::printf("vlibosd: the response ring is corrupt; stopping\n");
-            break;
-        }
-        ++served;
-        if (hdr->doorbell_mode == DOORBELL_VMCALL) {
-            hdr->doorbells = hdr->doorbells + 1;
-            doorbell();
-        }
     }
     hdr->daemon_asleep = 0;
     hdr->daemon_up = 0;
-    std::printf("vlibosd: stopped after %llu requests (%llu malformed)\n",
-                (unsigned long long)served, (unsigned long long)server.malformed());
+    std::printf("vlibosd: stopped after %llu requests (%llu in workers, %llu malformed)\n",
+                (unsigned long long)dispatcher.served(),
+                (unsigned long long)dispatcher.handed_off(),
+                (unsigned long long)server.malformed());
     return 0;
 }

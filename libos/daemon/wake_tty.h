@@ -45,14 +45,16 @@ inline int open_wake_tty(const char* path) {
     return fd;
 }
 
-/// Block until a byte arrives on @p fd (the master's wake-up) or @p timeout_ms passes (a
-/// safety net: the caller looks at the ring either way), then drain what arrived.
-inline void wait_for_wake(int fd, int timeout_ms) {
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, timeout_ms) > 0 && (p.revents & POLLIN)) {
-        char buf[64];
-        (void)!read(fd, buf, sizeof buf); // several posts may have become one byte or a few
-    }
+/// Block until a byte arrives on @p fd (the master's wake-up), @p also becomes readable (-1:
+/// none; vlibosd's is a worker that finished a call) or @p timeout_ms passes (a safety net: the
+/// caller looks at the rings either way), then drain what arrived.
+inline void wait_for_wake(int fd, int also, int timeout_ms) {
+    pollfd p[2] = {{fd, POLLIN, 0}, {also, POLLIN, 0}};
+    if (poll(p, also >= 0 ? 2 : 1, timeout_ms) <= 0) return;
+    char buf[64];
+    for (const pollfd& q : p)
+        if (q.fd >= 0 && (q.revents & POLLIN))
+            (void)!read(q.fd, buf, sizeof buf); // several posts may have become one byte or a few
 }
 
 } // namespace vlibos

@@ -1,7 +1,7 @@
 // libFuzzer target: vlibosd's check of a request from the master (check_request) on arbitrary
-// bytes: a request slot followed by its payload. Whatever it accepts must be safe for
-// Server::serve() (a buffer index in range, a payload that fits, a path that is one
-// NUL-terminated string within PATH_MAX_BYTES, a read count within a buffer).
+// bytes: a caller slot index (one byte), a request slot, then its payload. Whatever it accepts
+// must be safe for Server::serve() (a buffer index of that caller slot's, a payload that fits, a
+// path that is one NUL-terminated string within PATH_MAX_BYTES, a read count within a buffer).
 #include "libos/channel/validate.h"
 
 #include <cstdlib>
@@ -11,14 +11,18 @@
 using namespace vlibos;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    if (size < SLOT_BYTES) return 0;
+    if (size < 1 + SLOT_BYTES) return 0;
+    uint32_t caller = data[0] % (CALLERS + 2); // and a few that do not exist
+    ++data;
+    --size;
     Request r;
     std::memcpy(&r, data, SLOT_BYTES);
     std::vector<uint8_t> payload(BUFFER_BYTES, 0);
     std::memcpy(payload.data(), data + SLOT_BYTES,
                 std::min<size_t>(size - SLOT_BYTES, BUFFER_BYTES));
-    if (check_request(r, payload.data()) != 0) return 0;
-    bool safe = r.buffer < BUFFERS && r.len <= BUFFER_BYTES && r.op < OP_COUNT;
+    if (check_request(r, caller, payload.data()) != 0) return 0;
+    bool safe = caller < CALLERS && r.buffer / BUFFERS_PER_CALLER == caller && r.buffer < BUFFERS &&
+                r.len <= BUFFER_BYTES && r.op < OP_COUNT;
     bool path_op = r.op == OP_OPEN || r.op == OP_STAT || r.op == OP_UNLINK || r.op == OP_MKDIR ||
                    r.op == OP_READDIR;
     if (path_op || r.op == OP_RUN)

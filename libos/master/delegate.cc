@@ -6,7 +6,6 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/time/clock.h"
 #include "lib/string.h"
-#include "libos/channel/ring.h"
 #include "libos/channel/validate.h"
 #include "sched/io_vcpu.h"
 #include "sched/thread.h"
@@ -19,21 +18,6 @@ namespace cpu = kern::cpu;
 
 namespace {
 
-uint8_t* g_region = nullptr;
-WaitMode g_mode = WaitMode::poll;
-bool (*g_is_up)() = nullptr;
-RingProducer<Request> g_requests;
-RingConsumer<Response> g_responses;
-uint32_t g_seq = 0;
-DelegateStats g_stats;
-
-/// One call at a time (calls are rare next to their cost): a flag taken with an atomic
-/// exchange; a thread that finds it taken yields until it is free.
-volatile uint32_t g_busy = 0;
-/// The doorbell's handshake with the waiting caller (sleep_until_unless / thread_wake).
-volatile bool g_rang = false;
-kern::Thread* volatile g_waiter = nullptr;
-
 constexpr uint64_t POLL_US = 50;                // between looks at the response ring
 constexpr uint64_t CALL_TIMEOUT_MS = 5000;      // per call, once the request is in the ring
 constexpr uint64_t CONNECT_TIMEOUT_MS = 120000; // for the daemon to come up (Linux boots first)
@@ -42,44 +26,100 @@ uint64_t us(uint64_t n) {
     return kern::g_clock.tsc_hz / 1000000 * n;
 }
 
-ChannelHeader* header() {
-    return reinterpret_cast<ChannelHeader*>(g_region + HEADER_OFFSET);
+/// Counters are updated by every caller at once.
+void add(uint64_t& counter, uint64_t n = 1) {
+    __atomic_fetch_add(&counter, n, __ATOMIC_RELAXED);
 }
-uint8_t* buffer(uint32_t i) {
-    return g_region + BUFFERS_OFFSET + uint64_t(i) * BUFFER_BYTES;
+void lower_to(uint64_t& v, uint64_t x) {
+    uint64_t old = __atomic_load_n(&v, __ATOMIC_RELAXED);
+    while (x < old &&
+           !__atomic_compare_exchange_n(&v, &old, x, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+    }
 }
-bool slave_up() {
-    return g_is_up && g_is_up();
+void raise_to(uint64_t& v, uint64_t x) {
+    uint64_t old = __atomic_load_n(&v, __ATOMIC_RELAXED);
+    while (x > old &&
+           !__atomic_compare_exchange_n(&v, &old, x, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+    }
 }
 
-void lock() {
-    // Sleep, not yield: the holder may be a lower-priority thread of this CPU, which a
-    // yielding real-time thread would never let run (priority inversion).
-    while (__atomic_exchange_n(&g_busy, 1, __ATOMIC_ACQUIRE))
-        kern::sleep_until(cpu::rdtsc() + us(POLL_US));
+Channel g_default;
+
+} // namespace
+
+ChannelHeader* Channel::header() const {
+    return reinterpret_cast<ChannelHeader*>(m_region + HEADER_OFFSET);
 }
-void unlock() {
-    __atomic_store_n(&g_busy, 0, __ATOMIC_RELEASE);
+uint8_t* Channel::buffer(uint32_t i) const {
+    return m_region + BUFFERS_OFFSET + uint64_t(i) * BUFFER_BYTES;
+}
+
+void Channel::attach(uint8_t* region, WaitMode mode, bool (*is_up)()) {
+    m_region = region;
+    m_mode = mode;
+    m_is_up = is_up;
+    ChannelHeader* h = header();
+    h->version = CHANNEL_VERSION;
+    h->callers = CALLERS;
+    h->slots = SLOTS;
+    h->slot_bytes = SLOT_BYTES;
+    h->buffers = BUFFERS;
+    h->buffer_bytes = BUFFER_BYTES;
+    h->doorbell_mode =
+        mode == WaitMode::doorbell || mode == WaitMode::babysat ? DOORBELL_VMCALL : DOORBELL_NONE;
+    h->daemon_up = 0;
+    for (uint32_t c = 0; c < CALLERS; ++c) {
+        m_callers[c].requests = RingProducer<Request>(region + request_ring_offset(c));
+        m_callers[c].responses = RingConsumer<Response>(region + response_ring_offset(c));
+        h->hold[c] = 0;
+    }
+    __atomic_store_n(&h->magic, CHANNEL_MAGIC, __ATOMIC_RELEASE); // the header is complete
+}
+
+bool Channel::daemon_up() const {
+    return m_region && __atomic_load_n(&header()->daemon_up, __ATOMIC_ACQUIRE) != 0;
+}
+
+bool Channel::daemon_asleep() const {
+    return m_region && __atomic_load_n(&header()->daemon_asleep, __ATOMIC_ACQUIRE) != 0;
+}
+
+void Channel::pause() {
+    // Own every caller slot: calls wait for one, as for calls in progress (with no deadline
+    // while paused: acquire()).
+    m_paused = true;
+    for (Caller& c : m_callers)
+        while (__atomic_exchange_n(&c.taken, 1u, __ATOMIC_ACQUIRE))
+            kern::sleep_until(cpu::rdtsc() + us(POLL_US));
+}
+void Channel::resume() {
+    for (Caller& c : m_callers)
+        __atomic_store_n(&c.taken, 0u, __ATOMIC_RELEASE);
+    m_paused = false;
+}
+
+DelegateStats Channel::stats() const {
+    return m_stats;
 }
 
 /// Babysat mode: run the slave in this thread, within its budget, until something happens.
 /// Returns false if the slave cannot run any more (then the call fails with -ENOTCONN).
-bool babysit(uint64_t deadline) {
+bool Channel::babysit(uint64_t deadline) {
     hv::BabysitResult r = hv::linux_slave_babysit(kern::current_budget_left());
-    ++g_stats.babysits;
+    add(m_stats.babysits);
     switch (r.end) {
-    case hv::BabysitEnd::responded:
+    case hv::BabysitEnd::responded: // perhaps another caller's response: the caller looks
     case hv::BabysitEnd::preempted:
         return true;             // (the interrupt is taken now: IF is back)
     case hv::BabysitEnd::budget: // descheduled until replenished
-        ++g_stats.babysit_budget;
+        add(m_stats.babysit_budget);
         kern::thread_yield();
         return true;
     case hv::BabysitEnd::idle: {
-        ++g_stats.babysit_idle;
+        add(m_stats.babysit_idle);
         uint64_t now = cpu::rdtsc(), until = r.idle_until ? r.idle_until : now + us(POLL_US);
         until = until < deadline ? until : deadline;
-        g_stats.babysit_idle_cycles += until > now ? until - now : 0;
+        add(m_stats.babysit_idle_cycles, until > now ? until - now : 0);
         kern::sleep_until(until);
         return true;
     }
@@ -90,120 +130,88 @@ bool babysit(uint64_t deadline) {
 
 /// After a push: if vlibosd blocks until woken, wake it. The fence orders the push (the ring's
 /// head) before the look at the flag, as the daemon orders its flag before its last look at the
-/// head: one of the two sees the other. The exchange makes one wake-up per sleep, however many
+/// rings: one of the two sees the other. The exchange makes one wake-up per sleep, however many
 /// requests follow. Bounded whatever the slave wrote: a flag and one IPI (hv::linux_slave_wake).
-void wake_daemon() {
+void Channel::wake_daemon() {
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     ChannelHeader* h = header();
     if (__atomic_load_n(&h->daemon_asleep, __ATOMIC_ACQUIRE) &&
         __atomic_exchange_n(&h->daemon_asleep, 0u, __ATOMIC_SEQ_CST)) {
         hv::linux_slave_wake();
-        ++g_stats.wakeups;
-        h->wakeups = h->wakeups + 1;
+        add(m_stats.wakeups);
+        __atomic_fetch_add(&h->wakeups, 1, __ATOMIC_RELAXED);
     }
+}
+
+void Channel::set_hold(uint32_t slot, bool hold) {
+    __atomic_store_n(&header()->hold[slot], hold ? 1u : 0u, __ATOMIC_RELEASE);
+    if (!hold) wake_daemon(); // the daemon may have gone to sleep with only this request left
 }
 
 /// Sleep a little: until the doorbell (doorbell mode), or for `interval` us, which doubles
 /// from POLL_US up to 16 times that: each look costs the caller a wake-up charged to its
-/// budget, so a slow answer must not cost hundreds of them.
-void wait_a_little(uint64_t deadline, uint64_t& interval) {
+/// budget, so a slow answer must not cost hundreds of them. Dedicated mode (poll, doorbell, with
+/// libos_charge=1): the time waited since @p charged_at is charged to the caller's VCPU as if it
+/// had run (what it runs is charged anyway); what the budget cannot pay becomes debt, which the
+/// VCPU's next replenishments pay first, so the caller does not run again before it has paid.
+/// When the budget runs out, a request vlibosd has not taken yet is held (ChannelHeader::hold)
+/// until the caller has budget again, uncharged; one it has taken runs on and is charged to its
+/// completion: the time the caller then spends descheduled is charged too if the answer is
+/// still not there when it runs again (Linux worked for it all along), not if it is (it came at
+/// some point meanwhile: the caller is not charged for its own lack of budget). Returns whether
+/// the request was held (the call's deadline then moves).
+bool Channel::wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval, uint32_t slot,
+                            uint64_t& charged_at) {
     uint64_t now = cpu::rdtsc();
-    if (g_mode == WaitMode::spin) {
-        __builtin_ia32_pause();
-    } else if (g_mode == WaitMode::doorbell) {
-        uint64_t until = now + us(POLL_US * 20); // a lost doorbell costs 1 ms, never a hang
-        kern::sleep_until_unless(until < deadline ? until : deadline, &g_rang);
-        g_rang = false;
+    if (m_mode == WaitMode::spin) {
+        __builtin_ia32_pause(); // the caller runs: its budget pays as it goes
+        return false;
+    }
+    uint64_t until = m_mode == WaitMode::doorbell ? now + us(POLL_US * 20) : now + us(interval);
+    until = until < deadline ? until : deadline;
+    // (Not cut at the budget's end: waking at every small replenishment the budget comes back
+    // in costs more wake-ups than the wait, and a sleeping caller overdraws little.)
+    if (m_mode == WaitMode::doorbell) {
+        kern::sleep_until_unless(until, &c.rang); // a lost doorbell costs 1 ms, never a hang
+        c.rang = false;
     } else {
-        uint64_t until = now + us(interval);
-        kern::sleep_until(until < deadline ? until : deadline);
+        kern::sleep_until(until);
         interval = interval * 2 <= POLL_US * 16 ? interval * 2 : POLL_US * 16;
     }
-}
-
-} // namespace
-
-void channel_attach(uint8_t* region, WaitMode mode, bool (*is_up)()) {
-    g_region = region;
-    g_mode = mode;
-    g_is_up = is_up;
-    ChannelHeader* h = header();
-    h->version = CHANNEL_VERSION;
-    h->slots = SLOTS;
-    h->slot_bytes = SLOT_BYTES;
-    h->buffers = BUFFERS;
-    h->buffer_bytes = BUFFER_BYTES;
-    h->doorbell_mode =
-        mode == WaitMode::doorbell || mode == WaitMode::babysat ? DOORBELL_VMCALL : DOORBELL_NONE;
-    h->daemon_up = 0;
-    g_requests = RingProducer<Request>(region + REQUEST_RING_OFFSET);
-    g_responses = RingConsumer<Response>(region + RESPONSE_RING_OFFSET);
-    __atomic_store_n(&h->magic, CHANNEL_MAGIC, __ATOMIC_RELEASE); // the header is complete
-}
-
-bool daemon_up() {
-    return g_region && __atomic_load_n(&header()->daemon_up, __ATOMIC_ACQUIRE) != 0;
-}
-
-bool daemon_asleep() {
-    return g_region && __atomic_load_n(&header()->daemon_asleep, __ATOMIC_ACQUIRE) != 0;
-}
-
-void delegation_pause() {
-    lock();
-}
-void delegation_resume() {
-    unlock();
-}
-
-namespace {
-kern::IoVcpu* g_io = nullptr; // the doorbell's bottom halves run here (if it could be admitted)
-volatile bool g_bottom_queued = false; // one is queued and has not started: more rings add nothing
-
-/// The doorbell's bottom half: tell the waiting caller.
-void doorbell_bottom(void*) {
-    __atomic_store_n(&g_bottom_queued, false, __ATOMIC_SEQ_CST);
-    g_rang = true;
-    if (kern::Thread* w = g_waiter) kern::thread_wake(w);
-}
-} // namespace
-
-void set_doorbell_io_vcpu(kern::IoVcpu* io) {
-    g_io = io;
-}
-
-void on_doorbell() {
-    ++g_stats.doorbells;
-    // The top half, on the slave's CPU in its exit handler: hand the work to the I/O VCPU, whose
-    // bandwidth bounds what a slave ringing in a loop can take from the master.
-    if (g_io) {
-        if (!__atomic_exchange_n(&g_bottom_queued, true, __ATOMIC_SEQ_CST) &&
-            !kern::io_vcpu_post(*g_io, doorbell_bottom, nullptr))
-            g_bottom_queued = false; // the queue was full: the caller's 1 ms fallback look remains
-        return;
+    if (!m_charging || !kern::current_thread()->vcpu) return false;
+    for (;;) {
+        now = cpu::rdtsc();
+        add(m_stats.charged_cycles, now - charged_at);
+        uint64_t left = kern::current_charge_wait(now - charged_at);
+        charged_at = now;
+        if (left > 0) return false;
+        // Out of budget (the scheduler takes the CPU away at once).
+        bool held = c.requests.in_flight() > 0;
+        if (held) {
+            set_hold(slot, true);
+            add(m_stats.held);
+        }
+        kern::thread_yield(); // back when the replenishments have paid the debt
+        if (held) {
+            set_hold(slot, false);
+            charged_at = cpu::rdtsc(); // not served meanwhile: not charged
+            return true;
+        }
+        if (c.responses.ready_hint()) {
+            charged_at = cpu::rdtsc();
+            return false;
+        }
+        // Still not answered: Linux worked for this caller all the time it was descheduled.
     }
-    doorbell_bottom(nullptr);
 }
 
-DelegateStats delegate_stats() {
-    return g_stats;
-}
-
-int64_t delegate(Op op, const int64_t args[6], const void* payload, uint32_t payload_len, void* out,
-                 uint32_t out_cap, uint32_t* out_len) {
-    if (!g_region) return -CE_NOSYS; // no channel: the slave does not run
-    if (payload_len > BUFFER_BYTES) return -CE_INVAL;
-    lock();
+int64_t Channel::connect() {
     // Linux boots for a while before vlibosd is up: the first calls wait for it.
     uint64_t connect_deadline = cpu::rdtsc() + us(CONNECT_TIMEOUT_MS * 1000);
     while (!daemon_up() && slave_up() && cpu::rdtsc() < connect_deadline)
         kern::sleep_until(cpu::rdtsc() + us(1000));
-    if (!daemon_up() || !slave_up()) {
-        ++g_stats.not_connected;
-        unlock();
-        return -CE_NOTCONN;
-    }
-    if (g_mode == WaitMode::babysat && !hv::linux_slave_babysat_ready()) {
+    if (!daemon_up() || !slave_up()) return -CE_NOTCONN;
+    if (m_mode == WaitMode::babysat && !hv::linux_slave_babysat_ready()) {
         // The first call after vlibosd came up: the slave leaves its dedicated CPU.
         uint64_t until = cpu::rdtsc() + us(1000000);
         while (!hv::linux_slave_babysat_ready() && slave_up() && cpu::rdtsc() < until) {
@@ -211,91 +219,222 @@ int64_t delegate(Op op, const int64_t args[6], const void* payload, uint32_t pay
             kern::sleep_until(cpu::rdtsc() + us(1000));
         }
     }
-    if (g_mode == WaitMode::babysat && hv::linux_slave_cpu() != kern::this_cpu().index) {
-        ++g_stats.not_connected; // babysat: only threads of the slave's CPU can run it
-        unlock();
-        return -CE_NOTCONN;
+    if (m_mode == WaitMode::babysat && hv::linux_slave_cpu() != kern::this_cpu().index)
+        return -CE_NOTCONN; // babysat: only threads of the slave's CPU can run it
+    return 0;
+}
+
+/// A slot whose last call timed out: drop what came for it since. Returns whether nothing of
+/// it is left in Linux (the late answer came), so that the slot can serve a new call without
+/// queueing it behind the old one.
+bool Channel::drain(Caller& c) {
+    Response rsp;
+    RingStatus s;
+    while ((s = c.responses.pop(rsp)) == RingStatus::ok) {
+        add(m_stats.stale);
+        if (rsp.seq == c.unanswered) c.unanswered = 0;
     }
+    if (s == RingStatus::corrupt) c.corrupt = true;
+    return !c.corrupt && c.unanswered == 0;
+}
+
+/// Take a free caller slot, preferring the one this thread used last time (its hash), until
+/// @p deadline. 0, -CE_TIMEDOUT (every slot busy or still waiting for a timed-out call), or
+/// -CE_PROTO (every slot's ring is corrupt).
+int64_t Channel::acquire(uint64_t deadline, uint32_t& slot) {
+    uint32_t start = uint32_t(reinterpret_cast<uintptr_t>(kern::current_thread()) >> 6) % CALLERS;
+    for (;;) {
+        uint32_t corrupt = 0;
+        for (uint32_t i = 0; i < CALLERS; ++i) {
+            uint32_t s = (start + i) % CALLERS;
+            Caller& c = m_callers[s];
+            if (c.corrupt) {
+                ++corrupt;
+                continue;
+            }
+            if (c.taken || __atomic_exchange_n(&c.taken, 1u, __ATOMIC_ACQUIRE)) continue;
+            if (c.unanswered && !drain(c)) {
+                release(s);
+                continue;
+            }
+            slot = s;
+            return 0;
+        }
+        if (corrupt == CALLERS) return -CE_PROTO;
+        if (m_paused) deadline = cpu::rdtsc() + us(CALL_TIMEOUT_MS * 1000);
+        if (cpu::rdtsc() >= deadline) return -CE_TIMEDOUT;
+        kern::sleep_until(cpu::rdtsc() + us(POLL_US));
+    }
+}
+
+void Channel::release(uint32_t slot) {
+    __atomic_store_n(&m_callers[slot].taken, 0u, __ATOMIC_RELEASE);
+}
+
+int64_t Channel::transact(uint32_t slot, Op op, const int64_t args[6], const void* payload,
+                          uint32_t payload_len, void* out, uint32_t out_cap, uint32_t* out_len) {
+    Caller& c = m_callers[slot];
     Request req{};
-    req.seq = ++g_seq;
+    req.seq = ++c.seq ? c.seq : ++c.seq; // never 0: `unanswered` uses it for "none"
     req.op = op;
-    req.buffer = req.seq % BUFFERS; // 64 calls before a buffer is reused
+    req.buffer = slot * BUFFERS_PER_CALLER + req.seq % BUFFERS_PER_CALLER;
     req.len = payload_len;
     for (int i = 0; i < 6; ++i)
         req.args[i] = args ? args[i] : 0;
     if (payload_len) memcpy(buffer(req.buffer), payload, payload_len);
     uint64_t t0 = cpu::rdtsc();
     uint64_t deadline = t0 + us(CALL_TIMEOUT_MS * 1000);
-    int64_t result = 0;
-    uint64_t interval = POLL_US;
-    g_waiter = kern::current_thread();
-    for (;;) { // push: wait while the daemon has 64 requests to read
-        RingStatus s = g_requests.push(req);
+    uint64_t interval = POLL_US, charged_at = t0;
+    c.rang = false;
+    c.waiter = kern::current_thread();
+    struct ClearWaiter {
+        Caller& c;
+        ~ClearWaiter() { c.waiter = nullptr; }
+    } clear{c};
+    for (;;) { // push: wait while the daemon has 64 requests of this slot to read
+        RingStatus s = c.requests.push(req);
         if (s == RingStatus::ok) {
             wake_daemon();
             break;
         }
-        if (s == RingStatus::corrupt || cpu::rdtsc() >= deadline || !slave_up()) {
-            result = s == RingStatus::corrupt ? -CE_PROTO : slave_up() ? -CE_TIMEDOUT : -CE_NOTCONN;
-            goto done;
+        if (s == RingStatus::corrupt) {
+            c.corrupt = true;
+            add(m_stats.rejected);
+            return -CE_PROTO;
         }
-        wait_a_little(deadline, interval);
+        if (cpu::rdtsc() >= deadline || !slave_up()) return slave_up() ? -CE_TIMEDOUT : -CE_NOTCONN;
+        uint64_t before = cpu::rdtsc();
+        if (wait_a_little(c, deadline, interval, slot, charged_at))
+            deadline += cpu::rdtsc() - before;
     }
     for (;;) {
         Response rsp;
-        RingStatus s = g_responses.pop(rsp);
+        RingStatus s = c.responses.pop(rsp);
         if (s == RingStatus::ok) {
-            if (rsp.seq != req.seq) { // the answer to an earlier call that timed out
-                ++g_stats.stale;
+            if (rsp.seq != req.seq) { // the answer to an earlier call of this slot that timed out
+                add(m_stats.stale);
                 continue;
             }
             if (int64_t bad = check_response(req, rsp)) {
-                ++g_stats.rejected;
-                result = bad;
-                goto done;
+                add(m_stats.rejected);
+                return bad;
             }
             uint32_t n = rsp.len < out_cap ? rsp.len : out_cap;
             if (n && out) memcpy(out, buffer(req.buffer), n);
             if (out_len) *out_len = n;
-            result = rsp.result;
-            uint64_t c = cpu::rdtsc() - t0;
+            uint64_t cycles = cpu::rdtsc() - t0;
             if (kern::Vcpu* v = kern::current_thread()->vcpu)
-                kern::vcpu_account_delegated(*v, c); // dedicated mode: the wait is accounted
-            ++g_stats.calls;
-            g_stats.total_cycles += c;
-            g_stats.min_cycles = c < g_stats.min_cycles ? c : g_stats.min_cycles;
-            g_stats.max_cycles = c > g_stats.max_cycles ? c : g_stats.max_cycles;
-            goto done;
+                kern::vcpu_account_delegated(*v, cycles);
+            add(m_stats.calls);
+            add(m_stats.total_cycles, cycles);
+            lower_to(m_stats.min_cycles, cycles);
+            raise_to(m_stats.max_cycles, cycles);
+            return rsp.result;
         }
         if (s == RingStatus::corrupt) {
-            ++g_stats.rejected;
-            result = -CE_PROTO;
-            goto done;
+            c.corrupt = true;
+            add(m_stats.rejected);
+            return -CE_PROTO;
         }
         if (!slave_up()) {
-            ++g_stats.not_connected;
-            result = -CE_NOTCONN;
-            goto done;
+            add(m_stats.not_connected);
+            return -CE_NOTCONN;
         }
         if (cpu::rdtsc() >= deadline) {
-            ++g_stats.timeouts;
-            result = -CE_TIMEDOUT;
-            goto done;
+            add(m_stats.timeouts);
+            c.unanswered = req.seq; // its answer may still come: drained before the slot is reused
+            return -CE_TIMEDOUT;
         }
-        if (g_mode == WaitMode::babysat) {
+        if (m_mode == WaitMode::babysat) {
             if (!babysit(deadline)) {
-                ++g_stats.not_connected;
-                result = -CE_NOTCONN;
-                goto done;
+                add(m_stats.not_connected);
+                return -CE_NOTCONN;
             }
         } else {
-            wait_a_little(deadline, interval);
+            uint64_t before = cpu::rdtsc();
+            if (wait_a_little(c, deadline, interval, slot, charged_at))
+                deadline += cpu::rdtsc() - before; // held, not served: the deadline moves
         }
     }
-done:
-    g_waiter = nullptr;
-    unlock();
-    return result;
+}
+
+int64_t Channel::call(Op op, const int64_t args[6], const void* payload, uint32_t payload_len,
+                      void* out, uint32_t out_cap, uint32_t* out_len) {
+    if (!m_region) return -CE_NOSYS; // no channel: the slave does not run
+    if (payload_len > BUFFER_BYTES) return -CE_INVAL;
+    if (int64_t e = connect()) {
+        add(m_stats.not_connected);
+        return e;
+    }
+    uint32_t slot = 0;
+    if (int64_t e = acquire(cpu::rdtsc() + us(CALL_TIMEOUT_MS * 1000), slot)) {
+        add(e == -CE_TIMEDOUT ? m_stats.timeouts : m_stats.rejected);
+        return e;
+    }
+    uint64_t n = __atomic_add_fetch(&m_in_flight, 1, __ATOMIC_RELAXED);
+    raise_to(m_stats.concurrent_max, n);
+    int64_t r = transact(slot, op, args, payload, payload_len, out, out_cap, out_len);
+    __atomic_sub_fetch(&m_in_flight, 1, __ATOMIC_RELAXED);
+    release(slot);
+    return r;
+}
+
+/// The doorbell's bottom half: wake the callers whose response ring has something.
+void Channel::doorbell_bottom(void* self) {
+    auto* ch = static_cast<Channel*>(self);
+    __atomic_store_n(&ch->m_bottom_queued, false, __ATOMIC_SEQ_CST);
+    for (Caller& c : ch->m_callers) {
+        kern::Thread* w = c.waiter;
+        if (!w || !c.responses.ready_hint()) continue;
+        c.rang = true;
+        kern::thread_wake(w);
+    }
+}
+
+void Channel::on_doorbell() {
+    add(m_stats.doorbells);
+    // The top half, on the slave's CPU in its exit handler: hand the work to the I/O VCPU, whose
+    // bandwidth bounds what a slave ringing in a loop can take from the master.
+    if (m_io) {
+        if (!__atomic_exchange_n(&m_bottom_queued, true, __ATOMIC_SEQ_CST) &&
+            !kern::io_vcpu_post(*m_io, doorbell_bottom, this))
+            m_bottom_queued = false; // the queue was full: the callers' 1 ms fallback looks remain
+        return;
+    }
+    doorbell_bottom(this);
+}
+
+Channel& default_channel() {
+    return g_default;
+}
+
+void channel_attach(uint8_t* region, WaitMode mode, bool (*is_up)()) {
+    g_default.attach(region, mode, is_up);
+}
+int64_t delegate(Op op, const int64_t args[6], const void* payload, uint32_t payload_len, void* out,
+                 uint32_t out_cap, uint32_t* out_len) {
+    return g_default.call(op, args, payload, payload_len, out, out_cap, out_len);
+}
+void on_doorbell() {
+    g_default.on_doorbell();
+}
+void set_doorbell_io_vcpu(kern::IoVcpu* io) {
+    g_default.set_doorbell_io_vcpu(io);
+}
+DelegateStats delegate_stats() {
+    return g_default.stats();
+}
+bool daemon_up() {
+    return g_default.daemon_up();
+}
+bool daemon_asleep() {
+    return g_default.daemon_asleep();
+}
+void delegation_pause() {
+    g_default.pause();
+}
+void delegation_resume() {
+    g_default.resume();
 }
 
 } // namespace libos

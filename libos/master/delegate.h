@@ -1,26 +1,37 @@
-// The master's side of the channel: one delegated call at a time, from any master thread, to
-// vlibosd in the Linux slave (libos/channel/protocol.h for the messages).
+// The master's side of the channel: delegated calls from any master threads, several in flight
+// at once, to vlibosd in the Linux slave (libos/channel/protocol.h for the messages).
 //
-//   delegate(op, args, payload) -> copy the payload into a bulk buffer, push the request,
-//   wait (poll the response ring, or sleep until the slave's doorbell), check the response
-//   (check_response), copy the result data out -> the result or -errno
+//   Channel::call(op, args, payload) -> take a free caller slot c (its own rings, buffers and
+//   sequence numbers: callers share no lock), copy the payload into one of c's bulk buffers,
+//   push the request on c's request ring, wait (poll c's response ring, or sleep until the
+//   slave's doorbell), check the response (check_response), copy the result data out, free c
+//   -> the result or -errno
 //
-// A call blocks only its caller: waiting is sleeping, so other threads of its CPU run, and the
-// cycles it spends itself (copying, checking, polling) are charged to its own VCPU. Nothing the
-// slave writes can make the master read or write outside the channel, or wait forever: every
-// call has a deadline (-ETIMEDOUT), a slave that stops makes pending and later calls fail
-// (-ENOTCONN), and an impossible ring index or response disables nothing but that call
-// (-EPROTO, counted).
+// A call blocks only its caller: waiting is sleeping, so other threads of its CPU run, and
+// another caller's call is served while this one waits (vlibosd serves a call that may block in
+// a worker thread of its caller slot). Dedicated mode (the slave on its own CPU) charges the
+// caller's VCPU for its wait (libos_charge=1): at budget exhaustion the caller blocks until its
+// replenishment, and a request vlibosd has not yet taken stays held (ChannelHeader::hold) until
+// then; a request already taken runs to completion, charged. Nothing the slave writes can make the
+// master read or write outside the channel, or wait forever: every call has a deadline
+// (-ETIMEDOUT), a slave that stops makes pending and later calls fail (-ENOTCONN), and an
+// impossible ring index or response fails that call (-EPROTO, counted); a caller slot whose
+// ring is corrupt is not used again.
+//
+// One Channel object per channel: the free functions (delegate(), on_doorbell(), ...) use the
+// default one, the channel libos.cc shares with the slave.
 #pragma once
 
 #include "libos/channel/protocol.h"
+#include "libos/channel/ring.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 namespace kern {
 struct IoVcpu;
-}
+struct Thread;
+} // namespace kern
 
 namespace libos {
 
@@ -47,37 +58,105 @@ struct DelegateStats {
     uint64_t babysit_idle = 0;   ///< of those, ended because the slave idled (the caller slept)
     uint64_t babysit_budget = 0; ///< of those, ended because the caller's budget ran out
     uint64_t babysit_idle_cycles = 0; ///< cycles callers slept waiting for an idle slave's timer
+    uint64_t charged_cycles = 0;      ///< dedicated mode: waiting charged to callers' budgets
+    uint64_t held = 0; ///< dedicated mode: times a queued request was held (caller out of budget)
+    uint64_t concurrent_max = 0;                                   ///< most calls in flight at once
     uint64_t min_cycles = ~0ull, max_cycles = 0, total_cycles = 0; ///< round trips of valid calls
 };
 
-/// Set up the channel in @p region (CHANNEL_BYTES, zeroed by the caller): the header, with the
-/// magic written last. @p is_up tells whether the slave is still running.
-void channel_attach(uint8_t* region, WaitMode mode, bool (*is_up)());
+/// The master's client of one channel (see the file comment).
+class Channel {
+  public:
+    /// Set up the channel in @p region (CHANNEL_BYTES, zeroed by the caller): the header, with
+    /// the magic written last. @p is_up tells whether the slave is still running.
+    void attach(uint8_t* region, WaitMode mode, bool (*is_up)());
 
-/// One delegated call (see the file comment). @p payload of @p payload_len bytes goes to the
-/// buffer; up to @p out_cap bytes of result data are copied to @p out and their count to
-/// @p out_len (if not null). Returns the result, or -errno.
-int64_t delegate(vlibos::Op op, const int64_t args[6], const void* payload, uint32_t payload_len,
+    /// One delegated call (see the file comment). @p payload of @p payload_len bytes goes to a
+    /// buffer; up to @p out_cap bytes of result data are copied to @p out and their count to
+    /// @p out_len (if not null). Returns the result, or -errno. From any thread, concurrently.
+    int64_t call(vlibos::Op op, const int64_t args[6], const void* payload, uint32_t payload_len,
                  void* out, uint32_t out_cap, uint32_t* out_len);
 
-/// The doorbell: called on the slave's CPU, interrupts off (hv::linux_slave_share). Its bottom
-/// half (waking the caller) runs on `set_doorbell_io_vcpu`'s I/O VCPU if there is one.
+    /// The doorbell: called on the slave's CPU, interrupts off. Its bottom half (waking the
+    /// callers whose response is there) runs on set_doorbell_io_vcpu()'s I/O VCPU if any.
+    void on_doorbell();
+    /// Whether dedicated mode (poll, doorbell) charges a caller's wait to its VCPU
+    /// (libos_charge=1 on the kernel command line; off by default: a charged caller that
+    /// exhausts its budget was seen to wait several periods per call, more than its budget
+    /// explains, see docs/delegation.md).
+    void set_charging(bool on) { m_charging = on; }
+    /// Run the doorbell's bottom halves on @p io; nullptr: in the top half.
+    void set_doorbell_io_vcpu(kern::IoVcpu* io) { m_io = io; }
+
+    /// Counters so far.
+    DelegateStats stats() const;
+    /// Whether vlibosd has announced itself in the channel header.
+    bool daemon_up() const;
+    /// Whether vlibosd says it blocks until woken (and has not been woken since).
+    bool daemon_asleep() const;
+    /// Hold back every delegated call (they wait for a caller slot, however long) until
+    /// resume().
+    void pause();
+    /// Let calls go again.
+    void resume();
+
+  private:
+    /// A caller slot's master-side state: private indices and sequence numbers, never read
+    /// back from the channel.
+    struct Caller {
+        volatile uint32_t taken = 0; ///< a thread owns the slot for its call (atomic exchange)
+        bool corrupt = false;        ///< a ring of it was impossible: never used again
+        uint32_t seq = 0;            ///< the slot's last sequence number
+        uint32_t unanswered = 0;     ///< a timed-out call's seq still in Linux, 0 if none
+        vlibos::RingProducer<vlibos::Request> requests;
+        vlibos::RingConsumer<vlibos::Response> responses;
+        volatile bool rang = false; ///< the doorbell's handshake with the waiter
+        kern::Thread* volatile waiter = nullptr;
+    };
+
+    vlibos::ChannelHeader* header() const;
+    uint8_t* buffer(uint32_t i) const;
+    bool slave_up() const { return m_is_up && m_is_up(); }
+    int64_t connect();
+    int64_t acquire(uint64_t deadline, uint32_t& slot);
+    bool drain(Caller& c);
+    void release(uint32_t slot);
+    void wake_daemon();
+    void set_hold(uint32_t slot, bool hold);
+    bool babysit(uint64_t deadline);
+    bool wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval, uint32_t slot,
+                       uint64_t& charged_at);
+    int64_t transact(uint32_t slot, vlibos::Op op, const int64_t args[6], const void* payload,
+                     uint32_t payload_len, void* out, uint32_t out_cap, uint32_t* out_len);
+    static void doorbell_bottom(void* self);
+
+    uint8_t* m_region = nullptr;
+    WaitMode m_mode = WaitMode::poll;
+    bool (*m_is_up)() = nullptr;
+    Caller m_callers[vlibos::CALLERS];
+    DelegateStats m_stats;
+    volatile uint32_t m_in_flight = 0;
+    bool m_charging = false;
+    volatile bool m_paused = false; ///< pause(): calls wait for a slot without a deadline
+    kern::IoVcpu* m_io = nullptr;
+    volatile bool m_bottom_queued = false; ///< one is queued and has not started
+};
+
+/// The default channel (the one libos.cc shares with the slave).
+Channel& default_channel();
+
+/// The default channel's operations, for callers that know no Channel.
+/// @{
+void channel_attach(uint8_t* region, WaitMode mode, bool (*is_up)());
+int64_t delegate(vlibos::Op op, const int64_t args[6], const void* payload, uint32_t payload_len,
+                 void* out, uint32_t out_cap, uint32_t* out_len);
 void on_doorbell();
-/// Run the doorbell's bottom halves on @p io (kern::io_vcpu_create); nullptr: in the top half.
 void set_doorbell_io_vcpu(kern::IoVcpu* io);
-
-/// Counters so far.
 DelegateStats delegate_stats();
-
-/// Whether vlibosd has announced itself in the channel header.
 bool daemon_up();
-/// Whether vlibosd says it blocks until woken (and has not been woken since).
 bool daemon_asleep();
-
-/// Hold back every delegated call (they wait, as for one call in progress) until
-/// delegation_resume(): for measuring an idle slave with no caller (libos_idle_check).
 void delegation_pause();
-/// Let calls go again.
 void delegation_resume();
+/// @}
 
 } // namespace libos

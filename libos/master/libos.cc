@@ -42,13 +42,15 @@ void report(const kern::RunSummary&) {
         "daemon\n",
         s.calls, s.calls ? s.min_cycles : 0, avg, s.max_cycles, s.timeouts, s.not_connected,
         s.rejected, s.stale, s.doorbells, s.wakeups);
-    char line[240];
+    char line[320];
     kern::snformat(line, sizeof line,
                    "libos calls=%lu min_cycles=%lu avg_cycles=%lu max_cycles=%lu timeouts=%lu "
                    "not_connected=%lu "
-                   "rejected=%lu stale=%lu doorbells=%lu wakeups=%lu",
+                   "rejected=%lu stale=%lu doorbells=%lu wakeups=%lu concurrent_max=%lu "
+                   "charged_cycles=%lu held=%lu",
                    s.calls, s.calls ? s.min_cycles : 0, avg, s.max_cycles, s.timeouts,
-                   s.not_connected, s.rejected, s.stale, s.doorbells, s.wakeups);
+                   s.not_connected, s.rejected, s.stale, s.doorbells, s.wakeups, s.concurrent_max,
+                   s.charged_cycles, s.held);
     kern::report_line(line);
     if (g_io) {
         kern::IoVcpuStats io = kern::io_vcpu_stats(*g_io);
@@ -146,6 +148,8 @@ void libos_init() {
     auto* p = reinterpret_cast<uint8_t*>(region.value());
     memset(p, 0, vlibos::CHANNEL_BYTES);
     channel_attach(p, mode, [] { return hv::linux_slave_running(); });
+    if (const char* c = kern::g_cmdline.get("libos_charge"); c && c[0] == '1')
+        default_channel().set_charging(true);
     hv::linux_slave_share(region.value(), vlibos::CHANNEL_BYTES,
                           mode == WaitMode::doorbell ? on_doorbell : nullptr);
     // (babysat: the doorbell is an exit the caller itself takes; nobody needs waking)
@@ -188,9 +192,10 @@ void libos_init() {
     }
     kern::syscall_set_fallback(syscall_fallback);
     kern::at_run_end(report);
-    kern::kprintf("libos: channel at %#lx (%lu KiB, %u slots, %u buffers of %u KiB), callers %s\n",
-                  region.value(), vlibos::CHANNEL_BYTES >> 10, vlibos::SLOTS, vlibos::BUFFERS,
-                  vlibos::BUFFER_BYTES >> 10,
+    kern::kprintf("libos: channel at %#lx (%lu KiB, %u caller slots with rings of %u slots, %u "
+                  "buffers of %u KiB), callers %s\n",
+                  region.value(), vlibos::CHANNEL_BYTES >> 10, vlibos::CALLERS, vlibos::SLOTS,
+                  vlibos::BUFFERS, vlibos::BUFFER_BYTES >> 10,
                   mode == WaitMode::doorbell ? "sleep until the slave's doorbell"
                   : mode == WaitMode::spin   ? "spin"
                   : mode == WaitMode::babysat
@@ -204,5 +209,6 @@ KERNEL_LATE_INIT(libos, 25, libos_init);
 
 BOOT_OPTION(libos, "libos=poll|doorbell|spin|babysat: how delegated calls wait for the slave");
 BOOT_OPTION(libos_idle_check, "libos_idle_check=S: count an idle slave's VM exits over S seconds");
+BOOT_OPTION(libos_charge, "libos_charge=1: dedicated mode charges callers' waits to their VCPUs");
 
 } // namespace libos

@@ -3,9 +3,12 @@
 // memory out. Registered as the kernel's syscall fallback by libos.cc.
 #include "libos/master/syscalls.h"
 
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/time/clock.h"
 #include "core/abi/syscall.h"
 #include "libos/master/delegate.h"
 #include "proc/process.h"
+#include "sched/thread.h"
 
 namespace libos {
 
@@ -16,6 +19,31 @@ namespace {
 
 /// Bytes one read or write moves at most: one bulk buffer.
 constexpr uint64_t CHUNK = BUFFER_BYTES;
+
+/// Staging buffers for user data on its way to and from the channel, one per call in flight
+/// (a 16 KiB buffer does not fit on a kernel stack): as many as the channel has caller slots,
+/// so a call never waits for one longer than it would wait for a slot.
+struct Staging {
+    Staging() {
+        for (;;) {
+            for (uint32_t i = 0; i < CALLERS; ++i)
+                if (!s_taken[i] && !__atomic_exchange_n(&s_taken[i], true, __ATOMIC_ACQUIRE)) {
+                    m_index = i;
+                    return;
+                }
+            kern::sleep_until(kern::cpu::rdtsc() + kern::g_clock.tsc_hz / 20000); // 50 us
+        }
+    }
+    ~Staging() { __atomic_store_n(&s_taken[m_index], false, __ATOMIC_RELEASE); }
+    Staging(const Staging&) = delete;
+    Staging& operator=(const Staging&) = delete;
+    uint8_t* data() { return s_data[m_index]; }
+
+  private:
+    alignas(64) static inline uint8_t s_data[CALLERS][BUFFER_BYTES];
+    static inline bool s_taken[CALLERS];
+    uint32_t m_index = 0;
+};
 
 /// Copy a user path; its length with the NUL, or -errno.
 int64_t user_path(char (&path)[PATH_MAX_BYTES], uint64_t va) {
@@ -36,7 +64,6 @@ int64_t path_call(Op op, uint64_t path_va, const int64_t args[6], void* out = nu
 } // namespace
 
 int64_t syscall_fallback(uint64_t nr, const uint64_t a[6]) {
-    static uint8_t data[BUFFER_BYTES]; // one call at a time (delegate() serialises), so one buffer
     int64_t args[6] = {};
     uint32_t got = 0;
     switch (nr) {
@@ -50,6 +77,8 @@ int64_t syscall_fallback(uint64_t nr, const uint64_t a[6]) {
         args[0] = int64_t(a[0]);
         return delegate(OP_CLOSE, args, nullptr, 0, nullptr, 0, nullptr);
     case abi::SYS_READ: {
+        Staging st;
+        uint8_t* data = st.data();
         uint64_t count = a[2] < CHUNK ? a[2] : CHUNK;
         args[0] = int64_t(a[0]);
         args[1] = int64_t(count);
@@ -58,6 +87,8 @@ int64_t syscall_fallback(uint64_t nr, const uint64_t a[6]) {
         return r;
     }
     case abi::SYS_WRITE: {
+        Staging st;
+        uint8_t* data = st.data();
         uint64_t count = a[2] < CHUNK ? a[2] : CHUNK;
         if (!kern::user_copy_in(data, a[1], count)) return -abi::E_FAULT;
         args[0] = int64_t(a[0]);
@@ -82,6 +113,8 @@ int64_t syscall_fallback(uint64_t nr, const uint64_t a[6]) {
         args[0] = int64_t(a[1]);
         return path_call(OP_MKDIR, a[0], args);
     case abi::SYS_READDIR: {
+        Staging st;
+        uint8_t* data = st.data();
         args[0] = int64_t(a[3]);
         uint32_t cap = a[2] < CHUNK ? uint32_t(a[2]) : uint32_t(CHUNK);
         int64_t r = path_call(OP_READDIR, a[0], args, data, cap, &got);
@@ -89,6 +122,8 @@ int64_t syscall_fallback(uint64_t nr, const uint64_t a[6]) {
         return r;
     }
     case abi::SYS_RUN: {
+        Staging st;
+        uint8_t* data = st.data();
         char cmd[PATH_MAX_BYTES];
         int64_t n = user_path(cmd, a[0]);
         if (n < 0) return n;

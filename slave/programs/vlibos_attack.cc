@@ -189,24 +189,34 @@ int channel() {
         return 1;
     }
     auto* hdr = reinterpret_cast<volatile ChannelHeader*>(region);
-    auto* req_ctl = reinterpret_cast<volatile RingControl*>(region + REQUEST_RING_OFFSET);
-    auto* rsp_ctl = reinterpret_cast<volatile RingControl*>(region + RESPONSE_RING_OFFSET);
-    auto* req_slots =
-        reinterpret_cast<volatile Request*>(region + REQUEST_RING_OFFSET + RING_SLOTS_OFFSET);
-    auto* rsp_slots =
-        reinterpret_cast<volatile Response*>(region + RESPONSE_RING_OFFSET + RING_SLOTS_OFFSET);
     hdr->daemon_up = uint32_t(getpid());
     std::printf("attack: channel: playing the daemon; the master's next calls get lies\n");
     std::fflush(stdout);
-    uint32_t tail = req_ctl->tail, head = rsp_ctl->head;
+    // Every caller slot's rings: whichever slot the master's next call comes on gets the lie.
+    volatile RingControl* req_ctl[CALLERS];
+    volatile RingControl* rsp_ctl[CALLERS];
+    uint32_t tail[CALLERS], head[CALLERS];
+    for (uint32_t c = 0; c < CALLERS; ++c) {
+        req_ctl[c] = reinterpret_cast<volatile RingControl*>(region + request_ring_offset(c));
+        rsp_ctl[c] = reinterpret_cast<volatile RingControl*>(region + response_ring_offset(c));
+        tail[c] = req_ctl[c]->tail;
+        head[c] = rsp_ctl[c]->head;
+    }
     for (int k = 0; k < 4;) {
-        if (req_ctl->head == tail) {
+        uint32_t c = 0;
+        while (c < CALLERS && req_ctl[c]->head == tail[c])
+            ++c;
+        if (c == CALLERS) {
             usleep(1000);
             continue;
         }
+        auto* req_slots = reinterpret_cast<volatile Request*>(region + request_ring_offset(c) +
+                                                              RING_SLOTS_OFFSET);
+        auto* rsp_slots = reinterpret_cast<volatile Response*>(region + response_ring_offset(c) +
+                                                               RING_SLOTS_OFFSET);
         Request r;
-        std::memcpy(&r, const_cast<Request*>(&req_slots[tail % SLOTS]), sizeof r);
-        req_ctl->tail = ++tail;
+        std::memcpy(&r, const_cast<Request*>(&req_slots[tail[c] % SLOTS]), sizeof r);
+        req_ctl[c]->tail = ++tail[c];
         Response a{};
         a.seq = r.seq;
         a.op = r.op;
@@ -215,30 +225,34 @@ int channel() {
         case 0: // a read that returns more than it was asked for, and more data than a buffer holds
             a.result = r.args[1] + 100;
             a.len = 0xFFFFFFFF;
-            std::printf("attack: channel: call %u: answered with len 0xffffffff\n", r.seq);
+            std::printf("attack: channel: call %u (slot %u): answered with len 0xffffffff\n", r.seq,
+                        c);
             break;
         case 1: // the answer to some other call; then nothing: the caller must time out
             a.seq = r.seq + 7;
-            std::printf("attack: channel: call %u: answered as if it were call %u, then silence\n",
-                        r.seq, a.seq);
+            std::printf("attack: channel: call %u (slot %u): answered as if it were call %u, then "
+                        "silence\n",
+                        r.seq, c, a.seq);
             break;
         case 2: // a buffer index of another call and a huge length
             a.buffer = (r.buffer + 1) % BUFFERS;
             a.len = BUFFER_BYTES + 1;
-            std::printf("attack: channel: call %u: answered in another call's buffer\n", r.seq);
+            std::printf("attack: channel: call %u (slot %u): answered in another call's buffer\n",
+                        r.seq, c);
             break;
         default: // an impossible ring index: the master must stop using the ring, not read 1000
                  // slots
-            std::printf("attack: channel: call %u: response ring head moved 1000 slots ahead\n",
-                        r.seq);
+            std::printf("attack: channel: call %u (slot %u): response ring head moved 1000 slots "
+                        "ahead\n",
+                        r.seq, c);
             std::fflush(stdout);
-            rsp_ctl->head = head + 1000;
+            rsp_ctl[c]->head = head[c] + 1000;
             continue;
         }
         std::fflush(stdout);
-        std::memcpy(const_cast<Response*>(&rsp_slots[head % SLOTS]), &a, sizeof a);
+        std::memcpy(const_cast<Response*>(&rsp_slots[head[c] % SLOTS]), &a, sizeof a);
         __atomic_thread_fence(__ATOMIC_RELEASE);
-        rsp_ctl->head = ++head;
+        rsp_ctl[c]->head = ++head[c];
     }
     std::printf("attack: channel: done\n");
     return 0;

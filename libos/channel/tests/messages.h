@@ -9,7 +9,8 @@
 
 namespace vlibos::test {
 
-/// A request with seq 7 in buffer 3, and its payload: `s` with its NUL (or nothing).
+/// A request with seq 7 in buffer 3 (caller slot 0's), and its payload: `s` with its NUL (or
+/// nothing).
 struct Msg {
     Request r{};
     std::vector<uint8_t> payload = std::vector<uint8_t>(BUFFER_BYTES, 0);

@@ -14,8 +14,8 @@ using namespace vlibos;
 using vlibos::test::Msg;
 
 namespace {
-int64_t check(const Msg& m) {
-    return check_request(m.r, m.payload.data());
+int64_t check(const Msg& m, uint32_t caller = 0) {
+    return check_request(m.r, caller, m.payload.data());
 }
 } // namespace
 
@@ -46,6 +46,15 @@ TEST_CASE("malformed requests get a defined error") {
     Msg buf(OP_NOP);
     buf.r.buffer = BUFFERS; // stale or forged buffer index
     CHECK(check(buf) == -CE_PROTO);
+    Msg other(OP_NOP);
+    other.r.buffer = BUFFERS_PER_CALLER; // caller slot 1's first buffer
+    CHECK(check(other, 0) == -CE_PROTO);
+    CHECK(check(other, 1) == 0);
+    CHECK(check(other, 2) == -CE_PROTO);
+    other.r.buffer = BUFFERS_PER_CALLER - 1; // caller slot 0's last
+    CHECK(check(other, 0) == 0);
+    CHECK(check(other, 1) == -CE_PROTO);
+    CHECK(check(other, CALLERS) == -CE_PROTO); // no such caller slot
     Msg len(OP_WRITE);
     len.r.len = BUFFER_BYTES + 1;
     CHECK(check(len) == -CE_PROTO);

@@ -31,7 +31,7 @@ struct Rig {
         Request r{};
         r.seq = ++seq;
         r.op = op;
-        r.buffer = seq % BUFFERS;
+        r.buffer = seq % BUFFERS_PER_CALLER; // caller slot 0's
         std::memcpy(shared.data(), payload.data(), payload.size());
         r.len = uint32_t(payload.size());
         if (with_nul && !payload.empty()) {
@@ -41,7 +41,7 @@ struct Rig {
         return r;
     }
     Response call(const Request& r) {
-        Response rsp = server.serve(r, shared.data());
+        Response rsp = server.serve(r, 0, shared.data());
         REQUIRE(rsp.seq == r.seq); // (the master's full check is lab 8's check_response)
         REQUIRE(rsp.buffer == r.buffer);
         REQUIRE((rsp.result >= 0 || rsp.len == 0));
@@ -138,15 +138,15 @@ TEST_CASE("malformed requests are answered with an error and never reach Linux")
     CHECK(t.call(unterminated).result == -CE_INVAL);
     Request forged = t.make(OP_NOP);
     forged.buffer = 9999;
-    Response f = t.server.serve(forged, t.shared.data());
+    Response f = t.server.serve(forged, 0, t.shared.data());
     CHECK(f.result == -CE_PROTO);
     Request longname = t.make(OP_STAT, std::string(5000, 'a'));
     CHECK(t.call(longname).result == -CE_NAMETOOLONG);
     Request huge = t.make(OP_WRITE);
     huge.len = 0xFFFFFFFF;
-    CHECK(t.server.serve(huge, t.shared.data()).result == -CE_PROTO);
+    CHECK(t.server.serve(huge, 0, t.shared.data()).result == -CE_PROTO);
     Request op = t.make(77);
-    CHECK(t.server.serve(op, t.shared.data()).result == -CE_NOSYS);
+    CHECK(t.server.serve(op, 0, t.shared.data()).result == -CE_NOSYS);
     CHECK(t.server.malformed() == 5);
 }
 

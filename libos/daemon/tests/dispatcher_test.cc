@@ -1,0 +1,158 @@
+// vlibosd's dispatcher on the host: a channel in ordinary memory, the test playing the master
+// on several caller slots. A call that blocks in Linux (an ACCEPT nobody answers) must delay no
+// other caller, a caller's calls stay in order, a flooding caller gets one request per turn, a
+// held slot is not served, and a corrupt slot stops only itself.
+#include "libos/channel/ring.h"
+#include "libos/daemon/dispatcher.h"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+#include <unistd.h>
+
+using namespace vlibos;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Rig {
+    uint8_t* region = static_cast<uint8_t*>(std::aligned_alloc(4096, CHANNEL_BYTES));
+    ChannelHeader* hdr = reinterpret_cast<ChannelHeader*>(region);
+    RingProducer<Request> req[CALLERS];
+    RingConsumer<Response> rsp[CALLERS];
+    uint32_t seq[CALLERS] = {};
+    Server server;
+    Dispatcher* d = nullptr;
+    std::thread loop;
+    std::atomic<bool> stop{false};
+
+    explicit Rig(bool threaded) {
+        std::memset(region, 0, CHANNEL_BYTES);
+        for (uint32_t c = 0; c < CALLERS; ++c) {
+            req[c] = RingProducer<Request>(region + request_ring_offset(c));
+            rsp[c] = RingConsumer<Response>(region + response_ring_offset(c));
+        }
+        d = new Dispatcher(region, server, nullptr);
+        if (threaded)
+            loop = std::thread([this] {
+                while (!stop)
+                    if (d->turn() == 0) usleep(100);
+            });
+    }
+    ~Rig() {
+        stop = true;
+        if (loop.joinable()) loop.join();
+        delete d;
+        std::free(region);
+    }
+    /// Push a request of caller slot @p c; returns its seq.
+    uint32_t push(uint32_t c, uint16_t op, int64_t a0 = 0, int64_t a1 = 0) {
+        Request r{};
+        r.seq = ++seq[c];
+        r.op = op;
+        r.buffer = c * BUFFERS_PER_CALLER + r.seq % BUFFERS_PER_CALLER;
+        r.args[0] = a0;
+        r.args[1] = a1;
+        REQUIRE(req[c].push(r) == RingStatus::ok);
+        return r.seq;
+    }
+    /// Wait up to @p ms for caller slot @p c's next response.
+    bool wait(uint32_t c, Response& out, int ms) {
+        auto end = Clock::now() + std::chrono::milliseconds(ms);
+        while (Clock::now() < end) {
+            if (rsp[c].pop(out) == RingStatus::ok) return true;
+            usleep(200);
+        }
+        return false;
+    }
+    int64_t call(uint32_t c, uint16_t op, int64_t a0 = 0, int64_t a1 = 0) {
+        uint32_t s = push(c, op, a0, a1);
+        Response r{};
+        REQUIRE(wait(c, r, 5000));
+        REQUIRE(r.seq == s);
+        return r.result;
+    }
+};
+
+} // namespace
+
+TEST_CASE("a blocked ACCEPT delays no other caller, and its own caller's next call waits") {
+    Rig t(true);
+    int64_t srv = t.call(0, OP_SOCKET, 1);
+    REQUIRE(srv >= 0);
+    int64_t port = 20000 + (getpid() % 20000) + 7;
+    REQUIRE(t.call(0, OP_BIND, srv, port) == 0);
+    REQUIRE(t.call(0, OP_LISTEN, srv, 4) == 0);
+    uint32_t acc = t.push(0, OP_ACCEPT, srv); // nobody connects yet: blocks in slot 0's worker
+    uint32_t after = t.push(0, OP_NOP);       // behind it, in slot 0's ring
+    usleep(50000);
+    // Other callers go on at once.
+    for (uint32_t c = 1; c < CALLERS; ++c) {
+        auto t0 = Clock::now();
+        CHECK(t.call(c, OP_NOP) == 0);
+        CHECK(Clock::now() - t0 < std::chrono::milliseconds(1000));
+    }
+    Response r{};
+    CHECK_FALSE(t.wait(0, r, 100)); // slot 0: neither the ACCEPT nor the NOP behind it
+    int64_t cli = t.call(3, OP_SOCKET, 1);
+    REQUIRE(cli >= 0);
+    CHECK(t.call(3, OP_CONNECT, cli, port) == 0);
+    REQUIRE(t.wait(0, r, 5000)); // now the ACCEPT returns, then the NOP: in order
+    CHECK(r.seq == acc);
+    CHECK(r.result >= 0);
+    REQUIRE(t.wait(0, r, 5000));
+    CHECK(r.seq == after);
+    CHECK(t.d->handed_off() >= 1);
+}
+
+TEST_CASE("one request per caller slot per turn: a flood does not starve the others") {
+    Rig t(false);
+    for (int i = 0; i < 40; ++i)
+        t.push(0, OP_NOP);
+    t.push(5, OP_NOP);
+    CHECK(t.d->turn() == 2);
+    Response r{};
+    CHECK(t.rsp[5].pop(r) == RingStatus::ok);
+    CHECK(t.rsp[0].pop(r) == RingStatus::ok);
+    CHECK(r.seq == 1);
+    CHECK(t.rsp[0].pop(r) == RingStatus::empty); // one of the 40, not more
+}
+
+TEST_CASE("a held caller slot is not served until released") {
+    Rig t(false);
+    t.hdr->hold[2] = 1;
+    t.push(2, OP_NOP);
+    t.push(3, OP_NOP);
+    CHECK(t.d->turn() == 1); // slot 3 only
+    Response r{};
+    CHECK(t.rsp[2].pop(r) == RingStatus::empty);
+    t.hdr->hold[2] = 0;
+    CHECK(t.d->turn() == 1);
+    CHECK(t.rsp[2].pop(r) == RingStatus::ok);
+}
+
+TEST_CASE("a request naming another slot's buffer is refused, and a corrupt slot stops alone") {
+    Rig t(false);
+    Request forged{};
+    forged.seq = 1;
+    forged.op = OP_NOP;
+    forged.buffer = 6 * BUFFERS_PER_CALLER; // slot 6's
+    REQUIRE(t.req[1].push(forged) == RingStatus::ok);
+    t.d->turn();
+    Response r{};
+    REQUIRE(t.rsp[1].pop(r) == RingStatus::ok);
+    CHECK(r.result == -CE_PROTO);
+    // Slot 4's request ring: a head 1000 ahead of its tail.
+    auto* ctl = reinterpret_cast<RingControl*>(t.region + request_ring_offset(4));
+    ctl->head = ctl->tail + 1000;
+    t.push(7, OP_NOP);
+    t.d->turn();
+    CHECK(t.d->dead(4));
+    CHECK_FALSE(t.d->dead(7));
+    CHECK_FALSE(t.d->all_dead());
+    CHECK(t.rsp[7].pop(r) == RingStatus::ok);
+}
