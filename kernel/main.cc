@@ -19,6 +19,7 @@
 #include "lib/string.h"
 #include "panic.h"
 #include "proc/process.h"
+#include "sched/thread.h"
 #include "test/ktest.h"
 #include "test/report.h"
 
@@ -105,6 +106,7 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t info) {
     machine_exit_enable_emulator(g_cmdline.has("exit") &&
                                  strcmp(g_cmdline.get("exit"), "emu") == 0);
     if (const char* nonce = g_cmdline.get("grade")) grade_begin(nonce);
+    sched_watch_late_timers(g_cmdline.get_u64("late_timers", 0));
 
     bool screen = !(g_cmdline.has("console") && strcmp(g_cmdline.get("console"), "serial") == 0);
     switch (screen ? g_boot.display : BootInfo::Display::none) {
@@ -149,6 +151,7 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t info) {
     run_apps_end_hooks();
     background_jobs_wait(); // e.g. the hypervisor's demo guests, running next to the applications
     run_end_hooks(summary);
+    sched_report_late_timers();
     bool ok = g_test_failures == 0 && process_refused_count() == 0;
     machine_exit(ok ? ExitStatus::success : ExitStatus::failure);
 }

@@ -133,13 +133,13 @@ def verdict_of(text):
 
 
 def symbolize(text, kernel):
-    """Append function names to backtrace lines (`#N 0x...`) using addr2line."""
+    """Name the addresses of `#N 0x...` lines (a panic's backtrace, late_timers=) with addr2line."""
     addrs = re.findall(r"^\s*#\d+ (0x[0-9a-f]{16})\s*$", text, re.M)
     if not addrs or not shutil.which("addr2line"):
         return
     r = subprocess.run(["addr2line", "-f", "-C", "-p", "-e", kernel] + addrs,
                        stdout=subprocess.PIPE, text=True)
-    print("run: backtrace, symbolized:")
+    print("run: the addresses above (#N 0x...), named:")
     for a, line in zip(addrs, r.stdout.splitlines()):
         print(f"    {a}  {line.replace(ROOT + '/', '')}")
 
@@ -305,8 +305,7 @@ def _supervise(name, cmd, a, env, serial_file, emulator_log, out_path):
             msg += f"; its last words:\n{tail}"
     if not a.quiet and text and not text.endswith("\n"):
         print()
-    if status != EXIT_OK:
-        symbolize(text, a.kernel)
+    symbolize(text, a.kernel)
     print(f"run: {name}: {msg} ({elapsed:.1f} s)")
     return status
 

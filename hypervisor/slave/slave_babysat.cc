@@ -28,7 +28,7 @@ class BabysatPolicy {
   public:
     static constexpr bool INTERRUPTS_BETWEEN_EXITS = false;
     BabysatPolicy(SlaveVm& vm, uint64_t budget)
-        : m_vm(vm), m_budget(budget), m_start(cpu::rdtsc()) {}
+        : m_vm(vm), m_budget(budget), m_start(cpu::rdtsc()), m_timer_due(kern::sched_timer_due()) {}
 
     RunStep before_entry(Vcpu& v) {
         uint64_t now = cpu::rdtsc();
@@ -56,7 +56,7 @@ class BabysatPolicy {
 
     RunStep on_exit(Vcpu& v) {
         BabysatStep s = babysat_exit(v.vmcs(), v.regs(), m_vm.bsp.sctx,
-                                     BabysatClock{cpu::rdtsc(), m_vm.tsc_offset});
+                                     BabysatClock{cpu::rdtsc(), m_vm.tsc_offset, m_timer_due});
         m_vm.control.exits.fetch_add(1, kern::MemoryOrder::relaxed);
         if (!s.leave) return RunStep::resume;
         result = s.result;
@@ -69,6 +69,7 @@ class BabysatPolicy {
   private:
     SlaveVm& m_vm;
     uint64_t m_budget, m_start;
+    uint64_t m_timer_due; ///< the master's timer on this CPU (interrupts are off all the run)
     bool m_first = true;
     SyscallMsrs m_host_msrs{};
 };
@@ -113,6 +114,13 @@ void park_babysat(SlaveVm& vm, const SyscallMsrs& host_msrs, const lapic::LentCo
     kern::kprintf("%s: babysat mode: CPU %u is the master's again; Linux runs only inside its "
                   "callers' budgets\n",
                   vm.label, vm.cpu);
+    // From here its exits run on its callers' time, interrupts off: the longest counts anew.
+    kern::kprintf(
+        "%s: longest VM exit handled while dedicated: %lu cycles (%s, exit qualification %#lx)\n",
+        vm.label, vm.res.out.longest_exit_cycles, exit_reason_name(vm.res.out.longest_exit_reason),
+        vm.res.out.longest_exit_qualification);
+    vm.res.out.longest_exit_cycles = 0;
+    vm.res.out.longest_exit_reason = 0;
     // Its lines wait from here until this thread prints them with interrupts on: its callers
     // run it with theirs off.
     vm.queue_console = true;

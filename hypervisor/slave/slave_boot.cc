@@ -128,17 +128,21 @@ void report_boot(const SlaveJob& j, unsigned boot, const SlaveResult& r) {
         kern::kprintf(
             "%s: contained: %lu IPIs denied, %lu accesses outside its RAM (first at %#lx)\n", label,
             s.icr_denied, s.stray_accesses, s.first_stray_gpa);
-    char line[320];
+    kern::kprintf(
+        "%s: longest VM exit handled (its boot CPU): %lu cycles (%s, exit qualification %#lx)\n",
+        label, o.longest_exit_cycles, exit_reason_name(o.longest_exit_reason),
+        o.longest_exit_qualification);
+    char line[360];
     kern::snformat(
         line, sizeof line,
         "%s boot=%u end=%s userspace=%s marker_cycles=%lu run_cycles=%lu exits_boot=%lu "
         "exits=%lu "
         "console_exits=%lu other_io_exits=%lu msr_emulated=%lu msr_gp=%lu icr_allowed=%lu "
-        "icr_denied=%lu stray=%lu first_stray=%#lx idle_hlts=%lu nmis=%lu",
+        "icr_denied=%lu stray=%lu first_stray=%#lx idle_hlts=%lu nmis=%lu longest_exit_cycles=%lu",
         label, boot, end, up ? "yes" : "no", up ? r.marker_tsc - r.launch_tsc : 0,
         r.end_tsc - r.launch_tsc, r.exits_at_marker, o.total_exits, s.console_exits,
         s.other_io_exits, s.msr_emulated, s.msr_gp, s.icr_allowed, s.icr_denied, s.stray_accesses,
-        s.first_stray_gpa, s.idle_hlts, o.nmis);
+        s.first_stray_gpa, s.idle_hlts, o.nmis, o.longest_exit_cycles);
     kern::report_line(line);
     report_exit_counts(j.id ? "linux1" : "linux", o.total_exits, o.exits);
     if (up) // the same, from launch to the userspace marker

@@ -11,11 +11,12 @@ namespace hv {
 
 namespace {
 
-/// True if `line` contains `word`.
+/// True if `line` contains `word`. Each line is searched for some fifteen words, with the
+/// slave's exit handling waiting: the first character is compared before calling strncmp.
 bool contains(const char* line, const char* word) {
     size_t n = strlen(word);
     for (; *line; ++line)
-        if (strncmp(line, word, n) == 0) return true;
+        if (*line == *word && strncmp(line, word, n) == 0) return true;
     return false;
 }
 
@@ -30,10 +31,15 @@ void keep_line(char* dst, size_t size, const char* line, size_t n) {
 } // namespace
 
 void KernelSlaveEnv::console_line(const char* line, size_t n) {
-    if (vm->queue_console)
+    if (vm->queue_console) { // printed and watched by flush_console(), interrupts on
         vm->console_queue.push(nullptr, line, n);
-    else
-        kern::kprintf("%s %s\n", vm->console_prefix, line);
+        return;
+    }
+    kern::kprintf("%s %s\n", vm->console_prefix, line);
+    watch_line(line, n);
+}
+
+void KernelSlaveEnv::watch_line(const char* line, size_t n) {
     size_t keep = n < sizeof res->last_line - 1 ? n : sizeof res->last_line - 1;
     memcpy(res->last_line, line, keep);
     res->last_line[keep] = '\0';
@@ -70,6 +76,7 @@ void KernelSlaveEnv::flush_console() {
         if (dropped) kern::kprintf("%s: %lu console lines lost (queue full)\n", vm->label, dropped);
         if (!have) return;
         kern::kprintf("%s %s\n", vm->console_prefix, text);
+        watch_line(text, strlen(text));
     }
 }
 

@@ -55,9 +55,12 @@ struct KernelSlaveEnv final : SlaveEnv {
     void startup_ipi(const StartupIpi& ipi) override;
     bool interrupt_pending() override;
     void console_line(const char* line, size_t n) override;
-    /// Babysat mode: print the console lines queued while callers ran the slave (on its CPU,
-    /// from the parked slave thread, interrupts on).
+    /// Babysat mode: print and watch the console lines queued while callers ran the slave (on
+    /// its CPU, from the parked slave thread, interrupts on).
     void flush_console();
+    /// Note in SlaveResult what @p line tells: the userspace marker, a panic, the kit's
+    /// programs' verdicts (searching for some fifteen words: thousands of cycles).
+    void watch_line(const char* line, size_t n);
     /// Uart16550's line sink.
     static void uart_sink(void* self, const char* line, size_t n) {
         static_cast<KernelSlaveEnv*>(self)->console_line(line, n);

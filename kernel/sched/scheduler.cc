@@ -12,6 +12,7 @@
 #include "arch/x86_64/trap.h"
 #include "console/console.h"
 #include "core/thread/initial_stack.h"
+#include "hooks.h"
 #include "lib/string.h"
 #include "mem/kmalloc.h"
 #include "mem/memory.h"
@@ -31,6 +32,14 @@ constexpr uint8_t VEC_SCHED_TIMER = 0xE1;
 constexpr uint8_t VEC_RESCHED = 0xF2;
 constexpr size_t IDLE_STACK_SIZE = 8192;
 
+/// A scheduler timer interrupt that came late: interrupts were off when it was due.
+struct LateTimer {
+    uint64_t cycles; // after its deadline
+    uint64_t rip;    // the instruction it interrupted: where interrupts came back on
+};
+constexpr unsigned LATE_KEPT = 8; // per CPU, the latest ones kept
+uint64_t g_late_threshold = 0;    // late_timers=CYCLES; 0: not watched
+
 struct CpuSched {
     bool ready = false;
     Thread* current = nullptr;
@@ -47,7 +56,9 @@ struct CpuSched {
     uint64_t slice_end = 0;      // end of the current background slice
     uint64_t timer_at = 0;       // the programmed timer deadline, 0 = none
     SchedStats stats{};
-    Thread boot; // the adopted start-up context
+    LateTimer late[LATE_KEPT] = {}; // the latest timer interrupts (late_timers=CYCLES)
+    unsigned late_count = 0;        // entries of late[] in use
+    Thread boot;                    // the adopted start-up context
     Thread idle_storage;
 };
 
@@ -211,8 +222,25 @@ void schedule() {
     finish_switch(me());
 }
 
-void on_sched_timer(TrapFrame&) {
+/// Keep the interrupt if it is among this CPU's LATE_KEPT latest (late_timers=CYCLES).
+void note_late_timer(CpuSched& cs, uint64_t now, uint64_t rip) {
+    uint64_t late = now - cs.timer_at;
+    if (!g_late_threshold || !cs.timer_at || now < cs.timer_at || late <= g_late_threshold) return;
+    unsigned slot = cs.late_count;
+    if (slot == LATE_KEPT) { // full: replace the least late, if this one is later
+        slot = 0;
+        for (unsigned i = 1; i < LATE_KEPT; ++i)
+            if (cs.late[i].cycles < cs.late[slot].cycles) slot = i;
+        if (cs.late[slot].cycles >= late) return;
+    } else {
+        ++cs.late_count;
+    }
+    cs.late[slot] = {late, rip};
+}
+
+void on_sched_timer(TrapFrame& tf) {
     CpuSched& cs = me();
+    note_late_timer(cs, cpu::rdtsc(), tf.rip);
     cs.timer_at = 0;
     ++cs.stats.timer_interrupts;
     lapic::eoi();
@@ -443,6 +471,32 @@ void sched_idle_loop() {
 
 SchedStats sched_stats(unsigned cpu) {
     return g_sched[cpu].stats;
+}
+
+BOOT_OPTION(late_timers, "late_timers=CYCLES: at the end, list the scheduler timer interrupts "
+                         "that came more than CYCLES after their deadline (the latest 8 per CPU) "
+                         "and where each found interrupts back on");
+
+uint64_t sched_timer_due() {
+    cpu::IrqSave irqs;
+    return me().timer_at;
+}
+
+void sched_watch_late_timers(uint64_t cycles) {
+    g_late_threshold = cycles;
+}
+
+void sched_report_late_timers() {
+    if (!g_late_threshold) return;
+    for (unsigned c = 0; c < MAX_CPUS; ++c) {
+        if (!g_percpu[c].online) continue;
+        CpuSched& cs = g_sched[c];
+        kprintf("late timers: CPU %u: %u over %lu cycles late%s\n", c, cs.late_count,
+                g_late_threshold,
+                cs.late_count ? " (cycles late; where interrupts came back on):" : "");
+        for (unsigned i = 0; i < cs.late_count; ++i)
+            kprintf("  %lu cycles\n    #%u 0x%016lx\n", cs.late[i].cycles, i, cs.late[i].rip);
+    }
 }
 
 } // namespace kern

@@ -101,5 +101,15 @@ struct SchedStats {
 };
 /// Statistics of CPU `cpu`.
 SchedStats sched_stats(unsigned cpu);
+/// The TSC at which this CPU's scheduler timer is due (the next wake-up, budget end or slice end
+/// it waits for), 0: none. Code that runs with interrupts off for long stretches (a babysat
+/// slave) ends them when it is past.
+uint64_t sched_timer_due();
+/// Watch for scheduler timer interrupts that come more than @p cycles after their deadline
+/// (interrupts were off when they were due): a latency bound missed, and where.
+void sched_watch_late_timers(uint64_t cycles);
+/// Print the late timer interrupts seen (sched_watch_late_timers), per CPU, each with the
+/// instruction it interrupted as a `#N 0x...` line, which the runner names with addr2line.
+void sched_report_late_timers();
 
 } // namespace kern

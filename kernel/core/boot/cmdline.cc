@@ -44,4 +44,17 @@ const char* CommandLine::get(const char* key) const {
     return nullptr;
 }
 
+uint64_t CommandLine::get_u64(const char* key, uint64_t fallback) const {
+    const char* v = get(key);
+    if (!v || !*v) return fallback;
+    uint64_t n = 0;
+    for (; *v; ++v) {
+        if (*v < '0' || *v > '9') return fallback;
+        uint64_t d = uint64_t(*v - '0');
+        if (n > (UINT64_MAX - d) / 10) return fallback; // would overflow
+        n = n * 10 + d;
+    }
+    return n;
+}
+
 } // namespace kern

@@ -4,6 +4,7 @@
 #include "core/boot/boot_names.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 namespace kern {
 
@@ -18,6 +19,8 @@ class CommandLine {
     void parse(const char* text, const BootNames& known, void (*warn)(const char* option));
     /// The value of `key=value`, or nullptr if absent (a bare flag has value "").
     const char* get(const char* key) const;
+    /// The decimal value of `key=N`; @p fallback if absent, empty, not all digits or too large.
+    uint64_t get_u64(const char* key, uint64_t fallback) const;
     /// True if `key` or `key=...` was given.
     bool has(const char* key) const { return get(key) != nullptr; }
 

@@ -67,6 +67,19 @@ TEST_CASE("babysat: other exits are the slave's own and the run goes on") {
     CHECK(rig.out.total_exits == 3);
 }
 
+TEST_CASE("babysat: an exit after the master's timer was due ends the run, one before does not") {
+    Rig rig;
+    rig.regs.rax = 0; // CPUID leaf 0: an exit the slave's own, which would resume
+    BabysatStep s = rig.exit(ExitReason::EXIT_REASON_CPUID, BabysatClock{4999, 0, 5000});
+    CHECK_FALSE(s.leave);
+    s = rig.exit(ExitReason::EXIT_REASON_CPUID, BabysatClock{5000, 0, 5000});
+    CHECK(s.leave);
+    CHECK(s.result.end == BabysitEnd::preempted);
+    CHECK(rig.fake.get(GUEST_RIP.encoding) == 0x1002); // both handled: the guest goes on after
+    s = rig.exit(ExitReason::EXIT_REASON_CPUID, BabysatClock{90000, 0, 0}); // no timer
+    CHECK_FALSE(s.leave);
+}
+
 TEST_CASE("babysat: HLT with interrupts on idles until the slave's next timer, in host time") {
     Rig rig;
     rig.fake.set(GUEST_INTERRUPTIBILITY_INFO, BLOCKING_BY_STI); // sti; hlt

@@ -77,3 +77,16 @@ TEST_CASE("a value may contain '='") {
     c.parse("test=a=b", TABLE, warn);
     CHECK(std::string(c.get("test")) == "a=b");
 }
+
+TEST_CASE("a decimal value, or the fallback for anything else") {
+    CommandLine c;
+    c.parse("cpus=12 test=3x", TABLE, warn);
+    CHECK(c.get_u64("cpus", 7) == 12);
+    CHECK(c.get_u64("test", 7) == 7); // not all digits
+    CHECK(c.get_u64("exit", 7) == 7); // absent
+    c.parse("cpus=18446744073709551615 test=18446744073709551616", TABLE, warn);
+    CHECK(c.get_u64("cpus", 7) == UINT64_MAX);
+    CHECK(c.get_u64("test", 7) == 7); // too large
+    c.parse("cpus=", TABLE, warn);
+    CHECK(c.get_u64("cpus", 7) == 7);
+}
