@@ -206,23 +206,32 @@ docs:
 DEMO_RTLAT := rtlat cpu=0 threads=2 period_us=10000 loops=500 bound_cycles=5000 hog
 DEMO_SLAVE_RTLAT := rtlat cpu=0 threads=2 period_us=10000 loops=2500 bound_cycles=5000
 DEMO_LOGGER := logger period_us=20000 samples=250 budget_pct=30
+# Two slaves: files (and RUN) on slave 0, dedicated on CPU 2; sockets on slave 1, babysat on CPU 1
+# (its callers run it: loopback's thread is on CPU 1).
+DEMO_TWO_SLAVES := exit=emu slaves=2 slave_run=serve libos=doorbell,babysat libos_route=files:0,sockets:1
+DEMO_TWO_RTLAT := rtlat cpu=0 threads=2 period_us=10000 loops=4000 bound_cycles=5000
 demo: kernel apps
 	$(Q)tools/setup.sh emu
 	$(Q)tools/setup.sh linux
 	$(Q)python3 tools/slave_build.py all --solved=$(SOLVED)
-	@echo "==== vLibOS demo 1/3: the master kernel in QEMU (2 CPUs), running hello ===="
+	@echo "==== vLibOS demo 1/4: the master kernel in QEMU (2 CPUs), running hello ===="
 	$(Q)$(RUN) qemu --kernel $(KERNEL_ELF) --cmdline "exit=emu $(ARGS)" --timeout 60 --app hello
 	@echo
-	@echo "==== vLibOS demo 2/3: Bochs (2 CPUs, VMX, deterministic: cycles = instructions): the hypervisor"
+	@echo "==== vLibOS demo 2/4: Bochs (2 CPUs, VMX, deterministic: cycles = instructions): the hypervisor"
 	@echo "==== runs its test guests, hostile ones included; then rtlat's real-time threads keep their"
 	@echo "==== deadlines next to a CPU hog while a program that dereferences NULL is killed ===="
 	$(Q)$(RUN) bochs --kernel $(KERNEL_ELF) --cmdline "exit=emu guests=demo $(ARGS)" --timeout 180 --app "$(DEMO_RTLAT)" --app nullptr
 	@echo
-	@echo "==== vLibOS demo 3/3: Bochs: the master keeps CPU 0; an unmodified Linux 6.1 boots in VMX non-root"
+	@echo "==== vLibOS demo 3/4: Bochs: the master keeps CPU 0; an unmodified Linux 6.1 boots in VMX non-root"
 	@echo "==== on CPU 1 to a busybox userspace and serves the master (vlibosd). On CPU 0, rtlat measures the"
 	@echo "==== master's latency while the logger's real-time sampler takes a sample every 20 ms and its"
 	@echo "==== writer thread logs them to a file in Linux through delegation, then reads the file back ===="
 	$(Q)$(RUN) bochs --kernel $(KERNEL_ELF) --slave --cmdline "exit=emu slave_run=serve $(ARGS)" --timeout 300 --app "$(DEMO_SLAVE_RTLAT)" --app "$(DEMO_LOGGER)"
+	@echo
+	@echo "==== vLibOS demo 4/4: Bochs (3 CPUs): two Linux slaves, each in its own VM, serve different services"
+	@echo "==== at once: files on slave 0 (its own CPU 2), sockets on slave 1 (babysat: it runs only inside"
+	@echo "==== its callers' budgets on CPU 1); libos_route= sends each call to its slave. rtlat on CPU 0 ===="
+	$(Q)$(RUN) bochs --cpus 3 --kernel $(KERNEL_ELF) --slave --cmdline "$(DEMO_TWO_SLAVES) $(ARGS)" --timeout 400 --app "$(DEMO_TWO_RTLAT)" --app "$(DEMO_LOGGER)" --app "loopback cpu=1"
 
 bench: kernel apps
 	$(Q)tools/setup.sh emu

@@ -214,6 +214,27 @@ def main():
                                "exit=emu slave_run=serve libos=doorbell libos_charge=1", "--timeout", "300",
                                "--app", "delegbench concurrent=1 budget budget_calls=3 calls=20 settle_ms=500"],
          check=lambda out: "@@ test=delegation_budget_charged result=pass" in out)
+    # Two slaves at once, each service routed to its own (libos_route=): files on slave 0
+    # (dedicated, CPU 2), sockets on slave 1 (babysat on CPU 1, run by loopback's thread there);
+    # rtlat on CPU 0 over the whole run. Both channels must have served calls.
+    step("two-slaves", [sys.executable, "tools/run.py", "bochs", "--cpus", "3", "--kernel", k, "--slave",
+                        "--cmdline", "exit=emu slaves=2 slave_run=serve libos=doorbell,babysat "
+                        "libos_route=files:0,sockets:1", "--timeout", "400",
+                        "--app", "rtlat cpu=0 threads=2 period_us=10000 loops=4000 bound_cycles=5000",
+                        "--app", "logger period_us=20000 samples=150 budget_pct=30",
+                        "--app", "loopback cpu=1"],
+         check=lambda out: all(f"@@ test={t} result=pass" in out for t in
+                               ("delegation_logger_writes", "delegation_sockets", "rtlat_latency_bound",
+                                "rtlat_no_deadline_misses"))
+         and "slave1: babysat mode" in out
+         and re.search(r"^@@ libos calls=[1-9]", out, re.M) and re.search(r"^@@ libos slave=1 calls=[1-9]", out, re.M))
+    # A service routed to a slave that does not run: its calls fail with ENOSYS, said once.
+    step("delegation-unoffered", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--slave", "--cmdline",
+                                  "exit=emu slave_run=serve libos_route=sockets:1", "--timeout", "300",
+                                  "--app", "loopback"],
+         check=lambda out: out.count("libos: no slave offers sockets") == 1
+         and "loopback: socket failed: -38" in out and "@@ test=delegation_sockets result=fail" in out
+         and "@@ exit code=" in out)
     step("delegation-babysat", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--slave", "--cmdline",
                                 "exit=emu slave_run=serve libos=babysat", "--timeout", "300",
                                 "--app", "rtlat cpu=1 threads=1 period_us=10000 loops=300 bound_cycles=5000 start_ms=20000",

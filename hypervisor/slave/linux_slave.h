@@ -101,6 +101,10 @@ void linux_slave_share(uint64_t hpa, uint64_t bytes, void (*on_doorbell)(), unsi
 /// True while the slave started by slave=linux runs (from its launch until it stops).
 bool linux_slave_running(unsigned slave = 0);
 
+/// How many slaves the command line asks for: 0 without slave=linux, else slaves=N (1 if absent
+/// or out of range). Known before they boot (delegation sets up a channel for each).
+unsigned linux_slaves_wanted();
+
 /// How many slaves slave=linux (and slaves=N) started: 0 before the boot hook, or without one.
 unsigned linux_slave_count();
 

@@ -75,34 +75,6 @@ const kern::BootModule* find_module(const char* name) {
     return nullptr;
 }
 
-uint64_t option_number(const char* key, uint64_t fallback) {
-    const char* v = kern::g_cmdline.get(key);
-    if (!v || !*v) return fallback;
-    uint64_t n = 0;
-    for (; *v >= '0' && *v <= '9'; ++v)
-        n = n * 10 + uint64_t(*v - '0');
-    return n;
-}
-
-/// The @p slave's item of a comma-separated per-slave option (`libos=doorbell,babysat`): its
-/// own, or the last one given; into @p out (@p n bytes). False if the option is absent.
-bool per_slave_item(const char* key, unsigned slave, char* out, size_t n) {
-    const char* v = kern::g_cmdline.get(key);
-    if (!v || !*v) return false;
-    for (unsigned i = 0; i < slave; ++i) {
-        const char* comma = v;
-        while (*comma && *comma != ',')
-            ++comma;
-        if (!*comma) break;
-        v = comma + 1;
-    }
-    size_t k = 0;
-    while (v[k] && v[k] != ',' && k + 1 < n)
-        out[k] = v[k], ++k;
-    out[k] = '\0';
-    return true;
-}
-
 /// The verdict lines for one boot.
 void report_boot(const SlaveJob& j, unsigned boot, const SlaveResult& r) {
     const char* label = j.label;
@@ -110,15 +82,18 @@ void report_boot(const SlaveJob& j, unsigned boot, const SlaveResult& r) {
     uint64_t hz = kern::g_clock.tsc_hz ? kern::g_clock.tsc_hz : 1;
     bool up = r.marker_tsc != 0;
     const char* end = r.panicked ? "panic" : guest_end_token(o.end);
-    kern::kprintf("%s: boot %u ended: %s after %lu ms; %s", label, boot,
-                  r.panicked                  ? "Linux panicked"
-                  : o.end == GuestEnd::halted ? "Linux halted (poweroff or reboot)"
-                  : o.end == GuestEnd::exited ? "stopped by the master"
-                                              : guest_end_name(o.end),
-                  (r.end_tsc - r.launch_tsc) * 1000 / hz,
-                  up ? "userspace was reached" : "userspace was NOT reached");
-    if (r.last_line[0]) kern::kprintf("; last line: \"%s\"", r.last_line);
-    kern::kprintf("\n");
+    char said[400]; // one kprintf: two slaves may end at once
+    size_t n =
+        kern::snformat(said, sizeof said, "%s: boot %u ended: %s after %lu ms; %s", label, boot,
+                       r.panicked                  ? "Linux panicked"
+                       : o.end == GuestEnd::halted ? "Linux halted (poweroff or reboot)"
+                       : o.end == GuestEnd::exited ? "stopped by the master"
+                                                   : guest_end_name(o.end),
+                       (r.end_tsc - r.launch_tsc) * 1000 / hz,
+                       up ? "userspace was reached" : "userspace was NOT reached");
+    if (r.last_line[0] && n < sizeof said)
+        kern::snformat(said + n, sizeof said - n, "; last line: \"%s\"", r.last_line);
+    kern::kprintf("%s\n", said);
     if (up)
         kern::kprintf("%s: userspace marker after %lu cycles (%lu ms) and %lu VM exits\n", label,
                       r.marker_tsc - r.launch_tsc, (r.marker_tsc - r.launch_tsc) * 1000 / hz,
@@ -132,17 +107,17 @@ void report_boot(const SlaveJob& j, unsigned boot, const SlaveResult& r) {
         "%s: longest VM exit handled (its boot CPU): %lu cycles (%s, exit qualification %#lx)\n",
         label, o.longest_exit_cycles, exit_reason_name(o.longest_exit_reason),
         o.longest_exit_qualification);
-    char line[360];
+    char line[320];
     kern::snformat(
         line, sizeof line,
         "%s boot=%u end=%s userspace=%s marker_cycles=%lu run_cycles=%lu exits_boot=%lu "
         "exits=%lu "
         "console_exits=%lu other_io_exits=%lu msr_emulated=%lu msr_gp=%lu icr_allowed=%lu "
-        "icr_denied=%lu stray=%lu first_stray=%#lx idle_hlts=%lu nmis=%lu longest_exit_cycles=%lu",
+        "icr_denied=%lu stray=%lu first_stray=%#lx idle_hlts=%lu nmis=%lu",
         label, boot, end, up ? "yes" : "no", up ? r.marker_tsc - r.launch_tsc : 0,
         r.end_tsc - r.launch_tsc, r.exits_at_marker, o.total_exits, s.console_exits,
         s.other_io_exits, s.msr_emulated, s.msr_gp, s.icr_allowed, s.icr_denied, s.stray_accesses,
-        s.first_stray_gpa, s.idle_hlts, o.nmis, o.longest_exit_cycles);
+        s.first_stray_gpa, s.idle_hlts, o.nmis);
     kern::report_line(line);
     report_exit_counts(j.id ? "linux1" : "linux", o.total_exits, o.exits);
     if (up) // the same, from launch to the userspace marker
@@ -170,8 +145,8 @@ void slave_thread(void* arg) {
         // whose interrupts a parked slave does not get reliably yet: an idle babysat slave
         // with a blocked daemon stopped writing its console. slave_append=vlibos.block=1
         // (earlier on the line) overrides this.
-        if (char mode[16];
-            per_slave_item("libos", j.id, mode, sizeof mode) && strcmp(mode, "babysat") == 0)
+        if (char mode[16]; kern::g_cmdline.get_item("libos", j.id, mode, sizeof mode) &&
+                           strcmp(mode, "babysat") == 0)
             n += kern::snformat(j.cmdline + n, sizeof j.cmdline - n, " vlibos.block=0");
         j.options.cmdline = j.cmdline;
         kern::kprintf("%s: booting Linux on CPU %u (boot %u: %lu KiB kernel, %lu KiB initrd, "
@@ -247,12 +222,10 @@ void slave_hook() {
     const kern::BootModule* i = find_module("slave-initrd");
     if (!k) return refuse("no boot module named slave-kernel (tools/run.py --slave adds it)");
     if (!i) return refuse("no boot module named slave-initrd (tools/run.py --slave adds it)");
-    unsigned count = unsigned(option_number("slaves", 1));
-    if (count == 0 || count > MAX_SLAVES) {
-        kern::kprintf("slave: slaves=%u: from 1 to %u slaves can run; starting 1\n", count,
-                      MAX_SLAVES);
-        count = 1;
-    }
+    if (uint64_t n = kern::g_cmdline.get_u64("slaves", 1); n == 0 || n > MAX_SLAVES)
+        kern::kprintf("slave: slaves=%s: from 1 to %u slaves can run; starting 1\n",
+                      kern::g_cmdline.get("slaves"), MAX_SLAVES);
+    unsigned count = linux_slaves_wanted();
     unsigned next_cpu = kern::g_cpus_online - 1; // the first slave's first CPU: the last one
     for (unsigned id = 0; id < count; ++id) {
         SlaveJob& j = g_jobs[id];
@@ -262,17 +235,17 @@ void slave_hook() {
         j.images =
             SlaveImages{reinterpret_cast<const uint8_t*>(k->start), size_t(k->end - k->start),
                         reinterpret_cast<const uint8_t*>(i->start), size_t(i->end - i->start)};
-        j.options.ram_bytes = option_number("slave_mem", 64) << 20;
+        j.options.ram_bytes = kern::g_cmdline.get_u64("slave_mem", 64) << 20;
         // The first slave may have several CPUs; every other one has one.
-        j.options.cpus = id == 0 ? unsigned(option_number("slave_cpus", 1)) : 1;
+        j.options.cpus = id == 0 ? unsigned(kern::g_cmdline.get_u64("slave_cpus", 1)) : 1;
         if (const char* run = kern::g_cmdline.get("slave_run"); run && *run) j.run = run;
-        j.restarts = option_number("slave_restarts", 0);
+        j.restarts = kern::g_cmdline.get_u64("slave_restarts", 0);
         j.options.cpuid_offer_xsavec = kern::g_cmdline.has("slave_cpuid_offer_xsavec");
         if (j.options.cpuid_offer_xsavec)
             kern::kprintf("%s: slave_cpuid_offer_xsavec: CPUID offers XSAVEC, which this Bochs "
                           "gets wrong (negative tests only)\n",
                           j.label);
-        j.timeout_cycles = option_number("slave_timeout", 300) * kern::g_clock.tsc_hz;
+        j.timeout_cycles = kern::g_cmdline.get_u64("slave_timeout", 300) * kern::g_clock.tsc_hz;
         if (next_cpu < j.options.cpus) { // the master keeps CPU 0
             kern::kprintf("%s: not started: no CPU left for it (%u online, the master keeps CPU "
                           "0)\n",
@@ -330,6 +303,13 @@ void linux_slave_share(uint64_t hpa, uint64_t bytes, void (*on_doorbell)(), unsi
 
 bool linux_slave_running(unsigned slave) {
     return slave < MAX_SLAVES && g_jobs[slave].running.load(kern::MemoryOrder::acquire);
+}
+
+unsigned linux_slaves_wanted() {
+    const char* slave = kern::g_cmdline.get("slave");
+    if (!slave || strcmp(slave, "linux") != 0) return 0;
+    uint64_t n = kern::g_cmdline.get_u64("slaves", 1);
+    return n >= 1 && n <= MAX_SLAVES ? unsigned(n) : 1;
 }
 
 unsigned linux_slave_count() {

@@ -202,6 +202,7 @@ enum ChannelErrno : int64_t {
     CE_BADF = 9,
     CE_FAULT = 14,
     CE_INVAL = 22,
+    CE_MFILE = 24, ///< too many open files
     CE_NAMETOOLONG = 36,
     CE_NOSYS = 38,
     CE_PROTO = 71,     ///< a malformed message

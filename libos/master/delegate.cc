@@ -5,6 +5,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/time/clock.h"
+#include "console/console.h"
 #include "lib/string.h"
 #include "libos/channel/validate.h"
 #include "sched/io_vcpu.h"
@@ -43,7 +44,10 @@ void raise_to(uint64_t& v, uint64_t x) {
     }
 }
 
-Channel g_default;
+Channel g_channels[hv::MAX_SLAVES]; // one per slave: libos.cc attaches them
+Routes g_routes;                    // every service to slave 0 until set_routes()
+unsigned g_slaves = 1;              // slaves running, for g_routes
+bool g_unoffered_said[size_t(Service::count)];
 
 } // namespace
 
@@ -54,10 +58,10 @@ uint8_t* Channel::buffer(uint32_t i) const {
     return m_region + BUFFERS_OFFSET + uint64_t(i) * BUFFER_BYTES;
 }
 
-void Channel::attach(uint8_t* region, WaitMode mode, bool (*is_up)()) {
+void Channel::attach(uint8_t* region, WaitMode mode, unsigned slave) {
     m_region = region;
     m_mode = mode;
-    m_is_up = is_up;
+    m_slave = slave;
     ChannelHeader* h = header();
     h->version = CHANNEL_VERSION;
     h->callers = CALLERS;
@@ -74,6 +78,10 @@ void Channel::attach(uint8_t* region, WaitMode mode, bool (*is_up)()) {
         h->hold[c] = 0;
     }
     __atomic_store_n(&h->magic, CHANNEL_MAGIC, __ATOMIC_RELEASE); // the header is complete
+}
+
+bool Channel::slave_up() const {
+    return m_region && hv::linux_slave_running(m_slave);
 }
 
 bool Channel::daemon_up() const {
@@ -105,7 +113,7 @@ DelegateStats Channel::stats() const {
 /// Babysat mode: run the slave in this thread, within its budget, until something happens.
 /// Returns false if the slave cannot run any more (then the call fails with -ENOTCONN).
 bool Channel::babysit(uint64_t deadline) {
-    hv::BabysitResult r = hv::linux_slave_babysit(kern::current_budget_left());
+    hv::BabysitResult r = hv::linux_slave_babysit(kern::current_budget_left(), m_slave);
     add(m_stats.babysits);
     switch (r.end) {
     case hv::BabysitEnd::responded: // perhaps another caller's response: the caller looks
@@ -137,7 +145,7 @@ void Channel::wake_daemon() {
     ChannelHeader* h = header();
     if (__atomic_load_n(&h->daemon_asleep, __ATOMIC_ACQUIRE) &&
         __atomic_exchange_n(&h->daemon_asleep, 0u, __ATOMIC_SEQ_CST)) {
-        hv::linux_slave_wake();
+        hv::linux_slave_wake(m_slave);
         add(m_stats.wakeups);
         __atomic_fetch_add(&h->wakeups, 1, __ATOMIC_RELAXED);
     }
@@ -211,15 +219,15 @@ int64_t Channel::connect() {
     while (!daemon_up() && slave_up() && cpu::rdtsc() < connect_deadline)
         kern::sleep_until(cpu::rdtsc() + us(1000));
     if (!daemon_up() || !slave_up()) return -CE_NOTCONN;
-    if (m_mode == WaitMode::babysat && !hv::linux_slave_babysat_ready()) {
+    if (m_mode == WaitMode::babysat && !hv::linux_slave_babysat_ready(m_slave)) {
         // The first call after vlibosd came up: the slave leaves its dedicated CPU.
         uint64_t until = cpu::rdtsc() + us(1000000);
-        while (!hv::linux_slave_babysat_ready() && slave_up() && cpu::rdtsc() < until) {
-            hv::linux_slave_request_babysat();
+        while (!hv::linux_slave_babysat_ready(m_slave) && slave_up() && cpu::rdtsc() < until) {
+            hv::linux_slave_request_babysat(m_slave);
             kern::sleep_until(cpu::rdtsc() + us(1000));
         }
     }
-    if (m_mode == WaitMode::babysat && hv::linux_slave_cpu() != kern::this_cpu().index)
+    if (m_mode == WaitMode::babysat && hv::linux_slave_cpu(m_slave) != kern::this_cpu().index)
         return -CE_NOTCONN; // babysat: only threads of the slave's CPU can run it
     return 0;
 }
@@ -404,37 +412,59 @@ void Channel::on_doorbell() {
     doorbell_bottom(this);
 }
 
+Channel& channel_of(unsigned slave) {
+    return g_channels[slave < hv::MAX_SLAVES ? slave : 0];
+}
 Channel& default_channel() {
-    return g_default;
+    return g_channels[0];
 }
 
-void channel_attach(uint8_t* region, WaitMode mode, bool (*is_up)()) {
-    g_default.attach(region, mode, is_up);
+void set_routes(const Routes& routes, unsigned slaves) {
+    g_routes = routes;
+    g_slaves = slaves;
 }
+
 int64_t delegate(Op op, const int64_t args[6], const void* payload, uint32_t payload_len, void* out,
                  uint32_t out_cap, uint32_t* out_len) {
-    return g_default.call(op, args, payload, payload_len, out, out_cap, out_len);
+    CallRoute to = route_call(g_routes, op, args[0], g_slaves);
+    if (to.slave < 0) {
+        Service s = service_of(op);
+        if (to.error == -CE_NOSYS &&
+            !__atomic_exchange_n(&g_unoffered_said[size_t(s)], true, __ATOMIC_RELAXED))
+            kern::kprintf("libos: no slave offers %s (libos_route= names slave %u, %u running): "
+                          "its calls fail with ENOSYS\n",
+                          service_name(s), unsigned(g_routes.slave[size_t(s)]), g_slaves);
+        return to.error;
+    }
+    int64_t linux_args[6];
+    for (int i = 0; i < 6; ++i)
+        linux_args[i] = args[i];
+    if (takes_fd(op)) linux_args[0] = to.fd; // Linux's own number for it
+    int64_t r =
+        g_channels[to.slave].call(op, linux_args, payload, payload_len, out, out_cap, out_len);
+    return result_for_master(op, unsigned(to.slave), r);
 }
+
 void on_doorbell() {
-    g_default.on_doorbell();
+    g_channels[0].on_doorbell();
 }
 void set_doorbell_io_vcpu(kern::IoVcpu* io) {
-    g_default.set_doorbell_io_vcpu(io);
+    g_channels[0].set_doorbell_io_vcpu(io);
 }
 DelegateStats delegate_stats() {
-    return g_default.stats();
+    return g_channels[0].stats();
 }
 bool daemon_up() {
-    return g_default.daemon_up();
+    return g_channels[0].daemon_up();
 }
 bool daemon_asleep() {
-    return g_default.daemon_asleep();
+    return g_channels[0].daemon_asleep();
 }
 void delegation_pause() {
-    g_default.pause();
+    g_channels[0].pause();
 }
 void delegation_resume() {
-    g_default.resume();
+    g_channels[0].resume();
 }
 
 } // namespace libos

@@ -18,12 +18,14 @@
 // impossible ring index or response fails that call (-EPROTO, counted); a caller slot whose
 // ring is corrupt is not used again.
 //
-// One Channel object per channel: the free functions (delegate(), on_doorbell(), ...) use the
-// default one, the channel libos.cc shares with the slave.
+// One Channel object per channel, one channel per slave (libos.cc shares each with its slave);
+// delegate() sends a call to the channel of the slave that serves it (route.h), the other free
+// functions (on_doorbell(), daemon_up(), ...) use slave 0's, the default one.
 #pragma once
 
 #include "libos/channel/protocol.h"
 #include "libos/channel/ring.h"
+#include "libos/master/route.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -67,9 +69,9 @@ struct DelegateStats {
 /// The master's client of one channel (see the file comment).
 class Channel {
   public:
-    /// Set up the channel in @p region (CHANNEL_BYTES, zeroed by the caller): the header, with
-    /// the magic written last. @p is_up tells whether the slave is still running.
-    void attach(uint8_t* region, WaitMode mode, bool (*is_up)());
+    /// Set up the channel in @p region (CHANNEL_BYTES, zeroed by the caller) for slave number
+    /// @p slave: the header, with the magic written last.
+    void attach(uint8_t* region, WaitMode mode, unsigned slave);
 
     /// One delegated call (see the file comment). @p payload of @p payload_len bytes goes to a
     /// buffer; up to @p out_cap bytes of result data are copied to @p out and their count to
@@ -81,9 +83,7 @@ class Channel {
     /// callers whose response is there) runs on set_doorbell_io_vcpu()'s I/O VCPU if any.
     void on_doorbell();
     /// Whether dedicated mode (poll, doorbell) charges a caller's wait to its VCPU
-    /// (libos_charge=1 on the kernel command line; off by default: a charged caller that
-    /// exhausts its budget was seen to wait several periods per call, more than its budget
-    /// explains, see docs/delegation.md).
+    /// (libos_charge=1 on the kernel command line; off by default, see docs/delegation.md).
     void set_charging(bool on) { m_charging = on; }
     /// Run the doorbell's bottom halves on @p io; nullptr: in the top half.
     void set_doorbell_io_vcpu(kern::IoVcpu* io) { m_io = io; }
@@ -99,6 +99,10 @@ class Channel {
     void pause();
     /// Let calls go again.
     void resume();
+    /// The slave it talks to.
+    unsigned slave() const { return m_slave; }
+    /// How its callers wait.
+    WaitMode mode() const { return m_mode; }
 
   private:
     /// A caller slot's master-side state: private indices and sequence numbers, never read
@@ -116,7 +120,7 @@ class Channel {
 
     vlibos::ChannelHeader* header() const;
     uint8_t* buffer(uint32_t i) const;
-    bool slave_up() const { return m_is_up && m_is_up(); }
+    bool slave_up() const;
     int64_t connect();
     int64_t acquire(uint64_t deadline, uint32_t& slot);
     bool drain(Caller& c);
@@ -132,7 +136,7 @@ class Channel {
 
     uint8_t* m_region = nullptr;
     WaitMode m_mode = WaitMode::poll;
-    bool (*m_is_up)() = nullptr;
+    unsigned m_slave = 0;
     Caller m_callers[vlibos::CALLERS];
     DelegateStats m_stats;
     volatile uint32_t m_in_flight = 0;
@@ -142,14 +146,23 @@ class Channel {
     volatile bool m_bottom_queued = false; ///< one is queued and has not started
 };
 
-/// The default channel (the one libos.cc shares with the slave).
+/// The channel of slave number @p slave (libos.cc attaches one per slave); slave 0's is the
+/// default.
+Channel& channel_of(unsigned slave);
+/// The default channel (slave 0's).
 Channel& default_channel();
 
-/// The default channel's operations, for callers that know no Channel.
-/// @{
-void channel_attach(uint8_t* region, WaitMode mode, bool (*is_up)());
+/// Route each service to the slave @p routes names (route.h), @p slaves running.
+void set_routes(const Routes& routes, unsigned slaves);
+
+/// One delegated call, on the channel of the slave its service is routed to (set_routes; all to
+/// slave 0 unless told): Channel::call(). A service routed to a slave that does not run fails
+/// with -ENOSYS, said once on the console.
 int64_t delegate(vlibos::Op op, const int64_t args[6], const void* payload, uint32_t payload_len,
                  void* out, uint32_t out_cap, uint32_t* out_len);
+
+/// The default channel's operations.
+/// @{
 void on_doorbell();
 void set_doorbell_io_vcpu(kern::IoVcpu* io);
 DelegateStats delegate_stats();

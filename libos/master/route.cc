@@ -87,4 +87,41 @@ int routed_slave(const Routes& r, vlibos::Op op, unsigned slaves) {
     return s < slaves ? int(s) : -1;
 }
 
+bool takes_fd(vlibos::Op op) {
+    switch (op) {
+    case vlibos::OP_CLOSE:
+    case vlibos::OP_READ:
+    case vlibos::OP_WRITE:
+    case vlibos::OP_LSEEK:
+    case vlibos::OP_BIND:
+    case vlibos::OP_LISTEN:
+    case vlibos::OP_CONNECT:
+    case vlibos::OP_ACCEPT:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool returns_fd(vlibos::Op op) {
+    return op == vlibos::OP_OPEN || op == vlibos::OP_SOCKET || op == vlibos::OP_ACCEPT;
+}
+
+CallRoute route_call(const Routes& r, vlibos::Op op, int64_t arg0, unsigned slaves) {
+    if (takes_fd(op)) {
+        if (arg0 < 0 || arg0 / FD_STRIDE >= int64_t(slaves))
+            return {-1, 0, -int64_t(vlibos::CE_BADF)};
+        return {int(arg0 / FD_STRIDE), arg0 % FD_STRIDE, 0};
+    }
+    int s = routed_slave(r, op, slaves);
+    if (s < 0) return {-1, 0, -int64_t(vlibos::CE_NOSYS)};
+    return {s, 0, 0};
+}
+
+int64_t result_for_master(vlibos::Op op, unsigned slave, int64_t result) {
+    if (!returns_fd(op) || result < 0) return result;
+    if (result >= FD_STRIDE) return -int64_t(vlibos::CE_MFILE);
+    return int64_t(slave) * FD_STRIDE + result;
+}
+
 } // namespace libos

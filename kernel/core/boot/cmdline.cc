@@ -44,6 +44,23 @@ const char* CommandLine::get(const char* key) const {
     return nullptr;
 }
 
+bool CommandLine::get_item(const char* key, unsigned index, char* out, size_t n) const {
+    const char* v = get(key);
+    if (!v) return false;
+    for (unsigned i = 0; i < index; ++i) {
+        const char* comma = v;
+        while (*comma && *comma != ',')
+            ++comma;
+        if (!*comma) break; // fewer items: the last one
+        v = comma + 1;
+    }
+    size_t k = 0;
+    for (; v[k] && v[k] != ',' && k + 1 < n; ++k)
+        out[k] = v[k];
+    if (n) out[k] = '\0';
+    return true;
+}
+
 uint64_t CommandLine::get_u64(const char* key, uint64_t fallback) const {
     const char* v = get(key);
     if (!v || !*v) return fallback;

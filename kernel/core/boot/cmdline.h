@@ -21,6 +21,9 @@ class CommandLine {
     const char* get(const char* key) const;
     /// The decimal value of `key=N`; @p fallback if absent, empty, not all digits or too large.
     uint64_t get_u64(const char* key, uint64_t fallback) const;
+    /// Item @p index of the comma-separated `key=a,b,...` (a per-slave option), or its last
+    /// item if it has fewer, into @p out (@p n bytes, cut to fit). False if `key` is absent.
+    bool get_item(const char* key, unsigned index, char* out, size_t n) const;
     /// True if `key` or `key=...` was given.
     bool has(const char* key) const { return get(key) != nullptr; }
 

@@ -90,3 +90,21 @@ TEST_CASE("a decimal value, or the fallback for anything else") {
     c.parse("cpus=", TABLE, warn);
     CHECK(c.get_u64("cpus", 7) == 7);
 }
+
+TEST_CASE("a per-slave item: its own, or the last one given") {
+    CommandLine c;
+    c.parse("test=doorbell,babysat cpus=poll", TABLE, warn);
+    char out[16];
+    REQUIRE(c.get_item("test", 0, out, sizeof out));
+    CHECK(std::string(out) == "doorbell");
+    REQUIRE(c.get_item("test", 1, out, sizeof out));
+    CHECK(std::string(out) == "babysat");
+    REQUIRE(c.get_item("test", 5, out, sizeof out));
+    CHECK(std::string(out) == "babysat");
+    REQUIRE(c.get_item("cpus", 1, out, sizeof out));
+    CHECK(std::string(out) == "poll");
+    CHECK_FALSE(c.get_item("exit", 0, out, sizeof out));
+    char small[4];
+    REQUIRE(c.get_item("test", 0, small, sizeof small));
+    CHECK(std::string(small) == "doo");
+}
