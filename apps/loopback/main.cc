@@ -3,7 +3,7 @@
 //
 // Arguments: port=N (default 7777), rounds=N messages each way (default 20), cpu=C: make the
 // calls from a thread on CPU C (a VCPU of 40% of 20 ms; with libos=babysat only threads of the
-// slave's CPU can run the slave), else from the main thread.
+// slave's CPU can run the slave), else from the main thread; start_ms=N: begin N ms after start.
 // Prints `@@ test=delegation_sockets result=pass|fail`.
 #include "vos.h"
 
@@ -26,6 +26,10 @@ bool check(const char* what, int64_t r) {
 } // namespace
 
 int exchange(const char* args) {
+    if (uint64_t ms = vos::arg_u64(args, "start_ms", 0)) {
+        vos::printf("loopback: starting in %lu ms\n", ms);
+        vos::sleep_until(vos::now() + ms * vos::tsc_hz() / 1000);
+    }
     int port = int(vos::arg_u64(args, "port", 7777));
     uint64_t rounds = vos::arg_u64(args, "rounds", 20);
     bool ok = true;

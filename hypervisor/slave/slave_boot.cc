@@ -49,6 +49,7 @@ struct SlaveJob {
     SlaveImages images;
     SlaveOptions options;
     const char* run = "demo";
+    char run_name[24] = {}; ///< its item of slave_run=
     uint64_t restarts = 0;
     uint64_t timeout_cycles = 0;
     unsigned cpu = 0;
@@ -238,7 +239,9 @@ void slave_hook() {
         j.options.ram_bytes = kern::g_cmdline.get_u64("slave_mem", 64) << 20;
         // The first slave may have several CPUs; every other one has one.
         j.options.cpus = id == 0 ? unsigned(kern::g_cmdline.get_u64("slave_cpus", 1)) : 1;
-        if (const char* run = kern::g_cmdline.get("slave_run"); run && *run) j.run = run;
+        if (kern::g_cmdline.get_item("slave_run", id, j.run_name, sizeof j.run_name) &&
+            j.run_name[0])
+            j.run = j.run_name; // per slave: slave_run=serve,panicserve
         j.restarts = kern::g_cmdline.get_u64("slave_restarts", 0);
         j.options.cpuid_offer_xsavec = kern::g_cmdline.has("slave_cpuid_offer_xsavec");
         if (j.options.cpuid_offer_xsavec)
@@ -324,7 +327,8 @@ void linux_slave_stop_with_apps() {
 KERNEL_LATE_INIT(linux_slave, 30, slave_hook);
 
 BOOT_OPTION(slave, "slave=linux: boot the Linux slave on the last CPU (hypervisor/slave)");
-BOOT_OPTION(slave_run, "slave_run=NAME: the slave's init runs /etc/vlibos/NAME.sh (default demo)");
+BOOT_OPTION(slave_run, "slave_run=NAME[,NAME]: the slave's init runs /etc/vlibos/NAME.sh (default "
+                       "demo); one per slave with slaves=2");
 BOOT_OPTION(slave_restarts, "slave_restarts=N: boot the slave again after it dies, up to N times");
 BOOT_OPTION(slave_timeout, "slave_timeout=S: stop the slave after S seconds (default 300)");
 BOOT_OPTION(slave_mem, "slave_mem=MiB: the slave's RAM (default 64)");
