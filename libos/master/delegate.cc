@@ -179,8 +179,14 @@ bool Channel::wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval, ui
     until = until < deadline ? until : deadline;
     // (Not cut at the budget's end: waking at every small replenishment the budget comes back
     // in costs more wake-ups than the wait, and a sleeping caller overdraws little.)
+    // The wait ends when the answer came (the doorbell) or the look was due, not when the caller
+    // runs again: a caller woken but kept from its CPU (its budget, higher priorities) is not
+    // charged for that, or a caller out of budget would pay every period for the time it waited
+    // for the period's budget.
+    uint64_t woken = until;
     if (m_mode == WaitMode::doorbell) {
         kern::sleep_until_unless(until, &c.rang); // a lost doorbell costs 1 ms, never a hang
+        if (c.rang) woken = __atomic_load_n(&m_rang_at, __ATOMIC_RELAXED);
         c.rang = false;
     } else {
         kern::sleep_until(until);
@@ -189,9 +195,12 @@ bool Channel::wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval, ui
     if (!m_charging || !kern::current_thread()->vcpu) return false;
     for (;;) {
         now = cpu::rdtsc();
-        add(m_stats.charged_cycles, now - charged_at);
-        uint64_t left = kern::current_charge_wait(now - charged_at);
+        uint64_t end = woken < now ? woken : now;
+        end = end > charged_at ? end : charged_at;
+        add(m_stats.charged_cycles, end - charged_at);
+        uint64_t left = kern::current_charge_wait(end - charged_at);
         charged_at = now;
+        woken = UINT64_MAX; // from here (out of budget, answer not there): charged up to now
         if (left > 0) return false;
         // Out of budget (the scheduler takes the CPU away at once).
         bool held = c.requests.in_flight() > 0;
@@ -401,6 +410,7 @@ void Channel::doorbell_bottom(void* self) {
 
 void Channel::on_doorbell() {
     add(m_stats.doorbells);
+    __atomic_store_n(&m_rang_at, cpu::rdtsc(), __ATOMIC_RELAXED); // the answers are there now
     // The top half, on the slave's CPU in its exit handler: hand the work to the I/O VCPU, whose
     // bandwidth bounds what a slave ringing in a loop can take from the master.
     if (m_io) {

@@ -144,6 +144,7 @@ class Channel {
     volatile bool m_paused = false; ///< pause(): calls wait for a slot without a deadline
     kern::IoVcpu* m_io = nullptr;
     volatile bool m_bottom_queued = false; ///< one is queued and has not started
+    uint64_t m_rang_at = 0; ///< when the slave last rang (TSC): its answers were there by then
 };
 
 /// The channel of slave number @p slave (libos.cc attaches one per slave); slave 0's is the
