@@ -76,7 +76,8 @@ struct GuestResources {
 class GuestPolicy {
   public:
     static constexpr bool INTERRUPTS_BETWEEN_EXITS = true;
-    GuestPolicy(GuestContext& ctx, ExitLog& log) : m_ctx(ctx), m_log(log) {}
+    GuestPolicy(GuestContext& ctx, KernelExitEnv& env, ExitLog& log)
+        : m_ctx(ctx), m_env(env), m_log(log) {}
 
     RunStep before_entry(Vcpu&) { return RunStep::resume; }
     void after_exit(Vcpu&) {}
@@ -98,10 +99,16 @@ class GuestPolicy {
         return RunStep::resume;
     }
     /// The exit's lines (its hypercall prints), held back by on_exit: printed with interrupts on.
-    void between_exits(Vcpu&) { print_held(m_log); }
+    void between_exits(Vcpu&) {
+        if (m_env.holding) { // (only this thread fills it: no race)
+            m_env.holding = false;
+            print_held(m_log);
+        }
+    }
 
   private:
     GuestContext& m_ctx;
+    KernelExitEnv& m_env;
     ExitLog& m_log;
 };
 
@@ -195,7 +202,7 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
         base, env, CrFixedBits{caps.cr0_fixed0, caps.cr0_fixed1, caps.cr4_fixed0, caps.cr4_fixed1}};
     vcpu.regs().rdi = cfg.ram_bytes; // launch convention: RDI = RAM size, RSI = its base
     vcpu.regs().rsi = base;
-    GuestPolicy policy(ctx, log);
+    GuestPolicy policy(ctx, env, log);
     run_vcpu(vcpu, policy);
     print_held(log); // the last exit's lines
     if (!cfg.silent) report_exit_counts(cfg.name, out.total_exits, out.exits);

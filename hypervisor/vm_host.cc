@@ -71,9 +71,10 @@ CpuidRegs KernelExitEnv::host_cpuid(uint32_t leaf, uint32_t subleaf) {
 }
 
 void KernelExitEnv::log(const char* line) {
-    if (held)
+    if (held) {
         held->push(nullptr, line, strlen(line));
-    else
+        holding = true;
+    } else
         kern::kprintf("%s\n", line);
 }
 

@@ -45,6 +45,7 @@ struct KernelExitEnv final : ExitEnv {
     GuestFpu* fpu = nullptr; ///< the running vCPU's FPU state, nullptr: load XCR0 directly
     /// Where log() puts its lines, to be printed later with print_held(); nullptr: print at once.
     ExitLog* held = nullptr;
+    bool holding = false; ///< log() put a line into `held` since the flag was last cleared
 };
 
 /// Validate @p s with the VM-entry checker (a refusal is printed with the field at fault),

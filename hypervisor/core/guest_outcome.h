@@ -83,8 +83,9 @@ struct GuestOutcome {
     uint64_t guest_cycles = 0; ///< TSC cycles spent in non-root operation (approx.)
     uint64_t fpu_saves = 0;    ///< its FPU registers saved because another guest took the CPU
     uint64_t fpu_restores = 0; ///< its FPU registers restored (the first entry included)
-    /// The longest exit handled: cycles from the exit to the loop's next step (interrupts off
-    /// all along, so the master's timers wait that long at worst), and its basic exit reason.
+    /// The longest exit handled, for a vCPU run with interrupts off all along (the Linux slave:
+    /// the master's timers on its CPU wait that long at worst): cycles from the exit to the
+    /// end of its handling, and its basic exit reason.
     uint64_t longest_exit_cycles = 0;
     uint16_t longest_exit_reason = 0;        ///< of longest_exit_cycles
     uint64_t longest_exit_qualification = 0; ///< of longest_exit_cycles (the port, the address)
