@@ -197,11 +197,16 @@ bool Channel::wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval, ui
         now = cpu::rdtsc();
         uint64_t end = woken < now ? woken : now;
         end = end > charged_at ? end : charged_at;
-        add(m_stats.charged_cycles, end - charged_at);
-        uint64_t left = kern::current_charge_wait(end - charged_at);
+        // The slave's CPU served every call in flight meanwhile, this one among them: the caller
+        // pays its share (processor sharing), not the others' service.
+        uint64_t sharing = __atomic_load_n(&m_in_flight, __ATOMIC_RELAXED);
+        uint64_t charge = (end - charged_at) / (sharing ? sharing : 1);
+        add(m_stats.charged_cycles, charge);
+        uint64_t left = kern::current_charge_wait(charge);
         charged_at = now;
         woken = UINT64_MAX; // from here (out of budget, answer not there): charged up to now
         if (left > 0) return false;
+        if (now >= deadline) return false; // out of budget and time: the call times out
         // Out of budget (the scheduler takes the CPU away at once).
         bool held = c.requests.in_flight() > 0;
         if (held) {
