@@ -230,27 +230,22 @@ def main():
          and re.search(r"^@@ libos calls=[1-9]", out, re.M) and re.search(r"^@@ libos slave=1 calls=[1-9]", out, re.M))
     # A slave that panics while the other serves: its caller gets ENOTCONN, the other slave's
     # caller (the logger, files on slave 0) and rtlat are untouched, and slave_restarts=1 brings
-    # it back: a second loopback, started later, is served by its second boot.
+    # it back: a second loopback, started later, is served by its second boot. RUN is routed to
+    # a slave that does not run (run:5): the logger's RUN fails with ENOSYS, said once.
     step("slave-panics-other-serves", [sys.executable, "tools/run.py", "bochs", "--cpus", "3", "--kernel", k,
                                        "--slave", "--cmdline", "exit=emu slaves=2 slave_run=serve,panicserve "
-                                       "slave_restarts=1 libos_route=files:0,sockets:1", "--timeout", "500",
-                                       "--app", "rtlat cpu=0 threads=2 period_us=10000 loops=5000 bound_cycles=5000",
+                                       "slave_restarts=1 libos_route=files:0,sockets:1,run:5", "--timeout", "500",
+                                       "--app", "rtlat cpu=0 threads=2 period_us=10000 loops=3500 bound_cycles=5000",
                                        "--app", "logger period_us=20000 samples=150 budget_pct=30",
-                                       "--app", "loopback", "--app", "loopback start_ms=45000 port=7778"],
+                                       "--app", "loopback", "--app", "loopback start_ms=32000 port=7778"],
          check=lambda out: "loopback: socket failed: -107" in out
+         and out.count("libos: no slave offers run") == 1 and "in Linux: status -38," in out
          and out.count("@@ test=delegation_sockets result=fail") == 1
          and out.count("@@ test=delegation_sockets result=pass") == 1
          and re.search(r"^@@ slave1 boot=1 end=panic ", out, re.M)
          and re.search(r"^@@ slave1 boot=2 end=exited userspace=yes", out, re.M)
          and all(f"@@ test={t} result=pass" in out for t in
                  ("delegation_logger_writes", "rtlat_latency_bound", "rtlat_no_deadline_misses")))
-    # A service routed to a slave that does not run: its calls fail with ENOSYS, said once.
-    step("delegation-unoffered", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--slave", "--cmdline",
-                                  "exit=emu slave_run=serve libos_route=sockets:1", "--timeout", "300",
-                                  "--app", "loopback"],
-         check=lambda out: out.count("libos: no slave offers sockets") == 1
-         and "loopback: socket failed: -38" in out and "@@ test=delegation_sockets result=fail" in out
-         and "@@ exit code=" in out)
     step("delegation-babysat", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--slave", "--cmdline",
                                 "exit=emu slave_run=serve libos=babysat", "--timeout", "300",
                                 "--app", "rtlat cpu=1 threads=1 period_us=10000 loops=300 bound_cycles=5000 start_ms=20000",
