@@ -100,7 +100,8 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t info) {
         PANIC("not started by a multiboot2 loader: EAX = %#x, expected %#x", magic,
               MULTIBOOT2_BOOTLOADER_MAGIC);
     // The information lies below 4 GiB (identity-mapped by entry.S); bound it generously.
-    if (auto r = parse_multiboot2(reinterpret_cast<const uint8_t*>(info), 1 << 20, g_boot); !r.ok())
+    if (auto r = parse_multiboot2(reinterpret_cast<const uint8_t*>(info), 1024 * 1024, g_boot);
+        !r.ok())
         PANIC("bad multiboot2 boot information at %#lx: %s", info, r.error().what);
     g_cmdline.parse(g_boot.cmdline, boot_options(), warn_option);
     machine_exit_enable_emulator(g_cmdline.has("exit") &&

@@ -16,14 +16,14 @@ A small allow-list covers shifts that are sizes, not bits (`1 << 20` bytes, `1ul
 masks computed from a width (`(1ull << bits) - 1`) and shifts by a variable. Prints each
 offender as file:line: kind: text, then the count; exits 1 if there is any.
 
-    python3 tools/arch_bits_check.py [paths...]     (default: hypervisor kernel/arch)
+    python3 tools/arch_bits_check.py [paths...]     (default: hypervisor kernel libos)
 """
 import os
 import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_PATHS = ["hypervisor", "kernel/arch"]
+DEFAULT_PATHS = ["hypervisor", "kernel", "libos"]
 EXTENSIONS = (".cc", ".h", ".S", ".inc", ".def")
 REGISTRY = "kernel/core/arch/msr.h"
 

@@ -5,8 +5,8 @@
 
 Steps (each counts as one check, except the host tests, which count one per test case):
   format    every C and C++ source follows .clang-format (clang-format 14; skipped if missing)
-  arch-bits no bare bit shifts for architectural bits and no raw MSR numbers in hypervisor/ and
-            kernel/arch/: every one is named once, in the registries (docs/architecture.md)
+  arch-bits no bare bit shifts for architectural bits and no raw MSR numbers in hypervisor/,
+            kernel/ and libos/: every one is named once, in the registries (docs/architecture.md)
   host      all Catch2 host tests through CTest, every overlay applied
   tools-kit the Python tools' solved-lab list and overlay rule (tools/kit.py) agree with the
             Makefile's

@@ -44,8 +44,11 @@ void screen_attach_vga_text() {
     kprintf("screen: VGA text mode, 80x25 at 0xb8000\n");
 }
 
+/// The boot page tables identity-map the first 4 GiB: a framebuffer must lie below.
+constexpr uint64_t IDENTITY_MAPPED_END = 4ull * 1024 * 1024 * 1024;
+
 void screen_attach_framebuffer(const BootFramebuffer& b) {
-    if (b.addr + uint64_t(b.pitch) * b.height > (uint64_t(1) << 32)) {
+    if (b.addr + uint64_t(b.pitch) * b.height > IDENTITY_MAPPED_END) {
         kprintf("screen: framebuffer at %#lx is above 4 GiB (not identity-mapped); serial only\n",
                 b.addr);
         return;

@@ -27,11 +27,14 @@ struct IoVcpu {
 
 namespace {
 
+/// A wait with no deadline of its own: some 3.5 years at 10 GHz (a flag ends it).
+constexpr uint64_t FOREVER_CYCLES = 1'000'000'000'000'000'000ull;
+
 void bottom_halves(void* p) {
     IoVcpu& io = *static_cast<IoVcpu*>(p);
     for (;;) {
-        // Sleep until a top half posts (a day is "forever": the flag ends it at once).
-        uint64_t far = cpu::rdtsc() + (uint64_t(1) << 50);
+        // Sleep until a top half posts (the flag ends the wait at once).
+        uint64_t far = cpu::rdtsc() + FOREVER_CYCLES;
         sleep_until_unless(far, &io.pending);
         for (;;) {
             IoVcpu::Item it{};

@@ -334,8 +334,7 @@ Result<Thread*> thread_create(void (*entry)(void*), void* arg, const ThreadOptio
                      "thread_create: build_initial_stack refused the stack"};
     }
     CpuSched& target = g_sched[opts.cpu];
-    uint64_t flags = cpu::read_rflags();
-    cpu::cli();
+    cpu::IrqSave irqs; // interrupts off, as the caller had them again on return
     if (opts.cpu == this_cpu().index) {
         make_ready(target, t);
     } else {
@@ -343,9 +342,9 @@ Result<Thread*> thread_create(void (*entry)(void*), void* arg, const ThreadOptio
             SpinlockGuard g(target.inbox_lock);
             target.inbox.push_back(&t->node);
         }
-        lapic::send_ipi(g_percpu[opts.cpu].apic_id, lapic::FIXED | (1u << 14) | VEC_RESCHED);
+        lapic::send_ipi(g_percpu[opts.cpu].apic_id,
+                        lapic::FIXED | lapic::ICR_LEVEL_ASSERT | VEC_RESCHED);
     }
-    if (flags & (1u << 9)) cpu::sti();
     return t;
 }
 
@@ -367,28 +366,23 @@ void thread_join(Thread* t) {
 }
 
 void thread_yield() {
-    uint64_t flags = cpu::read_rflags();
-    cpu::cli();
+    cpu::IrqSave irqs;  // interrupts off, as the caller had them again on return
     me().slice_end = 0; // give the rest of the slice away
     schedule();
-    if (flags & (1u << 9)) cpu::sti();
 }
 
 void sleep_until(uint64_t deadline) {
-    uint64_t flags = cpu::read_rflags();
-    cpu::cli();
+    cpu::IrqSave irqs; // interrupts off, as the caller had them again on return
     CpuSched& cs = me();
     if (cpu::rdtsc() < deadline) {
         cs.current->state = Thread::State::sleeping;
         cs.sleepers.insert(&cs.current->node, deadline);
         schedule();
     }
-    if (flags & (1u << 9)) cpu::sti();
 }
 
 bool sleep_until_unless(uint64_t deadline, const volatile bool* flag) {
-    uint64_t flags = cpu::read_rflags();
-    cpu::cli();
+    cpu::IrqSave irqs; // interrupts off, as the caller had them again on return
     CpuSched& cs = me();
     bool slept = false;
     // The flag is checked with interrupts off: a waker that sets it after this point finds the
@@ -399,35 +393,30 @@ bool sleep_until_unless(uint64_t deadline, const volatile bool* flag) {
         schedule();
         slept = true;
     }
-    if (flags & (1u << 9)) cpu::sti();
     return slept;
 }
 
 void sched_timer_lost() {
-    uint64_t flags = cpu::read_rflags();
-    cpu::cli();
+    cpu::IrqSave irqs; // interrupts off, as the caller had them again on return
     me().timer_at = 0; // whatever was armed is gone: program_timer() arms it again
     me().slice_end = 0;
-    lapic::send_ipi(this_cpu().apic_id, lapic::FIXED | (1u << 14) | VEC_RESCHED); // and soon
-    if (flags & (1u << 9)) cpu::sti();
+    lapic::send_ipi(this_cpu().apic_id,
+                    lapic::FIXED | lapic::ICR_LEVEL_ASSERT | VEC_RESCHED); // and soon
 }
 
 uint64_t current_budget_left() {
-    uint64_t flags = cpu::read_rflags();
-    cpu::cli();
+    cpu::IrqSave irqs; // interrupts off, as the caller had them again on return
     CpuSched& cs = me();
     uint64_t left = UINT64_MAX;
     if (Vcpu* v = cs.current->vcpu) {
         uint64_t ran = cpu::rdtsc() - cs.switched_in_at, budget = vcpu_budget(*v);
         left = budget > ran ? budget - ran : 0;
     }
-    if (flags & (1u << 9)) cpu::sti();
     return left;
 }
 
 uint64_t current_charge_wait(uint64_t cycles) {
-    uint64_t flags = cpu::read_rflags();
-    cpu::cli();
+    cpu::IrqSave irqs; // interrupts off, as the caller had them again on return
     CpuSched& cs = me();
     uint64_t left = UINT64_MAX;
     if (Vcpu* v = cs.current->vcpu) {
@@ -439,14 +428,12 @@ uint64_t current_charge_wait(uint64_t cycles) {
         left = vcpu_budget(*v);
         program_timer(cs, now, next_event(cs, cs.current, now)); // the budget's end moved
     }
-    if (flags & (1u << 9)) cpu::sti();
     return left;
 }
 
 void thread_wake(Thread* t) {
     CpuSched& target = g_sched[t->cpu];
-    uint64_t flags = cpu::read_rflags();
-    cpu::cli();
+    cpu::IrqSave irqs; // interrupts off, as the caller had them again on return
     bool queued = false;
     {
         SpinlockGuard g(target.wake_lock);
@@ -458,8 +445,9 @@ void thread_wake(Thread* t) {
     // A reschedule interrupt, to the thread's CPU (itself included: it then drains the list at
     // its next schedule(), in interrupt context or not). A full list only delays the wake-up to
     // the sleeper's own deadline.
-    if (queued) lapic::send_ipi(g_percpu[t->cpu].apic_id, lapic::FIXED | (1u << 14) | VEC_RESCHED);
-    if (flags & (1u << 9)) cpu::sti();
+    if (queued)
+        lapic::send_ipi(g_percpu[t->cpu].apic_id,
+                        lapic::FIXED | lapic::ICR_LEVEL_ASSERT | VEC_RESCHED);
 }
 
 void sched_idle_loop() {
