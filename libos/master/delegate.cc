@@ -95,15 +95,15 @@ bool Channel::daemon_asleep() const {
 void Channel::pause() {
     // Own every caller slot: calls wait for one, as for calls in progress (with no deadline
     // while paused: acquire()).
-    m_paused = true;
+    m_paused.store(true, kern::MemoryOrder::relaxed);
     for (Caller& c : m_callers)
-        while (__atomic_exchange_n(&c.taken, 1u, __ATOMIC_ACQUIRE))
+        while (c.taken.exchange(1u, kern::MemoryOrder::acquire))
             kern::sleep_until(cpu::rdtsc() + us(POLL_US));
 }
 void Channel::resume() {
     for (Caller& c : m_callers)
-        __atomic_store_n(&c.taken, 0u, __ATOMIC_RELEASE);
-    m_paused = false;
+        c.taken.store(0u, kern::MemoryOrder::release);
+    m_paused.store(false, kern::MemoryOrder::relaxed);
 }
 
 DelegateStats Channel::stats() const {
@@ -186,7 +186,7 @@ bool Channel::wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval, ui
     uint64_t woken = until;
     if (m_mode == WaitMode::doorbell) {
         kern::sleep_until_unless(until, &c.rang); // a lost doorbell costs 1 ms, never a hang
-        if (c.rang) woken = __atomic_load_n(&m_rang_at, __ATOMIC_RELAXED);
+        if (c.rang) woken = m_rang_at.load(kern::MemoryOrder::relaxed);
         c.rang = false;
     } else {
         kern::sleep_until(until);
@@ -199,7 +199,7 @@ bool Channel::wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval, ui
         end = end > charged_at ? end : charged_at;
         // The slave's CPU served every call in flight meanwhile, this one among them: the caller
         // pays its share (processor sharing), not the others' service.
-        uint64_t sharing = __atomic_load_n(&m_in_flight, __ATOMIC_RELAXED);
+        uint64_t sharing = m_in_flight.load(kern::MemoryOrder::relaxed);
         uint64_t charge = (end - charged_at) / (sharing ? sharing : 1);
         add(m_stats.charged_cycles, charge);
         uint64_t left = kern::current_charge_wait(charge);
@@ -274,7 +274,9 @@ int64_t Channel::acquire(uint64_t deadline, uint32_t& slot) {
                 ++corrupt;
                 continue;
             }
-            if (c.taken || __atomic_exchange_n(&c.taken, 1u, __ATOMIC_ACQUIRE)) continue;
+            if (c.taken.load(kern::MemoryOrder::relaxed) ||
+                c.taken.exchange(1u, kern::MemoryOrder::acquire))
+                continue;
             if (c.unanswered && !drain(c)) {
                 release(s);
                 continue;
@@ -283,14 +285,15 @@ int64_t Channel::acquire(uint64_t deadline, uint32_t& slot) {
             return 0;
         }
         if (corrupt == CALLERS) return -CE_PROTO;
-        if (m_paused) deadline = cpu::rdtsc() + us(CALL_TIMEOUT_MS * 1000);
+        if (m_paused.load(kern::MemoryOrder::relaxed))
+            deadline = cpu::rdtsc() + us(CALL_TIMEOUT_MS * 1000);
         if (cpu::rdtsc() >= deadline) return -CE_TIMEDOUT;
         kern::sleep_until(cpu::rdtsc() + us(POLL_US));
     }
 }
 
 void Channel::release(uint32_t slot) {
-    __atomic_store_n(&m_callers[slot].taken, 0u, __ATOMIC_RELEASE);
+    m_callers[slot].taken.store(0u, kern::MemoryOrder::release);
 }
 
 int64_t Channel::transact(uint32_t slot, Op op, const int64_t args[6], const void* payload,
@@ -308,10 +311,10 @@ int64_t Channel::transact(uint32_t slot, Op op, const int64_t args[6], const voi
     uint64_t deadline = t0 + us(CALL_TIMEOUT_MS * 1000);
     uint64_t interval = POLL_US, charged_at = t0;
     c.rang = false;
-    c.waiter = kern::current_thread();
+    c.waiter.store(kern::current_thread(), kern::MemoryOrder::release);
     struct ClearWaiter {
         Caller& c;
-        ~ClearWaiter() { c.waiter = nullptr; }
+        ~ClearWaiter() { c.waiter.store(nullptr, kern::MemoryOrder::release); }
     } clear{c};
     for (;;) { // push: wait while the daemon has 64 requests of this slot to read
         RingStatus s = c.requests.push(req);
@@ -393,10 +396,10 @@ int64_t Channel::call(Op op, const int64_t args[6], const void* payload, uint32_
         add(e == -CE_TIMEDOUT ? m_stats.timeouts : m_stats.rejected);
         return e;
     }
-    uint64_t n = __atomic_add_fetch(&m_in_flight, 1, __ATOMIC_RELAXED);
+    uint64_t n = m_in_flight.fetch_add(1, kern::MemoryOrder::relaxed) + 1;
     raise_to(m_stats.concurrent_max, n);
     int64_t r = transact(slot, op, args, payload, payload_len, out, out_cap, out_len);
-    __atomic_sub_fetch(&m_in_flight, 1, __ATOMIC_RELAXED);
+    m_in_flight.fetch_sub(1, kern::MemoryOrder::relaxed);
     release(slot);
     return r;
 }
@@ -404,9 +407,9 @@ int64_t Channel::call(Op op, const int64_t args[6], const void* payload, uint32_
 /// The doorbell's bottom half: wake the callers whose response ring has something.
 void Channel::doorbell_bottom(void* self) {
     auto* ch = static_cast<Channel*>(self);
-    __atomic_store_n(&ch->m_bottom_queued, false, __ATOMIC_SEQ_CST);
+    ch->m_bottom_queued.store(false, kern::MemoryOrder::seq_cst);
     for (Caller& c : ch->m_callers) {
-        kern::Thread* w = c.waiter;
+        kern::Thread* w = c.waiter.load(kern::MemoryOrder::acquire);
         if (!w || !c.responses.ready_hint()) continue;
         c.rang = true;
         kern::thread_wake(w);
@@ -415,13 +418,15 @@ void Channel::doorbell_bottom(void* self) {
 
 void Channel::on_doorbell() {
     add(m_stats.doorbells);
-    __atomic_store_n(&m_rang_at, cpu::rdtsc(), __ATOMIC_RELAXED); // the answers are there now
+    m_rang_at.store(cpu::rdtsc(), kern::MemoryOrder::relaxed); // the answers are there now
     // The top half, on the slave's CPU in its exit handler: hand the work to the I/O VCPU, whose
     // bandwidth bounds what a slave ringing in a loop can take from the master.
     if (m_io) {
-        if (!__atomic_exchange_n(&m_bottom_queued, true, __ATOMIC_SEQ_CST) &&
+        if (!m_bottom_queued.exchange(true, kern::MemoryOrder::seq_cst) &&
             !kern::io_vcpu_post(*m_io, doorbell_bottom, this))
-            m_bottom_queued = false; // the queue was full: the callers' 1 ms fallback looks remain
+            m_bottom_queued.store(false,
+                                  kern::MemoryOrder::seq_cst); // the queue was full: the callers' 1
+                                                               // ms fallback looks remain
         return;
     }
     doorbell_bottom(this);

@@ -23,6 +23,7 @@
 // functions (on_doorbell(), daemon_up(), ...) use slave 0's, the default one.
 #pragma once
 
+#include "core/atomic.h"
 #include "libos/channel/protocol.h"
 #include "libos/channel/ring.h"
 #include "libos/master/route.h"
@@ -108,14 +109,14 @@ class Channel {
     /// A caller slot's master-side state: private indices and sequence numbers, never read
     /// back from the channel.
     struct Caller {
-        volatile uint32_t taken = 0; ///< a thread owns the slot for its call (atomic exchange)
-        bool corrupt = false;        ///< a ring of it was impossible: never used again
-        uint32_t seq = 0;            ///< the slot's last sequence number
-        uint32_t unanswered = 0;     ///< a timed-out call's seq still in Linux, 0 if none
+        kern::Atomic<uint32_t> taken{0}; ///< a thread owns the slot for its call (exchange)
+        bool corrupt = false;            ///< a ring of it was impossible: never used again
+        uint32_t seq = 0;                ///< the slot's last sequence number
+        uint32_t unanswered = 0;         ///< a timed-out call's seq still in Linux, 0 if none
         vlibos::RingProducer<vlibos::Request> requests;
         vlibos::RingConsumer<vlibos::Response> responses;
-        volatile bool rang = false; ///< the doorbell's handshake with the waiter
-        kern::Thread* volatile waiter = nullptr;
+        volatile bool rang = false;                  ///< the doorbell's handshake with the waiter
+        kern::Atomic<kern::Thread*> waiter{nullptr}; ///< the caller to wake, while it waits
     };
 
     vlibos::ChannelHeader* header() const;
@@ -139,12 +140,12 @@ class Channel {
     unsigned m_slave = 0;
     Caller m_callers[vlibos::CALLERS];
     DelegateStats m_stats;
-    volatile uint32_t m_in_flight = 0;
+    kern::Atomic<uint32_t> m_in_flight{0}; ///< calls between connect and their answer
     bool m_charging = false;
-    volatile bool m_paused = false; ///< pause(): calls wait for a slot without a deadline
+    kern::Atomic<bool> m_paused{false}; ///< pause(): calls wait for a slot without a deadline
     kern::IoVcpu* m_io = nullptr;
-    volatile bool m_bottom_queued = false; ///< one is queued and has not started
-    uint64_t m_rang_at = 0; ///< when the slave last rang (TSC): its answers were there by then
+    kern::Atomic<bool> m_bottom_queued{false}; ///< one is queued and has not started
+    kern::Atomic<uint64_t> m_rang_at{0}; ///< when the slave last rang (TSC): answers were there
 };
 
 /// The channel of slave number @p slave (libos.cc attaches one per slave); slave 0's is the
