@@ -311,8 +311,12 @@ def _supervise(name, cmd, a, env, serial_file, emulator_log, out_path):
 
 
 def read_text(path):
-    with open(path, "rb") as f:
-        return f.read().decode(errors="replace").replace("\r\n", "\n")
+    """The file's text; "" if the emulator never created it (it failed to start: its log says why)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode(errors="replace").replace("\r\n", "\n")
+    except FileNotFoundError:
+        return ""
 
 
 def echo_new(path, seen, quiet):

@@ -104,8 +104,9 @@ int64_t sys_vcpu_create(Process& p, uint64_t budget, uint64_t period, uint64_t c
 int64_t sys_vcpu_stats(Process& p, uint64_t vcpu, uint64_t out) {
     if (vcpu >= p.vcpu_count) return -abi::E_INVAL;
     VcpuStats s = vcpu_stats(*p.vcpus[vcpu]);
-    abi::VcpuStatsAbi a{s.budget,          s.period,         s.consumed,       s.overruns,
-                        s.deadline_misses, s.delegated_wait, s.delegated_calls};
+    abi::VcpuStatsAbi a{s.budget,          s.period,           s.consumed,
+                        s.overruns,        s.deadline_misses,  s.delegated_wait,
+                        s.delegated_calls, s.delegated_charged};
     return copy_to_user(p, out, reinterpret_cast<const uint8_t*>(&a), sizeof a) ? 0 : -abi::E_FAULT;
 }
 } // namespace

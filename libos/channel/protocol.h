@@ -7,7 +7,6 @@
 // slave, through EPT, at an e820-reserved guest-physical range that vlibosd maps via /dev/mem):
 //
 //   0x00000  ChannelHeader        magic, version, geometry, who is up, doorbell counters, and
-//                                 each caller slot's hold flag
 //   0x01000  caller slot 0        its request ring (master -> slave) at +0, its response ring
 //   0x07000  caller slot 1        (slave -> master) at +0x3000: RingControl (producer and
 //   ...                           consumer indices, each on its own cache line), then SLOTS slots
@@ -33,7 +32,7 @@ namespace vlibos {
 /// "VLOS", little endian.
 inline constexpr uint32_t CHANNEL_MAGIC = 0x534F4C56;
 /// Bumped when a layout or a message changes incompatibly; both sides refuse another version.
-inline constexpr uint32_t CHANNEL_VERSION = 4;
+inline constexpr uint32_t CHANNEL_VERSION = 5;
 
 /// Geometry.
 /// @{
@@ -100,11 +99,6 @@ struct ChannelHeader {
     uint32_t daemon_asleep;
     uint64_t sleeps;  ///< times the daemon blocked (statistics)
     uint64_t wakeups; ///< wake-ups the master sent (statistics)
-    /// Written by the master: 1 while caller slot c's caller has no budget left (dedicated mode
-    /// charges a caller for its wait): vlibosd takes no new request of that slot until it is 0
-    /// again; a request it has already taken runs to completion. Advisory: a daemon that
-    /// ignores it only serves a caller the master would have held back.
-    uint32_t hold[CALLERS];
 };
 static_assert(sizeof(ChannelHeader) <= CALLERS_OFFSET);
 
@@ -182,7 +176,12 @@ struct Response {
     uint32_t buffer; ///< the request's buffer
     uint32_t len;    ///< bytes of result data in the buffer
     int64_t result;  ///< >= 0: the operation's result; < 0: -errno (Linux numbering)
-    int64_t aux[5];  ///< operation-specific extras (0 unless documented)
+    int64_t aux[4];  ///< operation-specific extras (0 unless documented)
+    /// The CPU time Linux spent on this call, in nanoseconds: the serving thread's CPU clock,
+    /// plus a RUN's processes'. In dedicated mode the master charges it to the caller's budget,
+    /// at most the wall time the caller waited (vlibosd may lie; too little only costs the
+    /// master's caller less, on a CPU that is the slave's anyway).
+    uint64_t service_ns;
     uint8_t pad[SLOT_BYTES - 24 - 5 * 8]; ///< to SLOT_BYTES
 };
 static_assert(sizeof(Response) == SLOT_BYTES);

@@ -103,8 +103,6 @@ int Dispatcher::turn() {
         Slot& s = m_slots[c];
         if (s.dead.load(std::memory_order_relaxed) || s.busy.load(std::memory_order_acquire))
             continue; // its previous call is still being served: its next one waits (FIFO)
-        if (__atomic_load_n(&m_header->hold[c], __ATOMIC_ACQUIRE))
-            continue; // its caller has no budget: not served until the master says so
         Request req;
         RingStatus st = s.requests.pop(req);
         if (st == RingStatus::empty) continue;

@@ -36,8 +36,9 @@ class Server {
 
     /// Serve @p req, which came on caller slot @p caller's ring. @p shared is its bulk buffer in
     /// the channel (BUFFER_BYTES): the payload is copied out of it before anything is checked,
-    /// and result data is written into it. Returns the response to push. Never fails: a bad
-    /// request gets an error result. Thread-safe.
+    /// and result data is written into it. Returns the response to push, with the CPU time
+    /// the call took in Response::service_ns. Never fails: a bad request gets an error result.
+    /// Thread-safe.
     Response serve(const Request& req, uint32_t caller, uint8_t* shared);
 
     /// Whether serving @p req could block for long: a RUN, a CONNECT, an OPEN (a FIFO waits for
@@ -49,7 +50,7 @@ class Server {
     uint64_t malformed() const { return __atomic_load_n(&m_malformed, __ATOMIC_RELAXED); }
 
   private:
-    int64_t run(const char* command, uint8_t* out, uint32_t& len);
+    int64_t run(const char* command, uint8_t* out, uint32_t& len, uint64_t& cpu_ns);
     int linux_fd(int64_t fd) const;
     int free_slot() const;
 

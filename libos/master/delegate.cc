@@ -75,7 +75,6 @@ void Channel::attach(uint8_t* region, WaitMode mode, unsigned slave) {
     for (uint32_t c = 0; c < CALLERS; ++c) {
         m_callers[c].requests = RingProducer<Request>(region + request_ring_offset(c));
         m_callers[c].responses = RingConsumer<Response>(region + response_ring_offset(c));
-        h->hold[c] = 0;
     }
     __atomic_store_n(&h->magic, CHANNEL_MAGIC, __ATOMIC_RELEASE); // the header is complete
 }
@@ -151,80 +150,42 @@ void Channel::wake_daemon() {
     }
 }
 
-void Channel::set_hold(uint32_t slot, bool hold) {
-    __atomic_store_n(&header()->hold[slot], hold ? 1u : 0u, __ATOMIC_RELEASE);
-    if (!hold) wake_daemon(); // the daemon may have gone to sleep with only this request left
-}
-
 /// Sleep a little: until the doorbell (doorbell mode), or for `interval` us, which doubles
 /// from POLL_US up to 16 times that: each look costs the caller a wake-up charged to its
-/// budget, so a slow answer must not cost hundreds of them. Dedicated mode (poll, doorbell, with
-/// libos_charge=1): the time waited since @p charged_at is charged to the caller's VCPU as if it
-/// had run (what it runs is charged anyway); what the budget cannot pay becomes debt, which the
-/// VCPU's next replenishments pay first, so the caller does not run again before it has paid.
-/// When the budget runs out, a request vlibosd has not taken yet is held (ChannelHeader::hold)
-/// until the caller has budget again, uncharged; one it has taken runs on and is charged to its
-/// completion: the time the caller then spends descheduled is charged too if the answer is
-/// still not there when it runs again (Linux worked for it all along), not if it is (it came at
-/// some point meanwhile: the caller is not charged for its own lack of budget). Returns whether
-/// the request was held (the call's deadline then moves).
-bool Channel::wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval, uint32_t slot,
-                            uint64_t& charged_at) {
+/// budget, so a slow answer must not cost hundreds of them. Spin mode: one PAUSE (the caller
+/// runs: its budget pays as it goes).
+void Channel::wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval) {
     uint64_t now = cpu::rdtsc();
     if (m_mode == WaitMode::spin) {
-        __builtin_ia32_pause(); // the caller runs: its budget pays as it goes
-        return false;
+        __builtin_ia32_pause();
+        return;
     }
     uint64_t until = m_mode == WaitMode::doorbell ? now + us(POLL_US * 20) : now + us(interval);
     until = until < deadline ? until : deadline;
-    // (Not cut at the budget's end: waking at every small replenishment the budget comes back
-    // in costs more wake-ups than the wait, and a sleeping caller overdraws little.)
-    // The wait ends when the answer came (the doorbell) or the look was due, not when the caller
-    // runs again: a caller woken but kept from its CPU (its budget, higher priorities) is not
-    // charged for that, or a caller out of budget would pay every period for the time it waited
-    // for the period's budget.
-    uint64_t woken = until;
     if (m_mode == WaitMode::doorbell) {
         kern::sleep_until_unless(until, &c.rang); // a lost doorbell costs 1 ms, never a hang
-        if (c.rang) woken = m_rang_at.load(kern::MemoryOrder::relaxed);
         c.rang = false;
     } else {
         kern::sleep_until(until);
         interval = interval * 2 <= POLL_US * 16 ? interval * 2 : POLL_US * 16;
     }
-    if (!m_charging || !kern::current_thread()->vcpu) return false;
-    for (;;) {
-        now = cpu::rdtsc();
-        uint64_t end = woken < now ? woken : now;
-        end = end > charged_at ? end : charged_at;
-        // The slave's CPU served every call in flight meanwhile, this one among them: the caller
-        // pays its share (processor sharing), not the others' service.
-        uint64_t sharing = m_in_flight.load(kern::MemoryOrder::relaxed);
-        uint64_t charge = (end - charged_at) / (sharing ? sharing : 1);
-        add(m_stats.charged_cycles, charge);
-        uint64_t left = kern::current_charge_wait(charge);
-        charged_at = now;
-        woken = UINT64_MAX; // from here (out of budget, answer not there): charged up to now
-        if (left > 0) return false;
-        if (now >= deadline) return false; // out of budget and time: the call times out
-        // Out of budget (the scheduler takes the CPU away at once).
-        bool held = c.requests.in_flight() > 0;
-        if (held) {
-            set_hold(slot, true);
-            add(m_stats.held);
-        }
-        kern::thread_yield(); // back when the replenishments have paid the debt
-        if (held) {
-            set_hold(slot, false);
-            charged_at = cpu::rdtsc(); // not served meanwhile: not charged
-            return true;
-        }
-        if (c.responses.ready_hint()) {
-            charged_at = cpu::rdtsc();
-            return false;
-        }
-        // Still not answered: Linux worked for this caller all the time it was descheduled.
-    }
+}
+
+/// Dedicated mode (libos_charge): charge the caller's VCPU for the CPU time Linux spent on its
+/// call, @p service_ns as vlibosd reports it, at most the @p waited cycles the caller waited
+/// (vlibosd may lie; too little only makes the caller pay less for a CPU that is the slave's
+/// anyway). What the budget cannot pay becomes debt, which the next replenishments pay before
+/// the caller runs again: a caller out of budget gets no more Linux service until then. A call
+/// that waits in Linux (a read of a silent socket) costs what Linux ran for it, not the wait.
+void Channel::charge_service(uint64_t service_ns, uint64_t waited) {
+    if (!m_charging || !kern::current_thread()->vcpu) return;
+    uint64_t khz = kern::g_clock.tsc_hz / 1000;
+    // (Below 100 s, service_ns * khz fits in 64 bits for any TSC below 184 GHz.)
+    uint64_t service = service_ns >= 100000000000ull ? waited : service_ns * khz / 1000000;
+    uint64_t charge = service < waited ? service : waited;
+    if (!charge) return; // (the null call: nothing done in Linux, nothing to reprogram)
+    add(m_stats.charged_cycles, charge);
+    (void)kern::current_charge_wait(charge);
 }
 
 int64_t Channel::connect() {
@@ -309,7 +270,7 @@ int64_t Channel::transact(uint32_t slot, Op op, const int64_t args[6], const voi
     if (payload_len) memcpy(buffer(req.buffer), payload, payload_len);
     uint64_t t0 = cpu::rdtsc();
     uint64_t deadline = t0 + us(CALL_TIMEOUT_MS * 1000);
-    uint64_t interval = POLL_US, charged_at = t0;
+    uint64_t interval = POLL_US;
     c.rang = false;
     c.waiter.store(kern::current_thread(), kern::MemoryOrder::release);
     struct ClearWaiter {
@@ -328,9 +289,7 @@ int64_t Channel::transact(uint32_t slot, Op op, const int64_t args[6], const voi
             return -CE_PROTO;
         }
         if (cpu::rdtsc() >= deadline || !slave_up()) return slave_up() ? -CE_TIMEDOUT : -CE_NOTCONN;
-        uint64_t before = cpu::rdtsc();
-        if (wait_a_little(c, deadline, interval, slot, charged_at))
-            deadline += cpu::rdtsc() - before;
+        wait_a_little(c, deadline, interval);
     }
     for (;;) {
         Response rsp;
@@ -350,6 +309,7 @@ int64_t Channel::transact(uint32_t slot, Op op, const int64_t args[6], const voi
             uint64_t cycles = cpu::rdtsc() - t0;
             if (kern::Vcpu* v = kern::current_thread()->vcpu)
                 kern::vcpu_account_delegated(*v, cycles);
+            charge_service(rsp.service_ns, cycles);
             add(m_stats.calls);
             add(m_stats.total_cycles, cycles);
             lower_to(m_stats.min_cycles, cycles);
@@ -376,9 +336,7 @@ int64_t Channel::transact(uint32_t slot, Op op, const int64_t args[6], const voi
                 return -CE_NOTCONN;
             }
         } else {
-            uint64_t before = cpu::rdtsc();
-            if (wait_a_little(c, deadline, interval, slot, charged_at))
-                deadline += cpu::rdtsc() - before; // held, not served: the deadline moves
+            wait_a_little(c, deadline, interval);
         }
     }
 }
@@ -418,7 +376,6 @@ void Channel::doorbell_bottom(void* self) {
 
 void Channel::on_doorbell() {
     add(m_stats.doorbells);
-    m_rang_at.store(cpu::rdtsc(), kern::MemoryOrder::relaxed); // the answers are there now
     // The top half, on the slave's CPU in its exit handler: hand the work to the I/O VCPU, whose
     // bandwidth bounds what a slave ringing in a loop can take from the master.
     if (m_io) {

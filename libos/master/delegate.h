@@ -10,10 +10,12 @@
 // A call blocks only its caller: waiting is sleeping, so other threads of its CPU run, and
 // another caller's call is served while this one waits (vlibosd serves a call that may block in
 // a worker thread of its caller slot). Dedicated mode (the slave on its own CPU) charges the
-// caller's VCPU for its wait (libos_charge=1): at budget exhaustion the caller blocks until its
-// replenishment, and a request vlibosd has not yet taken stays held (ChannelHeader::hold) until
-// then; a request already taken runs to completion, charged. Nothing the slave writes can make the
-// master read or write outside the channel, or wait forever: every call has a deadline
+// caller's VCPU for the CPU time Linux spent on its call (vlibosd's figure, at most the wait;
+// libos_charge=0 turns it off): at budget exhaustion the caller blocks until the replenishments
+// have paid, so it sends Linux nothing meanwhile; a call already sent runs to completion and is
+// charged then. Babysat mode charges by running the slave in the caller's own time. Nothing the
+// slave writes can make the master read or write outside the channel, or wait forever: every call
+// has a deadline
 // (-ETIMEDOUT), a slave that stops makes pending and later calls fail (-ENOTCONN), and an
 // impossible ring index or response fails that call (-EPROTO, counted); a caller slot whose
 // ring is corrupt is not used again.
@@ -61,9 +63,8 @@ struct DelegateStats {
     uint64_t babysit_idle = 0;   ///< of those, ended because the slave idled (the caller slept)
     uint64_t babysit_budget = 0; ///< of those, ended because the caller's budget ran out
     uint64_t babysit_idle_cycles = 0; ///< cycles callers slept waiting for an idle slave's timer
-    uint64_t charged_cycles = 0;      ///< dedicated mode: waiting charged to callers' budgets
-    uint64_t held = 0; ///< dedicated mode: times a queued request was held (caller out of budget)
-    uint64_t concurrent_max = 0;                                   ///< most calls in flight at once
+    uint64_t charged_cycles = 0;      ///< dedicated mode: Linux's time charged to callers
+    uint64_t concurrent_max = 0;      ///< most calls in flight at once
     uint64_t min_cycles = ~0ull, max_cycles = 0, total_cycles = 0; ///< round trips of valid calls
 };
 
@@ -83,8 +84,8 @@ class Channel {
     /// The doorbell: called on the slave's CPU, interrupts off. Its bottom half (waking the
     /// callers whose response is there) runs on set_doorbell_io_vcpu()'s I/O VCPU if any.
     void on_doorbell();
-    /// Whether dedicated mode (poll, doorbell) charges a caller's wait to its VCPU
-    /// (libos_charge=1 on the kernel command line; off by default, see docs/delegation.md).
+    /// Whether dedicated mode (poll, doorbell, spin) charges Linux's time on a call to the
+    /// caller's VCPU (on unless libos_charge=0 on the kernel command line).
     void set_charging(bool on) { m_charging = on; }
     /// Run the doorbell's bottom halves on @p io; nullptr: in the top half.
     void set_doorbell_io_vcpu(kern::IoVcpu* io) { m_io = io; }
@@ -127,10 +128,9 @@ class Channel {
     bool drain(Caller& c);
     void release(uint32_t slot);
     void wake_daemon();
-    void set_hold(uint32_t slot, bool hold);
     bool babysit(uint64_t deadline);
-    bool wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval, uint32_t slot,
-                       uint64_t& charged_at);
+    void wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval);
+    void charge_service(uint64_t service_ns, uint64_t waited);
     int64_t transact(uint32_t slot, vlibos::Op op, const int64_t args[6], const void* payload,
                      uint32_t payload_len, void* out, uint32_t out_cap, uint32_t* out_len);
     static void doorbell_bottom(void* self);
@@ -145,7 +145,6 @@ class Channel {
     kern::Atomic<bool> m_paused{false}; ///< pause(): calls wait for a slot without a deadline
     kern::IoVcpu* m_io = nullptr;
     kern::Atomic<bool> m_bottom_queued{false}; ///< one is queued and has not started
-    kern::Atomic<uint64_t> m_rang_at{0}; ///< when the slave last rang (TSC): answers were there
 };
 
 /// The channel of slave number @p slave (libos.cc attaches one per slave); slave 0's is the

@@ -53,10 +53,10 @@ void report_channel(unsigned slave) {
     kern::snformat(line, sizeof line,
                    "%s calls=%lu min_cycles=%lu avg_cycles=%lu max_cycles=%lu timeouts=%lu "
                    "not_connected=%lu rejected=%lu stale=%lu doorbells=%lu wakeups=%lu "
-                   "concurrent_max=%lu charged_cycles=%lu held=%lu",
+                   "concurrent_max=%lu charged_cycles=%lu",
                    who, s.calls, s.calls ? s.min_cycles : 0, avg, s.max_cycles, s.timeouts,
                    s.not_connected, s.rejected, s.stale, s.doorbells, s.wakeups, s.concurrent_max,
-                   s.charged_cycles, s.held);
+                   s.charged_cycles);
     kern::report_line(line);
     if (kern::IoVcpu* io_vcpu = g_io[slave]) {
         kern::IoVcpuStats io = kern::io_vcpu_stats(*io_vcpu);
@@ -190,8 +190,11 @@ bool attach_slave(unsigned slave, WaitMode mode) {
     memset(p, 0, vlibos::CHANNEL_BYTES);
     Channel& ch = channel_of(slave);
     ch.attach(p, mode, slave);
-    if (const char* c = kern::g_cmdline.get("libos_charge"); c && c[0] == '1')
-        ch.set_charging(true);
+    // Sleeping callers (doorbell, poll) are charged Linux's time on their calls unless
+    // libos_charge=0; a spinning caller pays for the wait by running, a babysitting one by
+    // running the slave in its own time.
+    ch.set_charging((mode == WaitMode::doorbell || mode == WaitMode::poll) &&
+                    kern::g_cmdline.get_u64("libos_charge", 1) != 0);
     hv::linux_slave_share(region.value(), vlibos::CHANNEL_BYTES,
                           mode == WaitMode::doorbell ? DOORBELLS[slave] : nullptr, slave);
     // (babysat: the doorbell is an exit the caller itself takes; nobody needs waking)
@@ -278,6 +281,7 @@ BOOT_OPTION(libos, "libos=MODE[,MODE]: how delegated calls wait for each slave (
 BOOT_OPTION(libos_route, "libos_route=files:N,sockets:N,run:N,nop:N: which slave serves which "
                          "service (default: all slave 0)");
 BOOT_OPTION(libos_idle_check, "libos_idle_check=S: count an idle slave's VM exits over S seconds");
-BOOT_OPTION(libos_charge, "libos_charge=1: dedicated mode charges callers' waits to their VCPUs");
+BOOT_OPTION(libos_charge, "libos_charge=0: dedicated mode does not charge Linux's time on a call "
+                          "to the caller's VCPU (it does by default)");
 
 } // namespace libos

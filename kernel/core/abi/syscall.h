@@ -86,6 +86,9 @@ struct VcpuStatsAbi {
     uint64_t deadline_misses; ///< reported misses
     uint64_t delegated_wait;  ///< cycles its threads waited for delegated calls
     uint64_t delegated_calls; ///< delegated calls its threads made
+    /// Of delegated_wait, cycles charged to its budget: Linux's time on the calls (dedicated
+    /// mode).
+    uint64_t delegated_charged;
 };
 
 /// Lowest and one-past-highest user virtual addresses: PML4 slots 1..255, since slot 0 holds

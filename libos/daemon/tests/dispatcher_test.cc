@@ -122,19 +122,6 @@ TEST_CASE("one request per caller slot per turn: a flood does not starve the oth
     CHECK(t.rsp[0].pop(r) == RingStatus::empty); // one of the 40, not more
 }
 
-TEST_CASE("a held caller slot is not served until released") {
-    Rig t(false);
-    t.hdr->hold[2] = 1;
-    t.push(2, OP_NOP);
-    t.push(3, OP_NOP);
-    CHECK(t.d->turn() == 1); // slot 3 only
-    Response r{};
-    CHECK(t.rsp[2].pop(r) == RingStatus::empty);
-    t.hdr->hold[2] = 0;
-    CHECK(t.d->turn() == 1);
-    CHECK(t.rsp[2].pop(r) == RingStatus::ok);
-}
-
 TEST_CASE("a request naming another slot's buffer is refused, and a corrupt slot stops alone") {
     Rig t(false);
     Request forged{};

@@ -5,6 +5,7 @@
 #include "libos/channel/validate.h"
 
 #include <catch2/catch.hpp>
+#include <chrono>
 
 #include <cstdlib>
 #include <cstring>
@@ -119,6 +120,31 @@ TEST_CASE("run a command: exit status and output") {
     Response big = t.call(t.make(OP_RUN, "head -c 100000 /dev/zero"));
     CHECK(big.result == 0);
     CHECK(big.len == BUFFER_BYTES); // truncated, and the child was not blocked by a full pipe
+}
+
+TEST_CASE("a call's CPU time in Linux: work counts, waiting does not") {
+    Rig t;
+    auto wall_ns = [](auto f) {
+        auto a = std::chrono::steady_clock::now();
+        f();
+        return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            std::chrono::steady_clock::now() - a)
+                            .count());
+    };
+    Response busy{};
+    uint64_t busy_wall = wall_ns([&] {
+        busy = t.call(t.make(OP_RUN, "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done"));
+    });
+    CHECK(busy.result == 0);
+    // The shell's loop is CPU time of the RUN's process: most of the wall time.
+    CHECK(busy.service_ns >= busy_wall / 4);
+    CHECK(busy.service_ns <= busy_wall + 10000000);
+    Response idle{};
+    uint64_t idle_wall = wall_ns([&] { idle = t.call(t.make(OP_RUN, "sleep 0.3")); });
+    CHECK(idle.result == 0);
+    CHECK(idle_wall >= 300000000);
+    CHECK(idle.service_ns < 100000000);            // asleep in Linux: not service
+    CHECK(t.call(t.make(OP_NOP)).service_ns == 0); // not timed: nothing done in Linux
 }
 
 TEST_CASE("the master reaches only files it opened here") {
