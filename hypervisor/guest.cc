@@ -55,18 +55,7 @@ struct GuestResources {
     bool have_ept = false;
 
     ~GuestResources() {
-        if (have_ept) {
-            // Drop cached translations before the tables' frames are reused (ept.h's contract;
-            // SDM Vol 3C 29.4.3.3). No-op in Bochs, required on real CPUs.
-            (void)vmx_check(
-                vmx::invept(vmx::INVEPT_SINGLE_CONTEXT, vmx::InveptDescriptor{ept.eptp(false), 0}),
-                "INVEPT", "guest");
-            ept.destroy();
-        }
-        for (uint64_t i = 0; i < ram_frames; ++i)
-            kern::frame_free(ram + i * kern::PAGE_SIZE);
-        for (uint64_t b : bitmaps)
-            if (b) kern::frame_free(b);
+        release_guest_memory(have_ept ? &ept : nullptr, ram, ram_frames, bitmaps, "guest");
     }
 };
 

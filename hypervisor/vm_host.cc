@@ -79,19 +79,11 @@ void KernelExitEnv::log(const char* line) {
 }
 
 void print_held(ExitLog& log) {
-    for (;;) {
-        char line[HC_PRINT_MAX + 64];
-        bool have;
-        uint64_t dropped;
-        {
-            cpu::IrqSave irqs; // it is filled with interrupts off, on this CPU
-            have = log.pop(line);
-            dropped = log.take_dropped();
-        }
-        if (dropped) kern::kprintf("[%lu hypervisor lines lost: too many in one exit]\n", dropped);
-        if (!have) return;
-        kern::kprintf("%s\n", line);
-    }
+    drain_lines(
+        log, [](const char* line) { kern::kprintf("%s\n", line); },
+        [](uint64_t n) {
+            kern::kprintf("[%lu hypervisor lines lost: too many in one exit]\n", n);
+        });
 }
 
 void KernelExitEnv::set_xcr0(uint64_t value) {
@@ -160,6 +152,20 @@ uint64_t report_entry_failure(int rc, bool launched, RealVmcs& real, const char*
                   valid ? vm_instruction_error_text(uint32_t(err))
                         : "VMfailInvalid (no current VMCS)");
     return err;
+}
+
+void release_guest_memory(Ept* ept, uint64_t ram, uint64_t ram_frames, const uint64_t (&bitmaps)[3],
+                          const char* who) {
+    if (ept) {
+        (void)vmx_check(
+            vmx::invept(vmx::INVEPT_SINGLE_CONTEXT, vmx::InveptDescriptor{ept->eptp(false), 0}),
+            "INVEPT", who);
+        ept->destroy();
+    }
+    for (uint64_t i = 0; i < ram_frames; ++i)
+        kern::frame_free(ram + i * kern::PAGE_SIZE);
+    for (uint64_t b : bitmaps)
+        if (b) kern::frame_free(b);
 }
 
 void dump_guest_state(Vmcs<RealVmcs>& v, const GuestRegs& r, const char* who, ExitEnv* env) {

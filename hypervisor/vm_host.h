@@ -4,11 +4,13 @@
 // the host's CPUID and console.
 #pragma once
 
+#include "arch/x86_64/cpu.h"
 #include "core/result.h"
 #include "hypervisor/arch/x86_64/real_vmcs.h"
 #include "hypervisor/arch/x86_64/vmx_cpu.h"
 #include "hypervisor/arch/x86_64/vmx_insn.h"
 #include "hypervisor/core/entry_check/vmx_state.h"
+#include "hypervisor/core/ept/ept.h"
 #include "hypervisor/core/exit_dispatch.h"
 #include "hypervisor/core/line_queue.h"
 
@@ -32,7 +34,27 @@ class GuestFpu;
 /// hypercall prints, the state dump of a guest that ended, a slave's refusals.
 using ExitLog = LineQueue<8, HC_PRINT_MAX + 64>;
 
-/// Print what @p log holds, with interrupts as the caller has them (on: the point of holding).
+/// Empty @p q, filled with interrupts off on this CPU: each line is taken out with interrupts off
+/// and handed to @p each(line) with interrupts as the caller has them (on: the point of
+/// holding); lines the queue dropped are told first, to @p lost(count).
+template <unsigned LINES, unsigned WIDTH, class Each, class Lost>
+void drain_lines(LineQueue<LINES, WIDTH>& q, Each each, Lost lost) {
+    for (;;) {
+        char line[WIDTH];
+        bool have;
+        uint64_t dropped;
+        {
+            kern::cpu::IrqSave irqs;
+            have = q.pop(line);
+            dropped = q.take_dropped();
+        }
+        if (dropped) lost(dropped);
+        if (!have) return;
+        each(line);
+    }
+}
+
+/// Print what @p log holds (drain_lines()).
 void print_held(ExitLog& log);
 
 /// The machine behind the exit handlers: the host CPU's CPUID and the master's console.
@@ -66,6 +88,13 @@ kern::Result<uint64_t> write_new_vmcs(const VmxState& s, RealVmcs& real, const c
 /// Print why VMLAUNCH (@p launched false) or VMRESUME failed (@p rc from vmx_enter); returns the
 /// VM-instruction error (0 for VMfailInvalid).
 uint64_t report_entry_failure(int rc, bool launched, RealVmcs& real, const char* who);
+
+/// Give back what a guest's memory plan holds: its EPT if @p ept is not null (after INVEPT, so
+/// that no cached translation outlives the tables' frames: ept.h's contract, SDM Vol 3C
+/// 29.4.3.3; a no-op in Bochs, required on real CPUs), its @p ram_frames frames of RAM from
+/// @p ram, its I/O and MSR bitmaps (0: none). @p who names it if INVEPT fails.
+void release_guest_memory(Ept* ept, uint64_t ram, uint64_t ram_frames, const uint64_t (&bitmaps)[3],
+                          const char* who);
 
 /// Print the guest's control registers, RIP, RSP, RFLAGS, EFER and general registers, through
 /// @p env's log (held back if it holds its lines) or, without one, at once.

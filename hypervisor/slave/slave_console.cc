@@ -64,20 +64,15 @@ void KernelSlaveEnv::watch_line(const char* line, size_t n) {
 
 void KernelSlaveEnv::flush_console() {
     print_held(vm->exit_log);
-    for (;;) {
-        char text[128];
-        bool have;
-        uint64_t dropped;
-        {
-            kern::cpu::IrqSave irq; // the callers on this CPU fill it with interrupts off
-            have = vm->console_queue.pop(text);
-            dropped = vm->console_queue.take_dropped();
-        }
-        if (dropped) kern::kprintf("%s: %lu console lines lost (queue full)\n", vm->label, dropped);
-        if (!have) return;
-        kern::kprintf("%s %s\n", vm->console_prefix, text);
-        watch_line(text, strlen(text));
-    }
+    drain_lines(
+        vm->console_queue,
+        [this](const char* text) {
+            kern::kprintf("%s %s\n", vm->console_prefix, text);
+            watch_line(text, strlen(text));
+        },
+        [this](uint64_t n) {
+            kern::kprintf("%s: %lu console lines lost (queue full)\n", vm->label, n);
+        });
 }
 
 } // namespace hv

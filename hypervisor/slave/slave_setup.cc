@@ -111,17 +111,8 @@ SlaveCpu::SlaveCpu(SlaveVm& v, unsigned i, GuestOutcome& out, SlaveStats& stats)
 }
 
 SlaveMemory::~SlaveMemory() {
-    if (have_ept) {
-        if (have_sink) sink.release(ept);
-        (void)vmx_check(
-            vmx::invept(vmx::INVEPT_SINGLE_CONTEXT, vmx::InveptDescriptor{ept.eptp(false), 0}),
-            "INVEPT", "slave");
-        ept.destroy();
-    }
-    for (uint64_t i = 0; i < ram_frames; ++i)
-        kern::frame_free(ram + i * kern::PAGE_SIZE);
-    for (uint64_t b : bitmaps)
-        if (b) kern::frame_free(b);
+    if (have_ept && have_sink) sink.release(ept); // before the EPT it links into
+    release_guest_memory(have_ept ? &ept : nullptr, ram, ram_frames, bitmaps, "slave");
 }
 
 void fill_slave_bitmaps(SlaveMemory& r, bool babysat) {
