@@ -1,27 +1,27 @@
 # vLibOS lab kit: the one entry point.   `make help` lists the targets.
 #
 # SOLVED picks the labs whose solution overlays (solutions/labN/) replace the student files:
-#   SOLVED=all (default: every overlay present), SOLVED=none, SOLVED=0,1,2 (a list).
-# Each choice builds into its own directory, build/solved-<labs>/.
+#   SOLVED=all (default: every overlay present), SOLVED=none, SOLVED=0,1,5.2 (a list: N is all of
+#   lab N, N.K its steps 1 to K, for a lab cut in steps, solutions/labN/stepK/).
+# Each choice builds into its own directory, build/solved-<list>/.
 
 SOLVED ?= all
 LAB ?=
 Q ?= @
 
-comma := ,
-ALL_LABS := $(sort $(patsubst solutions/lab%,%,$(wildcard solutions/lab*)))
-ifeq ($(SOLVED),all)
-  SOLVED_LABS := $(ALL_LABS)
-else ifeq ($(SOLVED),none)
-  SOLVED_LABS :=
-else
-  SOLVED_LABS := $(sort $(subst $(comma), ,$(SOLVED)))
+# The solved list and its overlay directories come from tools/kit.py, the one place the rules
+# are written: lab N's directories are its step1/ ... stepK/ (all of them for N, the first K for
+# N.K), or solutions/labN/ itself for a lab without steps.
+SOLVED_LABS := $(shell python3 tools/kit.py solved '$(SOLVED)' || echo KIT-ERROR)
+ifneq ($(filter KIT-ERROR,$(SOLVED_LABS)),)
+  $(error SOLVED=$(SOLVED): not a solved list (all, none, or labs N and lab steps N.K, e.g. 0,1,5.2))
 endif
+OVERLAY_DIRS := $(shell python3 tools/kit.py dirs '$(SOLVED)')
 SOLVED_TAG := $(if $(SOLVED_LABS),$(subst $() ,-,$(strip $(SOLVED_LABS))),none)
 BUILD := build/solved-$(SOLVED_TAG)
 
-# overlay(path): solutions/labN/path for the first solved lab N that has it, else path itself.
-overlay = $(or $(firstword $(foreach n,$(SOLVED_LABS),$(wildcard solutions/lab$(n)/$(1)))),$(1))
+# overlay(path): <dir>/path for the first overlay directory that has it, else path itself.
+overlay = $(or $(firstword $(foreach d,$(OVERLAY_DIRS),$(wildcard $(d)/$(1)))),$(1))
 
 # ccache (installed by tools/setup.sh) makes the grader's and CI's many builds with different
 # SOLVED sets cheap: only the overlaid files differ between them.

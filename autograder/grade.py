@@ -54,8 +54,8 @@ HOST_TOTAL_TIMEOUT = 300      # seconds for all of a lab's host test cases
 
 
 class Test:
-    def __init__(self, name, points, kind):
-        self.name, self.points, self.kind = name, points, kind
+    def __init__(self, name, points, kind, step=None):
+        self.name, self.points, self.kind, self.step = name, points, kind, step
         self.passed = False
         self.output = ""
 
@@ -125,8 +125,10 @@ class Grader:
         self.notes = []
         self.work = tempfile.mkdtemp(prefix=f"vlibos-grade-lab{self.lab}-")
         os.chmod(self.work, 0o755)
-        self.prebuilt = [n for n in solved if n != self.lab]
-        self.own_solution = self.lab in solved
+        # The solved list's item for this lab (N, or "N.K" for its steps 1 to K), if any: those
+        # solutions are graded as the student's files.
+        self.prebuilt = [n for n in solved if kit.split_item(n)[0] != self.lab]
+        self.own_solution = next((n for n in solved if kit.split_item(n)[0] == self.lab), None)
         self.ccache = self._ccache_dir()
         self._output_writable = None  # who owns the output folder now (own_output)
         # Every trusted build (the prebuilt objects, the warm-up) fills the cache the
@@ -142,10 +144,13 @@ class Grader:
     def read_student_files(self):
         """{path: text} of the lab's student files, refusing symlinks and oversized files."""
         out = {}
-        base = (os.path.join(self.root, "solutions", f"lab{self.lab}") if self.own_solution
-                else os.path.abspath(self.a.student or self.root))
+        base = os.path.abspath(self.a.student or self.root)
+        self.student_paths = {}
         for rel in self.student_files():
-            p = os.path.join(base, rel)
+            # With the lab's own solution (or its first steps'), a file no solved step has is
+            # the skeleton.
+            p = (kit.overlay(rel, [self.own_solution], self.root) if self.own_solution is not None
+                 else os.path.join(base, rel))
             if os.path.islink(p):
                 self.notes.append(f"{rel} is a symbolic link: not graded (the skeleton is used); submit the file itself")
                 continue
@@ -156,6 +161,7 @@ class Grader:
                 self.notes.append(f"{rel} is over 1 MiB: not graded (the skeleton is used)")
                 continue
             out[rel] = open(p, errors="replace").read()
+            self.student_paths[rel] = p
         return base, out
 
     def _ccache_dir(self):
@@ -245,8 +251,7 @@ class Grader:
         self.view = View.create(self.root, self.work, self.prebuilt, self.log)
         self.warm_cache()
         for rel, text in files.items():
-            src = os.path.join(base, rel)
-            shutil.copyfile(src, os.path.join(self.view.root, rel))
+            shutil.copyfile(self.student_paths[rel], os.path.join(self.view.root, rel))
         for d, dirs, fs in os.walk(self.work):
             for x in dirs + fs:
                 p = os.path.join(d, x)
@@ -289,9 +294,7 @@ class Grader:
         return [b for b in bad if "/build/prebuilt/" not in b]
 
     def host_tests(self):
-        names = self.spec.get("host", {}).get("tests", [])
-        points = self.spec.get("host", {}).get("points", 1)
-        tests = [Test(n, points, "host") for n in names]
+        tests = [t for t in spec_tests(self.spec) if t.kind == "host"]
         if not tests:
             return []
         k = self.kit_path()
@@ -357,7 +360,7 @@ class Grader:
         target = self.spec.get("target")
         if not target:
             return []
-        tests = [Test(t["name"], t.get("points", 1), "kernel") for t in target["tests"]]
+        tests = [t for t in spec_tests(self.spec) if t.kind == "kernel"]
 
         def fail_all(msg):
             for t in tests:
@@ -525,10 +528,20 @@ def parse_catch_xml(xml, nonce, case):
     return False, "\n".join(lines[:12]) or "failed"
 
 
-def write_results(path, tests, notes, seconds, extra_output=""):
+def step_summary(spec, tests):
+    """A line per step of a lab cut in steps: `step 2 (the VMCS): 12 of 20 points, 3 of 5 tests`."""
+    lines = []
+    for st in spec.get("steps", []):
+        mine = [t for t in tests if t.step == st["number"]]
+        lines.append(f"step {st['number']} ({st.get('title', '')}): {sum(t.points for t in mine if t.passed)} of "
+                     f"{sum(t.points for t in mine)} points, {sum(t.passed for t in mine)} of {len(mine)} tests")
+    return lines
+
+
+def write_results(path, tests, notes, seconds, extra_output="", spec=None):
     score = sum(t.points for t in tests if t.passed)
     passed = sum(t.passed for t in tests)
-    out = f"lab results: {passed} passed, {len(tests) - passed} failed"
+    out = "\n".join(step_summary(spec or {}, tests) + [f"lab results: {passed} passed, {len(tests) - passed} failed"])
     if notes:
         out += "\n" + "\n".join(clean(n, 400) for n in notes)
     if extra_output:
@@ -538,7 +551,8 @@ def write_results(path, tests, notes, seconds, extra_output=""):
         "max_score": sum(t.points for t in tests),
         "output": out,
         "execution_time": int(seconds),
-        "tests": [{"name": f"{t.kind}: {t.name}", "score": t.points if t.passed else 0, "max_score": t.points,
+        "tests": [{"name": (f"step {t.step}: " if t.step else "") + f"{t.kind}: {t.name}",
+                   "score": t.points if t.passed else 0, "max_score": t.points,
                    "status": "passed" if t.passed else "failed", "output": t.output} for t in tests],
     }
     with open(path, "w") as f:
@@ -547,10 +561,16 @@ def write_results(path, tests, notes, seconds, extra_output=""):
 
 
 def spec_tests(spec):
-    """The fixed test list of a lab: every host and kernel test, failed until shown otherwise."""
+    """The fixed test list of a lab: every host and kernel test, failed until shown otherwise. A
+    host test is its name (worth [host] points) or a table {name, points, step}; a kernel test a
+    table {name, points, step}; `step` is the step of a lab cut in steps ([[steps]])."""
     hp = spec.get("host", {}).get("points", 1)
-    tests = [Test(n, hp, "host") for n in spec.get("host", {}).get("tests", [])]
-    tests += [Test(t["name"], t.get("points", 1), "kernel") for t in spec.get("target", {}).get("tests", [])]
+    tests = []
+    for e in spec.get("host", {}).get("tests", []):
+        e = {"name": e} if isinstance(e, str) else e
+        tests.append(Test(e["name"], e.get("points", hp), "host", e.get("step")))
+    for e in spec.get("target", {}).get("tests", []):
+        tests.append(Test(e["name"], e.get("points", 1), "kernel", e.get("step")))
     return tests
 
 
@@ -616,7 +636,7 @@ def main():
     failed = len(tests) - passed
     print(f"\nscore: {score}/{max_score} ({time.monotonic() - start:.0f} s)")
     print(f"grade: {passed} passed, {failed} failed")
-    write_results(a.results, tests, notes, time.monotonic() - start)
+    write_results(a.results, tests, notes, time.monotonic() - start, spec=spec)
     return 0 if failed == 0 else 1
 
 

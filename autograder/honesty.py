@@ -6,7 +6,11 @@
 For each lab (default: every autograder/labs/labN.toml), graded exactly as a submission is
 (autograder/grade.py: the student's view, the sandbox, earlier labs as prebuilt objects):
   - with the lab's own solution as the student's files, every test of the lab must pass;
-  - with the skeleton (the files students start from), every test of the lab must FAIL;
+  - with the skeleton (the files students start from), every test of the lab must FAIL (but a
+    row of 0 points, which shows the kit's own code at work and grades nothing);
+  - for a lab cut in steps (solutions/labN/stepK/), with steps 1..k solved and the later ones
+    the skeleton, for every k: the tests of steps 1..k pass and those of later steps fail, so
+    each step's solution earns points the step before cannot;
   - the lab's fixed list of host tests (`[host] tests` in its .toml) must be exactly the
     Catch2 test cases labelled with the lab, so the list and the tests never drift apart.
 A test that passes without its lab's solution cannot tell a finished lab from an unfinished
@@ -68,7 +72,8 @@ def main():
             failed += 1
             continue
         with open(os.path.join(HERE, "labs", f"lab{lab}.toml"), "rb") as f:
-            listed = tomllib.load(f).get("host", {}).get("tests", [])
+            listed = [e if isinstance(e, str) else e["name"]  # a name, or {name, points, step}
+                      for e in tomllib.load(f).get("host", {}).get("tests", [])]
         actual = host_test_names(lab)
         if sorted(listed) != sorted(actual):
             print(f"honesty: lab {lab}: FAIL its [host] tests list differs from the Catch2 test cases labelled lab{lab}:")
@@ -81,23 +86,36 @@ def main():
             print(f"honesty: lab {lab}: ok, its host test list matches the code ({len(actual)} cases)")
             passed += 1
         earlier = [n for n in kit.available_labs() if n < lab]
-        with_own = kit.labs_arg(earlier + [lab])
-        without = kit.labs_arg(earlier)
-        for mode, solved, want in (("with its solution", with_own, "passed"),
-                                   ("without its solution", without, "failed")):
+        steps = kit.lab_steps(lab)
+        # A lab cut in steps is graded with its steps 1..k solved, for every k: exactly the tests
+        # of steps 1..k pass. A lab without steps: with its solution, without it.
+        for k in range(len(steps or [1]) + 1):
+            solved = kit.labs_arg(earlier + ([f"{lab}.{k}"] if k else []))
+            mode = (f"with steps 1-{k} solved" if k < len(steps) else "with its solution") if k \
+                else "without its solution"
             tests = grade(lab, solved)
             if not tests:
                 print(f"honesty: lab {lab} {mode}: FAIL the grader produced no results")
                 failed += 1
                 continue
-            wrong = [t["name"] for t in tests if t["status"] != want]
+            wrong = []
+            for t in tests:
+                m = re.match(r"step (\d+): ", t["name"])
+                want = "passed" if (m and int(m.group(1)) <= k) or (not m and k) else "failed"
+                # A row of 0 points shows the kit's own code at work: it must pass, never fail
+                # for want of the student's.
+                if t["max_score"] == 0 and k == 0:
+                    continue
+                if t["status"] != want:
+                    wrong.append(f"{t['name']} (wanted {want})")
+            score = sum(t["score"] for t in tests)
             if wrong:
-                print(f"honesty: lab {lab} {mode}: FAIL {len(wrong)} of {len(tests)} test(s) not {want}:")
+                print(f"honesty: lab {lab} {mode}: FAIL {len(wrong)} of {len(tests)} test(s) wrong:")
                 for name in wrong:
                     print(f"    {name}")
                 failed += 1
             else:
-                print(f"honesty: lab {lab} {mode}: ok, all {len(tests)} tests {want}")
+                print(f"honesty: lab {lab} {mode}: ok, {score} points, every test as it should be")
                 passed += 1
     print(f"honesty: {passed} passed, {failed} failed")
     return 1 if failed else 0

@@ -17,7 +17,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
-from kit import build_dir, labs_arg, overlay_files, solved_tag  # noqa: E402  (tools/kit.py)
+from kit import build_dir, item_files, labs_arg, overlay, solved_tag  # noqa: E402  (tools/kit.py)
 
 # What a build needs; everything else stays out of reach.
 VIEW_DIRS = ["kernel", "hypervisor", "libos", "apps", "slave", "tests", "tools"]
@@ -80,7 +80,7 @@ def _prebuild(kit, dest, labs, log):
     tag = solved_tag(labs)
     solved = labs_arg(labs)
     log(f"compiling the solutions of labs {', '.join(map(str, labs))} (objects only) ...")
-    paths = [(n, p) for n in labs for p in overlay_files(n, kit)]
+    paths = [(n, p) for n in labs for p in item_files(n, kit)]
     build = build_dir(labs, "")  # relative to the kit: build/solved-<tag>
     env_make = ["make", "-s", f"SOLVED={solved}", "Q=@"]
     app_srcs = _make_var(kit, "APP_LIB_SRCS")
@@ -97,11 +97,11 @@ def _prebuild(kit, dest, labs, log):
          kit, "the host-test configuration")
     _run(["cmake", "--build", host, "--target", "kit_overlay_objects", "-j", str(os.cpu_count() or 2)], kit,
          "the earlier labs' solutions (host-test objects)")
-    objdir = os.path.join(host, "CMakeFiles", "kit_overlay_objects.dir", "solutions")
+    objdir = os.path.join(host, "CMakeFiles", "kit_overlay_objects.dir")
     for n, p in paths:
         if not p.endswith(".cc"):
             continue
-        src = os.path.join(objdir, f"lab{n}", p + ".o")
+        src = os.path.join(objdir, os.path.relpath(overlay(p, [n], kit), kit) + ".o")
         if os.path.exists(src):
             os.makedirs(os.path.dirname(os.path.join(dest, "host", p)), exist_ok=True)
             shutil.copyfile(src, os.path.join(dest, "host", p + ".o"))

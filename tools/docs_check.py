@@ -49,6 +49,7 @@ def handout_problems():
             else:
                 named.add((exe, case))
         for name in spec.get("host", {}).get("tests", []):
+            name = name if isinstance(name, str) else name["name"]  # a name, or {name, points, step}
             exe, _, case = name.partition(": ")
             if f"`{exe}:{case}`" in text or (exe, case) in named:
                 continue

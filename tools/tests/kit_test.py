@@ -23,7 +23,9 @@ class MadeUpKit(unittest.TestCase):
     def setUp(self):
         self.root = tempfile.mkdtemp(prefix="kit-test-")
         for rel in ("solutions/lab0/a.cc", "solutions/lab2/a.cc", "solutions/lab2/sub/b.cc", "a.cc",
-                    "sub/b.cc", "c.cc"):
+                    "sub/b.cc", "c.cc", "d.cc", "e.cc",
+                    # lab 5 in three steps: d.cc is step 1's, e.cc step 2's, step 3 has c.cc
+                    "solutions/lab5/step1/d.cc", "solutions/lab5/step2/e.cc", "solutions/lab5/step3/c.cc"):
             os.makedirs(os.path.dirname(os.path.join(self.root, rel)), exist_ok=True)
             open(os.path.join(self.root, rel), "w").close()
         open(os.path.join(self.root, "solutions", "lab9"), "w").close()  # a file, not an overlay
@@ -33,16 +35,42 @@ class MadeUpKit(unittest.TestCase):
         shutil.rmtree(self.root)
 
     def test_solved_lab_list(self):
-        self.assertEqual(kit.available_labs(self.root), [0, 2])
-        self.assertEqual(kit.solved_labs("all", self.root), [0, 2])
+        self.assertEqual(kit.available_labs(self.root), [0, 2, 5])
+        self.assertEqual(kit.solved_labs("all", self.root), [0, 2, 5])
         self.assertEqual(kit.solved_labs("none", self.root), [])
         self.assertEqual(kit.solved_labs("", self.root), [])
         self.assertEqual(kit.solved_labs("8,1, 1 0", self.root), [0, 1, 8])
         self.assertEqual(kit.solved_labs([3, 1, 3], self.root), [1, 3])
         self.assertEqual(kit.available_labs(os.path.join(self.root, "nowhere")), [])
 
+    def test_steps(self):
+        r = self.root
+        self.assertEqual(kit.lab_steps(5, r), [1, 2, 3])
+        self.assertEqual(kit.lab_steps(2, r), [])
+        self.assertEqual(kit.solved_labs("0,5.2", r), [0, "5.2"])
+        self.assertEqual(kit.solved_labs("5.3", r), [5])  # every step: the whole lab
+        self.assertEqual(kit.solved_labs("5.0,2", r), [2])  # no step: nothing of lab 5
+        self.assertEqual(kit.solved_labs("5.1,5.2", r), ["5.2"])
+        self.assertEqual(kit.solved_labs("5,5.1", r), [5])
+        self.assertEqual(kit.solved_labs("2.1", r), [2])  # a lab without steps is one step
+        with self.assertRaises(ValueError):
+            kit.solved_labs("5.x", r)
+        self.assertEqual(kit.overlay_dirs([0, "5.2"], r), ["solutions/lab0", "solutions/lab5/step1",
+                                                           "solutions/lab5/step2"])
+        self.assertEqual(kit.overlay("e.cc", ["5.1"], r), os.path.join(r, "e.cc"))
+        self.assertEqual(kit.overlay("e.cc", ["5.2"], r), os.path.join(r, "solutions/lab5/step2/e.cc"))
+        self.assertEqual(kit.overlay("c.cc", ["5.2"], r), os.path.join(r, "c.cc"))
+        self.assertEqual(kit.overlay("c.cc", [5], r), os.path.join(r, "solutions/lab5/step3/c.cc"))
+        self.assertEqual(kit.overlay_files(5, r), ["c.cc", "d.cc", "e.cc"])
+        self.assertEqual(kit.overlay_files(5, r, step=2), ["e.cc"])
+        self.assertEqual(kit.item_files("5.2", r), ["d.cc", "e.cc"])
+        self.assertEqual(kit.labs_arg(["5.2", 0]), "0,5.2")
+        self.assertEqual(kit.build_dir("5.2,0", r), os.path.join(r, "build", "solved-0-5.2"))
+        self.assertEqual(kit.solution_step("solutions/lab5/step2/e.cc"), 2)
+        self.assertIsNone(kit.solution_step("solutions/lab2/a.cc"))
+
     def test_build_dir_and_kernel(self):
-        self.assertEqual(kit.build_dir("all", self.root), os.path.join(self.root, "build", "solved-0-2"))
+        self.assertEqual(kit.build_dir("all", self.root), os.path.join(self.root, "build", "solved-0-2-5"))
         self.assertEqual(kit.build_dir("none", self.root), os.path.join(self.root, "build", "solved-none"))
         self.assertEqual(kit.kernel_path("2,0", self.root),
                          os.path.join(self.root, "build", "solved-0-2", "kernel.elf"))
@@ -59,7 +87,7 @@ class MadeUpKit(unittest.TestCase):
         self.assertEqual(kit.overlay("c.cc", [0, 2], r), os.path.join(r, "c.cc"))
         self.assertEqual(kit.overlay("a.cc", [], r), os.path.join(r, "a.cc"))
         self.assertEqual(kit.overlay_files(2, r), ["a.cc", "sub/b.cc"])
-        self.assertEqual(kit.overlay_files(5, r), [])
+        self.assertEqual(kit.overlay_files(7, r), [])
 
     def test_solution_lab(self):
         self.assertEqual(kit.solution_lab("solutions/lab12/x/y.cc"), 12)
@@ -74,6 +102,7 @@ class SameAsTheMakefile(unittest.TestCase):
         labs = kit.available_labs()  # a student's kit may hold none
         paths = sorted({p for n in labs for p in kit.overlay_files(n)}) + ["kernel/main.cc"]
         settings = ["all", "none", "0,2"] + ([",".join(map(str, labs[1:])), str(labs[-1])] if labs else [])
+        settings += [f"0,{n}.1" for n in labs if kit.lab_steps(n)]  # the first step of a lab cut in steps
         for solved in settings:
             got = make_values(["$(BUILD)"] + [f"$(call overlay,{p})" for p in paths], solved)
             self.assertEqual(len(got), len(paths) + 1)
