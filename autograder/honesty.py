@@ -91,8 +91,8 @@ def main():
         # of steps 1..k pass. A lab without steps: with its solution, without it.
         for k in range(len(steps or [1]) + 1):
             solved = kit.labs_arg(earlier + ([f"{lab}.{k}"] if k else []))
-            mode = (f"with steps 1-{k} solved" if k < len(steps) else "with its solution") if k \
-                else "without its solution"
+            mode = ("without its solution" if k == 0 else "with its solution" if k >= len(steps)
+                    else "with step 1 solved" if k == 1 else f"with steps 1-{k} solved")
             tests = grade(lab, solved)
             if not tests:
                 print(f"honesty: lab {lab} {mode}: FAIL the grader produced no results")

@@ -13,11 +13,14 @@ namespace hv {
 namespace {
 /// Set once VMX is on for the boot CPU; read by hypervisor_available().
 bool g_available = false;
+/// What vmx_enable_cpu() said when it failed.
+const char* g_why = "the hypervisor's late-init hook has not run";
 
 /// The late-init hook: VMXON on the boot CPU, or a message saying why guests cannot run.
 void hv_init() {
     auto r = vmx_enable_cpu();
     if (!r.ok()) {
+        g_why = r.error().what;
         kern::kprintf("hypervisor: no guests on this machine: %s\n", r.error().what);
         kern::report_line("hypervisor vmx=unavailable");
         return;
@@ -35,6 +38,10 @@ KERNEL_LATE_INIT(hypervisor, 10, hv_init);
 
 bool hypervisor_available() {
     return g_available;
+}
+
+const char* hypervisor_unavailable_why() {
+    return g_available ? "" : g_why;
 }
 
 } // namespace hv

@@ -4,6 +4,8 @@
   - every lab's handout (labs/labN-*/README.md) names each test of its autograder spec
     (autograder/labs/labN.toml): in-kernel tests by name, host tests as `<executable>:<case>`,
     possibly cut short with "..." after a prefix of the case;
+  - the lab table of labs/README.md has a row per lab whose steps (titles, or "one"), student
+    files and hours (the sum of the steps') are those of the lab's spec;
   - the kernel command-line table of docs/architecture.md has a row for every option the
     kernel knows: every BOOT_OPTION registration (kernel/hooks.h) in kernel/, hypervisor/ and
     libos/, wherever it is;
@@ -59,6 +61,37 @@ def handout_problems():
     return problems
 
 
+def lab_table_problems():
+    """labs/README.md: `| N | [name](...) | steps | files | hours | emulator |` per lab."""
+    problems = []
+    path = os.path.join(ROOT, "labs", "README.md")
+    text = open(path).read() if os.path.exists(path) else ""
+    rows = {int(m.group(1)): [c.strip() for c in m.group(2).split("|")]
+            for m in re.finditer(r"^\| (\d+) \|(.*)\|$", text, re.M)}
+    for spec_path in sorted(glob.glob(os.path.join(ROOT, "autograder", "labs", "lab*.toml"))):
+        lab = int(re.search(r"lab(\d+)\.toml$", spec_path).group(1))
+        with open(spec_path, "rb") as f:
+            spec = tomllib.load(f)
+        row = rows.get(lab)
+        if not row or len(row) != 5:
+            problems.append(f"labs/README.md: no row for lab {lab} (| {lab} | name | steps | files | hours | emulator |)")
+            continue
+        _, steps, files, hours, emulator = row
+        want_steps = "; ".join(f"{st['number']}. {st['title']}" for st in spec.get("steps", [])) or "one"
+        if steps != want_steps:
+            problems.append(f"labs/README.md: lab {lab}'s steps are `{want_steps}`, the table says `{steps}`")
+        want_files = ", ".join(f"`{f}`" for f in spec.get("student_files", []))
+        if files != want_files:
+            problems.append(f"labs/README.md: lab {lab}'s files are {want_files}, the table says {files}")
+        want_hours = sum(st.get("hours", 0) for st in spec.get("steps", [])) or spec.get("hours")
+        if hours != str(want_hours):
+            problems.append(f"labs/README.md: lab {lab} takes {want_hours} hours by its spec, the table says {hours}")
+        want_emu = {"qemu": "QEMU", "bochs": "Bochs"}.get(spec.get("target", {}).get("emulator", "qemu"))
+        if emulator != want_emu:
+            problems.append(f"labs/README.md: lab {lab} runs in {want_emu}, the table says {emulator}")
+    return problems
+
+
 def registered_options():
     """Every option some layer registers: `BOOT_OPTION(key, ...)` in a C++ source or header
     (the macro's own #define left out)."""
@@ -100,7 +133,7 @@ def citation_problems():
 
 
 def main():
-    problems = handout_problems() + cmdline_problems() + citation_problems()
+    problems = handout_problems() + lab_table_problems() + cmdline_problems() + citation_problems()
     for p in problems:
         print(f"docs-check: {p}")
     print(f"docs-check: {len(problems)} problem(s)")

@@ -22,3 +22,6 @@ kit_host_test(mmio_insn_test SOURCES hypervisor/core/tests/mmio_insn_test.cc hyp
 kit_host_test(xsave_layout_test SOURCES hypervisor/core/tests/xsave_layout_test.cc)
 # The ring that holds exit handlers' console lines while interrupts are off: header-only.
 kit_host_test(line_queue_test SOURCES hypervisor/core/tests/line_queue_test.cc)
+# Lab 5, step 1: turning VMX on, against a fake CPU (tests/fake_vmx_cpu.h).
+kit_host_test(lab5_vmx_on_test LAB 5 SOURCES hypervisor/core/tests/vmx_on_test.cc hypervisor/core/vmx_on.cc
+              hypervisor/core/vmx_msrs.cc hypervisor/core/vmx_controls.cc kernel/core/result.cc)

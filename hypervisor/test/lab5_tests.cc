@@ -1,10 +1,17 @@
-// Lab 5 in-kernel tests: a real 64-bit guest in VMX non-root operation (Bochs: make bochs),
-// its CPUID, VMCALL and HLT exits, and the hypervisor's view of them.
+// Lab 5 in-kernel tests (Bochs: make bochs): VMX root operation on a real CPU (step 1); a real
+// 64-bit guest in VMX non-root operation, its CPUID, VMCALL and HLT exits, and the hypervisor's
+// view of them.
+#include "arch/x86_64/cpu.h"
+#include "core/arch/control_regs.h"
 #include "core/arch/cpuid_bits.h"
+#include "hypervisor/arch/x86_64/vmx_cpu.h"
+#include "hypervisor/arch/x86_64/vmx_insn.h"
 #include "hypervisor/core/hypercall.h"
+#include "hypervisor/core/vmx_controls.h"
 #include "hypervisor/guest.h"
 #include "hypervisor/hypervisor.h"
 #include "lib/string.h"
+#include "mem/memory.h"
 #include "test/ktest.h"
 
 extern "C" const uint8_t guest64_hello_start[], guest64_hello_end[];
@@ -20,7 +27,7 @@ bool g_hello_ran;
 /// Run the hello guest once; every test below looks at the same run.
 const GuestOutcome* hello_outcome(kern::KTestContext& t) {
     if (!hypervisor_available()) {
-        t.fail("no VMX on this machine (run lab 5 in Bochs: make bochs ARGS=test=lab5)");
+        t.fail("no guests: %s", hypervisor_unavailable_why());
         return nullptr;
     }
     if (!g_hello_ran) {
@@ -38,6 +45,38 @@ const GuestOutcome* hello_outcome(kern::KTestContext& t) {
     return &g_hello;
 }
 } // namespace
+
+// Step 1: the CPU this test runs on is in VMX root operation once vmx_enable_cpu() (the
+// student's vmx_on()) says so. Proof: a second VMXON, with a region that would be fine outside
+// VMX operation, fails (SDM Vol 3C 31.3 VMXON: in VMX root operation it is a VMfail).
+KTEST(lab5, vmx_root_operation_entered) {
+    namespace cpu = kern::cpu;
+    if (!(cpu::cpuid(1).ecx & kern::x86::CPUID_1_ECX_VMX)) {
+        t.fail("this CPU has no VMX (CPUID.1:ECX[5] = 0): run lab 5 in Bochs, make bochs "
+               "ARGS=test=lab5");
+        return;
+    }
+    if (!vmx_enabled()) {
+        auto r = vmx_enable_cpu();
+        if (!r.ok()) {
+            t.fail("vmx_enable_cpu: %s", r.error().what);
+            return;
+        }
+    }
+    // Without CR4.VMXE, VMXON would raise #UD: say so instead.
+    KREQUIRE((cpu::read_cr4() & kern::x86::CR4_VMXE) != 0);
+    auto frame = kern::frame_alloc();
+    KREQUIRE(frame.ok());
+    memset(reinterpret_cast<void*>(frame.value()), 0, 4096);
+    *reinterpret_cast<uint32_t*>(frame.value()) = VmxBasic{vmx_msrs().basic}.revision_id();
+    vmx::VmxStatus again = vmx::vmxon(frame.value());
+    if (again == vmx::VmxStatus::ok) {
+        // It worked: the CPU was not in VMX operation. Leave it as it was found.
+        (void)vmx::vmxoff();
+        t.fail("a second VMXON succeeded: vmx_on() returned without entering VMX operation");
+    }
+    kern::frame_free(frame.value());
+}
 
 KTEST(lab5, cpuid_exits_hide_vmx_and_show_the_hypervisor) {
     const GuestOutcome* o = hello_outcome(t);

@@ -30,7 +30,7 @@ constexpr uint64_t RAM = 4 << 20;
 bool run(kern::KTestContext& t, const char* name, const uint8_t* start, const uint8_t* end,
          GuestOutcome& out, uint64_t budget = 0, GuestMode mode = GuestMode::long64) {
     if (!hypervisor_available()) {
-        t.fail("no VMX on this machine (run lab 6 in Bochs)");
+        t.fail("no guests: %s", hypervisor_unavailable_why());
         return false;
     }
     GuestConfig cfg;
@@ -150,7 +150,7 @@ GUEST_IMAGE(guest_passthrough)
 
 KTEST(lab6, bitmaps_pass_through_only_what_is_listed) {
     if (!hypervisor_available()) {
-        t.fail("no VMX on this machine (run lab 6 in Bochs)");
+        t.fail("no guests: %s", hypervisor_unavailable_why());
         return;
     }
     GuestConfig cfg;

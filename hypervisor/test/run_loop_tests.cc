@@ -55,7 +55,7 @@ struct BadAccessPolicy {
 
 void bad_access_ends_the_vcpu(kern::KTestContext& t, bool write) {
     if (!hypervisor_available()) {
-        t.fail("no VMX on this machine (run in Bochs)");
+        t.fail("no guests: %s", hypervisor_unavailable_why());
         return;
     }
     GuestOutcome out;

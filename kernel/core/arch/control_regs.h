@@ -29,6 +29,7 @@ KERN_ARCH_CONST(uint64_t, CR4_OSFXSR, KERN_ARCH_BIT(9))      ///< FXSAVE/FXRSTOR
 KERN_ARCH_CONST(uint64_t, CR4_OSXMMEXCPT, KERN_ARCH_BIT(10)) ///< unmasked SIMD FP exceptions
 KERN_ARCH_CONST(uint64_t, CR4_LA57, KERN_ARCH_BIT(12))       ///< 5-level paging
 KERN_ARCH_CONST(uint64_t, CR4_VMXE, KERN_ARCH_BIT(13))       ///< VMX enable
+KERN_ARCH_CONST(uint64_t, CR4_SMXE, KERN_ARCH_BIT(14))       ///< SMX enable
 KERN_ARCH_CONST(uint64_t, CR4_PCIDE, KERN_ARCH_BIT(17))      ///< PCID enable
 KERN_ARCH_CONST(uint64_t, CR4_OSXSAVE, KERN_ARCH_BIT(18))    ///< XSAVE and XCR0 enabled
 KERN_ARCH_CONST(uint64_t, CR4_CET, KERN_ARCH_BIT(23))        ///< control-flow enforcement
