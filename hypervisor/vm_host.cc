@@ -7,8 +7,10 @@
 #include "core/format.h"
 #include "hypervisor/arch/x86_64/vm_entry.h"
 #include "hypervisor/core/entry_check/entry_check.h"
+#include "hypervisor/core/host_state.h"
 #include "hypervisor/core/vm_instruction_error.h"
 #include "hypervisor/core/vmcs_load.h"
+#include "hypervisor/core/vmcs_region.h"
 #include "hypervisor/guest_fpu.h"
 #include "lib/string.h"
 #include "mem/memory.h"
@@ -41,22 +43,18 @@ VmxCaps caps_of(const VmxMsrs& m) {
 
 void capture_host_state(VmxHostState& h) {
     kern::PerCpu& pc = kern::this_cpu();
-    h = VmxHostState{};
-    h.cr0 = cpu::read_cr0();
-    h.cr3 = cpu::read_cr3();
-    h.cr4 = cpu::read_cr4();
-    h.cs_selector = kern::x86::KERNEL_CS;
-    h.ss_selector = h.ds_selector = h.es_selector = kern::x86::KERNEL_DS;
-    h.tr_selector = kern::x86::TSS_SEL;
-    h.gs_base = reinterpret_cast<uint64_t>(&pc);
-    h.tr_base = reinterpret_cast<uint64_t>(&pc.tss);
-    h.gdtr_base = reinterpret_cast<uint64_t>(pc.gdt);
     kern::cpu::DescriptorTableRegister idtr;
     asm volatile("sidt %0" : "=m"(idtr));
-    h.idtr_base = idtr.base;
-    h.efer = cpu::rdmsr(kern::x86::IA32_EFER);
-    h.pat = cpu::rdmsr(kern::x86::IA32_PAT);
-    h.rip = reinterpret_cast<uint64_t>(&vmx_exit_entry);
+    HostLayout l{};
+    l.code_selector = kern::x86::KERNEL_CS;
+    l.data_selector = kern::x86::KERNEL_DS;
+    l.tss_selector = kern::x86::TSS_SEL;
+    l.gdt_base = reinterpret_cast<uint64_t>(pc.gdt);
+    l.idt_base = idtr.base;
+    l.tss_base = reinterpret_cast<uint64_t>(&pc.tss);
+    l.gs_base = reinterpret_cast<uint64_t>(&pc);
+    l.exit_rip = reinterpret_cast<uint64_t>(&vmx_exit_entry);
+    host_state(this_cpu_vmx_ops(), l, h);
 }
 
 // XSETBV (SDM Vol 2C): needs CR4.OSXSAVE, which vmx_enable_cpu() sets when the CPU has XSAVE.
@@ -114,12 +112,12 @@ kern::Result<uint64_t> load_new_vmcs(const VmxState& s, const VmxCaps& caps, Rea
 
 kern::Result<uint64_t> write_new_vmcs(const VmxState& s, RealVmcs& real, const char* who,
                                       bool quiet) {
-    uint64_t vmcs = TRY(vmx_alloc_vmcs());
-    if (!vmx_check(vmx::vmclear(vmcs), "VMCLEAR", who) ||
-        !vmx_check(vmx::vmptrld(vmcs), "VMPTRLD", who)) {
-        kern::frame_free(vmcs);
-        return kern::Error{kern::Errc::unsupported, "VMCLEAR/VMPTRLD of a fresh VMCS failed"};
+    auto made = vmcs_new_current(this_cpu_vmx_ops(), vmx_msrs());
+    if (!made.ok()) {
+        kern::kprintf("%s: no VMCS: %s\n", who, made.error().what);
+        return made.error();
     }
+    uint64_t vmcs = made.value();
     Vmcs<RealVmcs> v(real);
     write_vmx_state(v, s);
     if (!real.ok()) {

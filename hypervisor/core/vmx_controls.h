@@ -71,18 +71,12 @@ struct ControlAdjustment {
 
 /// Fit @p wanted to @p capability_msr (SDM Vol 3D A.3-A.5): bits 31:0 are the allowed-0
 /// settings (a 1 means the control must be 1), bits 63:32 the allowed-1 settings (a 0 means it
-/// must be 0). Never fails; see ControlAdjustment::ok().
-constexpr ControlAdjustment check_controls(uint32_t wanted, uint64_t capability_msr) {
-    uint32_t must_be_one = static_cast<uint32_t>(capability_msr);
-    uint32_t may_be_one = static_cast<uint32_t>(capability_msr >> 32);
-    uint32_t unsupported = wanted & ~may_be_one;
-    return ControlAdjustment{(wanted | must_be_one) & may_be_one, must_be_one & ~wanted,
-                             unsupported};
-}
+/// must be 0). Never fails; see ControlAdjustment::ok(). Lab 5, step 2.
+ControlAdjustment check_controls(uint32_t wanted, uint64_t capability_msr);
 
 /// @p wanted plus the bits that must be 1, or an Errc::unsupported Error whose `what` is
 /// @p what (a static string naming the control class, e.g. control_class_name()) if some wanted
-/// bit must be 0. Use check_controls() to learn which bits were refused.
+/// bit must be 0. Use check_controls() to learn which bits were refused. Lab 5, step 2.
 kern::Result<uint32_t> adjust_controls(uint32_t wanted, uint64_t capability_msr, const char* what);
 
 /// @p value with the bits forced by IA32_VMX_CR0/CR4_FIXED0/1 (SDM Vol 3D A.7, A.8): bits that

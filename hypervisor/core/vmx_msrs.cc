@@ -5,7 +5,7 @@
 
 namespace hv {
 
-void read_vmx_msrs(VmxOnCpu& cpu, VmxMsrs& m) {
+void read_vmx_msrs(VmxOps& cpu, VmxMsrs& m) {
     using namespace kern::x86;
     m.basic = cpu.rdmsr(IA32_VMX_BASIC);
     bool true_ctls = VmxBasic{m.basic}.true_controls(); // SDM A.1: the TRUE_* MSRs exist

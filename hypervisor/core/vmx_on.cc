@@ -4,7 +4,7 @@
 
 namespace hv {
 
-kern::Result<uint64_t> vmx_on(VmxOnCpu& cpu, VmxMsrs& msrs) {
+kern::Result<uint64_t> vmx_on(VmxOps& cpu, VmxMsrs& msrs) {
     // TODO(lab5 step 1)
     (void)cpu;
     (void)msrs;

@@ -1,15 +1,23 @@
-// Lab 5 in-kernel tests (Bochs: make bochs): VMX root operation on a real CPU (step 1); a real
-// 64-bit guest in VMX non-root operation, its CPUID, VMCALL and HLT exits, and the hypervisor's
-// view of them.
+// Lab 5 in-kernel tests (Bochs: make bochs): VMX root operation on a real CPU (step 1); a VMCS
+// with its controls and host state (step 2); a real 64-bit guest in VMX non-root operation, its
+// CPUID, VMCALL and HLT exits, and the hypervisor's view of them (step 3).
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
 #include "core/arch/control_regs.h"
 #include "core/arch/cpuid_bits.h"
+#include "hypervisor/arch/x86_64/real_vmcs.h"
+#include "hypervisor/arch/x86_64/vm_entry.h"
 #include "hypervisor/arch/x86_64/vmx_cpu.h"
 #include "hypervisor/arch/x86_64/vmx_insn.h"
+#include "hypervisor/core/entry_check/entry_check.h"
+#include "hypervisor/core/guest_state.h"
 #include "hypervisor/core/hypercall.h"
+#include "hypervisor/core/vmcs_load.h"
+#include "hypervisor/core/vmcs_region.h"
 #include "hypervisor/core/vmx_controls.h"
 #include "hypervisor/guest.h"
 #include "hypervisor/hypervisor.h"
+#include "hypervisor/vm_host.h"
 #include "lib/string.h"
 #include "mem/memory.h"
 #include "test/ktest.h"
@@ -76,6 +84,57 @@ KTEST(lab5, vmx_root_operation_entered) {
         t.fail("a second VMXON succeeded: vmx_on() returned without entering VMX operation");
     }
     kern::frame_free(frame.value());
+}
+
+// Step 2: on this CPU, a VMCS made current by the student's vmcs_new_current(), holding the
+// controls their check_controls() fitted and the host state their host_state() built: the
+// VM-entry checker accepts the whole state (with the kit's 64-bit guest state), every VMWRITE
+// succeeds, and the VMCS reads back this CPU's CR3 and the exit's landing place.
+KTEST(lab5, vmcs_current_with_controls_and_host_state) {
+    if (!hypervisor_available()) {
+        t.fail("no guests: %s", hypervisor_unavailable_why());
+        return;
+    }
+    if (!vmx_enabled()) {
+        auto on = vmx_enable_cpu();
+        KREQUIRE(on.ok());
+    }
+    const VmxCaps caps = caps_of(vmx_msrs());
+    VmxState s{};
+    GuestControlRequest req;
+    req.use_ept = false;
+    req.long_mode = true;
+    auto ctl = choose_controls(caps, req, s.ctl);
+    if (!ctl.ok()) {
+        t.fail("choose_controls: %s", ctl.error().what);
+        return;
+    }
+    capture_host_state(s.host);
+    long_mode_guest(s.guest, caps, 0x1000, 0x10000, 0x20000);
+    own_fixed_cr_bits(s.ctl, s.guest, caps);
+    EntryCheckFailure why{};
+    if (auto ok = check_vm_entry(s, caps, &why); !ok.ok()) {
+        t.fail("VM-entry check: %s: %s (%s)", why.field, why.message, why.section);
+        return;
+    }
+    const uint64_t before = vmx::vmptrst();
+    auto made = vmcs_new_current(this_cpu_vmx_ops(), vmx_msrs());
+    if (!made.ok()) {
+        t.fail("vmcs_new_current: %s", made.error().what);
+        return;
+    }
+    KCHECK(vmx::vmptrst() == made.value());
+    RealVmcs real;
+    Vmcs<RealVmcs> v(real);
+    write_vmx_state(v, s);
+    KCHECK(real.ok());
+    KCHECK(real.read_raw(HOST_CR3.encoding) == kern::cpu::read_cr3());
+    KCHECK(real.read_raw(HOST_RIP.encoding) == reinterpret_cast<uint64_t>(&vmx_exit_entry));
+    KCHECK(real.read_raw(HOST_GS_BASE.encoding) == reinterpret_cast<uint64_t>(&kern::this_cpu()));
+    KCHECK(*reinterpret_cast<uint32_t*>(made.value()) == VmxBasic{vmx_msrs().basic}.revision_id());
+    (void)vmx::vmclear(made.value());
+    kern::frame_free(made.value());
+    if (before != ~0ull) (void)vmx::vmptrld(before); // put back whatever was current
 }
 
 KTEST(lab5, cpuid_exits_hide_vmx_and_show_the_hypervisor) {

@@ -34,7 +34,7 @@ PerCpuVmx& me() {
 }
 
 /// The calling CPU, as vmx_on() drives it.
-class ThisCpu final : public VmxOnCpu {
+class ThisCpu final : public VmxOps {
   public:
     CpuidRegs cpuid(uint32_t leaf, uint32_t subleaf) override {
         cpu::CpuidResult r = cpu::cpuid(leaf, subleaf);
@@ -44,6 +44,7 @@ class ThisCpu final : public VmxOnCpu {
     void wrmsr(uint32_t msr, uint64_t value) override { cpu::wrmsr(msr, value); }
     uint64_t read_cr0() override { return cpu::read_cr0(); }
     void write_cr0(uint64_t value) override { cpu::write_cr0(value); }
+    uint64_t read_cr3() override { return cpu::read_cr3(); }
     uint64_t read_cr4() override { return cpu::read_cr4(); }
     void write_cr4(uint64_t value) override { cpu::write_cr4(value); }
     uint64_t frame_alloc() override {
@@ -55,22 +56,22 @@ class ThisCpu final : public VmxOnCpu {
     void frame_free(uint64_t phys) override { kern::frame_free(phys); }
     void* frame_ptr(uint64_t phys) override { return reinterpret_cast<void*>(phys); }
     vmx::VmxStatus vmxon(uint64_t region) override { return vmx::vmxon(region); }
+    vmx::VmxStatus vmclear(uint64_t vmcs) override { return vmx::vmclear(vmcs); }
+    vmx::VmxStatus vmptrld(uint64_t vmcs) override { return vmx::vmptrld(vmcs); }
+    uint64_t vmptrst() override { return vmx::vmptrst(); }
 };
+/// The one ThisCpu: it has no state, so every CPU uses it.
+ThisCpu g_this_cpu;
 } // namespace
 
-kern::Result<uint64_t> vmx_alloc_vmcs() {
-    uint64_t frame = TRY(kern::frame_alloc());
-    memset(reinterpret_cast<void*>(frame), 0, 4096);
-    // The first 31 bits hold the VMCS revision identifier (SDM 25.2).
-    *reinterpret_cast<uint32_t*>(frame) = VmxBasic{me().msrs.basic}.revision_id();
-    return frame;
+VmxOps& this_cpu_vmx_ops() {
+    return g_this_cpu;
 }
 
 kern::Result<void> vmx_enable_cpu() {
     PerCpuVmx& v = me();
     if (v.enabled) return {};
-    ThisCpu cpu;
-    v.vmxon_region = TRY(vmx_on(cpu, v.msrs));
+    v.vmxon_region = TRY(vmx_on(g_this_cpu, v.msrs));
     // CR4.OSXSAVE lets the hypervisor execute XSETBV for its guests (XCR0 is not part of the
     // VMCS); the master itself saves no extended state.
     if (cpu::cpuid(1).ecx & CPUID_1_ECX_XSAVE) cpu::write_cr4(cpu::read_cr4() | CR4_OSXSAVE);

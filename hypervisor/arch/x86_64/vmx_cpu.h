@@ -17,7 +17,7 @@ kern::Result<void> vmx_enable_cpu();
 bool vmx_enabled();
 /// The capability MSRs of the calling CPU (valid after vmx_enable_cpu()).
 const VmxMsrs& vmx_msrs();
-/// Allocate and initialise a VMCS region (revision id written): its physical address.
-kern::Result<uint64_t> vmx_alloc_vmcs();
+/// The calling CPU's instructions behind VmxOps (core/vmx_ops.h), for the pure VMX code.
+VmxOps& this_cpu_vmx_ops();
 
 } // namespace hv

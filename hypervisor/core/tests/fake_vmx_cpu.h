@@ -1,8 +1,9 @@
-// A CPU for vmx_on()'s host tests: Bochs 2.7's VMX MSRs (corei7_skylake_x, read with RDMSR in the
+// A CPU for the host tests of the VMX code over VmxOps (vmx_on(), vmcs_new_current(),
+// host_state()): Bochs 2.7's VMX MSRs (corei7_skylake_x, read with RDMSR in the
 // emulator; the non-TRUE control MSRs made up as the TRUE ones plus their default1 bits, SDM
-// Vol 3D A.2), CR0 and CR4 as GRUB leaves them, 4 KiB frames, and VMXON with the checks the SDM
-// gives it (Vol 3C 31.3 VMXON): what a real CPU would fault on is recorded in `fault`, so a test
-// can say which rule was broken.
+// Vol 3D A.2), CR0 and CR4 as GRUB leaves them, 4 KiB frames, and VMXON, VMCLEAR and VMPTRLD
+// with the checks the SDM gives them (Vol 3C 31.3): what a real CPU would fault on, or a rule
+// of use broken, is recorded in `fault`, so a test can say which rule was broken.
 #pragma once
 
 #include "core/arch/control_regs.h"
@@ -19,7 +20,7 @@ namespace hv_test {
 
 using namespace kern::x86;
 
-struct FakeVmxCpu final : hv::VmxOnCpu {
+struct FakeVmxCpu final : hv::VmxOps {
     // ---- the machine ----
     uint32_t cpuid1_ecx = CPUID_1_ECX_VMX | CPUID_1_ECX_XSAVE;
     std::map<uint32_t, uint64_t> msr = {
@@ -40,26 +41,33 @@ struct FakeVmxCpu final : hv::VmxOnCpu {
         {IA32_VMX_TRUE_PROCBASED_CTLS, 0xf7f9fffe04006172ull},
         {IA32_VMX_TRUE_EXIT_CTLS, 0x007fffff00036dfbull},
         {IA32_VMX_TRUE_ENTRY_CTLS, 0x0000ffff000011fbull},
+        {IA32_EFER, IA32_EFER_LME | IA32_EFER_LMA | IA32_EFER_NXE | IA32_EFER_SCE},
+        {IA32_PAT, 0x0007040600070406ull},
     };
     uint64_t cr0 = CR0_PE | CR0_PG | CR0_ET | CR0_WP; // GRUB leaves CR0.NE clear
+    uint64_t cr3 = 0x146000;
     uint64_t cr4 = CR4_PAE | CR4_PGE;
     bool vmxon_fails = false; ///< VMXON answers VMfailInvalid even when all is right
     bool memory_out = false;  ///< frame_alloc() finds no frame
 
     // ---- what happened ----
-    std::string fault;                                    ///< the first rule broken, "" if none
+    std::string fault;                                     ///< the first rule broken, "" if none
     std::vector<std::pair<uint32_t, uint64_t>> msr_writes; ///< every WRMSR
-    unsigned cr_writes = 0;                               ///< MOVs to CR0 or CR4
+    unsigned cr_writes = 0;                                ///< MOVs to CR0 or CR4
     unsigned vmxon_calls = 0;
-    bool in_vmx = false;          ///< VMXON succeeded
-    uint64_t vmxon_region = 0;    ///< its operand
-    uint64_t cr4_at_vmxon = 0;    ///< CR4 when VMXON ran
+    bool in_vmx = false;           ///< VMXON succeeded
+    uint64_t vmxon_region = 0;     ///< its operand
+    uint64_t cr4_at_vmxon = 0;     ///< CR4 when VMXON ran
+    uint64_t current_vmcs = ~0ull; ///< what VMPTRST gives
+    std::vector<uint64_t> cleared; ///< VMCS regions VMCLEARed (their launch state is "clear")
+    bool vmptrld_fails = false;    ///< VMPTRLD answers VMfailValid even when all is right
     std::vector<std::vector<uint8_t>> frames; ///< frame i is at physical (i + 1) * 4 KiB
     std::vector<bool> frame_live;
 
     unsigned live_frames() const {
         unsigned n = 0;
-        for (bool b : frame_live) n += b;
+        for (bool b : frame_live)
+            n += b;
         return n;
     }
     void break_rule(const std::string& what) {
@@ -97,6 +105,7 @@ struct FakeVmxCpu final : hv::VmxOnCpu {
             break_rule("#GP: CR0 against the fixed bits in VMX operation (SDM 24.8)");
         cr0 = v;
     }
+    uint64_t read_cr3() override { return cr3; }
     uint64_t read_cr4() override { return cr4; }
     void write_cr4(uint64_t v) override {
         ++cr_writes;
@@ -161,6 +170,45 @@ struct FakeVmxCpu final : hv::VmxOnCpu {
         in_vmx = true;
         return hv::vmx::VmxStatus::ok;
     }
+    /// The checks VMCLEAR and VMPTRLD share (SDM 31.3): in VMX operation, a 4 KiB-aligned
+    /// frame of ours, not the VMXON region.
+    bool vmcs_operand_ok(const char* insn, uint64_t vmcs) {
+        if (!in_vmx) {
+            break_rule(std::string("#UD: ") + insn + " outside VMX operation");
+            return false;
+        }
+        size_t i = vmcs / 4096 - 1;
+        if (vmcs % 4096 || vmcs == 0 || i >= frames.size() || !frame_live[i]) {
+            break_rule(std::string(insn) + " of an address that is no frame of ours");
+            return false;
+        }
+        if (vmcs == vmxon_region) {
+            break_rule(std::string(insn) + " of the VMXON region");
+            return false;
+        }
+        return true;
+    }
+    hv::vmx::VmxStatus vmclear(uint64_t vmcs) override {
+        if (!vmcs_operand_ok("VMCLEAR", vmcs)) return hv::vmx::VmxStatus::fail_valid;
+        cleared.push_back(vmcs);
+        if (current_vmcs == vmcs) current_vmcs = ~0ull;
+        return hv::vmx::VmxStatus::ok;
+    }
+    hv::vmx::VmxStatus vmptrld(uint64_t vmcs) override {
+        if (!vmcs_operand_ok("VMPTRLD", vmcs)) return hv::vmx::VmxStatus::fail_valid;
+        uint32_t rev;
+        std::memcpy(&rev, frames[vmcs / 4096 - 1].data(), 4);
+        if (rev != (msr[IA32_VMX_BASIC] & 0x7fffffff))
+            return hv::vmx::VmxStatus::fail_valid; // error 11: incorrect revision identifier
+        bool was_cleared = false;
+        for (uint64_t c : cleared)
+            was_cleared |= c == vmcs;
+        if (!was_cleared) break_rule("VMPTRLD of a VMCS never VMCLEARed (SDM 25.11.3)");
+        if (vmptrld_fails) return hv::vmx::VmxStatus::fail_valid;
+        current_vmcs = vmcs;
+        return hv::vmx::VmxStatus::ok;
+    }
+    uint64_t vmptrst() override { return current_vmcs; }
 };
 
 } // namespace hv_test

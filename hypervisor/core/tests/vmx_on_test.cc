@@ -67,7 +67,8 @@ TEST_CASE("VMX on: a VMXON region over 4 KiB or not write-back is refused", "[la
     }
     SECTION("uncacheable") {
         FakeVmxCpu cpu;
-        cpu.msr[IA32_VMX_BASIC] = with_field(cpu.msr[IA32_VMX_BASIC], VMX_BASIC_MEMORY_TYPE, 0); // UC
+        cpu.msr[IA32_VMX_BASIC] =
+            with_field(cpu.msr[IA32_VMX_BASIC], VMX_BASIC_MEMORY_TYPE, 0); // UC
         check_refused(cpu, Snapshot(cpu), "write-back");
     }
     SECTION("exactly 4 KiB and write-back is fine") {

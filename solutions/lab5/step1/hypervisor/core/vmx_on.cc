@@ -12,7 +12,7 @@ using namespace kern::x86;
 using kern::Errc;
 using kern::Error;
 
-kern::Result<uint64_t> vmx_on(VmxOnCpu& cpu, VmxMsrs& msrs) {
+kern::Result<uint64_t> vmx_on(VmxOps& cpu, VmxMsrs& msrs) {
     if (!(cpu.cpuid(1, 0).ecx & CPUID_1_ECX_VMX))
         return Error{Errc::unsupported, "this CPU has no VMX (CPUID.1:ECX[5] = 0); QEMU without "
                                         "KVM has none: use Bochs or KVM"};
