@@ -42,16 +42,30 @@ kern::Result<void> choose_controls(const VmxCaps& caps, const GuestControlReques
 /// state is built; `g` gives the initial shadows.
 void own_fixed_cr_bits(VmxControls& c, const VmxGuestState& g, const VmxCaps& caps);
 
-/// A real-mode guest starting at cs:ip with stack ss:sp = 0:sp (unrestricted guest: CR0.PE = 0,
-/// CR0.PG = 0; segments in real-mode form, base = selector << 4, limit 0xFFFF).
+// The guest-state builders below are lab 5's (step 3, guest_state.cc). Each fills all of @p g
+// (what it does not name is 0) so that the state passes check_vm_entry() with @p caps and the
+// controls choose_controls() gives for that kind of guest; each puts the guest in the state the
+// reset or its boot protocol would leave it: RFLAGS = 0x2 (bit 1 is always 1), DR7 = 0x400 (its
+// reset value), IA32_PAT = 0x0007040600070406 (the reset PAT), a VMCS link pointer of all ones
+// (no shadow VMCS), an unusable LDTR, a busy TSS in TR, GDTR and IDTR limits 0xFFFF at base 0,
+// CR0 and CR4 obeying the VMX fixed bits except where "unrestricted guest" frees CR0.PE and
+// CR0.PG (SDM Vol 3C 25.4 "Guest-State Area", 27.3.1 "Checks on the Guest State Area").
+
+/// A real-mode guest (needs "unrestricted guest", so EPT) starting at @p cs : @p ip with stack
+/// 0 : @p sp: CR0.PE and CR0.PG clear, CR4 only its fixed bits, every segment in real-mode form
+/// (base = selector * 16, limit 0xFFFF, present, accessed; CS code, the others read/write
+/// data; SS, DS, ES, FS, GS selector 0). The challenge of step 3.
 void real_mode_guest(VmxGuestState& g, const VmxCaps& caps, uint16_t cs, uint16_t ip, uint16_t sp);
 
-/// A 32-bit protected-mode guest without paging (unrestricted guest allows CR0.PG = 0):
-/// flat code segment 0x08 and data 0x10 over 4 GiB, entry at `eip`, stack `esp`.
+/// A 32-bit protected-mode guest without paging (needs "unrestricted guest"): CR0.PE set and
+/// CR0.PG clear, flat 4 GiB segments with 4 KiB granularity, 32-bit code at selector 0x08 and
+/// read/write data at 0x10 (SS, DS, ES, FS, GS), entry at @p eip, stack @p esp.
 void protected32_guest(VmxGuestState& g, const VmxCaps& caps, uint32_t eip, uint32_t esp);
 
-/// A 64-bit guest: paging on with page tables at guest-physical `cr3`, flat 64-bit code segment
-/// 0x10 and data 0x18 (as the Linux boot protocol expects), entry at `rip`, stack `rsp`.
+/// A 64-bit guest: CR0.PE and CR0.PG set, CR4.PAE set, paging with the page tables at
+/// guest-physical @p cr3, IA32_EFER.LME and LMA set; 64-bit code (CS.L) at selector 0x10 and
+/// data at 0x18 (SS, DS, ES, FS, GS), as the Linux boot protocol's 64-bit entry expects, both
+/// flat over 4 GiB; entry at @p rip, stack @p rsp.
 void long_mode_guest(VmxGuestState& g, const VmxCaps& caps, uint64_t cr3, uint64_t rip,
                      uint64_t rsp);
 

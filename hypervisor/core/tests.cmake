@@ -4,10 +4,10 @@ kit_host_test(vmcs_test SOURCES hypervisor/core/tests/vmcs_test.cc hypervisor/co
 kit_host_test(vmx_exit_info_test SOURCES hypervisor/core/tests/exit_info_test.cc hypervisor/core/exit_reason.cc
               hypervisor/core/vm_instruction_error.cc)
 kit_host_test(vmx_controls_test SOURCES hypervisor/core/tests/vmx_controls_test.cc)
-kit_host_test(guest_state_test SOURCES hypervisor/core/tests/guest_state_test.cc hypervisor/core/guest_state.cc
-              hypervisor/core/vmx_controls.cc hypervisor/core/entry_check/tests/known_good.cc
-              hypervisor/core/entry_check/entry_check.cc hypervisor/core/entry_check/entry_check_controls.cc
-              hypervisor/core/entry_check/entry_check_host.cc hypervisor/core/entry_check/entry_check_guest_regs.cc
+kit_host_test(vmcs_load_test SOURCES hypervisor/core/tests/vmcs_load_test.cc
+              hypervisor/core/entry_check/tests/known_good.cc hypervisor/core/entry_check/entry_check.cc
+              hypervisor/core/entry_check/entry_check_controls.cc hypervisor/core/entry_check/entry_check_host.cc
+              hypervisor/core/entry_check/entry_check_guest_regs.cc
               hypervisor/core/entry_check/entry_check_guest_segments.cc
               hypervisor/core/entry_check/entry_check_guest_nonreg.cc kernel/core/result.cc)
 kit_host_test(lab5_exits_test LAB 5 SOURCES hypervisor/core/tests/lab5_exits_test.cc hypervisor/core/cpuid_policy.cc
@@ -27,7 +27,15 @@ kit_host_test(lab5_vmx_on_test LAB 5 SOURCES hypervisor/core/tests/vmx_on_test.c
               hypervisor/core/vmx_msrs.cc hypervisor/core/vmx_controls.cc kernel/core/result.cc)
 # Lab 5, step 2: the VMCS (controls, a region made current, the host state).
 kit_host_test(lab5_vmcs_setup_test LAB 5 SOURCES hypervisor/core/tests/vmcs_setup_test.cc
-              hypervisor/core/vmx_controls.cc hypervisor/core/vmcs_region.cc hypervisor/core/host_state.cc
+              hypervisor/core/vmx_controls.cc hypervisor/core/guest_controls.cc hypervisor/core/vmcs_region.cc hypervisor/core/host_state.cc
+              hypervisor/core/entry_check/tests/known_good.cc hypervisor/core/entry_check/entry_check.cc
+              hypervisor/core/entry_check/entry_check_controls.cc hypervisor/core/entry_check/entry_check_host.cc
+              hypervisor/core/entry_check/entry_check_guest_regs.cc
+              hypervisor/core/entry_check/entry_check_guest_segments.cc
+              hypervisor/core/entry_check/entry_check_guest_nonreg.cc kernel/core/result.cc)
+# Lab 5, step 3: the guest state, judged by the VM-entry checker.
+kit_host_test(lab5_guest_state_test LAB 5 SOURCES hypervisor/core/tests/guest_state_lab_test.cc
+              hypervisor/core/guest_state.cc hypervisor/core/guest_controls.cc hypervisor/core/vmx_controls.cc
               hypervisor/core/entry_check/tests/known_good.cc hypervisor/core/entry_check/entry_check.cc
               hypervisor/core/entry_check/entry_check_controls.cc hypervisor/core/entry_check/entry_check_host.cc
               hypervisor/core/entry_check/entry_check_guest_regs.cc

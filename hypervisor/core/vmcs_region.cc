@@ -8,7 +8,8 @@ kern::Result<uint64_t> vmcs_new_current(VmxOps& cpu, const VmxMsrs& msrs) {
     // TODO(lab5 step 2)
     (void)cpu;
     (void)msrs;
-    return kern::Error{kern::Errc::unsupported, "vmcs_new_current() is not written yet (lab 5, step 2)"};
+    return kern::Error{kern::Errc::unsupported,
+                       "vmcs_new_current() is not written yet (lab 5, step 2)"};
 }
 
 } // namespace hv

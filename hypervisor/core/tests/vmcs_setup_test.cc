@@ -1,6 +1,7 @@
 // Lab 5, step 2: the VMCS. Controls fitted to the capability MSRs, a VMCS region made current
 // (against the fake CPU of fake_vmx_cpu.h), and the host state a VM exit loads.
 #include "hypervisor/core/entry_check/tests/known_good.h"
+#include "hypervisor/core/guest_state.h"
 #include "hypervisor/core/host_state.h"
 #include "hypervisor/core/tests/fake_vmx_cpu.h"
 #include "hypervisor/core/vmcs_region.h"
@@ -78,6 +79,20 @@ TEST_CASE("the VMCS: unsupported controls are refused, naming the class and the 
     // The highest bit too: allowed-1 bit 63 is control bit 31.
     CHECK(check_controls(0x80000000u, 0x7fffffff00000000ull).unsupported_bits == 0x80000000u);
     CHECK(check_controls(0x80000000u, 0xffffffff00000000ull).ok());
+}
+
+TEST_CASE("the VMCS: a test guest's controls the CPU cannot do are refused by name", "[lab5]") {
+    // choose_controls() (given) with your adjust_controls(): a CPU without "unrestricted guest".
+    VmxCaps caps = hv::test::bochs_skylake_caps();
+    caps.procbased_ctls2 &= ~(uint64_t(vmx_bits::PROC2_UNRESTRICTED_GUEST) << 32);
+    VmxControls c;
+    auto r = choose_controls(caps, GuestControlRequest{}, c);
+    REQUIRE_FALSE(r.ok());
+    CHECK(std::string(r.error().what).find("secondary") != std::string::npos);
+    // With it, the same request is granted, with the default1 bits added.
+    REQUIRE(choose_controls(hv::test::bochs_skylake_caps(), GuestControlRequest{}, c).ok());
+    CHECK((c.proc_based2 & vmx_bits::PROC2_UNRESTRICTED_GUEST) != 0);
+    CHECK((c.pin_based & 0x16u) == 0x16u); // TRUE_PINBASED_CTLS' must-be-one bits
 }
 
 TEST_CASE("the VMCS: a new VMCS carries the revision identifier, is cleared, then made current",

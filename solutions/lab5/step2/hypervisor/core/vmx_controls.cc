@@ -4,7 +4,7 @@
 namespace hv {
 
 ControlAdjustment check_controls(uint32_t wanted, uint64_t capability_msr) {
-    uint32_t must_be_one = static_cast<uint32_t>(capability_msr);     // allowed-0 settings
+    uint32_t must_be_one = static_cast<uint32_t>(capability_msr);      // allowed-0 settings
     uint32_t may_be_one = static_cast<uint32_t>(capability_msr >> 32); // allowed-1 settings
     uint32_t unsupported = wanted & ~may_be_one;
     return ControlAdjustment{(wanted | must_be_one) & may_be_one, must_be_one & ~wanted,
