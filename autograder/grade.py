@@ -24,6 +24,7 @@ released, autograder/course.toml). If it includes LAB itself, LAB's own solution
 if it were the student's files (the honesty check does that).
 """
 import argparse
+import fcntl
 import json
 import os
 import re
@@ -383,8 +384,12 @@ class Grader:
         run_args = list(target.get("run_args", []))
         if target.get("slave"):
             self.log("building the Linux slave (minutes the first time on this machine, then cached) ...")
-            rc, out = self.trusted_run([sys.executable, os.path.join(self.root, "tools", "slave_build.py"), "kernel"],
-                                       self.root, timeout=3600)
+            # One build of the slave's kernel at a time (the honesty check grades two labs at once).
+            os.makedirs(os.path.join(self.root, "build"), exist_ok=True)
+            with open(os.path.join(self.root, "build", ".slave-kernel.lock"), "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                rc, out = self.trusted_run([sys.executable, os.path.join(self.root, "tools", "slave_build.py"),
+                                            "kernel"], self.root, timeout=3600)
             if rc != 0:
                 return fail_all("the Linux slave's kernel did not build (a problem of the grading machine):\n"
                                 + "\n".join(out.strip().splitlines()[-10:]))

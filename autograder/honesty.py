@@ -17,6 +17,7 @@ A test that passes without its lab's solution cannot tell a finished lab from an
 one: that is a defect in the test. Ends with `honesty: N passed, M failed` (one check per lab
 and mode) and exits non-zero if any check failed.
 """
+import concurrent.futures
 import json
 import os
 import re
@@ -29,6 +30,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import kit  # noqa: E402  (tools/kit.py: the solved-lab list)
+
+# Gradings at a time: one per core, at most two.
+JOBS = max(1, min(2, os.cpu_count() or 1))
 
 
 def labs():
@@ -63,9 +67,34 @@ def grade(lab, solved):
         os.unlink(out)
 
 
+def judge(lab, k, tests):
+    """The lines for one grading of `lab` with its steps 1..k solved, and whether it was right."""
+    steps = kit.lab_steps(lab)
+    mode = ("without its solution" if k == 0 else "with its solution" if k >= len(steps)
+            else "with step 1 solved" if k == 1 else f"with steps 1-{k} solved")
+    if not tests:
+        return [f"honesty: lab {lab} {mode}: FAIL the grader produced no results"], False
+    wrong = []
+    for t in tests:
+        m = re.match(r"step (\d+): ", t["name"])
+        want = "passed" if (m and int(m.group(1)) <= k) or (not m and k) else "failed"
+        # A row of 0 points shows the kit's own code at work: it must pass, never fail for want
+        # of the student's.
+        if t["max_score"] == 0 and k == 0:
+            continue
+        if t["status"] != want:
+            wrong.append(f"{t['name']} (wanted {want})")
+    if wrong:
+        return ([f"honesty: lab {lab} {mode}: FAIL {len(wrong)} of {len(tests)} test(s) wrong:"]
+                + [f"    {name}" for name in wrong]), False
+    score = sum(t["score"] for t in tests)
+    return [f"honesty: lab {lab} {mode}: ok, {score} points, every test as it should be"], True
+
+
 def main():
     wanted = [int(a) for a in sys.argv[1:]] or labs()
     passed = failed = 0
+    jobs = []  # (lab, k, SOLVED list)
     for lab in wanted:
         if lab not in kit.available_labs():
             print(f"honesty: lab {lab}: FAIL no solutions/lab{lab} overlay")
@@ -86,37 +115,18 @@ def main():
             print(f"honesty: lab {lab}: ok, its host test list matches the code ({len(actual)} cases)")
             passed += 1
         earlier = [n for n in kit.available_labs() if n < lab]
-        steps = kit.lab_steps(lab)
         # A lab cut in steps is graded with its steps 1..k solved, for every k: exactly the tests
         # of steps 1..k pass. A lab without steps: with its solution, without it.
-        for k in range(len(steps or [1]) + 1):
-            solved = kit.labs_arg(earlier + ([f"{lab}.{k}"] if k else []))
-            mode = ("without its solution" if k == 0 else "with its solution" if k >= len(steps)
-                    else "with step 1 solved" if k == 1 else f"with steps 1-{k} solved")
-            tests = grade(lab, solved)
-            if not tests:
-                print(f"honesty: lab {lab} {mode}: FAIL the grader produced no results")
-                failed += 1
-                continue
-            wrong = []
-            for t in tests:
-                m = re.match(r"step (\d+): ", t["name"])
-                want = "passed" if (m and int(m.group(1)) <= k) or (not m and k) else "failed"
-                # A row of 0 points shows the kit's own code at work: it must pass, never fail
-                # for want of the student's.
-                if t["max_score"] == 0 and k == 0:
-                    continue
-                if t["status"] != want:
-                    wrong.append(f"{t['name']} (wanted {want})")
-            score = sum(t["score"] for t in tests)
-            if wrong:
-                print(f"honesty: lab {lab} {mode}: FAIL {len(wrong)} of {len(tests)} test(s) wrong:")
-                for name in wrong:
-                    print(f"    {name}")
-                failed += 1
-            else:
-                print(f"honesty: lab {lab} {mode}: ok, {score} points, every test as it should be")
-                passed += 1
+        for k in range(len(kit.lab_steps(lab) or [1]) + 1):
+            jobs.append((lab, k, kit.labs_arg(earlier + ([f"{lab}.{k}"] if k else []))))
+    # Two gradings at a time (each is mostly one emulator or one compiler: one core), reported
+    # in order as they finish.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=JOBS) as pool:
+        futures = [pool.submit(grade, lab, solved) for lab, _, solved in jobs]
+        for (lab, k, _), fut in zip(jobs, futures):
+            lines, ok = judge(lab, k, fut.result())
+            print("\n".join(lines), flush=True)
+            passed, failed = passed + ok, failed + (not ok)
     print(f"honesty: {passed} passed, {failed} failed")
     return 1 if failed else 0
 

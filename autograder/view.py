@@ -11,6 +11,7 @@ whatever it includes: the build simply cannot open one.
 
 Left out of the view: solutions/, autograder/, .git/, build/ and the handouts and docs.
 """
+import fcntl
 import os
 import shutil
 import subprocess
@@ -63,7 +64,12 @@ class View:
                 shutil.copyfile(os.path.join(kit, f), os.path.join(root, f))
         os.makedirs(os.path.join(root, "build"), exist_ok=True)
         if prebuilt_labs:
-            _prebuild(kit, prebuilt, prebuilt_labs, log)
+            # One build of a solved set at a time: two gradings (the honesty check runs two at
+            # once) may want the same objects in the same build folder.
+            os.makedirs(os.path.join(kit, "build"), exist_ok=True)
+            with open(os.path.join(kit, "build", f".prebuild-{solved_tag(prebuilt_labs)}.lock"), "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                _prebuild(kit, prebuilt, prebuilt_labs, log)
         return View(root, out, prebuilt)
 
 

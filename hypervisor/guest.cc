@@ -189,10 +189,16 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
     GuestContext ctx{
         cfg,  out, ram,
         base, env, CrFixedBits{caps.cr0_fixed0, caps.cr0_fixed1, caps.cr4_fixed0, caps.cr4_fixed1}};
-    vcpu.regs().rdi = cfg.ram_bytes; // launch convention: RDI = RAM size, RSI = its base
-    vcpu.regs().rsi = base;
+    if (cfg.check_only) return {};
+    if (cfg.initial_regs) {
+        vcpu.regs() = *cfg.initial_regs;
+    } else {
+        vcpu.regs().rdi = cfg.ram_bytes; // launch convention: RDI = RAM size, RSI = its base
+        vcpu.regs().rsi = base;
+    }
     GuestPolicy policy(ctx, env, log);
     run_vcpu(vcpu, policy);
+    out.final_regs = vcpu.regs();
     print_held(log); // the last exit's lines
     if (!cfg.silent) report_exit_counts(cfg.name, out.total_exits, out.exits);
     if (!cfg.quiet && !cfg.silent) {

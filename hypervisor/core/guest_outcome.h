@@ -2,6 +2,8 @@
 // (hypervisor/run_loop.h) and the pure exit handlers (core/exit_dispatch.h).
 #pragma once
 
+#include "hypervisor/core/guest_regs.h"
+
 #include "hypervisor/core/exit_reason.h"
 
 #include <stddef.h>
@@ -42,6 +44,11 @@ struct GuestConfig {
         uint32_t msr_reads[MAX] = {};    ///< MSRs the guest may RDMSR
         size_t msr_read_count = 0;       ///< used entries of msr_reads
     } pass;                              ///< nothing by default: maximal isolation
+    /// The general registers and CR2 at launch; nullptr: the launch convention (RDI = the
+    /// RAM's size, RSI = its guest-physical base, the others 0).
+    const GuestRegs* initial_regs = nullptr;
+    /// Build, check and load the guest's VMCS, then stop without entering it.
+    bool check_only = false;
 };
 
 /// Where code goes in guest RAM, and the guest's page tables (a 64-bit guest).
@@ -89,6 +96,7 @@ struct GuestOutcome {
     uint64_t longest_exit_cycles = 0;
     uint16_t longest_exit_reason = 0;        ///< of longest_exit_cycles
     uint64_t longest_exit_qualification = 0; ///< of longest_exit_cycles (the port, the address)
+    GuestRegs final_regs{};                  ///< the general registers and CR2 when it stopped
 };
 
 } // namespace hv

@@ -28,6 +28,7 @@ enum class EntryResult : int {
     vm_exit = 0,      ///< the guest ran and exited: read VM_EXIT_REASON
     fail_invalid = 1, ///< VMLAUNCH/VMRESUME failed with VMfailInvalid (no current VMCS)
     fail_valid = 2,   ///< failed with VMfailValid: read VM_INSTRUCTION_ERROR
+    not_written = 3,  ///< the skeleton of vm_entry.S (lab 5, step 4): nothing was tried
 };
 
 } // namespace hv

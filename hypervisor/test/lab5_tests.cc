@@ -1,7 +1,6 @@
 // Lab 5 in-kernel tests (Bochs: make bochs): VMX root operation on a real CPU (step 1); a VMCS
-// with its controls and host state (step 2); a real 64-bit guest in VMX non-root operation, its
-// CPUID, VMCALL and HLT exits (step 3: its guest state), and the hypervisor's view of them
-// (step 4).
+// with its controls and host state (step 2); a 64-bit guest's state (step 3); VM entry and exit
+// (step 4); the guest's CPUID and VMCALL exits and the hypervisor's answers (step 5).
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "core/arch/control_regs.h"
@@ -13,6 +12,7 @@
 #include "hypervisor/core/entry_check/entry_check.h"
 #include "hypervisor/core/guest_state.h"
 #include "hypervisor/core/hypercall.h"
+#include "hypervisor/core/vm_instruction_error.h"
 #include "hypervisor/core/vmcs_load.h"
 #include "hypervisor/core/vmcs_region.h"
 #include "hypervisor/core/vmx_controls.h"
@@ -24,6 +24,7 @@
 #include "test/ktest.h"
 
 extern "C" const uint8_t guest64_hello_start[], guest64_hello_end[];
+extern "C" const uint8_t guest64_regs_start[], guest64_regs_end[];
 
 using namespace hv;
 
@@ -139,9 +140,25 @@ KTEST(lab5, vmcs_current_with_controls_and_host_state) {
     if (before != ~0ull) (void)vmx::vmptrld(before); // put back whatever was current
 }
 
-// Step 3: the hello guest, with the student's 64-bit guest state, passes the VM-entry checks,
-// enters and runs to its HLT through all its exits (2 CPUID, 3 VMCALL, 1 HLT), whatever step
-// 4's handlers answer.
+// Step 3: the hello guest's whole state, with the student's 64-bit guest state, passes the
+// VM-entry checker on this CPU's capabilities and loads into a VMCS, without entering it.
+KTEST(lab5, hello_guest_state_accepted) {
+    if (!hypervisor_available()) {
+        t.fail("no guests: %s", hypervisor_unavailable_why());
+        return;
+    }
+    GuestConfig cfg;
+    cfg.name = "hello64-check";
+    cfg.image = guest64_hello_start;
+    cfg.image_size = size_t(guest64_hello_end - guest64_hello_start);
+    cfg.check_only = true;
+    GuestOutcome o;
+    if (auto r = run_guest(cfg, o); !r.ok()) t.fail("run_guest: %s", r.error().what);
+}
+
+// Step 4: the hello guest enters (VMLAUNCH), exits and is resumed (VMRESUME) five times, and
+// runs to its HLT through all its exits (2 CPUID, 3 VMCALL, 1 HLT), whatever step 5's handlers
+// answer.
 KTEST(lab5, hello_guest_enters_and_halts) {
     const GuestOutcome* o = hello_outcome(t);
     KREQUIRE(o);
@@ -151,6 +168,133 @@ KTEST(lab5, hello_guest_enters_and_halts) {
     KCHECK(o->exits[uint16_t(ExitReason::EXIT_REASON_CPUID)] == 2);
     KCHECK(o->exits[uint16_t(ExitReason::EXIT_REASON_VMCALL)] == 3);
     KCHECK(o->exits[uint16_t(ExitReason::EXIT_REASON_HLT)] == 1);
+}
+
+namespace {
+/// Pattern A or B (guest64_regs.S) for the register at place @p n of GuestRegs.
+constexpr uint64_t pattern(uint64_t base, unsigned n) {
+    return base + n;
+}
+constexpr uint64_t PATTERN_A = 0xA0A0A0A000000000ull, PATTERN_B = 0xB0B0B0B000000000ull;
+} // namespace
+
+// Step 4: VM entry loads every general register and CR2 from GuestRegs, and the VM exit saves
+// every one back: the guest finds pattern A in all 16, and the host pattern B after the exit.
+KTEST(lab5, entry_loads_and_exit_saves_every_register) {
+    if (!hypervisor_available()) {
+        t.fail("no guests: %s", hypervisor_unavailable_why());
+        return;
+    }
+    GuestRegs a{};
+    uint64_t* ra = &a.rax;
+    for (unsigned i = 0; i < 16; ++i)
+        ra[i] = pattern(PATTERN_A, i);
+    GuestConfig cfg;
+    cfg.name = "regs64";
+    cfg.image = guest64_regs_start;
+    cfg.image_size = size_t(guest64_regs_end - guest64_regs_start);
+    cfg.initial_regs = &a;
+    GuestOutcome o;
+    if (auto r = run_guest(cfg, o); !r.ok()) {
+        t.fail("run_guest: %s", r.error().what);
+        return;
+    }
+    if (o.end == GuestEnd::triple_fault) {
+        t.fail("the guest did not find pattern A in every register (it stopped at RIP %#lx: "
+               "see guest64_regs.S for which)",
+               o.guest_rip);
+        return;
+    }
+    if (o.end != GuestEnd::halted) {
+        t.fail("the guest ended with '%s' (detail %#lx) instead of halting", guest_end_name(o.end),
+               o.detail);
+        return;
+    }
+    const uint64_t* rb = &o.final_regs.rax;
+    static const char* const names[16] = {"RAX", "RBX", "RCX", "RDX", "RSI", "RDI", "RBP", "R8",
+                                          "R9",  "R10", "R11", "R12", "R13", "R14", "R15", "CR2"};
+    for (unsigned i = 0; i < 16; ++i)
+        if (rb[i] != pattern(PATTERN_B, i)) {
+            t.fail("after the exit, %s is %#lx, not the guest's %#lx", names[i], rb[i],
+                   pattern(PATTERN_B, i));
+            return;
+        }
+}
+
+/// What the callee-saved registers held after enter_keeping() (C linkage: the asm names it).
+extern "C" {
+uint64_t lab5_callee_saved_after[5];
+}
+
+namespace {
+/// vmx_enter(@p r, @p resume) called with RBX and R12-R15 holding 0xC0..01-05 (the System V
+/// ABI's callee-saved registers besides RBP, the frame pointer), which are copied to
+/// lab5_callee_saved_after right after it returns.
+int enter_keeping(GuestRegs* r, int resume) {
+    int rc;
+    asm volatile("mov $0xC000000000000001, %%rbx\n\t"
+                 "mov $0xC000000000000002, %%r12\n\t"
+                 "mov $0xC000000000000003, %%r13\n\t"
+                 "mov $0xC000000000000004, %%r14\n\t"
+                 "mov $0xC000000000000005, %%r15\n\t"
+                 "call vmx_enter\n\t"
+                 "mov %%rbx, lab5_callee_saved_after+0(%%rip)\n\t"
+                 "mov %%r12, lab5_callee_saved_after+8(%%rip)\n\t"
+                 "mov %%r13, lab5_callee_saved_after+16(%%rip)\n\t"
+                 "mov %%r14, lab5_callee_saved_after+24(%%rip)\n\t"
+                 "mov %%r15, lab5_callee_saved_after+32(%%rip)"
+                 : "=a"(rc), "+D"(r), "+S"(resume)
+                 :
+                 : "rbx", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+                   "memory", "cc");
+    return rc;
+}
+
+/// True if enter_keeping() found every callee-saved register as it left it.
+bool callee_saved_kept() {
+    for (unsigned i = 0; i < 5; ++i)
+        if (lab5_callee_saved_after[i] != 0xC000000000000001ull + i) return false;
+    return true;
+}
+} // namespace
+
+// Step 4: a failed VM entry comes back as the right EntryResult, with the caller's registers
+// intact: VMLAUNCH of an empty VMCS (its controls lack their must-be-one bits) and VMRESUME of
+// a VMCS never launched are VMfailValid with errors 7 and 5, VMLAUNCH with no current VMCS is
+// VMfailInvalid (SDM Vol 3C 31.2, 31.4).
+KTEST(lab5, entry_failures_told_apart) {
+    if (!hypervisor_available()) {
+        t.fail("no guests: %s", hypervisor_unavailable_why());
+        return;
+    }
+    kern::cpu::IrqSave irqs; // one CPU and its current VMCS for the whole test
+    if (!vmx_enabled()) KREQUIRE(vmx_enable_cpu().ok());
+    const uint64_t before = vmx::vmptrst();
+    auto made = vmcs_new_current(this_cpu_vmx_ops(), vmx_msrs());
+    KREQUIRE(made.ok());
+    GuestRegs r{};
+    int rc = enter_keeping(&r, 0);
+    if (rc == int(EntryResult::not_written)) {
+        t.fail("vmx_enter() is not written yet (lab 5, step 4)");
+    } else {
+        uint64_t err = 0;
+        KCHECK(rc == int(EntryResult::fail_valid));
+        KCHECK(vmx::vmread(VM_INSTRUCTION_ERROR.encoding, &err) &&
+               err == uint64_t(VmInstructionError::VMXERR_ENTRY_INVALID_CONTROL_FIELD));
+        KCHECK(callee_saved_kept());
+        rc = enter_keeping(&r, 1);
+        KCHECK(rc == int(EntryResult::fail_valid));
+        KCHECK(vmx::vmread(VM_INSTRUCTION_ERROR.encoding, &err) &&
+               err == uint64_t(VmInstructionError::VMXERR_VMRESUME_NONLAUNCHED_VMCS));
+        KCHECK(callee_saved_kept());
+        (void)vmx::vmclear(made.value()); // no current VMCS now
+        rc = enter_keeping(&r, 0);
+        KCHECK(rc == int(EntryResult::fail_invalid));
+        KCHECK(callee_saved_kept());
+    }
+    (void)vmx::vmclear(made.value());
+    kern::frame_free(made.value());
+    if (before != ~0ull) (void)vmx::vmptrld(before);
 }
 
 KTEST(lab5, cpuid_exits_hide_vmx_and_show_the_hypervisor) {

@@ -38,8 +38,9 @@ VmxState with_guest(Kind k) {
 void require_valid(const VmxState& s) {
     EntryCheckFailure f{};
     auto r = check_vm_entry(s, bochs_skylake_caps(), &f);
-    INFO("the VM-entry checker: " << (f.field ? f.field : "") << ": " << (f.message ? f.message : "")
-                                  << " (" << (f.section ? f.section : "") << ")");
+    INFO("the VM-entry checker: " << (f.field ? f.field : "") << ": "
+                                  << (f.message ? f.message : "") << " ("
+                                  << (f.section ? f.section : "") << ")");
     REQUIRE(r.ok());
 }
 
