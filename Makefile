@@ -45,7 +45,7 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 KERNEL_ELF := $(BUILD)/kernel.elf
 
 
-.PHONY: format apps bench bench-slave bench-delegation bench-grading slave fuzz
+.PHONY: format apps bench bench-slave bench-delegation bench-grading slave fuzz mutate
 .PHONY: all help kernel deps test host-test grade demo qemu qemu-gdb gdb bochs bochs-dbg iso \
         docs handout handin grade-handin honesty clean
 
@@ -65,6 +65,7 @@ help:
 	@echo "make bench-slave          the slave's boot time and VM exits, against the same kernel booted by GRUB"
 	@echo "make bench-delegation     delegated calls' round trips: spin, poll, doorbell"
 	@echo "make bench-grading        how long grading each lab takes, warm and cold compiler cache"
+	@echo "make mutate [LAB=N]       mutants of the labs' solutions, graded: how many the tests catch"
 	@echo "make fuzz                 libFuzzer over both sides' message checks (FUZZ_RUNS=...)"
 	@echo "make bochs SLAVE=1        boot with the Linux slave on the last CPU"
 	@echo "make handout RELEASE=0,1  student release (withholds the other labs' solutions)"
@@ -188,6 +189,12 @@ grade:
 honesty:
 	$(Q)tools/setup.sh emu
 	$(Q)python3 autograder/honesty.py $(LAB)
+
+# mutate: 40 seeded mutants of each hypervisor lab's solution (or of LAB's), each graded.
+MUTATE_LABS ?= 5 6 7 8
+mutate:
+	$(Q)tools/setup.sh emu
+	$(Q)python3 autograder/mutate.py $(or $(LAB),$(MUTATE_LABS)) --sample 40 $(MUTATE_ARGS)
 
 test:
 	$(Q)python3 tools/test_all.py

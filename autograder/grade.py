@@ -2,7 +2,7 @@
 """The lab autograder.
 
     autograder/grade.py LAB [--solved LIST] [--results results.json] [--root KIT]
-                            [--student DIR] [--sandbox auto|bwrap|user|none]
+                            [--student DIR] [--sandbox auto|bwrap|user|none] [--stop-early]
 
 Grades lab LAB: the lab's student files (from --student, default the kit itself) are built in
 the student's view of the kit (autograder/view.py: no solution sources, the earlier labs'
@@ -21,7 +21,9 @@ submission gives the same results.json byte for byte, apart from `execution_time
 
 --solved: the labs whose solutions the build uses (default: every earlier lab the course has
 released, autograder/course.toml). If it includes LAB itself, LAB's own solution is graded as
-if it were the student's files (the honesty check does that).
+if it were the student's files (the honesty check does that); `N.K` uses the solutions of LAB's
+steps 1 to K only, the other steps' files being the skeleton.
+--stop-early: skip the in-kernel tests when a host test failed (autograder/mutate.py).
 """
 import argparse
 import fcntl
@@ -589,6 +591,8 @@ def main():
     ap.add_argument("--sandbox", default="auto", choices=["auto", "bwrap", "user", "none"])
     ap.add_argument("--keep", action="store_true", help="keep the grading folder (debugging the grader)")
     ap.add_argument("--quiet", action="store_true")
+    ap.add_argument("--stop-early", action="store_true",
+                    help="skip the in-kernel tests once a host test failed (the mutation tool: one failure is enough)")
     a = ap.parse_args()
     root = os.path.abspath(a.root)
     spec = load_spec(root, a.lab)
@@ -612,7 +616,14 @@ def main():
             for t in tests:
                 t.output = clean(msg, paths=g.paths() if hasattr(g, "view") else ())
         else:
-            tests = g.host_tests() + g.kernel_tests()
+            tests = g.host_tests()
+            if a.stop_early and not all(t.passed for t in tests):
+                rest = [t for t in spec_tests(spec) if t.kind == "kernel"]
+                for t in rest:
+                    t.output = "not run: a host test failed already (--stop-early)"
+                tests += rest
+            else:
+                tests += g.kernel_tests()
         notes = [f"protection: {g.box.describe()}"] + g.notes
     except Exception as e:  # the grader itself failed: still write results
         detail = str(e) if isinstance(e, BuildError) else traceback.format_exc(limit=3)
