@@ -304,9 +304,11 @@ class Grader:
         self.log("building the host tests (in the sandbox) ...")
         r = self.sandbox_run(["cmake", "-S", k, "-B", f"{k}/build/host", "-DSOLVED=none",
                               f"-DPREBUILT={k}/build/prebuilt", "-DCMAKE_BUILD_TYPE=Debug"], sb.BUILD_LIMITS, 300)
+        configured = r.seconds
         if r.rc == 0 and not r.timed_out:
             r = self.sandbox_run(["cmake", "--build", f"{k}/build/host", "--target", f"tests_lab{self.lab}",
                                   "-j", str(os.cpu_count() or 2)], sb.BUILD_LIMITS, 600)
+            self.log(f"host tests configured in {configured:.1f} s, built in {r.seconds:.1f} s")
         if r.rc != 0 or r.timed_out:
             why = f"timed out after {r.seconds:.0f} s" if r.timed_out else "did not compile"
             msg = f"the host tests {why}:\n" + clean(compiler_errors(r.output), paths=self.paths())
