@@ -94,6 +94,6 @@ TEST_CASE("HC_REPORT and HC_EXIT", "[lab5]") {
     HypercallResult r = dispatch_hypercall(HC_EXIT, 42, 0, 0, 0, env);
     CHECK(r.stop);
     CHECK(r.exit_code == 42);
-    CHECK(r.rax == 0); // the ABI's success, although the guest does not run on to read it
+    CHECK(r.rax == 0);       // the ABI's success, although the guest does not run on to read it
     CHECK(env.reports == 1); // HC_EXIT reports nothing
 }
