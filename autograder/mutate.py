@@ -97,7 +97,8 @@ def asm_mutants(line):
     code = code_part(line).strip()
     if not code or code.endswith(":") or code.startswith(".") or code.startswith("#"):
         return []
-    out = [("instruction dropped", "")]
+    label = re.match(r"\s*[\w.]+:", code)  # `1:  vmresume`: the label stays
+    out = [("instruction dropped", label.group(0) if label else "")]
     regs = REGISTER.findall(code)
     if len(regs) >= 1:
         a = regs[0]
