@@ -123,10 +123,8 @@ def added_lines(skeleton, solution):
 
 def mutants_of(lab):
     """Every mutant of lab `lab`: (file, line number, description, mutated text)."""
-    with open(os.path.join(HERE, "labs", f"lab{lab}.toml"), "rb") as f:
-        files = tomllib.load(f).get("student_files", [])
     out = []
-    for rel in files:
+    for rel in student_files(lab):
         sol = kit.overlay(rel, [lab])
         if sol == os.path.join(ROOT, rel):
             continue  # no solution for it
@@ -138,6 +136,12 @@ def mutants_of(lab):
                 text = solution[:j] + ([new + "\n"] if new else []) + solution[j + 1:]
                 out.append((rel, j + 1, what, "".join(text)))
     return out
+
+
+def student_files(lab):
+    """The student files of lab `lab` (its spec's list)."""
+    with open(os.path.join(HERE, "labs", f"lab{lab}.toml"), "rb") as f:
+        return tomllib.load(f).get("student_files", [])
 
 
 def grade_mutant(lab, rel, text, files):
@@ -178,22 +182,27 @@ def main():
     ap.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)))
     a = ap.parse_args()
     survived_any = False
+    chosen = {}
     for lab in a.labs:
-        with open(os.path.join(HERE, "labs", f"lab{lab}.toml"), "rb") as f:
-            files = tomllib.load(f).get("student_files", [])
         ms = mutants_of(lab)
         if a.sample is not None and a.sample < len(ms):
             ms = sorted(random.Random(a.seed * 1000 + lab).sample(ms, a.sample), key=lambda m: (m[0], m[1]))
+        chosen[lab] = ms
         if a.list:
             for rel, line, what, _ in ms:
                 print(f"mutate: lab {lab}: {rel}:{line}: {what}")
             print(f"mutate: lab {lab}: {len(ms)} mutants")
-            continue
-        print(f"mutate: lab {lab}: grading {len(ms)} mutants, {a.jobs} at a time ...", flush=True)
-        counts = {"caught": 0, "survived": 0, "no-compile": 0}
-        with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as pool:
-            futs = [pool.submit(grade_mutant, lab, rel, text, files) for rel, _, _, text in ms]
-            for (rel, line, what, _), fut in zip(ms, futs):
+    if a.list:
+        return 0
+    total = sum(len(ms) for ms in chosen.values())
+    print(f"mutate: grading {total} mutants of lab(s) {', '.join(map(str, a.labs))}, {a.jobs} at a time ...",
+          flush=True)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as pool:
+        futs = {lab: [pool.submit(grade_mutant, lab, rel, text, student_files(lab)) for rel, _, _, text in ms]
+                for lab, ms in chosen.items()}
+        for lab, ms in chosen.items():
+            counts = {"caught": 0, "survived": 0, "no-compile": 0}
+            for (rel, line, what, _), fut in zip(ms, futs[lab]):
                 verdict, failed = fut.result()
                 counts[verdict] += 1
                 if verdict == "survived":
@@ -202,10 +211,10 @@ def main():
                 else:
                     print(f"mutate: lab {lab}: {verdict:10} {rel}:{line}: {what}"
                           + (f" (first failed: {failed[0]})" if failed else ""), flush=True)
-        compiled = counts["caught"] + counts["survived"]
-        pct = 100.0 * counts["caught"] / compiled if compiled else 0.0
-        print(f"mutate: lab {lab}: {counts['caught']} of {compiled} compiling mutants caught ({pct:.0f}%), "
-              f"{counts['no-compile']} did not compile", flush=True)
+            compiled = counts["caught"] + counts["survived"]
+            pct = 100.0 * counts["caught"] / compiled if compiled else 0.0
+            print(f"mutate: lab {lab}: {counts['caught']} of {compiled} compiling mutants caught ({pct:.0f}%), "
+                  f"{counts['no-compile']} did not compile", flush=True)
     return 1 if survived_any else 0
 
 
