@@ -49,8 +49,10 @@ DISPLACEMENT = re.compile(r"\[(\w+) \+ (\d+)\]")
 
 
 def code_part(line):
-    """The line without its comment (// or /* ... */ for C++ and assembly alike)."""
-    return re.split(r"//|/\*", line, maxsplit=1)[0]
+    """The line without its comment (// or /* ... */ for C++ and assembly alike), and with the
+    insides of its string literals blanked (same length): a number in a message is no code."""
+    code = re.split(r"//|/\*", line, maxsplit=1)[0]
+    return re.sub(r'"(?:[^"\\]|\\.)*"', lambda m: '"' + " " * (len(m.group(0)) - 2) + '"', code)
 
 
 def cxx_mutants(line):
@@ -103,10 +105,10 @@ def asm_mutants(line):
     if len(regs) >= 1:
         a = regs[0]
         b = regs[1] if len(regs) >= 2 and regs[1] != a else REGISTERS[(REGISTERS.index(a) + 1) % len(REGISTERS)]
-        swapped = REGISTER.sub(lambda m: b if m.group(1) == a else a if m.group(1) == b else m.group(1),
-                               code_part(line))
-        if swapped != code_part(line):
-            out.append((f"registers `{a}` and `{b}` swapped", swapped + line[len(code_part(line)):]))
+        raw = re.split(r"//|/\*", line, maxsplit=1)[0]  # its comment apart, strings and all
+        swapped = REGISTER.sub(lambda m: b if m.group(1) == a else a if m.group(1) == b else m.group(1), raw)
+        if swapped != raw:
+            out.append((f"registers `{a}` and `{b}` swapped", swapped + line[len(raw):]))
     m = DISPLACEMENT.search(line)
     if m:
         moved = f"[{m.group(1)} + {int(m.group(2)) + 8}]"
