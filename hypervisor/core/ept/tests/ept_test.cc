@@ -187,6 +187,12 @@ TEST_CASE("unmapping part of a 2 MiB page splits it", "[lab6]") {
     REQUIRE_OK(ept.map(0, X + 2 * MiB, 2 * MiB, R, WB));
     CHECK(mem.frames_used() == 3);
     CHECK(tr(ept, 1 * MiB).hpa == X + 3 * MiB);
+
+    // The first 4 KiB of that aligned 2 MiB page: aligned, but not all of it, so it splits.
+    REQUIRE_OK(ept.unmap(0, 4 * KiB));
+    CHECK(ept.translate(0).error().code == Errc::not_found);
+    CHECK(tr(ept, 4 * KiB).hpa == X + 2 * MiB + 4 * KiB);
+    CHECK(tr(ept, 4 * KiB).page_size == 4 * KiB);
 }
 
 TEST_CASE("protect to read-only, splitting where needed", "[lab6]") {
