@@ -113,6 +113,10 @@ def step(name, cmd, need=(), timeout=1800, env=None):
     why += [what for what, test in flatten(need) if not test(out)]
     ok = not why
     tail = "\n".join(out.rstrip().splitlines()[-25 if not ok else -6:])
+    if not ok:  # the figures a latency failure needs, wherever they were printed
+        figures = [ln for ln in out.splitlines() if re.match(r"@@ metric=rtlat_\w*max|  T\d+: period", ln)]
+        if figures:
+            print("\n".join(figures))
     print(tail)
     for w in why:
         print(f"=== {name}: missing: {w}")
@@ -222,7 +226,7 @@ def main():
               " the same guests ran in Bochs above (guests-contained)")
         skipped.append("guests-kvm")
     step("delegation", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--slave", "--cmdline",
-                        "exit=emu slave_run=serve libos=doorbell", "--timeout", "300",
+                        "exit=emu slave_run=serve libos=doorbell late_timers=3000", "--timeout", "300",
                         "--app", "rtlat cpu=0 threads=2 period_us=10000 loops=2500 bound_cycles=5000",
                         "--app", "logger period_us=20000 samples=150 budget_pct=30 hostile"],
          need=[passed("delegation_logger_writes", "delegation_logger_no_misses", "hostile_daemon_contained",
@@ -276,8 +280,10 @@ def main():
                times("@@ test=delegation_sockets result=pass", 1), line(r"^@@ slave1 boot=1 end=panic "),
                line(r"^@@ slave1 boot=2 end=exited userspace=yes"),
                passed("delegation_logger_writes", "rtlat_latency_bound", "rtlat_no_deadline_misses")])
+    # late_timers=3000: a failure of the bound names where interrupts were off (a rare one
+    # was seen on a fresh clone and not reproduced).
     step("delegation-babysat", [sys.executable, "tools/run.py", "bochs", "--kernel", k, "--slave", "--cmdline",
-                                "exit=emu slave_run=serve libos=babysat", "--timeout", "300",
+                                "exit=emu slave_run=serve libos=babysat late_timers=3000", "--timeout", "300",
                                 "--app", "rtlat cpu=1 threads=1 period_us=10000 loops=300 bound_cycles=5000 start_ms=20000",
                                 "--app", "logger period_us=20000 samples=200 budget_pct=40 cpu=1"],
          need=[has("slave: babysat mode"),
