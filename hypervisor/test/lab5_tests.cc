@@ -29,6 +29,13 @@ extern "C" const uint8_t guest64_regs_start[], guest64_regs_end[];
 using namespace hv;
 
 namespace {
+/// True if VMX is on; else the test fails with the reason (hypervisor_unavailable_why()).
+bool guests_available(kern::KTestContext& t) {
+    if (hypervisor_available()) return true;
+    t.fail("no guests: %s", hypervisor_unavailable_why());
+    return false;
+}
+
 /// The outcome of the one run of the hello guest that both tests read.
 GuestOutcome g_hello;
 /// True once the hello guest has run.
@@ -36,10 +43,7 @@ bool g_hello_ran;
 
 /// Run the hello guest once; every test below looks at the same run.
 const GuestOutcome* hello_outcome(kern::KTestContext& t) {
-    if (!hypervisor_available()) {
-        t.fail("no guests: %s", hypervisor_unavailable_why());
-        return nullptr;
-    }
+    if (!guests_available(t)) return nullptr;
     if (!g_hello_ran) {
         GuestConfig cfg;
         cfg.name = "hello64";
@@ -93,10 +97,7 @@ KTEST(lab5, vmx_root_operation_entered) {
 // VM-entry checker finds nothing wrong before the guest state, every VMWRITE succeeds, and the
 // VMCS reads back this CPU's CR3 and the exit's landing place.
 KTEST(lab5, vmcs_current_with_controls_and_host_state) {
-    if (!hypervisor_available()) {
-        t.fail("no guests: %s", hypervisor_unavailable_why());
-        return;
-    }
+    if (!guests_available(t)) return;
     if (!vmx_enabled()) {
         auto on = vmx_enable_cpu();
         KREQUIRE(on.ok());
@@ -143,10 +144,7 @@ KTEST(lab5, vmcs_current_with_controls_and_host_state) {
 // Step 3: the hello guest's whole state, with the student's 64-bit guest state, passes the
 // VM-entry checker on this CPU's capabilities and loads into a VMCS, without entering it.
 KTEST(lab5, hello_guest_state_accepted) {
-    if (!hypervisor_available()) {
-        t.fail("no guests: %s", hypervisor_unavailable_why());
-        return;
-    }
+    if (!guests_available(t)) return;
     GuestConfig cfg;
     cfg.name = "hello64-check";
     cfg.image = guest64_hello_start;
@@ -181,10 +179,7 @@ constexpr uint64_t PATTERN_A = 0xA0A0A0A000000000ull, PATTERN_B = 0xB0B0B0B00000
 // Step 4: VM entry loads every general register and CR2 from GuestRegs, and the VM exit saves
 // every one back: the guest finds pattern A in all 16, and the host pattern B after the exit.
 KTEST(lab5, entry_loads_and_exit_saves_every_register) {
-    if (!hypervisor_available()) {
-        t.fail("no guests: %s", hypervisor_unavailable_why());
-        return;
-    }
+    if (!guests_available(t)) return;
     GuestRegs a{};
     uint64_t* ra = &a.rax;
     for (unsigned i = 0; i < 16; ++i)
@@ -263,10 +258,7 @@ bool callee_saved_kept() {
 // a VMCS never launched are VMfailValid with errors 7 and 5, VMLAUNCH with no current VMCS is
 // VMfailInvalid (SDM Vol 3C 31.2, 31.4).
 KTEST(lab5, entry_failures_told_apart) {
-    if (!hypervisor_available()) {
-        t.fail("no guests: %s", hypervisor_unavailable_why());
-        return;
-    }
+    if (!guests_available(t)) return;
     kern::cpu::IrqSave irqs; // one CPU and its current VMCS for the whole test
     if (!vmx_enabled()) KREQUIRE(vmx_enable_cpu().ok());
     const uint64_t before = vmx::vmptrst();
