@@ -26,10 +26,12 @@ overlay = $(or $(firstword $(foreach d,$(OVERLAY_DIRS),$(wildcard $(d)/$(1)))),$
 # ccache (installed by tools/setup.sh) makes the grader's and CI's many builds with different
 # SOLVED sets cheap: only the overlaid files differ between them.
 CCACHE := $(shell command -v ccache 2>/dev/null)
-# Share cache entries between checkouts (CI's fresh clone, the grader's scratch kits): paths are
-# hashed relative to the working directory, and the directory itself is not hashed.
-export CCACHE_BASEDIR ?= /
-export CCACHE_NOHASHDIR ?= 1
+# Share cache entries between checkouts (CI's fresh clone, the grader's scratch kits and its
+# sandbox, which sees the kit at /kit): paths inside the kit are hashed relative to the working
+# directory, and the directory itself is not hashed. The base is the kit, not /: relative to
+# the working directory, /usr/include would be spelled differently at each depth.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 CXX := $(CCACHE) g++
 KERNEL_CXXFLAGS := -std=gnu++20 -ffreestanding -fno-exceptions -fno-rtti -fno-asynchronous-unwind-tables \
   -fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only -fno-threadsafe-statics \

@@ -139,7 +139,6 @@ class Grader:
         # student's build reads; sandboxed commands get their own environment.
         if self.ccache:
             os.environ["CCACHE_DIR"] = self.ccache
-        os.environ.update(CCACHE_BASEDIR="/", CCACHE_NOHASHDIR="1")
 
     # ---- the student's files ----
     def student_files(self):
@@ -195,7 +194,7 @@ class Grader:
         rw = [(v.out, kit + "/build")] if build else []
         if not build:
             ro.append((v.out, kit + "/build"))
-        e = {"CCACHE_BASEDIR": "/", "CCACHE_NOHASHDIR": "1", "SDL_VIDEODRIVER": "dummy", **(env or {})}
+        e = {"SDL_VIDEODRIVER": "dummy", **(env or {})}
         if self.ccache:
             ro.append((self.ccache, "/ccache" if bwrap else self.ccache))
             e.update(CCACHE_DIR="/ccache" if bwrap else self.ccache, CCACHE_READONLY="1", CCACHE_TEMPDIR="/tmp")
@@ -303,10 +302,16 @@ class Grader:
         shutil.rmtree(build, ignore_errors=True)
         os.symlink(v.out, build)
         rc_make, _ = self.trusted_run(["make", "-s", *goals, "SOLVED=none", "PREBUILT=build/prebuilt"], v.root)
-        self.trusted_run(["cmake", "-S", v.root, "-B", os.path.join(v.root, "build", "host"), "-DSOLVED=none",
+        # ccache hashes paths relative to the compiler's working directory: the host tests'
+        # tree must sit where the sandbox's does relative to the kit. In bwrap that is two real
+        # folders below it (/kit/build/host); a tree through the build -> output link would be
+        # elsewhere. Without bwrap the sandbox builds through that link itself.
+        host = os.path.join(v.root, "warm" if self.box.mode == "bwrap" else "build", "host")
+        self.trusted_run(["cmake", "-S", v.root, "-B", host, "-DSOLVED=none",
                           "-DPREBUILT=" + os.path.join(v.root, "build", "prebuilt"), "-DCMAKE_BUILD_TYPE=Debug"], v.root)
-        rc_host, _ = self.trusted_run(["cmake", "--build", os.path.join(v.root, "build", "host"), "--target",
-                                       f"tests_lab{self.lab}", "-j", str(os.cpu_count() or 2)], v.root)
+        rc_host, _ = self.trusted_run(["cmake", "--build", host, "--target", f"tests_lab{self.lab}",
+                                       "-j", str(os.cpu_count() or 2)], v.root)
+        shutil.rmtree(os.path.join(v.root, "warm"), ignore_errors=True)
         if stamp and rc_make == 0 and rc_host == 0:
             os.makedirs(os.path.dirname(stamp), exist_ok=True)
             open(stamp, "w").close()
@@ -410,6 +415,7 @@ class Grader:
         self.log("building the kernel (in the sandbox) ...")
         r = self.sandbox_run(["make", "-s", *goals, "SOLVED=none", "PREBUILT=build/prebuilt", "Q=@"],
                              sb.BUILD_LIMITS, 900)
+        self.log(f"kernel built in {r.seconds:.1f} s")
         if r.rc != 0 or r.timed_out:
             why = f"timed out after {r.seconds:.0f} s" if r.timed_out else "did not compile"
             return fail_all(f"the kernel {why}:\n" + clean(compiler_errors(r.output), paths=self.paths()))
