@@ -72,7 +72,9 @@ class GuestPolicy {
     void after_exit(Vcpu&) {}
     RunStep on_exit(Vcpu& v) {
         GuestOutcome& out = m_ctx.out;
-        if (handle_exit(v.vmcs(), v.regs(), m_ctx)) {
+        bool stop = m_ctx.config.exit_handler ? m_ctx.config.exit_handler(v.real(), v.regs(), m_ctx)
+                                              : handle_exit(v.vmcs(), v.regs(), m_ctx);
+        if (stop) {
             if (out.end == GuestEnd::triple_fault || out.end == GuestEnd::unhandled_exit)
                 dump_guest_state(v.vmcs(), v.regs(), v.name(), &m_ctx.env);
             return RunStep::leave;

@@ -103,16 +103,10 @@ struct ExitReasonInfo {
     /// The basic reason as an ExitReason (may be a number the enum does not name).
     constexpr ExitReason reason() const { return static_cast<ExitReason>(basic); }
 
-    /// Decode a raw VM_EXIT_REASON value.
-    static constexpr ExitReasonInfo decode(uint32_t raw) {
-        return ExitReasonInfo{
-            static_cast<uint16_t>(raw & 0xffff),
-            ((raw >> 27) & 1) != 0,
-            ((raw >> 28) & 1) != 0,
-            ((raw >> 29) & 1) != 0,
-            ((raw >> 31) & 1) != 0,
-        };
-    }
+    /// Decode a raw VM_EXIT_REASON value: each member from its bits (SDM Vol 3C 25.9.1, Table
+    /// 25-17 "Format of Exit Reason"); bits 26:16 and 30 are reserved, and ignored.
+    /// Lab 5, step 5 (exit_dispatch.cc).
+    static ExitReasonInfo decode(uint32_t raw);
 };
 
 } // namespace hv

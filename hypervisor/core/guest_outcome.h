@@ -11,6 +11,9 @@
 
 namespace hv {
 
+class RealVmcs;
+struct GuestContext;
+
 /// The CPU mode a test guest starts in.
 enum class GuestMode : uint8_t {
     long64,      ///< 64-bit, paging on (identity page tables built by the hypervisor)
@@ -49,6 +52,10 @@ struct GuestConfig {
     const GuestRegs* initial_regs = nullptr;
     /// Build, check and load the guest's VMCS, then stop without entering it.
     bool check_only = false;
+    /// A test's own exit handler in place of handle_exit(), with its contract (lab 5's step 4
+    /// tests: entering and leaving the guest must not need step 5's handlers).
+    /// It reads and writes the VMCS through @p vmcs (the current one).
+    bool (*exit_handler)(RealVmcs& vmcs, GuestRegs& r, GuestContext& ctx) = nullptr;
 };
 
 /// Where code goes in guest RAM, and the guest's page tables (a 64-bit guest).

@@ -1,5 +1,8 @@
-// Exit handlers replayed on a fake VMCS: each test plays the processor (sets the exit fields a
-// real VM exit would), calls handle_exit(), and checks the guest state it leaves behind.
+// The kit's exit handlers (exits::handle_other: MSRs, CRs, XSETBV, EPT, triple faults, the
+// exits that just resume) replayed on a fake VMCS: each test plays the processor (sets the exit
+// fields a real VM exit would), calls handle_exit(), and checks the guest state it leaves
+// behind. handle_exit() itself, and the CPUID, VMCALL, HLT and I/O exits, are lab 5's (tested in
+// exit_dispatch_lab_test.cc): this test needs lab 5 solved.
 #include "hypervisor/core/exit_dispatch.h"
 #include "hypervisor/core/fake_vmcs.h"
 #include "hypervisor/core/tests/fake_exit_env.h"
@@ -39,60 +42,6 @@ struct Rig {
 };
 } // namespace
 
-TEST_CASE("CPUID exits apply the CPUID policy and skip the instruction") {
-    Rig rig;
-    rig.regs.rax = 1;
-    rig.regs.rcx = 5;
-    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_CPUID));
-    CHECK(rig.fake.get(GUEST_RIP.encoding) == 0x1003);
-    // The stand-in policy (exit_dispatch_fakes.cc): eax + 1, ebx as is, ecx ^ leaf, edx = subleaf.
-    CHECK(rig.regs.rax == 2);
-    CHECK(rig.regs.rbx == 0x11);
-    // ...and the dispatcher's own rule: CPUID.1:ECX.OSXSAVE (bit 27) = the guest's CR4.OSXSAVE (0).
-    CHECK(rig.regs.rcx == ((0xFFFFFFFFu ^ 1) & ~(1u << 27)));
-    CHECK(rig.regs.rdx == 5);
-    CHECK(rig.out.exits[uint16_t(ExitReason::EXIT_REASON_CPUID)] == 1);
-}
-
-TEST_CASE("CPUID.1:ECX.OSXSAVE follows the guest's CR4.OSXSAVE") {
-    Rig rig;
-    rig.fake.set(GUEST_CR4, uint64_t(1) << 18);
-    rig.regs.rax = 1;
-    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_CPUID));
-    CHECK((rig.regs.rcx >> 27) & 1);
-}
-
-TEST_CASE("VMCALL from CPL 3 is refused, from CPL 0 it prints") {
-    Rig rig;
-    std::memcpy(rig.ram.data() + 0x500, "hey", 3);
-    rig.regs.rax = HC_PRINT;
-    rig.regs.rbx = 0x500;
-    rig.regs.rcx = 3;
-    rig.fake.set(GUEST_SS_AR_BYTES, 0x93 | (3 << 5)); // DPL 3: a guest user program
-    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_VMCALL));
-    CHECK(int64_t(rig.regs.rax) == -HCE_PERM);
-    CHECK(rig.out.bad_hypercalls == 1);
-    CHECK(rig.env.lines.empty());
-    rig.fake.set(GUEST_SS_AR_BYTES, 0x93);
-    rig.regs.rax = HC_PRINT;
-    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_VMCALL));
-    CHECK(rig.regs.rax == 0);
-    REQUIRE(rig.env.lines.size() == 1);
-    CHECK(rig.env.lines[0] == "[t] hey");
-    CHECK(rig.fake.get(GUEST_RIP.encoding) == 0x1006);
-}
-
-TEST_CASE("port reads see a floating bus, writes vanish") {
-    Rig rig;
-    rig.regs.rax = 0x12345678;
-    // IN AL, DX: size 1 (bits 2:0 = 0), direction in (bit 3), port 0x3F8 in bits 31:16.
-    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_IO_INSTRUCTION, (0x3F8ull << 16) | (1 << 3)));
-    CHECK(rig.regs.rax == 0x123456FF);
-    // OUT DX, AL to Bochs' shutdown port: dropped, the guest goes on.
-    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_IO_INSTRUCTION, 0x8900ull << 16));
-    CHECK(rig.fake.get(GUEST_RIP.encoding) == 0x1006);
-}
-
 TEST_CASE("MSR reads return 0, writes are ignored") {
     Rig rig;
     rig.regs.rcx = 0x1B;
@@ -103,15 +52,12 @@ TEST_CASE("MSR reads return 0, writes are ignored") {
     CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_MSR_WRITE));
 }
 
-TEST_CASE("EPT violations, HLT and triple faults stop the guest with the reason") {
+TEST_CASE("EPT violations and triple faults stop the guest with the reason") {
     Rig a;
     a.fake.set(GUEST_PHYSICAL_ADDRESS, 0xFEE00000);
     CHECK(a.exit(ExitReason::EXIT_REASON_EPT_VIOLATION, 1 /* read */));
     CHECK(a.out.end == GuestEnd::ept_violation);
     CHECK(a.out.detail == 0xFEE00000);
-    Rig b;
-    CHECK(b.exit(ExitReason::EXIT_REASON_HLT));
-    CHECK(b.out.end == GuestEnd::halted);
     Rig c;
     CHECK(c.exit(ExitReason::EXIT_REASON_TRIPLE_FAULT));
     CHECK(c.out.end == GuestEnd::triple_fault);

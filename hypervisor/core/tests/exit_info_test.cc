@@ -26,23 +26,6 @@ TEST_CASE("exit: basic exit reason names (SDM Vol 3D Appendix C)", "[infra]") {
     }
 }
 
-TEST_CASE("exit: VM_EXIT_REASON decoding (SDM Vol 3C 25.9.1)", "[infra]") {
-    ExitReasonInfo e = ExitReasonInfo::decode(48);
-    CHECK(e.reason() == ExitReason::EXIT_REASON_EPT_VIOLATION);
-    CHECK_FALSE(e.vm_entry_failure);
-    // A VM entry that failed on guest state: bit 31 plus basic reason 33.
-    ExitReasonInfo f = ExitReasonInfo::decode(0x80000021);
-    CHECK(f.basic == 33);
-    CHECK(f.reason() == ExitReason::EXIT_REASON_INVALID_STATE);
-    CHECK(f.vm_entry_failure);
-    ExitReasonInfo g = ExitReasonInfo::decode(0x38000000u | 12);
-    CHECK(g.basic == 12);
-    CHECK(g.enclave_mode);
-    CHECK(g.pending_mtf);
-    CHECK(g.from_vmx_root);
-    CHECK_FALSE(g.vm_entry_failure);
-}
-
 TEST_CASE("exit: VM-instruction error texts (SDM Vol 3C 31.4)", "[infra]") {
     CHECK(std::string(vm_instruction_error_text(7)) == "VM entry with invalid control field(s)");
     CHECK(std::string(vm_instruction_error_text(8)) == "VM entry with invalid host-state field(s)");
