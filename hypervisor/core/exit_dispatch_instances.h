@@ -19,7 +19,10 @@ using ExitVmcsBackend = FakeVmcs; ///< the back end the exit templates are built
 using ExitVmcsBackend = RealVmcs; ///< the back end the exit templates are built for
 #endif
 
+// Instantiations, not declarations: nothing for Doxygen to document.
+/// \cond
 template void exits::skip_instruction<ExitVmcsBackend>(Vmcs<ExitVmcsBackend>&);
 template bool handle_exit<ExitVmcsBackend>(Vmcs<ExitVmcsBackend>&, GuestRegs&, GuestContext&);
+/// \endcond
 
 } // namespace hv

@@ -37,7 +37,9 @@ struct Rig {
         fake.set(EXIT_QUALIFICATION, qualification);
         return handle_exit(vmcs, regs, ctx);
     }
-    bool exit(ExitReason r, uint64_t qualification = 0) { return exit_raw(uint32_t(r), qualification); }
+    bool exit(ExitReason r, uint64_t qualification = 0) {
+        return exit_raw(uint32_t(r), qualification);
+    }
     uint64_t rip() const { return fake.get(GUEST_RIP.encoding); }
 };
 
@@ -184,19 +186,22 @@ TEST_CASE("exits: port reads see a floating bus, writes vanish", "[lab5]") {
     CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_IO_INSTRUCTION, (0x3F8ull << 16) | (1 << 3)));
     CHECK(rig.regs.rax == 0x11223344'123456FFull);
     // IN AX, 0x60: size 2 (bits 2:0 = 1), in, immediate (bit 6).
-    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_IO_INSTRUCTION, (0x60ull << 16) | (1 << 6) | (1 << 3) | 1));
+    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_IO_INSTRUCTION,
+                         (0x60ull << 16) | (1 << 6) | (1 << 3) | 1));
     CHECK(rig.regs.rax == 0x11223344'1234FFFFull);
     // OUT DX, AL to Bochs' shutdown port: dropped, RAX as it was, the guest goes on.
     CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_IO_INSTRUCTION, 0x8900ull << 16));
     CHECK(rig.regs.rax == 0x11223344'1234FFFFull);
     // INSB (string, bit 4): nothing to RAX.
-    CHECK_FALSE(rig.exit(ExitReason::EXIT_REASON_IO_INSTRUCTION, (0x3F8ull << 16) | (1 << 4) | (1 << 3)));
+    CHECK_FALSE(
+        rig.exit(ExitReason::EXIT_REASON_IO_INSTRUCTION, (0x3F8ull << 16) | (1 << 4) | (1 << 3)));
     CHECK(rig.regs.rax == 0x11223344'1234FFFFull);
     CHECK(rig.rip() == 0x100C);
     CHECK(rig.out.exits[uint16_t(ExitReason::EXIT_REASON_IO_INSTRUCTION)] == 4);
 }
 
-TEST_CASE("exits: IN EAX reads all ones and, as a 32-bit result, clears RAX's upper half", "[lab5]") {
+TEST_CASE("exits: IN EAX reads all ones and, as a 32-bit result, clears RAX's upper half",
+          "[lab5]") {
     Rig rig;
     rig.regs.rax = 0x11223344'12345678ull;
     // IN EAX, DX: size 4 (bits 2:0 = 3), in. A 32-bit destination zero-extends into RAX
