@@ -43,15 +43,24 @@ void lab7_checks(const kern::RunSummary& run) {
                       : r.panicked       ? "Linux panicked"
                       : !saw(WATCH_DONE) ? "init did not finish its script"
                                          : "Linux did not halt by itself");
+    // The two IPI checks each need the filter to tell the slave's own CPUs from the master's: a
+    // filter that denies everything fails both, and so does one that allows everything.
+    bool own_passed = r.stats.icr_allowed >= 1,
+         attack_denied = saw(WATCH_IPI) && r.stats.icr_denied >= 5;
     kern::report_test(
-        "ipi_to_own_cpu_allowed", up && r.stats.icr_allowed >= 1,
-        !up ? not_up
-            : "the self-IPI through the ICR was not performed (check_icr_write denied it)");
-    kern::report_test("ipi_to_master_cpus_denied",
-                      up && saw(WATCH_IPI) && r.stats.icr_denied >= 5 && r.escaped_lines == 0,
-                      !up               ? not_up
-                      : !saw(WATCH_IPI) ? "the ipi attack did not run"
-                                        : "not every INIT/SIPI/NMI/IPI to the master was denied");
+        "ipi_to_own_cpu_allowed", up && own_passed && attack_denied,
+        !up           ? not_up
+        : !own_passed ? "the self-IPI through the ICR was not performed (check_icr_write denied it)"
+                      : "the slave's own IPIs passed, but so did the attack's IPIs to the master's "
+                        "CPUs (or the ipi attack did not run)");
+    kern::report_test(
+        "ipi_to_master_cpus_denied", up && attack_denied && own_passed && r.escaped_lines == 0,
+        !up               ? not_up
+        : !saw(WATCH_IPI) ? "the ipi attack did not run"
+        : !attack_denied  ? "not every INIT/SIPI/NMI/IPI to the master was denied"
+        : !own_passed     ? "the attack's IPIs were denied, but so were the slave's own (a filter "
+                            "that denies everything)"
+                          : "an attack program printed ESCAPED: something got through");
     kern::report_test("msr_attacks_contained",
                       up && saw(WATCH_MSR) && r.stats.msr_gp >= 3 && r.escaped_lines == 0,
                       !up ? not_up : "an MSR attack was not refused");

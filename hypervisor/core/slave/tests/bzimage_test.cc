@@ -29,7 +29,7 @@ std::vector<uint8_t> make_image(size_t kernel_bytes = 64 * 1024) {
     put_le(&f[HDR_XLOADFLAGS], 2, XLF_KERNEL_64);
     put_le(&f[HDR_CMDLINE_SIZE], 4, 2047);
     put_le(&f[HDR_PREF_ADDRESS], 8, 0x1000000);
-    put_le(&f[HDR_INIT_SIZE], 4, 0xDD2000);
+    put_le(&f[HDR_INIT_SIZE], 4, 0xDD2345); // no byte 0: a field read too long shows
     put_le(&f[HDR_SYSSIZE], 4, kernel_bytes / 16);
     for (size_t i = (sects + 1) * 512; i < f.size(); ++i)
         f[i] = uint8_t(i * 7); // the "kernel"
@@ -58,7 +58,7 @@ TEST_CASE("a 64-bit bzImage is parsed: kernel offset, sizes, addresses") {
     CHECK(b.kernel == f.data() + 28 * 512);
     CHECK(b.kernel_size == 64 * 1024);
     CHECK(b.pref_address == 0x1000000);
-    CHECK(b.init_size == 0xDD2000);
+    CHECK(b.init_size == 0xDD2345);
     CHECK(b.kernel_alignment == 0x200000);
     CHECK_FALSE(b.relocatable);
     CHECK(b.cmdline_size == 2047);
@@ -110,6 +110,11 @@ TEST_CASE("truncated and inconsistent images are refused") {
     auto big = f;
     big[HDR_JUMP + 1] = 0xA0; // header would end at 0x2A2, into the e820 area
     CHECK(refusal(big).find("header") != std::string::npos);
+    auto short_header = f;
+    short_header[HDR_JUMP + 1] = 0x62; // ends at 0x264, right after init_size (protocol 2.10): fine
+    CHECK(parse(short_header).ok());
+    short_header[HDR_JUMP + 1] = 0x61; // ends inside init_size
+    CHECK(refusal(short_header).find("header") != std::string::npos);
     auto small = f;
     put_le(&small[HDR_INIT_SIZE], 4, 4096);
     CHECK(refusal(small).find("init_size") != std::string::npos);
@@ -137,7 +142,7 @@ TEST_CASE("the zero page: setup header copied, loader fields and e820 filled, th
     CHECK(get_le(&zp[HDR_MAGIC], 4) == HDRS_MAGIC);
     CHECK(get_le(&zp[HDR_VERSION], 2) == 0x020F);
     CHECK(get_le(&zp[HDR_PREF_ADDRESS], 8) == 0x1000000);
-    CHECK(get_le(&zp[HDR_INIT_SIZE], 4) == 0xDD2000);
+    CHECK(get_le(&zp[HDR_INIT_SIZE], 4) == 0xDD2345);
     CHECK(zp[HDR_SETUP_SECTS] == 27);
     CHECK(zp[HDR_TYPE_OF_LOADER] == 0xFF);
     CHECK(get_le(&zp[HDR_CMD_LINE_PTR], 4) == 0x7000);

@@ -55,10 +55,10 @@ kern::Result<void> write_boot_params(uint8_t* zp, const BzImage& img, const uint
     memset(zp, 0, ZERO_PAGE_SIZE);
     memcpy(zp + HDR_START, file + HDR_START, img.header_end - HDR_START);
     zp[HDR_TYPE_OF_LOADER] = LOADER_UNDEFINED;
-    put_le(zp + HDR_RAMDISK_IMAGE, 4, spec.initrd_gpa);
-    put_le(zp + ZP_EXT_RAMDISK_IMAGE, 4, spec.initrd_gpa >> 32);
     put_le(zp + HDR_RAMDISK_SIZE, 4, spec.initrd_size);
     put_le(zp + ZP_EXT_RAMDISK_SIZE, 4, spec.initrd_size >> 32);
+    put_le(zp + HDR_RAMDISK_IMAGE, 4, spec.initrd_gpa);
+    put_le(zp + ZP_EXT_RAMDISK_IMAGE, 4, spec.initrd_gpa >> 32);
     put_le(zp + HDR_CMD_LINE_PTR, 4, spec.cmdline_gpa);
     put_le(zp + ZP_EXT_CMD_LINE_PTR, 4, spec.cmdline_gpa >> 32);
     put_le(zp + HDR_SETUP_DATA, 8, spec.setup_data_gpa);
