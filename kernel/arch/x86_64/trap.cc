@@ -148,6 +148,11 @@ extern "C" void trap_dispatch(kern::TrapFrame* frame) {
             if (f.vector != VEC_NMI) lapic::eoi();
             return;
         }
+        // The master sends no NMI to itself (panic stops CPUs with a fixed-vector IPI): one
+        // arriving here came from outside, such as a slave's IPI that its ICR filter let pass.
+        if (f.vector == VEC_NMI)
+            PANIC("NMI on a master CPU: the master sends none, so another agent did (a Linux "
+                  "slave's IPI that check_icr_write allowed?)");
         PANIC("unexpected interrupt vector %lu (no handler registered)", f.vector);
     }
     if (uint64_t fixup = probe_fixup_for(f.rip)) {
