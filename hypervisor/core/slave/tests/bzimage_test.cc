@@ -64,6 +64,13 @@ TEST_CASE("a 64-bit bzImage is parsed: kernel offset, sizes, addresses") {
     CHECK(b.cmdline_size == 2047);
     CHECK(b.initrd_addr_max == 0x7FFFFFFF);
     CHECK(b.header_end == 0x26C);
+    // A relocatable kernel: the flag byte follows kernel_alignment, which must not take it in.
+    auto g = f;
+    g[HDR_RELOCATABLE] = 1;
+    auto rg = parse(g);
+    REQUIRE_OK(rg);
+    CHECK(rg.value().relocatable);
+    CHECK(rg.value().kernel_alignment == 0x200000);
 }
 
 TEST_CASE("setup_sects = 0 means 4 (boot.rst)") {
@@ -161,6 +168,11 @@ TEST_CASE("the zero page: setup header copied, loader fields and e820 filled, th
         REQUIRE(zp[i] == 0);
     for (size_t i = ZP_E820_TABLE + 3 * E820_ENTRY_SIZE; i < ZERO_PAGE_SIZE; ++i)
         REQUIRE(zp[i] == 0);
+    // An initrd of 4 GiB or more: its size's high half goes to ext_ramdisk_size.
+    s.initrd_size = 0x100001000ull;
+    REQUIRE_OK(write_boot_params(zp.data(), b.value(), f.data(), s));
+    CHECK(get_le(&zp[HDR_RAMDISK_SIZE], 4) == 0x1000);
+    CHECK(get_le(&zp[ZP_EXT_RAMDISK_SIZE], 4) == 0x1);
 }
 
 TEST_CASE("more e820 entries than the zero page holds are refused") {
