@@ -2,9 +2,7 @@
 // processor (fills the exit-information fields a real exit would), calls the student's
 // ExitReasonInfo::decode(), exits::skip_instruction() or handle_exit(), and checks what they
 // leave behind: the guest's registers and RIP, the counts, the verdict.
-#include "hypervisor/core/exit_dispatch.h"
-#include "hypervisor/core/fake_vmcs.h"
-#include "hypervisor/core/tests/fake_exit_env.h"
+#include "hypervisor/core/tests/exit_rig.h"
 
 #include <catch2/catch.hpp>
 #include <cstring>
@@ -14,34 +12,7 @@
 using namespace hv;
 
 namespace {
-struct Rig {
-    FakeVmcs fake;
-    Vmcs<FakeVmcs> vmcs{fake};
-    GuestRegs regs{};
-    GuestConfig cfg;
-    GuestOutcome out;
-    std::vector<uint8_t> ram = std::vector<uint8_t>(1 << 21, 0);
-    test::FakeExitEnv env;
-    GuestContext ctx{cfg, out, ram.data(), 0, env};
-
-    Rig() {
-        cfg.name = "t";
-        cfg.ram_bytes = ram.size();
-        fake.set(GUEST_RIP, 0x1000);
-        fake.set(VM_EXIT_INSTRUCTION_LEN, 3);
-        fake.set(GUEST_SS_AR_BYTES, 0x93); // DPL 0
-    }
-    /// An exit with the raw VM_EXIT_REASON @p raw: true if the guest stops.
-    bool exit_raw(uint32_t raw, uint64_t qualification = 0) {
-        fake.set(VM_EXIT_REASON, raw);
-        fake.set(EXIT_QUALIFICATION, qualification);
-        return handle_exit(vmcs, regs, ctx);
-    }
-    bool exit(ExitReason r, uint64_t qualification = 0) {
-        return exit_raw(uint32_t(r), qualification);
-    }
-    uint64_t rip() const { return fake.get(GUEST_RIP.encoding); }
-};
+using Rig = test::ExitRig;
 
 constexpr uint32_t CPUID_1_ECX_VMX = 1u << 5, CPUID_1_ECX_OSXSAVE = 1u << 27,
                    CPUID_1_ECX_HYPERVISOR = 1u << 31;

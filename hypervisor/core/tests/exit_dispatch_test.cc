@@ -3,9 +3,7 @@
 // fields a real VM exit would), calls handle_exit(), and checks the guest state it leaves
 // behind. handle_exit() itself, and the CPUID, VMCALL, HLT and I/O exits, are lab 5's (tested in
 // exit_dispatch_lab_test.cc): this test needs lab 5 solved.
-#include "hypervisor/core/exit_dispatch.h"
-#include "hypervisor/core/fake_vmcs.h"
-#include "hypervisor/core/tests/fake_exit_env.h"
+#include "hypervisor/core/tests/exit_rig.h"
 
 #include <catch2/catch.hpp>
 #include <cstring>
@@ -15,31 +13,7 @@
 using namespace hv;
 
 namespace {
-using FakeEnv = hv::test::FakeExitEnv;
-
-struct Rig {
-    FakeVmcs fake;
-    Vmcs<FakeVmcs> vmcs{fake};
-    GuestRegs regs{};
-    GuestConfig cfg;
-    GuestOutcome out;
-    std::vector<uint8_t> ram = std::vector<uint8_t>(1 << 21, 0);
-    FakeEnv env;
-    GuestContext ctx{cfg, out, ram.data(), 0, env};
-
-    Rig() {
-        cfg.name = "t";
-        cfg.ram_bytes = ram.size();
-        fake.set(GUEST_RIP, 0x1000);
-        fake.set(VM_EXIT_INSTRUCTION_LEN, 3);
-        fake.set(GUEST_SS_AR_BYTES, 0x93); // DPL 0
-    }
-    bool exit(ExitReason r, uint64_t qualification = 0) {
-        fake.set(VM_EXIT_REASON, uint32_t(r));
-        fake.set(EXIT_QUALIFICATION, qualification);
-        return handle_exit(vmcs, regs, ctx);
-    }
-};
+using Rig = hv::test::ExitRig;
 } // namespace
 
 TEST_CASE("MSR reads return 0, writes are ignored") {

@@ -30,17 +30,18 @@ struct InVmx {
     }
 };
 
-/// A layout whose every value is different, so that a field copied from the wrong one shows.
-HostLayout distinct_layout() {
+/// A layout whose every value is different, so that a field copied from the wrong one shows:
+/// the master's selectors, and the tables, GS base and exit RIP at @p base + 0x1000 ... 0x5000.
+HostLayout distinct_layout(uint64_t base = 0xffffffff80100000) {
     HostLayout l{};
     l.code_selector = 0x08;
     l.data_selector = 0x10;
     l.tss_selector = 0x28;
-    l.gdt_base = 0xffffffff80101000;
-    l.idt_base = 0xffffffff80102000;
-    l.tss_base = 0xffffffff80103000;
-    l.gs_base = 0xffffffff80104000;
-    l.exit_rip = 0xffffffff80105000;
+    l.gdt_base = base + 0x1000;
+    l.idt_base = base + 0x2000;
+    l.tss_base = base + 0x3000;
+    l.gs_base = base + 0x4000;
+    l.exit_rip = base + 0x5000;
     return l;
 }
 } // namespace
@@ -188,15 +189,7 @@ TEST_CASE("the VMCS: the host state passes the VM-entry checks", "[lab5]") {
     cpu.cr0 = 0x80010031 | CR0_NE;
     cpu.cr4 = CR4_PAE | CR4_VMXE;
     VmxState s = hv::test::good_long_mode();
-    HostLayout l{};
-    l.code_selector = 0x08;
-    l.data_selector = 0x10;
-    l.tss_selector = 0x28;
-    l.gdt_base = 0x141000;
-    l.idt_base = 0x142000;
-    l.tss_base = 0x143000;
-    l.gs_base = 0x144000;
-    l.exit_rip = 0x105000;
+    HostLayout l = distinct_layout(0x140000); // where the master's kernel lies
     host_state(cpu, l, s.host);
     EntryCheckFailure why{};
     auto ok = check_vm_entry(s, hv::test::bochs_skylake_caps(), &why);

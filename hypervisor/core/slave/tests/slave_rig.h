@@ -4,7 +4,7 @@
 
 #include "hypervisor/core/fake_vmcs.h"
 #include "hypervisor/core/slave/slave_exits.h"
-#include "hypervisor/core/tests/fake_exit_env.h"
+#include "hypervisor/core/tests/exit_rig.h"
 
 #include <string>
 #include <vector>
@@ -36,15 +36,7 @@ struct FakeSlave final : SlaveEnv {
 };
 
 /// A one-CPU slave (x2APIC id 1) at an exit; @p insn_len is the exiting instruction's length.
-struct SlaveRig {
-    FakeVmcs fake;
-    Vmcs<FakeVmcs> vmcs{fake};
-    GuestRegs regs{};
-    GuestConfig cfg;
-    GuestOutcome out;
-    std::vector<uint8_t> ram = std::vector<uint8_t>(1 << 21, 0);
-    FakeExitEnv env;
-    GuestContext ctx{cfg, out, ram.data(), 0, env};
+struct SlaveRig : ExitRig {
     FakeSlave slave;
     Uart16550 uart{FakeSlave::sink, &slave};
     SlaveStats stats;
@@ -52,12 +44,7 @@ struct SlaveRig {
     kern::Atomic<bool> stop_flag{false};
     SlaveExitContext sctx{ctx, slave, uart, stats, own, 1, &stop_flag};
 
-    explicit SlaveRig(uint32_t insn_len) {
-        cfg.name = "linux";
-        cfg.ram_bytes = ram.size();
-        fake.set(GUEST_RIP, 0x1000);
-        fake.set(VM_EXIT_INSTRUCTION_LEN, insn_len);
-        fake.set(GUEST_SS_AR_BYTES, 0x93);
+    explicit SlaveRig(uint32_t insn_len) : ExitRig("linux", insn_len) {
         fake.set(GUEST_RFLAGS, 0x202); // IF
     }
 };

@@ -25,7 +25,7 @@ vmx_enter:
     push rdi                        /* [rsp] = GuestRegs* */
     mov rax, VMCS_HOST_RSP
     vmwrite rax, rsp
-    jbe .Lfail_before_entry         /* CF or ZF: the vmwrite itself failed */
+    jbe .Lfail                      /* CF or ZF: the vmwrite itself failed */
 
     mov rax, [rdi + 120]            /* guest CR2 */
     mov cr2, rax
@@ -50,23 +50,15 @@ vmx_enter:
     jmp .Lfail
 1:  vmresume
 .Lfail:
-    /* VM entry failed: guest values are in the registers, the host's are on the stack. */
-.Lfail_before_entry:
+    /* The VMWRITE or the VM entry failed: the host's registers are on the stack. */
     pushfq
     pop rax
     pop rdi                         /* GuestRegs* (unused) */
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop rbx
-    pop rbp
     test eax, 1                     /* CF */
-    jnz 2f
-    mov eax, 2                      /* VMfailValid */
-    ret
-2:  mov eax, 1                      /* VMfailInvalid */
-    ret
+    mov eax, 2                      /* VMfailValid (MOV leaves the flags alone) */
+    jz .Lrestore_host
+    mov eax, 1                      /* VMfailInvalid */
+    jmp .Lrestore_host
 
 vmx_exit_entry:
     xchg rdi, [rsp]                 /* rdi = GuestRegs*, [rsp] = guest RDI */
@@ -88,13 +80,14 @@ vmx_exit_entry:
     mov [rdi + 120], rax
     pop rax                         /* guest RDI */
     mov [rdi + 40], rax
+    xor eax, eax                    /* a VM exit */
+.Lrestore_host:                     /* the host's callee-saved registers; EAX: the result */
     pop r15
     pop r14
     pop r13
     pop r12
     pop rbx
     pop rbp
-    xor eax, eax
     ret
 
     .section .note.GNU-stack, "", @progbits
