@@ -244,7 +244,7 @@ class Grader:
         base, files = self.read_student_files()
         outside, suspicious = lint_mod.lint(files)
         for f in outside:
-            self.notes.append(f"refused: {f} (only the kit's own files can be used)")
+            self.notes.append(f"refused: {f}")
         self.refused = outside
         for f in suspicious:
             self.notes.append(f"flagged for the instructor: {f}")
@@ -653,7 +653,7 @@ def main():
         if g.refused:
             # Not built at all: the view would stop these files anyway, but a clear refusal
             # beats a compiler reading /dev/zero until its limits stop it.
-            msg = "not built: a student file reaches outside the kit:\n" + "\n".join(g.refused[:5])
+            msg = "not built: a student file does what no lab file may:\n" + "\n".join(g.refused[:5])
             for t in tests:
                 t.output = clean(msg, paths=g.paths() if hasattr(g, "view") else ())
         else:

@@ -1,9 +1,11 @@
 """What the grader flags in a student's files before building them.
 
 Two kinds of findings, each with the file and line:
-  - reaching outside the kit: an #include or __has_include with an absolute path, a `..` escape
-    or a path into solutions/ or autograder/, `.incbin`, `#embed`. The student's view of the kit
-    is what stops these (such a file simply is not there); the lint says why the build failed.
+  - refused (the submission is not built): reaching outside the kit (an #include or
+    __has_include with an absolute path, a `..` escape or a path into solutions/ or autograder/,
+    `.incbin`, `#embed`; the student's view of the kit is what stops these, the lint says why
+    the build failed), and calling or defining the kit's test reporting (report_test() and its
+    kin, KTEST, Catch2's TEST_CASE): in ring 0 one call would record a pass the tests never gave;
   - things lab code has no business doing, shown to the student and the instructor: writing
     I/O ports, printing the grader's `@@` result lines, reading the kernel command line or a
     process's arguments, defining constructors, ending or forking the process. Student code
@@ -18,6 +20,11 @@ OUTSIDE = [
     (re.compile(r'^\s*#\s*(?:embed|include_next)\b.*'), "embed"),
     (re.compile(r'\.incbin\b'), "incbin"),
 ]
+# Code no lab file may contain (comments are not code): the kit's test reporting, called or
+# defined. Refused like a file that reaches outside the kit.
+REPORTING = re.compile(r'\b(?:report_test|report_metric|report_grade_\w+|report_panic\w*|KTEST|TEST_CASE|'
+                       r'SECTION|SUCCEED)\s*\(')
+
 SUSPICIOUS = [
     (re.compile(r'\b(?:outb|outw|outl|outsb|outsw|outsl)\b|"\s*out[bwl]?\s'), "writes an I/O port"),
     (re.compile(r'@@'), "prints the grader's `@@` result marker"),
@@ -67,7 +74,7 @@ def strip_comments(text):
 
 
 def lint(files):
-    """files: {relative path: text}. Returns (reaching_outside, suspicious): lists of
+    """files: {relative path: text}. Returns (refused, suspicious): lists of
     "path:line: message"."""
     outside, suspicious = [], []
     for path, text in sorted(files.items()):
@@ -81,6 +88,9 @@ def lint(files):
                 m = rx.search(raw)
                 if m and _outside(kind, m.group(1) if m.groups() else ""):
                     outside.append(f"{path}:{no}: {kind} reaches outside the kit: {line.strip()[:100]}")
+            if REPORTING.search(code):
+                outside.append(f"{path}:{no}: calls the kit's test reporting (only the kit's tests may): "
+                               f"{line.strip()[:100]}")
             for rx, what in SUSPICIOUS:
                 if rx.search(code):
                     suspicious.append(f"{path}:{no}: {what}: {line.strip()[:100]}")

@@ -116,6 +116,11 @@ CASES = [
           LAB0[1]: '#if __has_include("../../solutions/lab0/kernel/core/backtrace.cc")\n'
                    '#include "../../solutions/lab0/kernel/core/backtrace.cc"\n#else\n#include "/dev/zero"\n#endif\n'},
          lambda r, out: r["score"] == 0 and same_list(r) and "reaches outside the kit" in r["output"]),
+    case("report_test() of every in-kernel test as passed: refused, 0 points",
+         {LAB0[0]: hostile_format("".join(f'::kern::report_test("{t["name"]}", true, "");'
+                                          for t in _spec["target"]["tests"]) + "return 0;",
+                                  extra='#include "test/report.h"\n')},
+         lambda r, out: r["score"] == 0 and same_list(r) and "calls the kit's test reporting" in r["output"]),
     case(".incbin of a later lab's solution, printed to the console: nothing of it in the results",
          {LAB0[0]: hostile_format('extern const char leak[]; serial_str(leak);', extra=(
              'asm(".section .rodata\\n.globl leak\\nleak:\\n.incbin \\"solutions/lab1/kernel/core/mem/frame_alloc.cc\\"\\n'
