@@ -37,7 +37,9 @@ struct ExitRig {
         return handle_exit(vmcs, regs, ctx);
     }
     /// An exit for basic reason @p r, no flags: true if the guest stops.
-    bool exit(ExitReason r, uint64_t qualification = 0) { return exit_raw(uint32_t(r), qualification); }
+    bool exit(ExitReason r, uint64_t qualification = 0) {
+        return exit_raw(uint32_t(r), qualification);
+    }
     /// The guest's RIP now.
     uint64_t rip() const { return fake.get(GUEST_RIP.encoding); }
 };
