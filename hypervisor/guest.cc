@@ -11,6 +11,7 @@
 #include "hypervisor/arch/x86_64/real_vmcs.h"
 #include "hypervisor/arch/x86_64/vm_entry.h"
 #include "hypervisor/arch/x86_64/vmx_cpu.h"
+#include "hypervisor/core/ept/dirty_log.h"
 #include "hypervisor/core/ept/ept.h"
 #include "hypervisor/core/exit_dispatch.h"
 #include "hypervisor/core/exit_qualification.h"
@@ -143,6 +144,12 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
                              EptMemoryType::write_back));
         req.eptp = res.ept.eptp(false);
     }
+    if (cfg.dirty_log) {
+        if (!cfg.use_ept || cfg.ram_bytes / kern::PAGE_SIZE > cfg.dirty_log->pages())
+            return Error{Errc::invalid_argument,
+                         "dirty logging needs EPT and a log that covers the guest's RAM"};
+        TRY_VOID(arm_dirty_log(res.ept, *cfg.dirty_log)); // no INVEPT: nothing ran on it yet
+    }
 
     // I/O and MSR bitmaps: everything intercepted but what the configuration passes through.
     for (uint64_t& b : res.bitmaps)
@@ -191,6 +198,8 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
     GuestContext ctx{
         cfg,  out, ram,
         base, env, CrFixedBits{caps.cr0_fixed0, caps.cr0_fixed1, caps.cr4_fixed0, caps.cr4_fixed1}};
+    if (cfg.use_ept) ctx.ept = &res.ept;
+    ctx.dirty = cfg.dirty_log;
     if (cfg.check_only) return {};
     if (cfg.initial_regs) {
         vcpu.regs() = *cfg.initial_regs;
@@ -206,8 +215,8 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
     if (!cfg.quiet && !cfg.silent) {
         kern::kprintf("guest '%s': %s", cfg.name, guest_end_name(out.end));
         if (out.end == GuestEnd::ept_violation)
-            kern::kprintf(" at guest-physical %#lx (outside its %lu MiB of RAM: stopped)",
-                          out.detail, cfg.ram_bytes >> 20);
+            kern::kprintf(" at guest-physical %#lx (%s its %lu MiB of RAM: stopped)", out.detail,
+                          out.detail < cfg.ram_bytes ? "inside" : "outside", cfg.ram_bytes >> 20);
         kern::kprintf(" after %lu exits (", out.total_exits);
         bool first = true;
         for (unsigned i = 0; i < EXIT_REASON_COUNT; ++i)

@@ -91,6 +91,13 @@ void KernelExitEnv::set_xcr0(uint64_t value) {
         xsetbv(value);
 }
 
+void KernelExitEnv::invept(uint64_t eptp) {
+    // Single-context: only this EPT's translations go (SDM Vol 3C 29.4.3.3); a failure means
+    // the EPTP is not one the CPU accepts, which the VM-entry checks already ruled out.
+    (void)vmx_check(vmx::invept(vmx::INVEPT_SINGLE_CONTEXT, vmx::InveptDescriptor{eptp, 0}),
+                    "INVEPT", "exit handler");
+}
+
 uint64_t KernelExitEnv::xcr0_supported() {
     if (!((cpu::cpuid(1).ecx >> 26) & 1)) // XSAVE
         return 0;

@@ -64,6 +64,7 @@ struct KernelExitEnv final : ExitEnv {
     uint64_t xcr0_supported() override;
     /// The guest's XSETBV: its vCPU's FPU state learns the new XCR0 (guest_fpu.h).
     void set_xcr0(uint64_t value) override;
+    void invept(uint64_t eptp) override;
     GuestFpu* fpu = nullptr; ///< the running vCPU's FPU state, nullptr: load XCR0 directly
     /// Where log() puts its lines, to be printed later with print_held(); nullptr: print at once.
     ExitLog* held = nullptr;

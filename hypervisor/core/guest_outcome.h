@@ -13,6 +13,7 @@ namespace hv {
 
 class RealVmcs;
 struct GuestContext;
+class DirtyLog;
 
 /// The CPU mode a test guest starts in.
 enum class GuestMode : uint8_t {
@@ -52,6 +53,10 @@ struct GuestConfig {
     const GuestRegs* initial_regs = nullptr;
     /// Build, check and load the guest's VMCS, then stop without entering it.
     bool check_only = false;
+    /// Log the pages of guest RAM the guest writes here (lab 6, step 3; needs use_ept and at
+    /// most DirtyLog::MAX_PAGES pages of RAM): its RAM starts write-protected in the EPT and each
+    /// page's first write is logged by the EPT-violation handler. nullptr: no logging.
+    DirtyLog* dirty_log = nullptr;
     /// A test's own exit handler in place of handle_exit(), with its contract (lab 5's step 4
     /// tests: entering and leaving the guest must not need step 5's handlers).
     /// It reads and writes the VMCS through @p vmcs (the current one).

@@ -13,13 +13,16 @@ kit_host_test(vmcs_load_test SOURCES hypervisor/core/tests/vmcs_load_test.cc
 kit_host_test(lab5_exits_test LAB 5 SOURCES hypervisor/core/tests/lab5_exits_test.cc hypervisor/core/cpuid_policy.cc
               hypervisor/core/hypercall_dispatch.cc)
 # The kit's exit handlers, reached through lab 5's handle_exit() (exit_dispatch.cc: passes once
-# lab 5 is solved), with stand-ins for lab 5's CPUID policy and hypercalls (exit_dispatch_fakes.cc).
+# lab 5 is solved), with stand-ins for lab 5's CPUID policy and hypercalls (exit_dispatch_fakes.cc)
+# and for lab 6's EPT-violation handler (ept_violation_standin.cc).
 kit_host_test(exit_dispatch_test SOURCES hypervisor/core/tests/exit_dispatch_test.cc hypervisor/core/exit_reason.cc
-              hypervisor/core/exit_dispatch.cc hypervisor/core/tests/exit_dispatch_fakes.cc kernel/core/format.cc
-              kernel/core/format_int.cc)
-# Lab 5, step 5: the exit decoded, the instruction skipped, handle_exit() and its handlers.
+              hypervisor/core/exit_dispatch.cc hypervisor/core/tests/exit_dispatch_fakes.cc
+              hypervisor/core/tests/ept_violation_standin.cc kernel/core/format.cc kernel/core/format_int.cc)
+# Lab 5, step 5: the exit decoded, the instruction skipped, handle_exit() and its handlers (lab 6's
+# EPT-violation handler stood in for).
 kit_host_test(lab5_exit_dispatch_test LAB 5 SOURCES hypervisor/core/tests/exit_dispatch_lab_test.cc
               hypervisor/core/exit_dispatch.cc hypervisor/core/cpuid_policy.cc hypervisor/core/hypercall_dispatch.cc
+              hypervisor/core/tests/ept_violation_standin.cc
               hypervisor/core/exit_reason.cc kernel/core/format.cc kernel/core/format_int.cc)
 kit_host_test(io_msr_bitmaps_test SOURCES hypervisor/core/tests/io_msr_bitmaps_test.cc hypervisor/core/io_msr_bitmaps.cc)
 # Decoding an MMIO access's MOV and walking the guest's page tables (the slave's I/O APIC).

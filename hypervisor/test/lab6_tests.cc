@@ -3,9 +3,15 @@
 #include "arch/x86_64/time/clock.h"
 #include "core/arch/control_regs.h"
 #include "core/arch/msr.h"
+#include "core/format.h"
+#include "hypervisor/arch/x86_64/real_vmcs.h"
+#include "hypervisor/core/ept/dirty_log.h"
+#include "hypervisor/core/ept/ept.h"
+#include "hypervisor/core/exit_dispatch.h"
 #include "hypervisor/core/exit_reason.h"
 #include "hypervisor/guest.h"
 #include "hypervisor/hypervisor.h"
+#include "lib/string.h"
 #include "test/ktest.h"
 
 #define GUEST_IMAGE(name) extern "C" const uint8_t name##_start[], name##_end[];
@@ -18,6 +24,8 @@ GUEST_IMAGE(guest_spin)
 GUEST_IMAGE(guest_triple_fault)
 GUEST_IMAGE(guest_real16)
 GUEST_IMAGE(guest_prot32)
+GUEST_IMAGE(guest_ept_edit)
+GUEST_IMAGE(guest_ept_dirty)
 
 using namespace hv;
 
@@ -27,8 +35,12 @@ constexpr uint64_t RAM = 4 << 20;
 
 /// Run one guest under EPT (with a time budget in cycles if `budget`); false, with the test
 /// failed, if it could not be launched.
+/// The test's own exit handler, if any (it hands what it does not handle to handle_exit()).
+using ExitHandler = bool (*)(RealVmcs&, GuestRegs&, GuestContext&);
+
 bool run(kern::KTestContext& t, const char* name, const uint8_t* start, const uint8_t* end,
-         GuestOutcome& out, uint64_t budget = 0, GuestMode mode = GuestMode::long64) {
+         GuestOutcome& out, uint64_t budget = 0, GuestMode mode = GuestMode::long64,
+         ExitHandler handler = nullptr, DirtyLog* dirty = nullptr) {
     if (!hypervisor_available()) {
         t.fail("no guests: %s", hypervisor_unavailable_why());
         return false;
@@ -44,6 +56,8 @@ bool run(kern::KTestContext& t, const char* name, const uint8_t* start, const ui
         cfg.preemption_timer = uint32_t(budget / 10);
         cfg.max_guest_cycles = budget;
     }
+    cfg.exit_handler = handler;
+    cfg.dirty_log = dirty;
     auto r = run_guest(cfg, out);
     if (!r.ok()) {
         t.fail("run_guest(%s): %s", name, r.error().what);
@@ -52,8 +66,151 @@ bool run(kern::KTestContext& t, const char* name, const uint8_t* start, const ui
     return true;
 }
 
+// The test calls of guest64_ept.S: VMCALLs these tests answer themselves.
+constexpr uint64_t TC_PROTECT = 0x6001;    ///< make P read-only
+constexpr uint64_t TC_UNMAP = 0x6002;      ///< unmap P + 8 KiB
+constexpr uint64_t TC_CHECKPOINT = 0x6003; ///< read the dirty log and arm it again
+/// The page the guests work on: the start of their RAM's second 2 MiB page.
+constexpr uint64_t P = 0x200000;
+constexpr uint64_t KIB4 = 4096;
+constexpr uint64_t VMCALL_LENGTH = 3; ///< 0F 01 C1
+
+/// The basic reason of the exit being handled.
+uint16_t basic_reason(Vmcs<RealVmcs>& v) {
+    return uint16_t(v.read(VM_EXIT_REASON) & 0xFFFF);
+}
+
+/// Answer a test call: count the exit, skip the VMCALL, RAX = 0.
+bool answer_test_call(Vmcs<RealVmcs>& v, GuestRegs& r, GuestContext& ctx) {
+    ++ctx.out.exits[uint16_t(ExitReason::EXIT_REASON_VMCALL)];
+    ++ctx.out.total_exits;
+    v.write(GUEST_RIP, v.read(GUEST_RIP) + VMCALL_LENGTH);
+    r.rax = 0;
+    return false;
+}
+
+/// What the step 2 guest's run saw, filled in by edit_exits().
+struct EditRun {
+    char why[160];             ///< why an EPT change failed, "" if none did
+    unsigned violations;       ///< EPT violations
+    uint64_t gpa[2];           ///< the first two violations' guest-physical addresses
+    uint64_t qualification[2]; ///< and their exit qualifications
+    EptTranslation beside;     ///< P + 4 KiB's translation at the first violation
+    EptTranslation first_2m;   ///< guest-physical 0's, then
+    uint64_t p_value;          ///< the word at P at the second violation
+};
+EditRun g_edit;
+
+/// The step 2 guest's exits: its test calls change the EPT with the student's protect() and
+/// unmap(); its first EPT violation (the write to read-only P) is let through by making P
+/// writable again; its second (the read of the hole) stops it. Everything else: handle_exit().
+bool edit_exits(RealVmcs& real, GuestRegs& r, GuestContext& ctx) {
+    Vmcs<RealVmcs> v(real);
+    const uint16_t reason = basic_reason(v);
+    if (reason == uint16_t(ExitReason::EXIT_REASON_VMCALL) &&
+        (r.rax == TC_PROTECT || r.rax == TC_UNMAP)) {
+        const bool protect = r.rax == TC_PROTECT;
+        auto done = protect ? ctx.ept->protect(P, KIB4, EPT_READ | EPT_EXECUTE)
+                            : ctx.ept->unmap(P + 2 * KIB4, KIB4);
+        if (!done.ok()) {
+            kern::snformat(g_edit.why, sizeof g_edit.why, "%s failed: %s",
+                           protect ? "protect(0x200000, 4 KiB, R|X)" : "unmap(0x202000, 4 KiB)",
+                           done.error().what);
+            return exits::stop(ctx, GuestEnd::unhandled_exit, r.rax);
+        }
+        ctx.env.invept(ctx.ept->eptp(false)); // the old translation may be cached
+        return answer_test_call(v, r, ctx);
+    }
+    if (reason == uint16_t(ExitReason::EXIT_REASON_EPT_VIOLATION)) {
+        ++ctx.out.exits[reason];
+        ++ctx.out.total_exits;
+        const unsigned i = g_edit.violations++;
+        const uint64_t gpa = v.read(GUEST_PHYSICAL_ADDRESS);
+        if (i < 2) {
+            g_edit.gpa[i] = gpa;
+            g_edit.qualification[i] = v.read(EXIT_QUALIFICATION);
+        }
+        if (i == 0 && gpa == P) {
+            auto beside = ctx.ept->translate(P + KIB4);
+            auto first = ctx.ept->translate(0);
+            if (beside.ok()) g_edit.beside = beside.value();
+            if (first.ok()) g_edit.first_2m = first.value();
+            if (!ctx.ept->protect(P, KIB4, EPT_PERMS).ok()) {
+                kern::snformat(g_edit.why, sizeof g_edit.why,
+                               "protect(0x200000, 4 KiB, R|W|X) after the write failed");
+                return exits::stop(ctx, GuestEnd::unhandled_exit, gpa);
+            }
+            ctx.env.invept(ctx.ept->eptp(false));
+            return false; // the write runs again
+        }
+        if (const uint8_t* p = guest_bytes(ctx, P, 8)) memcpy(&g_edit.p_value, p, 8);
+        return exits::stop(ctx, GuestEnd::ept_violation, gpa);
+    }
+    return handle_exit(v, r, ctx);
+}
+
+/// Run the step 2 guest; false (the test failed, saying why) if it could not run or an EPT
+/// change failed.
+bool run_edit_guest(kern::KTestContext& t, GuestOutcome& o) {
+    g_edit = EditRun{};
+    if (!run(t, "ept-edit", guest_ept_edit_start, guest_ept_edit_end, o, 0, GuestMode::long64,
+             edit_exits))
+        return false;
+    if (g_edit.why[0]) {
+        t.fail("%s", g_edit.why);
+        return false;
+    }
+    return true;
+}
+
+/// The dirty log of the step 3 guest (4 MiB of RAM), and its first round's copy.
+DirtyLog g_dirty{RAM / KIB4};
+DirtyLog g_round1{RAM / KIB4};
+char g_dirty_why[160];
+
+/// The step 3 guest's exits: its checkpoint copies the log and arms it again (kit code);
+/// everything else goes to handle_exit(), and its EPT violations to the student's handler.
+bool dirty_exits(RealVmcs& real, GuestRegs& r, GuestContext& ctx) {
+    Vmcs<RealVmcs> v(real);
+    if (basic_reason(v) == uint16_t(ExitReason::EXIT_REASON_VMCALL) && r.rax == TC_CHECKPOINT) {
+        g_round1 = *ctx.dirty;
+        auto armed = arm_dirty_log(*ctx.ept, *ctx.dirty);
+        if (!armed.ok()) {
+            kern::snformat(g_dirty_why, sizeof g_dirty_why, "arming the log again: %s",
+                           armed.error().what);
+            return exits::stop(ctx, GuestEnd::unhandled_exit, r.rax);
+        }
+        ctx.env.invept(ctx.ept->eptp(false));
+        return answer_test_call(v, r, ctx);
+    }
+    return handle_exit(v, r, ctx);
+}
+
+/// Run the step 3 guest under dirty logging; false (the test failed) if it could not run.
+bool run_dirty_guest(kern::KTestContext& t, GuestOutcome& o) {
+    g_dirty = DirtyLog{RAM / KIB4};
+    g_round1 = DirtyLog{RAM / KIB4};
+    g_dirty_why[0] = '\0';
+    if (!run(t, "ept-dirty", guest_ept_dirty_start, guest_ept_dirty_end, o, 0, GuestMode::long64,
+             dirty_exits, &g_dirty))
+        return false;
+    if (g_dirty_why[0]) {
+        t.fail("%s", g_dirty_why);
+        return false;
+    }
+    return true;
+}
+
+/// The pages of P's 2 MiB page (the guest's data) that @p log holds.
+uint64_t dirty_data_pages(const DirtyLog& log) {
+    uint64_t n = 0;
+    for (uint64_t page = P / KIB4; page < (P + (2 << 20)) / KIB4; ++page)
+        n += log.dirty(page);
+    return n;
+}
+
 /// How many exits with basic reason `r` the guest took.
-uint64_t exits(const GuestOutcome& o, ExitReason r) {
+uint64_t exit_count(const GuestOutcome& o, ExitReason r) {
     return o.exits[uint16_t(r)];
 }
 } // namespace
@@ -72,7 +229,7 @@ KTEST(lab6, write_outside_ram_stopped_at_the_first_page) {
     if (o.end != GuestEnd::ept_violation || o.detail != RAM)
         t.fail("expected an EPT violation at GPA %#lx (the first page past RAM), got '%s' at %#lx",
                RAM, guest_end_name(o.end), o.detail);
-    KCHECK(exits(o, ExitReason::EXIT_REASON_EPT_VIOLATION) == 1);
+    KCHECK(exit_count(o, ExitReason::EXIT_REASON_EPT_VIOLATION) == 1);
 }
 
 KTEST(lab6, read_of_host_memory_stopped) {
@@ -89,8 +246,8 @@ KTEST(lab6, ports_and_msrs_contained) {
     KREQUIRE(run(t, "attack-io", guest_attack_io_start, guest_attack_io_end, o));
     // Reaching here at all means Bochs' shutdown port and QEMU's debug-exit never saw the writes.
     KCHECK(o.end == GuestEnd::halted);
-    KCHECK(exits(o, ExitReason::EXIT_REASON_IO_INSTRUCTION) == 11);
-    KCHECK(exits(o, ExitReason::EXIT_REASON_MSR_WRITE) == 2);
+    KCHECK(exit_count(o, ExitReason::EXIT_REASON_IO_INSTRUCTION) == 11);
+    KCHECK(exit_count(o, ExitReason::EXIT_REASON_MSR_WRITE) == 2);
     KCHECK(o.reported && (o.report[0] & 0xFF) == 0xFF); // COM1 read as a floating bus
     KCHECK(o.reported && o.report[1] == 0);             // the guest saw no APIC base
 }
@@ -101,7 +258,7 @@ KTEST(lab6, spinning_guest_stopped_by_its_budget) {
     GuestOutcome o;
     KREQUIRE(run(t, "spin", guest_spin_start, guest_spin_end, o, budget));
     KCHECK(o.end == GuestEnd::budget_exhausted);
-    KCHECK(exits(o, ExitReason::EXIT_REASON_PREEMPTION_TIMER) >= 1);
+    KCHECK(exit_count(o, ExitReason::EXIT_REASON_PREEMPTION_TIMER) >= 1);
     KCHECK(o.guest_cycles >= budget);
 }
 
@@ -131,7 +288,7 @@ KTEST(lab6, cr4_writes_emulated_and_vmx_bits_hidden) {
     KCHECK((o.report[0] & 0x2000) == 0);      // the guest never saw the VMXE that VMX forces on
     KCHECK((o.report[1] & 0x2080) == 0x2080); // its own write, as it reads it back
     KCHECK((o.report[2] & kern::x86::CR0_NE) == 0); // nor CR0.NE, which it did not set
-    KCHECK(exits(o, ExitReason::EXIT_REASON_CR_ACCESS) == 1);
+    KCHECK(exit_count(o, ExitReason::EXIT_REASON_CR_ACCESS) == 1);
 }
 
 GUEST_IMAGE(guest_xsave)
@@ -143,7 +300,7 @@ KTEST(lab6, xsetbv_checked_and_loaded_for_the_guest) {
     KREQUIRE(o.reported);
     KCHECK((o.report[0] >> 27) & 1); // CPUID.1:ECX.OSXSAVE follows the guest's CR4
     KCHECK(o.report[1] == 3);        // XGETBV sees the XCR0 it set
-    KCHECK(exits(o, ExitReason::EXIT_REASON_XSETBV) == 1);
+    KCHECK(exit_count(o, ExitReason::EXIT_REASON_XSETBV) == 1);
 }
 
 GUEST_IMAGE(guest_passthrough)
@@ -168,7 +325,69 @@ KTEST(lab6, bitmaps_pass_through_only_what_is_listed) {
         return;
     }
     KCHECK(o.end == GuestEnd::halted);
-    KCHECK(exits(o, ExitReason::EXIT_REASON_IO_INSTRUCTION) == 1); // port 0x81 only
-    KCHECK(exits(o, ExitReason::EXIT_REASON_MSR_READ) == 0);
+    KCHECK(exit_count(o, ExitReason::EXIT_REASON_IO_INSTRUCTION) == 1); // port 0x81 only
+    KCHECK(exit_count(o, ExitReason::EXIT_REASON_MSR_READ) == 0);
     KCHECK(o.reported && o.report[0] != 0); // the real TSC, not the 0 a denied read gives
+}
+
+// Step 2: P made read-only while the guest runs. Reads go on, the rest of P's 2 MiB page stays
+// writable (protect() split it), and the write to P is an EPT violation that says so.
+KTEST(lab6, page_made_read_only_under_a_running_guest) {
+    GuestOutcome o;
+    KREQUIRE(run_edit_guest(t, o));
+    KCHECK(o.reported && o.report[0] == 0x1111); // P still reads
+    KCHECK(o.reported && o.report[1] == 0x2223); // its neighbour still writes
+    KREQUIRE(g_edit.violations >= 1);
+    if (g_edit.gpa[0] != P)
+        t.fail("the first EPT violation was at %#lx, not at the read-only page %#lx", g_edit.gpa[0],
+               P);
+    EptViolationInfo q = EptViolationInfo::decode(g_edit.qualification[0]);
+    KCHECK(q.write && q.readable && !q.writable); // a write, to a page the EPT lets it read
+    KCHECK(g_edit.beside.page_size == KIB4 && g_edit.beside.perms == EPT_PERMS);
+    KCHECK(g_edit.beside.hpa % KIB4 == 0 && g_edit.first_2m.page_size == (2 << 20));
+    KCHECK(g_edit.p_value == 0xBAD); // once writable again, the write ran again
+}
+
+// Step 2: a page unmapped while the guest runs. The page after it still reads; reading the
+// hole is an EPT violation at its address, which stops the guest.
+KTEST(lab6, page_unmapped_under_a_running_guest) {
+    GuestOutcome o;
+    KREQUIRE(run_edit_guest(t, o));
+    KCHECK(o.reported && o.report[2] == 0x4444);
+    KREQUIRE(g_edit.violations == 2);
+    if (g_edit.gpa[1] != P + 2 * KIB4)
+        t.fail("the second EPT violation was at %#lx, not at the unmapped page %#lx", g_edit.gpa[1],
+               P + 2 * KIB4);
+    EptViolationInfo q = EptViolationInfo::decode(g_edit.qualification[1]);
+    KCHECK(q.read && !q.write && !q.readable && !q.writable && !q.executable);
+    KCHECK(o.end == GuestEnd::ept_violation && o.detail == P + 2 * KIB4);
+    KCHECK(exit_count(o, ExitReason::EXIT_REASON_EPT_VIOLATION) == 2);
+}
+
+// Step 3: every page the guest writes is logged, once: one EPT violation per page per round,
+// and each write lands (the guest reports their sum).
+KTEST(lab6, written_pages_logged_once_each) {
+    GuestOutcome o;
+    KREQUIRE(run_dirty_guest(t, o));
+    if (o.end != GuestEnd::halted)
+        t.fail("the guest ended with '%s' (detail %#lx) instead of halting", guest_end_name(o.end),
+               o.detail);
+    KCHECK(o.reported && o.report[0] == 25); // every write landed, after its exit
+    const uint64_t written[] = {0, 1, 5, 255};
+    for (uint64_t page : written)
+        if (!g_round1.dirty(P / KIB4 + page)) t.fail("round 1: page %lu of P not logged", page);
+    KCHECK(dirty_data_pages(g_round1) == 4); // and nothing else there (page 7 was only read)
+    // One exit per page and round: page 5's second write and round 2's others cost none more.
+    KCHECK(exit_count(o, ExitReason::EXIT_REASON_EPT_VIOLATION) ==
+           g_round1.count() + g_dirty.count());
+}
+
+// Step 3: after the checkpoint armed the log again, only the pages written since are in it.
+KTEST(lab6, dirty_log_rearmed_at_a_checkpoint) {
+    GuestOutcome o;
+    KREQUIRE(run_dirty_guest(t, o));
+    KCHECK(o.end == GuestEnd::halted);
+    KCHECK(g_dirty.dirty(P / KIB4 + 5) && g_dirty.dirty(P / KIB4 + 9));
+    KCHECK(dirty_data_pages(g_dirty) == 2);
+    KCHECK(o.reported && o.report[1] == 6); // round 2's write to page 5
 }

@@ -1,8 +1,5 @@
-// Lab 6: extended page tables (SDM Vol 3C 29.3).
-//
-// Read ept_entry.h (the entry layout) and the contracts in ept.h first; lab 1's page_table.cc
-// is the same walk with other bits. Suggested order: create(), walk(), translate(), then
-// mapped_bytes() and map(), split() with unmap() and protect(), and destroy() last.
+// Lab 6, step 1: the extended page tables (SDM Vol 3C 29.3). The contracts are in ept.h, the
+// entry and EPTP layouts in ept_entry.h; lab 1's page_table.cc is the same walk with other bits.
 //
 //   level   table   index bits   a present entry with bit 7 (large) set ...
 //   4       PML4    47:39        (bit 7 is reserved here)
@@ -15,8 +12,7 @@
 // linked with EptEntry::table(phys); leaves come from EptEntry::leaf(). check_range() and
 // check_perms() validate arguments for you. TRY(expr) returns a failed Result's error.
 //
-// Validate, then act: map() must change nothing when the range overlaps a mapping, and
-// unmap()/protect() nothing when part of the range is not mapped (mapped_bytes() tells).
+// Validate, then act: map() changes nothing when the range overlaps a mapping.
 #include "hypervisor/core/ept/ept.h"
 
 namespace hv {
@@ -37,13 +33,6 @@ Result<EptEntry*> Ept::walk(uint64_t gpa, int level, bool create) {
     return Error{Errc::unsupported, "TODO(lab6): Ept::walk"};
 }
 
-Result<void> Ept::split(EptEntry& pde) {
-    // TODO(lab6): fill a new PT with 512 4 KiB leaves covering the 2 MiB page, keeping every
-    // bit but the address and bit 7, then point the PDE at it.
-    (void)pde;
-    return Error{Errc::unsupported, "TODO(lab6): Ept::split"};
-}
-
 uint64_t Ept::mapped_bytes(uint64_t gpa, uint64_t size) const {
     // TODO(lab6): for each address, find the non-present entry or leaf that decides it and
     // skip to the end of the region that entry covers, counting the mapped bytes.
@@ -54,8 +43,7 @@ uint64_t Ept::mapped_bytes(uint64_t gpa, uint64_t size) const {
 
 Result<void> Ept::map(uint64_t gpa, uint64_t hpa, uint64_t size, uint64_t perms,
                       EptMemoryType type) {
-    // TODO(lab6): check the arguments, refuse overlap, then place 2 MiB leaves where gpa, hpa
-    // and the remaining size allow and 4 KiB leaves elsewhere; undo the work on no_memory.
+    // TODO(lab6): refuse what the contract refuses, then place the leaves; out of frames, undo.
     (void)gpa;
     (void)hpa;
     (void)size;
@@ -64,20 +52,10 @@ Result<void> Ept::map(uint64_t gpa, uint64_t hpa, uint64_t size, uint64_t perms,
     return Error{Errc::unsupported, "TODO(lab6): Ept::map"};
 }
 
-Result<void> Ept::unmap(uint64_t gpa, uint64_t size) {
-    // TODO(lab6): check, require the whole range mapped, then clear leaves, splitting a
-    // 2 MiB page the range covers only in part.
+void Ept::clear_leaves(uint64_t gpa, uint64_t size) {
+    // TODO(lab6): remove the 2 MiB and 4 KiB leaves map() placed in the range.
     (void)gpa;
     (void)size;
-    return Error{Errc::unsupported, "TODO(lab6): Ept::unmap"};
-}
-
-Result<void> Ept::protect(uint64_t gpa, uint64_t size, uint64_t perms) {
-    // TODO(lab6): like unmap(), but replace the access bits instead of clearing the leaves.
-    (void)gpa;
-    (void)size;
-    (void)perms;
-    return Error{Errc::unsupported, "TODO(lab6): Ept::protect"};
 }
 
 Result<EptTranslation> Ept::translate(uint64_t gpa) const {
@@ -85,6 +63,12 @@ Result<EptTranslation> Ept::translate(uint64_t gpa) const {
     // reject misconfigured entries (ept_entry_misconfigured()), AND the access bits.
     (void)gpa;
     return Error{Errc::unsupported, "TODO(lab6): Ept::translate"};
+}
+
+uint64_t Ept::eptp(bool ad) const {
+    // TODO(lab6): compose the EPTP from EptPointer's fields (see ept.h for the values).
+    (void)ad;
+    return 0;
 }
 
 void Ept::free_tables(uint64_t phys, int level) {

@@ -12,6 +12,9 @@
 // touch only part of it. Tables come from a FrameSource and are reached through PhysAccess,
 // as in core/mem/page_table.h, so the same code runs in the hypervisor and in host tests.
 //
+// Lab 6, step 1 writes the tables (ept.cc: create, map, translate, destroy, the EPTP), step 2
+// changes them under a running guest (ept_split.cc: split, unmap, protect).
+//
 // Nothing here invalidates cached translations: INVEPT is privileged. After unmap() or
 // protect() (and after destroy(), before the frames are reused) the caller must execute
 // INVEPT for this EPTP, on every CPU that may have used it, before relying on the old
@@ -101,11 +104,11 @@ class Ept {
     /// (ept_entry_misconfigured()).
     Result<EptTranslation> translate(uint64_t gpa) const;
 
-    /// The VMCS EPT_POINTER value: this PML4, write-back table accesses, 4-level walk, and
-    /// accessed/dirty flags if @p ad (SDM Vol 3C 25.6.11). Caller checks the CPU supports them.
-    uint64_t eptp(bool ad) const {
-        return EptPointer::make(m_root, EptMemoryType::write_back, ad).raw();
-    }
+    /// The VMCS EPT_POINTER value (SDM Vol 3C 25.6.11; the layout is EptPointer's): this PML4's
+    /// address, the CPU reads the tables as write-back memory (bits 2:0 = 6), a 4-level walk
+    /// (bits 5:3 hold the walk length minus one), and accessed/dirty flags if @p ad (bit 6).
+    /// The caller checks the CPU supports them (IA32_VMX_EPT_VPID_CAP bits 6, 14 and 21).
+    uint64_t eptp(bool ad) const;
 
     /// Physical address of the EPT PML4 (0 after destroy()).
     uint64_t root() const { return m_root; }
@@ -121,6 +124,11 @@ class Ept {
     /// walk fails with Errc::not_found. A large page above @p level fails with
     /// Errc::unsupported (split it first). @p gpa must be below EPT_GPA_LIMIT.
     Result<EptEntry*> walk(uint64_t gpa, int level, bool create);
+
+    /// Remove the leaves map() placed in [@p gpa, @p gpa + @p size) before it ran out of frames:
+    /// whole 2 MiB and 4 KiB pages, never part of a 2 MiB page, so nothing needs splitting. The
+    /// tables stay (empty). Used by map() to undo a partial map.
+    void clear_leaves(uint64_t gpa, uint64_t size);
 
     /// Turn the 2 MiB leaf @p pde into a pointer to a new PT of 512 4 KiB leaves that map the
     /// same memory with the same bits (perms, type, IPAT, A, D). Errc::no_memory leaves @p pde

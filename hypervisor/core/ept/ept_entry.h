@@ -164,14 +164,6 @@ class EptPointer {
     constexpr EptPointer() = default;
     /// An EPTP with raw value @p raw.
     explicit constexpr EptPointer(uint64_t raw) : m_raw(raw) {}
-    /// The EPTP for a 4-level EPT whose PML4 is at @p pml4_phys, read by the CPU with memory
-    /// type @p type, with accessed/dirty flags enabled if @p ad. The caller checks the CPU
-    /// supports them: IA32_VMX_EPT_VPID_CAP bits 6 (4 levels), 8 (UC), 14 (WB), 21 (A/D).
-    static constexpr EptPointer make(uint64_t pml4_phys, EptMemoryType type, bool ad) {
-        return EptPointer((pml4_phys & ADDRESS_MASK) | static_cast<uint8_t>(type) |
-                          (uint64_t{3} << WALK_LENGTH_SHIFT) | (ad ? ENABLE_AD : 0));
-    }
-
     /// The raw value, for the VMCS.
     constexpr uint64_t raw() const { return m_raw; }
     /// Bits 2:0: the memory type used to read the EPT paging structures.

@@ -11,9 +11,9 @@ kit_host_test(slave_policy_test SOURCES hypervisor/core/slave/tests/slave_policy
               hypervisor/core/slave/slave_policy.cc hypervisor/core/tests/exit_dispatch_fakes.cc)
 # What the slave's exit-handler tests link: the handlers' pure parts, lab 5's exit decoding and
 # handle_exit() (exit_dispatch.cc: they pass once lab 5 is solved) and stand-ins for lab 5's CPUID
-# policy and hypercalls and for lab 7.
+# policy and hypercalls, for lab 6's EPT-violation handler and for lab 7.
 set(SLAVE_EXITS_DEPS hypervisor/core/slave/tests/slave_exits_fakes.cc hypervisor/core/tests/exit_dispatch_fakes.cc
-    hypervisor/core/exit_dispatch.cc
+    hypervisor/core/exit_dispatch.cc hypervisor/core/tests/ept_violation_standin.cc
     hypervisor/core/slave/slave_policy.cc hypervisor/core/slave/icr_verdict.cc
     hypervisor/core/slave/uart16550.cc hypervisor/core/slave/vlapic.cc hypervisor/core/exit_reason.cc
     hypervisor/core/slave/ioapic.cc hypervisor/core/mmio_insn.cc hypervisor/core/slave/smp_ipi.cc
@@ -26,9 +26,10 @@ kit_host_test(uart16550_test SOURCES hypervisor/core/slave/tests/uart16550_test.
               hypervisor/core/slave/uart16550.cc)
 kit_host_test(vlapic_test SOURCES hypervisor/core/slave/tests/vlapic_test.cc hypervisor/core/slave/vlapic.cc)
 kit_host_test(ioapic_test SOURCES hypervisor/core/slave/tests/ioapic_test.cc hypervisor/core/slave/ioapic.cc)
-# The sink builds on lab 6's Ept (map, translate, destroy): a lab 6 test.
+# The sink builds on lab 6's Ept (map, translate, destroy): shown in lab 6's grade for 0 points.
 kit_host_test(ept_sink_test LAB 6 SOURCES hypervisor/core/slave/tests/ept_sink_test.cc
-              hypervisor/core/slave/ept_sink.cc hypervisor/core/ept/ept.cc kernel/core/result.cc)
+              hypervisor/core/slave/ept_sink.cc hypervisor/core/ept/ept.cc hypervisor/core/ept/ept_split.cc
+              kernel/core/result.cc)
 # Babysat mode's decisions on a fake VMCS (infrastructure, with the same stand-ins).
 kit_host_test(babysat_exits_test SOURCES hypervisor/core/slave/tests/babysat_exits_test.cc
               ${SLAVE_EXITS_DEPS})

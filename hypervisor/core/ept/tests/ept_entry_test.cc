@@ -51,19 +51,19 @@ TEST_CASE("EPT entry bits sit where the SDM puts them", "[ept]") {
     CHECK_FALSE(EptEntry(0x7000 | 6 << 3).present()); // bits 2:0 decide, nothing else
 }
 
-TEST_CASE("EPTP encoding: type, walk length, A/D, PML4", "[ept]") {
-    constexpr EptPointer p = EptPointer::make(0x12'3456'7000, EptMemoryType::write_back, true);
-    STATIC_REQUIRE(p.raw() == (0x12'3456'7000 | 6 | 3 << 3 | 1 << 6));
-    CHECK(p.memory_type() == EptMemoryType::write_back);
+TEST_CASE("EPTP fields: type, walk length, A/D, PML4", "[ept]") {
+    constexpr EptPointer p(0x12'3456'7000 | 6 | 3 << 3 | 1 << 6);
+    STATIC_REQUIRE(p.memory_type() == EptMemoryType::write_back);
     CHECK(p.walk_length() == 4);
     CHECK(p.ad_enabled());
     CHECK(p.pml4() == 0x12'3456'7000);
 
-    EptPointer q = EptPointer::make(0x5000, EptMemoryType::uncacheable, false);
-    CHECK(q.raw() == (0x5000 | 3 << 3));
+    EptPointer q(0x5000 | 3 << 3); // UC, 4 levels, no A/D
     CHECK(q.memory_type() == EptMemoryType::uncacheable);
+    CHECK(q.walk_length() == 4);
     CHECK_FALSE(q.ad_enabled());
-    CHECK(EptPointer::make(0x5fff, EptMemoryType::write_back, false).pml4() == 0x5000);
+    CHECK(q.pml4() == 0x5000);
+    CHECK(EptPointer(0x5fff).pml4() == 0x5000);
 }
 
 TEST_CASE("EPT misconfigurations (SDM 29.3.3.1)", "[ept]") {

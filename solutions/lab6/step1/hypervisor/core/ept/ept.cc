@@ -1,4 +1,4 @@
-// Lab 6 solution: extended page tables (SDM Vol 3C 29.3).
+// Lab 6 solution, step 1: the extended page tables (SDM Vol 3C 29.3).
 #include "hypervisor/core/ept/ept.h"
 
 namespace hv {
@@ -30,18 +30,6 @@ Result<EptEntry*> Ept::walk(uint64_t gpa, int level, bool create) {
         t = table(e.address());
     }
     return &t[ept_index(gpa, level)];
-}
-
-Result<void> Ept::split(EptEntry& pde) {
-    uint64_t frame = TRY(m_frames->alloc_zeroed_frame());
-    EptEntry* pt = table(frame);
-    // Every bit but PS and the address carries over: perms, type, IPAT, A, D.
-    const uint64_t bits = pde.raw() & ~(EptEntry::ADDRESS_MASK | EptEntry::LARGE);
-    const uint64_t base = pde.raw() & EptEntry::ADDRESS_MASK_2M;
-    for (unsigned i = 0; i < EPT_ENTRIES; ++i)
-        pt[i] = EptEntry((base + i * PAGE_4K) | bits);
-    pde = EptEntry::table(frame);
-    return {};
 }
 
 uint64_t Ept::mapped_bytes(uint64_t gpa, uint64_t size) const {
@@ -87,7 +75,7 @@ Result<void> Ept::map(uint64_t gpa, uint64_t hpa, uint64_t size, uint64_t perms,
         auto slot = walk(g, big ? 2 : 1, true);
         if (!slot.ok()) {
             // Roll back: only whole pages we just created lie in [gpa, g), so this cannot fail.
-            if (done != 0) (void)unmap(gpa, done);
+            clear_leaves(gpa, done);
             return slot.error();
         }
         EptEntry* e = slot.value();
@@ -101,49 +89,20 @@ Result<void> Ept::map(uint64_t gpa, uint64_t hpa, uint64_t size, uint64_t perms,
     return {};
 }
 
-// unmap() and protect() walk alike: a 2 MiB leaf wholly inside the range is changed in one
-// go; one the range only partly covers is split first, then its 4 KiB leaves are changed.
-Result<void> Ept::unmap(uint64_t gpa, uint64_t size) {
-    TRY_VOID(check_range(gpa, size));
-    if (mapped_bytes(gpa, size) != size)
-        return Error{Errc::not_found, "ept: unmap: part of the range is not mapped"};
+void Ept::clear_leaves(uint64_t gpa, uint64_t size) {
     for (uint64_t done = 0; done < size;) {
         const uint64_t g = gpa + done;
-        EptEntry* pde = TRY(walk(g, 2, false));
-        if (pde->large()) {
-            if (g % EPT_PAGE_2M == 0 && size - done >= EPT_PAGE_2M) {
-                *pde = EptEntry();
-                done += EPT_PAGE_2M;
-                continue;
-            }
-            TRY_VOID(split(*pde));
+        auto pde = walk(g, 2, false);
+        if (!pde.ok() || !pde.value()->present()) return; // nothing was placed from here on
+        EptEntry& e = *pde.value();
+        if (e.large()) {
+            e = EptEntry();
+            done += EPT_PAGE_2M;
+        } else {
+            table(e.address())[ept_index(g, 1)] = EptEntry();
+            done += PAGE_4K;
         }
-        table(pde->address())[ept_index(g, 1)] = EptEntry();
-        done += PAGE_4K;
     }
-    return {};
-}
-
-Result<void> Ept::protect(uint64_t gpa, uint64_t size, uint64_t perms) {
-    TRY_VOID(check_range(gpa, size));
-    TRY_VOID(check_perms(perms));
-    if (mapped_bytes(gpa, size) != size)
-        return Error{Errc::not_found, "ept: protect: part of the range is not mapped"};
-    for (uint64_t done = 0; done < size;) {
-        const uint64_t g = gpa + done;
-        EptEntry* pde = TRY(walk(g, 2, false));
-        if (pde->large()) {
-            if (g % EPT_PAGE_2M == 0 && size - done >= EPT_PAGE_2M) {
-                pde->set_perms(perms);
-                done += EPT_PAGE_2M;
-                continue;
-            }
-            TRY_VOID(split(*pde));
-        }
-        table(pde->address())[ept_index(g, 1)].set_perms(perms);
-        done += PAGE_4K;
-    }
-    return {};
 }
 
 Result<EptTranslation> Ept::translate(uint64_t gpa) const {
@@ -165,6 +124,11 @@ Result<EptTranslation> Ept::translate(uint64_t gpa) const {
         t = table(e.address());
     }
     return Error{Errc::corrupt, "ept: translate: unreachable"};
+}
+
+uint64_t Ept::eptp(bool ad) const {
+    return (m_root & EptPointer::ADDRESS_MASK) | static_cast<uint64_t>(EptMemoryType::write_back) |
+           (uint64_t{4 - 1} << EptPointer::WALK_LENGTH_SHIFT) | (ad ? EptPointer::ENABLE_AD : 0);
 }
 
 void Ept::free_tables(uint64_t phys, int level) {
