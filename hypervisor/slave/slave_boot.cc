@@ -297,6 +297,10 @@ const char* linux_slave_not_booted_reason() {
     return g_not_started;
 }
 
+const kern::BootModule* linux_slave_module(const char* name) {
+    return find_module(name);
+}
+
 void linux_slave_share(uint64_t hpa, uint64_t bytes, void (*on_doorbell)(), unsigned slave) {
     if (slave >= MAX_SLAVES) return;
     g_jobs[slave].options.channel_hpa = hpa;

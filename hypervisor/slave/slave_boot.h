@@ -3,6 +3,7 @@
 // read it here; slave_boot.cc itself only reports what happened.
 #pragma once
 
+#include "core/boot/multiboot2.h"
 #include "hypervisor/slave/linux_slave.h"
 
 namespace hv {
@@ -14,5 +15,8 @@ const SlaveResult* linux_slave_first_boot();
 /// Why there is no first boot, for a failed check's reason (a static string): the error that
 /// kept the slave from starting, or a pointer to the `slave:` lines.
 const char* linux_slave_not_booted_reason();
+
+/// The boot module named @p name ("slave-kernel", "slave-initrd"), nullptr if there is none.
+const kern::BootModule* linux_slave_module(const char* name);
 
 } // namespace hv

@@ -16,6 +16,7 @@
 #include "hypervisor/core/guest_state.h"
 #include "hypervisor/core/io_msr_bitmaps.h"
 #include "hypervisor/core/slave/bzimage.h"
+#include "hypervisor/core/slave/linux_entry.h"
 #include "hypervisor/core/slave/slave_layout.h"
 #include "lib/string.h"
 #include "mem/memory.h"
@@ -238,12 +239,11 @@ kern::Result<void> build_slave_vm(SlaveVm& vm, const SlaveImages& img, const Sla
     VmxState s{};
     capture_host_state(s.host);
     TRY_VOID(choose_controls(caps, req, s.ctl));
-    long_mode_guest(s.guest, caps, SlaveFixed::PML4, plan.entry_gpa, SlaveFixed::STACK_TOP);
-    s.guest.gdtr_base = SlaveFixed::GDT;
-    s.guest.gdtr_limit = gdt_limit;
+    GuestRegs entry_regs;
+    linux_entry_state(s.guest, entry_regs, caps, plan, gdt_limit); // lab 7
     own_fixed_cr_bits(s.ctl, s.guest, caps);
     TRY_VOID(vm.bsp.vcpu.load(s, caps));
-    vm.bsp.vcpu.regs().rsi = SlaveFixed::ZERO_PAGE; // boot.rst: RSI = the zero page
+    vm.bsp.vcpu.regs() = entry_regs;
 
     vm.cfg.name = "linux";
     vm.cfg.ram_bytes = opt.ram_bytes;

@@ -5,7 +5,9 @@
 //   slave_run=fpu... the FPU state-integrity checks (slave/initramfs/etc/vlibos/fpu.sh)
 // They print `@@ test=... result=...` lines for the grader and make test; the slave's own code
 // only reports what happened (`@@ slave boot=...`).
+#include "core/format.h"
 #include "hooks.h"
+#include "hypervisor/core/slave/bzimage.h"
 #include "hypervisor/slave/slave_boot.h"
 #include "lib/string.h"
 #include "platform.h"
@@ -29,8 +31,85 @@ struct FirstBoot {
     bool saw(SlaveWatch w) const { return first && (r.seen >> w) & 1; }
 };
 
+/// Lab 7, step 1 on the real slave kernel: parse_bzimage() must read what the setup header
+/// holds at the offsets boot.rst gives, and write_boot_params() must copy that header and fill
+/// the loader's fields. False, with @p why, at the first difference.
+bool real_kernel_parsed(char* why, size_t n) {
+    using namespace linux_boot;
+    const kern::BootModule* m = linux_slave_module("slave-kernel");
+    if (!m) {
+        kern::snformat(why, n, "no slave-kernel boot module");
+        return false;
+    }
+    const auto* file = reinterpret_cast<const uint8_t*>(m->start);
+    const size_t size = size_t(m->end - m->start);
+    auto bz = parse_bzimage(file, size);
+    if (!bz.ok()) {
+        kern::snformat(why, n, "parse_bzimage() refused the slave's kernel: %s", bz.error().what);
+        return false;
+    }
+    const BzImage& b = bz.value();
+    const size_t sects = file[HDR_SETUP_SECTS] ? file[HDR_SETUP_SECTS] : 4;
+    struct Field {
+        const char* name;
+        uint64_t got, want;
+    } fields[] = {
+        {"protocol", b.protocol, get_le(file + HDR_VERSION, 2)},
+        {"setup_bytes", b.setup_bytes, (sects + 1) * 512},
+        {"kernel offset", uint64_t(b.kernel - file), (sects + 1) * 512},
+        {"kernel_size", b.kernel_size, size - (sects + 1) * 512},
+        {"pref_address", b.pref_address, get_le(file + HDR_PREF_ADDRESS, 8)},
+        {"init_size", b.init_size, get_le(file + HDR_INIT_SIZE, 4)},
+        {"kernel_alignment", b.kernel_alignment, get_le(file + HDR_KERNEL_ALIGNMENT, 4)},
+        {"relocatable", b.relocatable, file[HDR_RELOCATABLE] != 0},
+        {"cmdline_size", b.cmdline_size, get_le(file + HDR_CMDLINE_SIZE, 4)},
+        {"initrd_addr_max", b.initrd_addr_max, get_le(file + HDR_INITRD_ADDR_MAX, 4)},
+        {"header_end", b.header_end, 0x202 + size_t(file[HDR_JUMP + 1])},
+    };
+    for (const Field& f : fields)
+        if (f.got != f.want) {
+            kern::snformat(why, n, "the slave's kernel: %s is %#lx, its setup header says %#lx",
+                           f.name, f.got, f.want);
+            return false;
+        }
+    static uint8_t zp[ZERO_PAGE_SIZE];
+    const E820Entry e820[2] = {{0, 0x9F000, E820Type::ram}, {1 << 20, 63 << 20, E820Type::ram}};
+    BootParamsSpec spec;
+    spec.cmdline_gpa = 0x7000;
+    spec.initrd_gpa = 0x3000000;
+    spec.initrd_size = 0x123000;
+    spec.e820 = e820;
+    spec.e820_count = 2;
+    if (auto r = write_boot_params(zp, b, file, spec); !r.ok()) {
+        kern::snformat(why, n, "write_boot_params(): %s", r.error().what);
+        return false;
+    }
+    // The bytes the loader writes: type_of_loader, the initrd's address and size, the command
+    // line's address. Every other byte of the header is the kernel's.
+    auto loader_byte = [](size_t i) {
+        return i == HDR_TYPE_OF_LOADER || (i >= HDR_RAMDISK_IMAGE && i < HDR_RAMDISK_SIZE + 4) ||
+               (i >= HDR_CMD_LINE_PTR && i < HDR_CMD_LINE_PTR + 4);
+    };
+    for (size_t i = HDR_START; i < b.header_end; ++i)
+        if (!loader_byte(i) && zp[i] != file[i]) {
+            kern::snformat(why, n, "the zero page's byte %#lx is %#x, the kernel's header has %#x",
+                           i, zp[i], file[i]);
+            return false;
+        }
+    const bool filled = zp[HDR_TYPE_OF_LOADER] == 0xFF &&
+                        get_le(zp + HDR_RAMDISK_IMAGE, 4) == 0x3000000 &&
+                        get_le(zp + HDR_RAMDISK_SIZE, 4) == 0x123000 &&
+                        get_le(zp + HDR_CMD_LINE_PTR, 4) == 0x7000 && zp[ZP_E820_ENTRIES] == 2 &&
+                        get_le(zp + ZP_E820_TABLE + E820_ENTRY_SIZE, 8) == (1 << 20);
+    if (!filled) kern::snformat(why, n, "the zero page's loader fields or e820 table are wrong");
+    return filled;
+}
+
 /// test=lab7: the checks of the slave's first boot, once the applications (rtlat) have ended.
 void lab7_checks(const kern::RunSummary& run) {
+    char why[160];
+    bool parsed = real_kernel_parsed(why, sizeof why);
+    kern::report_test("slave_kernel_parsed_and_zero_page_written", parsed, why);
     FirstBoot b;
     const SlaveResult& r = b.r;
     bool up = b.up;

@@ -6,7 +6,9 @@
 //   0x7000 command line | 0x8000-0x9000 boot stack | ... kernel at its load address ...
 //   initrd at the top of RAM | [RAM end, + channel) reserved in e820 (the delegation channel)
 //
-// Pure: host tests check plans against the images and sizes the kit really uses.
+// Pure: host tests check plans against the images and sizes the kit really uses. The plan, the
+// identity map and the GDT are lab 7, step 2 (linux_boot.cc); the Jailhouse record is the kit's
+// (slave_layout.cc).
 #pragma once
 
 #include "core/result.h"

@@ -1,12 +1,21 @@
-# Host tests for the Linux slave's pure parts. bzimage_test and icr_filter_test are lab 7; the
-# layout, setup_data and MSR/CPUID policy tests are infrastructure (slave_policy_test links the
-# lab 5 stand-ins, so it passes whether or not lab 5 is solved).
+# Host tests for the Linux slave's pure parts. bzimage_test, lab7_linux_boot_test and
+# icr_filter_test are lab 7; the setup_data and MSR/CPUID policy tests are infrastructure
+# (slave_policy_test links the lab 5 stand-ins, so it passes whether or not lab 5 is solved).
 kit_host_test(bzimage_test LAB 7 SOURCES hypervisor/core/slave/tests/bzimage_test.cc
               hypervisor/core/slave/bzimage.cc kernel/core/result.cc)
 kit_host_test(icr_filter_test LAB 7 SOURCES hypervisor/core/slave/tests/icr_filter_test.cc
               hypervisor/core/slave/icr_filter.cc hypervisor/core/slave/icr_verdict.cc)
 kit_host_test(slave_layout_test SOURCES hypervisor/core/slave/tests/slave_layout_test.cc
               hypervisor/core/slave/slave_layout.cc kernel/core/result.cc)
+# Lab 7, step 2: the boot protocol's memory plan, identity map, GDT and entry state (with lab 5's
+# guest state and controls, judged by the VM-entry checker).
+kit_host_test(lab7_linux_boot_test LAB 7 SOURCES hypervisor/core/slave/tests/linux_boot_test.cc
+              hypervisor/core/slave/linux_boot.cc hypervisor/core/guest_state.cc hypervisor/core/guest_controls.cc
+              hypervisor/core/vmx_controls.cc hypervisor/core/entry_check/tests/known_good.cc
+              hypervisor/core/entry_check/entry_check.cc hypervisor/core/entry_check/entry_check_controls.cc
+              hypervisor/core/entry_check/entry_check_host.cc hypervisor/core/entry_check/entry_check_guest_regs.cc
+              hypervisor/core/entry_check/entry_check_guest_segments.cc
+              hypervisor/core/entry_check/entry_check_guest_nonreg.cc kernel/core/result.cc)
 kit_host_test(slave_policy_test SOURCES hypervisor/core/slave/tests/slave_policy_test.cc
               hypervisor/core/slave/slave_policy.cc hypervisor/core/tests/exit_dispatch_fakes.cc)
 # What the slave's exit-handler tests link: the handlers' pure parts, lab 5's exit decoding and
