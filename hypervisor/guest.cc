@@ -75,20 +75,19 @@ class GuestPolicy {
         GuestOutcome& out = m_ctx.out;
         bool stop = m_ctx.config.exit_handler ? m_ctx.config.exit_handler(v.real(), v.regs(), m_ctx)
                                               : handle_exit(v.vmcs(), v.regs(), m_ctx);
-        if (stop) {
-            if (out.end == GuestEnd::triple_fault || out.end == GuestEnd::unhandled_exit)
-                dump_guest_state(v.vmcs(), v.regs(), v.name(), &m_ctx.env);
-            return RunStep::leave;
+        if (!stop) {
+            if (m_ctx.config.max_guest_cycles && out.guest_cycles >= m_ctx.config.max_guest_cycles)
+                out.end = GuestEnd::budget_exhausted;
+            else if (out.total_exits >= m_ctx.config.max_exits)
+                out.end = GuestEnd::too_many_exits;
+            else
+                return RunStep::resume;
         }
-        if (m_ctx.config.max_guest_cycles && out.guest_cycles >= m_ctx.config.max_guest_cycles) {
-            out.end = GuestEnd::budget_exhausted;
-            return RunStep::leave;
-        }
-        if (out.total_exits >= m_ctx.config.max_exits) {
-            out.end = GuestEnd::too_many_exits;
-            return RunStep::leave;
-        }
-        return RunStep::resume;
+        // Where it was when it stopped for something other than HLT or HC_EXIT (its last exits
+        // follow when the run has ended, with interrupts on).
+        if (stopped_unexpectedly(out.end))
+            dump_guest_state(v.vmcs(), v.regs(), v.name(), &m_ctx.env);
+        return RunStep::leave;
     }
     /// The exit's lines (its hypercall prints), held back by on_exit: printed with interrupts on.
     void between_exits(Vcpu&) {
@@ -211,6 +210,7 @@ kern::Result<void> run_guest(const GuestConfig& cfg, GuestOutcome& out) {
     run_vcpu(vcpu, policy);
     out.final_regs = vcpu.regs();
     print_held(log); // the last exit's lines
+    if (!cfg.silent && stopped_unexpectedly(out.end)) print_exit_history(vcpu.history(), who);
     if (!cfg.silent) report_exit_counts(cfg.name, out.total_exits, out.exits);
     if (!cfg.quiet && !cfg.silent) {
         kern::kprintf("guest '%s': %s", cfg.name, guest_end_name(out.end));

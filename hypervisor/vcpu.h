@@ -10,6 +10,7 @@
 #include "core/result.h"
 #include "hypervisor/arch/x86_64/real_vmcs.h"
 #include "hypervisor/core/entry_check/vmx_state.h"
+#include "hypervisor/core/exit_history.h"
 #include "hypervisor/core/guest_outcome.h"
 #include "hypervisor/core/guest_regs.h"
 #include "hypervisor/core/vmcs.h"
@@ -58,6 +59,8 @@ class Vcpu {
     bool launched() const { return m_launched; }
     /// The run loop's: a VM entry succeeded.
     void set_launched() { m_launched = true; }
+    /// Its last exits, recorded by the run loop (printed when it stops unexpectedly).
+    ExitHistory& history() { return m_history; }
 
   private:
     const char* m_name;
@@ -69,6 +72,7 @@ class Vcpu {
     GuestFpu m_fpu;
     bool m_launched = false;
     bool m_quiet = false;
+    ExitHistory m_history;
 };
 
 } // namespace hv

@@ -194,6 +194,17 @@ void dump_guest_state(Vmcs<RealVmcs>& v, const GuestRegs& r, const char* who, Ex
             kern::kprintf("%s\n", l);
 }
 
+void print_exit_history(const ExitHistory& h, const char* who) {
+    if (h.size() == 0) return;
+    kern::kprintf("%s: its last %lu exit%s (of %lu), oldest first:\n", who, h.size(),
+                  h.size() == 1 ? "" : "s", h.total());
+    char line[160];
+    for (size_t i = 0; i < h.size(); ++i) {
+        exit_history_line(h, i, line, sizeof line);
+        kern::kprintf("%s\n", line);
+    }
+}
+
 void report_exit_counts(const char* name, uint64_t total,
                         const uint64_t (&exits)[EXIT_REASON_COUNT]) {
     char line[320];

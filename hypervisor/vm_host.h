@@ -4,6 +4,8 @@
 // the host's CPUID and console.
 #pragma once
 
+#include "hypervisor/core/exit_history.h"
+
 #include "arch/x86_64/cpu.h"
 #include "core/result.h"
 #include "hypervisor/arch/x86_64/real_vmcs.h"
@@ -99,6 +101,16 @@ void release_guest_memory(Ept* ept, uint64_t ram, uint64_t ram_frames, const uin
 
 /// Print the guest's control registers, RIP, RSP, RFLAGS, EFER and general registers, through
 /// @p env's log (held back if it holds its lines) or, without one, at once.
+/// Print @p h, a vCPU's last exits, oldest first, under a line naming @p who; nothing if it is
+/// empty. For a guest that stopped for a reason other than HLT or its own exit hypercall.
+void print_exit_history(const ExitHistory& h, const char* who);
+
+/// Whether a guest that ended with @p e stopped unexpectedly (neither HLT nor its own HC_EXIT):
+/// then its exit history is worth printing.
+inline bool stopped_unexpectedly(GuestEnd e) {
+    return e != GuestEnd::halted && e != GuestEnd::exited;
+}
+
 void dump_guest_state(Vmcs<RealVmcs>& v, const GuestRegs& r, const char* who,
                       ExitEnv* env = nullptr);
 

@@ -29,6 +29,9 @@ kit_host_test(io_msr_bitmaps_test SOURCES hypervisor/core/tests/io_msr_bitmaps_t
 kit_host_test(mmio_insn_test SOURCES hypervisor/core/tests/mmio_insn_test.cc hypervisor/core/mmio_insn.cc)
 # The XSAVE area layout (sizes and offsets from CPUID leaf 0xD): header-only.
 kit_host_test(xsave_layout_test SOURCES hypervisor/core/tests/xsave_layout_test.cc)
+# The run loop's record of a vCPU's last exits, printed when a guest stops unexpectedly.
+kit_host_test(exit_history_test SOURCES hypervisor/core/tests/exit_history_test.cc hypervisor/core/exit_history.cc
+              hypervisor/core/exit_reason.cc kernel/core/format.cc kernel/core/format_int.cc)
 # The ring that holds exit handlers' console lines while interrupts are off: header-only.
 kit_host_test(line_queue_test SOURCES hypervisor/core/tests/line_queue_test.cc)
 # Lab 5, step 1: turning VMX on, against a fake CPU (tests/fake_vmx_cpu.h).

@@ -149,6 +149,7 @@ bool run_dedicated(SlaveCpu& c, SyscallMsrs& host_msrs, kern::lapic::LentConfig&
     host_msrs.load();
     kern::lapic::take_back_from_guest(lapic);
     kern::sched_timer_lost();
+    if (stopped_unexpectedly(c.vcpu.out().end)) print_exit_history(c.vcpu.history(), c.vcpu.name());
     return false;
 }
 
