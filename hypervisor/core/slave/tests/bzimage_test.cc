@@ -28,6 +28,7 @@ std::vector<uint8_t> make_image(size_t kernel_bytes = 64 * 1024) {
     f[HDR_RELOCATABLE] = 0;
     put_le(&f[HDR_XLOADFLAGS], 2, XLF_KERNEL_64);
     put_le(&f[HDR_CMDLINE_SIZE], 4, 2047);
+    f[HDR_CMDLINE_SIZE + 4] = 1; // hardware_subarch, not 0: cmdline_size read too long shows
     put_le(&f[HDR_PREF_ADDRESS], 8, 0x1000000);
     put_le(&f[HDR_INIT_SIZE], 4, 0xDD2345); // no byte 0: a field read too long shows
     put_le(&f[HDR_SYSSIZE], 4, kernel_bytes / 16);

@@ -105,6 +105,10 @@ _start:
     or eax, IA32_EFER_LME
     wrmsr
     mov eax, cr0
+    /* Caches on: CD and NW are set at power-up and after INIT (SDM Vol 3A 9.1.1, Table 9-1)
+     * and firmware may leave them so; with both clear the memory types of the MTRRs and the
+     * PAT apply (SDM Vol 3A 12.5.1, Table 12-5). Bochs ignores them, a real PC runs uncached. */
+    and eax, ~(CR0_CD | CR0_NW)
     or eax, CR0_PG | CR0_WP | CR0_NE
     mov cr0, eax
 

@@ -93,7 +93,7 @@ void Ept::clear_leaves(uint64_t gpa, uint64_t size) {
     for (uint64_t done = 0; done < size;) {
         const uint64_t g = gpa + done;
         auto pde = walk(g, 2, false);
-        if (!pde.ok() || !pde.value()->present()) return; // nothing was placed from here on
+        if (!pde.ok()) return; // cannot happen: map() placed a leaf at each address here
         EptEntry& e = *pde.value();
         if (e.large()) {
             e = EptEntry();
