@@ -123,6 +123,23 @@ def added_lines(skeleton, solution):
     return [j for tag, _, _, j1, j2 in sm.get_opcodes() if tag in ("insert", "replace") for j in range(j1, j2)]
 
 
+def comment_lines(lines):
+    """Indexes of the lines that lie wholly inside a /* ... */ comment opened on an earlier line
+    (a block comment's middle lines, ` * text`): prose, nothing to mutate."""
+    inside, out = False, set()
+    for j, line in enumerate(lines):
+        if inside:
+            end = line.find("*/")
+            if end < 0 or not line[end + 2:].strip():
+                out.add(j)
+            inside = end < 0
+            continue
+        start = code_part(line).__len__()
+        rest = line[start:]
+        inside = rest.startswith("/*") and "*/" not in rest[2:]
+    return out
+
+
 def mutants_of(lab):
     """Every mutant of lab `lab`: (file, line number, description, mutated text)."""
     out = []
@@ -133,7 +150,10 @@ def mutants_of(lab):
         skeleton = open(os.path.join(ROOT, rel)).read().splitlines(keepends=True)
         solution = open(sol).read().splitlines(keepends=True)
         gen = asm_mutants if rel.endswith(".S") else cxx_mutants
+        prose = comment_lines(solution)
         for j in added_lines(skeleton, solution):
+            if j in prose:
+                continue
             for what, new in gen(solution[j].rstrip("\n")):
                 text = solution[:j] + ([new + "\n"] if new else []) + solution[j + 1:]
                 out.append((rel, j + 1, what, "".join(text)))

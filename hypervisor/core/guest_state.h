@@ -47,9 +47,10 @@ void own_fixed_cr_bits(VmxControls& c, const VmxGuestState& g, const VmxCaps& ca
 // controls choose_controls() gives for that kind of guest; each puts the guest in the state the
 // reset or its boot protocol would leave it: RFLAGS = 0x2 (bit 1 is always 1), DR7 = 0x400 (its
 // reset value), IA32_PAT = 0x0007040600070406 (the reset PAT), a VMCS link pointer of all ones
-// (no shadow VMCS), an unusable LDTR, a busy TSS in TR, GDTR and IDTR limits 0xFFFF at base 0,
-// CR0 and CR4 obeying the VMX fixed bits except where "unrestricted guest" frees CR0.PE and
-// CR0.PG (SDM Vol 3C 25.4 "Guest-State Area", 27.3.1 "Checks on the Guest State Area").
+// (no shadow VMCS), an unusable LDTR, a busy TSS in TR at selector 0 and base 0 (limit 0x67;
+// 0xFFFF in real mode), GDTR and IDTR limits 0xFFFF at base 0, CR0 and CR4 obeying the VMX
+// fixed bits except where "unrestricted guest" frees CR0.PE and CR0.PG (SDM Vol 3C 25.4
+// "Guest-State Area", 27.3.1 "Checks on the Guest State Area").
 
 /// A real-mode guest (needs "unrestricted guest", so EPT) starting at @p cs : @p ip with stack
 /// 0 : @p sp: CR0.PE and CR0.PG clear, CR4 only its fixed bits, every segment in real-mode form

@@ -51,6 +51,8 @@ void check_reset_values(const VmxGuestState& g) {
     CHECK(g.pat == 0x0007040600070406ull);
     CHECK(g.vmcs_link_pointer == ~0ull);
     CHECK((g.ldtr.access_rights & vmx_bits::AR_UNUSABLE) != 0);
+    CHECK(g.tr.selector == 0);
+    CHECK(g.tr.base == 0);
     CHECK(g.gdtr_limit == 0xFFFF);
     CHECK(g.idtr_limit == 0xFFFF);
 }
@@ -72,6 +74,7 @@ TEST_CASE("guest state: the 64-bit guest starts where it is told, in 64-bit mode
     CHECK((g.cs.access_rights & vmx_bits::AR_L) != 0);
     for (const Segment* seg : {&g.ss, &g.ds, &g.es, &g.fs, &g.gs})
         CHECK(seg->selector == 0x18);
+    CHECK(g.tr.limit == 0x67);
     check_reset_values(g);
 }
 

@@ -53,7 +53,7 @@ vmx_enter:
     /* The VMWRITE or the VM entry failed: the host's registers are on the stack. */
     pushfq
     pop rax
-    pop rdi                         /* GuestRegs* (unused) */
+    add rsp, 8                      /* drop the GuestRegs pointer */
     test eax, 1                     /* CF */
     mov eax, 2                      /* VMfailValid (MOV leaves the flags alone) */
     jz .Lrestore_host

@@ -50,7 +50,7 @@ uint64_t Ept::mapped_bytes(uint64_t gpa, uint64_t size) const {
             }
             t = table(e.address());
         }
-        uint64_t step = span - (g & (span - 1));
+        uint64_t step = span - g % span;
         if (step > end - g) step = end - g;
         if (present) mapped += step;
         g += step;
@@ -118,7 +118,8 @@ Result<EptTranslation> Ept::translate(uint64_t gpa) const {
         perms &= e.perms(); // SDM Vol 3C 29.3.3.2: an access needs its bit at every level
         if (level == 1 || e.large()) {
             const uint64_t page = uint64_t{1} << ept_level_shift(level);
-            const uint64_t hpa = (e.address() & ~(page - 1)) | (gpa & (page - 1));
+            // A leaf's address bits below the page size are 0 (else it is misconfigured).
+            const uint64_t hpa = e.address() | (gpa & (page - 1));
             return EptTranslation{hpa, page, perms, e.memory_type(), e.ignore_pat()};
         }
         t = table(e.address());
