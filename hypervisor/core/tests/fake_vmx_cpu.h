@@ -61,6 +61,7 @@ struct FakeVmxCpu final : hv::VmxOps {
     uint64_t current_vmcs = ~0ull; ///< what VMPTRST gives
     std::vector<uint64_t> cleared; ///< VMCS regions VMCLEARed (their launch state is "clear")
     bool vmptrld_fails = false;    ///< VMPTRLD answers VMfailValid even when all is right
+    bool vmclear_fails = false;    ///< VMCLEAR answers VMfailValid even when all is right
     std::vector<std::vector<uint8_t>> frames; ///< frame i is at physical (i + 1) * 4 KiB
     std::vector<bool> frame_live;
 
@@ -190,6 +191,7 @@ struct FakeVmxCpu final : hv::VmxOps {
     }
     hv::vmx::VmxStatus vmclear(uint64_t vmcs) override {
         if (!vmcs_operand_ok("VMCLEAR", vmcs)) return hv::vmx::VmxStatus::fail_valid;
+        if (vmclear_fails) return hv::vmx::VmxStatus::fail_valid;
         cleared.push_back(vmcs);
         if (current_vmcs == vmcs) current_vmcs = ~0ull;
         return hv::vmx::VmxStatus::ok;

@@ -129,6 +129,16 @@ TEST_CASE("the VMCS: a failed VMPTRLD gives the frame back", "[lab5]") {
     CHECK(m.cpu.vmptrst() == ~0ull);
 }
 
+TEST_CASE("the VMCS: a failed VMCLEAR gives the frame back", "[lab5]") {
+    InVmx m;
+    m.cpu.vmclear_fails = true;
+    auto r = vmcs_new_current(m.cpu, m.msrs);
+    REQUIRE_FALSE(r.ok());
+    CHECK(std::string(r.error().what).find("VMCLEAR") != std::string::npos);
+    CHECK(m.cpu.live_frames() == 1); // the VMXON region only
+    CHECK(m.cpu.vmptrst() == ~0ull); // and no VMPTRLD of a VMCS that was not cleared
+}
+
 TEST_CASE("the VMCS: no frame for a VMCS is Errc::no_memory", "[lab5]") {
     InVmx m;
     m.cpu.memory_out = true;

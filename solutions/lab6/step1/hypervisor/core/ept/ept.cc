@@ -90,17 +90,16 @@ Result<void> Ept::map(uint64_t gpa, uint64_t hpa, uint64_t size, uint64_t perms,
 }
 
 void Ept::clear_leaves(uint64_t gpa, uint64_t size) {
-    for (uint64_t done = 0; done < size;) {
-        const uint64_t g = gpa + done;
+    for (uint64_t g = gpa, end = gpa + size; g < end;) {
         auto pde = walk(g, 2, false);
         if (!pde.ok()) return; // cannot happen: map() placed a leaf at each address here
         EptEntry& e = *pde.value();
         if (e.large()) {
             e = EptEntry();
-            done += EPT_PAGE_2M;
+            g += EPT_PAGE_2M;
         } else {
             table(e.address())[ept_index(g, 1)] = EptEntry();
-            done += PAGE_4K;
+            g += PAGE_4K;
         }
     }
 }
