@@ -192,7 +192,8 @@ honesty:
 	$(Q)tools/setup.sh emu
 	$(Q)python3 autograder/honesty.py $(LAB)
 
-# mutate: 40 seeded mutants of each hypervisor lab's solution (or of LAB's), each graded.
+# mutate: seeded mutants of each hypervisor lab's solution (or of LAB's), graded until 40 per lab
+# compiled.
 MUTATE_LABS ?= 5 6 7 8
 mutate:
 	$(Q)tools/setup.sh emu

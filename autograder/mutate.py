@@ -15,8 +15,9 @@ once a host test failed). A mutant is *caught* if any test fails; one that does 
 counts for nothing. Prints a line per mutant that survived, and per lab
 `mutate: lab N: C of M compiling mutants caught (P%), X did not compile`.
 
---sample N picks N mutants per lab (the same ones for the same --seed): what `make test` runs;
-the full run is `make mutate`. --list prints the mutants without grading them. Exits non-zero
+--sample N grades mutants per lab in an order the --seed fixes until N of them compiled (one
+that does not compile is replaced by the next): what `make test` runs; the full run is
+`make mutate`. --list prints the mutants without grading them. Exits non-zero
 if a mutant survived.
 """
 import argparse
@@ -195,36 +196,28 @@ def grade_mutant(lab, rel, text, files):
         shutil.rmtree(work, ignore_errors=True)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("labs", nargs="+", type=int)
-    ap.add_argument("--sample", type=int, help="grade only this many mutants per lab")
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--list", action="store_true", help="print the mutants, grade nothing")
-    ap.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)))
-    a = ap.parse_args()
+def grade_lab(lab, order, want, jobs):
+    """Grade the mutants of `order` in order, `jobs` at a time, until `want` of them compiled
+    (all of them if `want` is None): a mutant that does not compile is replaced by the next one.
+    Prints a line per mutant and the lab's summary; returns True if one survived."""
+    counts = {"caught": 0, "survived": 0, "no-compile": 0}
+    files = student_files(lab)
     survived_any = False
-    chosen = {}
-    for lab in a.labs:
-        ms = mutants_of(lab)
-        if a.sample is not None and a.sample < len(ms):
-            ms = sorted(random.Random(a.seed * 1000 + lab).sample(ms, a.sample), key=lambda m: (m[0], m[1]))
-        chosen[lab] = ms
-        if a.list:
-            for rel, line, what, _ in ms:
-                print(f"mutate: lab {lab}: {rel}:{line}: {what}")
-            print(f"mutate: lab {lab}: {len(ms)} mutants")
-    if a.list:
-        return 0
-    total = sum(len(ms) for ms in chosen.values())
-    print(f"mutate: grading {total} mutants of lab(s) {', '.join(map(str, a.labs))}, {a.jobs} at a time ...",
-          flush=True)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as pool:
-        futs = {lab: [pool.submit(grade_mutant, lab, rel, text, student_files(lab)) for rel, _, _, text in ms]
-                for lab, ms in chosen.items()}
-        for lab, ms in chosen.items():
-            counts = {"caught": 0, "survived": 0, "no-compile": 0}
-            for (rel, line, what, _), fut in zip(ms, futs[lab]):
+    nxt = 0
+    inflight = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        while True:
+            compiled = counts["caught"] + counts["survived"]
+            while (len(inflight) < jobs and nxt < len(order)
+                   and (want is None or compiled + len(inflight) < want)):
+                rel, line, what, text = order[nxt]
+                inflight[pool.submit(grade_mutant, lab, rel, text, files)] = (rel, line, what)
+                nxt += 1
+            if not inflight:
+                break
+            done, _ = concurrent.futures.wait(inflight, return_when=concurrent.futures.FIRST_COMPLETED)
+            for fut in done:
+                rel, line, what = inflight.pop(fut)
                 verdict, failed = fut.result()
                 counts[verdict] += 1
                 if verdict == "survived":
@@ -233,10 +226,45 @@ def main():
                 else:
                     print(f"mutate: lab {lab}: {verdict:10} {rel}:{line}: {what}"
                           + (f" (first failed: {failed[0]})" if failed else ""), flush=True)
-            compiled = counts["caught"] + counts["survived"]
-            pct = 100.0 * counts["caught"] / compiled if compiled else 0.0
-            print(f"mutate: lab {lab}: {counts['caught']} of {compiled} compiling mutants caught ({pct:.0f}%), "
-                  f"{counts['no-compile']} did not compile", flush=True)
+    compiled = counts["caught"] + counts["survived"]
+    pct = 100.0 * counts["caught"] / compiled if compiled else 0.0
+    print(f"mutate: lab {lab}: {counts['caught']} of {compiled} compiling mutants caught ({pct:.0f}%), "
+          f"{counts['no-compile']} did not compile", flush=True)
+    return survived_any
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("labs", nargs="+", type=int)
+    ap.add_argument("--sample", type=int, help="grade mutants until this many per lab compiled")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--list", action="store_true", help="print the mutants, grade nothing")
+    ap.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)))
+    a = ap.parse_args()
+    chosen = {}
+    for lab in a.labs:
+        ms = mutants_of(lab)
+        if a.sample is not None:  # the seed's order: the first ones that compile are graded
+            ms = random.Random(a.seed * 1000 + lab).sample(ms, len(ms))
+        chosen[lab] = ms
+        if a.list:
+            shown = ms if a.sample is None else ms[:a.sample]
+            for rel, line, what, _ in shown:
+                print(f"mutate: lab {lab}: {rel}:{line}: {what}")
+            print(f"mutate: lab {lab}: {len(shown)} of {len(ms)} mutants"
+                  + (" (the first candidates: one that does not compile is replaced by the next)"
+                     if a.sample is not None else ""))
+    if a.list:
+        return 0
+    what = f"until {a.sample} per lab compile" if a.sample is not None else "all of them"
+    print(f"mutate: grading mutants of lab(s) {', '.join(map(str, a.labs))} ({what}), "
+          f"{a.jobs} at a time ...", flush=True)
+    # Labs side by side, the jobs shared among them: one lab alone gets them all.
+    outer = max(1, min(a.jobs, len(chosen)))
+    inner = max(1, a.jobs // outer)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=outer) as pool:
+        futs = [pool.submit(grade_lab, lab, ms, a.sample, inner) for lab, ms in chosen.items()]
+        survived_any = any([f.result() for f in futs])
     return 1 if survived_any else 0
 
 

@@ -41,7 +41,7 @@ Steps (each counts as one check, except the host tests, which count one per test
   honesty   every lab's tests pass with its solution and fail without it, graded as a
             submission is; each lab's fixed host-test list matches the code
   mutants   a seeded mutant of each of labs 5-8's solutions, graded as a submission: each
-            caught (autograder/mutate.py; `make mutate` grades 40 per lab)
+            caught (autograder/mutate.py; `make mutate` grades until 40 per lab compiled)
   selftest  the hostile submissions (forged results, _exit(0), reaching for solutions,
             floods, loops, triple faults, fork bombs, hostile archives) get their honest
             result in bounded time, and the kit and the machine are left as they were
