@@ -183,7 +183,7 @@ template <VmcsAccess A> bool not_written(Vmcs<A>& v, GuestContext& ctx) {
 ///     GuestHypercallEnv; a stop ends the guest with GuestEnd::exited and its code; otherwise
 ///     RAX gets the result (a negative one is counted in ctx.out.bad_hypercalls) and the
 ///     instruction is skipped;
-///   - HLT stops the guest with GuestEnd::halted;
+///   - HLT stops the guest with GuestEnd::halted and detail 0;
 ///   - I/O instructions: every port is denied: IN sees all ones in the bytes it reads (a
 ///     floating bus; the other bytes of RAX kept), OUT is dropped, the instruction skipped
 ///     (string I/O does nothing). The qualification says which (IoExitInfo, SDM Vol 3C Table

@@ -145,8 +145,10 @@ TEST_CASE("exits: HC_EXIT stops the guest with its code, HLT as halted", "[lab5]
     CHECK(a.out.detail == 42);
     Rig b;
     b.out.end = GuestEnd::too_many_exits; // not the default: the handler must set it
+    b.out.detail = 7;                     // nor is this: a HLT's detail is 0
     CHECK(b.exit(ExitReason::EXIT_REASON_HLT));
     CHECK(b.out.end == GuestEnd::halted);
+    CHECK(b.out.detail == 0);
     CHECK(b.out.exits[uint16_t(ExitReason::EXIT_REASON_HLT)] == 1);
 }
 

@@ -174,6 +174,7 @@ TEST_CASE("the zero page: setup header copied, loader fields and e820 filled, th
     REQUIRE_OK(write_boot_params(zp.data(), b.value(), f.data(), s));
     CHECK(get_le(&zp[HDR_RAMDISK_SIZE], 4) == 0x1000);
     CHECK(get_le(&zp[ZP_EXT_RAMDISK_SIZE], 4) == 0x1);
+    CHECK(zp[HDR_RAMDISK_SIZE + 4] == f[HDR_RAMDISK_SIZE + 4]); // the next field is the kernel's
 }
 
 TEST_CASE("more e820 entries than the zero page holds are refused") {
