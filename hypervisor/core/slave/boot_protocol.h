@@ -86,6 +86,16 @@ inline void put_le(uint8_t* p, size_t bytes, uint64_t v) {
     for (size_t i = 0; i < bytes; ++i)
         p[i] = uint8_t(v >> (8 * i));
 }
+/// The u16, u32 and u64 fields of boot.rst's tables, read at their width.
+inline uint16_t get_le16(const uint8_t* p) {
+    return uint16_t(get_le(p, 2));
+}
+inline uint32_t get_le32(const uint8_t* p) {
+    return uint32_t(get_le(p, 4));
+}
+inline uint64_t get_le64(const uint8_t* p) {
+    return get_le(p, 8);
+}
 /// @}
 
 } // namespace hv::linux_boot

@@ -15,15 +15,15 @@ static constexpr size_t HDR_ROOM_END = 0x290;
 kern::Result<BzImage> parse_bzimage(const uint8_t* file, size_t size) {
     if (!file || size < HDR_INIT_SIZE + 4)
         return Error{Errc::corrupt, "too short for a bzImage setup header (under 612 bytes)"};
-    if (get_le(file + HDR_BOOT_FLAG, 2) != BOOT_FLAG)
+    if (get_le16(file + HDR_BOOT_FLAG) != BOOT_FLAG)
         return Error{Errc::corrupt, "not a bzImage: no 0xAA55 boot flag at offset 0x1FE"};
-    if (get_le(file + HDR_MAGIC, 4) != HDRS_MAGIC)
+    if (get_le32(file + HDR_MAGIC) != HDRS_MAGIC)
         return Error{Errc::corrupt, "not a bzImage: no \"HdrS\" magic at offset 0x202"};
     BzImage b;
-    b.protocol = uint16_t(get_le(file + HDR_VERSION, 2));
+    b.protocol = get_le16(file + HDR_VERSION);
     if (b.protocol < MIN_PROTOCOL)
         return Error{Errc::unsupported, "boot protocol older than 2.12: no 64-bit entry point"};
-    if (!(get_le(file + HDR_XLOADFLAGS, 2) & XLF_KERNEL_64))
+    if (!(get_le16(file + HDR_XLOADFLAGS) & XLF_KERNEL_64))
         return Error{Errc::unsupported, "kernel has no 64-bit entry point (XLF_KERNEL_64 clear)"};
     b.header_end = 0x202 + file[HDR_JUMP + 1];
     if (b.header_end > HDR_ROOM_END || b.header_end < HDR_INIT_SIZE + 4)
@@ -34,15 +34,15 @@ kern::Result<BzImage> parse_bzimage(const uint8_t* file, size_t size) {
         return Error{Errc::corrupt, "truncated: the setup sectors leave no kernel"};
     b.kernel = file + b.setup_bytes;
     b.kernel_size = size - b.setup_bytes;
-    if (b.kernel_size < get_le(file + HDR_SYSSIZE, 4) * 16)
+    if (b.kernel_size < get_le32(file + HDR_SYSSIZE) * 16)
         return Error{Errc::corrupt,
                      "truncated: the file is shorter than the kernel size in its header (syssize)"};
-    b.pref_address = get_le(file + HDR_PREF_ADDRESS, 8);
-    b.init_size = uint32_t(get_le(file + HDR_INIT_SIZE, 4));
-    b.kernel_alignment = uint32_t(get_le(file + HDR_KERNEL_ALIGNMENT, 4));
+    b.pref_address = get_le64(file + HDR_PREF_ADDRESS);
+    b.init_size = get_le32(file + HDR_INIT_SIZE);
+    b.kernel_alignment = get_le32(file + HDR_KERNEL_ALIGNMENT);
     b.relocatable = file[HDR_RELOCATABLE] != 0;
-    b.cmdline_size = uint32_t(get_le(file + HDR_CMDLINE_SIZE, 4));
-    b.initrd_addr_max = uint32_t(get_le(file + HDR_INITRD_ADDR_MAX, 4));
+    b.cmdline_size = get_le32(file + HDR_CMDLINE_SIZE);
+    b.initrd_addr_max = get_le32(file + HDR_INITRD_ADDR_MAX);
     if (b.init_size < b.kernel_size)
         return Error{Errc::corrupt, "init_size is smaller than the kernel itself"};
     return b;
