@@ -81,6 +81,10 @@ TEST_CASE("the plan: a relocatable kernel that does not fit its preferred addres
     auto p = plan_slave_memory(32 * MiB, b, 0, 0, 0);
     REQUIRE_OK(p);
     CHECK(p.value().kernel_gpa == 2 * MiB);
+    b.kernel_alignment = 4 * MiB; // the kernel's own alignment, not a default
+    auto q = plan_slave_memory(32 * MiB, b, 0, 0, 0);
+    REQUIRE_OK(q);
+    CHECK(q.value().kernel_gpa == 4 * MiB);
 }
 
 TEST_CASE("the plan: bad sizes are refused", "[lab7]") {
