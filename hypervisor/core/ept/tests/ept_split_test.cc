@@ -1,36 +1,12 @@
 // Lab 6, step 2: EPT changed in fake physical memory made of 4 KiB-aligned host pages (SDM Vol
 // 3C 29.3). The fake memory holds only table frames: touching a mapped (guest) page fails the test.
-#include "hypervisor/core/ept/ept.h"
-#include "hypervisor/core/ept/tests/fake_phys.h"
+#include "hypervisor/core/ept/tests/ept_rig.h"
 
 #include "tests/host/require_ok.h"
 #include <catch2/catch.hpp>
 
 using namespace hv;
-using hv::test::FakePhys;
-
-namespace {
-constexpr uint64_t KiB = 1024, MiB = 1024 * KiB, GiB = 1024 * MiB;
-constexpr uint64_t R = EPT_READ, RW = EPT_READ | EPT_WRITE, RX = EPT_READ | EPT_EXECUTE;
-constexpr uint64_t RWX = EPT_PERMS;
-constexpr EptMemoryType WB = EptMemoryType::write_back, UC = EptMemoryType::uncacheable;
-constexpr uint64_t X = 4 * GiB; // where guest RAM lives in host-physical memory
-
-Ept make(FakePhys& mem) {
-    auto ept = Ept::create(mem, mem);
-    INFO(ept.error().what);
-    REQUIRE(ept.ok());
-    return ept.value();
-}
-
-// Translate, requiring success.
-EptTranslation tr(const Ept& ept, uint64_t gpa) {
-    auto t = ept.translate(gpa);
-    INFO("translate " << std::hex << gpa << ": " << t.error().what);
-    REQUIRE(t.ok());
-    return t.value();
-}
-} // namespace
+using namespace hv::test;
 
 TEST_CASE("unmapping part of a 2 MiB page splits it", "[lab6]") {
     FakePhys mem(16);
