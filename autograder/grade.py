@@ -474,7 +474,10 @@ class Grader:
             how = f"the kernel panicked: {panic}"
         else:
             how = f"the run did not finish: {verdict}"
-        tail = clean("\n".join(l[:200] for l in text.strip().splitlines()[-12:]), 1500, self.paths())
+        # The console's last lines, as a student's own run would show them: without the framed
+        # copies of result lines, and without the nonce (different in every grading).
+        shown = [l.replace(nonce, "<nonce>") for l in text.strip().splitlines() if not l.startswith(f"@@ {nonce} ")]
+        tail = clean("\n".join(l[:200] for l in shown[-12:]), 1500, self.paths())
         for t in tests:
             if t.name in results:
                 t.passed, reason = results[t.name]

@@ -24,8 +24,14 @@ import tomllib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-LAB0 = ["kernel/core/format_int.cc", "kernel/core/backtrace.cc"]
-SOLUTION = {p: open(os.path.join(ROOT, "solutions", "lab0", p)).read() for p in LAB0}
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import kit  # noqa: E402  (tools/kit.py: where a lab's solution files are)
+
+# Lab 0's student files; most cases change the first step's (format_int.cc) or the last's.
+FMT, BT = "kernel/core/format_int.cc", "kernel/core/backtrace.cc"
+with open(os.path.join(HERE, "labs", "lab0.toml"), "rb") as f:
+    LAB0 = tomllib.load(f)["student_files"]
+SOLUTION = {p: open(kit.overlay(p, [0])).read() for p in LAB0}
 SKELETON = {p: open(os.path.join(ROOT, p)).read() for p in LAB0}
 # A line of a later lab's solution that must never appear in a student's results.
 LATER_SOLUTION = os.path.join(ROOT, "solutions", "lab1", "kernel", "core", "mem", "frame_alloc.cc")
@@ -49,7 +55,7 @@ static void serial_str(const char* s) { unsigned long n = 0; while (s[n]) ++n; s
 def hostile_format(kernel_body, host_body="", extra=""):
     """A format_int.cc whose format_integer runs `kernel_body` in the kernel and `host_body` in
     the host tests, then does the solution's work."""
-    sol = SOLUTION[LAB0[0]]
+    sol = SOLUTION[FMT]
     head, sep, rest = sol.partition("size_t format_integer(")
     body_start = rest.index("{") + 1
     inject = f"\n#ifdef KIT_HOST_TEST\n{host_body}\n#else\n{kernel_body}\n#endif\n"
@@ -59,18 +65,18 @@ def hostile_format(kernel_body, host_body="", extra=""):
 def hostile_backtrace(host_body):
     """The skeleton backtrace.cc whose walk_frames runs `host_body` first in the host tests."""
     head = "size_t walk_frames(uint64_t rbp, ReadWord read, uint64_t* rips, size_t max) {"
-    return (SKELETON[LAB0[1]].replace("namespace kern {", "#include <unistd.h>\nnamespace kern {", 1)
+    return (SKELETON[BT].replace("namespace kern {", "#include <unistd.h>\nnamespace kern {", 1)
             .replace(head, head + f"\n#ifdef KIT_HOST_TEST\n    {host_body}\n#endif\n", 1))
 
 
 # _exit(0) in every tested function, and a constructor that tries to rewrite the grader's tools.
 EXIT_AND_CONSTRUCTOR = {
-    LAB0[0]: hostile_format("return 0;", "_exit(0);", extra=(
+    FMT: hostile_format("return 0;", "_exit(0);", extra=(
         "#include <unistd.h>\n#include <stdio.h>\n"
         "[[gnu::constructor]] static void evil() {\n"
         "    for (const char* p : {\"/kit/tools/run.py\", \"../../tools/run.py\", \"" + ROOT + "/tools/run.py\"})\n"
         "        if (FILE* f = fopen(p, \"w\")) { fputs(\"print('pwned')\", f); fclose(f); }\n}\n")),
-    LAB0[1]: hostile_backtrace("_exit(0);"),
+    BT: hostile_backtrace("_exit(0);"),
 }
 
 FORGE = "\n".join(f'serial_str("@@ test={t["name"]} result=pass\\n"); '
@@ -83,7 +89,8 @@ def case(name, files, check, handin=None, runs=1, sandbox=None):
 
 
 def tests_by(res, kind):
-    return [t for t in res["tests"] if t["name"].startswith(kind + ":")]
+    """The rows of `kind` (host, kernel); a lab cut in steps names them "step N: host: ..."."""
+    return [t for t in res["tests"] if re.match(rf"(step \d+: )?{kind}:", t["name"])]
 
 
 def same_list(res):
@@ -96,7 +103,7 @@ def printable(s):
 
 CASES = [
     case("forged result lines, then a hang: no kernel points, the timeout is named",
-         {LAB0[0]: hostile_format(FORGE + "\nfor (;;) asm volatile(\"\");")},
+         {FMT: hostile_format(FORGE + "\nfor (;;) asm volatile(\"\");")},
          lambda r, out: all(t["score"] == 0 for t in tests_by(r, "kernel"))
          and all("timed out after" in t["output"] for t in tests_by(r, "kernel")) and same_list(r)
          and "prints the grader's `@@` result marker" in r["output"]),
@@ -109,61 +116,61 @@ CASES = [
          lambda r, out: r["score"] == 0 and same_list(r) and "separate unprivileged user" in r["output"],
          sandbox="user"),
     case("lab 0's solution graded where user namespaces are missing: full marks",
-         {LAB0[0]: SOLUTION[LAB0[0]], LAB0[1]: SOLUTION[LAB0[1]]},
+         dict(SOLUTION),
          lambda r, out: r["score"] == MAX_SCORE and "separate unprivileged user" in r["output"], sandbox="user"),
     case("#include and __has_include of solutions, #include \"/dev/zero\": refused, 0 points",
-         {LAB0[0]: '#include "../../solutions/lab0/kernel/core/format_int.cc"\n',
-          LAB0[1]: '#if __has_include("../../solutions/lab0/kernel/core/backtrace.cc")\n'
-                   '#include "../../solutions/lab0/kernel/core/backtrace.cc"\n#else\n#include "/dev/zero"\n#endif\n'},
+         {FMT: '#include "../../solutions/lab0/step1/kernel/core/format_int.cc"\n',
+          BT: '#if __has_include("../../solutions/lab0/step3/kernel/core/backtrace.cc")\n'
+                   '#include "../../solutions/lab0/step3/kernel/core/backtrace.cc"\n#else\n#include "/dev/zero"\n#endif\n'},
          lambda r, out: r["score"] == 0 and same_list(r) and "reaches outside the kit" in r["output"]),
     case("report_test() of every in-kernel test as passed: refused, 0 points",
-         {LAB0[0]: hostile_format("".join(f'::kern::report_test("{t["name"]}", true, "");'
+         {FMT: hostile_format("".join(f'::kern::report_test("{t["name"]}", true, "");'
                                           for t in _spec["target"]["tests"]) + "return 0;",
                                   extra='#include "test/report.h"\n')},
          lambda r, out: r["score"] == 0 and same_list(r) and "calls the kit's test reporting" in r["output"]),
     case(".incbin of a later lab's solution, printed to the console: nothing of it in the results",
-         {LAB0[0]: hostile_format('extern const char leak[]; serial_str(leak);', extra=(
+         {FMT: hostile_format('extern const char leak[]; serial_str(leak);', extra=(
              'asm(".section .rodata\\n.globl leak\\nleak:\\n.incbin \\"solutions/lab1/kernel/core/mem/frame_alloc.cc\\"\\n'
              '.incbin \\"' + LATER_SOLUTION + '\\"\\n.byte 0\\n.text");\n'))},
          lambda r, out: r["score"] == 0 and same_list(r) and "incbin reaches outside the kit" in r["output"]
          and not leaked(r)),
     case("10 MB of garbage on the console: a small, printable results.json",
-         {LAB0[0]: hostile_format(
+         {FMT: hostile_format(
              "static bool done; if (!done) { done = true; char b[4096]; unsigned x = 12345;\n"
              "for (int k = 0; k < 2560; ++k) { for (auto& c : b) { x = x * 1103515245 + 12345; c = char(x >> 23); }\n"
              "serial_out(b, sizeof b); } }")},
          lambda r, out: len(json.dumps(r)) < 200_000 and printable(json.dumps(r, ensure_ascii=False)) and printable(out)
          and same_list(r)),
     case("an endless loop in one function: that host test times out, the rest are graded",
-         {LAB0[0]: SOLUTION[LAB0[0]],
-          LAB0[1]: SOLUTION[LAB0[1]].replace("size_t n = 0;", "size_t n = 0;\n    while (max == 2) asm volatile(\"\");", 1)},
+         {**SOLUTION,
+          BT: SOLUTION[BT].replace("size_t n = 0;", "size_t n = 0;\n    while (max == 2) asm volatile(\"\");", 1)},
          lambda r, out: [t["output"].startswith("timed out after 20 s") for t in tests_by(r, "host")].count(True) == 1
          and sum(t["score"] > 0 for t in tests_by(r, "host")) == len(tests_by(r, "host")) - 1 and same_list(r)),
     case("a triple fault: the message says so",
-         {LAB0[0]: hostile_format("struct [[gnu::packed]] { unsigned short l; unsigned long b; } z = {0, 0};\n"
+         {FMT: hostile_format("struct [[gnu::packed]] { unsigned short l; unsigned long b; } z = {0, 0};\n"
                                   "asm volatile(\"lidt %0; int3\" ::\"m\"(z));")},
          lambda r, out: all("triple-fault" in t["output"] for t in tests_by(r, "kernel")) and same_list(r)),
     case("a compile error: the same test list and max score, the compiler's message",
-         {LAB0[0]: SKELETON[LAB0[0]] + "\nthis is not C++;\n"},
+         {FMT: SKELETON[FMT] + "\nthis is not C++;\n"},
          lambda r, out: r["score"] == 0 and same_list(r) and "did not compile" in json.dumps(r)),
     case("a disk-filling and a forking submission: a clear zero, the machine unharmed",
-         {LAB0[0]: hostile_format("return 0;", "if (magnitude == 42) for (int i = 0;; ++i) { char p[64];"
+         {FMT: hostile_format("return 0;", "if (magnitude == 42) for (int i = 0;; ++i) { char p[64];"
                                   " snprintf(p, sizeof p, \"/tmp/f%d\", i); FILE* f = fopen(p, \"w\"); if (!f) break;"
                                   " static char big[1 << 16]; bool full = false;"
                                   " for (int k = 0; k < 64 && !full; ++k) full = fwrite(big, 1, sizeof big, f) != sizeof big;"
                                   " if (fclose(f) != 0 || full) break; } return 0;", extra="#include <stdio.h>\n"),
-          LAB0[1]: hostile_backtrace("if (max == 2) for (;;) fork();")},
+          BT: hostile_backtrace("if (max == 2) for (;;) fork();")},
          lambda r, out: r["score"] == 0 and same_list(r)),
     case("the same failing submission graded three times: the same results.json",
-         {LAB0[0]: SOLUTION[LAB0[0]].replace("sign = '-';", "sign = '+';", 1)},
+         {FMT: SOLUTION[FMT].replace("sign = '-';", "sign = '+';", 1)},
          lambda r, out: 0 < r["score"] < MAX_SCORE and same_list(r), runs=3),
     case("an archive with a lab 1 file that forges lab 0's results: ignored",
          None, lambda r, out: r["score"] == 0 and "not a student file of this lab" in out and same_list(r),
          handin=lambda d: make_archive(d, {"kernel/core/mem/frame_alloc.cc": hostile_format(FORGE)})),
     case("an archive with a symbolic link: refused with a message",
          None, lambda r, out: r["score"] == 0 and "a symbolic link" in out and same_list(r),
-         handin=lambda d: make_archive(d, {}, links={LAB0[0]: "/etc/passwd",
-                                                    LAB0[1]: "../../solutions/lab0/kernel/core/backtrace.cc"})),
+         handin=lambda d: make_archive(d, {}, links={FMT: "/etc/passwd",
+                                                    BT: "../../solutions/lab0/step3/kernel/core/backtrace.cc"})),
 ]
 
 
@@ -222,13 +229,13 @@ def huge_member_case(d):
     path = os.path.join(d, "bomb.tar.gz")
     size = 512 << 20
     with gzip.open(path, "wb", compresslevel=9) as gz, tarfile.open(fileobj=gz, mode="w") as tar:
-        info = tarfile.TarInfo(LAB0[0])
+        info = tarfile.TarInfo(FMT)
         info.size = size
         tar.addfile(info, io.BufferedReader(Zeros(size), 1 << 20))
     dest = os.path.join(d, "taken")
     os.makedirs(dest)
     code = (f"import sys; sys.path.insert(0, {HERE!r}); import handin; "
-            f"handin.take_members({path!r}, {{{LAB0[0]!r}}}, {dest!r})")
+            f"handin.take_members({path!r}, {{{FMT!r}}}, {dest!r})")
     t0 = time.monotonic()
     p = subprocess.run(["prlimit", f"--as={300 << 20}", "--", sys.executable, "-c", code], stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, text=True, timeout=120)

@@ -21,8 +21,6 @@
 #include "mem/memory.h"
 #include "test/report.h"
 
-extern "C" char trap_stub_base[];
-
 namespace hv {
 
 namespace cpu = kern::cpu;

@@ -75,6 +75,27 @@ void maybe_run_tests(const char* stage_suite) {
         machine_exit(g_test_failures ? ExitStatus::failure : ExitStatus::success);
 }
 
+/// `crash=KIND`: raise an exception on purpose once the IDT is loaded, to see how the kernel
+/// reports it (lab 0, step 2). A kernel-mode exception is fatal, so the boot ends here.
+void maybe_crash() {
+    const char* kind = g_cmdline.get("crash");
+    if (!kind) return;
+    kprintf("crash=%s: raising it on purpose\n", kind);
+    if (strcmp(kind, "ud") == 0) {
+        asm volatile("ud2"); // #UD (6)
+    } else if (strcmp(kind, "bp") == 0) {
+        asm volatile("int3"); // #BP (3)
+    } else if (strcmp(kind, "de") == 0) {
+        asm volatile("xor %%ecx, %%ecx\n\tdiv %%rcx" ::: "rax", "rcx", "rdx"); // #DE (0)
+    } else if (strcmp(kind, "pf") == 0) {
+        *reinterpret_cast<volatile uint64_t*>(0x140000000ull) = 1; // above the 4 GiB entry.S maps
+    } else if (strcmp(kind, "gp") == 0) {
+        (void)*reinterpret_cast<volatile uint64_t*>(0x8000000000000000ull); // non-canonical
+    } else {
+        kprintf("crash=%s: unknown kind (ud, bp, de, pf, gp); booting on\n", kind);
+    }
+}
+
 } // namespace
 
 // The kernel's own command-line options (the layers above register theirs next to their code).
@@ -82,6 +103,8 @@ BOOT_OPTION(grade, "grade=<nonce>: an autograder run; results are framed with th
                    "(test/report.h)");
 BOOT_OPTION(test, "test=labN: run lab N's in-kernel tests at the stage they need, then exit");
 BOOT_OPTION(exit, "exit=emu: leave the emulator when done (runners set it); otherwise halt");
+BOOT_OPTION(crash, "crash=ud|bp|de|pf|gp: raise that exception on purpose once the IDT is "
+                   "loaded, to see the kernel's report of a fatal trap");
 BOOT_OPTION(quiet, "quiet: accepted; no stage uses it yet");
 BOOT_OPTION(console, "console=serial: no screen console (drawing is slow in Bochs, and it runs "
                      "with interrupts off: latency measurements use serial only)");
@@ -131,6 +154,7 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t info) {
     g_percpu[0].online = true;
     __atomic_store_n(&g_cpus_online, 1, __ATOMIC_RELEASE); // before any AP starts
     report_line("boot stage=cpu");
+    maybe_crash();
     maybe_run_tests("lab0");
 
     boot_stages_run(maybe_run_tests);

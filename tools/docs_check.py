@@ -6,6 +6,8 @@
     possibly cut short with "..." after a prefix of the case;
   - the lab table of labs/README.md has a row per lab whose steps (titles, or "one"), student
     files and hours (the sum of the steps') are those of the lab's spec;
+  - README.md's lab table and docs/architecture.md's student-file table list exactly each
+    spec's student files;
   - the kernel command-line table of docs/architecture.md has a row for every option the
     kernel knows: every BOOT_OPTION registration (kernel/hooks.h) in kernel/, hypervisor/ and
     libos/, wherever it is;
@@ -92,6 +94,31 @@ def lab_table_problems():
     return problems
 
 
+def file_table_problems():
+    """The other pages that list each lab's student files (README.md's lab table,
+    docs/architecture.md's student-file table) name exactly the spec's files."""
+    problems = []
+    specs = {}
+    for spec_path in sorted(glob.glob(os.path.join(ROOT, "autograder", "labs", "lab*.toml"))):
+        with open(spec_path, "rb") as f:
+            spec = tomllib.load(f)
+        specs[spec["lab"]] = spec.get("student_files", [])
+    for rel in ("README.md", os.path.join("docs", "architecture.md")):
+        text = open(os.path.join(ROOT, rel)).read()
+        rows = {}
+        for m in re.finditer(r"^\| (\d+) \|(.*)\|$", text, re.M):
+            paths = re.findall(r"`((?:kernel|hypervisor|libos)/[^`]+)`", m.group(2))
+            if paths:
+                rows[int(m.group(1))] = paths
+        for lab, files in specs.items():
+            if lab not in rows:
+                problems.append(f"{rel}: no row lists lab {lab}'s student files")
+            elif rows[lab] != files:
+                problems.append(f"{rel}: lab {lab}'s student files are {', '.join(files)}; the row lists "
+                                f"{', '.join(rows[lab])}")
+    return problems
+
+
 def registered_options():
     """Every option some layer registers: `BOOT_OPTION(key, ...)` in a C++ source or header
     (the macro's own #define left out)."""
@@ -133,7 +160,8 @@ def citation_problems():
 
 
 def main():
-    problems = handout_problems() + lab_table_problems() + cmdline_problems() + citation_problems()
+    problems = (handout_problems() + lab_table_problems() + file_table_problems() + cmdline_problems()
+                + citation_problems())
     for p in problems:
         print(f"docs-check: {p}")
     print(f"docs-check: {len(problems)} problem(s)")

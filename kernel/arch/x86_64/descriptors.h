@@ -1,5 +1,5 @@
 // x86_64 segment, TSS and gate descriptors as typed values (SDM Vol 3A 3.4.5, 8.2.3, 7.14.1).
-// Pure layout code: builders are constexpr and host-testable; loading them is gdt.cc/idt.cc's job.
+// Pure layout code, host-testable; loading the tables is gdt.cc's and idt.cc's job.
 #pragma once
 
 #include <stdint.h>
@@ -78,24 +78,14 @@ struct [[gnu::packed]] GateDescriptor {
     uint16_t offset_mid = 0;  ///< handler address bits 31:16
     uint32_t offset_high = 0; ///< handler address bits 63:32
     uint32_t reserved = 0;    ///< must be 0
-
-    /// An interrupt gate to `handler` in KERNEL_CS, callable by `dpl` (3 for INT3/INT n from
-    /// user mode), switching to IST stack `ist` (0 = none).
-    static constexpr GateDescriptor interrupt(uint64_t handler, unsigned dpl, unsigned ist) {
-        GateDescriptor g;
-        g.offset_low = uint16_t(handler);
-        g.selector = KERNEL_CS;
-        g.ist = uint8_t(ist & 7);
-        g.type_attr = uint8_t(0x80 | ((dpl & 3) << 5) | 0xE);
-        g.offset_mid = uint16_t(handler >> 16);
-        g.offset_high = uint32_t(handler >> 32);
-        return g;
-    }
-    /// The handler address the gate points to.
-    constexpr uint64_t handler() const {
-        return uint64_t(offset_low) | (uint64_t(offset_mid) << 16) | (uint64_t(offset_high) << 32);
-    }
 };
 static_assert(sizeof(GateDescriptor) == 16);
+
+/// An interrupt gate (type 0xE: the CPU clears RFLAGS.IF on the way in) to `handler` in
+/// KERNEL_CS, present, that INT n reaches from CPL <= `dpl` (3 lets user mode's INT3 in; the
+/// CPU's own exceptions and interrupts ignore the DPL), switching to IST stack `ist` (1-7; 0 = stay
+/// on the current stack, or RSP0 from ring 3) (SDM Vol 3A 7.14.1, Figure 7-8; 7.14.5). Lab 0's
+/// idt_gate.cc.
+GateDescriptor interrupt_gate(uint64_t handler, unsigned dpl, unsigned ist);
 
 } // namespace kern::x86

@@ -10,8 +10,6 @@ PerCpu g_percpu[MAX_CPUS];
 unsigned g_cpus_online = 0;
 
 namespace {
-constexpr unsigned IST_STACK_SIZE = 8192;
-constexpr unsigned IST_STACKS = 3; // #DF, NMI, #MC: faults that must not use a possibly bad stack
 alignas(16) uint8_t g_ist_stacks[MAX_CPUS][IST_STACKS][IST_STACK_SIZE];
 } // namespace
 
@@ -24,7 +22,7 @@ void gdt_init_cpu(PerCpu& cpu) {
     cpu.gdt[USER_CS32 / 8] = {};
     cpu.gdt[(USER_DS & ~3) / 8] = SegmentDescriptor::data(3);
     cpu.gdt[(USER_CS & ~3) / 8] = SegmentDescriptor::code64(3);
-    for (unsigned i = 0; i < IST_STACKS; ++i)
+    for (unsigned i = 0; i < IST_STACKS; ++i) // tss.ist[0] is IST1
         cpu.tss.ist[i] = reinterpret_cast<uint64_t>(&g_ist_stacks[cpu.index][i][IST_STACK_SIZE]);
     TssDescriptor td = TssDescriptor::make(reinterpret_cast<uint64_t>(&cpu.tss));
     cpu.gdt[TSS_SEL / 8].raw = td.low;

@@ -1,23 +1,22 @@
-// The IDT and the C++ side of every trap: device interrupts go to registered handlers;
-// exceptions in the kernel are fatal and reported with everything needed to debug them.
+// The C++ side of every trap (idt.cc points the IDT at trap_entry.S, which builds the frame):
+// device interrupts go to registered handlers; a probe's fault resumes at its fix-up; a user
+// program's fault ends that program; any other exception is fatal and reported with everything
+// needed to debug it.
 #include "arch/x86_64/trap.h"
 
 #include "arch/x86_64/apic/lapic.h"
 #include "arch/x86_64/cpu.h"
-#include "arch/x86_64/descriptors.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/probe.h"
 #include "console/console.h"
 #include "panic.h"
 #include "proc/process.h"
 
-extern "C" char trap_stub_base[];
 extern "C" char probe_read_insn[], probe_read_fixup[], probe_write_insn[], probe_write_fixup[];
 
 namespace kern {
 
 namespace {
-x86::GateDescriptor g_idt[256];
 TrapHandler g_handlers[256];
 ProbeFault g_probe_faults[MAX_CPUS];
 
@@ -89,24 +88,6 @@ void print_page_fault_cause(uint64_t ec, uint64_t cr2) {
 
 const char* vector_name(uint64_t vector) {
     return vector < 32 ? EXCEPTION_NAMES[vector] : "interrupt";
-}
-
-void idt_init() {
-    for (unsigned v = 0; v < 256; ++v) {
-        // #DF, NMI and #MC switch to their own known-good stacks (IST1..3, see gdt.cc), so a
-        // kernel stack overflow is reported instead of triple-faulting.
-        unsigned ist = v == VEC_DF ? 1 : v == VEC_NMI ? 2 : v == VEC_MC ? 3 : 0;
-        unsigned dpl = v == VEC_BP ? 3 : 0;
-        g_idt[v] = x86::GateDescriptor::interrupt(
-            reinterpret_cast<uint64_t>(trap_stub_base + 16 * v), dpl, ist);
-    }
-    idt_load();
-}
-
-void idt_load() {
-    cpu::DescriptorTableRegister idtr{uint16_t(sizeof g_idt - 1),
-                                      reinterpret_cast<uint64_t>(g_idt)};
-    cpu::lidt(idtr);
 }
 
 void trap_register(uint8_t vector, TrapHandler handler) {

@@ -12,9 +12,13 @@ namespace kern {
 /// must send EOI itself (lapic_eoi()).
 using TrapHandler = void (*)(TrapFrame& frame);
 
-/// Fill the IDT (once, on the BSP) and load it on the calling CPU.
+/// Lab 0 (idt.cc): build the IDT (once, on the BSP) and load it on the calling CPU. Every
+/// vector 0-255 gets a present interrupt gate (descriptors.h interrupt_gate) to the entry code
+/// of trap_entry.S that hands that vector to trap_dispatch(); #DF, NMI and #MC switch to the
+/// known-good stacks IST1, IST2 and IST3 (gdt.cc sets them up), every other vector stays on
+/// its stack; only #BP (INT3) may be raised from user mode (DPL 3), every other gate has DPL 0.
 void idt_init();
-/// Load the already-built IDT on an AP.
+/// Lab 0 (idt.cc): load the IDT idt_init() built on the calling CPU (an AP).
 void idt_load();
 /// Route `vector` (>= 32) to `handler`. Replaces any previous handler.
 void trap_register(uint8_t vector, TrapHandler handler);

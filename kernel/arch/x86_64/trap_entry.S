@@ -1,59 +1,27 @@
 /*
- * Trap entry: one small stub per IDT vector, and the common path that saves the interrupted
- * context as a TrapFrame (trap_frame.h), calls trap_dispatch(TrapFrame*) and returns with IRETQ.
+ * Lab 0, step 2: trap entry: the code every IDT gate leads to (idt.cc), from the moment the
+ * CPU has pushed its part of the frame until IRETQ.
  *
- * The CPU pushes SS, RSP, RFLAGS, CS, RIP and, for some exceptions, an error code (SDM Vol 3A
- * 7.14.2 and Table 7-1). Stubs for vectors without an error code push a 0 so every frame has
- * the same layout.
+ * The contract, for every vector 0-255:
+ *  - Build a TrapFrame (trap_frame.h) on the stack: the CPU pushes SS, RSP, RFLAGS, CS, RIP
+ *    and, for some exceptions only, an error code (SDM Vol 3A 7.14.2; Table 7-1 says which
+ *    vectors push one). Make every frame alike: the error code 0 where the CPU pushes none,
+ *    then the vector, then the 15 general-purpose registers in TrapFrame's order
+ *    (trap_frame.inc has PUSH_GPRS and POP_GPRS for them).
+ *  - Call trap_dispatch(TrapFrame*) (trap.h) as the C++ ABI expects a call: the stack aligned
+ *    to 16 bytes at the CALL, RFLAGS.DF clear.
+ *  - Resume from the frame as trap_dispatch left it, which may differ from what you saved: a
+ *    probe's fault resumes at its fix-up (a new RIP), a handler may change registers. Every
+ *    register comes back from the frame; the vector and error code are dropped; IRETQ.
+ *  - From user mode (the saved CS's RPL is 3), GS must point at this CPU's PerCpu while
+ *    trap_dispatch runs, and at the user's GS base again when IRETQ returns (SWAPGS, SDM Vol
+ *    2B; the syscall path in syscall_entry.S does the same).
+ * Interrupts stay off from the gate to IRETQ (the gates are interrupt gates).
  */
     .intel_syntax noprefix
 #include "arch/x86_64/trap_frame.inc"
     .text
 
-/* Vectors whose exceptions push an error code: #DF 8, #TS 10, #NP 11, #SS 12, #GP 13, #PF 14,
- * #AC 17, #CP 21, #VC 29, #SX 30. */
-.macro TRAP_STUB n
-    .balign 16
-trap_stub_\n:
-    .if (\n == 8) || (\n >= 10 && \n <= 14) || (\n == 17) || (\n == 21) || (\n == 29) || (\n == 30)
-    .else
-    push 0
-    .endif
-    push \n
-    jmp trap_common
-.endm
-
-    .balign 16
-    .global trap_stub_base
-trap_stub_base:
-.altmacro
-.set i, 0
-.rept 256
-    TRAP_STUB %i
-    .set i, i + 1
-.endr
-
-trap_common:
-    /* From user mode (CS.RPL = 3): switch GS base to this CPU's PerCpu (SDM Vol 2B, SWAPGS). */
-    test byte ptr [rsp + 24], 3
-    jz 1f
-    swapgs
-1:  PUSH_GPRS
-    cld
-    mov rdi, rsp                    /* TrapFrame* */
-    /* Align the stack to 16 bytes for the C++ ABI; RBX is callee-saved. */
-    mov rbx, rsp
-    and rsp, -16
-    call trap_dispatch
-    mov rsp, rbx
-    POP_GPRS
-    add rsp, 16                     /* vector and error code */
-    test byte ptr [rsp + 8], 3      /* back to user mode: restore the user's GS base */
-    jz 2f
-    swapgs
-2:  iretq
-
-/* Each stub is 16-byte aligned and at most 12 bytes long, so stub n is at
- * trap_stub_base + 16 * n: the IDT builder computes addresses instead of keeping a table. */
+/* TODO(lab0): the entry code for vectors 0-255, and what they share. */
 
     .section .note.GNU-stack, "", @progbits

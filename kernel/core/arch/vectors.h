@@ -35,6 +35,8 @@ enum Vector : uint8_t {
     VEC_CP = 21, ///< control-protection exception
     /// First vector for device and IPI interrupts.
     VEC_FIRST_IRQ = 32,
+    /// Lab 0's trap tests: a software interrupt (INT 0x40) through the whole trap path.
+    VEC_TEST_TRAP = 0x40,
     /// Lab 2's test of the LAPIC one-shot timer (kernel/test/lab2_tests.cc).
     VEC_TEST_TIMER = 0xE0,
     /// The scheduler's LAPIC timer: the next deadline or budget expiry on this CPU.
@@ -53,8 +55,9 @@ enum Vector : uint8_t {
 };
 
 /// The vectors the kernel chose (32-255), for the distinctness check below.
-inline constexpr uint8_t KERNEL_VECTORS[] = {VEC_TEST_TIMER, VEC_TIMER,   VEC_CALIBRATION, IPI_PING,
-                                             IPI_HALT,       IPI_RESCHED, VEC_SPURIOUS};
+inline constexpr uint8_t KERNEL_VECTORS[] = {VEC_TEST_TRAP,   VEC_TEST_TIMER, VEC_TIMER,
+                                             VEC_CALIBRATION, IPI_PING,       IPI_HALT,
+                                             IPI_RESCHED,     VEC_SPURIOUS};
 
 /// True if no two of the kernel's vectors are equal and none is an exception vector.
 constexpr bool kernel_vectors_distinct() {
