@@ -33,10 +33,15 @@ enum Reg : uint32_t {
     TIMER_DIVIDE = 0x3E0,
 };
 
-/// Choose x2APIC or xAPIC for every CPU (call once on the BSP, before init_cpu). `mmio` is the
-/// MADT's LAPIC address (used in xAPIC mode only).
+/// Given (lapic_access.cc): choose x2APIC or xAPIC for every CPU (call once on the BSP, before
+/// init_cpu). `mmio` is the MADT's LAPIC address (used in xAPIC mode only).
 void choose_mode(uint64_t mmio);
-/// Enable and configure the calling CPU's LAPIC: mode, spurious vector, all LVTs masked, TPR 0.
+/// Lab 2: enable the calling CPU's LAPIC and put it in a known state: enabled in
+/// IA32_APIC_BASE, in x2APIC mode when x2apic() (SDM 11.12.5: only from enabled xAPIC mode);
+/// task priority 0 (every interrupt accepted); the timer, LINT0, LINT1 and error LVT entries
+/// masked (whatever the firmware left there raises nothing); software-enabled in the
+/// spurious-interrupt vector register with VEC_SPURIOUS; the error status cleared; an interrupt
+/// the firmware left in service acknowledged.
 void init_cpu();
 /// True when running in x2APIC mode.
 bool x2apic();
@@ -46,18 +51,23 @@ uint32_t id();
 uint32_t read(Reg r);
 /// Write a register by its xAPIC offset.
 void write(Reg r, uint32_t v);
-/// Signal end of interrupt for the in-service interrupt.
+/// Lab 2: end of interrupt for the highest-priority interrupt in service (SDM 11.8.5); until
+/// then the LAPIC delivers nothing of its priority class or lower.
 void eoi();
 /// Send an IPI: `icr_low` holds vector, delivery mode and level bits; `dest` the APIC id.
 /// Waits (bounded) for xAPIC delivery status to clear.
 void send_ipi(uint32_t dest, uint32_t icr_low);
 /// True if the CPU supports the TSC-deadline timer mode (CPUID.1:ECX[24]).
 bool has_tsc_deadline();
-/// Arm the timer one-shot: `vector` fires after `ticks` timer ticks (divide-by-1).
+/// Lab 2: arm the timer one-shot: one interrupt on `vector` after `ticks` ticks of the timer
+/// at divide-by-1 (SDM 11.5.4), replacing whatever was armed.
 void timer_oneshot(uint8_t vector, uint32_t ticks);
-/// Arm the TSC-deadline timer: `vector` fires once the TSC reaches `deadline` (SDM 11.5.4.1).
+/// Lab 2: arm the TSC-deadline timer: one interrupt on `vector` once the TSC reaches
+/// `deadline` (at once if it has), replacing whatever was armed (SDM 11.5.4.1, ordering
+/// included). Needs has_tsc_deadline().
 void timer_deadline(uint8_t vector, uint64_t deadline);
-/// Disarm the timer.
+/// Lab 2: disarm the timer, in whichever mode it was armed: no timer interrupt is raised after
+/// this returns.
 void timer_stop();
 
 /// The local APIC's configuration, saved while a guest programs it directly.

@@ -1,4 +1,15 @@
-// Lab 2 solution: INIT-SIPI-SIPI (SDM Vol 3A 9.4.4.1; MP spec B.4).
+// Lab 2, step 3: waking an application processor.
+//
+// After reset only the bootstrap processor (BSP) runs; every other CPU waits for the BSP to
+// start it with inter-processor interrupts. start_ap() (contract in smp.h) wakes one so that
+// it begins in real mode at physical address trampoline_page << 12 (smp.cc has put the
+// trampoline there), and returns once the AP has said so through *online, or Errc::timeout.
+// Which IPIs, in which order and with which waits between them: the SDM's start-up sequence
+// (Vol 3A 9.4.4.1 "Typical BSP Initialization Sequence") and the MultiProcessor
+// Specification's (B.4), which some CPUs need (a second Start-Up IPI).
+//
+// Tools: lapic::send_ipi() with the ICR's bits from core/arch/apic_bits.h (SDM Vol 3A 11.6.1,
+// Figure 11-12), udelay() from arch/x86_64/time/clock.h.
 #include "arch/x86_64/apic/lapic.h"
 #include "arch/x86_64/smp/smp.h"
 #include "arch/x86_64/time/clock.h"
