@@ -2,6 +2,7 @@
 // student can compare a boot log with the handout, and ends with an `@@ boot stage=` marker.
 #include "boot_stages.h"
 
+#include "arch/x86_64/apic/ioapic.h"
 #include "arch/x86_64/apic/lapic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
@@ -62,6 +63,12 @@ void acpi_init() {
         kprintf("acpi:   CPU APIC id %u%s%s\n", g_madt.cpus[i].apic_id,
                 g_madt.cpus[i].enabled ? "" : " (disabled, online capable)",
                 g_madt.cpus[i].x2apic ? " (x2APIC entry)" : "");
+    for (uint32_t i = 0; i < g_madt.ioapic_count; ++i)
+        kprintf("acpi:   IOAPIC id %u at %#x, GSIs from %u\n", g_madt.ioapics[i].id,
+                g_madt.ioapics[i].address, g_madt.ioapics[i].gsi_base);
+    for (uint32_t i = 0; i < g_madt.iso_count; ++i)
+        kprintf("acpi:   ISA IRQ %u -> GSI %u (flags %#x)\n", g_madt.isos[i].source,
+                g_madt.isos[i].gsi, g_madt.isos[i].flags);
 }
 
 /// The BIOS leaves the 8259 PICs unmasked; mask them so a stray PIT tick cannot arrive at
@@ -75,6 +82,7 @@ void mask_legacy_pic() {
 void interrupts_time_smp_init() {
     acpi_init();
     mask_legacy_pic();
+    ioapic::init(); // every device pin masked until a driver routes it
     lapic::choose_mode(g_madt.lapic_address);
     lapic::init_cpu();
     kprintf("lapic: %s mode, BSP APIC id %u%s\n", lapic::x2apic() ? "x2APIC" : "xAPIC", lapic::id(),

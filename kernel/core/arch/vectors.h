@@ -37,6 +37,8 @@ enum Vector : uint8_t {
     VEC_FIRST_IRQ = 32,
     /// Lab 0's trap tests: a software interrupt (INT 0x40) through the whole trap path.
     VEC_TEST_TRAP = 0x40,
+    /// Lab 2's test of a device interrupt routed through the IOAPIC (the PIT's IRQ 0).
+    VEC_TEST_DEVICE = 0x50,
     /// Lab 2's test of the LAPIC one-shot timer (kernel/test/lab2_tests.cc).
     VEC_TEST_TIMER = 0xE0,
     /// The scheduler's LAPIC timer: the next deadline or budget expiry on this CPU.
