@@ -10,6 +10,7 @@
 #include "arch/x86_64/syscall.h"
 #include "arch/x86_64/time/clock.h"
 #include "console/console.h"
+#include "core/arch/msr.h"
 #include "hooks.h"
 #include "mem/memory.h"
 #include "panic.h"
@@ -85,6 +86,10 @@ void interrupts_time_smp_init() {
     ioapic::init(); // every device pin masked until a driver routes it
     lapic::choose_mode(g_madt.lapic_address);
     lapic::init_cpu();
+    if (!lapic::mode_in_effect())
+        kprintf("lapic: init_cpu() did not enable the LAPIC in the mode chosen (IA32_APIC_BASE "
+                "%#lx); going on without its interrupts\n",
+                cpu::rdmsr(x86::IA32_APIC_BASE));
     kprintf("lapic: %s mode, BSP APIC id %u%s\n", lapic::x2apic() ? "x2APIC" : "xAPIC", lapic::id(),
             lapic::has_tsc_deadline() ? ", TSC-deadline timer" : "");
     cpu::sti();

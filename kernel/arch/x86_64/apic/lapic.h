@@ -45,6 +45,11 @@ void choose_mode(uint64_t mmio);
 void init_cpu();
 /// True when running in x2APIC mode.
 bool x2apic();
+/// Given: after init_cpu() on the BSP, true if the LAPIC is enabled in the mode choose_mode()
+/// chose. If x2APIC was chosen and init_cpu() left it out of x2APIC mode, every x2APIC MSR
+/// access would fault (#GP): fall back to xAPIC accesses (MMIO), where a LAPIC that is not
+/// enabled delivers nothing, so the boot goes on and the tests can say what is wrong.
+bool mode_in_effect();
 /// The calling CPU's APIC id.
 uint32_t id();
 /// Read or write a register by its xAPIC offset.

@@ -25,6 +25,15 @@ bool x2apic() {
     return g_x2apic;
 }
 
+bool mode_in_effect() {
+    uint64_t base = cpu::rdmsr(IA32_APIC_BASE);
+    if (g_x2apic && !(base & IA32_APIC_BASE_EXTD)) {
+        g_x2apic = false;
+        return false;
+    }
+    return (base & IA32_APIC_BASE_EN) != 0;
+}
+
 uint32_t read(Reg r) {
     if (g_x2apic) return uint32_t(cpu::rdmsr(x2apic_msr(r)));
     return g_mmio[r / 4];
