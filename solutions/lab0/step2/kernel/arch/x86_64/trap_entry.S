@@ -41,12 +41,11 @@ trap_common:
     swapgs
 1:  PUSH_GPRS
     cld
+    /* The CPU aligned RSP to 16 bytes before it pushed its 5 (or 6) quadwords (SDM Vol 3A
+     * 7.14.2); with the error code, the vector and 15 registers that makes 22: still aligned,
+     * as the C++ ABI wants at a CALL. */
     mov rdi, rsp                    /* TrapFrame* */
-    /* Align the stack to 16 bytes for the C++ ABI; RBX is callee-saved. */
-    mov rbx, rsp
-    and rsp, -16
     call trap_dispatch
-    mov rsp, rbx
     POP_GPRS
     add rsp, 16                     /* vector and error code */
     test byte ptr [rsp + 8], 3      /* back to user mode: restore the user's GS base */
