@@ -252,8 +252,9 @@ void on_resched(TrapFrame&) {
     schedule();
 }
 
-/// Every new thread starts here (via thread_start), on its own stack, interrupts off.
-extern "C" [[noreturn]] void thread_main(Thread* t) {
+/// Every new thread starts here (build_initial_stack()), on its own stack, interrupts off.
+[[noreturn]] void thread_main(void* arg) {
+    Thread* t = static_cast<Thread*>(arg);
     finish_switch(me());
     cpu::sti();
     t->entry(t->arg);
@@ -283,9 +284,7 @@ void sched_init_cpu() {
                 cpu::hlt(); // interrupts (timer, reschedule IPI) call schedule()
             }
         };
-        idle->saved_rsp = build_initial_stack(
-            g_idle_stacks[0], IDLE_STACK_SIZE, reinterpret_cast<uint64_t>(&thread_start),
-            reinterpret_cast<uint64_t>(&thread_main), reinterpret_cast<uint64_t>(idle));
+        idle->saved_rsp = build_initial_stack(g_idle_stacks[0], IDLE_STACK_SIZE, thread_main, idle);
         if (!idle->saved_rsp) PANIC("build_initial_stack refused the idle thread's stack (lab 3)");
         cs.idle = idle;
     } else {
@@ -324,9 +323,7 @@ Result<Thread*> thread_create(void (*entry)(void*), void* arg, const ThreadOptio
     t->detached = opts.detached;
     t->id = __atomic_fetch_add(&g_next_id, 1, __ATOMIC_RELAXED);
     set_name(t, opts.name);
-    t->saved_rsp = build_initial_stack(
-        t->stack, t->stack_size, reinterpret_cast<uint64_t>(&thread_start),
-        reinterpret_cast<uint64_t>(&thread_main), reinterpret_cast<uint64_t>(t));
+    t->saved_rsp = build_initial_stack(t->stack, t->stack_size, thread_main, t);
     if (!t->saved_rsp) {
         kfree(t->stack);
         delete t;

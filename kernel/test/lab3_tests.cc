@@ -1,4 +1,5 @@
-// Lab 3 in-kernel tests: real threads on real stacks, switched by lab 3's context_switch.
+// Lab 3 in-kernel tests (step 2): real threads on real stacks, switched by lab 3's
+// context_switch, queued by its run and sleep queues (step 1, host-tested).
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/time/clock.h"
@@ -46,6 +47,23 @@ void sleeper(void* p) {
     g_woke_at.store(cpu::rdtsc(), MemoryOrder::release);
 }
 
+/// What a new thread's entry saw: its frame address (16-aligned iff it was entered as the ABI
+/// enters a function) and how many frames a backtrace from it walks before RBP 0.
+Atomic<uint64_t> g_entry_frame;
+Atomic<uint64_t> g_entry_depth;
+void note_frame(void*) {
+    uint64_t rbp = reinterpret_cast<uint64_t>(__builtin_frame_address(0));
+    g_entry_frame.store(rbp, MemoryOrder::relaxed);
+    uint64_t depth = 0;
+    // entry <- thread_main <- the thread's first frame: RBP 0 ends it. Bounded, in case it does
+    // not.
+    while (rbp && depth < 16) {
+        rbp = *reinterpret_cast<uint64_t*>(rbp);
+        ++depth;
+    }
+    g_entry_depth.store(depth, MemoryOrder::relaxed);
+}
+
 Atomic<unsigned> g_ran_on_cpu{~0u};
 void where_am_i(void*) {
     g_ran_on_cpu.store(this_cpu().index, MemoryOrder::release); // read on another CPU
@@ -59,6 +77,23 @@ KTEST(lab3, threads_run_and_exit) {
     KREQUIRE(th.ok());
     thread_join(th.value());
     KCHECK(g_log_len.load(MemoryOrder::relaxed) == 1 && g_log[0].load(MemoryOrder::relaxed) == 7);
+}
+
+KTEST(lab3, new_thread_starts_aligned_with_an_empty_backtrace) {
+    g_entry_depth.store(99, MemoryOrder::relaxed);
+    auto th = thread_create(note_frame, nullptr, {.name = "frame"});
+    KREQUIRE(th.ok());
+    thread_join(th.value());
+    uint64_t frame = g_entry_frame.load(MemoryOrder::relaxed);
+    if (frame % 16 != 0)
+        t.fail("a new thread's function ran with RBP %#lx: its stack was not aligned as a call's",
+               frame);
+    uint64_t depth = g_entry_depth.load(MemoryOrder::relaxed);
+    if (depth > 3)
+        t.fail(
+            "a backtrace from a new thread's function walks %lu frames: the first frame's RBP is "
+            "not 0",
+            depth);
 }
 
 KTEST(lab3, yield_alternates_two_threads) {

@@ -1,5 +1,4 @@
-// The first stack frame of a new thread: what context_switch() pops the first time it switches
-// to the thread (lab 3).
+// A new thread's first stack (lab 3): what the first context_switch() to the thread finds.
 #pragma once
 
 #include <stddef.h>
@@ -7,24 +6,12 @@
 
 namespace kern {
 
-/// What context_switch() saves on the stack of a thread that is not running, lowest address
-/// first (it pushes rbp, rbx, r12..r15 and the stack then holds its return address). The
-/// layout is the contract between build_initial_stack() and context_switch.S.
-struct SwitchFrame {
-    /// @{
-    uint64_t r15, r14, r13, r12, rbx, rbp; ///< callee-saved registers (SysV ABI 3.2.1)
-    /// @}
-    uint64_t rip; ///< where context_switch's `ret` goes
-};
-static_assert(sizeof(SwitchFrame) == 56);
-
-/// Prepare the stack [stack_base, stack_base + stack_size) of a new thread so that the first
-/// context_switch() to it "returns" to `start` with r12 = `arg` and r13 = `fn` (start then
-/// calls fn(arg)), rbp = 0 (ends backtraces) and the other registers 0. After that `ret`, RSP
-/// must be 16-byte aligned, since `start` calls a C++ function (SysV ABI 3.2.2). Returns the
-/// initial saved RSP (the address of the SwitchFrame), or 0 if the stack is smaller than one
-/// frame or misaligned (stack_base % 16 != 0).
-uint64_t build_initial_stack(uint8_t* stack_base, size_t stack_size, uint64_t start, uint64_t fn,
-                             uint64_t arg);
+/// Lab 3: prepare the stack [stack_base, stack_base + stack_size) of a new thread so that the
+/// first context_switch() to the returned RSP starts the thread: it calls fn(arg) on that
+/// stack, entered as the SysV ABI enters a function (RSP + 8 a multiple of 16, SysV ABI 3.2.2),
+/// with RBP = 0 so that a backtrace ends there. fn never returns. Everything written lies
+/// inside the stack. Returns 0, writing nothing, if stack_base is not 16-byte aligned or the
+/// stack is too small for what you put on it.
+uint64_t build_initial_stack(uint8_t* stack_base, size_t stack_size, void (*fn)(void*), void* arg);
 
 } // namespace kern

@@ -1,23 +1,19 @@
 /*
- * Lab 3: switching from one thread's kernel stack to another's.
+ * Lab 3, step 2: switching from one thread's kernel stack to another's.
  *
  *   void context_switch(uint64_t* save_rsp, uint64_t next_rsp);   (sched/context_switch.h)
  *
- * Called by the scheduler with interrupts disabled. It must:
- *   1. push the callee-saved registers the SysV ABI says a function must preserve
- *      (rbp, rbx, r12, r13, r14, r15 -- in that order, so the stack then matches the
- *      SwitchFrame in core/thread/initial_stack.h: r15 at the lowest address),
- *   2. store RSP into *save_rsp (RDI),
- *   3. load RSP from next_rsp (RSI),
- *   4. pop the same registers in reverse order and `ret`, which continues the other thread
- *      where it called context_switch, or, for a new thread, at its start routine.
- * Caller-saved registers need no saving: the compiler assumes a call clobbers them.
+ * The contract is in context_switch.h; what a thread that has never run looks like is yours
+ * to design, with build_initial_stack() (core/thread/initial_stack.cc): whatever your switch
+ * expects to find on a suspended thread's stack, a new thread's stack must hold too, so that
+ * the first switch to it starts it. Code a new thread starts in (to call fn(arg) as the ABI
+ * wants) can live in this file.
  */
     .intel_syntax noprefix
     .text
     .global context_switch
 context_switch:
-    /* TODO(lab3): the four steps above. Until then, stop loudly. */
+    /* TODO(lab3): save, switch stacks, restore. Until then, stop loudly. */
     ud2
 
     .section .note.GNU-stack, "", @progbits
