@@ -181,12 +181,33 @@ KTEST(lab2, timer_stop_stops_it) {
     lapic::timer_stop();
     spin(us_ticks(3000));
     KCHECK(g_timer_fired_at.load(MemoryOrder::acquire) == 0);
+    // Stopped means disarmed, not only masked: unmasking the entry again (as lending the LAPIC
+    // to a guest and taking it back does) must not bring back the count.
+    lapic::timer_oneshot(VEC_TEST_TIMER, uint32_t(g_clock.lapic_timer_hz / 1000));
+    lapic::timer_stop();
+    lapic::write(lapic::LVT_TIMER, uint32_t(lapic::ONE_SHOT) | VEC_TEST_TIMER);
+    spin(us_ticks(3000));
+    lapic::write(lapic::LVT_TIMER, lapic::LVT_MASKED);
+    if (g_timer_fired_at.load(MemoryOrder::acquire) != 0)
+        t.fail("a one-shot armed and then stopped fired once its LVT entry was unmasked again");
     if (lapic::has_tsc_deadline()) {
+        g_timer_fired_at.store(0, MemoryOrder::relaxed);
         lapic::timer_deadline(VEC_TEST_TIMER, cpu::rdtsc() + us_ticks(1000));
         lapic::timer_stop();
+        // A disarmed deadline timer reads 0 (SDM Vol 3A 11.5.4.1).
+        if (uint64_t armed = cpu::rdmsr(x86::IA32_TSC_DEADLINE))
+            t.fail("IA32_TSC_DEADLINE is still %#lx after timer_stop()", armed);
         spin(us_ticks(3000));
         if (g_timer_fired_at.load(MemoryOrder::acquire) != 0)
             t.fail("a TSC deadline armed and then stopped still fired");
+        lapic::timer_deadline(VEC_TEST_TIMER, cpu::rdtsc() + us_ticks(1000));
+        lapic::timer_stop();
+        lapic::write(lapic::LVT_TIMER, uint32_t(lapic::TSC_DEADLINE) | VEC_TEST_TIMER);
+        spin(us_ticks(3000));
+        lapic::write(lapic::LVT_TIMER, lapic::LVT_MASKED);
+        if (g_timer_fired_at.load(MemoryOrder::acquire) != 0)
+            t.fail("a TSC deadline armed and then stopped fired once its LVT entry was unmasked "
+                   "again");
     }
 }
 

@@ -233,6 +233,21 @@ TEST_CASE("MADT with more CPUs and IOAPICs than the limits is truncated") {
     CHECK(p->cpus[MAX_CPUS - 1].apic_id == MAX_CPUS - 1);
     CHECK(p->ioapic_count == MAX_IOAPICS);
     CHECK(p->truncated);
+    // Each list on its own: too many CPUs alone, too many IOAPICs alone.
+    MadtBuilder cpus;
+    for (uint32_t i = 0; i < MAX_CPUS + 1; i++)
+        cpus.lapic(uint8_t(i), uint8_t(i), 1);
+    Parsed pc(cpus.bytes());
+    REQUIRE(pc.result.ok());
+    CHECK(pc->cpu_count == MAX_CPUS);
+    CHECK(pc->truncated);
+    MadtBuilder ioapics;
+    for (uint8_t i = 0; i < MAX_IOAPICS + 1; i++)
+        ioapics.ioapic(i, 0xFEC00000 + i * 0x1000u, i * 24u);
+    Parsed pi(ioapics.bytes());
+    REQUIRE(pi.result.ok());
+    CHECK(pi->ioapic_count == MAX_IOAPICS);
+    CHECK(pi->truncated);
 }
 
 TEST_CASE("parse_madt resets its output") {
