@@ -131,6 +131,7 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t info) {
                                  strcmp(g_cmdline.get("exit"), "emu") == 0);
     if (const char* nonce = g_cmdline.get("grade")) grade_begin(nonce);
     sched_watch_late_timers(g_cmdline.get_u64("late_timers", 0));
+    sched_set_watchdog(g_cmdline.get_u64("watchdog", 0));
 
     bool screen = !(g_cmdline.has("console") && strcmp(g_cmdline.get("console"), "serial") == 0);
     switch (screen ? g_boot.display : BootInfo::Display::none) {

@@ -108,6 +108,9 @@ uint64_t sched_timer_due();
 /// Watch for scheduler timer interrupts that come more than @p cycles after their deadline
 /// (interrupts were off when they were due): a latency bound missed, and where.
 void sched_watch_late_timers(uint64_t cycles);
+/// End the run with a panic @p seconds of TSC time after the scheduler starts on CPU 0 (0: never):
+/// CPU 0's scheduler timer stays armed for it. Call before sched_init_cpu().
+void sched_set_watchdog(uint64_t seconds);
 /// Print the late timer interrupts seen (sched_watch_late_timers), per CPU, each with the
 /// instruction it interrupted as a `#N 0x...` line, which the runner names with addr2line.
 void sched_report_late_timers();

@@ -1,11 +1,12 @@
-// Virtual CPUs: per-CPU lists in rate-monotonic order, budget accounting through the sporadic
-// server (core/sched/sporadic_server.h, lab 4) and admission control (core/sched/admission.h,
-// lab 4) before a VCPU joins its CPU.
+// Virtual CPUs: creation after admission control (core/sched/admission.h, lab 4), the per-CPU
+// lists in rate-monotonic order, retirement, statistics. Which VCPU runs and for how long is
+// lab 4's policy (vcpu_policy.cc).
 #include "sched/vcpu.h"
+
+#include "sched/vcpu_internal.h"
 
 #include "arch/x86_64/percpu.h"
 #include "core/sched/admission.h"
-#include "core/sched/sporadic_server.h"
 #include "panic.h"
 #include "sync/spinlock.h"
 #include "sync/thread_lock.h"
@@ -13,20 +14,6 @@
 #include <new>
 
 namespace kern {
-
-struct Vcpu {
-    Vcpu(unsigned c, const VcpuParams& p) : cpu(c), server(p) {}
-
-    unsigned cpu;
-    char name[24] = {};
-    SporadicServer server;      // the budget: C per T over any window (lab 4)
-    FifoQueue ready;            // its ready threads
-    Vcpu* next = nullptr;       // next lower-priority VCPU on the same CPU
-    unsigned index = 0;         // creation order on its CPU: the RM tie-break
-    bool running = false;       // one of its threads is on the CPU
-    volatile bool dead = false; // vcpu_destroy() asked; its CPU unlinks it in vcpu_replenish()
-    VcpuStats stats{};
-};
 
 namespace {
 constexpr unsigned MAX_VCPUS_PER_CPU = 16;
@@ -44,11 +31,6 @@ ThreadLock g_create_lock;
 
 Vcpu& vcpu_at(unsigned cpu, unsigned i) {
     return *reinterpret_cast<Vcpu*>(g_storage[cpu][i]);
-}
-
-/// A VCPU may run now: it has a ready thread and budget.
-bool runnable(const Vcpu& v) {
-    return !v.ready.empty() && !v.server.exhausted();
 }
 } // namespace
 
@@ -96,36 +78,11 @@ void vcpu_destroy(Vcpu& v) {
     __atomic_store_n(&v.dead, true, __ATOMIC_RELEASE);
 }
 
-void vcpu_enqueue(Vcpu& v, QueueNode* n) {
-    v.ready.push_back(n);
+Vcpu* vcpu_list(unsigned cpu) {
+    return g_by_priority[cpu];
 }
 
-QueueNode* vcpu_pick(unsigned cpu, uint64_t) {
-    for (Vcpu* v = g_by_priority[cpu]; v; v = v->next)
-        if (runnable(*v)) return v->ready.pop_front();
-    return nullptr;
-}
-
-bool vcpu_has_ready(unsigned cpu, uint64_t) {
-    for (Vcpu* v = g_by_priority[cpu]; v; v = v->next)
-        if (runnable(*v)) return true;
-    return false;
-}
-
-void vcpu_start(Vcpu& v, uint64_t now) {
-    v.server.start(now);
-    v.running = true;
-}
-
-void vcpu_charge(Vcpu& v, uint64_t from, uint64_t to) {
-    uint64_t used = to - from;
-    if (used > v.server.budget() && !v.ready.empty()) ++v.stats.overruns;
-    v.server.consume(to, used);
-    v.stats.consumed += used;
-    v.running = false;
-}
-
-void vcpu_replenish(unsigned cpu, uint64_t now) {
+void vcpu_reap(unsigned cpu) {
     for (Vcpu** link = &g_by_priority[cpu]; *link;) {
         Vcpu* v = *link;
         if (v->dead && v->ready.empty() && !v->running) {
@@ -135,26 +92,8 @@ void vcpu_replenish(unsigned cpu, uint64_t now) {
                 false;
             continue;
         }
-        v->server.replenish(now);
         link = &v->next;
     }
-}
-
-uint64_t vcpu_next_event(unsigned cpu, Vcpu* running, uint64_t now) {
-    uint64_t at = UINT64_MAX;
-    // The running VCPU: the instant its budget runs out. Replenishments due before then only
-    // extend it; they are applied when the timer fires, so they need no timer of their own.
-    // (Setting one for each would split every run into chunks at the previous period's chunk
-    // boundaries, which then come back one period later: an interrupt storm that never ends.)
-    if (running) at = now + running->server.budget();
-    // A VCPU with work but no budget: the replenishment that lets it run again.
-    for (Vcpu* v = g_by_priority[cpu]; v; v = v->next) {
-        if (v != running && !v->ready.empty() && v->server.exhausted() && v->server.pending()) {
-            uint64_t r = v->server.next_replenishment();
-            at = r < at ? r : at;
-        }
-    }
-    return at;
 }
 
 VcpuStats vcpu_stats(const Vcpu& v) {

@@ -23,16 +23,33 @@ Result<Vcpu*> vcpu_create(unsigned cpu, uint64_t budget, uint64_t period, const 
 /// CPU's admission set at once.
 void vcpu_destroy(Vcpu& v);
 
-/// Scheduler hooks (sched/scheduler.cc); all run on `cpu` itself with interrupts off.
+/// Lab 4: the scheduling policy of a CPU's VCPUs (sched/vcpu_policy.cc). The scheduler
+/// (sched/scheduler.cc) calls these on `cpu` itself with interrupts off; a VCPU's threads run
+/// only through them. The VCPUs of a CPU are in vcpu_list() (sched/vcpu_internal.h), highest
+/// priority first; each has a SporadicServer (its budget) and a FIFO of ready threads.
 /// @{
-void vcpu_enqueue(Vcpu& v, QueueNode* n);              ///< a bound thread became ready
-QueueNode* vcpu_pick(unsigned cpu, uint64_t now);      ///< next VCPU thread to run, or nullptr
-bool vcpu_has_ready(unsigned cpu, uint64_t now);       ///< some VCPU thread could run now
-void vcpu_start(Vcpu& v, uint64_t now);                ///< v's thread starts running
-void vcpu_charge(Vcpu& v, uint64_t from, uint64_t to); ///< v's thread ran from..to
-void vcpu_replenish(unsigned cpu, uint64_t now);       ///< apply due replenishments
-uint64_t vcpu_next_event(unsigned cpu, Vcpu* running,
-                         uint64_t now); ///< budget end or replenishment
+/// A thread bound to `v` became ready: it waits behind `v`'s other ready threads.
+void vcpu_enqueue(Vcpu& v, QueueNode* n);
+/// The thread to run next for `cpu`'s VCPUs, taken off its VCPU's queue: the first ready
+/// thread of the highest-priority VCPU that has a ready thread and budget left; nullptr if no
+/// VCPU has both (the scheduler then runs a background thread or idles).
+QueueNode* vcpu_pick(unsigned cpu, uint64_t now);
+/// True exactly when vcpu_pick() would return a thread now.
+bool vcpu_has_ready(unsigned cpu, uint64_t now);
+/// A thread of `v` starts running at `now`: `v`'s server activates (SporadicServer::start),
+/// and `v` counts as running until vcpu_charge().
+void vcpu_start(Vcpu& v, uint64_t now);
+/// A thread of `v` ran from `from` to `to` and stops (or is charged on a timer): the server
+/// consumes what it ran, VcpuStats::consumed grows by as much, and VcpuStats::overruns counts
+/// a run that went beyond the budget while another of `v`'s threads was ready. `v` no longer
+/// counts as running.
+void vcpu_charge(Vcpu& v, uint64_t from, uint64_t to);
+/// Give every VCPU of `cpu` the replenishments due by `now`.
+void vcpu_replenish(unsigned cpu, uint64_t now);
+/// The next instant the scheduler must look again for the VCPUs' sake: when `running` (the
+/// VCPU whose thread is about to run, or nullptr) exhausts its budget, and, for every other
+/// VCPU with a ready thread but no budget, its next replenishment; UINT64_MAX if none.
+uint64_t vcpu_next_event(unsigned cpu, Vcpu* running, uint64_t now);
 /// @}
 
 /// Per-VCPU statistics.

@@ -1,0 +1,35 @@
+// The VCPU record and the per-CPU priority list, shared by the kit's bookkeeping (vcpu.cc)
+// and lab 4's scheduling policy (vcpu_policy.cc). Not for other callers: they use vcpu.h.
+#pragma once
+
+#include "core/sched/sporadic_server.h"
+#include "core/thread/thread_queue.h"
+#include "sched/vcpu.h"
+
+namespace kern {
+
+/// One Main VCPU.
+struct Vcpu {
+    Vcpu(unsigned c, const VcpuParams& p) : cpu(c), server(p) {}
+
+    unsigned cpu;               ///< the CPU it belongs to
+    char name[24] = {};         ///< for reports
+    SporadicServer server;      ///< the budget: C per T over any window (lab 4)
+    FifoQueue ready;            ///< its ready threads, first in first out
+    Vcpu* next = nullptr;       ///< next lower-priority VCPU on the same CPU
+    unsigned index = 0;         ///< creation order: the rate-monotonic tie-break
+    bool running = false;       ///< one of its threads is on the CPU (start to charge)
+    volatile bool dead = false; ///< vcpu_destroy() asked; vcpu_reap() unlinks it when idle
+    VcpuStats stats{};          ///< what vcpu_stats() reports
+};
+
+/// The highest-priority VCPU of `cpu`: the list runs through Vcpu::next in rate-monotonic
+/// order (shortest period first, the older VCPU first among equal periods), or nullptr. Only
+/// `cpu` itself walks it, with interrupts off; VCPUs join it at any time (one pointer store).
+Vcpu* vcpu_list(unsigned cpu);
+
+/// Unlink `cpu`'s VCPUs that vcpu_destroy() retired and that have no ready or running thread
+/// left. The scheduler calls it on `cpu`, interrupts off, before vcpu_replenish().
+void vcpu_reap(unsigned cpu);
+
+} // namespace kern
