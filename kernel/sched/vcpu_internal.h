@@ -10,6 +10,7 @@ namespace kern {
 
 /// One Main VCPU.
 struct Vcpu {
+    /// A VCPU of `c` with the reservation `p` (already admitted).
     Vcpu(unsigned c, const VcpuParams& p) : cpu(c), server(p) {}
 
     unsigned cpu;               ///< the CPU it belongs to
