@@ -85,7 +85,9 @@ KTEST(lab2, lapic_enabled_in_a_known_state) {
     {
         cpu::IrqSave off;
         lapic::write(lapic::TPR, 0x20);
-        lapic::write(lapic::LVT_LINT0, 0x31); // fixed, vector 0x31, unmasked
+        lapic::write(lapic::TIMER_INITIAL_COUNT, 0);    // no count: unmasking raises nothing
+        lapic::write(lapic::LVT_TIMER, VEC_TEST_TIMER); // one-shot, unmasked
+        lapic::write(lapic::LVT_LINT0, 0x31);           // fixed, vector 0x31, unmasked
         lapic::write(lapic::LVT_LINT1, 0x32);
         lapic::write(lapic::LVT_ERROR, 0x33);
         lapic::init_cpu();
@@ -104,8 +106,10 @@ KTEST(lab2, lapic_enabled_in_a_known_state) {
     static const struct {
         lapic::Reg reg;
         const char* name;
-    } LVTS[] = {
-        {lapic::LVT_LINT0, "LINT0"}, {lapic::LVT_LINT1, "LINT1"}, {lapic::LVT_ERROR, "error"}};
+    } LVTS[] = {{lapic::LVT_TIMER, "timer"},
+                {lapic::LVT_LINT0, "LINT0"},
+                {lapic::LVT_LINT1, "LINT1"},
+                {lapic::LVT_ERROR, "error"}};
     for (const auto& lvt : LVTS)
         if (!(lapic::read(lvt.reg) & lapic::LVT_MASKED))
             t.fail("the %s LVT entry is %#x after init_cpu(): not masked", lvt.name,

@@ -25,8 +25,7 @@ void init_cpu() {
     write(LVT_LINT1, LVT_MASKED);
     write(LVT_ERROR, LVT_MASKED);
     write(SVR, SVR_APIC_ENABLE | VEC_SPURIOUS);
-    write(ESR, 0); // back-to-back writes clear the error status (SDM 11.5.3)
-    write(ESR, 0);
+    write(ESR, 0); // a write clears the errors logged so far (SDM 11.5.3)
     eoi();
 }
 

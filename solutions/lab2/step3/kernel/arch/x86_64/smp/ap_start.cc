@@ -34,8 +34,10 @@ Result<void> start_ap(uint32_t apic_id, uint8_t trampoline_page, const volatile 
     lapic::send_ipi(apic_id, lapic::INIT | ICR_LEVEL_ASSERT);
     udelay(10000);
     uint32_t sipi = lapic::STARTUP | ICR_LEVEL_ASSERT | trampoline_page;
+    // Two Start-Up IPIs, 200 us apart, as the SDM's sequence sends them (an AP that is already
+    // running ignores the second).
     lapic::send_ipi(apic_id, sipi);
-    if (wait_online(online, 200)) return {};
+    udelay(200);
     lapic::send_ipi(apic_id, sipi);
     if (wait_online(online, timeout_us)) return {};
     return Error{Errc::timeout, "AP did not come online after INIT-SIPI-SIPI"};
