@@ -27,6 +27,7 @@ steps 1 to K only, the other steps' files being the skeleton.
 """
 import argparse
 import fcntl
+import glob
 import hashlib
 import json
 import os
@@ -591,8 +592,12 @@ def step_summary(spec, tests):
 
 def write_results(path, tests, notes, seconds, extra_output="", spec=None):
     score = sum(t.points for t in tests if t.passed)
-    passed = sum(t.passed for t in tests)
-    out = "\n".join(step_summary(spec or {}, tests) + [f"lab results: {passed} passed, {len(tests) - passed} failed"])
+    graded = [t for t in tests if t.kind != "written"]
+    written = [t for t in tests if t.kind == "written"]
+    passed = sum(t.passed for t in graded)
+    out = "\n".join(step_summary(spec or {}, graded) + [f"lab results: {passed} passed, {len(graded) - passed} failed"]
+                    + ([f"written answers: {sum(t.passed for t in written)} of {len(written)} answered, "
+                        "for a TA to grade"] if written else []))
     if notes:
         out += "\n" + "\n".join(clean(n, 400) for n in notes)
     if extra_output:
@@ -623,6 +628,78 @@ def spec_tests(spec):
     for e in spec.get("target", {}).get("tests", []):
         tests.append(Test(e["name"], e.get("points", 1), "kernel", e.get("step")))
     return tests
+
+
+ANSWER_CAP = 64 * 1024  # bytes of a student's answers.md read
+ANSWER_SHOWN = 3000     # characters of one answer in the results
+
+
+def answers_template(root, lab):
+    """The kit's labs/labN-*/answers.md (the questions), relative to `root`, or None."""
+    found = sorted(glob.glob(os.path.join(root, "labs", f"lab{lab}-*", "answers.md")))
+    return os.path.relpath(found[0], root) if found else None
+
+
+def written_questions(root, lab):
+    """The numbered questions ("## N. Title") of lab `lab`'s answers.md in the kit."""
+    rel = answers_template(root, lab)
+    if not rel:
+        return []
+    with open(os.path.join(root, rel), errors="replace") as f:
+        return re.findall(r"^## (\d+\. .+?)\s*$", f.read(), re.M)
+
+
+def written_rows(root, lab, student_dir):
+    """One row per written question, for a TA to grade: 0 points (a platform's own manual
+    questions carry the marks), the student's answer as its output, passed when there is one."""
+    questions = written_questions(root, lab)
+    rel = answers_template(root, lab)
+    text, why = "", ""
+    path = os.path.join(student_dir, rel) if rel else ""
+    if not questions:
+        return []
+    if os.path.islink(path) or (os.path.exists(path) and not os.path.isfile(path)):
+        why = "answers.md is not a regular file: not read"
+    elif not os.path.exists(path):
+        why = "no answers.md handed in"
+    else:
+        with open(path, "rb") as f:
+            text = f.read(ANSWER_CAP).decode(errors="replace")
+    # The student's sections by their headings; an answer is what follows "*Answer:*".
+    sections = {}
+    for m in re.finditer(r"^## (\d+)\. .*?$(.*?)(?=^## \d+\. |\Z)", text, re.M | re.S):
+        body = m.group(2)
+        answer = body.split("*Answer:*", 1)[1] if "*Answer:*" in body else ""
+        sections[m.group(1)] = answer.strip()
+    rows = []
+    for q in questions:
+        t = Test(q, 0, "written")
+        answer = sections.get(q.split(".", 1)[0], "")
+        t.passed = bool(answer)
+        t.output = (clean(answer, ANSWER_SHOWN) if answer else (why or "not answered")) + \
+            "\n(graded by a TA, not by the autograder)"
+        rows.append(t)
+    return rows
+
+
+def hours_note(root, lab, student_dir, spec):
+    """What the student's labs/labN-*/time.txt says, next to the handout's estimate."""
+    found = sorted(glob.glob(os.path.join(root, "labs", f"lab{lab}-*", "time.txt")))
+    if not found:
+        return None
+    path = os.path.join(student_dir, os.path.relpath(found[0], root))
+    if not os.path.isfile(path) or os.path.islink(path):
+        return "hours: no time.txt handed in"
+    with open(path, "rb") as f:
+        text = f.read(ANSWER_CAP).decode(errors="replace")
+    parts, total = [], 0.0
+    for m in re.finditer(r"^(step \d+|total)\b[^:\n]*:[ \t]*(\d+(?:\.\d+)?)", text, re.M):
+        parts.append(f"{m.group(1)} {m.group(2)}")
+        total += float(m.group(2))
+    estimate = sum(st.get("hours", 0) for st in spec.get("steps", [])) or spec.get("hours")
+    if not parts:
+        return "hours: time.txt not filled in"
+    return f"hours (time.txt): {', '.join(parts)}; total {total:g} (the handout estimates {estimate})"
 
 
 def main():
@@ -669,12 +746,17 @@ def main():
             else:
                 tests += g.kernel_tests()
         notes = [f"protection: {g.box.describe()}"] + g.notes
+        student_dir = os.path.abspath(a.student) if a.student else root
+        written = written_rows(root, a.lab, student_dir)
+        if note := hours_note(root, a.lab, student_dir, spec):
+            notes.append(note)
     except Exception as e:  # the grader itself failed: still write results
         detail = str(e) if isinstance(e, BuildError) else traceback.format_exc(limit=3)
         print(f"grade: the grader failed: {detail}", file=sys.stderr)
         for t in tests:
             t.passed, t.output = False, "not graded: the grader failed (see the output above); tell your instructor"
         notes = [f"the grader failed: {clean(detail, 800)}"] + (g.notes if g else [])
+        written = []
     finally:
         if g:
             g.cleanup()
@@ -688,6 +770,11 @@ def main():
         if not t.passed and t.output:
             for line in t.output.strip().splitlines()[:12]:
                 print(f"          {line}")
+    if written:
+        answered = sum(t.passed for t in written)
+        print(f"\n  written answers, for a TA to grade (0 points here): {answered} of {len(written)} answered")
+        for t in written:
+            print(f"    {'answered' if t.passed else 'no answer':9}  {t.name}")
     for n in notes:
         print(f"grade: {clean(n, 400)}")
     score = sum(t.points for t in tests if t.passed)
@@ -696,7 +783,7 @@ def main():
     failed = len(tests) - passed
     print(f"\nscore: {score}/{max_score} ({time.monotonic() - start:.0f} s)")
     print(f"grade: {passed} passed, {failed} failed")
-    write_results(a.results, tests, notes, time.monotonic() - start, spec=spec)
+    write_results(a.results, tests + written, notes, time.monotonic() - start, spec=spec)
     return 0 if failed == 0 else 1
 
 

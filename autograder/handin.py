@@ -5,15 +5,18 @@
     autograder/handin.py grade ARCHIVE LAB [--kit DIR] [--results results.json]
 
 `pack` takes exactly the student files of labs 0..LAB (the `student_files` of each
-autograder/labs/labN.toml, plus labs/lab0-boot/answers.md) from the working tree; a symbolic
-link is packed as the file it points to. `grade` copies a pristine kit (default: this
+autograder/labs/labN.toml) and each lab's written answers and hours (labs/labN-*/answers.md,
+labs/labN-*/time.txt) from the working tree; a symbolic link is packed as the file it points
+to. `grade` copies a pristine kit (default: this
 repository's committed HEAD, via `git archive`, with its solution overlays) to a private
 temporary folder, takes from the archive only the graded lab's student files (anything else is
 ignored and reported; links, devices, absolute paths, `..` and members over 1 MiB are refused
 with a message; a member is read in pieces, never whole), and runs grade.py with the kit and
-those files, so a submission cannot change tests, the grader or the build.
+those files, so a submission cannot change tests, the grader or the build. The lab's
+answers.md and time.txt are taken too, as text for the report, never built.
 """
 import argparse
+import glob
 import io
 import os
 import re
@@ -26,7 +29,15 @@ import tomllib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-EXTRA_FILES = ["labs/lab0-boot/answers.md"]
+TEXT_LIMIT = 64 * 1024  # bytes of answers.md or time.txt taken from a submission
+
+
+def text_files(root, lab):
+    """The lab's written answers and hours, relative to `root`: labs/labN-*/answers.md, time.txt."""
+    found = []
+    for name in ("answers.md", "time.txt"):
+        found += [os.path.relpath(p, root) for p in sorted(glob.glob(os.path.join(root, "labs", f"lab{lab}-*", name)))]
+    return found
 
 
 def student_files(root, upto):
@@ -37,7 +48,8 @@ def student_files(root, upto):
         if m and int(m.group(1)) <= upto:
             with open(os.path.join(d, name), "rb") as f:
                 files += tomllib.load(f).get("student_files", [])
-    return files + EXTRA_FILES
+            files += text_files(root, int(m.group(1)))
+    return files
 
 
 def pack(a):
@@ -70,8 +82,9 @@ def lab_files(kit, lab):
         return set(tomllib.load(f).get("student_files", []))
 
 
-def take_members(archive, wanted, dest):
-    """Copy the members named in `wanted` from `archive` to `dest`; say what was refused."""
+def take_members(archive, wanted, dest, texts=()):
+    """Copy the members named in `wanted` (code) or `texts` (answers, hours: at most TEXT_LIMIT
+    bytes, never built) from `archive` to `dest`; say what was refused."""
     try:
         tar = tarfile.open(archive)
     except (OSError, tarfile.TarError) as e:
@@ -86,19 +99,17 @@ def take_members(archive, wanted, dest):
             name = os.path.normpath(m.name)
             if m.isdir():
                 continue
-            if name not in wanted:
-                if name in EXTRA_FILES:
-                    print(f"handin: {name}: written answers, for the instructor to read (not graded)")
-                else:
-                    print(f"handin: ignoring {m.name!r}: not a student file of this lab")
+            if name not in wanted and name not in texts:
+                print(f"handin: ignoring {m.name!r}: not a student file of this lab")
                 continue
+            limit = TEXT_LIMIT if name in texts else MEMBER_LIMIT
             if not m.isfile():
                 kind = "a symbolic link" if m.issym() else "a hard link" if m.islnk() else "not a regular file"
                 print(f"handin: refusing {m.name!r}: {kind}; submit the file itself (the skeleton is used)")
                 continue
-            if m.size > MEMBER_LIMIT:
-                print(f"handin: refusing {m.name!r}: {m.size} bytes, over the {MEMBER_LIMIT}-byte limit "
-                      f"(the skeleton is used)")
+            if m.size > limit:
+                print(f"handin: refusing {m.name!r}: {m.size} bytes, over the {limit}-byte limit"
+                      + ("" if name in texts else " (the skeleton is used)"))
                 continue
             if name in taken:
                 print(f"handin: ignoring a second copy of {m.name!r}")
@@ -110,10 +121,10 @@ def take_members(archive, wanted, dest):
             with open(out, "wb") as f:
                 while chunk := src.read(65536):
                     n += len(chunk)
-                    if n > MEMBER_LIMIT:  # a header that lies about the size
+                    if n > limit:  # a header that lies about the size
                         break
                     f.write(chunk)
-            if n > MEMBER_LIMIT:
+            if n > limit:
                 os.unlink(out)
                 print(f"handin: refusing {m.name!r}: longer than its header says and over the limit")
                 continue
@@ -121,6 +132,8 @@ def take_members(archive, wanted, dest):
             print(f"handin: using submitted {name}")
     for name in sorted(wanted - taken):
         print(f"handin: {name} is not in the submission: the skeleton is used")
+    for name in sorted(set(texts) - taken):
+        print(f"handin: {name} is not in the submission")
     return True
 
 
@@ -137,7 +150,7 @@ def grade(a):
         os.makedirs(submitted)
         wanted = lab_files(kit, a.lab)
         results = os.path.abspath(a.results)
-        if not take_members(a.archive, wanted, submitted):
+        if not take_members(a.archive, wanted, submitted, text_files(kit, a.lab)):
             sys.path.insert(0, HERE)
             from grade import load_spec, spec_tests, write_results
             tests = spec_tests(load_spec(kit, a.lab))

@@ -76,6 +76,8 @@ def judge(lab, k, tests):
         return [f"honesty: lab {lab} {mode}: FAIL the grader produced no results"], False
     wrong = []
     for t in tests:
+        if t["name"].startswith("written: "):
+            continue  # a TA grades written answers
         m = re.match(r"step (\d+): ", t["name"])
         want = "passed" if (m and int(m.group(1)) <= k) or (not m and k) else "failed"
         # A row of 0 points shows the kit's own code at work: it must pass, never fail for want

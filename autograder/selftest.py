@@ -38,7 +38,10 @@ LATER_SOLUTION = os.path.join(ROOT, "solutions", "lab1", "kernel", "core", "mem"
 with open(os.path.join(HERE, "labs", "lab0.toml"), "rb") as f:
     _spec = tomllib.load(f)
 MAX_SCORE = _spec["host"]["points"] * len(_spec["host"]["tests"]) + sum(t["points"] for t in _spec["target"]["tests"])
-N_TESTS = len(_spec["host"]["tests"]) + len(_spec["target"]["tests"])
+sys.path.insert(0, HERE)
+from grade import written_questions  # noqa: E402  (the written-answer rows every results.json has)
+
+N_TESTS = len(_spec["host"]["tests"]) + len(_spec["target"]["tests"]) + len(written_questions(ROOT, 0))
 HOST_POINTS = _spec["host"]["points"] * len(_spec["host"]["tests"])
 
 # Kernel-side code of a hostile format_integer (the host tests build the same file with
