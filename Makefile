@@ -20,6 +20,16 @@ OVERLAY_DIRS := $(shell python3 tools/kit.py dirs '$(SOLVED)')
 SOLVED_TAG := $(if $(SOLVED_LABS),$(subst $() ,-,$(strip $(SOLVED_LABS))),none)
 BUILD := build/solved-$(SOLVED_TAG)
 
+# Say it loudly whenever solutions replace student files in a build a person runs: in the
+# instructor's tree SOLVED=all is the default, and a student's edits must never be silently
+# replaced (a student release has no overlays but those released).
+BUILD_GOALS := all kernel apps qemu qemu-gdb bochs bochs-dbg iso demo slave
+ifneq ($(and $(SOLVED_LABS),$(filter $(BUILD_GOALS),$(or $(MAKECMDGOALS),all))),)
+  ifeq ($(origin SOLVED),file)
+    $(info note: the solutions of labs $(SOLVED_LABS) replace those labs' student files in this build (SOLVED=$(SOLVED), the default here); SOLVED=none builds your own files)
+  endif
+endif
+
 # overlay(path): <dir>/path for the first overlay directory that has it, else path itself.
 overlay = $(or $(firstword $(foreach d,$(OVERLAY_DIRS),$(wildcard $(d)/$(1)))),$(1))
 
