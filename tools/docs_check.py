@@ -11,6 +11,7 @@
   - the kernel command-line table of docs/architecture.md has a row for every option the
     kernel knows: every BOOT_OPTION registration (kernel/hooks.h) in kernel/, hypervisor/ and
     libos/, wherever it is;
+  - every path of the kit named in docs, comments and scripts exists;
   - no committed file cites notes the kit's users do not have (the developers' platform, style
     and design notes, issue numbers): the fact belongs where it is used, or in docs/.
 
@@ -142,6 +143,37 @@ def cmdline_problems():
             for k in known if not re.search(rf"^\| `{k}[=` ]", table, re.M)]
 
 
+PATH_TOPS = ("kernel", "hypervisor", "libos", "autograder", "tools", "labs", "docs", "solutions", "apps", "slave")
+# A path of the kit named in prose or a comment: a top-level folder of the kit, then more.
+PATH_RE = re.compile(r"(?<![\w./-])((?:%s)/[\w./-]*\w)" % "|".join(PATH_TOPS))
+# Placeholders stand for many paths: labN, stepK, NAME, a lone N.
+PLACEHOLDER_RE = re.compile(r"labN|stepK|NAME|(?<![A-Za-z])N(?![A-Za-z])")
+
+
+def path_problems():
+    """Every path of the kit that docs, comments and scripts name exists: as written from the
+    root, or from an include root (kernel/, hypervisor/, libos/: `core/vmcs.h` inside
+    hypervisor/). Citations of outside documents (Linux's boot.rst) name no such path."""
+    files = subprocess.run(["git", "-C", ROOT, "ls-files"], stdout=subprocess.PIPE, text=True).stdout.split()
+    problems = []
+    for rel in files:
+        if rel.startswith("tools/tests/") or not rel.endswith((".md", ".cc", ".h", ".S", ".py", ".toml", ".cmake", ".inc")):
+            continue
+        try:
+            text = open(os.path.join(ROOT, rel), errors="strict").read()
+        except (UnicodeDecodeError, OSError):
+            continue
+        for no, line in enumerate(text.splitlines(), 1):
+            for m in PATH_RE.finditer(line):
+                path = m.group(1).rstrip(".")
+                if PLACEHOLDER_RE.search(path) or re.search(r"(solutions|labs)/lab$", path):
+                    continue
+                if any(os.path.exists(os.path.join(ROOT, base, path)) for base in ("", "kernel", "hypervisor", "libos")):
+                    continue
+                problems.append(f"{rel}:{no}: names `{path}`, which does not exist")
+    return problems
+
+
 def citation_problems():
     files = subprocess.run(["git", "-C", ROOT, "ls-files"], stdout=subprocess.PIPE, text=True).stdout.split()
     pattern = re.compile(r"\b(?:PLATFORM|STYLE|DESIGN)\.md\b|\b[Ii]ssues? #?\d+\b")
@@ -161,7 +193,7 @@ def citation_problems():
 
 def main():
     problems = (handout_problems() + lab_table_problems() + file_table_problems() + cmdline_problems()
-                + citation_problems())
+                + citation_problems() + path_problems())
     for p in problems:
         print(f"docs-check: {p}")
     print(f"docs-check: {len(problems)} problem(s)")

@@ -1,4 +1,4 @@
-// The vLibOS delegation protocol: the shared-memory channel between the master (libos/client)
+// The vLibOS delegation protocol: the shared-memory channel between the master (libos/master)
 // and vlibosd in the Linux slave (libos/daemon). Both sides include this file: freestanding C++
 // (the master kernel) and hosted C++ (the static daemon), so it uses nothing but <stdint.h> and
 // <stddef.h>. Everything is little-endian and at fixed offsets; neither side trusts the other.
