@@ -59,7 +59,7 @@ KERNEL_ELF := $(BUILD)/kernel.elf
 
 .PHONY: format apps bench bench-slave bench-delegation bench-grading slave fuzz mutate
 .PHONY: all help kernel deps test host-test grade demo qemu qemu-gdb gdb bochs bochs-dbg iso \
-        docs handout handin grade-handin honesty clean
+        docs handout handin grade-handin grade-all honesty clean
 
 all: kernel
 
@@ -83,6 +83,7 @@ help:
 	@echo "make handout RELEASE=0,1  student release (withholds the other labs' solutions)"
 	@echo "make handin LAB=N         pack your lab files for submission"
 	@echo "make grade-handin LAB=N HANDIN=f.tar.gz   grade a submission against a pristine kit"
+	@echo "make grade-all LAB=N HANDINS=dir/         grade every handin in a folder: CSV and histogram"
 	@echo "make honesty [LAB=N]      check every lab's tests fail without its solution"
 	@echo "make format               reformat the C and C++ sources with .clang-format (clang-format 14)"
 	@echo "variables: SOLVED=all|none|0,1,... LAB=N ARGS='kernel options'"
@@ -294,6 +295,13 @@ grade-handin:
 	@test -n "$(LAB)" -a -n "$(HANDIN)" || { echo "usage: make grade-handin LAB=N HANDIN=handin-labN.tar.gz"; exit 2; }
 	$(Q)tools/setup.sh emu
 	$(Q)python3 autograder/handin.py grade $(HANDIN) $(LAB)
+
+# Every handin of a lab in a folder, graded one after another (two at a time), with a CSV and a
+# score histogram.
+grade-all:
+	@test -n "$(LAB)" -a -n "$(HANDINS)" || { echo "usage: make grade-all LAB=N HANDINS=folder/"; exit 2; }
+	$(Q)tools/setup.sh emu
+	$(Q)python3 autograder/grade_all.py $(LAB) $(HANDINS)
 
 clean:
 	rm -rf build results.json
