@@ -143,7 +143,15 @@ class Grader:
 
     # ---- the student's files ----
     def student_files(self):
-        return list(self.spec.get("student_files", []))
+        """The lab's student files, and those of every earlier lab whose solution is not used
+        (course.toml's `released`, or --solved): a course may build each lab on the student's
+        own earlier labs."""
+        files = list(self.spec.get("student_files", []))
+        solved_whole = {kit.split_item(n)[0] for n in self.solved if kit.split_item(n)[1] is None}
+        for n in range(self.lab):
+            if n not in solved_whole and os.path.exists(os.path.join(self.root, "autograder", "labs", f"lab{n}.toml")):
+                files += load_spec(self.root, n).get("student_files", [])
+        return files
 
     def read_student_files(self):
         """{path: text} of the lab's student files, refusing symlinks and oversized files."""
