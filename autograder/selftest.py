@@ -34,7 +34,7 @@ with open(os.path.join(HERE, "labs", "lab0.toml"), "rb") as f:
 SOLUTION = {p: open(kit.overlay(p, [0])).read() for p in LAB0}
 SKELETON = {p: open(os.path.join(ROOT, p)).read() for p in LAB0}
 # A line of a later lab's solution that must never appear in a student's results.
-LATER_SOLUTION = os.path.join(ROOT, "solutions", "lab1", "kernel", "core", "mem", "frame_alloc.cc")
+LATER_SOLUTION = kit.overlay("kernel/core/mem/frame_alloc.cc", [1])
 with open(os.path.join(HERE, "labs", "lab0.toml"), "rb") as f:
     _spec = tomllib.load(f)
 MAX_SCORE = _spec["host"]["points"] * len(_spec["host"]["tests"]) + sum(t["points"] for t in _spec["target"]["tests"])
@@ -133,7 +133,7 @@ CASES = [
          lambda r, out: r["score"] == 0 and same_list(r) and "calls the kit's test reporting" in r["output"]),
     case(".incbin of a later lab's solution, printed to the console: nothing of it in the results",
          {FMT: hostile_format('extern const char leak[]; serial_str(leak);', extra=(
-             'asm(".section .rodata\\n.globl leak\\nleak:\\n.incbin \\"solutions/lab1/kernel/core/mem/frame_alloc.cc\\"\\n'
+             'asm(".section .rodata\\n.globl leak\\nleak:\\n.incbin \\"solutions/lab1/step1/kernel/core/mem/frame_alloc.cc\\"\\n'
              '.incbin \\"' + LATER_SOLUTION + '\\"\\n.byte 0\\n.text");\n'))},
          lambda r, out: r["score"] == 0 and same_list(r) and "incbin reaches outside the kit" in r["output"]
          and not leaked(r)),

@@ -2,7 +2,7 @@
 # label is per executable); the infrastructure ones must pass with or without solutions.
 kit_host_test(memory_map_test SOURCES kernel/core/mem/tests/memory_map_test.cc
               kernel/core/mem/memory_map.cc kernel/core/result.cc)
-kit_host_test(heap_test SOURCES kernel/core/mem/tests/heap_test.cc kernel/core/mem/heap.cc
+kit_host_test(heap_test LAB 1 SOURCES kernel/core/mem/tests/heap_test.cc kernel/core/mem/heap.cc
               kernel/core/result.cc)
 kit_host_test(frame_alloc_test LAB 1 SOURCES kernel/core/mem/tests/frame_alloc_test.cc
               kernel/core/mem/frame_alloc.cc kernel/core/mem/memory_map.cc kernel/core/result.cc)

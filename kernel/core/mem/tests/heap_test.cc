@@ -1,4 +1,4 @@
-// The kernel heap (infrastructure): patterns survive, blocks align, frees coalesce, and
+// Lab 1 step 3: the kernel heap: patterns survive, blocks align, frees coalesce, and
 // misuse is reported instead of corrupting the heap.
 #include "core/mem/heap.h"
 
