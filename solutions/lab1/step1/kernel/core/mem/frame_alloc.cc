@@ -62,7 +62,6 @@ Result<uint64_t> FrameAllocator::alloc() {
             return uint64_t{f} * PAGE_SIZE;
         }
     }
-    m_hint = m_frames;
     return Error{Errc::no_memory, "frame allocator: no free frame"};
 }
 

@@ -38,7 +38,9 @@ Result<Pte*> PageTable::walk(uint64_t va, bool create, bool user) {
         if (!e.present()) {
             if (!create) return Error{Errc::not_found, "virtual address not mapped"};
             uint64_t frame = TRY(m_frames->alloc_zeroed_frame());
-            e = Pte::make(frame, Pte::WRITABLE | (user ? Pte::USER : 0));
+            uint64_t flags = Pte::WRITABLE;
+            if (user) flags |= Pte::USER;
+            e = Pte::make(frame, flags);
         } else if (e.huge()) {
             return Error{Errc::unsupported, "virtual address inside a 2 MiB/1 GiB page"};
         } else if (user) {
