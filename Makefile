@@ -84,7 +84,7 @@ help:
 	@echo "make handin LAB=N         pack your lab files for submission"
 	@echo "make grade-handin LAB=N HANDIN=f.tar.gz   grade a submission against a pristine kit"
 	@echo "make grade-all LAB=N HANDINS=dir/         grade every handin in a folder: CSV and histogram"
-	@echo "make honesty [LAB=N]      check every lab's tests fail without its solution"
+	@echo "make honesty [LAB=N]      every lab's tests fail without its solution, and each step's pass with it"
 	@echo "make format               reformat the C and C++ sources with .clang-format (clang-format 14)"
 	@echo "variables: SOLVED=all|none|0,1,... LAB=N ARGS='kernel options'"
 
