@@ -93,6 +93,14 @@ TEST_CASE("a freed frame is handed out again, lowest first", "[lab1]") {
     CHECK(m.fa.alloc().value() == 0x2000);
     CHECK(m.fa.alloc().value() == 0x4000);
     CHECK(m.fa.free_frames() == before - 1);
+    // Frames 1-16 in use (two whole bytes of the bitmap, and frame 16), then 3 and 16 freed: 3
+    // first, then 16, the first frame after two full bytes.
+    for (uint64_t f = 5; f <= 16; ++f)
+        CHECK(m.fa.alloc().value() == f * PAGE_SIZE);
+    REQUIRE_OK(m.fa.free(16 * PAGE_SIZE));
+    REQUIRE_OK(m.fa.free(3 * PAGE_SIZE));
+    CHECK(m.fa.alloc().value() == 3 * PAGE_SIZE);
+    CHECK(m.fa.alloc().value() == 16 * PAGE_SIZE);
 }
 
 TEST_CASE("bad frees are refused and change nothing", "[lab1]") {
@@ -134,6 +142,11 @@ TEST_CASE("contiguous runs respect alignment and holes", "[lab1]") {
 
     CHECK(m.fa.alloc_contiguous(0, 0).error().code == Errc::invalid_argument);
     CHECK(m.fa.alloc_contiguous(1, 3 * PAGE_SIZE).error().code == Errc::invalid_argument);
+    CHECK(m.fa.alloc_contiguous(1, 6).error().code == Errc::invalid_argument);
+    // Alignments of 1 to 4096 bytes mean page alignment.
+    uint64_t one = m.fa.alloc_contiguous(1, 1).value();
+    CHECK(one % PAGE_SIZE == 0);
+    REQUIRE_OK(m.fa.free(one));
     CHECK(m.fa.alloc_contiguous(4096, 0).error().code == Errc::no_memory);
     CHECK(m.fa.free_frames() == before - 4 - 3 * 512);
 }
