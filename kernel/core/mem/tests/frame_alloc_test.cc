@@ -51,6 +51,11 @@ TEST_CASE("init frees exactly the usable frames, except frame 0", "[lab1]") {
     CHECK_FALSE(m.fa.is_free(8 * MiB + 0x5000)); // the firmware hole
     CHECK(m.fa.is_free(16 * MiB - PAGE_SIZE));
     CHECK_FALSE(m.fa.is_free(16 * MiB)); // beyond the bitmap
+    // init starts over: a second one, after some allocations, counts the same free frames.
+    REQUIRE(m.fa.alloc().ok());
+    REQUIRE_OK(m.fa.init(m.usable, m.n, m.bitmap.data(), m.bitmap.size()));
+    CHECK(m.fa.free_frames() == m.usable_frames() - 1);
+    CHECK(m.fa.is_free(0x1000));
 }
 
 TEST_CASE("frames are unique and usable until exhaustion", "[lab1]") {
