@@ -9,7 +9,8 @@
 // Specification's (B.4), which some CPUs need (a second Start-Up IPI).
 //
 // Tools: lapic::send_ipi() with the ICR's bits from core/arch/apic_bits.h (SDM Vol 3A 11.6.1,
-// Figure 11-12), udelay() from arch/x86_64/time/clock.h.
+// Figure 11-12); wait with udelay() from arch/x86_64/time/clock.h (the host test ap_start_test
+// replaces both: its clock is the one udelay() moves).
 #include "arch/x86_64/apic/lapic.h"
 #include "arch/x86_64/smp/smp.h"
 #include "arch/x86_64/time/clock.h"
