@@ -211,6 +211,8 @@ TEST_CASE("MADT unknown entry types are skipped and the LAPIC address override w
                  .put(0, 2)
                  .put(0x1'0000'F000ull, 8) // 64-bit override
                  .ioapic(4, 0xFEC01000, 24)
+                 .put(0x7E, 1) // an unknown entry of just its header, the last bytes of the table
+                 .put(2, 1)
                  .bytes());
     REQUIRE(p.result.ok());
     CHECK(p->cpu_count == 1);

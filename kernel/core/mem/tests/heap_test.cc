@@ -90,6 +90,7 @@ TEST_CASE("freeing neighbours coalesces them") {
     REQUIRE(full.regions == 1);
     CHECK(full.used_bytes == 200 * 112);
     size_t tail = full.largest_free; // the rest of the region after the 200 blocks
+    CHECK(full.free_bytes == tail);  // the only free block
     // Free every other block: lots of free bytes, but nothing larger than before.
     for (size_t i = 0; i < small.size(); i += 2)
         REQUIRE(heap.free(small[i]).ok());
@@ -100,6 +101,8 @@ TEST_CASE("freeing neighbours coalesces them") {
     HeapStats empty = heap.stats();
     CHECK(empty.free_blocks == 1);
     CHECK(empty.largest_free == empty.heap_bytes - 32); // region and block headers only
+    CHECK(empty.free_bytes == empty.largest_free);
+    CHECK(empty.used_bytes == 0);
     // The merged space now serves a request larger than the old tail without growing.
     void* big = heap.alloc(tail + 10000).value();
     CHECK(heap.stats().regions == 1);

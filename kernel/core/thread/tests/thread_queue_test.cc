@@ -16,8 +16,10 @@ TEST_CASE("FIFO queue keeps order and supports removal", "[lab3]") {
     CHECK(n[2].queued);
     CHECK(q.remove(&n[2]));
     CHECK_FALSE(n[2].queued);
+    CHECK(n[2].next == nullptr); // a removed node keeps no link into the queue
     CHECK_FALSE(q.remove(&n[2]));
     CHECK(q.pop_front() == &n[0]);
+    CHECK(n[0].next == nullptr);
     CHECK(q.pop_front() == &n[1]);
     q.push_back(&n[0]);
     CHECK(q.pop_front() == &n[3]);
