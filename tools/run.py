@@ -111,8 +111,11 @@ def cached_iso(kernel, cmdline, hybrid=False, apps=(), files=()):
         for old in os.listdir(d):  # keep the directory small
             if old.endswith(".iso") and len(os.listdir(d)) > 16:
                 os.unlink(os.path.join(d, old))
-        make_iso(kernel, path + ".tmp", cmdline, hybrid, apps, files)
-        os.replace(path + ".tmp", path)
+        # A temporary name of this process's own: two runs with the same image may build it at
+        # once (the last one to finish replaces the other's, with the same bytes).
+        tmp = f"{path}.{os.getpid()}.tmp"
+        make_iso(kernel, tmp, cmdline, hybrid, apps, files)
+        os.replace(tmp, path)
     return path
 
 
