@@ -105,12 +105,14 @@ uint64_t g_out_thread[6];
 }
 } // namespace
 
-TEST_CASE(
-    "a new thread runs fn(arg) on its own stack, entered as the ABI enters a function, RBP 0") {
-    static GuardedStack gs;
+namespace {
+/// Start a thread on `gs`'s stack, `size` bytes of it, and check what it saw. (Each call needs
+/// a stack of its own: AddressSanitizer keeps the abandoned thread's frames poisoned.)
+void run_new_thread(GuardedStack& gs, size_t size) {
+    INFO("stack size " << size);
     g_seen = {};
     int token = 0;
-    uint64_t rsp = build_initial_stack(gs.stack, STACK, record_and_return, &token);
+    uint64_t rsp = build_initial_stack(gs.stack, size, record_and_return, &token);
     REQUIRE(rsp != 0);
     CHECK(gs.holds(rsp));
     CHECK(gs.guards_intact());
@@ -118,11 +120,22 @@ TEST_CASE(
     REQUIRE(g_seen.runs == 1);
     CHECK(g_seen.arg == &token);
     CHECK(gs.holds(g_seen.local));
+    CHECK(g_seen.local < reinterpret_cast<uint64_t>(gs.stack) + size);
     // At fn's entry RSP + 8 is a multiple of 16; its `push rbp` makes RBP a multiple of 16.
     CHECK(g_seen.frame % 16 == 0);
     CHECK(g_seen.caller_rbp == 0);
     CHECK(gs.guards_intact());
     CHECK(gs.holds(g_thread_rsp)); // the thread's saved RSP lies in its stack
+}
+} // namespace
+
+TEST_CASE(
+    "a new thread runs fn(arg) on its own stack, entered as the ABI enters a function, RBP 0") {
+    // Stack sizes that are and are not multiples of 16.
+    static GuardedStack stacks[4];
+    const size_t sizes[4] = {STACK, STACK - 8, STACK - 24, STACK - 40};
+    for (int i = 0; i < 4; ++i)
+        run_new_thread(stacks[i], sizes[i]);
 }
 
 TEST_CASE("switching back and forth keeps every register a call preserves") {
