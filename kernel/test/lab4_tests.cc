@@ -17,6 +17,11 @@ void spin(void*) {
     while (!g_stop.load(MemoryOrder::acquire))
         cpu::pause();
 }
+
+Atomic<uint64_t> g_started_at; // when the preempting VCPU thread first ran (0: not yet)
+void note_start(void*) {
+    g_started_at.store(cpu::rdtsc(), MemoryOrder::release);
+}
 } // namespace
 
 KTEST(lab4, admission_accepts_then_refuses_overload) {
@@ -67,4 +72,35 @@ KTEST(lab4, budget_limits_a_spinning_vcpu) {
     if (consumed > limit)
         t.fail("the VCPU ran %lu cycles in 10 periods, its budget allows %lu", consumed, 10 * C);
     KCHECK(consumed >= 8 * C); // and it did get (most of) its budget
+}
+
+KTEST(lab4, a_ready_vcpu_thread_preempts_a_background_thread) {
+    KREQUIRE(g_clock.tsc_hz > 0 && cpus_online() > 1);
+    uint64_t T = g_clock.tsc_hz / 100; // 10 ms, also the background time slice
+    g_stop.store(false, MemoryOrder::relaxed);
+    auto bg = thread_create(spin, nullptr, {.name = "background", .cpu = 1});
+    KREQUIRE(bg.ok());
+    sleep_until(cpu::rdtsc() + T / 10); // the spinner has CPU 1 now
+    auto v = vcpu_create(1, T / 5, T, "preempter");
+    KREQUIRE(v.ok());
+    g_started_at.store(0, MemoryOrder::relaxed);
+    uint64_t t0 = cpu::rdtsc();
+    auto th =
+        thread_create(note_start, nullptr, {.name = "preempter", .cpu = 1, .vcpu = v.value()});
+    KREQUIRE(th.ok());
+    while (!g_started_at.load(MemoryOrder::acquire) && cpu::rdtsc() - t0 < 5 * T)
+        sleep_until(cpu::rdtsc() + T / 100);
+    uint64_t started = g_started_at.load(MemoryOrder::acquire);
+    g_stop.store(true, MemoryOrder::release);
+    thread_join(bg.value());
+    if (started) thread_join(th.value()); // one that never ran cannot be joined
+    vcpu_destroy(*v.value());
+    if (!started)
+        t.fail("the VCPU's thread never ran within 5 periods next to a spinning background thread");
+    // A VCPU thread outranks every background thread: it runs as soon as CPU 1 hears of it, not
+    // when the spinner's 10 ms slice ends.
+    else if (started - t0 > T / 10)
+        t.fail("the VCPU's thread first ran %lu TSC ticks after it was made ready, behind a "
+               "background thread (its slice is %lu)",
+               started - t0, T);
 }
