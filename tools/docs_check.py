@@ -150,45 +150,41 @@ PATH_RE = re.compile(r"(?<![\w./-])((?:%s)/[\w./-]*\w)" % "|".join(PATH_TOPS))
 PLACEHOLDER_RE = re.compile(r"labN|stepK|NAME|(?<![A-Za-z])N(?![A-Za-z])")
 
 
+def committed_lines(keep=lambda rel: True):
+    """(path, line number, line) of every committed text file `keep` accepts."""
+    files = subprocess.run(["git", "-C", ROOT, "ls-files"], stdout=subprocess.PIPE, text=True).stdout.split()
+    for rel in files:
+        if not keep(rel):
+            continue
+        try:
+            text = open(os.path.join(ROOT, rel), errors="strict").read()
+        except (UnicodeDecodeError, OSError):
+            continue
+        for no, line in enumerate(text.splitlines(), 1):
+            yield rel, no, line
+
+
 def path_problems():
     """Every path of the kit that docs, comments and scripts name exists: as written from the
     root, or from an include root (kernel/, hypervisor/, libos/: `core/vmcs.h` inside
     hypervisor/). Citations of outside documents (Linux's boot.rst) name no such path."""
-    files = subprocess.run(["git", "-C", ROOT, "ls-files"], stdout=subprocess.PIPE, text=True).stdout.split()
     problems = []
-    for rel in files:
-        if rel.startswith("tools/tests/") or not rel.endswith((".md", ".cc", ".h", ".S", ".py", ".toml", ".cmake", ".inc")):
-            continue
-        try:
-            text = open(os.path.join(ROOT, rel), errors="strict").read()
-        except (UnicodeDecodeError, OSError):
-            continue
-        for no, line in enumerate(text.splitlines(), 1):
-            for m in PATH_RE.finditer(line):
-                path = m.group(1).rstrip(".")
-                if PLACEHOLDER_RE.search(path) or re.search(r"(solutions|labs)/lab$", path):
-                    continue
-                if any(os.path.exists(os.path.join(ROOT, base, path)) for base in ("", "kernel", "hypervisor", "libos")):
-                    continue
-                problems.append(f"{rel}:{no}: names `{path}`, which does not exist")
+    exts = (".md", ".cc", ".h", ".S", ".py", ".toml", ".cmake", ".inc")
+    for rel, no, line in committed_lines(lambda r: not r.startswith("tools/tests/") and r.endswith(exts)):
+        for m in PATH_RE.finditer(line):
+            path = m.group(1).rstrip(".")
+            if PLACEHOLDER_RE.search(path) or re.search(r"(solutions|labs)/lab$", path):
+                continue
+            if any(os.path.exists(os.path.join(ROOT, base, path)) for base in ("", "kernel", "hypervisor", "libos")):
+                continue
+            problems.append(f"{rel}:{no}: names `{path}`, which does not exist")
     return problems
 
 
 def citation_problems():
-    files = subprocess.run(["git", "-C", ROOT, "ls-files"], stdout=subprocess.PIPE, text=True).stdout.split()
     pattern = re.compile(r"\b(?:PLATFORM|STYLE|DESIGN)\.md\b|\b[Ii]ssues? #?\d+\b")
-    problems = []
-    for rel in files:
-        if rel == "tools/docs_check.py":
-            continue
-        try:
-            text = open(os.path.join(ROOT, rel), errors="strict").read()
-        except (UnicodeDecodeError, OSError):
-            continue
-        for no, line in enumerate(text.splitlines(), 1):
-            if pattern.search(line):
-                problems.append(f"{rel}:{no}: cites a note the kit's users do not have: {line.strip()[:80]}")
-    return problems
+    return [f"{rel}:{no}: cites a note the kit's users do not have: {line.strip()[:80]}"
+            for rel, no, line in committed_lines(lambda r: r != "tools/docs_check.py") if pattern.search(line)]
 
 
 def main():
