@@ -156,6 +156,7 @@ void finish_switch(CpuSched& cs) {
     Thread* prev = cs.prev;
     cs.prev = nullptr;
     if (!prev || prev->state != Thread::State::dead) return;
+    if (prev->vcpu) vcpu_unbind(*prev->vcpu); // off the CPU for good: its VCPU may go
     if (prev->detached) { // nobody will join it: we are off its stack now, free it
         kfree(prev->stack);
         delete prev;
@@ -344,6 +345,7 @@ Result<Thread*> thread_create(void (*entry)(void*), void* arg, const ThreadOptio
         return Error{Errc::invalid_argument,
                      "thread_create: build_initial_stack refused the stack"};
     }
+    if (t->vcpu) vcpu_bind(*t->vcpu);
     CpuSched& target = g_sched[opts.cpu];
     cpu::IrqSave irqs; // interrupts off, as the caller had them again on return
     if (opts.cpu == this_cpu().index) {

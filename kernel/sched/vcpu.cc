@@ -85,7 +85,7 @@ Vcpu* vcpu_list(unsigned cpu) {
 void vcpu_reap(unsigned cpu) {
     for (Vcpu** link = &g_by_priority[cpu]; *link;) {
         Vcpu* v = *link;
-        if (v->dead && v->ready.empty() && !v->running) {
+        if (v->dead && !__atomic_load_n(&v->threads, __ATOMIC_ACQUIRE) && !v->running) {
             SpinlockGuard lg(g_list_lock[cpu]);
             *link = v->next; // v->next stays valid for anyone still looking at v
             g_slot_used[cpu][(reinterpret_cast<uint8_t*>(v) - g_storage[cpu][0]) / sizeof(Vcpu)] =
@@ -94,6 +94,13 @@ void vcpu_reap(unsigned cpu) {
         }
         link = &v->next;
     }
+}
+
+void vcpu_bind(Vcpu& v) {
+    __atomic_fetch_add(&v.threads, 1, __ATOMIC_ACQ_REL);
+}
+void vcpu_unbind(Vcpu& v) {
+    __atomic_fetch_sub(&v.threads, 1, __ATOMIC_ACQ_REL);
 }
 
 VcpuStats vcpu_stats(const Vcpu& v) {

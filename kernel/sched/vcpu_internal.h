@@ -21,6 +21,7 @@ struct Vcpu {
     unsigned index = 0;         ///< creation order: the rate-monotonic tie-break
     bool running = false;       ///< one of its threads is on the CPU (start to charge)
     volatile bool dead = false; ///< vcpu_destroy() asked; vcpu_reap() unlinks it when idle
+    unsigned threads = 0;       ///< threads bound to it and not yet off the CPU for good
     VcpuStats stats{};          ///< what vcpu_stats() reports
 };
 
@@ -29,8 +30,14 @@ struct Vcpu {
 /// `cpu` itself walks it, with interrupts off; VCPUs join it at any time (one pointer store).
 Vcpu* vcpu_list(unsigned cpu);
 
-/// Unlink `cpu`'s VCPUs that vcpu_destroy() retired and that have no ready or running thread
-/// left. The scheduler calls it on `cpu`, interrupts off, before vcpu_replenish().
+/// Unlink `cpu`'s VCPUs that vcpu_destroy() retired and that no thread is bound to any more
+/// (a bound thread that sleeps is in no queue, yet must find its VCPU when it wakes). The
+/// scheduler calls it on `cpu`, interrupts off, before vcpu_replenish().
 void vcpu_reap(unsigned cpu);
+
+/// A thread is bound to `v` (thread_create) / is off the CPU for good (the switch after its
+/// thread_exit): vcpu_reap() keeps `v` while any is bound.
+void vcpu_bind(Vcpu& v);
+void vcpu_unbind(Vcpu& v);
 
 } // namespace kern

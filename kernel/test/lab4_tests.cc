@@ -22,6 +22,13 @@ Atomic<uint64_t> g_started_at; // when the preempting VCPU thread first ran (0: 
 void note_start(void*) {
     g_started_at.store(cpu::rdtsc(), MemoryOrder::release);
 }
+
+Atomic<uint64_t> g_woke_at; // when the sleeping VCPU thread ran again (0: not yet)
+void sleep_then_note(void* arg) {
+    g_started_at.store(cpu::rdtsc(), MemoryOrder::release);
+    sleep_until(cpu::rdtsc() + reinterpret_cast<uint64_t>(arg));
+    g_woke_at.store(cpu::rdtsc(), MemoryOrder::release);
+}
 } // namespace
 
 KTEST(lab4, admission_accepts_then_refuses_overload) {
@@ -103,4 +110,37 @@ KTEST(lab4, a_ready_vcpu_thread_preempts_a_background_thread) {
         t.fail("the VCPU's thread first ran %lu TSC ticks after it was made ready, behind a "
                "background thread (its slice is %lu)",
                started - t0, T);
+}
+
+KTEST(lab4, a_vcpu_thread_that_sleeps_runs_again) {
+    KREQUIRE(g_clock.tsc_hz > 0);
+    unsigned cpu = cpus_online() > 1 ? 1 : 0;
+    uint64_t T = g_clock.tsc_hz / 100; // 10 ms
+    auto v = vcpu_create(cpu, T / 5, T, "sleeper");
+    KREQUIRE(v.ok());
+    g_started_at.store(0, MemoryOrder::relaxed);
+    g_woke_at.store(0, MemoryOrder::relaxed);
+    auto th = thread_create(sleep_then_note, reinterpret_cast<void*>(2 * T),
+                            {.name = "sleeper", .cpu = cpu, .vcpu = v.value()});
+    KREQUIRE(th.ok());
+    uint64_t t0 = cpu::rdtsc();
+    while (!g_started_at.load(MemoryOrder::acquire) && cpu::rdtsc() - t0 < 5 * T)
+        sleep_until(cpu::rdtsc() + T / 100);
+    // Its program ends while the thread sleeps (as a process's last thread retires the
+    // process's VCPUs and may then block on a lock): the VCPU stays until the thread is gone.
+    vcpu_destroy(*v.value());
+    // ...and its CPU schedules meanwhile: a background thread comes and goes there.
+    auto other = thread_create([](void*) {}, nullptr, {.name = "passer-by", .cpu = cpu});
+    KREQUIRE(other.ok());
+    thread_join(other.value());
+    while (!g_woke_at.load(MemoryOrder::acquire) && cpu::rdtsc() - t0 < 10 * T)
+        sleep_until(cpu::rdtsc() + T / 100);
+    uint64_t started = g_started_at.load(MemoryOrder::acquire);
+    uint64_t woke = g_woke_at.load(MemoryOrder::acquire);
+    if (woke) thread_join(th.value()); // one that never runs again cannot be joined
+    if (!started)
+        t.fail("the VCPU's thread never ran within 5 periods");
+    else if (!woke)
+        t.fail("the VCPU's thread slept for 2 periods and did not run again within 8 more: "
+               "a woken thread must go back on its VCPU's ready queue");
 }
