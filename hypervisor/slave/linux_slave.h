@@ -32,6 +32,7 @@ struct SlaveOptions {
     uint64_t channel_hpa = 0;         ///< its host-physical address (2 MiB-aligned)
     void (*on_doorbell)() = nullptr;  ///< called on the slave's CPU when it rings (HC_DOORBELL)
     bool cpuid_offer_xsavec = false;  ///< debug: CPUID offers XSAVEC (SlaveCpuidOptions)
+    bool cpuid_offer_rdrand = false;  ///< CPUID offers RDRAND and RDSEED (SlaveCpuidOptions)
     /// Which slave (0 .. MAX_SLAVES - 1): its cross-CPU controls and its name in messages.
     unsigned id = 0;
     /// Its CPUs: vCPU i runs on CPU (the calling CPU - i), which it owns while it runs; the

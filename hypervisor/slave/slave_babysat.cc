@@ -37,11 +37,16 @@ class BabysatPolicy {
             m_vm.tsc_offset -= int64_t(now - m_vm.parked_at);
             v.vmcs().write(TSC_OFFSET, uint64_t(m_vm.tsc_offset));
         }
+        if (m_timer_due && now >= m_timer_due) { // its interrupt waits for the run's end
+            result = {BabysitEnd::preempted, 0};
+            return RunStep::leave;
+        }
         if (now - m_start >= m_budget) {
             result = {BabysitEnd::budget, 0};
             return RunStep::leave;
         }
-        babysat_prepare_entry(v.vmcs(), m_vm.bsp.sctx, BabysatClock{now, m_vm.tsc_offset},
+        babysat_prepare_entry(v.vmcs(), m_vm.bsp.sctx,
+                              BabysatClock{now, m_vm.tsc_offset, m_timer_due},
                               m_budget - (now - m_start), m_vm.timer_rate_shift);
         v.vmcs().write(HOST_CR3, cpu::read_cr3()); // the caller's address space
         m_host_msrs = SyscallMsrs::read();

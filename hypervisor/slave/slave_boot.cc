@@ -4,7 +4,8 @@
 // --slave adds them). Options: slave_run=NAME (the init script the slave runs, passed to it as
 // vlibos.run=NAME), slave_restarts=N, slave_timeout=S, slave_mem=MiB, slave_verbose,
 // slave_append=opt1,opt2=x (more Linux options; commas become spaces), slave_cpuid_offer_xsavec
-// (debug: the slave's CPUID offers XSAVEC, for the negative state-integrity test).
+// (debug: the slave's CPUID offers XSAVEC, for the negative state-integrity test),
+// slave_cpuid_offer_rdrand (RDRAND and RDSEED for the slave, e.g. on real hardware).
 //
 // Reports what happened, for people and tools:
 //   [linux] ...                         every line of the slave's console
@@ -248,6 +249,7 @@ void slave_hook() {
             kern::kprintf("%s: slave_cpuid_offer_xsavec: CPUID offers XSAVEC, which this Bochs "
                           "gets wrong (negative tests only)\n",
                           j.label);
+        j.options.cpuid_offer_rdrand = kern::g_cmdline.has("slave_cpuid_offer_rdrand");
         j.timeout_cycles = kern::g_cmdline.get_u64("slave_timeout", 300) * kern::g_clock.tsc_hz;
         if (next_cpu < j.options.cpus) { // the master keeps CPU 0
             kern::kprintf("%s: not started: no CPU left for it (%u online, the master keeps CPU "
@@ -345,6 +347,9 @@ BOOT_OPTION(slave_append,
 BOOT_OPTION(slave_cpuid_offer_xsavec,
             "slave_cpuid_offer_xsavec: debug: the slave's CPUID offers XSAVEC, which Bochs 2.7 "
             "gets wrong (negative tests of the FPU state-integrity checks only)");
+BOOT_OPTION(slave_cpuid_offer_rdrand,
+            "slave_cpuid_offer_rdrand: the slave's CPUID offers RDRAND and RDSEED (off: Bochs "
+            "answers them from the wall clock, and runs would not repeat)");
 BOOT_DATA_MODULE(slave_kernel, "slave-kernel", "the Linux slave's kernel, a bzImage");
 BOOT_DATA_MODULE(slave_initrd, "slave-initrd", "the Linux slave's initramfs");
 

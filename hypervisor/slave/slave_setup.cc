@@ -147,6 +147,7 @@ void init_slave_cpu(SlaveCpu& c) {
     c.sctx.self = c.index;
     c.sctx.ioapic = &vm.ioapic;
     c.sctx.cpuid.offer_xsavec = vm.cpuid_offer_xsavec;
+    c.sctx.cpuid.offer_rdrand = vm.cpuid_offer_rdrand;
 }
 
 kern::Result<void> build_slave_vm(SlaveVm& vm, const SlaveImages& img, const SlaveOptions& opt) {
@@ -254,6 +255,7 @@ kern::Result<void> build_slave_vm(SlaveVm& vm, const SlaveImages& img, const Sla
     vm.senv.res = &vm.res;
     vm.senv.on_doorbell = opt.on_doorbell;
     vm.cpuid_offer_xsavec = opt.cpuid_offer_xsavec;
+    vm.cpuid_offer_rdrand = opt.cpuid_offer_rdrand;
     vm.caps = caps;
     init_slave_cpu(vm.bsp);
     return {};

@@ -167,6 +167,7 @@ struct SlaveVm {
     kern::Spinlock lock;
     VmxCaps caps{};                  ///< the VMX capabilities its VMCSs were built for
     bool cpuid_offer_xsavec = false; ///< SlaveOptions::cpuid_offer_xsavec
+    bool cpuid_offer_rdrand = false; ///< SlaveOptions::cpuid_offer_rdrand
     /// Per vCPU: the start page its SIPI gave (smp_ipi.h), -1 before one; its INIT seen.
     kern::Atomic<int32_t> sipi_page[MAX_SLAVE_CPUS] = {
         kern::Atomic<int32_t>{-1}, kern::Atomic<int32_t>{-1}, kern::Atomic<int32_t>{-1},

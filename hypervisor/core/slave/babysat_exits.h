@@ -72,7 +72,11 @@ template <VmcsAccess A> bool interrupt_window_open(Vmcs<A>& v) {
 /// (SDM Vol 3C 27.6 event injection; an injected interrupt also ends HLT) if the guest can take
 /// it, else interrupt-window exiting is requested (26.7.5). The VMX-preemption timer is armed
 /// with what remains of the budget, in its units: TSC >> @p timer_rate_shift (IA32_VMX_MISC
-/// bits 4:0, SDM Vol 3C 26.5.1), saturating at 32 bits.
+/// bits 4:0, SDM Vol 3C 26.5.1), saturating at 32 bits; or, if the master's scheduler timer is
+/// due sooner, for just past that instant: the run then ends on time even when the timer's own
+/// external-interrupt exit comes late (in Bochs it has come a whole console line late). The
+/// timer counts down each time TSC bit X changes, so the first tick may come after one cycle:
+/// one tick more than the rounded-up distance is never early.
 template <VmcsAccess A>
 void babysat_prepare_entry(Vmcs<A>& v, SlaveExitContext& c, const BabysatClock& clock,
                            uint64_t budget_left, unsigned timer_rate_shift) {
@@ -94,6 +98,13 @@ void babysat_prepare_entry(Vmcs<A>& v, SlaveExitContext& c, const BabysatClock& 
     }
     v.write(CPU_BASED_VM_EXEC_CONTROL, proc);
     uint64_t ticks = budget_left >> timer_rate_shift;
+    if (clock.master_timer_due) {
+        uint64_t to_due =
+            clock.master_timer_due > clock.host_now ? clock.master_timer_due - clock.host_now : 0;
+        uint64_t unit = uint64_t(1) << timer_rate_shift;
+        uint64_t due_ticks = (to_due + unit - 1) / unit + 1;
+        ticks = due_ticks < ticks ? due_ticks : ticks;
+    }
     v.write(VMX_PREEMPTION_TIMER_VALUE, uint32_t(ticks > 0xFFFFFFFFu ? 0xFFFFFFFFu : ticks));
 }
 
@@ -116,8 +127,10 @@ BabysatStep babysat_exit(Vmcs<A>& v, GuestRegs& r, SlaveExitContext& c, const Ba
         case ExitReason::EXIT_REASON_EXTERNAL_INTERRUPT: // the master's: taken once IF is back
             count();
             return {true, {BabysitEnd::preempted, 0}};
-        case ExitReason::EXIT_REASON_PREEMPTION_TIMER:
+        case ExitReason::EXIT_REASON_PREEMPTION_TIMER: // armed for the budget or the master
             count();
+            if (clock.master_timer_due && clock.host_now >= clock.master_timer_due)
+                return {true, {BabysitEnd::preempted, 0}};
             return {true, {BabysitEnd::budget, 0}};
         case ExitReason::EXIT_REASON_INTERRUPT_WINDOW: // it can take its interrupt now
             count();

@@ -80,6 +80,7 @@ CpuidRegs slave_cpuid(uint32_t leaf, uint32_t subleaf, CpuidRegs host, uint64_t 
     switch (leaf) {
     case 1:
         r.ecx &= ~(CPUID_1_ECX_MONITOR | CPUID_1_ECX_PCID);
+        if (!opt.offer_rdrand) r.ecx &= ~CPUID_1_ECX_RDRAND;
         r.edx &= ~CPUID_1_EDX_MTRR;
         break;
     case 5:    // MONITOR/MWAIT leaf
@@ -94,6 +95,7 @@ CpuidRegs slave_cpuid(uint32_t leaf, uint32_t subleaf, CpuidRegs host, uint64_t 
     case 7:
         if (subleaf == 0) {
             r.ebx &= ~CPUID_7_EBX_INVPCID; // needs a VM-execution control
+            if (!opt.offer_rdrand) r.ebx &= ~CPUID_7_EBX_RDSEED;
             r.ebx &= ~AVX512_EBX;
             r.ecx &= ~CPUID_7_ECX_WAITPKG; // likewise
             r.ecx &= ~AVX512_ECX;

@@ -74,6 +74,11 @@ struct SlaveCpuidOptions {
     /// `slave_cpuid_offer_xsavec`: offer XSAVEC again, although Bochs 2.7 gets it wrong (see
     /// slave_cpuid()); `make test` shows the state-integrity test failing with it.
     bool offer_xsavec = false;
+    /// `slave_cpuid_offer_rdrand`: offer RDRAND and RDSEED. Off by default: Bochs answers them
+    /// with the host's rand(), seeded by the wall clock, so two runs of the same test differed
+    /// (a latency bound met in one run and missed in the next); without them Linux seeds its
+    /// random numbers from timings, which in Bochs (clock: sync=none) are the same every run.
+    bool offer_rdrand = false;
 };
 
 /// The slave's CPUID: lab 5's guest_cpuid() (no VMX or LA57, hypervisor bit) with the Jailhouse

@@ -155,3 +155,24 @@ TEST_CASE("babysat: the preemption timer gets the budget left, in its units, sat
     rig.prepare(uint64_t(1) << 40);
     CHECK(rig.fake.get(VMX_PREEMPTION_TIMER_VALUE.encoding) == 0xFFFFFFFFu);
 }
+
+TEST_CASE("babysat: the preemption timer ends the run no sooner than the master's timer is due") {
+    Rig rig;
+    // Budget for 1,000,000 cycles, the master's timer due in 3200: 100 ticks rounded up, plus
+    // the one the first TSC bit change may take at once.
+    rig.prepare(1000000, BabysatClock{1000, 0, 4200});
+    CHECK(rig.fake.get(VMX_PREEMPTION_TIMER_VALUE.encoding) == 101);
+    rig.prepare(1000000, BabysatClock{1000, 0, 4201}); // 3201 cycles: 101 ticks rounded up
+    CHECK(rig.fake.get(VMX_PREEMPTION_TIMER_VALUE.encoding) == 102);
+    rig.prepare(1000000, BabysatClock{5000, 0, 4200}); // already due: as soon as possible
+    CHECK(rig.fake.get(VMX_PREEMPTION_TIMER_VALUE.encoding) == 1);
+    rig.prepare(320, BabysatClock{1000, 0, 4200}); // the budget ends first
+    CHECK(rig.fake.get(VMX_PREEMPTION_TIMER_VALUE.encoding) == 10);
+    // Its exit: the master's timer once it is due, the budget before.
+    BabysatStep s = rig.exit(ExitReason::EXIT_REASON_PREEMPTION_TIMER, BabysatClock{4200, 0, 4200});
+    CHECK(s.leave);
+    CHECK(s.result.end == BabysitEnd::preempted);
+    s = rig.exit(ExitReason::EXIT_REASON_PREEMPTION_TIMER, BabysatClock{1320, 0, 4200});
+    CHECK(s.leave);
+    CHECK(s.result.end == BabysitEnd::budget);
+}

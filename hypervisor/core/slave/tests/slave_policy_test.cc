@@ -1,5 +1,6 @@
 // The slave's MSR and CPUID policy. guest_cpuid() is lab 5's: these tests link the stand-in
 // (core/tests/exit_dispatch_fakes.cc), so they check only what slave_cpuid_() itself adds.
+#include "core/arch/cpuid_bits.h"
 #include "hypervisor/core/slave/slave_policy.h"
 
 #include "hypervisor/core/slave/icr_filter.h"
@@ -102,6 +103,15 @@ TEST_CASE("XSAVE instructions: XSAVEOPT and XGETBV(1) offered, XSAVES never, XSA
     CHECK((d1x & hv::xsave::CPUID_D1_XSAVES) == 0);
     CHECK((slave_cpuid(0xD, 1, CpuidRegs{0, 0, 0, 0}, 7, offer).eax & hv::xsave::CPUID_D1_XSAVEC) ==
           0); // only if the CPU has it
+}
+
+TEST_CASE("RDRAND and RDSEED only when asked for (Bochs answers them from the wall clock)") {
+    CHECK((slave_cpuid(1, 0, ALL, 7).ecx & kern::x86::CPUID_1_ECX_RDRAND) == 0);
+    CHECK((slave_cpuid(7, 0, ALL, 7).ebx & kern::x86::CPUID_7_EBX_RDSEED) == 0);
+    SlaveCpuidOptions offer;
+    offer.offer_rdrand = true;
+    CHECK((slave_cpuid(1, 0, ALL, 7, offer).ecx & kern::x86::CPUID_1_ECX_RDRAND) != 0);
+    CHECK((slave_cpuid(7, 0, ALL, 7, offer).ebx & kern::x86::CPUID_7_EBX_RDSEED) != 0);
 }
 
 TEST_CASE("routine boot probes are told apart from attempts") {
