@@ -73,8 +73,10 @@ void Channel::attach(uint8_t* region, WaitMode mode, unsigned slave) {
         mode == WaitMode::doorbell || mode == WaitMode::babysat ? DOORBELL_VMCALL : DOORBELL_NONE;
     h->daemon_up = 0;
     for (uint32_t c = 0; c < CALLERS; ++c) {
-        m_callers[c].requests = RingProducer<Request>(region + request_ring_offset(c));
-        m_callers[c].responses = RingConsumer<Response>(region + response_ring_offset(c));
+        CallerSlot& slot = m_callers[c].slot;
+        slot.index = c;
+        slot.requests = RingProducer<Request>(region + request_ring_offset(c));
+        slot.responses = RingConsumer<Response>(region + response_ring_offset(c));
     }
     __atomic_store_n(&h->magic, CHANNEL_MAGIC, __ATOMIC_RELEASE); // the header is complete
 }
@@ -209,20 +211,6 @@ int64_t Channel::connect() {
     return 0;
 }
 
-/// A slot whose last call timed out: drop what came for it since. Returns whether nothing of
-/// it is left in Linux (the late answer came), so that the slot can serve a new call without
-/// queueing it behind the old one.
-bool Channel::drain(Caller& c) {
-    Response rsp;
-    RingStatus s;
-    while ((s = c.responses.pop(rsp)) == RingStatus::ok) {
-        add(m_stats.stale);
-        if (rsp.seq == c.unanswered) c.unanswered = 0;
-    }
-    if (s == RingStatus::corrupt) c.corrupt = true;
-    return !c.corrupt && c.unanswered == 0;
-}
-
 /// Take a free caller slot, preferring the one this thread used last time (its hash), until
 /// @p deadline. 0, -CE_TIMEDOUT (every slot busy or still waiting for a timed-out call), or
 /// -CE_PROTO (every slot's ring is corrupt).
@@ -233,14 +221,17 @@ int64_t Channel::acquire(uint64_t deadline, uint32_t& slot) {
         for (uint32_t i = 0; i < CALLERS; ++i) {
             uint32_t s = (start + i) % CALLERS;
             Caller& c = m_callers[s];
-            if (c.corrupt) {
+            if (c.slot.corrupt) {
                 ++corrupt;
                 continue;
             }
             if (c.taken.load(kern::MemoryOrder::relaxed) ||
                 c.taken.exchange(1u, kern::MemoryOrder::acquire))
                 continue;
-            if (c.unanswered && !drain(c)) {
+            uint32_t stale = 0;
+            bool usable = !c.slot.unanswered || drain_slot(c.slot, stale);
+            add(m_stats.stale, stale);
+            if (!usable) {
                 release(s);
                 continue;
             }
@@ -259,88 +250,61 @@ void Channel::release(uint32_t slot) {
     m_callers[slot].taken.store(0u, kern::MemoryOrder::release);
 }
 
+/// The kernel's side of a call on caller slot `c`: the TSC, the slave's state, and the
+/// channel's way of waiting (babysat: run the slave; else wait_a_little()).
+class Channel::KernelEnv final : public CallEnv {
+  public:
+    KernelEnv(Channel& ch, Caller& c) : m_ch(ch), m_c(c) {}
+    uint64_t now() override { return cpu::rdtsc(); }
+    bool slave_up() override { return m_ch.slave_up(); }
+    uint8_t* buffer(uint32_t i) override { return m_ch.buffer(i < BUFFERS ? i : 0); }
+    void pushed() override { m_ch.wake_daemon(); }
+    bool wait(uint64_t deadline) override {
+        if (m_ch.m_mode == WaitMode::babysat) return m_ch.babysit(deadline);
+        m_ch.wait_a_little(m_c, deadline, m_interval);
+        return true;
+    }
+
+  private:
+    Channel& m_ch;
+    Caller& m_c;
+    uint64_t m_interval = POLL_US;
+};
+
 int64_t Channel::transact(uint32_t slot, Op op, const int64_t args[6], const void* payload,
                           uint32_t payload_len, void* out, uint32_t out_cap, uint32_t* out_len) {
     Caller& c = m_callers[slot];
-    Request req{};
-    req.seq = ++c.seq ? c.seq : ++c.seq; // never 0: `unanswered` uses it for "none"
-    req.op = op;
-    req.buffer = slot * BUFFERS_PER_CALLER + req.seq % BUFFERS_PER_CALLER;
-    req.len = payload_len;
-    for (int i = 0; i < 6; ++i)
-        req.args[i] = args ? args[i] : 0;
-    if (payload_len) memcpy(buffer(req.buffer), payload, payload_len);
-    uint64_t t0 = cpu::rdtsc();
-    uint64_t deadline = t0 + us(CALL_TIMEOUT_MS * 1000);
-    uint64_t interval = POLL_US;
     c.rang = false;
     c.waiter.store(kern::current_thread(), kern::MemoryOrder::release);
-    struct ClearWaiter {
-        Caller& c;
-        ~ClearWaiter() { c.waiter.store(nullptr, kern::MemoryOrder::release); }
-    } clear{c};
-    for (;;) { // push: wait while the daemon has 64 requests of this slot to read
-        RingStatus s = c.requests.push(req);
-        if (s == RingStatus::ok) {
-            wake_daemon();
-            break;
-        }
-        if (s == RingStatus::corrupt) {
-            c.corrupt = true;
-            add(m_stats.rejected);
-            return -CE_PROTO;
-        }
-        if (cpu::rdtsc() >= deadline || !slave_up()) return slave_up() ? -CE_TIMEDOUT : -CE_NOTCONN;
-        wait_a_little(c, deadline, interval);
+    KernelEnv env(*this, c);
+    CallReport report;
+    uint64_t t0 = cpu::rdtsc();
+    int64_t r =
+        call_on_slot(c.slot, CallArgs{op, args, payload, payload_len, out, out_cap, out_len},
+                     us(CALL_TIMEOUT_MS * 1000), env, report);
+    uint64_t cycles = cpu::rdtsc() - t0;
+    c.waiter.store(nullptr, kern::MemoryOrder::release);
+    add(m_stats.stale, report.stale);
+    switch (report.end) {
+    case CallEnd::answered:
+        if (kern::Vcpu* v = kern::current_thread()->vcpu) kern::vcpu_account_delegated(*v, cycles);
+        charge_service(report.service_ns, cycles);
+        add(m_stats.calls);
+        add(m_stats.total_cycles, cycles);
+        lower_to(m_stats.min_cycles, cycles);
+        raise_to(m_stats.max_cycles, cycles);
+        break;
+    case CallEnd::timed_out:
+        add(m_stats.timeouts);
+        break;
+    case CallEnd::not_connected:
+        add(m_stats.not_connected);
+        break;
+    case CallEnd::rejected:
+        add(m_stats.rejected);
+        break;
     }
-    for (;;) {
-        Response rsp;
-        RingStatus s = c.responses.pop(rsp);
-        if (s == RingStatus::ok) {
-            if (rsp.seq != req.seq) { // the answer to an earlier call of this slot that timed out
-                add(m_stats.stale);
-                continue;
-            }
-            if (int64_t bad = check_response(req, rsp)) {
-                add(m_stats.rejected);
-                return bad;
-            }
-            uint32_t n = rsp.len < out_cap ? rsp.len : out_cap;
-            if (n && out) memcpy(out, buffer(req.buffer), n);
-            if (out_len) *out_len = n;
-            uint64_t cycles = cpu::rdtsc() - t0;
-            if (kern::Vcpu* v = kern::current_thread()->vcpu)
-                kern::vcpu_account_delegated(*v, cycles);
-            charge_service(rsp.service_ns, cycles);
-            add(m_stats.calls);
-            add(m_stats.total_cycles, cycles);
-            lower_to(m_stats.min_cycles, cycles);
-            raise_to(m_stats.max_cycles, cycles);
-            return rsp.result;
-        }
-        if (s == RingStatus::corrupt) {
-            c.corrupt = true;
-            add(m_stats.rejected);
-            return -CE_PROTO;
-        }
-        if (!slave_up()) {
-            add(m_stats.not_connected);
-            return -CE_NOTCONN;
-        }
-        if (cpu::rdtsc() >= deadline) {
-            add(m_stats.timeouts);
-            c.unanswered = req.seq; // its answer may still come: drained before the slot is reused
-            return -CE_TIMEDOUT;
-        }
-        if (m_mode == WaitMode::babysat) {
-            if (!babysit(deadline)) {
-                add(m_stats.not_connected);
-                return -CE_NOTCONN;
-            }
-        } else {
-            wait_a_little(c, deadline, interval);
-        }
-    }
+    return r;
 }
 
 int64_t Channel::call(Op op, const int64_t args[6], const void* payload, uint32_t payload_len,
@@ -370,7 +334,7 @@ void Channel::doorbell_bottom(void* self) {
     ch->m_bottom_queued.store(false, kern::MemoryOrder::seq_cst);
     for (Caller& c : ch->m_callers) {
         kern::Thread* w = c.waiter.load(kern::MemoryOrder::acquire);
-        if (!w || !c.responses.ready_hint()) continue;
+        if (!w || !c.slot.responses.ready_hint()) continue;
         c.rang = true;
         kern::thread_wake(w);
     }

@@ -2,9 +2,9 @@
 // at once, to vlibosd in the Linux slave (libos/channel/protocol.h for the messages).
 //
 //   Channel::call(op, args, payload) -> take a free caller slot c (its own rings, buffers and
-//   sequence numbers: callers share no lock), copy the payload into one of c's bulk buffers,
-//   push the request on c's request ring, wait (poll c's response ring, or sleep until the
-//   slave's doorbell), check the response (check_response), copy the result data out, free c
+//   sequence numbers: callers share no lock), make the call on it (call_on_slot, call.h: the
+//   request, its answer, waiting meanwhile as the channel's mode says: poll c's response ring,
+//   sleep until the slave's doorbell, or run the slave), count it, charge it, free c
 //   -> the result or -errno
 //
 // A call blocks only its caller: waiting is sleeping, so other threads of its CPU run, and
@@ -28,6 +28,7 @@
 #include "core/atomic.h"
 #include "libos/channel/protocol.h"
 #include "libos/channel/ring.h"
+#include "libos/master/call.h"
 #include "libos/master/route.h"
 
 #include <stddef.h>
@@ -111,21 +112,17 @@ class Channel {
     /// back from the channel.
     struct Caller {
         kern::Atomic<uint32_t> taken{0}; ///< a thread owns the slot for its call (exchange)
-        bool corrupt = false;            ///< a ring of it was impossible: never used again
-        uint32_t seq = 0;                ///< the slot's last sequence number
-        uint32_t unanswered = 0;         ///< a timed-out call's seq still in Linux, 0 if none
-        vlibos::RingProducer<vlibos::Request> requests;
-        vlibos::RingConsumer<vlibos::Response> responses;
-        volatile bool rang = false;                  ///< the doorbell's handshake with the waiter
+        CallerSlot slot;                 ///< the protocol's state (call.h)
+        volatile bool rang = false;      ///< the doorbell's handshake with the waiter
         kern::Atomic<kern::Thread*> waiter{nullptr}; ///< the caller to wake, while it waits
     };
+    class KernelEnv;
 
     vlibos::ChannelHeader* header() const;
     uint8_t* buffer(uint32_t i) const;
     bool slave_up() const;
     int64_t connect();
     int64_t acquire(uint64_t deadline, uint32_t& slot);
-    bool drain(Caller& c);
     void release(uint32_t slot);
     void wake_daemon();
     bool babysit(uint64_t deadline);
