@@ -2,7 +2,7 @@
 // blocked call never delays another's.
 //
 //   a turn: for each caller slot, in round-robin order, at most one request:
-//     its worker is busy, or the master holds the slot (no budget): skip it, leave the ring
+//     its worker is busy (its previous call is still being served): skip it, leave the ring
 //     pop its next request (copy, then look)
 //       may_block() (a RUN, an ACCEPT with nobody connecting, a READ of a silent socket, ...):
 //         hand it to the slot's worker thread, which serves it, pushes the response and rings
@@ -17,6 +17,9 @@
 //
 // Hosted C++ (POSIX threads). A slot whose request or response ring is corrupt (the master's
 // index is impossible) is not served any more; the others go on.
+//
+// Lab 8, step 3: the functions below are yours (libos/daemon/dispatcher.cc); the members are
+// the design they share (you may add to them).
 #pragma once
 
 #include "libos/channel/protocol.h"
