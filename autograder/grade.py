@@ -449,7 +449,8 @@ class Grader:
             os.makedirs(slave_out, exist_ok=True)
             shutil.copyfile(os.path.join(self.root, "build", "slave", "bzImage"), os.path.join(slave_out, "bzImage"))
             self._output_writable = None  # the new folder is root's: hand the output over again
-            r = self.sandbox_run(["python3", "tools/slave_build.py", "initramfs", "--solved=none"], sb.BUILD_LIMITS, 600)
+            r = self.sandbox_run(["python3", "tools/slave_build.py", "initramfs", "--solved=none",
+                                  "--prebuilt=build/prebuilt"], sb.BUILD_LIMITS, 600)
             if r.rc != 0 or r.timed_out:
                 return fail_all("the Linux slave's programs did not build:\n" + clean(compiler_errors(r.output),
                                                                                      paths=self.paths()))

@@ -82,7 +82,8 @@ def _run(cmd, cwd, what):
 
 def _prebuild(kit, dest, labs, log):
     """Compile the overlays of `labs` in the grader's kit, in every flavour a build links them
-    in: kernel objects, application objects (the Makefile) and host-test objects (CMake)."""
+    in: kernel objects, application objects (the Makefile), the slave's programs (Linux, static)
+    and host-test objects (CMake)."""
     tag = solved_tag(labs)
     solved = labs_arg(labs)
     log(f"compiling the solutions of labs {', '.join(map(str, labs))} (objects only) ...")
@@ -90,7 +91,8 @@ def _prebuild(kit, dest, labs, log):
     build = build_dir(labs, "")  # relative to the kit: build/solved-<tag>
     env_make = ["make", "-s", f"SOLVED={solved}", "Q=@"]
     app_srcs = _make_var(kit, "APP_LIB_SRCS")
-    kernel_targets = [f"{build}/obj/{p}.o" for _, p in paths]
+    kernel_srcs = set(_make_var(kit, "KERNEL_SRCS"))
+    kernel_targets = [f"{build}/obj/{p}.o" for _, p in paths if p in kernel_srcs]
     app_targets = [f"{build}/appobj/{p}.o" for _, p in paths if p in app_srcs]
     _run(env_make + kernel_targets + app_targets, kit, "the earlier labs' solutions (kernel objects)")
     for flavour, targets in (("obj", kernel_targets), ("appobj", app_targets)):
@@ -98,6 +100,19 @@ def _prebuild(kit, dest, labs, log):
             rel = t.split(f"/{flavour}/", 1)[1]
             os.makedirs(os.path.dirname(os.path.join(dest, flavour, rel)), exist_ok=True)
             shutil.copyfile(os.path.join(kit, t), os.path.join(dest, flavour, rel))
+    # The slave's programs (vlibosd and its helpers, a static Linux binary): the overlays among
+    # their sources, compiled with their flags; tools/slave_initramfs.py links these objects
+    # in place of those sources (slave_build.py --prebuilt=).
+    sys.path.insert(0, os.path.join(kit, "tools"))
+    import slave_initramfs  # noqa: E402  (tools/slave_initramfs.py)
+    slave_srcs = set(slave_initramfs.program_sources(kit))
+    for n, p in paths:
+        if p not in slave_srcs:
+            continue
+        obj = os.path.join(dest, "slave", p + ".o")
+        os.makedirs(os.path.dirname(obj), exist_ok=True)
+        _run(["g++", *slave_initramfs.COMPILE_FLAGS, f"-I{kit}", "-c", overlay(p, [n], kit), "-o", obj], kit,
+             f"the earlier labs' solutions (the slave's programs: {p})")
     host = os.path.join(kit, "build", f"host-{tag}")
     _run(["cmake", "-S", kit, "-B", host, f"-DSOLVED={solved}", "-DCMAKE_BUILD_TYPE=Debug", "-DPREBUILT="],
          kit, "the host-test configuration")

@@ -10,7 +10,7 @@
     <path> gives the file compiled for <path>.
 
     import kit                      # tools/ on sys.path
-    kit.kernel_path("all")          # <kit>/build/solved-0-1-...-8/kernel.elf
+    kit.kernel_path("all")          # <kit>/build/solved-0-1-...-9/kernel.elf
     kit.overlay("libos/channel/ring.cc", [8])
     kit.overlay("hypervisor/core/vmx_on.cc", [0, 1, "5.1"])
 

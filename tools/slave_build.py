@@ -6,6 +6,8 @@
     tools/slave_build.py all
     tools/slave_build.py all --solved=0,1,8   the daemon with these labs' solution overlays
                                              (default: $SOLVED, else all, as in the Makefile)
+    tools/slave_build.py initramfs --prebuilt=DIR   link DIR/slave/<source>.o in place of those
+                                             sources (the grader's objects of earlier labs)
 
 The kernel build takes several minutes, so its result is cached outside the working tree, in
 $VLIBOS_CACHE (default ~/.cache/vlibos), keyed by the source package version and the hash of
@@ -175,7 +177,8 @@ def build_kernel():
 
 
 def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--solved=")]
+    args = [a for a in sys.argv[1:] if not a.startswith(("--solved=", "--prebuilt="))]
+    prebuilt = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--prebuilt=")), None)
     solved = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--solved=")),
                   os.environ.get("SOLVED", "all"))
     what = args[0] if args else "all"
@@ -183,7 +186,7 @@ def main():
         build_kernel()
     if what in ("initramfs", "all"):
         import slave_initramfs  # noqa: E402  (tools/slave_initramfs.py)
-        slave_initramfs.build(ROOT, OUT, say, die, kit.solved_labs(solved, str(ROOT)))
+        slave_initramfs.build(ROOT, OUT, say, die, kit.solved_labs(solved, str(ROOT)), prebuilt)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@
 #include "console/console.h"
 #include "core/arch/msr.h"
 #include "hypervisor/arch/x86_64/vmx_cpu.h"
+#include "hypervisor/core/slave/babysat_budget.h"
 #include "hypervisor/run_loop.h"
 #include "hypervisor/slave/slave_vm.h"
 #include "sched/thread.h"
@@ -23,31 +24,23 @@ namespace {
 
 /// A caller's run of the parked slave: at most `budget` cycles of the caller's time, ended by
 /// the master's interrupts (external-interrupt exiting), the VMX-preemption timer, an idle
-/// slave, its doorbell or its end. The decisions are babysat_exits.h's.
+/// slave, its doorbell or its end. The decisions are lab 9's: BabysatRun (babysat_budget.h)
+/// before each entry, babysat_policy.h's around it (applied by babysat_exits.h).
 class BabysatPolicy {
   public:
     static constexpr bool INTERRUPTS_BETWEEN_EXITS = false;
     BabysatPolicy(SlaveVm& vm, uint64_t budget)
-        : m_vm(vm), m_budget(budget), m_start(cpu::rdtsc()), m_timer_due(kern::sched_timer_due()) {}
+        : m_vm(vm),
+          m_run(cpu::rdtsc(), budget, kern::sched_timer_due(), vm.parked_at, vm.tsc_offset) {}
 
     RunStep before_entry(Vcpu& v) {
-        uint64_t now = cpu::rdtsc();
-        if (m_first) { // the parked time never happened, for the slave
-            m_first = false;
-            m_vm.tsc_offset -= int64_t(now - m_vm.parked_at);
-            v.vmcs().write(TSC_OFFSET, uint64_t(m_vm.tsc_offset));
-        }
-        if (m_timer_due && now >= m_timer_due) { // its interrupt waits for the run's end
-            result = {BabysitEnd::preempted, 0};
-            return RunStep::leave;
-        }
-        if (now - m_start >= m_budget) {
-            result = {BabysitEnd::budget, 0};
-            return RunStep::leave;
-        }
-        babysat_prepare_entry(v.vmcs(), m_vm.bsp.sctx,
-                              BabysatClock{now, m_vm.tsc_offset, m_timer_due},
-                              m_budget - (now - m_start), m_vm.timer_rate_shift);
+        bool first = !m_run.started();
+        BabysatClock clock{};
+        uint64_t budget_left = 0;
+        if (!m_run.before_entry(cpu::rdtsc(), clock, budget_left, result)) return RunStep::leave;
+        if (first) v.vmcs().write(TSC_OFFSET, uint64_t(m_vm.tsc_offset));
+        m_clock = clock;
+        babysat_prepare_entry(v.vmcs(), m_vm.bsp.sctx, clock, budget_left, m_vm.timer_rate_shift);
         v.vmcs().write(HOST_CR3, cpu::read_cr3()); // the caller's address space
         m_host_msrs = SyscallMsrs::read();
         m_vm.guest_msrs.load();
@@ -60,8 +53,9 @@ class BabysatPolicy {
     }
 
     RunStep on_exit(Vcpu& v) {
-        BabysatStep s = babysat_exit(v.vmcs(), v.regs(), m_vm.bsp.sctx,
-                                     BabysatClock{cpu::rdtsc(), m_vm.tsc_offset, m_timer_due});
+        BabysatClock clock = m_clock;
+        clock.host_now = cpu::rdtsc();
+        BabysatStep s = babysat_exit(v.vmcs(), v.regs(), m_vm.bsp.sctx, clock);
         m_vm.control.exits.fetch_add(1, kern::MemoryOrder::relaxed);
         if (!s.leave) return RunStep::resume;
         result = s.result;
@@ -73,9 +67,8 @@ class BabysatPolicy {
 
   private:
     SlaveVm& m_vm;
-    uint64_t m_budget, m_start;
-    uint64_t m_timer_due; ///< the master's timer on this CPU (interrupts are off all the run)
-    bool m_first = true;
+    BabysatRun m_run;       ///< the budget, the master's timer, the slave's clock (lab 9)
+    BabysatClock m_clock{}; ///< as of the last entry (the offset and the master's timer)
     SyscallMsrs m_host_msrs{};
 };
 
@@ -92,7 +85,7 @@ bool switch_to_babysat(SlaveVm& vm) {
                    cpu::rdmsr(kern::x86::IA32_TSC_DEADLINE));
     for (uint32_t i = 0; i < 8; ++i) // what the guest had pending stays pending, virtually
         for (uint64_t irr = lapic::read(lapic::Reg(lapic::IRR0 + 0x10 * i)); irr; irr &= irr - 1)
-            vm.vlapic.raise(uint8_t(i * 32 + __builtin_ctzll(irr)));
+            vm.vlapic.deliver(uint8_t(i * 32 + __builtin_ctzll(irr)));
     fill_slave_bitmaps(vm.mem, true);
     Vmcs<RealVmcs>& v = vm.bsp.vcpu.vmcs();
     v.write(PIN_BASED_VM_EXEC_CONTROL, uint32_t(v.read(PIN_BASED_VM_EXEC_CONTROL)) |

@@ -1,5 +1,6 @@
 #include "libos/master/delegate.h"
 
+#include "hypervisor/core/slave/babysat_budget.h"
 #include "hypervisor/slave/linux_slave.h"
 
 #include "arch/x86_64/cpu.h"
@@ -116,22 +117,20 @@ DelegateStats Channel::stats() const {
 bool Channel::babysit(uint64_t deadline) {
     hv::BabysitResult r = hv::linux_slave_babysit(kern::current_budget_left(), m_slave);
     add(m_stats.babysits);
-    switch (r.end) {
-    case hv::BabysitEnd::responded: // perhaps another caller's response: the caller looks
-    case hv::BabysitEnd::preempted:
-        return true;             // (the interrupt is taken now: IF is back)
-    case hv::BabysitEnd::budget: // descheduled until replenished
+    uint64_t now = cpu::rdtsc();
+    hv::CallerNext next = hv::after_babysit(r, now, deadline, us(POLL_US)); // lab 9
+    switch (next.kind) {
+    case hv::CallerNext::look: // (a master interrupt is taken now: IF is back)
+        return true;
+    case hv::CallerNext::yield: // descheduled until replenished
         add(m_stats.babysit_budget);
         kern::thread_yield();
         return true;
-    case hv::BabysitEnd::idle: {
+    case hv::CallerNext::sleep:
         add(m_stats.babysit_idle);
-        uint64_t now = cpu::rdtsc(), until = r.idle_until ? r.idle_until : now + us(POLL_US);
-        until = until < deadline ? until : deadline;
-        add(m_stats.babysit_idle_cycles, until > now ? until - now : 0);
-        kern::sleep_until(until);
+        add(m_stats.babysit_idle_cycles, next.until > now ? next.until - now : 0);
+        kern::sleep_until(next.until);
         return true;
-    }
     default:
         return false;
     }

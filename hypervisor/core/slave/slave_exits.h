@@ -116,7 +116,7 @@ template <VmcsAccess A> void msr_gp(Vmcs<A>& v, SlaveExitContext& c) {
 /// LAPIC in babysat mode.
 inline void raise_own(SlaveExitContext& c, uint8_t vector) {
     if (c.vlapic)
-        c.vlapic->raise(vector);
+        c.vlapic->deliver(vector);
     else
         c.slave.write_icr(uint64_t(c.own_apic_ids[0]) << 32 |
                           vector); // SDM Vol 3A 11.12.9: fixed, physical
@@ -350,7 +350,7 @@ template <VmcsAccess A> bool handle_slave_exit(Vmcs<A>& v, GuestRegs& r, SlaveEx
             if (verdict == IcrVerdict::allow) {
                 ++c.stats.icr_allowed;
                 if (c.vlapic) // the slave's only CPU is itself: an allowed IPI is a self IPI
-                    c.vlapic->raise(uint8_t(value & 0xFF));
+                    c.vlapic->deliver(uint8_t(value & 0xFF));
                 else
                     c.slave.write_icr(value);
                 break;

@@ -33,15 +33,20 @@ kit_host_test(slave_exits_test SOURCES hypervisor/core/slave/tests/slave_exits_t
 # Host tests for the emulated devices (infrastructure).
 kit_host_test(uart16550_test SOURCES hypervisor/core/slave/tests/uart16550_test.cc
               hypervisor/core/slave/uart16550.cc)
-kit_host_test(vlapic_test SOURCES hypervisor/core/slave/tests/vlapic_test.cc hypervisor/core/slave/vlapic.cc)
+# Lab 9, step 1: the virtual x2APIC of a babysat slave.
+kit_host_test(vlapic_test LAB 9 SOURCES hypervisor/core/slave/tests/vlapic_test.cc hypervisor/core/slave/vlapic.cc)
 kit_host_test(ioapic_test SOURCES hypervisor/core/slave/tests/ioapic_test.cc hypervisor/core/slave/ioapic.cc)
 # The sink builds on lab 6's Ept (map, translate, destroy): shown in lab 6's grade for 0 points.
 kit_host_test(ept_sink_test LAB 6 SOURCES hypervisor/core/slave/tests/ept_sink_test.cc
               hypervisor/core/slave/ept_sink.cc hypervisor/core/ept/ept.cc hypervisor/core/ept/ept_split.cc
               kernel/core/result.cc)
-# Babysat mode's decisions on a fake VMCS (infrastructure, with the same stand-ins).
-kit_host_test(babysat_exits_test SOURCES hypervisor/core/slave/tests/babysat_exits_test.cc
-              ${SLAVE_EXITS_DEPS})
+# Lab 9, step 2: babysat mode's decisions, applied to a fake VMCS (with the same stand-ins and
+# the lab's virtual x2APIC from step 1).
+kit_host_test(babysat_exits_test LAB 9 SOURCES hypervisor/core/slave/tests/babysat_exits_test.cc
+              hypervisor/core/slave/babysat_policy.cc ${SLAVE_EXITS_DEPS})
 # INIT/SIPI between an SMP slave's CPUs (infrastructure).
 kit_host_test(smp_ipi_test SOURCES hypervisor/core/slave/tests/smp_ipi_test.cc
               hypervisor/core/slave/smp_ipi.cc)
+# Lab 9, step 3: a caller's run of the babysat slave, on the caller's budget.
+kit_host_test(babysat_budget_test LAB 9 SOURCES hypervisor/core/slave/tests/babysat_budget_test.cc
+              hypervisor/core/slave/babysat_budget.cc)

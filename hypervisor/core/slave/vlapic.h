@@ -30,13 +30,14 @@ class VirtualLapic {
     bool read(uint32_t msr, uint64_t& value) const;
     /// WRMSR: false for a read-only or missing register (the guest gets `#GP`). An ICR write is
     /// not performed here: icr_write() returns it for the ICR filter, and a self IPI (shorthand
-    /// self or the guest's own id) comes back through raise().
+    /// self or the guest's own id) comes back through deliver().
     bool write(uint32_t msr, uint64_t value);
     /// The last ICR value the guest wrote and not yet taken (0: none).
     uint64_t take_icr();
 
-    /// Make @p vector pending (an IPI to itself, a device).
-    void raise(uint8_t vector);
+    /// An interrupt with @p vector arrives (an IPI to itself, a device): its IRR bit is set; a
+    /// vector below 16 is illegal and sets the ESR's "receive illegal vector" bit instead.
+    void deliver(uint8_t vector);
     /// Time passes: the TSC is @p now. Raises the timer's vector once the armed deadline has
     /// come (unless masked), then disarms it.
     void tick(uint64_t now);
