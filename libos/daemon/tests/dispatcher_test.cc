@@ -10,10 +10,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <poll.h>
+#include <pthread.h>
 #include <thread>
 #include <unistd.h>
 
@@ -204,4 +206,38 @@ TEST_CASE("the dispatcher stops though a worker is still blocked in Linux") {
     while (!*done && Clock::now() < end)
         usleep(1000);
     CHECK(*done);
+}
+
+namespace {
+std::atomic<pthread_t> g_took_it{};
+std::atomic<int> g_signals{0};
+void note_thread(int) {
+    g_took_it = pthread_self();
+    ++g_signals;
+}
+} // namespace
+
+TEST_CASE("the workers leave SIGTERM and SIGINT to the main thread") {
+    Rig t(false);
+    for (int sig : {SIGTERM, SIGINT}) {
+        struct sigaction sa {
+        }, old{};
+        sa.sa_handler = note_thread;
+        sigaction(sig, &sa, &old);
+        g_signals = 0;
+        // With this thread blocking it too, only a worker that does not block it can take it;
+        // if none can, it waits for this thread.
+        sigset_t block, prev;
+        sigemptyset(&block);
+        sigaddset(&block, sig);
+        pthread_sigmask(SIG_BLOCK, &block, &prev);
+        kill(getpid(), sig);
+        usleep(100000);
+        pthread_sigmask(SIG_SETMASK, &prev, nullptr); // delivered here, now, if still pending
+        for (int i = 0; i < 100 && g_signals == 0; ++i)
+            usleep(1000);
+        CHECK(g_signals == 1);
+        CHECK(pthread_equal(g_took_it.load(), pthread_self()));
+        sigaction(sig, &old, nullptr);
+    }
 }

@@ -164,6 +164,13 @@ TEST_CASE("a call sends its request with a fresh seq, the slot's buffer, its arg
     CHECK(s.seq == 2);
     CHECK(s.unanswered == 0);
 
+    // No output buffer, though a capacity is given: nothing copied anywhere, count 0.
+    got = 99;
+    int64_t read5[6] = {5, 5, 0, 0, 0, 0};
+    CallArgs nowhere{OP_READ, read5, nullptr, 0, nullptr, 100, &got};
+    CallReport rep1;
+    CHECK(call_on_slot(s, nowhere, 100000, d, rep1) == 5);
+    CHECK(got == 0);
     // No arguments at all: zeros. No output buffer: nothing copied, count 0.
     CallArgs none{OP_READ, nullptr, nullptr, 0, nullptr, 0, &got};
     CallReport rep2;
@@ -345,6 +352,19 @@ TEST_CASE("a full request ring makes the call wait for room, but not past its de
         CHECK(rep.end == CallEnd::answered);
         CHECK(rep.stale == SLOTS); // the fillers' answers
         CHECK(d.seen.size() == SLOTS + 1);
+    }
+    SECTION("the slave stops meanwhile") {
+        Daemon d;
+        CallerSlot s = d.slot(6);
+        Request filler{};
+        for (uint32_t i = 0; i < SLOTS; ++i)
+            REQUIRE(s.requests.push(filler) == RingStatus::ok);
+        d.on_wait = [](Daemon& x) { x.up = false; };
+        CallReport rep;
+        CHECK(call(d, s, OP_NOP, {}, "", nullptr, 0, nullptr, &rep) == -CE_NOTCONN);
+        CHECK(rep.end == CallEnd::not_connected);
+        CHECK(d.waits == 1); // not until the deadline
+        CHECK(d.pushes == 0);
     }
     SECTION("it does not") {
         Daemon d;
