@@ -340,7 +340,7 @@ def main():
     # `make honesty`, about twice as long).
     ok, out = step("honesty", [sys.executable, "autograder/honesty.py", "--quick"], timeout=3000)
     step("grader-selftest", [sys.executable, "autograder/selftest.py"], timeout=1800)
-    # A seeded mutant of each lab 5-8 solution, graded: each must be caught (the full run, 40
+    # A seeded mutant of each lab 5-9 solution, graded: each must be caught (the full run, 40
     # per lab, is `make mutate`).
     step("mutants", [sys.executable, "autograder/mutate.py", "5", "6", "7", "8", "9", "--sample", "1", "--seed", "1"],
          timeout=1800, need=[line(rf"^mutate: lab {n}: 1 of 1 compiling mutants caught") for n in (5, 6, 7, 8, 9)])
