@@ -40,7 +40,7 @@ Steps (each counts as one check, except the host tests, which count one per test
   gdb       QEMU's gdb stub: gdb breaks in kernel_main and prints a backtrace
   honesty   every lab's tests pass with its solution and fail without it, graded as a
             submission is; each lab's fixed host-test list matches the code
-  mutants   a seeded mutant of each of labs 5-8's solutions, graded as a submission: each
+  mutants   a seeded mutant of each of labs 5-9's solutions, graded as a submission: each
             caught (autograder/mutate.py; `make mutate` grades until 40 per lab compiled)
   selftest  the hostile submissions (forged results, _exit(0), reaching for solutions,
             floods, loops, triple faults, fork bombs, hostile archives) get their honest
