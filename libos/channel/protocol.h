@@ -128,6 +128,8 @@ struct RingControl {
     alignas(64) volatile uint32_t tail; ///< written by the consumer only: next slot it reads
 };
 static_assert(sizeof(RingControl) == 128 && RING_SLOTS_OFFSET == sizeof(RingControl));
+static_assert(offsetof(RingControl, head) == 0 && offsetof(RingControl, tail) == 64,
+              "each index on a cache line of its own");
 
 /// Operations.
 enum Op : uint16_t {
@@ -166,7 +168,7 @@ struct Request {
     int64_t args[6]; ///< operation arguments
     uint8_t pad[SLOT_BYTES - 16 - 6 * 8]; ///< to SLOT_BYTES
 };
-static_assert(sizeof(Request) == SLOT_BYTES);
+static_assert(sizeof(Request) == SLOT_BYTES && offsetof(Request, args) == 16);
 
 /// A response slot (slave -> master).
 struct Response {
@@ -184,7 +186,7 @@ struct Response {
     uint64_t service_ns;
     uint8_t pad[SLOT_BYTES - 24 - 5 * 8]; ///< to SLOT_BYTES
 };
-static_assert(sizeof(Response) == SLOT_BYTES);
+static_assert(sizeof(Response) == SLOT_BYTES && offsetof(Response, result) == 16);
 
 /// OP_STAT's result, in the buffer.
 struct StatResult {

@@ -12,9 +12,9 @@
 
 namespace vlibos {
 
-/// Check request @p r, which came on caller slot @p caller's request ring, whose payload (r.len
-/// bytes, copied out of its shared buffer) is at @p payload. Returns 0, or the -errno the daemon
-/// answers with:
+/// Lab 8, step 3 (libos/channel/check_request.cc). Check request @p r, which came on caller slot @p
+/// caller's request ring, whose payload (r.len bytes, copied out of its shared buffer) is at @p
+/// payload. Returns 0, or the -errno the daemon answers with:
 ///  - -CE_PROTO: flags not 0, a buffer that is not one of the caller slot's
 ///    (caller_owns_buffer), len > BUFFER_BYTES;
 ///  - -CE_NOSYS: an unknown op;
@@ -27,12 +27,12 @@ namespace vlibos {
 ///  - -CE_BADF: an fd argument below 0 (the daemon's own table decides the rest).
 int64_t check_request(const Request& r, uint32_t caller, const uint8_t* payload);
 
-/// Check response @p got to request @p sent. Returns 0, or -CE_PROTO for a response that does
-/// not answer @p sent (seq, op, buffer), has flags set, a result below -4095, a len that does
-/// not fit the buffer, or a result the operation cannot produce: a READ returning more than it
-/// asked for or a len different from its result, a WRITE claiming more than was sent, an OPEN
-/// returning no fd, a STAT without a StatResult, data from an operation that returns none, or
-/// data with an error.
+/// Lab 8, step 1 (libos/channel/check_response.cc). Check response @p got to request @p sent.
+/// Returns 0, or -CE_PROTO for a response that does not answer @p sent (seq, op, buffer), has flags
+/// set, a result below -4095, a len that does not fit the buffer, or a result the operation cannot
+/// produce: a READ returning more than it asked for or a len different from its result, a WRITE
+/// claiming more than was sent, an OPEN returning no fd, a STAT without a StatResult, data from an
+/// operation that returns none, or data with an error.
 int64_t check_response(const Request& sent, const Response& got);
 
 } // namespace vlibos

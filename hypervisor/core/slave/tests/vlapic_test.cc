@@ -129,6 +129,9 @@ TEST_CASE("the register file: what is written reads back, the read-only register
     CHECK(a.write(0x83E, 0xB)); // divide configuration
     CHECK(a.read(0x83E, v));
     CHECK(v == 0xB);
+    CHECK(a.write(ICR, 0x000000010000FD)); // kept for the ICR filter, and read back
+    CHECK(a.read(ICR, v));
+    CHECK(v == 0x000000010000FD);
     CHECK(a.write(TSC_DEADLINE, 4444));
     CHECK(a.read(TSC_DEADLINE, v));
     CHECK(v == 4444);
