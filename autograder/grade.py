@@ -38,7 +38,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10 (Ubuntu 22.04, Gradescope's images): the same parser
+    import tomli as tomllib
 import traceback
 import xml.etree.ElementTree as ET
 

@@ -25,7 +25,10 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import tomllib
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10 (Ubuntu 22.04, Gradescope's images): the same parser
+    import tomli as tomllib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -147,6 +150,38 @@ def take_members(archive, wanted, dest, texts=()):
     return True
 
 
+def grade_archive(kit, archive, lab, results, sandbox=None):
+    """Grade `archive` (a .tar.gz) as lab `lab` with the kit in `kit`, which nothing of the
+    submission can change: only the lab's student files are taken (the skeleton stands in for
+    any it lacks), with its answers and hours as text. Writes `results`; returns grade.py's
+    exit status."""
+    work = tempfile.mkdtemp(prefix="handin-")  # 0700: nothing sandboxed can read it
+    try:
+        submitted = os.path.join(work, "submitted")
+        os.makedirs(submitted)
+        wanted = lab_files(kit, lab)
+        results = os.path.abspath(results)
+        if not take_members(archive, wanted, submitted, text_files(kit, lab)):
+            sys.path.insert(0, HERE)
+            from grade import load_spec, spec_tests, write_results
+            tests = spec_tests(load_spec(kit, lab))
+            for t in tests:
+                t.output = "not graded: the submission is not a readable .tar.gz archive"
+            write_results(results, tests, ["the submission could not be read"], 0)
+            return 1
+        for name in wanted:
+            if not os.path.exists(os.path.join(submitted, name)):
+                os.makedirs(os.path.dirname(os.path.join(submitted, name)), exist_ok=True)
+                shutil.copyfile(os.path.join(kit, name), os.path.join(submitted, name))
+        cmd = [sys.executable, os.path.join(kit, "autograder", "grade.py"), str(lab), "--root", kit,
+               "--student", submitted, "--results", results]
+        if sandbox:
+            cmd += ["--sandbox", sandbox]
+        return subprocess.call(cmd)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def grade(a):
     work = tempfile.mkdtemp(prefix="handin-")  # 0700: nothing sandboxed can read the kit here
     try:
@@ -156,28 +191,7 @@ def grade(a):
         else:
             os.makedirs(kit)
             pristine_kit(kit)
-        submitted = os.path.join(work, "submitted")
-        os.makedirs(submitted)
-        wanted = lab_files(kit, a.lab)
-        results = os.path.abspath(a.results)
-        if not take_members(a.archive, wanted, submitted, text_files(kit, a.lab)):
-            sys.path.insert(0, HERE)
-            from grade import load_spec, spec_tests, write_results
-            tests = spec_tests(load_spec(kit, a.lab))
-            for t in tests:
-                t.output = "not graded: the submission is not a readable .tar.gz archive"
-            write_results(results, tests, ["the submission could not be read"], 0)
-            return 1
-        # The skeleton stands in for any file the submission lacks.
-        for name in wanted:
-            if not os.path.exists(os.path.join(submitted, name)):
-                os.makedirs(os.path.dirname(os.path.join(submitted, name)), exist_ok=True)
-                shutil.copyfile(os.path.join(kit, name), os.path.join(submitted, name))
-        cmd = [sys.executable, os.path.join(kit, "autograder", "grade.py"), str(a.lab), "--root", kit,
-               "--student", submitted, "--results", results]
-        if a.sandbox:
-            cmd += ["--sandbox", a.sandbox]
-        return subprocess.call(cmd)
+        return grade_archive(kit, a.archive, a.lab, a.results, a.sandbox)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
