@@ -11,11 +11,12 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
 #include <poll.h>
 #include <pthread.h>
+#include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 
@@ -181,31 +182,36 @@ TEST_CASE("every response rings the doorbell once, and is counted in the header"
 }
 
 TEST_CASE("the dispatcher stops though a worker is still blocked in Linux") {
-    // The blocked worker goes on using the server and the channel until the process ends (as
-    // in vlibosd, which exits right after): they stay, reachable from here.
-    static Rig* keep = new Rig(true);
-    Rig& t = *keep;
-    int64_t srv = t.call(2, OP_SOCKET, 1);
-    REQUIRE(srv >= 0);
-    int64_t port = 20000 + (getpid() % 20000) + 11;
-    REQUIRE(t.call(2, OP_BIND, srv, port) == 0);
-    REQUIRE(t.call(2, OP_LISTEN, srv, 4) == 0);
-    t.push(2, OP_ACCEPT, srv); // nobody will connect
-    usleep(50000);
-    t.stop = true;
-    t.loop.join();
-    // Its destructor must not wait for that worker.
-    auto done = std::make_shared<std::atomic<bool>>(false);
-    Dispatcher* d = t.d;
-    t.d = nullptr;
-    std::thread([d, done] {
-        delete d;
-        *done = true;
-    }).detach();
+    // In a child process (this one has no other thread yet): the worker stays blocked in
+    // accept() until the child's _exit, as in vlibosd, which exits right after; the parent
+    // only waits for the child's verdict, so nothing is left blocked here.
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        Rig* t = new Rig(true);
+        int64_t srv = t->call(2, OP_SOCKET, 1);
+        int64_t port = 20000 + (getpid() % 20000) + 11;
+        if (srv < 0 || t->call(2, OP_BIND, srv, port) != 0 || t->call(2, OP_LISTEN, srv, 4) != 0)
+            _exit(2);
+        t->push(2, OP_ACCEPT, srv); // nobody will connect
+        usleep(50000);
+        t->stop = true;
+        t->loop.join();
+        delete t->d; // must not wait for that worker
+        _exit(0);
+    }
+    int status = 0;
     auto end = Clock::now() + std::chrono::seconds(3);
-    while (!*done && Clock::now() < end)
+    pid_t done = 0;
+    while ((done = waitpid(child, &status, WNOHANG)) == 0 && Clock::now() < end)
         usleep(1000);
-    CHECK(*done);
+    if (done == 0) {
+        kill(child, SIGKILL);
+        waitpid(child, &status, 0);
+        FAIL("the destructor did not return within 3 s while a worker was blocked in accept()");
+    }
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
 }
 
 namespace {
@@ -217,8 +223,23 @@ void note_thread(int) {
 }
 } // namespace
 
+namespace {
+/// This process's threads, as Linux lists them.
+int threads() {
+    int n = 0;
+    FILE* f = std::fopen("/proc/self/status", "r");
+    char line[256];
+    while (f && std::fgets(line, sizeof line, f))
+        if (std::sscanf(line, "Threads: %d", &n) == 1) break;
+    if (f) std::fclose(f);
+    return n;
+}
+} // namespace
+
 TEST_CASE("the workers leave SIGTERM and SIGINT to the main thread") {
+    int before = threads();
     Rig t(false);
+    REQUIRE(threads() == before + int(CALLERS)); // a worker per caller slot
     for (int sig : {SIGTERM, SIGINT}) {
         struct sigaction sa {
         }, old{};
