@@ -39,10 +39,10 @@ class Dispatcher {
   public:
     /// Serve the channel at @p region (CHANNEL_BYTES, header already checked) with @p server.
     /// @p doorbell, if not null, is called after each response is pushed (the VMCALL). Starts
-    /// one worker thread per caller slot.
+    /// one worker thread per caller slot; if one cannot start (std::system_error, e.g. a task
+    /// limit), those already started are stopped (stop_workers) before the error goes on.
     Dispatcher(uint8_t* region, Server& server, void (*doorbell)());
-    /// Stops the workers: idle ones are joined; one still blocked in Linux (an ACCEPT nobody
-    /// answers) is detached, and must not outlive the process (vlibosd exits right after).
+    /// Stops the workers (stop_workers) and closes the eventfd.
     ~Dispatcher();
     Dispatcher(const Dispatcher&) = delete;
     Dispatcher& operator=(const Dispatcher&) = delete;
@@ -80,6 +80,10 @@ class Dispatcher {
     uint8_t* buffer_of(const Request& req);
     void respond(uint32_t caller, const Response& rsp);
     void work(uint32_t caller);
+    /// Wake every worker to stop; join the idle ones; detach one still blocked in Linux (an
+    /// ACCEPT nobody answers), which must not outlive the process (vlibosd exits right after).
+    /// Slots without a worker are skipped.
+    void stop_workers();
 
     uint8_t* m_region;
     ChannelHeader* m_header;

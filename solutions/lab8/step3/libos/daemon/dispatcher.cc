@@ -19,27 +19,39 @@ Dispatcher::Dispatcher(uint8_t* region, Server& server, void (*doorbell)())
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGINT);
     pthread_sigmask(SIG_BLOCK, &block, &old);
-    for (uint32_t c = 0; c < CALLERS; ++c) {
-        Slot& s = m_slots[c];
-        s.requests = RingConsumer<Request>(region + request_ring_offset(c));
-        s.responses = RingProducer<Response>(region + response_ring_offset(c));
-        s.worker = std::thread([this, c] { work(c); });
+    try {
+        for (uint32_t c = 0; c < CALLERS; ++c) {
+            Slot& s = m_slots[c];
+            s.requests = RingConsumer<Request>(region + request_ring_offset(c));
+            s.responses = RingProducer<Response>(region + response_ring_offset(c));
+            s.worker = std::thread([this, c] { work(c); });
+        }
+    } catch (...) { // no thread for one (a task limit): stop those started before giving up
+        pthread_sigmask(SIG_SETMASK, &old, nullptr);
+        stop_workers();
+        if (m_finished >= 0) close(m_finished);
+        throw;
     }
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
 }
 
-Dispatcher::~Dispatcher() {
+void Dispatcher::stop_workers() {
     m_stop = true;
     for (Slot& s : m_slots) {
         {
             std::lock_guard<std::mutex> g(s.lock);
             s.cv.notify_all();
         }
+        if (!s.worker.joinable()) continue;
         if (s.busy)
             s.worker.detach(); // blocked in Linux: the process's exit ends it
         else
             s.worker.join();
     }
+}
+
+Dispatcher::~Dispatcher() {
+    stop_workers();
     if (m_finished >= 0) close(m_finished);
 }
 
