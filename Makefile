@@ -84,6 +84,8 @@ help:
 	@echo "make handin LAB=N         pack your lab files for submission"
 	@echo "make grade-handin LAB=N HANDIN=f.tar.gz   grade a submission against a pristine kit"
 	@echo "make grade-all LAB=N HANDINS=dir/         grade every handin in a folder: CSV and histogram"
+	@echo "make gradescope LAB=N     the Gradescope autograder zip of lab N: build/gradescope/labN.zip"
+	@echo "make gradescope-check [LAB=N]   its run_autograder in a scratch /autograder layout (every lab)"
 	@echo "make honesty [LAB=N]      every lab's tests fail without its solution, and each step's pass with it"
 	@echo "make format               reformat the C and C++ sources with .clang-format (clang-format 14)"
 	@echo "variables: SOLVED=all|none|0,1,... LAB=N ARGS='kernel options'"
@@ -302,6 +304,19 @@ grade-all:
 	@test -n "$(LAB)" -a -n "$(HANDINS)" || { echo "usage: make grade-all LAB=N HANDINS=folder/"; exit 2; }
 	$(Q)tools/setup.sh emu
 	$(Q)python3 autograder/grade_all.py $(LAB) $(HANDINS)
+
+# Gradescope: the autograder zip (setup.sh, run_autograder, the kit at git HEAD, the slave's
+# kernel), and its run_autograder tried here in a scratch /autograder layout.
+gradescope:
+	@test -n "$(LAB)" || { echo "usage: make gradescope LAB=N"; exit 2; }
+	$(Q)if python3 -c "import sys; sys.exit(0 if __import__('tomllib').load(open('autograder/labs/lab$(LAB).toml','rb')).get('target',{}).get('slave') else 1)"; then $(MAKE) -s slave; fi
+	$(Q)python3 autograder/gradescope.py build $(LAB)
+
+gradescope-check:
+	$(Q)tools/setup.sh emu
+	$(Q)$(MAKE) -s slave
+	$(Q)for n in $(or $(LAB),$(shell ls autograder/labs | sed -n 's/^lab\([0-9]*\)\.toml$$/\1/p' | sort -n)); do \
+	  python3 autograder/gradescope.py check $$n || exit 1; done
 
 clean:
 	rm -rf build results.json
