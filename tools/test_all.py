@@ -40,6 +40,7 @@ Steps (each counts as one check, except the host tests, which count one per test
   gdb       QEMU's gdb stub: gdb breaks in kernel_main and prints a backtrace
   honesty   every lab's tests pass with its solution and fail without it, graded as a
             submission is; each lab's fixed host-test list matches the code
+  gradescope-labN  run_autograder against a scratch /autograder layout (labs 3 and 8)
   mutants   a seeded mutant of each of labs 5-9's solutions, graded as a submission: each
             caught (autograder/mutate.py; `make mutate` grades until 40 per lab compiled)
   selftest  the hostile submissions (forged results, _exit(0), reaching for solutions,
@@ -344,6 +345,13 @@ def main():
     # per lab, is `make mutate`).
     step("mutants", [sys.executable, "autograder/mutate.py", "5", "6", "7", "8", "9", "--sample", "1", "--seed", "1"],
          timeout=1800, need=[line(rf"^mutate: lab {n}: 1 of 1 compiling mutants caught") for n in (5, 6, 7, 8, 9)])
+    # Gradescope: run_autograder in a scratch /autograder layout (setup.sh is for Gradescope's
+    # Ubuntu images and does not run here), for a kernel lab and a lab that boots the slave (the
+    # shipped kernel): the reference's files, loose, get every point, nothing gets none. Every
+    # lab: `make gradescope-check`.
+    for n in (3, 8):
+        step(f"gradescope-lab{n}", [sys.executable, "autograder/gradescope.py", "check", str(n)], timeout=900,
+             need=line(rf"^gradescope: check: lab {n}: ok$"))
     step("docs-check", [sys.executable, "tools/docs_check.py"])
     step("docs", ["make", "-s", "docs"])
 
