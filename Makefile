@@ -130,7 +130,7 @@ solutions/%: ;
 # An application is apps/NAME/*.cc and its test part, apps/NAME/test/*.cc (the checks that judge
 # a run for the grader, e.g. the logger's lab 8 verdicts).
 APPS := $(notdir $(patsubst %/,%,$(filter-out apps/lib/,$(sort $(dir $(wildcard apps/*/main.cc))))))
-APP_LIB_SRCS := apps/lib/crt0.S apps/lib/vos.cc kernel/core/format.cc kernel/core/format_int.cc kernel/core/rt/latency_stats.cc
+APP_LIB_SRCS := apps/lib/crt0.S apps/lib/vos.cc kernel/core/format.cc kernel/core/format_buffer.cc kernel/core/format_int.cc kernel/core/rt/latency_stats.cc
 # -mcmodel=large: the code lives above 2 GiB.
 APP_CXXFLAGS := $(filter-out -mcmodel=small,$(KERNEL_CXXFLAGS)) -mcmodel=large -Iapps/lib
 APP_ELFS := $(patsubst %,$(BUILD)/apps/%.elf,$(APPS))

@@ -17,13 +17,13 @@ kit_host_test(lab5_exits_test LAB 5 SOURCES hypervisor/core/tests/lab5_exits_tes
 # and for lab 6's EPT-violation handler (ept_violation_standin.cc).
 kit_host_test(exit_dispatch_test SOURCES hypervisor/core/tests/exit_dispatch_test.cc hypervisor/core/exit_reason.cc
               hypervisor/core/exit_dispatch.cc hypervisor/core/tests/exit_dispatch_fakes.cc
-              hypervisor/core/tests/ept_violation_standin.cc kernel/core/format.cc kernel/core/format_int.cc)
+              hypervisor/core/tests/ept_violation_standin.cc kernel/core/format.cc kernel/core/format_buffer.cc kernel/core/format_int.cc)
 # Lab 5, step 5: the exit decoded, the instruction skipped, handle_exit() and its handlers (lab 6's
 # EPT-violation handler stood in for).
 kit_host_test(lab5_exit_dispatch_test LAB 5 SOURCES hypervisor/core/tests/exit_dispatch_lab_test.cc
               hypervisor/core/exit_dispatch.cc hypervisor/core/cpuid_policy.cc hypervisor/core/hypercall_dispatch.cc
               hypervisor/core/tests/ept_violation_standin.cc
-              hypervisor/core/exit_reason.cc kernel/core/format.cc kernel/core/format_int.cc)
+              hypervisor/core/exit_reason.cc kernel/core/format.cc kernel/core/format_buffer.cc kernel/core/format_int.cc)
 kit_host_test(io_msr_bitmaps_test SOURCES hypervisor/core/tests/io_msr_bitmaps_test.cc hypervisor/core/io_msr_bitmaps.cc)
 # Decoding an MMIO access's MOV and walking the guest's page tables (the slave's I/O APIC).
 kit_host_test(mmio_insn_test SOURCES hypervisor/core/tests/mmio_insn_test.cc hypervisor/core/mmio_insn.cc)
@@ -31,7 +31,7 @@ kit_host_test(mmio_insn_test SOURCES hypervisor/core/tests/mmio_insn_test.cc hyp
 kit_host_test(xsave_layout_test SOURCES hypervisor/core/tests/xsave_layout_test.cc)
 # The run loop's record of a vCPU's last exits, printed when a guest stops unexpectedly.
 kit_host_test(exit_history_test SOURCES hypervisor/core/tests/exit_history_test.cc hypervisor/core/exit_history.cc
-              hypervisor/core/exit_reason.cc kernel/core/format.cc kernel/core/format_int.cc)
+              hypervisor/core/exit_reason.cc kernel/core/format.cc kernel/core/format_buffer.cc kernel/core/format_int.cc)
 # The ring that holds exit handlers' console lines while interrupts are off: header-only.
 kit_host_test(line_queue_test SOURCES hypervisor/core/tests/line_queue_test.cc)
 # Lab 5, step 1: turning VMX on, against a fake CPU (tests/fake_vmx_cpu.h).

@@ -11,4 +11,4 @@ kit_host_test(lab6_ept_split_test LAB 6 SOURCES hypervisor/core/ept/tests/ept_sp
 # Step 3: EPT violations and the dirty log, on a fake VMCS (the handler alone: no lab 5 code).
 kit_host_test(lab6_ept_violation_test LAB 6 SOURCES hypervisor/core/ept/tests/ept_violation_test.cc
               hypervisor/core/ept/ept_violation.cc hypervisor/core/ept/ept.cc hypervisor/core/ept/ept_split.cc
-              hypervisor/core/exit_reason.cc kernel/core/result.cc kernel/core/format.cc kernel/core/format_int.cc)
+              hypervisor/core/exit_reason.cc kernel/core/result.cc kernel/core/format.cc kernel/core/format_buffer.cc kernel/core/format_int.cc)

@@ -26,7 +26,7 @@ set(SLAVE_EXITS_DEPS hypervisor/core/slave/tests/slave_exits_fakes.cc hypervisor
     hypervisor/core/slave/slave_policy.cc hypervisor/core/slave/icr_verdict.cc
     hypervisor/core/slave/uart16550.cc hypervisor/core/slave/vlapic.cc hypervisor/core/exit_reason.cc
     hypervisor/core/slave/ioapic.cc hypervisor/core/mmio_insn.cc hypervisor/core/slave/smp_ipi.cc
-    kernel/core/format.cc kernel/core/format_int.cc)
+    kernel/core/format.cc kernel/core/format_buffer.cc kernel/core/format_int.cc)
 # The slave's exit handlers on a fake VMCS: infrastructure (needs lab 5 solved, see above).
 kit_host_test(slave_exits_test SOURCES hypervisor/core/slave/tests/slave_exits_test.cc
               ${SLAVE_EXITS_DEPS})
