@@ -101,6 +101,15 @@ int64_t call_on_slot(CallerSlot& slot, const CallArgs& call, uint64_t timeout, C
 /// never (a corrupt ring: the slot is marked corrupt).
 bool drain_slot(CallerSlot& slot, uint32_t& stale);
 
+/// Dedicated mode: the TSC cycles to charge a caller for a call that Linux says took
+/// @p service_ns nanoseconds of CPU time (vlibosd's figure) and that the caller waited
+/// @p waited cycles for, on a TSC of @p tsc_hz: the service time in cycles, rounded down, but
+/// never more than the wait (vlibosd may lie; too little only makes the caller pay less for a
+/// CPU that is the slave's anyway). A figure of 100 s or more counts as the wait: below it the
+/// arithmetic cannot overflow for any TSC below 184 GHz. A call that waits in Linux (a read of
+/// a silent socket) costs what Linux ran for it, not the wait.
+uint64_t call_charge(uint64_t service_ns, uint64_t waited, uint64_t tsc_hz);
+
 /// @}
 
 } // namespace libos

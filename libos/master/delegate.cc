@@ -173,17 +173,12 @@ void Channel::wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval) {
 }
 
 /// Dedicated mode (libos_charge): charge the caller's VCPU for the CPU time Linux spent on its
-/// call, @p service_ns as vlibosd reports it, at most the @p waited cycles the caller waited
-/// (vlibosd may lie; too little only makes the caller pay less for a CPU that is the slave's
-/// anyway). What the budget cannot pay becomes debt, which the next replenishments pay before
-/// the caller runs again: a caller out of budget gets no more Linux service until then. A call
-/// that waits in Linux (a read of a silent socket) costs what Linux ran for it, not the wait.
+/// call (call_charge(), lab 8). What the budget cannot pay becomes debt, which the next
+/// replenishments pay before the caller runs again: a caller out of budget gets no more Linux
+/// service until then.
 void Channel::charge_service(uint64_t service_ns, uint64_t waited) {
     if (!m_charging || !kern::current_thread()->vcpu) return;
-    uint64_t khz = kern::g_clock.tsc_hz / 1000;
-    // (Below 100 s, service_ns * khz fits in 64 bits for any TSC below 184 GHz.)
-    uint64_t service = service_ns >= 100000000000ull ? waited : service_ns * khz / 1000000;
-    uint64_t charge = service < waited ? service : waited;
+    uint64_t charge = call_charge(service_ns, waited, kern::g_clock.tsc_hz);
     if (!charge) return; // (the null call: nothing done in Linux, nothing to reprogram)
     add(m_stats.charged_cycles, charge);
     (void)kern::current_charge_wait(charge);

@@ -382,3 +382,16 @@ TEST_CASE("a full request ring makes the call wait for room, but not past its de
         CHECK(s.unanswered == 0); // never sent: nothing of it can come back
     }
 }
+
+TEST_CASE("the caller pays Linux's time on its call, never more than it waited") {
+    const uint64_t hz = 2000000000; // a 2 GHz TSC: 2 cycles per nanosecond
+    CHECK(call_charge(1000, 100000, hz) == 2000);
+    CHECK(call_charge(1000, 1500, hz) == 1500);    // Linux claims more than the wait
+    CHECK(call_charge(0, 100000, hz) == 0);        // the null call
+    CHECK(call_charge(999, 100000, 1000000) == 0); // 1 MHz: under a cycle, rounded down
+    CHECK(call_charge(1500, 100000, 1000000) == 1);
+    // Huge figures: no overflow, the wait at most.
+    CHECK(call_charge(99999999999ull, ~0ull, 3000000000ull) == 299999999997ull);
+    CHECK(call_charge(100000000000ull, 12345, hz) == 12345);
+    CHECK(call_charge(~0ull, 777, hz) == 777);
+}

@@ -80,4 +80,10 @@ bool drain_slot(CallerSlot& slot, uint32_t& stale) {
     return !slot.corrupt && slot.unanswered == 0;
 }
 
+uint64_t call_charge(uint64_t service_ns, uint64_t waited, uint64_t tsc_hz) {
+    if (service_ns >= 100000000000ull) return waited;
+    uint64_t service = service_ns * (tsc_hz / 1000) / 1000000;
+    return service < waited ? service : waited;
+}
+
 } // namespace libos
