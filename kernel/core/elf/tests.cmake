@@ -29,7 +29,7 @@ add_custom_command(
     COMMENT "Building the static-pie ELF test fixture"
     VERBATIM)
 
-kit_host_test(elf_loader_test SOURCES kernel/core/elf/tests/elf_loader_test.cc
+kit_host_test(elf_loader_test LAB 3 SOURCES kernel/core/elf/tests/elf_loader_test.cc
               kernel/core/elf/tests/elf_malformed_test.cc kernel/core/elf/elf_loader.cc
               kernel/core/result.cc)
 target_sources(elf_loader_test PRIVATE ${_elf_dir}/elf_fixture_symbols.h ${_elf_dir}/elf_fixture_pie)
