@@ -4,7 +4,8 @@
     tools/handout.py [--release 0,1] [--output build/handout]
 
 Copies every committed file (git ls-files) except the solution overlays of labs not listed in
---release (default: none released) to OUTPUT/vlibos-kit/ and packs OUTPUT/vlibos-kit.tar.gz.
+--release (default: none released) and the answer keys of the written questions
+(solutions/keys/, never released) to OUTPUT/vlibos-kit/ and packs OUTPUT/vlibos-kit.tar.gz.
 Released overlays let students build later labs on a working earlier lab; `make grade`
 uses whatever overlays the release contains.
 """
@@ -32,6 +33,9 @@ def main():
     shutil.rmtree(dest, ignore_errors=True)
     kept = withheld = 0
     for f in files:
+        if f.startswith("solutions/keys/"):  # the written questions' answer keys: staff only
+            withheld += 1
+            continue
         lab = kit.solution_lab(f)
         if lab is not None and lab not in released:
             withheld += 1
