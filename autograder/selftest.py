@@ -30,8 +30,10 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import kit  # noqa: E402  (tools/kit.py: where a lab's solution files are)
 
-# Lab 0's student files; most cases change the first step's (format_int.cc) or the last's.
-FMT, BT = "kernel/core/format_int.cc", "kernel/core/backtrace.cc"
+# Lab 0's student files; most cases change the first step's (format_int.cc) or the last's. The
+# format-string parser (format.cc, also step 1) is the reference in every case that does not
+# give its own: the hostile format_integer must be called at boot to do its harm.
+FMT, BT, PARSER = "kernel/core/format_int.cc", "kernel/core/backtrace.cc", "kernel/core/format.cc"
 with open(os.path.join(HERE, "labs", "lab0.toml"), "rb") as f:
     LAB0 = tomllib.load(f)["student_files"]
 SOLUTION = {p: open(kit.overlay(p, [0])).read() for p in LAB0}
@@ -159,14 +161,17 @@ CASES = [
     case("a compile error: the same test list and max score, the compiler's message",
          {FMT: SKELETON[FMT] + "\nthis is not C++;\n"},
          lambda r, out: r["score"] == 0 and same_list(r) and "did not compile" in json.dumps(r)),
-    case("a disk-filling and a forking submission: a clear zero, the machine unharmed",
+    case("a disk-filling and a forking submission: no point from the hostile functions, the machine unharmed",
          {FMT: hostile_format("return 0;", "if (magnitude == 42) for (int i = 0;; ++i) { char p[64];"
                                   " snprintf(p, sizeof p, \"/tmp/f%d\", i); FILE* f = fopen(p, \"w\"); if (!f) break;"
                                   " static char big[1 << 16]; bool full = false;"
                                   " for (int k = 0; k < 64 && !full; ++k) full = fwrite(big, 1, sizeof big, f) != sizeof big;"
                                   " if (fclose(f) != 0 || full) break; } return 0;", extra="#include <stdio.h>\n"),
           BT: hostile_backtrace("if (max == 2) for (;;) fork();")},
-         lambda r, out: r["score"] == 0 and same_list(r)),
+         # (The reference parser's own cases, strings and truncation, keep their points.)
+         lambda r, out: same_list(r) and all(
+             t["score"] == 0 for t in r["tests"]
+             if re.search(r"format_test:|backtrace_test:|kernel:", t["name"]))),
     case("the same failing submission graded three times: the same results.json",
          {FMT: SOLUTION[FMT].replace("sign = '-';", "sign = '+';", 1)},
          lambda r, out: 0 < r["score"] < MAX_SCORE and same_list(r), runs=3),
@@ -267,7 +272,8 @@ def run_case(c):
                 for rel in LAB0:
                     os.makedirs(os.path.dirname(os.path.join(student, rel)), exist_ok=True)
                     with open(os.path.join(student, rel), "w") as f:
-                        f.write(c["files"].get(rel, SKELETON[rel]))
+                        default = SOLUTION[rel] if rel == PARSER else SKELETON[rel]
+                        f.write(c["files"].get(rel, default))
                 cmd = [sys.executable, os.path.join(HERE, "grade.py"), "0", "--student", student, "--results", res]
                 if c["sandbox"]:
                     cmd += ["--sandbox", c["sandbox"]]

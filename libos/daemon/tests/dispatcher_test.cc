@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 using namespace vlibos;
 using Clock = std::chrono::steady_clock;
@@ -261,4 +262,39 @@ TEST_CASE("the workers leave SIGTERM and SIGINT to the main thread") {
         CHECK(pthread_equal(g_took_it.load(), pthread_self()));
         sigaction(sig, &old, nullptr);
     }
+}
+
+namespace {
+// The order in which the dispatcher answered the slots: at each doorbell, the slot whose
+// response ring just grew.
+uint8_t* g_order_region = nullptr;
+uint32_t g_seen_head[CALLERS];
+std::vector<uint32_t> g_order;
+void note_order() {
+    for (uint32_t c = 0; c < CALLERS; ++c) {
+        auto* ctl = reinterpret_cast<RingControl*>(g_order_region + response_ring_offset(c));
+        if (ctl->head != g_seen_head[c]) {
+            g_seen_head[c] = ctl->head;
+            g_order.push_back(c);
+        }
+    }
+}
+} // namespace
+
+TEST_CASE("each turn starts one slot after the previous turn's first") {
+    Rig t(false, note_order);
+    g_order_region = t.region;
+    std::memset(g_seen_head, 0, sizeof g_seen_head);
+    g_order.clear();
+    for (int round = 0; round < 3; ++round)
+        for (uint32_t c = 0; c < CALLERS; ++c)
+            t.push(c, OP_NOP);
+    for (int turn = 0; turn < 3; ++turn)
+        CHECK(t.d->turn() == int(CALLERS));
+    REQUIRE(g_order.size() == 3 * CALLERS);
+    for (uint32_t turn = 0; turn < 3; ++turn)
+        for (uint32_t i = 0; i < CALLERS; ++i) {
+            INFO("turn " << turn << ", answer " << i);
+            CHECK(g_order[turn * CALLERS + i] == (turn + i) % CALLERS);
+        }
 }
