@@ -166,7 +166,7 @@ SLAVE_DEPS = $(if $(SLAVE),slave)
 # The kernel is built once per config from Debian's linux-source-6.1 and cached in
 # ~/.cache/vlibos (or $$VLIBOS_CACHE); the initramfs is rebuilt when its inputs change.
 slave:
-	$(Q)tools/setup.sh linux
+	$(Q)tools/setup.sh $(if $(wildcard slave/prebuilt/bzImage),slave,linux)
 	$(Q)python3 tools/slave_build.py all --solved=$(SOLVED)
 
 qemu: kernel apps $(SLAVE_DEPS)

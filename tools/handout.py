@@ -5,7 +5,8 @@
 
 Copies every committed file (git ls-files) except the solution overlays of labs not listed in
 --release (default: none released) and the answer keys of the written questions
-(solutions/keys/, never released) to OUTPUT/vlibos-kit/ and packs OUTPUT/vlibos-kit.tar.gz.
+(solutions/keys/, never released) to OUTPUT/vlibos-kit/, adds the slave's kernel if built
+(slave/prebuilt/bzImage), and packs OUTPUT/vlibos-kit.tar.gz.
 Released overlays let students build later labs on a working earlier lab; `make grade`
 uses whatever overlays the release contains.
 """
@@ -43,6 +44,17 @@ def main():
         os.makedirs(os.path.dirname(os.path.join(dest, f)) or dest, exist_ok=True)
         shutil.copy2(os.path.join(ROOT, f), os.path.join(dest, f))
         kept += 1
+    # The slave's kernel as the instructor built it: students on a system without Debian's
+    # linux-source-6.1 (Ubuntu, Debian 13) then need no Linux build (tools/slave_build.py).
+    image = os.path.join(ROOT, "build", "slave", "bzImage")
+    if os.path.isfile(image):
+        os.makedirs(os.path.join(dest, "slave", "prebuilt"), exist_ok=True)
+        shutil.copy2(image, os.path.join(dest, "slave", "prebuilt", "bzImage"))
+        if os.path.isfile(image + ".key"):
+            shutil.copy2(image + ".key", os.path.join(dest, "slave", "prebuilt", "bzImage.key"))
+        print("handout: the slave's kernel (build/slave/bzImage) ships as slave/prebuilt/bzImage")
+    else:
+        print("handout: no build/slave/bzImage (make slave): students will build the slave's kernel")
     archive = os.path.join(a.output, "vlibos-kit.tar.gz")
     with tarfile.open(archive, "w:gz") as tar:
         tar.add(dest, arcname="vlibos-kit")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages a target needs, if they are missing.
-#   tools/setup.sh base|emu|docs|linux|all
+#   tools/setup.sh base|emu|docs|linux|slave|all   (slave: a prebuilt slave kernel, no Linux build)
 # As root it runs apt-get itself; otherwise it prints the one command to run and fails.
 set -euo pipefail
 
@@ -10,14 +10,17 @@ emu="qemu-system-x86 bochs bochs-sdl bochsbios vgabios grub-efi-amd64-bin ovmf g
 docs="doxygen"
 # The Linux slave: Debian's kernel source, what building it needs, and busybox for its initramfs.
 linux="linux-source-6.1 flex bison libelf-dev libssl-dev cpio bc busybox-static rt-tests"
+# The slave with a prebuilt kernel (slave/prebuilt/bzImage of a student release): its initramfs.
+slave="cpio busybox-static rt-tests"
 
 case "${1:-all}" in
   base) want="$base" ;;
   emu) want="$base $emu" ;;
   docs) want="$docs" ;;
   linux) want="$base $linux" ;;
+  slave) want="$base $slave" ;;
   all) want="$base $emu $docs $linux" ;;
-  *) echo "usage: $0 base|emu|docs|linux|all" >&2; exit 2 ;;
+  *) echo "usage: $0 base|emu|docs|linux|slave|all" >&2; exit 2 ;;
 esac
 
 missing=""

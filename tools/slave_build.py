@@ -10,7 +10,8 @@
                                              sources (the grader's objects of earlier labs)
 
 With VLIBOS_SLAVE_KERNEL=PATH the kernel is that file (built elsewhere: what a Gradescope
-autograder or a handout ships for machines without Debian's linux-source-6.1), not built.
+autograder ships), not built; without it, a student release's slave/prebuilt/bzImage (the
+instructor's build, tools/handout.py) is used where linux-source-6.1 is not installed.
 
 The kernel build takes several minutes, so its result is cached outside the working tree, in
 $VLIBOS_CACHE (default ~/.cache/vlibos), keyed by the source package version and the hash of
@@ -137,7 +138,11 @@ def shipped_kernel():
     PATH.key file, if any, says what it was built from (copied to build/slave/bzImage.key)."""
     path = os.environ.get("VLIBOS_SLAVE_KERNEL")
     if not path:
-        return None
+        # A student release ships the instructor's build (tools/handout.py): used where the
+        # source package is missing (another distribution), never instead of a build here.
+        shipped = ROOT / "slave/prebuilt/bzImage"
+        have_source = subprocess.run(["dpkg-query", "-W", SOURCE_PKG], capture_output=True).returncode == 0
+        return shipped if shipped.is_file() and not have_source else None
     image = Path(path)
     if not image.is_file():
         die(f"VLIBOS_SLAVE_KERNEL={path}: no such file")
