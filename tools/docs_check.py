@@ -149,6 +149,8 @@ def cmdline_problems():
 PATH_TOPS = ("kernel", "hypervisor", "libos", "autograder", "tools", "labs", "docs", "solutions", "apps", "slave")
 # A path of the kit named in prose or a comment: a top-level folder of the kit, then more.
 PATH_RE = re.compile(r"(?<![\w./-])((?:%s)/[\w./-]*\w)" % "|".join(PATH_TOPS))
+# Paths that exist only in a student release (tools/handout.py adds them).
+RELEASE_ONLY = ("slave/prebuilt/",)
 # Placeholders stand for many paths: labN, stepK, NAME, a lone N.
 PLACEHOLDER_RE = re.compile(r"labN|stepK|NAME|(?<![A-Za-z])N(?![A-Za-z])")
 
@@ -177,6 +179,8 @@ def path_problems():
         for m in PATH_RE.finditer(line):
             path = m.group(1).rstrip(".")
             if PLACEHOLDER_RE.search(path) or re.search(r"(solutions|labs)/lab$", path):
+                continue
+            if path.startswith(RELEASE_ONLY):  # written by tools/handout.py into a release
                 continue
             if any(os.path.exists(os.path.join(ROOT, base, path)) for base in ("", "kernel", "hypervisor", "libos")):
                 continue
