@@ -150,7 +150,7 @@ PATH_TOPS = ("kernel", "hypervisor", "libos", "autograder", "tools", "labs", "do
 # A path of the kit named in prose or a comment: a top-level folder of the kit, then more.
 PATH_RE = re.compile(r"(?<![\w./-])((?:%s)/[\w./-]*\w)" % "|".join(PATH_TOPS))
 # Paths that exist only in a student release (tools/handout.py adds them).
-RELEASE_ONLY = ("slave/prebuilt/",)
+RELEASE_ONLY = ("slave/" + "prebuilt/",)  # (split: this line names no path itself)
 # Placeholders stand for many paths: labN, stepK, NAME, a lone N.
 PLACEHOLDER_RE = re.compile(r"labN|stepK|NAME|(?<![A-Za-z])N(?![A-Za-z])")
 
