@@ -77,15 +77,19 @@ class BabysatPolicy {
 bool switch_to_babysat(SlaveVm& vm) {
     using namespace vmx_bits;
     using namespace kern::x86;
-    for (uint32_t i = 0; i < 8; ++i)
-        if (lapic::read(lapic::Reg(lapic::ISR0 + 0x10 * i))) return false;
-    if (!((vmx_msrs().pinbased >> 32) & PIN_PREEMPTION_TIMER)) return false; // allowed-1 (A.3.1)
-    vm.vlapic = VirtualLapic(kern::this_cpu().apic_id);
-    vm.vlapic.seed(lapic::read(lapic::SVR), lapic::read(lapic::TPR), lapic::read(lapic::LVT_TIMER),
-                   cpu::rdmsr(kern::x86::IA32_TSC_DEADLINE));
-    for (uint32_t i = 0; i < 8; ++i) // what the guest had pending stays pending, virtually
-        for (uint64_t irr = lapic::read(lapic::Reg(lapic::IRR0 + 0x10 * i)); irr; irr &= irr - 1)
-            vm.vlapic.deliver(uint8_t(i * 32 + __builtin_ctzll(irr)));
+    LapicSnapshot real{};
+    for (uint32_t i = 0; i < 8; ++i) {
+        real.isr[i] = lapic::read(lapic::Reg(lapic::ISR0 + 0x10 * i));
+        real.irr[i] = lapic::read(lapic::Reg(lapic::IRR0 + 0x10 * i));
+    }
+    real.svr = lapic::read(lapic::SVR);
+    real.tpr = lapic::read(lapic::TPR);
+    real.lvt_timer = lapic::read(lapic::LVT_TIMER);
+    real.tsc_deadline = cpu::rdmsr(kern::x86::IA32_TSC_DEADLINE);
+    bool preemption_timer = (vmx_msrs().pinbased >> 32) & PIN_PREEMPTION_TIMER; // allowed-1 (A.3.1)
+    VirtualLapic vlapic(kern::this_cpu().apic_id);
+    if (!babysat_park(real, preemption_timer, vlapic)) return false; // lab 9: not here, not now
+    vm.vlapic = vlapic;
     fill_slave_bitmaps(vm.mem, true);
     Vmcs<RealVmcs>& v = vm.bsp.vcpu.vmcs();
     v.write(PIN_BASED_VM_EXEC_CONTROL, uint32_t(v.read(PIN_BASED_VM_EXEC_CONTROL)) |

@@ -76,14 +76,41 @@ struct CallReport {
     uint64_t service_ns = 0;              ///< answered: the slave's figure for its CPU time
 };
 
+/// How a caller waits for its response.
+enum class WaitMode : uint8_t {
+    spin, ///< look at the response ring again and again (the fastest, all on the caller's budget)
+    poll, ///< sleep between looks at the response ring: 50 us, doubling up to 800 us
+    doorbell, ///< sleep until the slave rings (VMCALL -> hypervisor -> thread_wake), or POLL_US *
+              ///< 20
+    babysat,  ///< run the slave yourself, on its CPU, inside your own budget, until it rings
+};
+
+/// One wait of a caller between two looks at its response ring, in dedicated mode.
+struct WaitPlan {
+    bool sleep = false;          ///< false: spin (one PAUSE, then look again at once)
+    bool until_doorbell = false; ///< sleep until the slave's doorbell, at most until `until`
+    uint64_t until = 0;          ///< when the caller looks again at the latest (TSC)
+    uint64_t next_interval = 0;  ///< the poll interval for the next wait
+};
+
 /// Lab 8, step 2 (libos/master/call.cc).
 /// @{
 
-/// One call on @p slot (free, owned by the caller, not corrupt, no unanswered call: see
-/// drain_slot). The request: the next sequence number of the slot, never 0; the slot's bulk
-/// buffer number seq % BUFFERS_PER_CALLER (so that a late answer to one of the previous calls
-/// never names the buffer in use); @p call's op, arguments and payload (copied into that
-/// buffer). It is pushed, waiting (CallEnv::wait) while the ring is full, then responses are
+/// How a caller of @p mode waits at @p now: `spin` does not sleep; `poll` sleeps @p interval
+/// cycles, and the next interval is twice that, at most @p max_interval (each look costs the
+/// caller a wake-up charged to its budget, so a slow answer must not cost hundreds of them);
+/// `doorbell` sleeps until the slave rings, or @p doorbell_fallback cycles at most (a lost
+/// doorbell costs that, never a hang). No sleep lasts past @p deadline. (`babysat` does not
+/// come here: its callers run the slave.)
+WaitPlan plan_wait(WaitMode mode, uint64_t now, uint64_t deadline, uint64_t interval,
+                   uint64_t max_interval, uint64_t doorbell_fallback);
+
+/// One call on @p slot (free, owned by the caller, no unanswered call: see drain_slot). A slot
+/// marked corrupt, or a payload longer than BUFFER_BYTES, is refused before anything is written
+/// (-CE_PROTO, -CE_INVAL; `rejected`). The request: the next sequence number of the slot, never 0;
+/// the slot's bulk buffer number seq % BUFFERS_PER_CALLER (so that a late answer to one of the
+/// previous calls never names the buffer in use); @p call's op, arguments and payload (copied into
+/// that buffer). It is pushed, waiting (CallEnv::wait) while the ring is full, then responses are
 /// popped, waiting while there are none, until the one whose seq is the request's: others are
 /// late answers to this slot's timed-out calls, dropped and counted in @p report. That one is
 /// checked with check_response(); its data (at most @p call.out_cap bytes) are copied out.
@@ -98,7 +125,8 @@ int64_t call_on_slot(CallerSlot& slot, const CallArgs& call, uint64_t timeout, C
 /// Before a slot whose last call timed out takes a new call: pop and drop what came for it
 /// since (counted in @p stale). Returns true if the slot can take a call (the unanswered
 /// call's answer came; nothing of it is left in Linux to answer later), false if not yet, or
-/// never (a corrupt ring: the slot is marked corrupt).
+/// never (a corrupt ring: the slot is marked corrupt; a slot marked so already is not looked
+/// at again).
 bool drain_slot(CallerSlot& slot, uint32_t& stale);
 
 /// Dedicated mode: the TSC cycles to charge a caller for a call that Linux says took

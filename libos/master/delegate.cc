@@ -151,24 +151,18 @@ void Channel::wake_daemon() {
     }
 }
 
-/// Sleep a little: until the doorbell (doorbell mode), or for `interval` us, which doubles
-/// from POLL_US up to 16 times that: each look costs the caller a wake-up charged to its
-/// budget, so a slow answer must not cost hundreds of them. Spin mode: one PAUSE (the caller
-/// runs: its budget pays as it goes).
+/// Wait once between looks at the response ring, as plan_wait() (lab 8) says for this mode.
 void Channel::wait_a_little(Caller& c, uint64_t deadline, uint64_t& interval) {
-    uint64_t now = cpu::rdtsc();
-    if (m_mode == WaitMode::spin) {
+    WaitPlan p =
+        plan_wait(m_mode, cpu::rdtsc(), deadline, interval, us(POLL_US * 16), us(POLL_US * 20));
+    interval = p.next_interval;
+    if (!p.sleep) {
         __builtin_ia32_pause();
-        return;
-    }
-    uint64_t until = m_mode == WaitMode::doorbell ? now + us(POLL_US * 20) : now + us(interval);
-    until = until < deadline ? until : deadline;
-    if (m_mode == WaitMode::doorbell) {
-        kern::sleep_until_unless(until, &c.rang); // a lost doorbell costs 1 ms, never a hang
+    } else if (p.until_doorbell) {
+        kern::sleep_until_unless(p.until, &c.rang); // a lost doorbell costs 1 ms, never a hang
         c.rang = false;
     } else {
-        kern::sleep_until(until);
-        interval = interval * 2 <= POLL_US * 16 ? interval * 2 : POLL_US * 16;
+        kern::sleep_until(p.until);
     }
 }
 
@@ -262,7 +256,7 @@ class Channel::KernelEnv final : public CallEnv {
   private:
     Channel& m_ch;
     Caller& m_c;
-    uint64_t m_interval = POLL_US;
+    uint64_t m_interval = us(POLL_US);
 };
 
 int64_t Channel::transact(uint32_t slot, Op op, const int64_t args[6], const void* payload,

@@ -41,15 +41,6 @@ struct Thread;
 
 namespace libos {
 
-/// How a caller waits for its response.
-enum class WaitMode : uint8_t {
-    spin, ///< look at the response ring again and again (the fastest, all on the caller's budget)
-    poll, ///< sleep between looks at the response ring: 50 us, doubling up to 800 us
-    doorbell, ///< sleep until the slave rings (VMCALL -> hypervisor -> thread_wake), or POLL_US *
-              ///< 20
-    babysat,  ///< run the slave yourself, on its CPU, inside your own budget, until it rings
-};
-
 /// Counters for the report and the benchmarks (cycles are TSC cycles of the caller's CPU).
 struct DelegateStats {
     uint64_t calls = 0;         ///< calls that got a valid response

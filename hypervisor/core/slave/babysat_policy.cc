@@ -6,6 +6,13 @@
 
 namespace hv {
 
+bool babysat_park(const LapicSnapshot& real, bool preemption_timer, VirtualLapic& out) {
+    (void)real;
+    (void)preemption_timer;
+    (void)out;
+    return false; // TODO(lab 9): when the slave may park, and its virtual LAPIC
+}
+
 BabysatEntry babysat_plan_entry(VirtualLapic& vlapic, bool window_open, const BabysatClock& clock,
                                 uint64_t budget_left, unsigned timer_rate_shift) {
     (void)vlapic;

@@ -80,8 +80,30 @@ struct BabysatDecision {
     BabysitResult result{BabysitEnd::preempted, 0}; ///< for leave: why
 };
 
+/// What the real local APIC of the slave's CPU holds when the slave is asked to park (the kit
+/// reads it at an exit, with the LAPIC still the slave's).
+struct LapicSnapshot {
+    uint32_t isr[8];       ///< in-service vectors (ISR0-7)
+    uint32_t irr[8];       ///< pending vectors (IRR0-7)
+    uint32_t svr;          ///< spurious-interrupt vector register
+    uint32_t tpr;          ///< task priority
+    uint32_t lvt_timer;    ///< the timer's LVT entry
+    uint64_t tsc_deadline; ///< IA32_TSC_DEADLINE, 0 if disarmed
+};
+
 /// Lab 9, step 2 (hypervisor/core/slave/babysat_policy.cc).
 /// @{
+
+/// Whether the slave may give its CPU back to the master at this exit, and the virtual x2APIC
+/// it goes on with. Not while a vector is in service in @p real (Linux is in an interrupt
+/// handler, and its EOI would then end an interrupt of the master's); not if the CPU has no
+/// VMX-preemption timer (@p preemption_timer false: nothing would bound a caller's run); not
+/// while Linux's timer is armed, unmasked, in a mode other than TSC-deadline (the model runs
+/// only that mode: its interrupts would never come). Otherwise @p out, a fresh VirtualLapic of
+/// the right id, takes over SVR, TPR, the timer LVT and the deadline (VirtualLapic::seed), and
+/// every vector pending in the real IRR stays pending in it; returns true. @p out is not
+/// touched when the answer is false.
+bool babysat_park(const LapicSnapshot& real, bool preemption_timer, VirtualLapic& out);
 
 /// Before an entry at @p clock. The virtual LAPIC's timer first catches up with the slave's
 /// own time (VirtualLapic::tick with the guest's TSC). Then its highest pending vector, if any,

@@ -395,3 +395,58 @@ TEST_CASE("the caller pays Linux's time on its call, never more than it waited")
     CHECK(call_charge(100000000000ull, 12345, hz) == 12345);
     CHECK(call_charge(~0ull, 777, hz) == 777);
 }
+
+TEST_CASE("waiting: spin looks again at once, poll backs off to its cap, doorbell sleeps until "
+          "the ring, none past the deadline") {
+    WaitPlan s = plan_wait(WaitMode::spin, 1000, 99999, 50, 800, 1000);
+    CHECK_FALSE(s.sleep);
+    CHECK(s.next_interval == 50);
+
+    WaitPlan p = plan_wait(WaitMode::poll, 1000, 99999, 50, 800, 1000);
+    CHECK(p.sleep);
+    CHECK_FALSE(p.until_doorbell);
+    CHECK(p.until == 1050);
+    CHECK(p.next_interval == 100);
+    uint64_t interval = 50;
+    for (int i = 0; i < 6; ++i)
+        interval = plan_wait(WaitMode::poll, 1000, 99999, interval, 800, 1000).next_interval;
+    CHECK(interval == 800); // 100, 200, 400, 800, then capped
+    CHECK(plan_wait(WaitMode::poll, 1000, 99999, 600, 800, 1000).next_interval == 800);
+    CHECK(plan_wait(WaitMode::poll, 1000, 1020, 50, 800, 1000).until == 1020); // the deadline
+
+    WaitPlan d = plan_wait(WaitMode::doorbell, 1000, 99999, 50, 800, 1000);
+    CHECK(d.sleep);
+    CHECK(d.until_doorbell);
+    CHECK(d.until == 2000); // the fallback when a doorbell is lost
+    CHECK(d.next_interval == 50);
+    CHECK(plan_wait(WaitMode::doorbell, 1000, 1500, 50, 800, 1000).until == 1500);
+}
+
+TEST_CASE("a retired slot or a payload too long for a buffer is refused before anything is sent") {
+    Daemon d;
+    CallerSlot s = d.slot(0);
+    s.corrupt = true;
+    CallReport rep;
+    CHECK(call(d, s, OP_NOP, {}, "", nullptr, 0, nullptr, &rep) == -CE_PROTO);
+    CHECK(rep.end == CallEnd::rejected);
+    CHECK(s.seq == 0); // no sequence number used
+    s.corrupt = false;
+    std::string big(BUFFER_BYTES + 1, 'x');
+    CHECK(call(d, s, OP_WRITE, {1, int64_t(big.size())}, big, nullptr, 0, nullptr, &rep) ==
+          -CE_INVAL);
+    CHECK(rep.end == CallEnd::rejected);
+    CHECK(d.pushes == 0);
+    CHECK(d.control(request_ring_offset(0)).head == 0); // nothing in the ring
+    std::string fits(BUFFER_BYTES, 'y');
+    CHECK(call(d, s, OP_WRITE, {1, int64_t(fits.size())}, fits) == int64_t(BUFFER_BYTES));
+    // drain_slot does not even look at a retired slot's rings.
+    Response late = d.honest(d.seen.back());
+    late.seq = 77;
+    d.push_response(0, late);
+    s.corrupt = true;
+    s.unanswered = 77;
+    uint32_t stale = 0;
+    CHECK_FALSE(drain_slot(s, stale));
+    CHECK(stale == 0);
+    CHECK(s.unanswered == 77);
+}

@@ -177,3 +177,47 @@ TEST_CASE("babysat: the preemption timer ends the run no sooner than the master'
     CHECK(s.leave);
     CHECK(s.result.end == BabysitEnd::budget);
 }
+
+TEST_CASE("babysat: the slave parks only with nothing in service, a preemption timer and a "
+          "timer the model runs, and keeps what was pending") {
+    LapicSnapshot real{};
+    real.svr = 0x1FF;
+    real.tpr = 0x20;
+    real.lvt_timer = (2u << 17) | 0xEC; // TSC-deadline mode, vector 0xEC
+    real.tsc_deadline = 123456;
+    real.irr[1] = 1u << 3;  // vector 0x23
+    real.irr[7] = 1u << 30; // vector 0xFE
+    VirtualLapic untouched(5);
+    REQUIRE(untouched.write(0x80F, 0x1FF)); // software-enabled
+    untouched.deliver(0x77);
+
+    LapicSnapshot busy = real;
+    busy.isr[2] = 1u << 1; // 0x41 in service: Linux is in its handler
+    VirtualLapic a = untouched;
+    CHECK_FALSE(babysat_park(busy, true, a));
+    CHECK(a.pending() == 0x77); // not touched
+    CHECK(a.deadline() == 0);
+    CHECK_FALSE(babysat_park(real, false, a)); // no VMX-preemption timer
+    LapicSnapshot periodic = real;
+    periodic.lvt_timer = (1u << 17) | 0xEC;
+    CHECK_FALSE(babysat_park(periodic, true, a));
+    periodic.lvt_timer |= 1u << 16; // masked: nothing to model
+    VirtualLapic b(5);
+    CHECK(babysat_park(periodic, true, b));
+
+    VirtualLapic v(5);
+    REQUIRE(babysat_park(real, true, v));
+    uint64_t x = 0;
+    CHECK(v.read(0x80F, x)); // SVR
+    CHECK(x == 0x1FF);
+    CHECK(v.read(0x808, x)); // TPR
+    CHECK(x == 0x20);
+    CHECK(v.read(0x832, x)); // the timer's LVT
+    CHECK(x == ((2u << 17) | 0xEC));
+    CHECK(v.deadline() == 123456);
+    CHECK(v.read(0x821, x)); // IRR1
+    CHECK(x == (1u << 3));
+    CHECK(v.read(0x827, x)); // IRR7
+    CHECK(x == (1u << 30));
+    CHECK(v.pending() == 0xFE); // above TPR's class: it goes first
+}

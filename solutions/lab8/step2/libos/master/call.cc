@@ -16,6 +16,8 @@ int64_t end(CallReport& report, CallEnd how, int64_t result) {
 
 int64_t call_on_slot(CallerSlot& slot, const CallArgs& call, uint64_t timeout, CallEnv& env,
                      CallReport& report) {
+    if (slot.corrupt) return end(report, CallEnd::rejected, -CE_PROTO);
+    if (call.payload_len > BUFFER_BYTES) return end(report, CallEnd::rejected, -CE_INVAL);
     uint64_t deadline = env.now() + timeout;
     Request req{};
     req.seq = ++slot.seq;
@@ -70,6 +72,7 @@ int64_t call_on_slot(CallerSlot& slot, const CallArgs& call, uint64_t timeout, C
 }
 
 bool drain_slot(CallerSlot& slot, uint32_t& stale) {
+    if (slot.corrupt) return false;
     Response rsp;
     RingStatus s;
     while ((s = slot.responses.pop(rsp)) == RingStatus::ok) {
@@ -84,6 +87,23 @@ uint64_t call_charge(uint64_t service_ns, uint64_t waited, uint64_t tsc_hz) {
     if (service_ns >= 100000000000ull) return waited;
     uint64_t service = service_ns * (tsc_hz / 1000) / 1000000;
     return service < waited ? service : waited;
+}
+
+WaitPlan plan_wait(WaitMode mode, uint64_t now, uint64_t deadline, uint64_t interval,
+                   uint64_t max_interval, uint64_t doorbell_fallback) {
+    WaitPlan p;
+    p.next_interval = interval;
+    if (mode == WaitMode::spin) return p;
+    p.sleep = true;
+    if (mode == WaitMode::doorbell) {
+        p.until_doorbell = true;
+        p.until = now + doorbell_fallback;
+    } else {
+        p.until = now + interval;
+        p.next_interval = interval * 2 <= max_interval ? interval * 2 : max_interval;
+    }
+    if (p.until > deadline) p.until = deadline;
+    return p;
 }
 
 } // namespace libos

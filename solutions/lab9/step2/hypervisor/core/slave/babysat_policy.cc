@@ -1,9 +1,24 @@
 // Lab 9, step 2: babysat mode's decisions (contracts in hypervisor/core/slave/babysat_policy.h).
 #include "hypervisor/core/slave/babysat_policy.h"
 
+#include "core/arch/apic_bits.h"
 #include "hypervisor/core/exit_reason.h"
 
 namespace hv {
+
+bool babysat_park(const LapicSnapshot& real, bool preemption_timer, VirtualLapic& out) {
+    using namespace kern::lapic;
+    for (uint32_t word : real.isr)
+        if (word) return false;
+    if (!preemption_timer) return false;
+    uint32_t mode = real.lvt_timer & (3u << 17);
+    if (!(real.lvt_timer & LVT_MASKED) && mode != TSC_DEADLINE) return false;
+    out.seed(real.svr, real.tpr, real.lvt_timer, real.tsc_deadline);
+    for (uint32_t i = 0; i < 8; ++i)
+        for (uint32_t irr = real.irr[i]; irr; irr &= irr - 1)
+            out.deliver(uint8_t(i * 32 + __builtin_ctz(irr)));
+    return true;
+}
 
 BabysatEntry babysat_plan_entry(VirtualLapic& vlapic, bool window_open, const BabysatClock& clock,
                                 uint64_t budget_left, unsigned timer_rate_shift) {
