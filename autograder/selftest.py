@@ -196,7 +196,9 @@ def no_leftovers():
     """No process of the grader's sandbox user is left running."""
     sys.path.insert(0, HERE)
     from sandbox import UID_BASE, UID_SPAN
-    for _ in range(50):  # a killed sandbox's processes may take a moment to go
+    # A killed sandbox's processes may take a moment to go: a fork bomb's 128 tasks (the host
+    # tests' limit), on a loaded machine, took more than 5 s once.
+    for _ in range(300):
         r = subprocess.run(["ps", "-eo", "uid="], stdout=subprocess.PIPE, text=True)
         if not any(UID_BASE <= int(u) < UID_BASE + UID_SPAN for u in r.stdout.split()):
             return True
