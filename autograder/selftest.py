@@ -193,17 +193,21 @@ def leaked(res):
 
 
 def no_leftovers():
-    """No process of the grader's sandbox user is left running."""
+    """No process of the grader's sandbox users is left running: [] or what is (pid, uid,
+    command), for the failure message."""
     sys.path.insert(0, HERE)
     from sandbox import UID_BASE, UID_SPAN
+    left = []
     # A killed sandbox's processes may take a moment to go: a fork bomb's 128 tasks (the host
     # tests' limit), on a loaded machine, took more than 5 s once.
     for _ in range(300):
-        r = subprocess.run(["ps", "-eo", "uid="], stdout=subprocess.PIPE, text=True)
-        if not any(UID_BASE <= int(u) < UID_BASE + UID_SPAN for u in r.stdout.split()):
-            return True
+        r = subprocess.run(["ps", "-eo", "pid=,uid=,comm="], stdout=subprocess.PIPE, text=True)
+        left = [line.strip() for line in r.stdout.splitlines()
+                if len(line.split()) >= 2 and UID_BASE <= int(line.split()[1]) < UID_BASE + UID_SPAN]
+        if not left:
+            return []
         time.sleep(0.1)
-    return False
+    return left
 
 
 def make_archive(d, files, links=None):
@@ -329,8 +333,10 @@ def main():
         if not ok:
             print(detail)
         checks.append(ok)
-    ok = no_leftovers()
-    print(f"selftest: {'ok    ' if ok else 'FAILED'} nothing a submission started is still running")
+    left = no_leftovers()
+    ok = not left
+    print(f"selftest: {'ok    ' if ok else 'FAILED'} nothing a submission started is still running"
+          + ("" if ok else f": {len(left)} process(es), e.g. " + "; ".join(left[:5])))
     checks.append(ok)
     ok = kit_state() == before
     print(f"selftest: {'ok    ' if ok else 'FAILED'} the grading kit is unchanged (git status)")
