@@ -92,6 +92,10 @@ TEST_CASE("babysat: HLT with interrupts on idles until the slave's next timer, i
     CHECK(rig.fake.get(GUEST_RIP.encoding) == 0x1001); // past the HLT
     CHECK((rig.fake.get(GUEST_INTERRUPTIBILITY_INFO.encoding) & BLOCKING_BY_STI) == 0);
     CHECK(rig.stats.idle_hlts == 1);
+    // A deadline already behind the slave's clock: look again now, not later.
+    s = rig.exit(ExitReason::EXIT_REASON_HLT, BabysatClock{9000, -3000});
+    CHECK(s.result.end == BabysitEnd::idle);
+    CHECK(s.result.idle_until == 9000);
 }
 
 TEST_CASE("babysat: HLT with interrupts off ends the slave, and so the run") {
@@ -155,6 +159,8 @@ TEST_CASE("babysat: the preemption timer gets the budget left, in its units, sat
     CHECK(rig.fake.get(VMX_PREEMPTION_TIMER_VALUE.encoding) == 100);
     rig.prepare(uint64_t(1) << 40);
     CHECK(rig.fake.get(VMX_PREEMPTION_TIMER_VALUE.encoding) == 0xFFFFFFFFu);
+    rig.prepare(uint64_t(1) << 37); // exactly 2^32 ticks: one more than the field holds
+    CHECK(rig.fake.get(VMX_PREEMPTION_TIMER_VALUE.encoding) == 0xFFFFFFFFu);
 }
 
 TEST_CASE("babysat: the preemption timer ends the run no sooner than the master's timer is due") {
@@ -185,6 +191,7 @@ TEST_CASE("babysat: the slave parks only with nothing in service, a preemption t
     real.tpr = 0x20;
     real.lvt_timer = (2u << 17) | 0xEC; // TSC-deadline mode, vector 0xEC
     real.tsc_deadline = 123456;
+    real.irr[0] = 1u << 20; // vector 0x14 (legal from 16 up)
     real.irr[1] = 1u << 3;  // vector 0x23
     real.irr[7] = 1u << 30; // vector 0xFE
     VirtualLapic untouched(5);
@@ -215,6 +222,8 @@ TEST_CASE("babysat: the slave parks only with nothing in service, a preemption t
     CHECK(v.read(0x832, x)); // the timer's LVT
     CHECK(x == ((2u << 17) | 0xEC));
     CHECK(v.deadline() == 123456);
+    CHECK(v.read(0x820, x)); // IRR0
+    CHECK(x == (1u << 20));
     CHECK(v.read(0x821, x)); // IRR1
     CHECK(x == (1u << 3));
     CHECK(v.read(0x827, x)); // IRR7
