@@ -82,6 +82,15 @@ TEST_CASE("paths: too long, not terminated, empty, with a NUL inside") {
 }
 
 TEST_CASE("arguments: flags, modes, counts, fds, whence") {
+    Msg mkdir(OP_MKDIR, "/tmp/d");
+    mkdir.r.args[0] = 0755;
+    CHECK(check(mkdir) == 0);
+    mkdir.r.args[0] = 07777;
+    CHECK(check(mkdir) == 0);
+    mkdir.r.args[0] = 010000;
+    CHECK(check(mkdir) == -CE_INVAL);
+    mkdir.r.args[0] = -1;
+    CHECK(check(mkdir) == -CE_INVAL);
     Msg open(OP_OPEN, "/tmp/x");
     open.r.args[0] = 04000000; // O_PATH is not allowed
     CHECK(check(open) == -CE_INVAL);

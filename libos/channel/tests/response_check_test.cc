@@ -34,6 +34,8 @@ TEST_CASE("responses must answer the request they claim to") {
     CHECK(check_response(rd.r, answer(rd.r, -2, 0)) == 0);            // -ENOENT
     CHECK(check_response(rd.r, answer(rd.r, -2, 5)) == -CE_PROTO);    // an error with data
     CHECK(check_response(rd.r, answer(rd.r, -5000, 0)) == -CE_PROTO); // not an errno
+    CHECK(check_response(rd.r, answer(rd.r, -4095, 0)) == 0);         // the last errno
+    CHECK(check_response(rd.r, answer(rd.r, -4096, 0)) == -CE_PROTO); // one beyond
 }
 
 TEST_CASE("responses must be possible for their operation") {
