@@ -154,6 +154,15 @@ TEST_CASE("contiguous runs respect alignment and holes", "[lab1]") {
     REQUIRE_OK(m.fa.free(one));
     CHECK(m.fa.alloc_contiguous(4096, 0).error().code == Errc::no_memory);
     CHECK(m.fa.free_frames() == before - 4 - 3 * 512);
+
+    // A run that starts right after a used frame is found: frames 1, 3 and 4 free, 2 used.
+    Machine n;
+    REQUIRE_OK(n.fa.init(n.usable, n.n, n.bitmap.data(), n.bitmap.size()));
+    REQUIRE(n.fa.alloc_contiguous(4, 0).value() == 0x1000);
+    REQUIRE_OK(n.fa.free(0x1000));
+    REQUIRE_OK(n.fa.free(0x3000));
+    REQUIRE_OK(n.fa.free(0x4000));
+    CHECK(n.fa.alloc_contiguous(2, 0).value() == 0x3000);
 }
 
 TEST_CASE("init checks the ranges before touching the bitmap", "[lab1]") {
