@@ -340,12 +340,13 @@ TEST_CASE("a slave that stops fails the call at once") {
 }
 
 TEST_CASE("a full request ring makes the call wait for room, but not past its deadline") {
+    // Slot 6's request ring full of requests the slave has not read (seq 0: nobody's).
+    Daemon d;
+    CallerSlot s = d.slot(6);
+    Request filler{};
+    for (uint32_t i = 0; i < SLOTS; ++i)
+        REQUIRE(s.requests.push(filler) == RingStatus::ok);
     SECTION("room comes") {
-        Daemon d;
-        CallerSlot s = d.slot(6);
-        Request filler{};
-        for (uint32_t i = 0; i < SLOTS; ++i)
-            REQUIRE(s.requests.push(filler) == RingStatus::ok); // seq 0: nobody's
         CallReport rep;
         d.on_wait = [](Daemon& x) { x.serve(6); };
         CHECK(call(d, s, OP_NOP, {}, "", nullptr, 0, nullptr, &rep) == 0);
@@ -354,11 +355,6 @@ TEST_CASE("a full request ring makes the call wait for room, but not past its de
         CHECK(d.seen.size() == SLOTS + 1);
     }
     SECTION("the slave stops meanwhile") {
-        Daemon d;
-        CallerSlot s = d.slot(6);
-        Request filler{};
-        for (uint32_t i = 0; i < SLOTS; ++i)
-            REQUIRE(s.requests.push(filler) == RingStatus::ok);
         d.on_wait = [](Daemon& x) { x.up = false; };
         CallReport rep;
         CHECK(call(d, s, OP_NOP, {}, "", nullptr, 0, nullptr, &rep) == -CE_NOTCONN);
@@ -367,11 +363,6 @@ TEST_CASE("a full request ring makes the call wait for room, but not past its de
         CHECK(d.pushes == 0);
     }
     SECTION("it does not") {
-        Daemon d;
-        CallerSlot s = d.slot(6);
-        Request filler{};
-        for (uint32_t i = 0; i < SLOTS; ++i)
-            REQUIRE(s.requests.push(filler) == RingStatus::ok);
         d.on_wait = nullptr; // the slave reads nothing
         CallReport rep;
         uint64_t start = d.t;
